@@ -1,0 +1,288 @@
+import { describeError, NrxError } from './core/errors.js';
+import type { ApplianceConfig } from './core/config.js';
+import { createLogger, type Logger } from './core/log.js';
+import type { EventBus } from './events/bus.js';
+import { registerBuiltins } from './events/builtin-triggers.js';
+import type { EventEnvelope } from './events/envelope.js';
+import { MemoryBus } from './events/memory-bus.js';
+import { TriggerRegistry } from './events/trigger-registry.js';
+import type { ConcurrencyRule } from './executions/admission.js';
+import { ExecutionEngine } from './executions/engine.js';
+import { builtinRunners, RunnerRegistry } from './executions/runners/registry.js';
+import type { RetryRule } from './executions/retry.js';
+import { loadPacks, type LoadedContent } from './packs/pack-loader.js';
+import { RuleEnforcer, type Decision } from './rules/enforcer.js';
+import { parseMaintenanceFile, type MaintenanceWindow } from './rules/maintenance.js';
+import { RuleIndex } from './rules/matcher.js';
+import { parseRule, type Rule } from './rules/rule.js';
+import type { ExecutionRecord, RuleEnforcementRecord } from './store/records.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { Store, WriteOp } from './store/store.js';
+import { newId } from './core/ids.js';
+
+export interface ApplianceOptions {
+  config: ApplianceConfig;
+  log?: Logger;
+  /** Injected clock for tests. */
+  now?: () => number;
+  /** How often the inbox (events and control requests written by CLI processes) is read. */
+  inboxPollMs?: number;
+  onExecutionUpdate?: (rec: ExecutionRecord) => void;
+}
+
+/** Everything loaded from packs, and what could not be loaded. */
+export interface Content {
+  loaded: LoadedContent;
+  rules: Rule[];
+  maintenance: MaintenanceWindow[];
+  errors: NrxError[];
+}
+
+const RULE_STATE_KEY = '_netreflex.rule_state';
+
+/** Load packs, rules, policies and maintenance windows from the pack base paths. */
+export function loadContent(packsPaths: string[]): Content {
+  const loaded = loadPacks(packsPaths);
+  const errors = [...loaded.errors];
+  const rules: Rule[] = [];
+  for (const { pack, source } of loaded.ruleSources) {
+    try {
+      rules.push(parseRule(source, { pack }));
+    } catch (e) {
+      errors.push(e instanceof NrxError ? e : new NrxError('NRX_ERR_RULE_INVALID', (e as Error).message, { location: { file: source.file } }));
+    }
+  }
+  const maintenance: MaintenanceWindow[] = [];
+  for (const { source } of loaded.maintenanceSources) {
+    try {
+      maintenance.push(...parseMaintenanceFile(source));
+    } catch (e) {
+      errors.push(e instanceof NrxError ? e : new NrxError('NRX_ERR_SPEC_INVALID', (e as Error).message, { location: { file: source.file } }));
+    }
+  }
+  return { loaded, rules, maintenance, errors };
+}
+
+function policyRules(content: Content): { concurrency: ConcurrencyRule[]; retries: RetryRule[] } {
+  const concurrency: ConcurrencyRule[] = [];
+  const retries: RetryRule[] = [];
+  for (const p of content.loaded.policies) {
+    if (!p.enabled) continue;
+    if (p.policy.kind === 'concurrency') concurrency.push({ actionRef: p.resourceRef, threshold: p.policy.threshold, onLimit: p.policy.onLimit, attributes: p.policy.attributes });
+    else retries.push({ actionRef: p.resourceRef, retryOn: p.policy.retryOn, maxRetryCount: p.policy.maxRetryCount, delayMs: p.policy.delayMs, backoff: p.policy.backoff, maxDelayMs: p.policy.maxDelayMs });
+  }
+  return { concurrency, retries };
+}
+
+/**
+ * The whole appliance in one process: store, bus, trigger types, rules, execution engine.
+ * Events enter through `emit` (sensors, API) or the store's inbox (CLI processes); each is
+ * recorded as a pending trigger instance before it is published, so a crash between the
+ * two re-delivers it on the next start (at-least-once).
+ */
+export class Appliance {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly triggers = new TriggerRegistry();
+  readonly content: Content;
+  readonly rules = new RuleIndex();
+  readonly enforcer: RuleEnforcer;
+  readonly engine: ExecutionEngine;
+  readonly log: Logger;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private holdTimer: NodeJS.Timeout | null = null;
+  private ruleStateDirty = false;
+  private started = false;
+  private stopping = false;
+  private inboxBusy = false;
+
+  constructor(
+    private readonly opts: ApplianceOptions,
+    content?: Content,
+  ) {
+    this.log = opts.log ?? createLogger();
+    this.now = opts.now ?? Date.now;
+    this.store = openSqliteStore(opts.config.dataDir);
+    this.bus = new MemoryBus();
+    registerBuiltins(this.triggers);
+    this.content = content ?? loadContent(opts.config.packsPaths);
+    for (const e of this.content.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
+    for (const r of this.content.rules) this.rules.add(r);
+    const maintenance = this.content.maintenance;
+    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => maintenance });
+    const { concurrency, retries } = policyRules(this.content);
+    this.engine = new ExecutionEngine({
+      store: this.store,
+      actions: this.content.loaded.actions,
+      runners: new RunnerRegistry(builtinRunners()),
+      concurrency,
+      retries,
+      log: this.log,
+      now: this.now,
+      ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
+    });
+  }
+
+  /** Resume unfinished work and start listening for events. */
+  async start(): Promise<{ resumed: number; rerun: number; abandoned: number; pendingEvents: number }> {
+    if (this.started) throw new NrxError('NRX_ERR_INVALID_STATE', 'appliance already started');
+    this.started = true;
+    const saved = await this.store.kvGet('system', RULE_STATE_KEY);
+    if (saved) {
+      try {
+        this.enforcer.restore(JSON.parse(saved.value));
+      } catch (e) {
+        this.log.warn({ err: describeError(e) }, 'could not restore throttle and hold-down state; starting fresh');
+      }
+    }
+    await this.bus.subscribe('rules', async (d) => {
+      await this.processEvent(d.event);
+      d.ack();
+    });
+    const recovered = await this.engine.recover();
+    const pending = await this.drainInbox();
+    await this.store.prune(this.opts.config.retention);
+    const poll = this.opts.inboxPollMs ?? 200;
+    this.timers.push(setInterval(() => void this.drainInbox(), poll));
+    this.timers.push(setInterval(() => void this.flushRuleState(), 1000));
+    this.timers.push(setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000));
+    this.armHoldDown();
+    return { ...recovered, pendingEvents: pending };
+  }
+
+  /** Accept an event: record it, then publish it to the rules engine. */
+  async emit(event: EventEnvelope): Promise<void> {
+    const invalid = this.triggers.has(event.type) ? this.triggers.validate(event.type, event.payload) : null;
+    if (invalid) throw invalid;
+    this.inFlight.add(event.id);
+    await this.store.commit([
+      {
+        op: 'putTriggerInstance',
+        value: { id: event.id, type: event.type, time: event.time, source: event.source, device: event.device, payload: event.payload, traceId: event.traceId, status: 'pending' },
+      },
+    ]);
+    await this.bus.publish(event);
+  }
+
+  /** Rules and workflow waits see the event; decisions are carried out and recorded. */
+  private async processEvent(event: EventEnvelope): Promise<void> {
+    try {
+      this.engine.deliverEvent(event);
+      const decisions = this.enforcer.onEvent(event, this.now());
+      const ops = await this.carryOut(decisions);
+      ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
+      await this.store.commit(ops);
+    } finally {
+      this.inFlight.delete(event.id);
+    }
+    this.armHoldDown();
+  }
+
+  private async carryOut(decisions: Decision[]): Promise<WriteOp[]> {
+    const ops: WriteOp[] = [];
+    for (const d of decisions) {
+      let executionId: string | null = null;
+      let outcome: RuleEnforcementRecord['outcome'] = d.outcome === 'execute' ? 'executed' : d.outcome === 'escalate' ? 'escalated' : d.outcome;
+      let reason = d.reason;
+      if ((d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef) {
+        try {
+          const rec = await this.engine.request(d.actionRef, d.parameters ?? {}, { ruleRef: d.rule.ref, triggerInstanceId: d.event.id, traceId: d.event.traceId });
+          executionId = rec.id;
+        } catch (e) {
+          outcome = 'failed';
+          reason = `${d.actionRef}: ${describeError(e).message}`;
+          this.log.warn({ rule: d.rule.ref, event: d.event.id, reason }, 'rule could not start its action');
+        }
+      }
+      if (d.rule.throttle || d.rule.holdDown) this.ruleStateDirty = true;
+      ops.push({
+        op: 'putEnforcement',
+        value: {
+          id: newId(),
+          ruleRef: d.rule.ref,
+          triggerInstanceId: d.event.id,
+          traceId: d.event.traceId,
+          outcome,
+          executionId,
+          actionRef: d.actionRef,
+          reason,
+          time: new Date(this.now()).toISOString(),
+        },
+      });
+    }
+    return ops;
+  }
+
+  /** Fire hold-downs whose time has come. */
+  private armHoldDown(): void {
+    if (this.stopping) return;
+    const next = this.enforcer.nextDeadline();
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    if (next === null) return;
+    this.holdTimer = setTimeout(
+      () => {
+        this.holdTimer = null;
+        void (async () => {
+          const decisions = this.enforcer.tick(this.now());
+          if (decisions.length) await this.store.commit(await this.carryOut(decisions));
+          this.armHoldDown();
+        })().catch((e) => this.log.error({ err: describeError(e) }, 'hold-down release failed'));
+      },
+      Math.max(0, next - this.now()),
+    );
+  }
+
+  private async flushRuleState(): Promise<void> {
+    if (!this.ruleStateDirty) return;
+    this.ruleStateDirty = false;
+    const nowIso = new Date(this.now()).toISOString();
+    await this.store.commit([{ op: 'kvPut', value: { scope: 'system', key: RULE_STATE_KEY, value: JSON.stringify(this.enforcer.snapshot()), secret: false, expiresAt: null, updatedAt: nowIso } }]);
+  }
+
+  /**
+   * Events written straight into the store (by `netreflex event emit`, or left pending by
+   * a crash) and control requests (cancel, pause, resume) from CLI processes.
+   */
+  private async drainInbox(): Promise<number> {
+    if (this.inboxBusy || this.stopping) return 0;
+    this.inboxBusy = true;
+    let n = 0;
+    try {
+      const pending = await this.store.listTriggerInstances({ status: ['pending'], limit: 500 });
+      pending.sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const ti of pending) {
+        if (this.inFlight.has(ti.id)) continue;
+        this.inFlight.add(ti.id);
+        await this.bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
+        n++;
+      }
+      for (const req of await this.store.listControlRequests()) {
+        try {
+          if (req.op === 'cancel') await this.engine.cancel(req.executionId);
+          else if (req.op === 'pause') await this.engine.pause(req.executionId);
+          else await this.engine.resume(req.executionId);
+        } catch (e) {
+          this.log.warn({ execution: req.executionId, op: req.op, err: describeError(e) }, 'control request refused');
+        }
+        await this.store.commit([{ op: 'deleteControlRequest', id: req.id }]);
+      }
+    } finally {
+      this.inboxBusy = false;
+    }
+    return n;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    await this.bus.drain();
+    await this.flushRuleState().catch(() => {});
+    await this.engine.close();
+    await this.bus.close();
+    await this.store.close();
+  }
+}

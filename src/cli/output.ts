@@ -1,0 +1,86 @@
+/** Plain tables for people, JSON for scripts. No colour codes unless stdout is a TTY and NO_COLOR is unset. */
+
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+const STATUS_COLOR: Record<string, string> = {
+  succeeded: '\x1b[32m',
+  failed: '\x1b[31m',
+  timeout: '\x1b[31m',
+  abandoned: '\x1b[31m',
+  canceled: '\x1b[33m',
+  running: '\x1b[36m',
+  delayed: '\x1b[33m',
+  pending: '\x1b[35m',
+  paused: '\x1b[33m',
+};
+
+export function colorStatus(s: string): string {
+  if (!useColor()) return s;
+  const c = STATUS_COLOR[s];
+  return c ? `${c}${s}\x1b[0m` : s;
+}
+
+const visibleLength = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+export function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
+  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => visibleLength(row[i]!))));
+  const line = (vals: string[]): string => vals.map((v, i) => (i === vals.length - 1 ? v : v + ' '.repeat(widths[i]! - visibleLength(v)))).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+}
+
+/** `key=value` arguments as StackStorm's CLI takes them; JSON values ([..], {..}) are parsed. */
+export function parseKeyValues(args: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of args) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw new Error(`expected key=value, got '${a}'`);
+    const key = a.slice(0, i);
+    const raw = a.slice(i + 1);
+    let value: unknown = raw;
+    if (/^\s*[[{]/.test(raw)) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+    }
+    setPath(out, key, value);
+  }
+  return out;
+}
+
+function setPath(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Values for event payloads: numbers and booleans are typed, like JSON. */
+export function typedValues(kv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kv)) {
+    if (typeof v === 'string' && /^(-?\d+(\.\d+)?|true|false|null)$/.test(v)) out[k] = JSON.parse(v);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = typedValues(v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
+}

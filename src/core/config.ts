@@ -1,0 +1,45 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (where packs/ and workflows/ ship), found from this file's location. */
+export const REPO_ROOT = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // src/core (tsx) or dist/src/core (compiled)
+  const up = here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..';
+  return path.resolve(here, up);
+})();
+
+export interface ApplianceConfig {
+  dataDir: string;
+  /** Pack base paths searched in order; a pack found twice is taken from the first. */
+  packsPaths: string[];
+  retention: { maxAgeDays: number; maxExecutions: number; maxEvents: number };
+}
+
+/** Data directory: --data-dir, then NETREFLEX_DATA_DIR, then ~/.netreflex. */
+export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag ?? env.NETREFLEX_DATA_DIR ?? path.join(homedir(), '.netreflex'));
+}
+
+/**
+ * Pack base paths: NETREFLEX_PACKS_PATH (colon-separated, like StackStorm's packs_base_paths),
+ * then the repository's own packs/ and workflows/ (workflows/ is one pack: the shipped
+ * remediation content).
+ */
+export function resolvePacksPaths(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): string[] {
+  const fromEnv = (env.NETREFLEX_PACKS_PATH ?? '').split(':').filter(Boolean).map((p) => path.resolve(p));
+  return [...extra.map((p) => path.resolve(p)), ...fromEnv, path.join(REPO_ROOT, 'packs'), path.join(REPO_ROOT, 'workflows')];
+}
+
+export function loadConfig(opts: { dataDir?: string; packsPaths?: string[] } = {}, env: NodeJS.ProcessEnv = process.env): ApplianceConfig {
+  return {
+    dataDir: resolveDataDir(opts.dataDir, env),
+    packsPaths: resolvePacksPaths(env, opts.packsPaths ?? []),
+    retention: {
+      maxAgeDays: Number(env.NETREFLEX_RETENTION_DAYS ?? 30),
+      maxExecutions: Number(env.NETREFLEX_RETENTION_EXECUTIONS ?? 100_000),
+      maxEvents: Number(env.NETREFLEX_RETENTION_EVENTS ?? 500_000),
+    },
+  };
+}

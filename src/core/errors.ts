@@ -1,0 +1,80 @@
+/**
+ * One catalogue of stable error codes. Every code has an HTTP status, whether a retry
+ * may help, and a one-line meaning; README.md documents each (a test checks that).
+ */
+export const ERROR_CATALOGUE = {
+  NRX_ERR_CONFIG: { status: 500, retryable: false, meaning: 'configuration is invalid (flag, environment variable or config file)' },
+  NRX_ERR_YAML_SYNTAX: { status: 400, retryable: false, meaning: 'a YAML file cannot be parsed; the message names file and line' },
+  NRX_ERR_SPEC_INVALID: { status: 400, retryable: false, meaning: 'a pack, action, rule, policy or workflow file is well-formed YAML but breaks the schema; names file, line and field' },
+  NRX_ERR_RULE_INVALID: { status: 400, retryable: false, meaning: 'a rule is invalid (unknown operator, missing trigger type or action)' },
+  NRX_ERR_TEMPLATE: { status: 400, retryable: false, meaning: 'a Jinja template failed to compile or render' },
+  NRX_ERR_CRITERIA: { status: 400, retryable: false, meaning: 'a rule criterion could not be evaluated (operator error, bad search condition)' },
+  NRX_ERR_TRIGGER_UNKNOWN: { status: 404, retryable: false, meaning: 'no trigger type with that reference is registered' },
+  NRX_ERR_PAYLOAD_INVALID: { status: 400, retryable: false, meaning: 'an event payload does not match its trigger type schema' },
+  NRX_ERR_ACTION_NOT_FOUND: { status: 404, retryable: false, meaning: 'no action with that reference is loaded' },
+  NRX_ERR_RUNNER_NOT_FOUND: { status: 400, retryable: false, meaning: 'the action names a runner_type this appliance does not have' },
+  NRX_ERR_PARAM_INVALID: { status: 400, retryable: false, meaning: 'action parameters are missing, of the wrong type, or override an immutable parameter' },
+  NRX_ERR_EXECUTION_NOT_FOUND: { status: 404, retryable: false, meaning: 'no execution with that id' },
+  NRX_ERR_INVALID_STATE: { status: 409, retryable: false, meaning: 'the operation does not apply in the execution\'s current status (e.g. resume a running workflow)' },
+  NRX_ERR_RUNNER_FAILED: { status: 500, retryable: true, meaning: 'the runner could not start or crashed (not the same as the action reporting failure)' },
+  NRX_ERR_TIMEOUT: { status: 504, retryable: true, meaning: 'an action or task ran past its timeout' },
+  NRX_ERR_ABANDONED: { status: 500, retryable: false, meaning: 'a non-idempotent task was in flight when the appliance stopped; it was not re-run' },
+  NRX_ERR_CANCELED: { status: 409, retryable: false, meaning: 'the execution was canceled' },
+  NRX_ERR_DEVICE_LOCKED: { status: 409, retryable: true, meaning: 'another workflow holds the device lock and the policy says fail' },
+  NRX_ERR_CONCURRENCY: { status: 429, retryable: true, meaning: 'the action\'s concurrency limit is reached and the policy says cancel' },
+  NRX_ERR_WORKFLOW: { status: 400, retryable: false, meaning: 'a workflow failed at run time (bad expression, unknown task, missing input)' },
+  NRX_ERR_STORE: { status: 500, retryable: true, meaning: 'the state store failed (disk full, locked database, migration)' },
+  NRX_ERR_HTTP: { status: 502, retryable: true, meaning: 'an http-request action could not reach its URL' },
+  NRX_ERR_USAGE: { status: 400, retryable: false, meaning: 'a command-line argument is missing or malformed' },
+  NRX_ERR_BUS: { status: 503, retryable: true, meaning: 'the event bus refused the operation: it is closed or unreachable, or a group already has a subscriber here' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Where in operator-authored content an error was found. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  field?: string;
+}
+
+export class NrxError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly location: ErrorLocation;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: { location?: ErrorLocation; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    const loc = opts.location ?? {};
+    super(formatMessage(message, loc), opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.name = 'NrxError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.retryable = ERROR_CATALOGUE[code].retryable;
+    this.location = loc;
+    this.details = opts.details ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, retryable: this.retryable, ...this.location, ...(Object.keys(this.details).length ? { details: this.details } : {}) };
+  }
+}
+
+function formatMessage(message: string, loc: ErrorLocation): string {
+  const where = [loc.file, loc.line !== undefined ? `line ${loc.line}` : undefined, loc.field ? `field '${loc.field}'` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  return where ? `${where}: ${message}` : message;
+}
+
+export function isNrxError(e: unknown): e is NrxError {
+  return e instanceof NrxError;
+}
+
+/** A plain, serialisable description of any thrown value. */
+export function describeError(e: unknown): { code: string; message: string; retryable: boolean } {
+  if (e instanceof NrxError) return { code: e.code, message: e.message, retryable: e.retryable };
+  if (e instanceof Error) return { code: 'NRX_ERR_RUNNER_FAILED', message: e.message, retryable: false };
+  return { code: 'NRX_ERR_RUNNER_FAILED', message: String(e), retryable: false };
+}

@@ -1,0 +1,183 @@
+import nunjucks from 'nunjucks';
+import { NrxError, type ErrorLocation } from './errors.js';
+
+/**
+ * Jinja-syntax templates (nunjucks), rendered only from operator-authored files. Values in
+ * the context (event payloads, action results) are data: they are never compiled, so a
+ * syslog line that contains `{{ ... }}` stays text.
+ *
+ * A string that is exactly one expression (`"{{ trigger.count }}"`) renders to the
+ * expression's value with its type (number, list, object), as StackStorm and Orquesta do.
+ * Orquesta's `<% expr %>` delimiters are accepted as a synonym of `{{ expr }}` for the
+ * expressions both languages share (ctx().x, result().y, succeeded(), and/or/not).
+ */
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+
+env.addFilter('to_json_string', (v: unknown) => JSON.stringify(v));
+env.addFilter('json_dump', (v: unknown) => JSON.stringify(v));
+env.addFilter('tojson', (v: unknown) => JSON.stringify(v));
+env.addFilter('from_json_string', (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v));
+env.addFilter('regex_match', (v: unknown, p: string) => new RegExp(`^(?:${p})`).test(String(v)));
+env.addFilter('regex_search', (v: unknown, p: string) => new RegExp(p).test(String(v)));
+env.addFilter('regex_replace', (v: unknown, p: string, r: string) => String(v).replace(new RegExp(p, 'g'), r));
+env.addFilter('to_yaml_string', (v: unknown) => JSON.stringify(v));
+env.addFilter('int', (v: unknown) => {
+  const n = parseInt(String(v), 10);
+  return Number.isNaN(n) ? 0 : n;
+});
+env.addFilter('shell_quote', (v: unknown) => shellQuote(v));
+env.addFilter('bool', (v: unknown) => v === true || v === 'true' || v === 'True' || v === 1 || v === '1' || v === 'yes');
+
+const EXPR_ONLY = /^\s*(?:\{\{([\s\S]*?)\}\}|<%([\s\S]*?)%>)\s*$/;
+const HAS_TEMPLATE = /\{\{|\{%|<%/;
+
+interface Compiled {
+  /** When the whole string is one expression, the expression text. */
+  expr?: string;
+  tmpl?: nunjucks.Template;
+}
+
+const cache = new Map<string, Compiled>();
+const CAPTURE = '__nrx_capture__';
+
+export function isTemplate(s: string): boolean {
+  return HAS_TEMPLATE.test(s);
+}
+
+function compile(source: string, where: ErrorLocation): Compiled {
+  let c = cache.get(source);
+  if (c) return c;
+  const only = EXPR_ONLY.exec(source);
+  const onlyExpr = only ? (only[1] ?? only[2]) : undefined;
+  // An expression-only template must not contain a second expression ("{{a}} and {{b}}").
+  const single = onlyExpr !== undefined && !/\}\}|\{\{|%>|<%/.test(onlyExpr);
+  const text = single ? `{{ ${CAPTURE}(${onlyExpr}) }}` : source.replace(/<%([\s\S]*?)%>/g, '{{$1}}');
+  try {
+    c = { tmpl: new nunjucks.Template(text, env, undefined, true), ...(single ? { expr: onlyExpr!.trim() } : {}) };
+  } catch (e) {
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, { location: where, cause: e });
+  }
+  if (cache.size > 50_000) cache.clear();
+  cache.set(source, c);
+  return c;
+}
+
+/** Render one template string. Expression-only strings keep the value's type. */
+export function renderString(source: string, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
+  if (!HAS_TEMPLATE.test(source)) return source;
+  const c = compile(source, where);
+  try {
+    if (c.expr !== undefined) {
+      let captured: unknown;
+      c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = v; return ''; } });
+      return captured === undefined ? null : captured;
+    }
+    return c.tmpl!.render(context);
+  } catch (e) {
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot render ${JSON.stringify(source)}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e });
+  }
+}
+
+/** Quote a value as one POSIX shell word. */
+export function shellQuote(v: unknown): string {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Parameters named `cmd` are shell command lines (core.local, core.remote). Every
+ * expression inside one is shell-quoted, so a value from an event (an interface
+ * description, a syslog text) is one inert word and never shell syntax.
+ */
+export const SHELL_PARAMS: ReadonlySet<string> = new Set(['cmd']);
+
+/** Escape for the inside of a double-quoted shell string. */
+function shellEscapeDouble(v: unknown): string {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.replace(/[\\"$`]/g, (c) => `\\${c}`);
+}
+env.addFilter('shell_in_single', (v: unknown) => `'${shellQuote(v)}'`);
+env.addFilter('shell_in_double', (v: unknown) => shellEscapeDouble(v));
+
+/**
+ * Rewrite a shell command template so each expression's value is quoted for the place it
+ * sits: unquoted, inside '...', or inside "...". The quote state is read from the
+ * operator's text, with expressions as opaque placeholders.
+ */
+function shellSafeSource(source: string): string {
+  let out = '';
+  let state: 'none' | 'single' | 'double' = 'none';
+  let i = 0;
+  while (i < source.length) {
+    const two = source.slice(i, i + 2);
+    if (two === '{{' || two === '<%' || two === '{%') {
+      const close = two === '{{' ? '}}' : two === '<%' ? '%>' : '%}';
+      const end = source.indexOf(close, i + 2);
+      if (end === -1) return out + source.slice(i);
+      const inner = source.slice(i + 2, end).trim();
+      if (two === '{%') out += source.slice(i, end + 2);
+      else {
+        const filter = state === 'single' ? 'shell_in_single' : state === 'double' ? 'shell_in_double' : 'shell_quote';
+        out += `{{ (${inner}) | ${filter} }}`;
+      }
+      i = end + 2;
+      continue;
+    }
+    const c = source[i]!;
+    if (state === 'none') {
+      if (c === "'") state = 'single';
+      else if (c === '"') state = 'double';
+      else if (c === '\\') {
+        out += source.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+    } else if (state === 'single') {
+      if (c === "'") state = 'none';
+    } else {
+      if (c === '\\') {
+        out += source.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (c === '"') state = 'none';
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+/** Render every string inside a value (objects and lists recursively). */
+export function renderValue(value: unknown, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
+  if (typeof value === 'string') {
+    const key = where.field?.split('.').pop();
+    if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) return String(renderString(`${shellSafeSource(value)}\u0000`, context, where)).slice(0, -1);
+    return renderString(value, context, where);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => renderValue(v, context, { ...where, field: where.field ? `${where.field}[${i}]` : `[${i}]` }));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, context, { ...where, field: where.field ? `${where.field}.${k}` : k });
+    return out;
+  }
+  return value;
+}
+
+/** Evaluate a condition (`when:`) to a boolean, Jinja truthiness. */
+export function renderCondition(source: unknown, context: Record<string, unknown>, where: ErrorLocation = {}): boolean {
+  if (source === undefined || source === null) return true;
+  if (typeof source === 'boolean') return source;
+  const v = renderValue(source, context, where);
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t !== '' && t !== 'false' && t !== 'False' && t !== '0' && t !== 'None' && t !== 'null';
+  }
+  if (Array.isArray(v)) return v.length > 0;
+  return Boolean(v);
+}
+
+function cleanNunjucksMessage(m: string): string {
+  return m.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
+}

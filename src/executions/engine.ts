@@ -1,0 +1,530 @@
+import { NrxError, describeError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/log.js';
+import { silentLogger } from '../core/log.js';
+import type { EventEnvelope } from '../events/envelope.js';
+import type { ExecutionRecord, ExecutionStatus } from '../store/records.js';
+import { TERMINAL_STATUSES } from '../store/records.js';
+import type { Store, WriteOp } from '../store/store.js';
+import { WorkflowDriver, type WorkflowHost, WORKFLOW_RUNNERS } from '../workflows/driver.js';
+import type { ActionSpec, Runner } from './action.js';
+import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
+import { canTransition } from './lifecycle.js';
+import { redactSecrets, resolveParameters } from './params.js';
+import { nextRetry, type RetryRule } from './retry.js';
+
+export interface RunnerLookup {
+  get(runnerType: string): Runner | undefined;
+}
+
+export interface ExecutionContextInput {
+  ruleRef?: string;
+  triggerInstanceId?: string;
+  traceId?: string;
+  user?: string;
+  rerunOf?: string;
+}
+
+export interface EngineOptions {
+  store: Store;
+  actions: Map<string, ActionSpec>;
+  runners: RunnerLookup;
+  concurrency?: ConcurrencyRule[];
+  retries?: RetryRule[];
+  log?: Logger;
+  now?: () => number;
+  /** Called after every persisted status change (API stream, CLI tail). */
+  onUpdate?: (rec: ExecutionRecord) => void;
+}
+
+const MAX_LOG_LINES = 2000;
+
+interface Live {
+  rec: ExecutionRecord;
+  action: ActionSpec;
+  /** Unredacted parameters: held in memory only. */
+  params: Record<string, unknown>;
+  abort?: AbortController;
+  timer?: NodeJS.Timeout;
+  timeoutMs: number | null;
+  endReason?: 'canceled' | 'timeout';
+}
+
+/**
+ * The scheduler: turns requests into executions, admits them through concurrency and
+ * device-lock policies, runs them on their runner, retries by policy, and hands workflow
+ * runners to the workflow driver. Every status change is written to the store before the
+ * side effect it announces (the runner starting, the next task being scheduled).
+ */
+export class ExecutionEngine {
+  readonly store: Store;
+  readonly actions: Map<string, ActionSpec>;
+  private readonly runners: RunnerLookup;
+  private readonly admission: Admission;
+  private readonly retries: Map<string, RetryRule>;
+  private readonly log: Logger;
+  readonly now: () => number;
+  private readonly onUpdate: (rec: ExecutionRecord) => void;
+  private readonly live = new Map<string, Live>();
+  private readonly waiters = new Map<string, Array<(r: ExecutionRecord) => void>>();
+  readonly workflows: WorkflowDriver;
+  private closed = false;
+
+  constructor(opts: EngineOptions) {
+    this.store = opts.store;
+    this.actions = opts.actions;
+    this.runners = opts.runners;
+    this.admission = new Admission(opts.concurrency ?? []);
+    this.retries = new Map((opts.retries ?? []).map((r) => [r.actionRef, r]));
+    this.log = opts.log ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+    this.onUpdate = opts.onUpdate ?? (() => {});
+    this.workflows = new WorkflowDriver(this.host(), this.log);
+  }
+
+  /** Request an action or workflow; resolves once the execution is recorded (not finished). */
+  async request(actionRef: string, params: Record<string, unknown>, ctx: ExecutionContextInput = {}): Promise<ExecutionRecord> {
+    const prep = this.prepare(actionRef, params, { context: ctx, parentId: null, rootId: null, taskName: null, taskKey: null });
+    await this.store.commit(prep.ops);
+    prep.start();
+    return prep.rec;
+  }
+
+  /** Request and wait for the final status. */
+  async run(actionRef: string, params: Record<string, unknown>, ctx: ExecutionContextInput = {}): Promise<ExecutionRecord> {
+    const rec = await this.request(actionRef, params, ctx);
+    return this.wait(rec.id);
+  }
+
+  /** Resolves when the execution reaches a final status. */
+  async wait(executionId: string): Promise<ExecutionRecord> {
+    const live = this.live.get(executionId);
+    if (!live) {
+      const rec = await this.store.getExecution(executionId);
+      if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
+      if (TERMINAL_STATUSES.has(rec.status)) return rec;
+    }
+    return new Promise((resolve) => {
+      const list = this.waiters.get(executionId) ?? [];
+      list.push(resolve);
+      this.waiters.set(executionId, list);
+    });
+  }
+
+  /**
+   * Build an execution and the writes that record it; `start()` carries out the side
+   * effect once the writes are committed. Throws NrxError for an unknown action or bad
+   * parameters (nothing is recorded then).
+   */
+  prepare(
+    actionRef: string,
+    params: Record<string, unknown>,
+    opts: {
+      context: ExecutionContextInput & { attempt?: number; retryOf?: string };
+      parentId: string | null;
+      rootId: string | null;
+      taskName: string | null;
+      taskKey: string | null;
+      notBefore?: number | null;
+      timeoutMs?: number | null;
+    },
+  ): { rec: ExecutionRecord; ops: WriteOp[]; start: () => void } {
+    const action = this.actions.get(actionRef);
+    if (!action) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `no action '${actionRef}' is loaded (check the pack and its actions/*.yaml)`);
+    if (!action.enabled) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `action '${actionRef}' is disabled`);
+    const isWorkflow = WORKFLOW_RUNNERS.has(action.runnerType);
+    const resolved = resolveParameters(action, params, { allowUnknown: isWorkflow });
+    if (!isWorkflow && action.runnerType !== 'inquiry' && !this.runners.get(action.runnerType)) {
+      throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have`, {
+        location: { file: action.file, field: 'runner_type' },
+      });
+    }
+    const id = newId();
+    const nowMs = this.now();
+    const nowIso = new Date(nowMs).toISOString();
+    const lockKeys = this.lockKeysFor(action, resolved);
+    const rec: ExecutionRecord = {
+      id,
+      action: actionRef,
+      runner: action.runnerType,
+      parameters: redactSecrets(action, resolved),
+      status: 'requested',
+      result: null,
+      error: null,
+      parentId: opts.parentId,
+      rootId: opts.rootId ?? id,
+      taskName: opts.taskName,
+      context: {
+        ...opts.context,
+        ...(opts.taskKey ? { taskKey: opts.taskKey } : {}),
+        ...(lockKeys.length ? { locks: lockKeys } : {}),
+      },
+      createdAt: nowIso,
+      startedAt: null,
+      endedAt: null,
+      log: [],
+    };
+    const timeoutMs = opts.timeoutMs ?? action.timeoutMs ?? null;
+    const live: Live = { rec, action, params: resolved, timeoutMs };
+    this.live.set(id, live);
+    let start: () => void;
+    if (opts.notBefore && opts.notBefore > nowMs) {
+      rec.status = 'delayed';
+      (rec.context as Record<string, unknown>).notBefore = opts.notBefore;
+      start = () => this.armDelay(live, opts.notBefore!);
+    } else {
+      const verdict = this.admission.tryAdmit(this.admissionRequest(live));
+      if (verdict.kind === 'admit') {
+        rec.status = action.runnerType === 'inquiry' ? 'pending' : 'running';
+        rec.startedAt = nowIso;
+        start = () => this.launch(live);
+      } else if (verdict.kind === 'wait') {
+        rec.status = 'delayed';
+        rec.log.push(`waiting: ${verdict.reason}`);
+        start = () => {};
+      } else {
+        rec.status = verdict.code === 'NRX_ERR_CONCURRENCY' ? 'canceled' : 'failed';
+        rec.error = { code: verdict.code, message: verdict.reason };
+        rec.endedAt = nowIso;
+        start = () => this.afterFinal(live);
+      }
+    }
+    return { rec, ops: [{ op: 'putExecution', value: rec }], start };
+  }
+
+  private lockKeysFor(action: ActionSpec, params: Record<string, unknown>): string[] {
+    if (!action.deviceLock) return [];
+    const v = params[action.deviceLock.parameter];
+    if (v === undefined || v === null || v === '') return [];
+    return (Array.isArray(v) ? v : [v]).map((d) => `device:${String(d)}`);
+  }
+
+  private admissionRequest(live: Live): AdmissionRequest {
+    return {
+      executionId: live.rec.id,
+      rootId: live.rec.rootId,
+      actionRef: live.rec.action,
+      params: live.params,
+      locks: live.rec.context.locks ?? [],
+      onLockConflict: live.action.deviceLock?.onConflict ?? 'wait',
+    };
+  }
+
+  private armDelay(live: Live, notBefore: number): void {
+    live.timer = setTimeout(() => void this.admitDelayed(live), Math.max(0, notBefore - this.now()));
+  }
+
+  private async admitDelayed(live: Live): Promise<void> {
+    live.timer = undefined;
+    if (live.rec.status !== 'delayed' || this.closed) return;
+    const verdict = this.admission.tryAdmit(this.admissionRequest(live));
+    if (verdict.kind === 'wait') return;
+    if (verdict.kind === 'reject') {
+      await this.finish(live, verdict.code === 'NRX_ERR_CONCURRENCY' ? 'canceled' : 'failed', null, { code: verdict.code, message: verdict.reason });
+      return;
+    }
+    await this.markStarted(live);
+  }
+
+  private async markStarted(live: Live): Promise<void> {
+    live.rec.status = live.action.runnerType === 'inquiry' ? 'pending' : 'running';
+    live.rec.startedAt = new Date(this.now()).toISOString();
+    await this.persist(live.rec);
+    this.launch(live);
+  }
+
+  /** The side effect: hand the execution to its runner. */
+  private launch(live: Live): void {
+    const { rec, action } = live;
+    this.onUpdate(rec);
+    if (rec.status === 'pending') return; // inquiry: waits for respondInquiry()
+    if (WORKFLOW_RUNNERS.has(action.runnerType)) {
+      void this.workflows.start(rec, action, live.params).catch((e) => void this.finish(live, 'failed', null, describeError(e)));
+      return;
+    }
+    const runner = this.runners.get(action.runnerType)!;
+    const abort = new AbortController();
+    live.abort = abort;
+    if (live.timeoutMs) {
+      live.timer = setTimeout(() => {
+        live.endReason = 'timeout';
+        abort.abort(new NrxError('NRX_ERR_TIMEOUT', `${rec.action} ran past its timeout of ${live.timeoutMs} ms`));
+      }, live.timeoutMs);
+    }
+    let result: Promise<Awaited<ReturnType<Runner['run']>>>;
+    try {
+      result = runner.run(action, live.params, {
+        executionId: rec.id,
+        action,
+        signal: abort.signal,
+        traceId: rec.context.traceId ?? null,
+        log: (line) => {
+          if (rec.log.length < MAX_LOG_LINES) rec.log.push(line);
+        },
+      });
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (r) => {
+        let status: ExecutionStatus = r.status;
+        if (live.endReason === 'canceled') status = 'canceled';
+        else if (live.endReason === 'timeout') status = 'timeout';
+        const error = r.error ?? (status === 'timeout' ? { code: 'NRX_ERR_TIMEOUT', message: `${rec.action} ran past its timeout of ${live.timeoutMs} ms` } : null);
+        void this.finish(live, status, r.result, error);
+      },
+      (e) => {
+        const status: ExecutionStatus = live.endReason === 'canceled' ? 'canceled' : live.endReason === 'timeout' ? 'timeout' : 'failed';
+        void this.finish(live, status, null, describeError(e));
+      },
+    );
+  }
+
+  /** Record the final status, apply the retry policy, release slots, and tell whoever waits. */
+  async finish(live: Live, status: ExecutionStatus, result: unknown, error: { code: string; message: string } | null): Promise<void> {
+    const { rec } = live;
+    if (TERMINAL_STATUSES.has(rec.status)) return;
+    if (!canTransition(rec.status, status)) this.log.warn({ id: rec.id, from: rec.status, to: status }, 'unexpected status transition');
+    if (live.timer) clearTimeout(live.timer);
+    rec.status = status;
+    rec.result = result;
+    rec.error = error;
+    rec.endedAt = new Date(this.now()).toISOString();
+    const ops: WriteOp[] = [{ op: 'putExecution', value: rec }];
+    let retry: { rec: ExecutionRecord; start: () => void } | null = null;
+    const rule = this.retries.get(rec.action);
+    if (rule && !this.closed) {
+      const attempt = rec.context.attempt ?? 0;
+      const delay = nextRetry(rule, status, attempt);
+      if (delay !== null) {
+        try {
+          const prep = this.prepare(rec.action, live.params, {
+            context: { ...rec.context, attempt: attempt + 1, retryOf: rec.id },
+            parentId: rec.parentId,
+            rootId: rec.parentId ? rec.rootId : null,
+            taskName: rec.taskName,
+            taskKey: rec.context.taskKey ?? null,
+            notBefore: this.now() + delay,
+            timeoutMs: live.timeoutMs,
+          });
+          ops.push(...prep.ops);
+          retry = prep;
+        } catch (e) {
+          this.log.warn({ id: rec.id, err: describeError(e) }, 'retry could not be scheduled');
+        }
+      }
+    }
+    await this.store.commit(ops);
+    this.live.delete(rec.id);
+    for (const next of this.admission.release(rec.id)) {
+      const l = this.live.get(next.executionId);
+      if (l) void this.markStarted(l);
+    }
+    if (retry) {
+      // the workflow task follows the retry, not this attempt
+      if (rec.parentId) this.workflows.relinkTask(rec.parentId, rec.id, retry.rec.id);
+      retry.start();
+      this.onUpdate(rec);
+      this.resolveWaiters(rec);
+      return;
+    }
+    this.afterFinal(live);
+  }
+
+  private afterFinal(live: Live): void {
+    const { rec } = live;
+    this.live.delete(rec.id);
+    this.onUpdate(rec);
+    if (rec.parentId) this.workflows.onChildDone(rec);
+    this.resolveWaiters(rec);
+  }
+
+  private resolveWaiters(rec: ExecutionRecord): void {
+    const list = this.waiters.get(rec.id);
+    if (!list) return;
+    this.waiters.delete(rec.id);
+    for (const w of list) w(rec);
+  }
+
+  private async persist(rec: ExecutionRecord): Promise<void> {
+    await this.store.commit([{ op: 'putExecution', value: rec }]);
+    this.onUpdate(rec);
+  }
+
+  /** Cancel an execution: running actions are aborted, workflows cancel their tasks. */
+  async cancel(executionId: string): Promise<ExecutionRecord> {
+    const live = this.live.get(executionId);
+    if (!live) {
+      const rec = await this.store.getExecution(executionId);
+      if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
+      throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}; only unfinished executions can be canceled`);
+    }
+    const { rec } = live;
+    if (WORKFLOW_RUNNERS.has(live.action.runnerType) && (rec.status === 'running' || rec.status === 'pausing' || rec.status === 'paused' || rec.status === 'resuming')) {
+      await this.workflows.control(rec.id, 'cancel');
+      return rec;
+    }
+    if (rec.status === 'running' && live.abort) {
+      live.endReason = 'canceled';
+      live.abort.abort(new NrxError('NRX_ERR_CANCELED', `execution ${rec.id} was canceled`));
+      return rec;
+    }
+    this.admission.withdraw(rec.id);
+    await this.finish(live, 'canceled', null, { code: 'NRX_ERR_CANCELED', message: `execution ${rec.id} was canceled` });
+    return rec;
+  }
+
+  async pause(executionId: string): Promise<ExecutionRecord> {
+    return this.controlWorkflow(executionId, 'pause');
+  }
+
+  async resume(executionId: string): Promise<ExecutionRecord> {
+    return this.controlWorkflow(executionId, 'resume');
+  }
+
+  private async controlWorkflow(executionId: string, op: 'pause' | 'resume'): Promise<ExecutionRecord> {
+    const live = this.live.get(executionId);
+    if (!live || !WORKFLOW_RUNNERS.has(live.action.runnerType)) {
+      const rec = live?.rec ?? (await this.store.getExecution(executionId));
+      if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
+      throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} (${rec.action}, ${rec.status}) is not a running workflow; only workflows can ${op}`);
+    }
+    const ok = op === 'pause' ? ['running', 'resuming'] : ['paused', 'pausing'];
+    if (!ok.includes(live.rec.status)) throw new NrxError('NRX_ERR_INVALID_STATE', `cannot ${op} workflow ${executionId}: it is ${live.rec.status}`);
+    await this.workflows.control(executionId, op);
+    return live.rec;
+  }
+
+  /** Answer an inquiry (human approval); the response is checked against its schema. */
+  async respondInquiry(executionId: string, response: Record<string, unknown>): Promise<ExecutionRecord> {
+    const live = this.live.get(executionId);
+    if (!live || live.rec.status !== 'pending') {
+      const rec = live?.rec ?? (await this.store.getExecution(executionId));
+      if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no inquiry ${executionId}`);
+      throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}, not a pending inquiry`);
+    }
+    const schema = (live.params.schema ?? {}) as { required?: string[]; properties?: Record<string, { type?: string }> };
+    for (const r of schema.required ?? []) {
+      if (response[r] === undefined) throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: response is missing required field '${r}'`);
+    }
+    for (const [k, p] of Object.entries(schema.properties ?? {})) {
+      const v = response[k];
+      if (v === undefined || !p.type) continue;
+      const t = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && p.type === 'integer' && Number.isInteger(v) ? 'integer' : typeof v;
+      if (t !== p.type) throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: field '${k}' must be ${p.type}, got ${t}`);
+    }
+    await this.finish(live, 'succeeded', { response }, null);
+    return live.rec;
+  }
+
+  /** Events for workflow tasks that wait for one (wait_for). */
+  deliverEvent(event: EventEnvelope): void {
+    this.workflows.deliverEvent(event);
+  }
+
+  /**
+   * After a restart: resume everything that was unfinished. A plain action that was in
+   * flight is re-run if its action declares itself idempotent, otherwise marked
+   * abandoned (its workflow then follows its failure path).
+   */
+  async recover(): Promise<{ resumed: number; rerun: number; abandoned: number }> {
+    const open = await this.store.listExecutions({
+      status: ['requested', 'scheduled', 'delayed', 'running', 'pending', 'pausing', 'paused', 'resuming', 'canceling'],
+      limit: 1_000_000,
+    });
+    open.sort((a, b) => (a.id < b.id ? -1 : 1));
+    let resumed = 0;
+    let rerun = 0;
+    let abandoned = 0;
+    const toRerun: Live[] = [];
+    const toAbandon: Live[] = [];
+    const toSchedule: Live[] = [];
+    for (const rec of open) {
+      const action = this.actions.get(rec.action);
+      const live: Live = { rec, action: action!, params: { ...rec.parameters }, timeoutMs: action?.timeoutMs ?? null };
+      this.live.set(rec.id, live);
+      if (!action) {
+        toAbandon.push(live);
+        continue;
+      }
+      if (WORKFLOW_RUNNERS.has(action.runnerType) && rec.status !== 'requested' && rec.status !== 'delayed') {
+        this.admission.hold(this.admissionRequest(live));
+        await this.workflows.recover(rec, action);
+        resumed++;
+      } else if (rec.status === 'pending') {
+        this.admission.hold(this.admissionRequest(live));
+        resumed++;
+      } else if (rec.status === 'running' || rec.status === 'canceling') {
+        if (action.idempotent) toRerun.push(live);
+        else toAbandon.push(live);
+      } else toSchedule.push(live);
+    }
+    for (const live of toRerun) {
+      this.admission.hold(this.admissionRequest(live));
+      live.rec.log.push('re-run after restart (action is idempotent)');
+      await this.persist(live.rec);
+      this.launch(live);
+      rerun++;
+    }
+    for (const live of toAbandon) {
+      const why = live.action
+        ? `was in flight when the appliance stopped; ${live.rec.action} is not declared idempotent, so it was not re-run`
+        : `action ${live.rec.action} is no longer loaded`;
+      await this.finish(live, 'abandoned', null, { code: 'NRX_ERR_ABANDONED', message: `execution ${live.rec.id} ${why}` });
+      abandoned++;
+    }
+    for (const live of toSchedule) {
+      const notBefore = Number((live.rec.context as Record<string, unknown>).notBefore ?? 0);
+      live.rec.status = 'delayed';
+      if (notBefore > this.now()) this.armDelay(live, notBefore);
+      else void this.admitDelayed(live);
+      resumed++;
+    }
+    await this.workflows.afterRecovery();
+    return { resumed, rerun, abandoned };
+  }
+
+  /** Executions currently held in memory (unfinished). */
+  get activeCount(): number {
+    return this.live.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const live of this.live.values()) if (live.timer) clearTimeout(live.timer);
+    this.workflows.close();
+  }
+
+  /** What the workflow driver needs from the scheduler. */
+  private host(): WorkflowHost {
+    return {
+      now: () => this.now(),
+      store: this.store,
+      actions: this.actions,
+      prepareChild: (parent, cmd) =>
+        this.prepare(cmd.action, cmd.input, {
+          context: { traceId: parent.context.traceId, ruleRef: parent.context.ruleRef, triggerInstanceId: parent.context.triggerInstanceId, user: parent.context.user },
+          parentId: parent.id,
+          rootId: parent.rootId,
+          taskName: cmd.taskName,
+          taskKey: cmd.taskKey,
+          notBefore: cmd.notBefore,
+          timeoutMs: cmd.timeoutMs,
+        }),
+      cancelChild: async (childId) => {
+        if (this.live.has(childId)) await this.cancel(childId);
+      },
+      isChildLive: (childId) => this.live.has(childId),
+      finishWorkflow: async (rec, status, result, error) => {
+        const live = this.live.get(rec.id);
+        if (live) await this.finish(live, status, result, error);
+      },
+      setWorkflowStatus: (rec, status) => {
+        const live = this.live.get(rec.id);
+        if (live && !TERMINAL_STATUSES.has(live.rec.status)) live.rec.status = status;
+        return live?.rec ?? rec;
+      },
+      notify: (rec) => this.onUpdate(rec),
+    };
+  }
+}

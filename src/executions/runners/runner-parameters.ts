@@ -1,0 +1,77 @@
+import type { ParamSpec } from '../action.js';
+
+/**
+ * Parameters every action of a runner accepts, as StackStorm's runner.yaml declares them.
+ * An action's own parameter of the same name overrides attributes field by field (core.local
+ * writes `sudo: {immutable: true}` and inherits type and default from here).
+ */
+
+const SHELL_COMMON: Record<string, ParamSpec> = {
+  cwd: { type: 'string', description: 'Working directory of the command.' },
+  env: { type: 'object', description: 'Extra environment variables for the command.' },
+  kwarg_op: { type: 'string', default: '--', description: 'Prefix of named arguments passed to a script ("--" or "-").' },
+  sudo: { type: 'boolean', default: false, description: 'Not supported by netreflex: refused when true.' },
+  sudo_password: { type: 'string', default: null, secret: true, description: 'Not supported by netreflex.' },
+  timeout: { type: 'integer', default: 60, description: 'Seconds before the command is killed.' },
+};
+
+export const RUNNER_PARAMETERS: Readonly<Record<string, Readonly<Record<string, ParamSpec>>>> = {
+  'local-shell-cmd': {
+    cmd: { type: 'string', description: 'Command line run under /bin/sh -c.' },
+    ...SHELL_COMMON,
+  },
+  'local-shell-script': SHELL_COMMON,
+  'http-request': {
+    url: { type: 'string', required: true, description: 'URL of the HTTP endpoint.' },
+    method: { type: 'string', default: 'GET', enum: ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'PURGE'] },
+    headers: { type: 'object', description: 'Request headers.' },
+    body: { type: 'string', description: 'Request body, sent as is.' },
+    json: { description: 'Request body sent as JSON (any type); sets Content-Type.' },
+    params: { type: 'object', description: 'Query parameters appended to the URL.' },
+    cookies: { type: 'object', description: 'Cookies sent with the request.' },
+    username: { type: 'string', description: 'User for basic authentication.' },
+    password: { type: 'string', secret: true, description: 'Password for basic authentication.' },
+    timeout: { type: 'number', default: 60, description: 'Seconds before the request is abandoned.' },
+    allow_redirects: { type: 'boolean', default: false, description: 'Follow 3xx redirects.' },
+    verify_ssl_cert: { type: 'boolean', default: true, description: 'Verify the server certificate.' },
+  },
+  module: {
+    timeout: { type: 'integer', default: 600, description: 'Seconds before the action is abandoned.' },
+  },
+  javascript: {
+    timeout: { type: 'integer', default: 600, description: 'Seconds before the action is abandoned.' },
+  },
+  noop: {},
+  'action-chain': {
+    display_published: { type: 'boolean', default: true },
+    skip_notify: { type: 'array', default: [] },
+  },
+  orquesta: {
+    notify: { type: 'array', default: [] },
+  },
+  inquiry: {
+    schema: {
+      type: 'object',
+      required: true,
+      default: { title: 'response_data', type: 'object', properties: { continue: { type: 'boolean', description: 'Would you like to continue the workflow?', required: true } } },
+      description: 'JSON schema the response must match.',
+    },
+    route: { type: 'string', default: '', description: 'Free-form value rules use to pick a notification channel.' },
+    users: { type: 'array', default: [], description: 'Users allowed to respond (empty: anyone).' },
+    roles: { type: 'array', default: [], description: 'Roles allowed to respond (empty: anyone).' },
+    ttl: { type: 'integer', default: 1440, description: 'Minutes before an unanswered inquiry times out.' },
+  },
+};
+
+/** The workflow and inquiry runners the engine runs itself (not Runner implementations). */
+export const ENGINE_RUNNERS: readonly string[] = ['action-chain', 'orquesta', 'inquiry', 'inquirer'];
+
+/** Runners whose input may be declared in the workflow file rather than the metadata. */
+export const WORKFLOW_RUNNERS: ReadonlySet<string> = new Set(['action-chain', 'orquesta']);
+
+/** StackStorm spellings accepted for the same runner. */
+export const RUNNER_ALIASES: Readonly<Record<string, string>> = { inquirer: 'inquiry', orchestra: 'orquesta', javascript: 'module' };
+
+export function runnerParameters(runnerType: string): Readonly<Record<string, ParamSpec>> {
+  return RUNNER_PARAMETERS[runnerType] ?? RUNNER_PARAMETERS[RUNNER_ALIASES[runnerType] ?? ''] ?? {};
+}

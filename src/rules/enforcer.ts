@@ -1,0 +1,232 @@
+import { NrxError, isNrxError } from '../core/errors.js';
+import { renderString, renderValue } from '../core/template.js';
+import type { EventEnvelope } from '../events/envelope.js';
+import { isPlainObject } from '../criteria/values.js';
+import { isInMaintenance, type MaintenanceWindow } from './maintenance.js';
+import { ruleContext, type RuleIndex } from './matcher.js';
+import type { Rule } from './rule.js';
+import { ThrottleBook, type ThrottleCounterSnapshot } from './throttle.js';
+
+/**
+ * What each matching rule does with an event: execute, escalate, wait out a hold-down,
+ * or stand down (throttled, cleared, in maintenance). Pure decisions with the clock passed
+ * in; the engine records them and starts the executions. State (throttle counters,
+ * pending holds) snapshots to JSON so a restart neither forgets a hold nor resets a limit.
+ */
+
+export type DecisionOutcome = 'execute' | 'escalate' | 'throttled' | 'held' | 'cleared' | 'maintenance' | 'failed';
+
+export interface Decision {
+  rule: Rule;
+  /** The event the decision is about (for a cleared or released hold: the held event). */
+  event: EventEnvelope;
+  outcome: DecisionOutcome;
+  actionRef: string | null;
+  parameters: Record<string, unknown> | null;
+  reason: string | null;
+  /** For 'held': when the hold fires unless cleared (ms since the epoch). */
+  releaseAt?: number;
+}
+
+export interface EnforcerOptions {
+  index: RuleIndex;
+  maintenance?: () => readonly MaintenanceWindow[];
+  /** Inventory groups of a device, for group-scoped maintenance windows. */
+  groupsOf?: (device: string) => readonly string[];
+}
+
+interface PendingHold {
+  rule: string;
+  key: string;
+  event: EventEnvelope;
+  heldAt: number;
+  releaseAt: number;
+}
+
+interface EnforcerSnapshot {
+  version: 1;
+  holds: PendingHold[];
+  throttles: ThrottleCounterSnapshot[];
+}
+
+function keyText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function decision(rule: Rule, event: EventEnvelope, outcome: DecisionOutcome, extra: Partial<Decision> = {}): Decision {
+  return { rule, event, outcome, actionRef: rule.action.ref, parameters: null, reason: null, ...extra };
+}
+
+export class RuleEnforcer {
+  private readonly index: RuleIndex;
+  private readonly maintenance: () => readonly MaintenanceWindow[];
+  private readonly groupsOf: (device: string) => readonly string[];
+  private readonly holds = new Map<string, PendingHold>();
+  private readonly throttles = new ThrottleBook();
+
+  constructor(opts: EnforcerOptions) {
+    this.index = opts.index;
+    this.maintenance = opts.maintenance ?? (() => []);
+    this.groupsOf = opts.groupsOf ?? (() => []);
+  }
+
+  /**
+   * Decide for one event. Hold-downs already due are released first, so a late event can
+   * never clear a hold whose time had passed.
+   */
+  onEvent(event: EventEnvelope, now: number): Decision[] {
+    const out = this.tick(now);
+    out.push(...this.clearHolds(event));
+    const m = this.index.match(event, { now });
+    for (const { rule, error } of m.errors) out.push(decision(rule, event, 'failed', { reason: `criteria could not be evaluated: ${error.message}` }));
+    for (const rule of m.matched) out.push(this.enforce(rule, event, now));
+    return out;
+  }
+
+  /** Release the hold-downs that ran out without a clearing event. */
+  tick(now: number): Decision[] {
+    const due = [...this.holds.entries()].filter(([, h]) => h.releaseAt <= now).sort((a, b) => a[1].releaseAt - b[1].releaseAt);
+    const out: Decision[] = [];
+    for (const [id, hold] of due) {
+      this.holds.delete(id);
+      const rule = this.index.get(hold.rule);
+      if (!rule || !rule.enabled) continue; // the rule was removed or disabled meanwhile
+      out.push(this.maintenanceDecision(rule, hold.event, now) ?? this.fire(rule, hold.event, now));
+    }
+    this.throttles.prune(now);
+    return out;
+  }
+
+  /** The earliest hold-down release, for the engine's timer; null when nothing is held. */
+  nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const h of this.holds.values()) if (next === null || h.releaseAt < next) next = h.releaseAt;
+    return next;
+  }
+
+  get pendingHolds(): number {
+    return this.holds.size;
+  }
+
+  snapshot(): unknown {
+    const snap: EnforcerSnapshot = { version: 1, holds: [...this.holds.values()].map((h) => ({ ...h })), throttles: this.throttles.snapshot() };
+    return JSON.parse(JSON.stringify(snap));
+  }
+
+  restore(snapshot: unknown): void {
+    if (!isPlainObject(snapshot) || snapshot.version !== 1 || !Array.isArray(snapshot.holds) || !Array.isArray(snapshot.throttles)) {
+      throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot is not a version 1 snapshot {version, holds, throttles}');
+    }
+    const holds = snapshot.holds as PendingHold[];
+    const throttles = snapshot.throttles as ThrottleCounterSnapshot[];
+    for (const h of holds) {
+      if (!isPlainObject(h) || typeof h.rule !== 'string' || typeof h.key !== 'string' || typeof h.releaseAt !== 'number' || !isPlainObject(h.event)) {
+        throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed hold-down entry');
+      }
+    }
+    for (const t of throttles) {
+      if (!isPlainObject(t) || typeof t.rule !== 'string' || typeof t.key !== 'string' || typeof t.perMs !== 'number' || !Array.isArray(t.executions)) {
+        throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed throttle entry');
+      }
+    }
+    this.holds.clear();
+    for (const h of holds) this.holds.set(`${h.rule}\u0000${h.key}`, { ...h });
+    this.throttles.restore(throttles);
+  }
+
+  private enforce(rule: Rule, event: EventEnvelope, now: number): Decision {
+    const inMaintenance = this.maintenanceDecision(rule, event, now);
+    if (inMaintenance) return inMaintenance;
+    if (!rule.holdDown) return this.fire(rule, event, now);
+    let key: string;
+    try {
+      key = this.holdKey(rule, event);
+    } catch (e) {
+      return decision(rule, event, 'failed', { reason: `hold_down key: ${errorText(e)}` });
+    }
+    const id = `${rule.ref}\u0000${key}`;
+    const existing = this.holds.get(id);
+    if (existing) {
+      return decision(rule, event, 'held', { reason: `already held for key '${key}' by event ${existing.event.id}`, releaseAt: existing.releaseAt });
+    }
+    const releaseAt = now + rule.holdDown.forMs;
+    this.holds.set(id, { rule: rule.ref, key, event, heldAt: now, releaseAt });
+    return decision(rule, event, 'held', { reason: `hold_down ${rule.holdDown.for} for key '${key}'`, releaseAt });
+  }
+
+  /** A held fault is cleared by a later event of the same type and key that says it is over. */
+  private clearHolds(event: EventEnvelope): Decision[] {
+    const out: Decision[] = [];
+    for (const [id, hold] of this.holds) {
+      if (hold.event.type !== event.type || hold.event.id === event.id) continue;
+      const rule = this.index.get(hold.rule);
+      if (!rule?.holdDown) {
+        this.holds.delete(id);
+        continue;
+      }
+      let key: string;
+      try {
+        key = this.holdKey(rule, event);
+      } catch {
+        continue;
+      }
+      if (key !== hold.key) continue;
+      const context = ruleContext(event);
+      const clears = rule.holdDown.clear
+        ? rule.holdDown.clear.test(context).matched
+        : ((r) => !r.matched && !r.error)(rule.compiledCriteria.test(context));
+      if (!clears) continue;
+      this.holds.delete(id);
+      out.push(decision(rule, hold.event, 'cleared', { reason: `cleared by event ${event.id} within hold_down ${rule.holdDown.for} (key '${key}')` }));
+    }
+    return out;
+  }
+
+  private fire(rule: Rule, event: EventEnvelope, now: number): Decision {
+    const context = ruleContext(event);
+    let parameters: Record<string, unknown>;
+    try {
+      parameters = renderValue(rule.action.parameters, context, { file: rule.file, field: 'action.parameters' }) as Record<string, unknown>;
+    } catch (e) {
+      return decision(rule, event, 'failed', { reason: `action parameters: ${errorText(e)}` });
+    }
+    if (!rule.throttle) return decision(rule, event, 'execute', { parameters });
+    let key: string;
+    try {
+      key = rule.throttle.key === null ? rule.ref : keyText(renderString(rule.throttle.key, context, { file: rule.file, field: 'throttle.key' }));
+    } catch (e) {
+      return decision(rule, event, 'failed', { reason: `throttle key: ${errorText(e)}` });
+    }
+    const verdict = this.throttles.decide(rule.ref, key, rule.throttle, now);
+    if (verdict.kind === 'execute') return decision(rule, event, 'execute', { parameters });
+    const limit = `${verdict.count} executions for key '${key}' within ${rule.throttle.per} (max ${rule.throttle.max})`;
+    if (verdict.kind === 'escalate') {
+      return decision(rule, event, 'escalate', {
+        actionRef: rule.throttle.then,
+        parameters: { ...parameters, escalation: { rule: rule.ref, key, count: verdict.count, window: rule.throttle.per } },
+        reason: `limit reached: ${limit}; escalating`,
+      });
+    }
+    return decision(rule, event, 'throttled', { reason: `throttled: ${limit}` });
+  }
+
+  private holdKey(rule: Rule, event: EventEnvelope): string {
+    const template = rule.holdDown?.key ?? rule.throttle?.key ?? '{{ event.device }}';
+    return keyText(renderString(template, ruleContext(event), { file: rule.file, field: rule.holdDown?.key ? 'hold_down.key' : 'throttle.key' }));
+  }
+
+  private maintenanceDecision(rule: Rule, event: EventEnvelope, now: number): Decision | null {
+    if (rule.maintenance === 'ignore') return null;
+    const windows = this.maintenance();
+    if (windows.length === 0) return null;
+    const device = event.device ?? (typeof event.payload.device === 'string' ? event.payload.device : null);
+    const window = isInMaintenance(windows, device, device !== null ? this.groupsOf(device) : [], now);
+    if (!window) return null;
+    return decision(rule, event, 'maintenance', { reason: `${device !== null ? `device ${device}` : 'event'} is in maintenance window '${window.name}'` });
+  }
+}
+
+function errorText(e: unknown): string {
+  return isNrxError(e) || e instanceof Error ? e.message : String(e);
+}

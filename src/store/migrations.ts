@@ -1,0 +1,169 @@
+import type Database from 'better-sqlite3';
+import { NrxError } from '../core/errors.js';
+
+/**
+ * Numbered schema migrations for the SQLite store. A migration is never edited once shipped:
+ * a change is a new, higher version. Columns that queries filter or sort on are real columns;
+ * the rest of a record is JSON text, so a record can grow without a migration.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE trigger_instances (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        time TEXT NOT NULL,
+        source TEXT NOT NULL,
+        device TEXT,
+        trace_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX trigger_instances_type ON trigger_instances (type, id);
+      CREATE INDEX trigger_instances_status ON trigger_instances (status, id);
+
+      CREATE TABLE rule_enforcements (
+        id TEXT PRIMARY KEY,
+        rule_ref TEXT NOT NULL,
+        trigger_instance_id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        execution_id TEXT,
+        action_ref TEXT,
+        reason TEXT,
+        time TEXT NOT NULL
+      );
+      CREATE INDEX rule_enforcements_rule ON rule_enforcements (rule_ref, id);
+      CREATE INDEX rule_enforcements_trigger ON rule_enforcements (trigger_instance_id);
+      CREATE INDEX rule_enforcements_execution ON rule_enforcements (execution_id);
+
+      CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        action TEXT NOT NULL,
+        runner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        parent_id TEXT,
+        root_id TEXT NOT NULL,
+        task_name TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT,
+        parameters TEXT NOT NULL,
+        result TEXT,
+        error TEXT,
+        context TEXT NOT NULL,
+        log TEXT NOT NULL
+      );
+      CREATE INDEX executions_status ON executions (status, id);
+      CREATE INDEX executions_action ON executions (action, id);
+      CREATE INDEX executions_parent ON executions (parent_id, id);
+      CREATE INDEX executions_root ON executions (root_id, id);
+
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        task_key TEXT NOT NULL,
+        task_name TEXT NOT NULL,
+        item_index INTEGER,
+        status TEXT NOT NULL,
+        action_ref TEXT,
+        execution_id TEXT,
+        due_at INTEGER,
+        seq INTEGER NOT NULL,
+        started_at TEXT,
+        ended_at TEXT,
+        result TEXT
+      );
+      CREATE INDEX tasks_workflow ON tasks (workflow_id, seq);
+
+      CREATE TABLE workflow_states (
+        execution_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE kv (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        secret INTEGER NOT NULL,
+        expires_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      CREATE INDEX kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE control_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution_id TEXT NOT NULL,
+        op TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+function currentVersion(db: Database.Database): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+function refuseNewer(version: number, file: string, latest = LATEST_SCHEMA_VERSION): void {
+  if (version > latest) {
+    throw new NrxError(
+      'NRX_ERR_STORE',
+      `database ${file} has schema version ${version}, this netreflex knows versions up to ${latest}: upgrade netreflex or use another data directory`,
+      { details: { file, version, latest } },
+    );
+  }
+}
+
+/**
+ * Bring the schema up to date. Runs under BEGIN IMMEDIATE so that two processes opening the
+ * same fresh file at once do not both apply version 1: the second waits, then sees it applied.
+ * Each migration is its own transaction, so a failure leaves the last good version in place.
+ */
+export function migrate(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const from = currentVersion(db);
+  refuseNewer(from, file, migrations.length ? migrations[migrations.length - 1]!.version : 0);
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of migrations) {
+    const applyOne = db.transaction(() => {
+      if (currentVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    });
+    try {
+      applyOne.immediate();
+    } catch (e) {
+      throw new NrxError('NRX_ERR_STORE', `database ${file}: migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { from, to: currentVersion(db) };
+}
+
+/** For read-only handles: the schema must already be exactly what this code knows. */
+export function checkSchema(db: Database.Database, file: string): void {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  const version = exists ? currentVersion(db) : 0;
+  refuseNewer(version, file);
+  if (version < LATEST_SCHEMA_VERSION) {
+    throw new NrxError(
+      'NRX_ERR_STORE',
+      `database ${file} has schema version ${version}, expected ${LATEST_SCHEMA_VERSION}: open it once read-write (start the appliance) to migrate`,
+      { details: { file, version, latest: LATEST_SCHEMA_VERSION } },
+    );
+  }
+}

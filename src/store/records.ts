@@ -1,0 +1,133 @@
+/** The rows the appliance keeps. Plain JSON-able values: the same shapes go to SQLite or PostgreSQL. */
+
+export type TriggerInstanceStatus = 'pending' | 'processing' | 'processed';
+
+export interface TriggerInstanceRecord {
+  id: string;
+  type: string;
+  time: string;
+  source: string;
+  device: string | null;
+  payload: Record<string, unknown>;
+  traceId: string;
+  status: TriggerInstanceStatus;
+}
+
+/** What a rule decided for one event: the audit trail event -> rule -> execution. */
+export type EnforcementOutcome =
+  | 'executed' // action requested; executionId set
+  | 'escalated' // rate limit reached; escalation action requested
+  | 'throttled' // suppressed by throttle
+  | 'held' // waiting out hold_down
+  | 'cleared' // hold_down ended by a clearing event: nothing fired
+  | 'maintenance' // suppressed by a maintenance window
+  | 'failed'; // criteria or parameter rendering failed
+
+export interface RuleEnforcementRecord {
+  id: string;
+  ruleRef: string;
+  triggerInstanceId: string;
+  traceId: string;
+  outcome: EnforcementOutcome;
+  executionId: string | null;
+  actionRef: string | null;
+  reason: string | null;
+  time: string;
+}
+
+export type ExecutionStatus =
+  | 'requested'
+  | 'scheduled'
+  | 'delayed' // waiting for a concurrency slot, device lock or retry backoff
+  | 'running'
+  | 'pending' // inquiry waiting for a response
+  | 'pausing'
+  | 'paused'
+  | 'resuming'
+  | 'canceling'
+  | 'succeeded'
+  | 'failed'
+  | 'timeout'
+  | 'canceled'
+  | 'abandoned';
+
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'timeout', 'canceled', 'abandoned']);
+
+export interface ExecutionRecord {
+  id: string;
+  action: string;
+  runner: string;
+  /** Parameters as given, with `secret: true` parameters replaced by '********'. */
+  parameters: Record<string, unknown>;
+  status: ExecutionStatus;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  /** Parent workflow execution and the task (and item) this execution runs for. */
+  parentId: string | null;
+  rootId: string;
+  taskName: string | null;
+  /** What caused it: rule, trigger instance, user. */
+  context: {
+    ruleRef?: string;
+    triggerInstanceId?: string;
+    traceId?: string;
+    user?: string;
+    retryOf?: string;
+    rerunOf?: string;
+    /** The workflow task this execution runs for. */
+    taskKey?: string;
+    /** Retry attempt number under an action.retry policy (0 = first run). */
+    attempt?: number;
+    /** Device lock keys this execution holds. */
+    locks?: string[];
+  };
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Streamed output lines (stdout/stderr), bounded. */
+  log: string[];
+}
+
+/** One row per task attempt inside a workflow, in the order tasks were scheduled. */
+export interface TaskRecord {
+  id: string;
+  workflowId: string;
+  /** Stable key inside the workflow: `task`, `task#2` (second run), `task[3]` (with-items item). */
+  taskKey: string;
+  taskName: string;
+  itemIndex: number | null;
+  status: ExecutionStatus;
+  actionRef: string | null;
+  executionId: string | null;
+  /** When a delayed or retried task is due (ms since epoch). */
+  dueAt: number | null;
+  seq: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  result: unknown;
+}
+
+export interface WorkflowStateRecord {
+  executionId: string;
+  kind: 'orquesta' | 'action-chain';
+  /** Serialised conductor state. */
+  state: unknown;
+  updatedAt: string;
+}
+
+export interface KeyValueRecord {
+  scope: string;
+  key: string;
+  value: string;
+  secret: boolean;
+  expiresAt: string | null;
+  updatedAt: string;
+}
+
+/** Control requests (cancel, pause, resume) written by a CLI against a running appliance. */
+export interface ControlRequestRecord {
+  id: number;
+  executionId: string;
+  op: 'cancel' | 'pause' | 'resume';
+  createdAt: string;
+}

@@ -1,0 +1,246 @@
+import type {
+  ControlRequestRecord,
+  ExecutionRecord,
+  KeyValueRecord,
+  RuleEnforcementRecord,
+  TaskRecord,
+  TriggerInstanceRecord,
+  WorkflowStateRecord,
+} from './records.js';
+
+/**
+ * Records <-> SQLite rows. Row objects use the column names as keys so that prepared
+ * statements bind them by name (`@type`). JSON columns hold `null` for an absent value:
+ * `result: undefined` is read back as `null`.
+ */
+
+type Json = string | null;
+
+function toJson(v: unknown): Json {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+function fromJson<T>(v: Json): T {
+  return (v === null ? null : JSON.parse(v)) as T;
+}
+
+export interface TriggerInstanceRow {
+  id: string;
+  type: string;
+  time: string;
+  source: string;
+  device: string | null;
+  trace_id: string;
+  status: string;
+  payload: string;
+}
+
+export function triggerInstanceRow(r: TriggerInstanceRecord): TriggerInstanceRow {
+  return { id: r.id, type: r.type, time: r.time, source: r.source, device: r.device, trace_id: r.traceId, status: r.status, payload: JSON.stringify(r.payload) };
+}
+
+export function triggerInstanceRecord(r: TriggerInstanceRow): TriggerInstanceRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    time: r.time,
+    source: r.source,
+    device: r.device,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    traceId: r.trace_id,
+    status: r.status as TriggerInstanceRecord['status'],
+  };
+}
+
+export interface EnforcementRow {
+  id: string;
+  rule_ref: string;
+  trigger_instance_id: string;
+  trace_id: string;
+  outcome: string;
+  execution_id: string | null;
+  action_ref: string | null;
+  reason: string | null;
+  time: string;
+}
+
+export function enforcementRow(r: RuleEnforcementRecord): EnforcementRow {
+  return {
+    id: r.id,
+    rule_ref: r.ruleRef,
+    trigger_instance_id: r.triggerInstanceId,
+    trace_id: r.traceId,
+    outcome: r.outcome,
+    execution_id: r.executionId,
+    action_ref: r.actionRef,
+    reason: r.reason,
+    time: r.time,
+  };
+}
+
+export function enforcementRecord(r: EnforcementRow): RuleEnforcementRecord {
+  return {
+    id: r.id,
+    ruleRef: r.rule_ref,
+    triggerInstanceId: r.trigger_instance_id,
+    traceId: r.trace_id,
+    outcome: r.outcome as RuleEnforcementRecord['outcome'],
+    executionId: r.execution_id,
+    actionRef: r.action_ref,
+    reason: r.reason,
+    time: r.time,
+  };
+}
+
+export interface ExecutionRow {
+  id: string;
+  action: string;
+  runner: string;
+  status: string;
+  parent_id: string | null;
+  root_id: string;
+  task_name: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  parameters: string;
+  result: Json;
+  error: Json;
+  context: string;
+  log: string;
+}
+
+export function executionRow(r: ExecutionRecord): ExecutionRow {
+  return {
+    id: r.id,
+    action: r.action,
+    runner: r.runner,
+    status: r.status,
+    parent_id: r.parentId,
+    root_id: r.rootId,
+    task_name: r.taskName,
+    created_at: r.createdAt,
+    started_at: r.startedAt,
+    ended_at: r.endedAt,
+    parameters: JSON.stringify(r.parameters),
+    result: toJson(r.result),
+    error: toJson(r.error),
+    context: JSON.stringify(r.context),
+    log: JSON.stringify(r.log),
+  };
+}
+
+export function executionRecord(r: ExecutionRow): ExecutionRecord {
+  return {
+    id: r.id,
+    action: r.action,
+    runner: r.runner,
+    parameters: JSON.parse(r.parameters) as Record<string, unknown>,
+    status: r.status as ExecutionRecord['status'],
+    result: fromJson<unknown>(r.result),
+    error: fromJson<ExecutionRecord['error']>(r.error),
+    parentId: r.parent_id,
+    rootId: r.root_id,
+    taskName: r.task_name,
+    context: JSON.parse(r.context) as ExecutionRecord['context'],
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    log: JSON.parse(r.log) as string[],
+  };
+}
+
+export interface TaskRow {
+  id: string;
+  workflow_id: string;
+  task_key: string;
+  task_name: string;
+  item_index: number | null;
+  status: string;
+  action_ref: string | null;
+  execution_id: string | null;
+  due_at: number | null;
+  seq: number;
+  started_at: string | null;
+  ended_at: string | null;
+  result: Json;
+}
+
+export function taskRow(r: TaskRecord): TaskRow {
+  return {
+    id: r.id,
+    workflow_id: r.workflowId,
+    task_key: r.taskKey,
+    task_name: r.taskName,
+    item_index: r.itemIndex,
+    status: r.status,
+    action_ref: r.actionRef,
+    execution_id: r.executionId,
+    due_at: r.dueAt,
+    seq: r.seq,
+    started_at: r.startedAt,
+    ended_at: r.endedAt,
+    result: toJson(r.result),
+  };
+}
+
+export function taskRecord(r: TaskRow): TaskRecord {
+  return {
+    id: r.id,
+    workflowId: r.workflow_id,
+    taskKey: r.task_key,
+    taskName: r.task_name,
+    itemIndex: r.item_index,
+    status: r.status as TaskRecord['status'],
+    actionRef: r.action_ref,
+    executionId: r.execution_id,
+    dueAt: r.due_at,
+    seq: r.seq,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    result: fromJson<unknown>(r.result),
+  };
+}
+
+export interface WorkflowStateRow {
+  execution_id: string;
+  kind: string;
+  state: string;
+  updated_at: string;
+}
+
+export function workflowStateRow(r: WorkflowStateRecord): WorkflowStateRow {
+  return { execution_id: r.executionId, kind: r.kind, state: JSON.stringify(r.state ?? null), updated_at: r.updatedAt };
+}
+
+export function workflowStateRecord(r: WorkflowStateRow): WorkflowStateRecord {
+  return { executionId: r.execution_id, kind: r.kind as WorkflowStateRecord['kind'], state: JSON.parse(r.state) as unknown, updatedAt: r.updated_at };
+}
+
+export interface KeyValueRow {
+  scope: string;
+  key: string;
+  value: string;
+  secret: number;
+  expires_at: string | null;
+  updated_at: string;
+}
+
+export function keyValueRow(r: KeyValueRecord): KeyValueRow {
+  return { scope: r.scope, key: r.key, value: r.value, secret: r.secret ? 1 : 0, expires_at: r.expiresAt, updated_at: r.updatedAt };
+}
+
+export function keyValueRecord(r: KeyValueRow): KeyValueRecord {
+  return { scope: r.scope, key: r.key, value: r.value, secret: r.secret === 1, expiresAt: r.expires_at, updatedAt: r.updated_at };
+}
+
+export interface ControlRequestRow {
+  id: number;
+  execution_id: string;
+  op: string;
+  created_at: string;
+}
+
+export function controlRequestRecord(r: ControlRequestRow): ControlRequestRecord {
+  return { id: r.id, executionId: r.execution_id, op: r.op as ControlRequestRecord['op'], createdAt: r.created_at };
+}

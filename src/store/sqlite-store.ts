@@ -1,0 +1,345 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { NrxError } from '../core/errors.js';
+import { checkSchema, migrate } from './migrations.js';
+import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from './records.js';
+import {
+  controlRequestRecord,
+  enforcementRecord,
+  enforcementRow,
+  executionRecord,
+  executionRow,
+  keyValueRecord,
+  keyValueRow,
+  taskRecord,
+  taskRow,
+  triggerInstanceRecord,
+  triggerInstanceRow,
+  workflowStateRecord,
+  workflowStateRow,
+  type ControlRequestRow,
+  type EnforcementRow,
+  type ExecutionRow,
+  type KeyValueRow,
+  type TaskRow,
+  type TriggerInstanceRow,
+  type WorkflowStateRow,
+} from './sqlite-rows.js';
+import { pruneSqlite } from './sqlite-prune.js';
+import type { EnforcementFilter, EventFilter, ExecutionFilter, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
+
+export const DATABASE_FILE = 'netreflex.db';
+
+export interface SqliteStoreOptions {
+  /** NORMAL (default) survives a process crash (kill -9); FULL also survives power loss. */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** A second handle for readers (CLI): no migrations, no writes. */
+  readonly?: boolean;
+}
+
+/** Open (creating and migrating if needed) the store under `dataDir`. */
+export function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}): SqliteStore {
+  const file = path.join(dataDir, DATABASE_FILE);
+  let db: Database.Database;
+  try {
+    if (!opts.readonly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (e) {
+    throw new NrxError('NRX_ERR_STORE', `cannot open database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    // busy_timeout first: the CLI and the appliance share the file and either may hold the write lock.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = OFF');
+    if (opts.readonly) {
+      checkSchema(db, file);
+    } else {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (String(mode).toLowerCase() !== 'wal') throw new NrxError('NRX_ERR_STORE', `database ${file}: cannot switch to WAL journal mode (got ${String(mode)})`);
+      db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+      migrate(db, file);
+    }
+  } catch (e) {
+    db.close();
+    if (e instanceof NrxError) throw e;
+    throw new NrxError('NRX_ERR_STORE', `cannot open database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  return new SqliteStore(db, file, opts.readonly ?? false);
+}
+
+function upsertSql(table: string, cols: readonly string[], key: readonly string[]): string {
+  const updates = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+const TRIGGER_COLS = ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'] as const;
+const ENFORCEMENT_COLS = ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'] as const;
+const EXECUTION_COLS = ['id', 'action', 'runner', 'status', 'parent_id', 'root_id', 'task_name', 'created_at', 'started_at', 'ended_at', 'parameters', 'result', 'error', 'context', 'log'] as const;
+const TASK_COLS = ['id', 'workflow_id', 'task_key', 'task_name', 'item_index', 'status', 'action_ref', 'execution_id', 'due_at', 'seq', 'started_at', 'ended_at', 'result'] as const;
+const KV_COLS = ['scope', 'key', 'value', 'secret', 'expires_at', 'updated_at'] as const;
+const WORKFLOW_STATE_COLS = ['execution_id', 'kind', 'state', 'updated_at'] as const;
+
+/** SQLite "no limit". */
+const ALL = -1;
+
+/**
+ * The embedded store: better-sqlite3 answers synchronously, so every read also has a `...Sync`
+ * twin for callers on a hot path (the workflow engine); the async methods satisfy `Store`.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly applyBatch: Database.Transaction<(batch: readonly WriteOp[]) => void>;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    readonly isReadonly: boolean,
+  ) {
+    this.applyBatch = db.transaction((batch: readonly WriteOp[]) => {
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          this.apply(batch[i]!);
+        } catch (e) {
+          if (e instanceof NrxError) throw e;
+          const what = (batch[i] as { op?: unknown } | undefined)?.op;
+          throw new NrxError('NRX_ERR_STORE', `database ${this.file}: write ${i + 1} of ${batch.length} (${String(what)}) failed, batch not applied: ${(e as Error).message}`, { cause: e });
+        }
+      }
+    });
+  }
+
+  /** Prepared statements are compiled once per distinct SQL text and reused. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private apply(w: WriteOp): void {
+    switch (w.op) {
+      case 'putTriggerInstance':
+        this.stmt(upsertSql('trigger_instances', TRIGGER_COLS, ['id'])).run(triggerInstanceRow(w.value));
+        return;
+      case 'setTriggerInstanceStatus':
+        if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
+          throw new NrxError('NRX_ERR_STORE', `database ${this.file}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`);
+        }
+        return;
+      case 'putEnforcement':
+        this.stmt(upsertSql('rule_enforcements', ENFORCEMENT_COLS, ['id'])).run(enforcementRow(w.value));
+        return;
+      case 'putExecution':
+        this.stmt(upsertSql('executions', EXECUTION_COLS, ['id'])).run(executionRow(w.value));
+        return;
+      case 'putWorkflowState':
+        this.stmt(upsertSql('workflow_states', WORKFLOW_STATE_COLS, ['execution_id'])).run(workflowStateRow(w.value));
+        return;
+      case 'deleteWorkflowState':
+        this.stmt('DELETE FROM workflow_states WHERE execution_id = ?').run(w.executionId);
+        return;
+      case 'putTask':
+        this.stmt(upsertSql('tasks', TASK_COLS, ['id'])).run(taskRow(w.value));
+        return;
+      case 'kvPut':
+        this.stmt(upsertSql('kv', KV_COLS, ['scope', 'key'])).run(keyValueRow(w.value));
+        return;
+      case 'kvDelete':
+        this.stmt('DELETE FROM kv WHERE scope = ? AND key = ?').run(w.scope, w.key);
+        return;
+      case 'addControlRequest':
+        this.stmt('INSERT INTO control_requests (execution_id, op, created_at) VALUES (?, ?, ?)').run(w.executionId, w.op2, new Date().toISOString());
+        return;
+      case 'deleteControlRequest':
+        this.stmt('DELETE FROM control_requests WHERE id = ?').run(w.id);
+        return;
+      default:
+        throw new NrxError('NRX_ERR_STORE', `database ${this.file}: unknown write op '${String((w as { op?: unknown }).op)}' (batch not applied)`);
+    }
+  }
+
+  /** What the connection actually runs with (for `doctor` output and tests). */
+  settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; busyTimeoutMs: number } {
+    this.guard();
+    const sync = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: sync[Number(this.db.pragma('synchronous', { simple: true }))] ?? 'FULL',
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+    };
+  }
+
+  private guard(): void {
+    if (this.closed) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is closed`);
+  }
+
+  /** Apply every write in one transaction; nothing is written if any write fails. */
+  commitSync(batch: readonly WriteOp[]): void {
+    this.guard();
+    if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot commit`);
+    if (batch.length === 0) return;
+    try {
+      this.applyBatch(batch);
+    } catch (e) {
+      if (e instanceof NrxError) throw e;
+      throw new NrxError('NRX_ERR_STORE', `database ${this.file}: commit failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  getTriggerInstanceSync(id: string): TriggerInstanceRecord | null {
+    this.guard();
+    const row = this.stmt('SELECT * FROM trigger_instances WHERE id = ?').get(id) as TriggerInstanceRow | undefined;
+    return row ? triggerInstanceRecord(row) : null;
+  }
+
+  listTriggerInstancesSync(filter: EventFilter = {}): TriggerInstanceRecord[] {
+    this.guard();
+    if (filter.status && filter.status.length === 0) return [];
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.type !== undefined) (where.push('type = ?'), args.push(filter.type));
+    if (filter.status) (where.push(`status IN (${filter.status.map(() => '?').join(', ')})`), args.push(...filter.status));
+    if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
+    const rows = this.select('trigger_instances', where, 'id DESC', args, filter.limit) as TriggerInstanceRow[];
+    return rows.map(triggerInstanceRecord);
+  }
+
+  listEnforcementsSync(filter: EnforcementFilter = {}): RuleEnforcementRecord[] {
+    this.guard();
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.ruleRef !== undefined) (where.push('rule_ref = ?'), args.push(filter.ruleRef));
+    if (filter.triggerInstanceId !== undefined) (where.push('trigger_instance_id = ?'), args.push(filter.triggerInstanceId));
+    if (filter.executionId !== undefined) (where.push('execution_id = ?'), args.push(filter.executionId));
+    if (filter.outcome !== undefined) (where.push('outcome = ?'), args.push(filter.outcome));
+    const rows = this.select('rule_enforcements', where, 'id DESC', args, filter.limit) as EnforcementRow[];
+    return rows.map(enforcementRecord);
+  }
+
+  getExecutionSync(id: string): ExecutionRecord | null {
+    this.guard();
+    const row = this.stmt('SELECT * FROM executions WHERE id = ?').get(id) as ExecutionRow | undefined;
+    return row ? executionRecord(row) : null;
+  }
+
+  listExecutionsSync(filter: ExecutionFilter = {}): ExecutionRecord[] {
+    this.guard();
+    if (filter.status && filter.status.length === 0) return [];
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) (where.push(`status IN (${filter.status.map(() => '?').join(', ')})`), args.push(...filter.status));
+    if (filter.action !== undefined) (where.push('action = ?'), args.push(filter.action));
+    if (filter.parentId === null) where.push('parent_id IS NULL');
+    else if (filter.parentId !== undefined) (where.push('parent_id = ?'), args.push(filter.parentId));
+    if (filter.rootId !== undefined) (where.push('root_id = ?'), args.push(filter.rootId));
+    if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
+    const rows = this.select('executions', where, 'id DESC', args, filter.limit) as ExecutionRow[];
+    return rows.map(executionRecord);
+  }
+
+  getWorkflowStateSync(executionId: string): WorkflowStateRecord | null {
+    this.guard();
+    const row = this.stmt('SELECT * FROM workflow_states WHERE execution_id = ?').get(executionId) as WorkflowStateRow | undefined;
+    return row ? workflowStateRecord(row) : null;
+  }
+
+  listWorkflowStatesSync(): WorkflowStateRecord[] {
+    this.guard();
+    return (this.stmt('SELECT * FROM workflow_states ORDER BY execution_id').all() as WorkflowStateRow[]).map(workflowStateRecord);
+  }
+
+  listTasksSync(workflowId: string): TaskRecord[] {
+    this.guard();
+    return (this.stmt('SELECT * FROM tasks WHERE workflow_id = ? ORDER BY seq, id').all(workflowId) as TaskRow[]).map(taskRecord);
+  }
+
+  /** Keys past their expires_at are gone for readers even before prune removes the row. */
+  kvGetSync(scope: string, key: string, now: Date = new Date()): KeyValueRecord | null {
+    this.guard();
+    const row = this.stmt('SELECT * FROM kv WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(scope, key, now.toISOString()) as
+      | KeyValueRow
+      | undefined;
+    return row ? keyValueRecord(row) : null;
+  }
+
+  kvListSync(scope: string, prefix = '', now: Date = new Date()): KeyValueRecord[] {
+    this.guard();
+    const rows = this.stmt(
+      'SELECT * FROM kv WHERE scope = ? AND substr(key, 1, length(?)) = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key',
+    ).all(scope, prefix, prefix, now.toISOString()) as KeyValueRow[];
+    return rows.map(keyValueRecord);
+  }
+
+  listControlRequestsSync(): ControlRequestRecord[] {
+    this.guard();
+    return (this.stmt('SELECT * FROM control_requests ORDER BY id').all() as ControlRequestRow[]).map(controlRequestRecord);
+  }
+
+  pruneSync(policy: RetentionPolicy, now: Date = new Date()): PruneReport {
+    this.guard();
+    if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot prune`);
+    try {
+      return pruneSqlite(this.db, policy, now);
+    } catch (e) {
+      if (e instanceof NrxError) throw e;
+      throw new NrxError('NRX_ERR_STORE', `database ${this.file}: prune failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private select(table: string, where: string[], order: string, args: unknown[], limit: number | undefined): unknown[] {
+    const sql = `SELECT * FROM ${table}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} LIMIT ?`;
+    return this.stmt(sql).all(...args, limit === undefined ? ALL : Math.max(0, Math.floor(limit)));
+  }
+
+  async commit(batch: WriteOp[]): Promise<void> {
+    this.commitSync(batch);
+  }
+  async getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null> {
+    return this.getTriggerInstanceSync(id);
+  }
+  async listTriggerInstances(filter?: EventFilter): Promise<TriggerInstanceRecord[]> {
+    return this.listTriggerInstancesSync(filter);
+  }
+  async listEnforcements(filter?: EnforcementFilter): Promise<RuleEnforcementRecord[]> {
+    return this.listEnforcementsSync(filter);
+  }
+  async getExecution(id: string): Promise<ExecutionRecord | null> {
+    return this.getExecutionSync(id);
+  }
+  async listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]> {
+    return this.listExecutionsSync(filter);
+  }
+  async getWorkflowState(executionId: string): Promise<WorkflowStateRecord | null> {
+    return this.getWorkflowStateSync(executionId);
+  }
+  async listWorkflowStates(): Promise<WorkflowStateRecord[]> {
+    return this.listWorkflowStatesSync();
+  }
+  async listTasks(workflowId: string): Promise<TaskRecord[]> {
+    return this.listTasksSync(workflowId);
+  }
+  async kvGet(scope: string, key: string): Promise<KeyValueRecord | null> {
+    return this.kvGetSync(scope, key);
+  }
+  async kvList(scope: string, prefix?: string): Promise<KeyValueRecord[]> {
+    return this.kvListSync(scope, prefix);
+  }
+  async listControlRequests(): Promise<ControlRequestRecord[]> {
+    return this.listControlRequestsSync();
+  }
+  async prune(policy: RetentionPolicy, now?: Date): Promise<PruneReport> {
+    return this.pruneSync(policy, now);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+}

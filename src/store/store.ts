@@ -1,0 +1,97 @@
+import type {
+  ControlRequestRecord,
+  EnforcementOutcome,
+  ExecutionRecord,
+  ExecutionStatus,
+  KeyValueRecord,
+  RuleEnforcementRecord,
+  TaskRecord,
+  TriggerInstanceRecord,
+  TriggerInstanceStatus,
+  WorkflowStateRecord,
+} from './records.js';
+
+/** A write. A batch of writes is applied atomically: all or none. */
+export type WriteOp =
+  | { op: 'putTriggerInstance'; value: TriggerInstanceRecord }
+  | { op: 'setTriggerInstanceStatus'; id: string; status: TriggerInstanceStatus }
+  | { op: 'putEnforcement'; value: RuleEnforcementRecord }
+  | { op: 'putExecution'; value: ExecutionRecord }
+  | { op: 'putWorkflowState'; value: WorkflowStateRecord }
+  | { op: 'deleteWorkflowState'; executionId: string }
+  | { op: 'putTask'; value: TaskRecord }
+  | { op: 'kvPut'; value: KeyValueRecord }
+  | { op: 'kvDelete'; scope: string; key: string }
+  | { op: 'addControlRequest'; executionId: string; op2: ControlRequestRecord['op'] }
+  | { op: 'deleteControlRequest'; id: number };
+
+export interface ExecutionFilter {
+  status?: ExecutionStatus[];
+  action?: string;
+  parentId?: string | null;
+  rootId?: string;
+  /** Newest first; page with `before` (an execution id). */
+  limit?: number;
+  before?: string;
+}
+
+export interface EventFilter {
+  type?: string;
+  status?: TriggerInstanceStatus[];
+  limit?: number;
+  before?: string;
+}
+
+export interface EnforcementFilter {
+  ruleRef?: string;
+  triggerInstanceId?: string;
+  executionId?: string;
+  outcome?: EnforcementOutcome;
+  limit?: number;
+}
+
+export interface RetentionPolicy {
+  maxAgeDays: number;
+  maxExecutions: number;
+  maxEvents: number;
+}
+
+export interface PruneReport {
+  executions: number;
+  tasks: number;
+  events: number;
+  enforcements: number;
+  keys: number;
+}
+
+/**
+ * The state store. Async so that a PostgreSQL implementation satisfies the same contract;
+ * the SQLite implementation (better-sqlite3, WAL) answers synchronously under it.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Apply writes atomically, in order. Resolves once durable per the store's sync policy. */
+  commit(batch: WriteOp[]): Promise<void>;
+
+  getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null>;
+  listTriggerInstances(filter?: EventFilter): Promise<TriggerInstanceRecord[]>;
+
+  listEnforcements(filter?: EnforcementFilter): Promise<RuleEnforcementRecord[]>;
+
+  getExecution(id: string): Promise<ExecutionRecord | null>;
+  listExecutions(filter?: ExecutionFilter): Promise<ExecutionRecord[]>;
+
+  getWorkflowState(executionId: string): Promise<WorkflowStateRecord | null>;
+  listWorkflowStates(): Promise<WorkflowStateRecord[]>;
+  listTasks(workflowId: string): Promise<TaskRecord[]>;
+
+  kvGet(scope: string, key: string): Promise<KeyValueRecord | null>;
+  kvList(scope: string, prefix?: string): Promise<KeyValueRecord[]>;
+
+  listControlRequests(): Promise<ControlRequestRecord[]>;
+
+  /** Drop history older than the policy allows; never touches non-terminal executions. */
+  prune(policy: RetentionPolicy, now?: Date): Promise<PruneReport>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+/**
+ * The contract every workflow conductor (Orquesta-style, ActionChain) satisfies. A conductor
+ * is pure: it takes the spec, its own serialisable state and one event, and returns the new
+ * state and the commands the engine should carry out. It never does I/O, never reads the
+ * clock (time comes in on events) and keeps everything it needs in `state` (JSON-safe), so
+ * the engine can persist the state before any command's side effect, and resume after a crash.
+ */
+
+export type TaskOutcome = 'succeeded' | 'failed' | 'timeout' | 'canceled' | 'abandoned';
+
+export type ConductorEvent =
+  | { kind: 'taskCompleted'; taskKey: string; status: TaskOutcome; result: unknown; error?: { code: string; message: string }; now: number }
+  /** An event matching a wait_for task arrived (result = the event envelope). */
+  | { kind: 'eventArrived'; taskKey: string; event: unknown; now: number }
+  | { kind: 'pause'; now: number }
+  | { kind: 'resume'; now: number }
+  | { kind: 'cancel'; now: number };
+
+export type ConductorCommand =
+  /** Run `action` for task `taskKey`; start no earlier than `notBefore` (ms epoch) when set. */
+  | {
+      kind: 'runTask';
+      taskKey: string;
+      taskName: string;
+      itemIndex: number | null;
+      action: string;
+      input: Record<string, unknown>;
+      notBefore: number | null;
+      timeoutMs: number | null;
+    }
+  /** Wait for an event of `trigger` matching StackStorm-style `criteria` (already rendered). */
+  | {
+      kind: 'waitForEvent';
+      taskKey: string;
+      taskName: string;
+      trigger: string;
+      criteria: Record<string, { type: string; pattern?: unknown }>;
+      deadline: number | null;
+    }
+  /** Cancel a running task (on workflow cancel). */
+  | { kind: 'cancelTask'; taskKey: string }
+  /** The workflow reached a final status. */
+  | { kind: 'complete'; status: 'succeeded' | 'failed' | 'canceled'; output: Record<string, unknown>; errors: Array<{ task?: string; code: string; message: string }> };
+
+export type WorkflowStatus = 'running' | 'pausing' | 'paused' | 'canceling' | 'succeeded' | 'failed' | 'canceled';
+
+export interface Step<S> {
+  state: S;
+  commands: ConductorCommand[];
+}
+
+export interface Conductor<Spec, S> {
+  /**
+   * Begin a workflow with its input (action parameters). `env` holds extra template
+   * variables fixed for the run (e.g. `action_context`, `st2kv` snapshot); the conductor
+   * keeps them in its state.
+   */
+  start(spec: Spec, input: Record<string, unknown>, now: number, env?: Record<string, unknown>): Step<S>;
+  /** Feed one event. */
+  step(spec: Spec, state: S, event: ConductorEvent): Step<S>;
+  /** The workflow's current status. */
+  status(state: S): WorkflowStatus;
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { Appliance } from '../src/appliance.js';
+import { loadConfig } from '../src/core/config.js';
+import { silentLogger } from '../src/core/log.js';
+import { makeEvent } from '../src/events/envelope.js';
+import type { ExecutionRecord } from '../src/store/records.js';
+
+const PACKS = path.resolve('test/fixtures/packs');
+const dirs: string[] = [];
+const open: Appliance[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(async () => {
+  for (const a of open.splice(0)) await a.stop();
+  (globalThis as { __nrxFail?: Set<string> }).__nrxFail = new Set();
+});
+
+async function appliance(inboxPollMs = 50): Promise<Appliance> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
+  dirs.push(dataDir);
+  const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log: silentLogger, inboxPollMs });
+  open.push(a);
+  await a.start();
+  return a;
+}
+
+/** Wait until a top-level execution of `action` exists and reaches a final status. */
+async function executionOf(a: Appliance, action: string, timeoutMs = 10_000): Promise<ExecutionRecord> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [rec] = await a.store.listExecutions({ action, limit: 1 });
+    if (rec) return a.engine.wait(rec.id);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no execution of ${action} within ${timeoutMs} ms`);
+}
+
+async function path_(a: Appliance, id: string): Promise<string[]> {
+  return (await a.store.listTasks(id)).sort((x, y) => x.seq - y.seq).map((t) => `${t.taskName}:${t.status}`);
+}
+
+describe('appliance: event -> rule -> ActionChain', () => {
+  test('a StackStorm rule runs the seed deck chain; the audit trail links event, rule and execution', async () => {
+    const a = await appliance();
+    assert.deepEqual(a.content.errors.map((e) => e.message), []);
+    const ev = makeEvent('core.event', { kind: 'vm_request', name: 'web01' }, { source: 'test' });
+    await a.emit(ev);
+    const rec = await executionOf(a, 'cloud.vm_provision');
+    assert.equal(rec.status, 'succeeded');
+    assert.deepEqual(await path_(a, rec.id), ['create_vm:succeeded', 'provision_vm:succeeded', 'register_dns:succeeded', 'register_lb:succeeded']);
+    const [enf] = await a.store.listEnforcements({ triggerInstanceId: ev.id });
+    assert.equal(enf?.ruleRef, 'demo.vm_request');
+    assert.equal(enf?.outcome, 'executed');
+    assert.equal(enf?.executionId, rec.id);
+    assert.equal(rec.context.triggerInstanceId, ev.id);
+    assert.equal((await a.store.getTriggerInstance(ev.id))?.status, 'processed');
+    const dns = (await a.store.listExecutions({ parentId: rec.id, action: 'dns.register' }))[0];
+    assert.deepEqual((dns?.result as { params: unknown }).params, { fqdn: 'web01.example.net', vm_id: 'vm-42' });
+  });
+
+  test('a failing step runs the rollback path and the chain ends failed', async () => {
+    const a = await appliance();
+    (globalThis as { __nrxFail?: Set<string> }).__nrxFail = new Set(['lb.register']);
+    await a.emit(makeEvent('core.event', { kind: 'vm_request', name: 'web02' }));
+    const rec = await executionOf(a, 'cloud.vm_provision');
+    assert.equal(rec.status, 'failed');
+    assert.deepEqual(await path_(a, rec.id), [
+      'create_vm:succeeded',
+      'provision_vm:succeeded',
+      'register_dns:succeeded',
+      'register_lb:failed',
+      'unregister_dns:succeeded',
+      'clear_vm:succeeded',
+      'notify_failure:succeeded',
+    ]);
+  });
+
+  test('an event written to the inbox by another process (netreflex event emit) is picked up', async () => {
+    const a = await appliance(20);
+    const ev = makeEvent('core.event', { kind: 'vm_request', name: 'web03' }, { source: 'cli' });
+    await a.store.commit([{ op: 'putTriggerInstance', value: { ...ev, status: 'pending' } }]);
+    const rec = await executionOf(a, 'cloud.vm_provision');
+    assert.equal(rec.status, 'succeeded');
+    assert.equal(rec.context.triggerInstanceId, ev.id);
+  });
+});
+
+describe('appliance: wait-for-event', () => {
+  test('the workflow waits until the BGP peer is established again', async () => {
+    const a = await appliance();
+    await a.emit(makeEvent('network.bgp_peer_state_changed', { device: 'r1', peer: '10.0.12.2', state: 'idle' }));
+    let wf: ExecutionRecord | undefined;
+    for (let i = 0; i < 200 && !(wf && (await path_(a, wf.id)).includes('wait_established:running')); i++) {
+      [wf] = await a.store.listExecutions({ action: 'demo.bgp_watch', limit: 1 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(wf, 'the rule started demo.bgp_watch');
+    // another peer coming up does not satisfy the wait
+    await a.emit(makeEvent('network.bgp_peer_state_changed', { device: 'r1', peer: '10.0.12.9', state: 'established' }));
+    const up = makeEvent('network.bgp_peer_state_changed', { device: 'r1', peer: '10.0.12.2', state: 'established' });
+    await a.emit(up);
+    const done = await a.engine.wait(wf.id);
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(await path_(a, wf.id), ['note:succeeded', 'wait_established:succeeded', 'recovered:succeeded']);
+    assert.deepEqual((done.result as { output: unknown }).output, { recovered_by: up.id });
+  });
+
+  test('no matching event before the timeout takes the failure path', async () => {
+    const a = await appliance();
+    const rec = await a.engine.run('demo.bgp_watch', { device: 'r2', peer: '10.0.23.3', wait: '300ms' });
+    assert.equal(rec.status, 'succeeded');
+    assert.deepEqual(await path_(a, rec.id), ['note:succeeded', 'wait_established:timeout', 'escalate:succeeded']);
+  });
+});
+
+describe('appliance: control requests from the CLI', () => {
+  test('cancel written to the store cancels a running workflow and its running task', async () => {
+    const a = await appliance(20);
+    const rec = await a.engine.request('demo.crash_plain', { seconds: 30 });
+    for (let i = 0; i < 300 && !(await path_(a, rec.id)).includes('long:running'); i++) await new Promise((r) => setTimeout(r, 10));
+    await a.store.commit([{ op: 'addControlRequest', executionId: rec.id, op2: 'cancel' }]);
+    const done = await a.engine.wait(rec.id);
+    assert.equal(done.status, 'canceled');
+    const tasks = await path_(a, rec.id);
+    assert.deepEqual(tasks, ['first:succeeded', 'long:canceled']);
+    assert.deepEqual(await a.store.listControlRequests(), []);
+  });
+});
