@@ -16,6 +16,29 @@ import type {
 
 type Json = string | null;
 
+function upsertSql(table: string, cols: readonly string[], key: readonly string[]): string {
+  const updates = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** Upsert statements, one per table; the column lists match the row interfaces below. */
+export const UPSERT = {
+  trigger_instances: upsertSql('trigger_instances', ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'], ['id']),
+  rule_enforcements: upsertSql('rule_enforcements', ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'], ['id']),
+  executions: upsertSql(
+    'executions',
+    ['id', 'action', 'runner', 'status', 'parent_id', 'root_id', 'task_name', 'created_at', 'started_at', 'ended_at', 'parameters', 'result', 'error', 'context', 'log'],
+    ['id'],
+  ),
+  tasks: upsertSql(
+    'tasks',
+    ['id', 'workflow_id', 'task_key', 'task_name', 'item_index', 'status', 'action_ref', 'execution_id', 'due_at', 'seq', 'started_at', 'ended_at', 'result'],
+    ['id'],
+  ),
+  workflow_states: upsertSql('workflow_states', ['execution_id', 'kind', 'state', 'updated_at'], ['execution_id']),
+  kv: upsertSql('kv', ['scope', 'key', 'value', 'secret', 'expires_at', 'updated_at'], ['scope', 'key']),
+} as const;
+
 function toJson(v: unknown): Json {
   return v === undefined ? null : JSON.stringify(v);
 }

@@ -4,28 +4,7 @@ import Database from 'better-sqlite3';
 import { NrxError } from '../core/errors.js';
 import { checkSchema, migrate } from './migrations.js';
 import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from './records.js';
-import {
-  controlRequestRecord,
-  enforcementRecord,
-  enforcementRow,
-  executionRecord,
-  executionRow,
-  keyValueRecord,
-  keyValueRow,
-  taskRecord,
-  taskRow,
-  triggerInstanceRecord,
-  triggerInstanceRow,
-  workflowStateRecord,
-  workflowStateRow,
-  type ControlRequestRow,
-  type EnforcementRow,
-  type ExecutionRow,
-  type KeyValueRow,
-  type TaskRow,
-  type TriggerInstanceRow,
-  type WorkflowStateRow,
-} from './sqlite-rows.js';
+import * as rows from './sqlite-rows.js';
 import { pruneSqlite } from './sqlite-prune.js';
 import type { EnforcementFilter, EventFilter, ExecutionFilter, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
 
@@ -67,18 +46,6 @@ export function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}):
   }
   return new SqliteStore(db, file, opts.readonly ?? false);
 }
-
-function upsertSql(table: string, cols: readonly string[], key: readonly string[]): string {
-  const updates = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
-}
-
-const TRIGGER_COLS = ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'] as const;
-const ENFORCEMENT_COLS = ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'] as const;
-const EXECUTION_COLS = ['id', 'action', 'runner', 'status', 'parent_id', 'root_id', 'task_name', 'created_at', 'started_at', 'ended_at', 'parameters', 'result', 'error', 'context', 'log'] as const;
-const TASK_COLS = ['id', 'workflow_id', 'task_key', 'task_name', 'item_index', 'status', 'action_ref', 'execution_id', 'due_at', 'seq', 'started_at', 'ended_at', 'result'] as const;
-const KV_COLS = ['scope', 'key', 'value', 'secret', 'expires_at', 'updated_at'] as const;
-const WORKFLOW_STATE_COLS = ['execution_id', 'kind', 'state', 'updated_at'] as const;
 
 /** SQLite "no limit". */
 const ALL = -1;
@@ -124,7 +91,7 @@ export class SqliteStore implements Store {
   private apply(w: WriteOp): void {
     switch (w.op) {
       case 'putTriggerInstance':
-        this.stmt(upsertSql('trigger_instances', TRIGGER_COLS, ['id'])).run(triggerInstanceRow(w.value));
+        this.stmt(rows.UPSERT.trigger_instances).run(rows.triggerInstanceRow(w.value));
         return;
       case 'setTriggerInstanceStatus':
         if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
@@ -132,22 +99,22 @@ export class SqliteStore implements Store {
         }
         return;
       case 'putEnforcement':
-        this.stmt(upsertSql('rule_enforcements', ENFORCEMENT_COLS, ['id'])).run(enforcementRow(w.value));
+        this.stmt(rows.UPSERT.rule_enforcements).run(rows.enforcementRow(w.value));
         return;
       case 'putExecution':
-        this.stmt(upsertSql('executions', EXECUTION_COLS, ['id'])).run(executionRow(w.value));
+        this.stmt(rows.UPSERT.executions).run(rows.executionRow(w.value));
         return;
       case 'putWorkflowState':
-        this.stmt(upsertSql('workflow_states', WORKFLOW_STATE_COLS, ['execution_id'])).run(workflowStateRow(w.value));
+        this.stmt(rows.UPSERT.workflow_states).run(rows.workflowStateRow(w.value));
         return;
       case 'deleteWorkflowState':
         this.stmt('DELETE FROM workflow_states WHERE execution_id = ?').run(w.executionId);
         return;
       case 'putTask':
-        this.stmt(upsertSql('tasks', TASK_COLS, ['id'])).run(taskRow(w.value));
+        this.stmt(rows.UPSERT.tasks).run(rows.taskRow(w.value));
         return;
       case 'kvPut':
-        this.stmt(upsertSql('kv', KV_COLS, ['scope', 'key'])).run(keyValueRow(w.value));
+        this.stmt(rows.UPSERT.kv).run(rows.keyValueRow(w.value));
         return;
       case 'kvDelete':
         this.stmt('DELETE FROM kv WHERE scope = ? AND key = ?').run(w.scope, w.key);
@@ -184,7 +151,9 @@ export class SqliteStore implements Store {
     if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot commit`);
     if (batch.length === 0) return;
     try {
-      this.applyBatch(batch);
+      // IMMEDIATE: take the write lock up front, so a competing writer waits in busy_timeout
+      // instead of failing at lock upgrade.
+      this.applyBatch.immediate(batch);
     } catch (e) {
       if (e instanceof NrxError) throw e;
       throw new NrxError('NRX_ERR_STORE', `database ${this.file}: commit failed: ${(e as Error).message}`, { cause: e });
@@ -193,8 +162,8 @@ export class SqliteStore implements Store {
 
   getTriggerInstanceSync(id: string): TriggerInstanceRecord | null {
     this.guard();
-    const row = this.stmt('SELECT * FROM trigger_instances WHERE id = ?').get(id) as TriggerInstanceRow | undefined;
-    return row ? triggerInstanceRecord(row) : null;
+    const row = this.stmt('SELECT * FROM trigger_instances WHERE id = ?').get(id) as rows.TriggerInstanceRow | undefined;
+    return row ? rows.triggerInstanceRecord(row) : null;
   }
 
   listTriggerInstancesSync(filter: EventFilter = {}): TriggerInstanceRecord[] {
@@ -205,8 +174,8 @@ export class SqliteStore implements Store {
     if (filter.type !== undefined) (where.push('type = ?'), args.push(filter.type));
     if (filter.status) (where.push(`status IN (${filter.status.map(() => '?').join(', ')})`), args.push(...filter.status));
     if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
-    const rows = this.select('trigger_instances', where, 'id DESC', args, filter.limit) as TriggerInstanceRow[];
-    return rows.map(triggerInstanceRecord);
+    const found = this.select('trigger_instances', where, 'id DESC', args, filter.limit) as rows.TriggerInstanceRow[];
+    return found.map(rows.triggerInstanceRecord);
   }
 
   listEnforcementsSync(filter: EnforcementFilter = {}): RuleEnforcementRecord[] {
@@ -217,14 +186,14 @@ export class SqliteStore implements Store {
     if (filter.triggerInstanceId !== undefined) (where.push('trigger_instance_id = ?'), args.push(filter.triggerInstanceId));
     if (filter.executionId !== undefined) (where.push('execution_id = ?'), args.push(filter.executionId));
     if (filter.outcome !== undefined) (where.push('outcome = ?'), args.push(filter.outcome));
-    const rows = this.select('rule_enforcements', where, 'id DESC', args, filter.limit) as EnforcementRow[];
-    return rows.map(enforcementRecord);
+    const found = this.select('rule_enforcements', where, 'id DESC', args, filter.limit) as rows.EnforcementRow[];
+    return found.map(rows.enforcementRecord);
   }
 
   getExecutionSync(id: string): ExecutionRecord | null {
     this.guard();
-    const row = this.stmt('SELECT * FROM executions WHERE id = ?').get(id) as ExecutionRow | undefined;
-    return row ? executionRecord(row) : null;
+    const row = this.stmt('SELECT * FROM executions WHERE id = ?').get(id) as rows.ExecutionRow | undefined;
+    return row ? rows.executionRecord(row) : null;
   }
 
   listExecutionsSync(filter: ExecutionFilter = {}): ExecutionRecord[] {
@@ -238,46 +207,46 @@ export class SqliteStore implements Store {
     else if (filter.parentId !== undefined) (where.push('parent_id = ?'), args.push(filter.parentId));
     if (filter.rootId !== undefined) (where.push('root_id = ?'), args.push(filter.rootId));
     if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
-    const rows = this.select('executions', where, 'id DESC', args, filter.limit) as ExecutionRow[];
-    return rows.map(executionRecord);
+    const found = this.select('executions', where, 'id DESC', args, filter.limit) as rows.ExecutionRow[];
+    return found.map(rows.executionRecord);
   }
 
   getWorkflowStateSync(executionId: string): WorkflowStateRecord | null {
     this.guard();
-    const row = this.stmt('SELECT * FROM workflow_states WHERE execution_id = ?').get(executionId) as WorkflowStateRow | undefined;
-    return row ? workflowStateRecord(row) : null;
+    const row = this.stmt('SELECT * FROM workflow_states WHERE execution_id = ?').get(executionId) as rows.WorkflowStateRow | undefined;
+    return row ? rows.workflowStateRecord(row) : null;
   }
 
   listWorkflowStatesSync(): WorkflowStateRecord[] {
     this.guard();
-    return (this.stmt('SELECT * FROM workflow_states ORDER BY execution_id').all() as WorkflowStateRow[]).map(workflowStateRecord);
+    return (this.stmt('SELECT * FROM workflow_states ORDER BY execution_id').all() as rows.WorkflowStateRow[]).map(rows.workflowStateRecord);
   }
 
   listTasksSync(workflowId: string): TaskRecord[] {
     this.guard();
-    return (this.stmt('SELECT * FROM tasks WHERE workflow_id = ? ORDER BY seq, id').all(workflowId) as TaskRow[]).map(taskRecord);
+    return (this.stmt('SELECT * FROM tasks WHERE workflow_id = ? ORDER BY seq, id').all(workflowId) as rows.TaskRow[]).map(rows.taskRecord);
   }
 
   /** Keys past their expires_at are gone for readers even before prune removes the row. */
   kvGetSync(scope: string, key: string, now: Date = new Date()): KeyValueRecord | null {
     this.guard();
     const row = this.stmt('SELECT * FROM kv WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(scope, key, now.toISOString()) as
-      | KeyValueRow
+      | rows.KeyValueRow
       | undefined;
-    return row ? keyValueRecord(row) : null;
+    return row ? rows.keyValueRecord(row) : null;
   }
 
   kvListSync(scope: string, prefix = '', now: Date = new Date()): KeyValueRecord[] {
     this.guard();
-    const rows = this.stmt(
+    const found = this.stmt(
       'SELECT * FROM kv WHERE scope = ? AND substr(key, 1, length(?)) = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key',
-    ).all(scope, prefix, prefix, now.toISOString()) as KeyValueRow[];
-    return rows.map(keyValueRecord);
+    ).all(scope, prefix, prefix, now.toISOString()) as rows.KeyValueRow[];
+    return found.map(rows.keyValueRecord);
   }
 
   listControlRequestsSync(): ControlRequestRecord[] {
     this.guard();
-    return (this.stmt('SELECT * FROM control_requests ORDER BY id').all() as ControlRequestRow[]).map(controlRequestRecord);
+    return (this.stmt('SELECT * FROM control_requests ORDER BY id').all() as rows.ControlRequestRow[]).map(rows.controlRequestRecord);
   }
 
   pruneSync(policy: RetentionPolicy, now: Date = new Date()): PruneReport {

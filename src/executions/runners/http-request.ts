@@ -59,8 +59,9 @@ export class HttpRequestRunner implements Runner {
     const verify = params.verify_ssl_cert !== false;
     const follow = params.allow_redirects === true;
 
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout.signal]);
     try {
       let answer = await this.send(url, method, headers, body, verify, signal);
       for (let hops = 0; follow && isRedirect(answer.statusCode) && answer.headers.location; hops++) {
@@ -75,12 +76,14 @@ export class HttpRequestRunner implements Runner {
       const ok = answer.statusCode >= 200 && answer.statusCode < 300;
       return ok ? { status: 'succeeded', result } : { status: 'failed', result, error: { code: 'NRX_ERR_HTTP', message: `${method} ${url.href} answered ${answer.statusCode}` } };
     } catch (e) {
-      if (timeout.aborted || (ctx.signal.aborted && isNrxError(ctx.signal.reason) && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT')) {
+      if (timeout.signal.aborted || (ctx.signal.aborted && isNrxError(ctx.signal.reason) && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT')) {
         return { status: 'timeout', result: null, error: { code: 'NRX_ERR_TIMEOUT', message: `${method} ${url.href}: no answer within ${timeoutMs / 1000} s` } };
       }
       if (ctx.signal.aborted) return { status: 'failed', result: null, error: { code: 'NRX_ERR_CANCELED', message: `${method} ${url.href}: canceled` } };
       const message = isNrxError(e) ? e.message : `${method} ${url.href} failed: ${(e as Error).message}`;
       return { status: 'failed', result: null, error: { code: 'NRX_ERR_HTTP', message } };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -28,13 +28,15 @@ export class ModuleRunner implements Runner {
     }
 
     const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : action.timeoutMs ?? 600_000;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    // A ref'd timer (AbortSignal.timeout is unref'd): a pending action keeps the process alive.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout.signal]);
     const { timeout: _t, ...actionParams } = params;
     const stop = new Promise<RunResultOk>((resolve) => {
       const onAbort = () =>
         resolve(
-          timeout.aborted || (isNrxError(ctx.signal.reason) && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT')
+          timeout.signal.aborted || (isNrxError(ctx.signal.reason) && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT')
             ? { status: 'timeout', result: null, error: { code: 'NRX_ERR_TIMEOUT', message: `action ${action.ref}: no result within ${timeoutMs / 1000} s` } }
             : { status: 'failed', result: null, error: { code: 'NRX_ERR_CANCELED', message: `action ${action.ref}: canceled` } },
         );
@@ -50,7 +52,11 @@ export class ModuleRunner implements Runner {
         return { status: 'failed', result: null, error: { code, message: e instanceof Error ? e.message : String(e) } };
       }
     })();
-    return Promise.race([work, stop]);
+    try {
+      return await Promise.race([work, stop]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
