@@ -64,31 +64,37 @@ describe('RuleEnforcer: throttle and escalation', () => {
   });
 
   test('3 in an hour, then escalate once, then throttled; keys count separately', () => {
-    const e = new RuleEnforcer({ index: indexOf(parseRule(loadYamlFile(path.join(fixtures, 'bgp_peer_down.yaml')))) });
-    // No hold-down wanted here: use the fixture's throttle on a copy without hold_down.
-    const noHold = { ...e } && enforcerWith({
+    const e = enforcerWith({
       name: 'bgp', trigger: { type: T }, criteria: downCriteria, action: { ref: 'remediation.bgp_peer_down', parameters: params },
       throttle: { key: '{{ trigger.device }}/{{ trigger.peer }}', max: 3, per: '1h', then: 'remediation.escalate_bgp' },
     });
-    const seen = [0, 1, 2, 3, 4, 5].map((i) => noHold.onEvent(down(), T0 + i * 60 * S)[0]!);
+    const seen = [0, 1, 2, 3, 4, 5].map((i) => e.onEvent(down(), T0 + i * 60 * S)[0]!);
     assert.deepEqual(outcomes(seen), ['execute', 'execute', 'execute', 'escalate', 'throttled', 'throttled']);
     const esc = seen[3]!;
     assert.equal(esc.actionRef, 'remediation.escalate_bgp');
     assert.deepEqual(esc.parameters, { device: 'core1', peer: '10.0.0.1', asn: 65001, escalation: { rule: 'test.bgp', key: 'core1/10.0.0.1', count: 3, window: '1h' } });
+    assert.equal(seen[4]!.actionRef, 'remediation.bgp_peer_down');
     assert.match(seen[4]!.reason!, /throttled: 3 executions for key 'core1\/10\.0\.0\.1' within 1h/);
     // Another peer has its own budget.
-    assert.deepEqual(outcomes(noHold.onEvent(down('10.0.0.2'), T0 + 6 * 60 * S)), ['execute']);
+    assert.deepEqual(outcomes(e.onEvent(down('10.0.0.2'), T0 + 6 * 60 * S)), ['execute']);
     // An hour after the first attempt, the window slides and the rule may act again.
-    assert.deepEqual(outcomes(noHold.onEvent(down(), T0 + H + 1)), ['execute']);
-    assert.ok(e); // the fixture itself loads with its throttle (checked in rule.test.ts)
+    assert.deepEqual(outcomes(e.onEvent(down(), T0 + H + 1)), ['execute']);
+  });
+
+  test('the design sketch rule end to end: hold, then 3 repairs, 1 escalation, then quiet', () => {
+    const index = new RuleIndex();
+    index.add(parseRule(loadYamlFile(path.join(fixtures, 'bgp_peer_down.yaml'))));
+    const e = new RuleEnforcer({ index });
+    const fired: Decision[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = T0 + i * 5 * 60 * S;
+      assert.deepEqual(outcomes(e.onEvent(down(), t)), ['held']);
+      fired.push(...e.tick(t + 15 * S));
+    }
+    assert.deepEqual(outcomes(fired), ['execute', 'execute', 'execute', 'escalate', 'throttled']);
+    assert.equal(fired[3]!.actionRef, 'remediation.escalate_bgp');
   });
 });
-
-function indexOf(...rules: ReturnType<typeof rule>[]): RuleIndex {
-  const i = new RuleIndex();
-  for (const r of rules) i.add(r);
-  return i;
-}
 
 describe('RuleEnforcer: hold_down', () => {
   const held = { name: 'h', trigger: { type: T }, criteria: downCriteria, hold_down: '15s', action: { ref: 'net.fix', parameters: params } };
