@@ -53,6 +53,8 @@ export interface CompiledCriterion {
   nested: CompiledCriteria | null;
   /** Field name for messages: `criteria.trigger.peer.pattern`. */
   field: string;
+  /** Line of the criterion in its file, when known. */
+  line?: number;
 }
 
 interface Outcome {
@@ -135,16 +137,19 @@ export class CompiledCriteria {
       if (applyOperator(c.operator, value, pattern, env)) return { ok: true };
     } catch (e) {
       const err = asCriteriaError(e, c, this.file);
-      return { ok: false, reason: `${c.operator.name}: ${err.message}`, error: err };
+      return { ok: false, reason: `${c.operator.name}: ${e instanceof Error ? e.message : String(e)}`, error: err };
     }
     const shown = c.operator.usesPattern ? ` pattern ${brief(pattern)}` : '';
     return { ok: false, reason: `${c.operator.name}: value ${brief(value)} does not match${shown}` };
   }
 }
 
+/** Operator errors carry no location; give them the rule file, line and criterion. */
 function asCriteriaError(e: unknown, c: CompiledCriterion, file: string | undefined): NrxError {
-  if (isNrxError(e)) return e;
-  return new NrxError('NRX_ERR_CRITERIA', (e as Error)?.message ?? String(e), { location: { ...(file ? { file } : {}), field: c.field }, cause: e });
+  if (isNrxError(e) && (e.location.file !== undefined || e.location.field !== undefined)) return e;
+  const location = { ...(file ? { file } : {}), ...(c.line !== undefined ? { line: c.line } : {}), field: c.field.replace(/\.pattern$/, '') };
+  const message = isNrxError(e) ? e.message : e instanceof Error ? e.message : String(e);
+  return new NrxError(isNrxError(e) ? e.code : 'NRX_ERR_CRITERIA', message, { location, cause: e });
 }
 
 function invalid(where: CriteriaLocation, path: ReadonlyArray<string | number>, message: string, cause?: unknown): NrxError {
@@ -182,7 +187,8 @@ export function compileCriteria(criteria: unknown, where: CriteriaLocation = {})
     }
     let nested: CompiledCriteria | null = null;
     if (operator.name === 'search' && isPlainObject(pattern)) nested = compileCriteria(pattern, { ...where, path: [...(where.path ?? []), key, 'pattern'] });
-    out.push({ key, path: parseKeyPath(key), operator, pattern, templated, condition: spec.condition ?? null, nested, field });
+    const line = where.lineOf?.([...(where.path ?? []), key]);
+    out.push({ key, path: parseKeyPath(key), operator, pattern, templated, condition: spec.condition ?? null, nested, field, ...(line !== undefined ? { line } : {}) });
   }
   return new CompiledCriteria(out, where.file);
 }

@@ -54,7 +54,7 @@ function periodSeconds(pattern: unknown, op: string): number {
   return fail(`${op} needs a number of seconds as pattern, got ${pyTypeName(pattern)}`);
 }
 
-function searchItems(value: unknown, pattern: unknown, env: OperatorEnv): boolean {
+function searchItems(value: unknown, _pattern: unknown, env: OperatorEnv): boolean {
   const items = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? [value] : fail(`search needs a list or an object, got ${pyTypeName(value)}`);
   const match = env.matchItem ?? fail('search needs nested criteria in its pattern');
   switch (env.condition) {

@@ -69,6 +69,9 @@ export class ExecutionEngine {
   private readonly waiters = new Map<string, Array<(r: ExecutionRecord) => void>>();
   readonly workflows: WorkflowDriver;
   private closed = false;
+  /** After close: nothing more is written (the store may be closed). */
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -168,7 +171,11 @@ export class ExecutionEngine {
     const live: Live = { rec, action, params: resolved, timeoutMs };
     this.live.set(id, live);
     let start: () => void;
-    if (opts.notBefore && opts.notBefore > nowMs) {
+    if (this.closed) {
+      // stopping: record it as not started; the next start schedules it
+      rec.status = 'delayed';
+      start = () => {};
+    } else if (opts.notBefore && opts.notBefore > nowMs) {
       rec.status = 'delayed';
       (rec.context as Record<string, unknown>).notBefore = opts.notBefore;
       start = () => this.armDelay(live, opts.notBefore!);
@@ -265,25 +272,27 @@ export class ExecutionEngine {
     } catch (e) {
       result = Promise.reject(e);
     }
-    result.then(
+    const settled = result.then(
       (r) => {
         let status: ExecutionStatus = r.status;
         if (live.endReason === 'canceled') status = 'canceled';
         else if (live.endReason === 'timeout') status = 'timeout';
         const error = r.error ?? (status === 'timeout' ? { code: 'NRX_ERR_TIMEOUT', message: `${rec.action} ran past its timeout of ${live.timeoutMs} ms` } : null);
-        void this.finish(live, status, r.result, error);
+        return this.finish(live, status, r.result, error);
       },
       (e) => {
         const status: ExecutionStatus = live.endReason === 'canceled' ? 'canceled' : live.endReason === 'timeout' ? 'timeout' : 'failed';
-        void this.finish(live, status, null, describeError(e));
+        return this.finish(live, status, null, describeError(e));
       },
     );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
   }
 
   /** Record the final status, apply the retry policy, release slots, and tell whoever waits. */
   async finish(live: Live, status: ExecutionStatus, result: unknown, error: { code: string; message: string } | null): Promise<void> {
     const { rec } = live;
-    if (TERMINAL_STATUSES.has(rec.status)) return;
+    if (TERMINAL_STATUSES.has(rec.status) || this.stopped) return;
     if (!canTransition(rec.status, status)) this.log.warn({ id: rec.id, from: rec.status, to: status }, 'unexpected status transition');
     if (live.timer) clearTimeout(live.timer);
     rec.status = status;
@@ -489,10 +498,22 @@ export class ExecutionEngine {
     return this.live.size;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stop: no retries or delayed starts any more; actions already running get `graceMs` to
+   * finish and be recorded. Whatever is still running after that stays `running` in the
+   * store, and the next start re-runs it (idempotent) or marks it abandoned.
+   */
+  async close(graceMs = 5000): Promise<void> {
     this.closed = true;
-    for (const live of this.live.values()) if (live.timer) clearTimeout(live.timer);
+    for (const live of this.live.values()) if (live.timer && live.rec.status !== 'running') clearTimeout(live.timer);
     this.workflows.close();
+    if (this.inFlight.size) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (t = setTimeout(r, graceMs)))]);
+      clearTimeout(t);
+    }
+    this.stopped = true;
+    for (const live of this.live.values()) if (live.timer) clearTimeout(live.timer);
   }
 
   /** What the workflow driver needs from the scheduler. */

@@ -65,7 +65,9 @@ export function resolveParameters(action: ActionSpec, given: Record<string, unkn
   const templated: string[] = [];
 
   for (const [name, value] of Object.entries(given)) {
-    if (specs[name] === undefined) {
+    // `__proto__` from a JSON body would re-parent the result object: never a parameter.
+    if (name === '__proto__') problems.push({ param: name, message: 'is not a valid parameter name' });
+    else if (!Object.hasOwn(specs, name)) {
       if (allowUnknown) values[name] = value;
       else problems.push({ param: name, message: `is not a parameter of this action (it takes: ${Object.keys(specs).join(', ') || 'none'})` });
     }
@@ -144,7 +146,8 @@ export function redactSecrets(action: ActionSpec, params: Record<string, unknown
 function redactObject(value: Record<string, unknown>, specs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const spec = specs[k];
+    if (k === '__proto__') continue;
+    const spec = Object.hasOwn(specs, k) ? specs[k] : undefined;
     out[k] = isObject(spec) ? redactValue(v, spec) : v;
   }
   return out;

@@ -97,7 +97,7 @@ function parseParameters(src: YamlSource, raw: unknown): Record<string, ParamSpe
   const out: Record<string, ParamSpec> = {};
   for (const [pname, spec] of Object.entries(raw)) {
     const at = ['parameters', pname];
-    if (!PARAM_NAME.test(pname)) throw specError(src, at, `parameter name ${JSON.stringify(pname)} may contain only letters, digits and '_'`);
+    if (!PARAM_NAME.test(pname) || pname === '__proto__') throw specError(src, at, `parameter name ${JSON.stringify(pname)} may contain only letters, digits and '_'`);
     // `sudo:` with nothing under it is legal StackStorm (overrides nothing); treat as {}.
     if (spec === null) {
       out[pname] = {};

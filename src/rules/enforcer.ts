@@ -77,7 +77,7 @@ export class RuleEnforcer {
    */
   onEvent(event: EventEnvelope, now: number): Decision[] {
     const out = this.tick(now);
-    out.push(...this.clearHolds(event));
+    out.push(...this.clearHolds(event, now));
     const m = this.index.match(event, { now });
     for (const { rule, error } of m.errors) out.push(decision(rule, event, 'failed', { reason: `criteria could not be evaluated: ${error.message}` }));
     for (const rule of m.matched) out.push(this.enforce(rule, event, now));
@@ -156,7 +156,7 @@ export class RuleEnforcer {
   }
 
   /** A held fault is cleared by a later event of the same type and key that says it is over. */
-  private clearHolds(event: EventEnvelope): Decision[] {
+  private clearHolds(event: EventEnvelope, now: number): Decision[] {
     const out: Decision[] = [];
     for (const [id, hold] of this.holds) {
       if (hold.event.type !== event.type || hold.event.id === event.id) continue;
@@ -173,14 +173,18 @@ export class RuleEnforcer {
       }
       if (key !== hold.key) continue;
       const context = ruleContext(event);
-      const clears = rule.holdDown.clear
-        ? rule.holdDown.clear.test(context).matched
-        : ((r) => !r.matched && !r.error)(rule.compiledCriteria.test(context));
-      if (!clears) continue;
+      if (!this.clears(rule, context, now)) continue;
       this.holds.delete(id);
       out.push(decision(rule, hold.event, 'cleared', { reason: `cleared by event ${event.id} within hold_down ${rule.holdDown.for} (key '${key}')` }));
     }
     return out;
+  }
+
+  /** With explicit `clear` criteria they decide; otherwise an event the rule's criteria reject (an error is not a "no"). */
+  private clears(rule: Rule, context: Record<string, unknown>, now: number): boolean {
+    if (rule.holdDown?.clear) return rule.holdDown.clear.test(context, { now }).matched;
+    const r = rule.compiledCriteria.test(context, { now });
+    return !r.matched && r.error === undefined;
   }
 
   private fire(rule: Rule, event: EventEnvelope, now: number): Decision {

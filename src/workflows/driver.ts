@@ -93,6 +93,7 @@ export class WorkflowDriver {
   private readonly waitsByType = new Map<string, Set<Wait>>();
   private readonly specCache = new Map<string, { mtimeMs: number; spec: unknown }>();
   private readonly afterRecoveryQueue: Array<() => void> = [];
+  private closed = false;
 
   constructor(
     private readonly host: WorkflowHost,
@@ -141,7 +142,8 @@ export class WorkflowDriver {
   }
 
   private async feed(wf: LiveWorkflow, event: ConductorEvent, taskUpdate?: (t: TaskRecord) => void): Promise<void> {
-    if (wf.done) return;
+    // after close, a finished child is recorded on its own; the next start feeds it to the workflow
+    if (wf.done || this.closed) return;
     const extra: WriteOp[] = [];
     if ('taskKey' in event) {
       const task = wf.tasks.get(event.taskKey);
@@ -426,6 +428,7 @@ export class WorkflowDriver {
   }
 
   close(): void {
+    this.closed = true;
     for (const wf of this.live.values()) for (const w of wf.waits.values()) this.disarm(w);
   }
 }

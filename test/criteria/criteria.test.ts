@@ -139,3 +139,14 @@ describe('hostile payloads', () => {
     );
   });
 });
+
+describe('error locations', () => {
+  test('an operator error names the rule file, line and criterion', () => {
+    const c = compileCriteria({ 'trigger.count': { type: 'lt', pattern: 5 } }, { file: 'rules/r.yaml', path: ['criteria'], lineOf: () => 9 });
+    const r = c.test({ trigger: { count: 'many' } });
+    assert.equal(r.error?.code, 'NRX_ERR_CRITERIA');
+    assert.deepEqual(r.error?.location, { file: 'rules/r.yaml', line: 9, field: 'criteria.trigger.count' });
+    assert.match(r.error!.message, /^rules\/r\.yaml, line 9, field 'criteria\.trigger\.count': '<' not supported/);
+    assert.match(r.failures[0]!.reason, /^lessthan: '<' not supported/);
+  });
+});

@@ -74,6 +74,8 @@ describe('resolveParameters', () => {
     assert.match(paramError(() => resolveParameters(vlan, { device: 'x', vlan_id: 5, members: [1, 2] })).message, /'members'/);
     const unknown = paramError(() => resolveParameters(vlan, { device: 'x', vlan_id: 5, vlna: 3 }));
     assert.match(unknown.message, /'vlna' is not a parameter/);
+    const proto = paramError(() => resolveParameters(vlan, JSON.parse('{"device":"x","vlan_id":5,"__proto__":{"polluted":1}}') as Record<string, unknown>, { allowUnknown: true }));
+    assert.match(proto.message, /__proto__/);
     // Several problems are reported together.
     const both = paramError(() => resolveParameters(vlan, { vlan_id: 'x' }));
     assert.match(both.message, /'vlan_id'.*'device'/);

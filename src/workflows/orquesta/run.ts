@@ -132,7 +132,7 @@ export class Conducting {
     const t = this.spec.tasks[run.name]!;
     if (this.st.status !== 'running' || this.failing || run.status !== 'running') return;
     if (it.statuses.some((s) => s !== null && FAILURE_OUTCOMES.has(s))) return;
-    while (it.next < it.values.length && true) {
+    while (it.next < it.values.length && it.statuses.filter((s) => s === 'running').length < it.concurrency) {
       const i = it.next++;
       let input: Record<string, unknown>;
       let timeoutMs: number | null;

@@ -103,6 +103,7 @@ function parseTask(src: YamlSource, name: string, raw: unknown, fail: Fail): Tas
   if (waitFor && action) fail(at('wait_for'), 'a task has either action or wait_for, not both');
   const withItems = raw.with === undefined ? null : parseWith(raw.with, at('with'), fail);
   if (withItems && waitFor) fail(at('with'), 'with-items needs an action; wait_for cannot iterate');
+  if (waitFor && raw.delay !== undefined) fail(at('delay'), 'delay does not apply to wait_for (the wait starts when the task is reached)');
   const retry = raw.retry === undefined ? null : parseRetry(raw.retry, at('retry'), fail);
   const delay = raw.delay === undefined ? null : duration(raw.delay, at('delay'), fail);
   const timeout = raw.timeout === undefined ? null : duration(raw.timeout, at('timeout'), fail);

@@ -100,7 +100,7 @@ tasks:
     assert.deepEqual(r.pending.map((p) => p.taskKey), ['backup', 'push_config']);
     r.complete('push_config', bad({ stderr: '% Invalid input' }, 'rejected'));
     assert.equal(r.status(), 'running');
-    assert.equal(r.completed, null, 'waits for backup to finish');
+    assert.equal(r.isDone(), false, 'waits for backup to finish');
     r.complete('backup', ok());
     assert.deepEqual(r.runKeys(), ['backup', 'push_config'], 'archive is not started after the failure');
     assert.equal(r.completed?.status, 'failed');
@@ -309,13 +309,28 @@ output: [{ files: <% ctx().files %> }]
     const r = new Rehearsal(items('concurrency: 2'));
     r.start({ devices });
     r.complete('backup[0]', bad({}, 'ssh timeout'));
-    assert.equal(r.completed, null, 'backup[1] is still in flight');
+    assert.equal(r.isDone(), false, 'backup[1] is still in flight');
     assert.deepEqual(r.pending.map((p) => p.taskKey), ['backup[1]']);
     r.complete('backup[1]', ok({ file: 'r2.cfg' }));
     assert.deepEqual(r.runKeys(), ['backup[0]', 'backup[1]']);
     assert.equal(r.completed?.status, 'failed');
     assert.match(r.completed!.errors[0]!.message, /item 0 failed: ssh timeout/);
     assert.deepEqual(r.state.runs.backup!.result, [{}, { file: 'r2.cfg' }, null, null, null]);
+  });
+
+  test('named items over zip(): host, command in <% zip(...) %>', () => {
+    const r = new Rehearsal(`version: 1.0
+input: [hosts, commands]
+tasks:
+  run_cli:
+    with: host, command in <% zip(ctx(hosts), ctx(commands)) %>
+    action: network.cli device=<% item(host) %> command=<% item(command) %> both=<% item() %>
+`);
+    r.start({ hosts: ['r1', 'r2'], commands: ['show ver', 'show bgp sum'] });
+    assert.deepEqual(r.pending.map((p) => (p as RunTaskCmd).input), [
+      { device: 'r1', command: 'show ver', both: { host: 'r1', command: 'show ver' } },
+      { device: 'r2', command: 'show bgp sum', both: { host: 'r2', command: 'show bgp sum' } },
+    ]);
   });
 
   test('an empty list succeeds at once with result []', () => {

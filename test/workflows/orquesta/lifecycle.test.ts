@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { bad, ok, Rehearsal, type RunTaskCmd, type WaitCmd } from './rehearsal.js';
 
@@ -199,7 +200,7 @@ tasks:
     assert.ok(!r.runKeys().includes('upload'), 'upload is held, not sent');
     r.complete('show_bgp', ok());
     assert.equal(r.status(), 'paused');
-    assert.equal(r.completed, null);
+    assert.equal(r.isDone(), false);
     assert.deepEqual(r.path().find(([k]) => k === 'upload'), ['upload', 'held']);
     assert.deepEqual(r.request('pause'), [], 'pausing twice is a no-op');
     const released = r.request('resume');
@@ -236,7 +237,7 @@ tasks:
     assert.equal(r.status(), 'canceling');
     r.complete('collect_logs', ok());
     assert.ok(!r.runKeys().includes('upload'), 'no transitions while canceling');
-    assert.equal(r.completed, null);
+    assert.equal(r.isDone(), false);
     r.complete('show_bgp', { status: 'canceled' });
     assert.equal(r.completed?.status, 'canceled');
     assert.equal(r.status(), 'canceled');
@@ -358,5 +359,35 @@ tasks:
     r.start();
     assert.equal(r.completed?.status, 'failed');
     assert.equal(r.commands.length, 1);
+  });
+});
+
+describe('rehearsal: the DESIGN.md BGP peer-down workflow', () => {
+  const text = readFileSync(new URL('./fixtures/bgp-peer-down.yaml', import.meta.url), 'utf8');
+  const neighbors = ok({ neighbors: { '10.0.0.2': { admin_down: false } } });
+
+  test('peer comes back: diagnose, repair, wait, tell chat', () => {
+    const r = new Rehearsal(text);
+    r.start({ device: 'leaf1', peer: '10.0.0.2' });
+    r.play({ diagnose: [neighbors] });
+    assert.equal(r.pending[0]!.kind, 'waitForEvent');
+    r.arrive('wait_established', { payload: { peer: '10.0.0.2', state: 'established' } });
+    r.play();
+    assert.deepEqual(r.path().map(([k]) => k), ['diagnose', 'repair', 'wait_established', 'tell_chat']);
+    assert.deepEqual(runs(r, 'tell_chat')[0]!.input, { message: '10.0.0.2 on leaf1 is back' });
+    assert.deepEqual(r.completed?.output, { admin_down: false, outcome: 'repaired' });
+  });
+
+  test('peer stays down: collect logs and open a ticket in parallel', () => {
+    const r = new Rehearsal(text);
+    r.start({ device: 'leaf1', peer: '10.0.0.2' });
+    r.play({ diagnose: [neighbors] });
+    r.now += 60_000;
+    r.complete('wait_established', { status: 'timeout' });
+    assert.deepEqual(r.pending.map((p) => p.taskKey), ['collect_logs', 'open_ticket']);
+    assert.deepEqual(runs(r, 'collect_logs')[0]!.input, { command: 'show logging | include BGP', device: 'leaf1' });
+    r.play();
+    assert.deepEqual(r.completed?.output, { admin_down: false, outcome: 'escalated' });
+    assert.equal(r.completed?.status, 'succeeded');
   });
 });

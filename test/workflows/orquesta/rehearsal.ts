@@ -94,6 +94,11 @@ export class Rehearsal {
     return taskPath(this.state).map((e) => [e.key, e.status]);
   }
 
+  /** Whether `complete` was emitted (a method, so a test's assertions do not narrow `completed`). */
+  isDone(): boolean {
+    return this.completed !== null;
+  }
+
   status(): string {
     return orquestaConductor.status(this.state);
   }
