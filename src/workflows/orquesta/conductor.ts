@@ -129,15 +129,11 @@ function request(c: Conducting, kind: 'pause' | 'resume' | 'cancel'): void {
   if (kind === 'resume') {
     const held = st.held;
     st.held = [];
-    for (const cmd of held) {
-      const key = (cmd as { taskKey: string }).taskKey;
-      const run = st.runs[key];
-      c.emit(cmd as typeof cmd & { taskKey: string }, run ?? null);
-    }
+    for (const cmd of held) c.emit(cmd, st.runs[cmd.taskKey] ?? null);
     for (const run of Object.values(st.runs)) if (run.items && run.status === 'running') c.fillItems(run);
   } else if (kind === 'cancel') {
     for (const cmd of st.held) {
-      const run = st.runs[(cmd as { taskKey: string }).taskKey];
+      const run = st.runs[cmd.taskKey];
       if (run) c.settleRun(run, 'canceled', null, null);
     }
     st.held = [];

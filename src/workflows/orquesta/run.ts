@@ -5,7 +5,7 @@ import type { ConductorCommand, TaskOutcome } from '../conductor.js';
 import { expressionContext, FAILURE_OUTCOMES, type ExpressionScope } from './expressions.js';
 import { joinDecision } from './joins.js';
 import { isRoutingTask, type DurationSpec, type OrquestaSpec } from './model.js';
-import type { OrquestaState, TaskRun, WorkflowError } from './state.js';
+import type { OrquestaState, StartCommand, TaskRun, WorkflowError } from './state.js';
 
 type TaskError = { code: string; message: string };
 
@@ -260,7 +260,7 @@ export class Conducting {
   }
 
   /** Send a command, or keep it for resume while the workflow is pausing or paused. */
-  emit(cmd: ConductorCommand & { taskKey: string }, run: TaskRun | null): void {
+  emit(cmd: StartCommand, run: TaskRun | null): void {
     if (this.st.status === 'pausing' || this.st.status === 'paused') {
       this.st.held.push(cmd);
       if (run) run.status = 'held';

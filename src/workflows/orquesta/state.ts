@@ -5,6 +5,9 @@ import type { ConductorCommand, WorkflowStatus } from '../conductor.js';
  * every step and hands it back after a restart.
  */
 
+/** Commands that start work: the ones held while the workflow is paused. */
+export type StartCommand = Extract<ConductorCommand, { kind: 'runTask' | 'waitForEvent' }>;
+
 /** `held`: scheduled while the workflow was pausing/paused; its command waits in `held`. */
 export type TaskRunStatus = 'held' | 'running' | 'succeeded' | 'failed' | 'timeout' | 'abandoned' | 'canceled';
 
@@ -56,7 +59,7 @@ export interface OrquestaState {
   /** Keys (task or item `key[i]`) whose commands went out and that have not reported back. */
   inFlight: string[];
   /** Commands produced while pausing/paused, released on resume. */
-  held: ConductorCommand[];
+  held: StartCommand[];
   /** Barrier bookkeeping per join task name. */
   joins: Record<string, { arrived: string[]; fired: boolean }>;
   /** Non-empty means the workflow is failing: nothing new is scheduled. */
