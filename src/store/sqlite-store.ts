@@ -64,6 +64,10 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly applyBatch: Database.Transaction<(batch: readonly WriteOp[]) => void>;
   private closed = false;
+  /** Batches waiting for the next group commit. */
+  private pending: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushScheduled = false;
+  private readonly applyGroup: Database.Transaction<(group: Array<{ batch: readonly WriteOp[]; error?: unknown }>) => void>;
 
   constructor(
     private readonly db: Database.Database,
@@ -81,6 +85,34 @@ export class SqliteStore implements Store {
         }
       }
     });
+    // Group commit: batches committed in the same turn of the event loop share one SQLite
+    // transaction; each batch keeps its own all-or-nothing (a nested transaction is a SAVEPOINT).
+    this.applyGroup = db.transaction((group: Array<{ batch: readonly WriteOp[]; error?: unknown }>) => {
+      for (const g of group) {
+        try {
+          this.applyBatch(g.batch);
+        } catch (e) {
+          g.error = e;
+        }
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    const items: Array<{ batch: readonly WriteOp[]; error?: unknown }> = group.map((g) => ({ batch: g.batch }));
+    try {
+      this.guard();
+      this.applyGroup.immediate(items);
+    } catch (e) {
+      const err = e instanceof NrxError ? e : new NrxError('NRX_ERR_STORE', `database ${this.file}: commit failed: ${(e as Error).message}`, { cause: e });
+      for (const g of group) g.reject(err);
+      return;
+    }
+    group.forEach((g, i) => (items[i]!.error !== undefined ? g.reject(items[i]!.error) : g.resolve()));
   }
 
   /** Prepared statements are compiled once per distinct SQL text and reused. */
@@ -155,6 +187,7 @@ export class SqliteStore implements Store {
     this.guard();
     if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot commit`);
     if (batch.length === 0) return;
+    if (this.pending.length) this.flush();
     try {
       // IMMEDIATE: take the write lock up front, so a competing writer waits in busy_timeout
       // instead of failing at lock upgrade.
@@ -270,8 +303,26 @@ export class SqliteStore implements Store {
     return this.stmt(sql).all(...args, limit === undefined ? ALL : Math.max(0, Math.floor(limit)));
   }
 
-  async commit(batch: WriteOp[]): Promise<void> {
-    this.commitSync(batch);
+  /**
+   * Resolves once the batch is committed. Batches arriving in the same event-loop turn are
+   * written in one transaction (group commit), in arrival order; each still applies all or
+   * nothing.
+   */
+  commit(batch: WriteOp[]): Promise<void> {
+    try {
+      this.guard();
+      if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot commit`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (batch.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
   async getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null> {
     return this.getTriggerInstanceSync(id);
@@ -312,6 +363,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     this.statements.clear();
     this.db.close();
