@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ERROR_CATALOGUE, NrxError } from '../../src/core/errors.js';
+
+test('every error code is documented in the README with its HTTP status and retryability', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  for (const [code, e] of Object.entries(ERROR_CATALOGUE)) {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
+    assert.ok(row, `${code} is missing from the README's error table`);
+    assert.match(row, new RegExp(`\\| ${e.status} \\| ${e.retryable ? 'yes' : 'no'} \\|`), `${code}: README row disagrees with the catalogue`);
+  }
+});
+
+test('an error names file, line and field in its message and carries its code', () => {
+  const e = new NrxError('NRX_ERR_SPEC_INVALID', 'unknown task', { location: { file: 'wf.yaml', line: 7, field: 'tasks.a.next[0].do' } });
+  assert.equal(e.message, "wf.yaml, line 7, field 'tasks.a.next[0].do': unknown task");
+  assert.equal(e.status, 400);
+  assert.equal(e.retryable, false);
+  assert.deepEqual(e.toJSON(), { code: 'NRX_ERR_SPEC_INVALID', message: e.message, retryable: false, file: 'wf.yaml', line: 7, field: 'tasks.a.next[0].do' });
+});

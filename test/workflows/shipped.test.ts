@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Appliance, loadContent } from '../../src/appliance.js';
+import { loadConfig, REPO_ROOT } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/log.js';
+import { makeEvent } from '../../src/events/envelope.js';
+import { testRule } from '../../src/rules/rule-tester.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'nrx-shipped-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('the shipped packs/ and workflows/ load without a single error', () => {
+  const c = loadContent([path.join(REPO_ROOT, 'packs'), path.join(REPO_ROOT, 'workflows')]);
+  assert.deepEqual(c.errors.map((e) => e.message), []);
+  assert.ok(c.loaded.actions.has('remediation.bgp_peer_down'));
+  assert.ok(c.rules.some((r) => r.ref === 'remediation.bgp_peer_down' && r.enabled));
+});
+
+test('the BGP rule matches a peer leaving established and renders the workflow input', () => {
+  const ev = path.join(tmp, 'down.json');
+  writeFileSync(ev, JSON.stringify({ trigger: 'network.bgp_peer_state_changed', payload: { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' } }));
+  const r = testRule(path.join(REPO_ROOT, 'workflows/rules/bgp_peer_down.yaml'), ev);
+  assert.equal(r.exitCode, 0);
+  assert.deepEqual(r.parameters, { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' });
+});
+
+test('bgp_peer_down: recovers when the peer is established again, escalates when it is not', async () => {
+  const a = new Appliance({ config: loadConfig({ dataDir: path.join(tmp, 'data') }, {}), log: silentLogger });
+  await a.start();
+  try {
+    const wf = await a.engine.request('remediation.bgp_peer_down', { device: 'r1', peer: '10.0.12.2', state: 'idle', recovery_timeout: '5s' });
+    for (let i = 0; i < 300 && !(await a.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++) await new Promise((r) => setTimeout(r, 10));
+    await a.emit(makeEvent('network.bgp_peer_state_changed', { device: 'r1', peer: '10.0.12.2', state: 'established' }));
+    const ok = await a.engine.wait(wf.id);
+    assert.equal(ok.status, 'succeeded');
+    const names = (await a.store.listTasks(wf.id)).sort((x, y) => x.seq - y.seq).map((t) => t.taskName);
+    assert.deepEqual(names, ['note', 'wait_established', 'recovered']);
+
+    const stuck = await a.engine.run('remediation.bgp_peer_down', { device: 'r2', peer: '10.0.23.3', recovery_timeout: '200ms' });
+    const tasks = (await a.store.listTasks(stuck.id)).sort((x, y) => x.seq - y.seq);
+    assert.deepEqual(tasks.map((t) => `${t.taskName}:${t.status}`), ['note:succeeded', 'wait_established:timeout', 'escalate:succeeded']);
+    const chain = await a.store.getExecution(tasks[2]!.executionId!);
+    const echo = (await a.store.listExecutions({ parentId: chain!.id }))[0];
+    assert.match((echo?.result as { stdout: string }).stdout, /ESCALATE: BGP peer 10\.0\.23\.3 on r2: not established within 200ms/);
+  } finally {
+    await a.stop();
+  }
+});
