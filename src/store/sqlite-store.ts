@@ -167,6 +167,15 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * The underlying connection, for modules that own their own tables (auth, API-managed rules,
+   * inventory) through a migration. Writers must not hold a transaction across an await.
+   */
+  get database(): Database.Database {
+    this.guard();
+    return this.db;
+  }
+
   /** What the connection actually runs with (for `doctor` output and tests). */
   settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; busyTimeoutMs: number } {
     this.guard();
