@@ -27,6 +27,22 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_HTTP: { status: 502, retryable: true, meaning: 'an http-request action could not reach its URL' },
   NRX_ERR_USAGE: { status: 400, retryable: false, meaning: 'a command-line argument is missing or malformed' },
   NRX_ERR_BUS: { status: 503, retryable: true, meaning: 'the event bus refused the operation: it is closed or unreachable, or a group already has a subscriber here' },
+  NRX_ERR_VALIDATION: { status: 400, retryable: false, meaning: 'an API request does not match the route\'s schema (params, query or body); names the field' },
+  NRX_ERR_UNAUTHORIZED: { status: 401, retryable: false, meaning: 'no valid credential: missing, unknown, revoked or expired API key or token, or a wrong password' },
+  NRX_ERR_FORBIDDEN: { status: 403, retryable: false, meaning: 'the credential is valid but its role or grants (packs, inventory filter) do not allow this' },
+  NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
+  NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },
+  NRX_ERR_PACK_INSTALL: { status: 400, retryable: false, meaning: 'a pack could not be installed: the source cannot be copied or cloned, or the pack does not load' },
+  // Device drivers (CLI over SSH): infrastructure failures. A command the device rejects is not one of these.
+  NRX_ERR_AUTH: { status: 502, retryable: false, meaning: 'the device refused the credentials (names device and user)' },
+  NRX_ERR_DEVICE_UNREACHABLE: { status: 502, retryable: true, meaning: 'no connection to the device could be opened (refused, no route, DNS)' },
+  NRX_ERR_DEVICE_TIMEOUT: { status: 504, retryable: true, meaning: 'the device did not answer in time (connect, prompt or a command; names device and command)' },
+  NRX_ERR_HOSTKEY_MISMATCH: { status: 502, retryable: false, meaning: 'the device presented a host key different from the known-hosts entry; both fingerprints are shown' },
+  NRX_ERR_HOSTKEY_UNKNOWN: { status: 502, retryable: false, meaning: 'the device has no known-hosts entry and trust-on-first-use was not asked for' },
+  NRX_ERR_CONNECTION_LOST: { status: 502, retryable: true, meaning: 'the session to the device closed while a command was running' },
+  NRX_ERR_UNSUPPORTED: { status: 501, retryable: false, meaning: 'the platform has no such operation or getter (names platform and operation)' },
+  NRX_ERR_PARSE: { status: 502, retryable: false, meaning: 'device output could not be parsed into the model (names platform, command and line)' },
+  NRX_ERR_DEVICE_NOT_FOUND: { status: 404, retryable: false, meaning: 'no inventory device with that name' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

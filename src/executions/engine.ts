@@ -11,6 +11,8 @@ import type { ActionSpec, Runner } from './action.js';
 import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
 import { canTransition } from './lifecycle.js';
 import { redactSecrets, resolveParameters } from './params.js';
+import { checkInquiryResponse } from './inquiry.js';
+import { planRecovery, UNFINISHED } from './recovery.js';
 import { nextRetry, type RetryRule } from './retry.js';
 
 export interface RunnerLookup {
@@ -412,16 +414,7 @@ export class ExecutionEngine {
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no inquiry ${executionId}`);
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}, not a pending inquiry`);
     }
-    const schema = (live.params.schema ?? {}) as { required?: string[]; properties?: Record<string, { type?: string }> };
-    for (const r of schema.required ?? []) {
-      if (response[r] === undefined) throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: response is missing required field '${r}'`);
-    }
-    for (const [k, p] of Object.entries(schema.properties ?? {})) {
-      const v = response[k];
-      if (v === undefined || !p.type) continue;
-      const t = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && p.type === 'integer' && Number.isInteger(v) ? 'integer' : typeof v;
-      if (t !== p.type) throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: field '${k}' must be ${p.type}, got ${t}`);
-    }
+    checkInquiryResponse(executionId, live.params.schema, response);
     await this.finish(live, 'succeeded', { response }, null);
     return live.rec;
   }
@@ -437,60 +430,53 @@ export class ExecutionEngine {
    * abandoned (its workflow then follows its failure path).
    */
   async recover(): Promise<{ resumed: number; rerun: number; abandoned: number }> {
-    const open = await this.store.listExecutions({
-      status: ['requested', 'scheduled', 'delayed', 'running', 'pending', 'pausing', 'paused', 'resuming', 'canceling'],
-      limit: 1_000_000,
-    });
-    open.sort((a, b) => (a.id < b.id ? -1 : 1));
-    let resumed = 0;
-    let rerun = 0;
-    let abandoned = 0;
-    const toRerun: Live[] = [];
-    const toAbandon: Live[] = [];
-    const toSchedule: Live[] = [];
+    const open = await this.store.listExecutions({ status: UNFINISHED, limit: 1_000_000 });
+    open.sort((a, b) => (a.id < b.id ? -1 : 1)); // parents before their children
+    const counts = { resumed: 0, rerun: 0, abandoned: 0 };
+    const later: Array<() => Promise<void>> = [];
     for (const rec of open) {
       const action = this.actions.get(rec.action);
       const live: Live = { rec, action: action!, params: { ...rec.parameters }, timeoutMs: action?.timeoutMs ?? null };
       this.live.set(rec.id, live);
-      if (!action) {
-        toAbandon.push(live);
-        continue;
+      const plan = planRecovery(rec, action, WORKFLOW_RUNNERS);
+      switch (plan.kind) {
+        case 'resume-workflow':
+          this.admission.hold(this.admissionRequest(live));
+          await this.workflows.recover(rec, action!);
+          counts.resumed++;
+          break;
+        case 'keep-pending':
+          this.admission.hold(this.admissionRequest(live));
+          counts.resumed++;
+          break;
+        case 'rerun':
+          later.push(async () => {
+            this.admission.hold(this.admissionRequest(live));
+            live.rec.log.push('re-run after restart (action is idempotent)');
+            await this.persist(live.rec);
+            this.launch(live);
+          });
+          counts.rerun++;
+          break;
+        case 'abandon':
+          later.push(() => this.finish(live, 'abandoned', null, { code: 'NRX_ERR_ABANDONED', message: `execution ${rec.id} ${plan.why}` }));
+          counts.abandoned++;
+          break;
+        case 'schedule':
+          later.push(async () => {
+            const notBefore = Number((rec.context as Record<string, unknown>).notBefore ?? 0);
+            rec.status = 'delayed';
+            if (notBefore > this.now()) this.armDelay(live, notBefore);
+            else void this.admitDelayed(live);
+          });
+          counts.resumed++;
+          break;
       }
-      if (WORKFLOW_RUNNERS.has(action.runnerType) && rec.status !== 'requested' && rec.status !== 'delayed') {
-        this.admission.hold(this.admissionRequest(live));
-        await this.workflows.recover(rec, action);
-        resumed++;
-      } else if (rec.status === 'pending') {
-        this.admission.hold(this.admissionRequest(live));
-        resumed++;
-      } else if (rec.status === 'running' || rec.status === 'canceling') {
-        if (action.idempotent) toRerun.push(live);
-        else toAbandon.push(live);
-      } else toSchedule.push(live);
     }
-    for (const live of toRerun) {
-      this.admission.hold(this.admissionRequest(live));
-      live.rec.log.push('re-run after restart (action is idempotent)');
-      await this.persist(live.rec);
-      this.launch(live);
-      rerun++;
-    }
-    for (const live of toAbandon) {
-      const why = live.action
-        ? `was in flight when the appliance stopped; ${live.rec.action} is not declared idempotent, so it was not re-run`
-        : `action ${live.rec.action} is no longer loaded`;
-      await this.finish(live, 'abandoned', null, { code: 'NRX_ERR_ABANDONED', message: `execution ${live.rec.id} ${why}` });
-      abandoned++;
-    }
-    for (const live of toSchedule) {
-      const notBefore = Number((live.rec.context as Record<string, unknown>).notBefore ?? 0);
-      live.rec.status = 'delayed';
-      if (notBefore > this.now()) this.armDelay(live, notBefore);
-      else void this.admitDelayed(live);
-      resumed++;
-    }
+    // every workflow is rebuilt before any of its children finishes
+    for (const step of later) await step();
     await this.workflows.afterRecovery();
-    return { resumed, rerun, abandoned };
+    return counts;
   }
 
   /** Executions currently held in memory (unfinished). */

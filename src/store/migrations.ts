@@ -110,6 +110,65 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'api: users, API keys, tokens, audit log, API-managed rules and rule overrides',
+    sql: `
+      CREATE TABLE auth_users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE auth_api_keys (
+        id TEXT PRIMARY KEY,
+        key_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT
+      );
+
+      CREATE TABLE auth_tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX auth_tokens_user ON auth_tokens (user_name);
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        user_name TEXT,
+        role TEXT,
+        method TEXT NOT NULL,
+        route TEXT NOT NULL,
+        target TEXT,
+        status INTEGER NOT NULL,
+        source_ip TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_log_user ON audit_log (user_name, id);
+
+      CREATE TABLE api_rules (
+        ref TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE rule_overrides (
+        ref TEXT PRIMARY KEY,
+        enabled INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
