@@ -1,15 +1,10 @@
 /** The rows the appliance keeps. Plain JSON-able values: the same shapes go to SQLite or PostgreSQL. */
+import type { EventEnvelope } from '../events/envelope.js';
 
 export type TriggerInstanceStatus = 'pending' | 'processing' | 'processed';
 
-export interface TriggerInstanceRecord {
-  id: string;
-  type: string;
-  time: string;
-  source: string;
-  device: string | null;
-  payload: Record<string, unknown>;
-  traceId: string;
+/** An event as stored: the envelope, and whether the rules engine has processed it yet. */
+export interface TriggerInstanceRecord extends EventEnvelope {
   status: TriggerInstanceStatus;
 }
 
