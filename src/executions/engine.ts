@@ -507,7 +507,6 @@ export class ExecutionEngine {
     return {
       now: () => this.now(),
       store: this.store,
-      actions: this.actions,
       prepareChild: (parent, cmd) =>
         this.prepare(cmd.action, cmd.input, {
           context: { traceId: parent.context.traceId, ruleRef: parent.context.ruleRef, triggerInstanceId: parent.context.triggerInstanceId, user: parent.context.user },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NrxError, isNrxError } from '../core/errors.js';
 import { loadYamlFile, type YamlSource } from '../core/yaml.js';
 import type { ActionSpec } from '../executions/action.js';
-import { parsePolicy, type PolicySpec } from '../executions/policy-spec.js';
+import { parsePolicy, type PolicySpec } from './policy-spec.js';
 import { parseAction } from './action-spec.js';
 import { parsePackMeta, type PackInfo } from './pack-meta.js';
 

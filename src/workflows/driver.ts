@@ -5,7 +5,6 @@ import type { Logger } from '../core/log.js';
 import { loadYamlFile } from '../core/yaml.js';
 import { compileCriteria } from '../criteria/criteria.js';
 import type { EventEnvelope } from '../events/envelope.js';
-import type { ActionSpec } from '../executions/action.js';
 import type { ExecutionRecord, ExecutionStatus, TaskRecord } from '../store/records.js';
 import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
@@ -22,11 +21,18 @@ type RunTaskCommand = Extract<ConductorCommand, { kind: 'runTask' }>;
 type WaitCommand = Extract<ConductorCommand, { kind: 'waitForEvent' }>;
 type CompleteCommand = Extract<ConductorCommand, { kind: 'complete' }>;
 
+/** The parts of an action's metadata the driver reads (WorkflowAction has them). */
+export interface WorkflowAction {
+  ref: string;
+  runnerType: string;
+  entryPoint: string | null;
+  file: string;
+}
+
 /** What the driver needs from the scheduler; implemented by ExecutionEngine. */
 export interface WorkflowHost {
   now(): number;
   store: Store;
-  actions: Map<string, ActionSpec>;
   /** Build a child execution for a task (throws NrxError for unknown action / bad input). */
   prepareChild(parent: ExecutionRecord, cmd: RunTaskCommand): { rec: ExecutionRecord; ops: WriteOp[]; start: () => void };
   cancelChild(childId: string): Promise<void>;
@@ -101,7 +107,7 @@ export class WorkflowDriver {
   ) {}
 
   /** Parse (and cache) a workflow action's entry point. */
-  loadSpec(action: ActionSpec): unknown {
+  loadSpec(action: WorkflowAction): unknown {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
     if (!action.entryPoint) throw new NrxError('NRX_ERR_SPEC_INVALID', `workflow action ${action.ref} has no entry_point`, { location: { file: action.file, field: 'entry_point' } });
     const mtimeMs = statSync(action.entryPoint).mtimeMs;
@@ -112,7 +118,7 @@ export class WorkflowDriver {
     return spec;
   }
 
-  async start(rec: ExecutionRecord, action: ActionSpec, params: Record<string, unknown>): Promise<void> {
+  async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
     const spec = this.loadSpec(action);
     const { conductor } = CONDUCTORS[kind];
@@ -367,7 +373,7 @@ export class WorkflowDriver {
   }
 
   /** Rebuild a workflow from the store after a restart. */
-  async recover(rec: ExecutionRecord, action: ActionSpec): Promise<void> {
+  async recover(rec: ExecutionRecord, action: WorkflowAction): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
     const saved = await this.host.store.getWorkflowState(rec.id);
     if (!saved) {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { NrxError } from '../../src/core/errors.js';
 import { parseYaml } from '../../src/core/yaml.js';
-import { parsePolicy } from '../../src/executions/policy-spec.js';
+import { parsePolicy } from '../../src/packs/policy-spec.js';
 import { parseAction } from '../../src/packs/action-spec.js';
 import type { PackInfo } from '../../src/packs/pack-meta.js';
 

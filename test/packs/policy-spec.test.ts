@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError } from '../../src/core/errors.js';
 import { parseYaml } from '../../src/core/yaml.js';
-import { parsePolicy } from '../../src/executions/policy-spec.js';
+import { parsePolicy } from '../../src/packs/policy-spec.js';
 import type { PackInfo } from '../../src/packs/pack-meta.js';
 
 const pack: PackInfo = { ref: 'netops', name: 'netops', description: '', version: null, path: '/p/netops', file: '/p/netops/pack.yaml', meta: {} };

@@ -1,6 +1,6 @@
 import { parseDuration } from '../core/duration.js';
 import { specError, type YamlSource } from '../core/yaml.js';
-import { isPlainObject, type PackInfo } from '../packs/pack-meta.js';
+import { isPlainObject, type PackInfo } from './pack-meta.js';
 
 /**
  * StackStorm policy YAML, unchanged: name, pack, description, enabled, resource_ref,
