@@ -16,6 +16,7 @@ import { parseMaintenanceFile, type MaintenanceWindow } from './rules/maintenanc
 import { RuleIndex } from './rules/matcher.js';
 import { parseRule, type Rule } from './rules/rule.js';
 import type { ExecutionRecord, RuleEnforcementRecord } from './store/records.js';
+import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
@@ -91,8 +92,9 @@ export class Appliance {
   readonly log: Logger;
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
-  private timers: NodeJS.Timeout[] = [];
+  private intervals: NodeJS.Timeout[] = [];
   private holdTimer: NodeJS.Timeout | null = null;
+  readonly timerSensor: TimerSensor;
   private ruleStateDirty = false;
   private started = false;
   private stopping = false;
@@ -112,6 +114,7 @@ export class Appliance {
     for (const r of this.content.rules) this.rules.add(r);
     const maintenance = this.content.maintenance;
     this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => maintenance });
+    this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now);
     const { concurrency, retries } = policyRules(this.content);
     this.engine = new ExecutionEngine({
       store: this.store,
@@ -145,10 +148,11 @@ export class Appliance {
     const pending = await this.drainInbox();
     await this.store.prune(this.opts.config.retention);
     const poll = this.opts.inboxPollMs ?? 200;
-    this.timers.push(setInterval(() => void this.drainInbox(), poll));
-    this.timers.push(setInterval(() => void this.flushRuleState(), 1000));
-    this.timers.push(setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000));
+    this.intervals.push(setInterval(() => void this.drainInbox(), poll));
+    this.intervals.push(setInterval(() => void this.flushRuleState(), 1000));
+    this.intervals.push(setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000));
     this.armHoldDown();
+    this.timerSensor.sync(this.rules.all());
     return { ...recovered, pendingEvents: pending };
   }
 
@@ -277,7 +281,8 @@ export class Appliance {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    this.timerSensor.stop();
+    for (const t of this.intervals) clearInterval(t);
     if (this.holdTimer) clearTimeout(this.holdTimer);
     await this.bus.drain();
     await this.flushRuleState().catch(() => {});

@@ -71,11 +71,11 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
     description: 'an HTTP request to /api/v1/webhooks/<url> (like StackStorm core.st2.webhook)',
     payloadSchema: objectSchema([], { url: str, method: str, headers: { type: 'object' }, query: { type: 'object' }, body: {} }),
   },
-  {
-    ref: 'core.timer',
-    description: 'a timer fired (interval, cron or date)',
-    payloadSchema: objectSchema([], { timer: str, executed_at: str, schedule: {} }),
-  },
+  ...(['IntervalTimer', 'CronTimer', 'DateTimer'] as const).map((kind) => ({
+    ref: `core.st2.${kind}`,
+    description: `a ${kind.replace('Timer', '').toLowerCase()} timer fired (StackStorm's core.st2.${kind}; the schedule is the rule's trigger.parameters)`,
+    payloadSchema: objectSchema(['executed_at'], { executed_at: str, scheduled_at: str, rule: str, schedule: { type: 'object' } }),
+  })),
   { ref: 'core.event', description: 'a free-form event (CLI, API, tests): any payload', payloadSchema: { type: 'object' } },
 
   networkEvent('network.bgp_peer_state_changed', 'a BGP session changed state', ['peer', 'state'], {

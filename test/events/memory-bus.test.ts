@@ -202,7 +202,7 @@ describe('memory bus', () => {
   });
 
   test('every published event reaches each interested group exactly once, in order, when handlers ack', async () => {
-    const typeNames = ['network.bgp_peer_state_changed', 'network.interface_down', 'openstack.port_created', 'core.timer'];
+    const typeNames = ['network.bgp_peer_state_changed', 'network.interface_down', 'openstack.port_created', 'core.st2.CronTimer'];
     const groupSpec = fc.record({
       types: fc.option(fc.subarray(['network.*', ...typeNames], { minLength: 1 }), { nil: undefined }),
       async: fc.boolean(),

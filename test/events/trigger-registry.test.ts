@@ -105,7 +105,7 @@ describe('trigger registry', () => {
       ['openstack.port_deleted', { id: 'p1', network_id: 'f6a7' }],
       ['openstack.subnet_updated', { id: 's1', cidr: '10.1.0.0/24', gateway_ip: null }],
       ['core.webhook', { url: 'alertmanager', body: { alerts: [] }, headers: {} }],
-      ['core.timer', {}],
+      ['core.st2.IntervalTimer', { executed_at: '2026-11-22T01:00:00Z', rule: 'ops.every_minute', schedule: { unit: 'minutes', delta: 1 } }],
       ['core.event', { whatever: [1, 2, 3] }],
     ];
     for (const [type, payload] of ok) assert.equal(r.validate(type, payload), null, `${type} ${JSON.stringify(payload)}`);
