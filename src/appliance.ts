@@ -16,8 +16,12 @@ import { parseMaintenanceFile, type MaintenanceWindow } from './rules/maintenanc
 import { RuleIndex } from './rules/matcher.js';
 import { parseRule, type Rule } from './rules/rule.js';
 import type { ExecutionRecord, RuleEnforcementRecord } from './store/records.js';
+import { CredentialStore } from './datastore/credentials.js';
+import { SecretCipher } from './datastore/cipher.js';
+import { KeyValueStore } from './datastore/keyvalue.js';
+import { registerTemplateGlobal } from './core/template.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
 import type { Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 
@@ -82,7 +86,10 @@ function policyRules(content: Content): { concurrency: ConcurrencyRule[]; retrie
  * two re-delivers it on the next start (at-least-once).
  */
 export class Appliance {
-  readonly store: Store;
+  readonly store: SqliteStore;
+  /** Key-value datastore with encrypted secrets (`st2kv` in templates). */
+  readonly kv: KeyValueStore;
+  readonly credentials: CredentialStore;
   readonly bus: EventBus;
   readonly triggers = new TriggerRegistry();
   readonly content: Content;
@@ -107,6 +114,9 @@ export class Appliance {
     this.log = opts.log ?? createLogger();
     this.now = opts.now ?? Date.now;
     this.store = openSqliteStore(opts.config.dataDir);
+    this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
+    this.credentials = new CredentialStore(this.kv);
+    registerTemplateGlobal('st2kv', this.kv.templateContext());
     this.bus = new MemoryBus();
     registerBuiltins(this.triggers);
     this.content = content ?? loadContent(opts.config.packsPaths);

@@ -88,6 +88,19 @@ describe('appliance: event -> rule -> ActionChain', () => {
   });
 });
 
+describe('appliance: datastore in templates', () => {
+  test('rules read st2kv values; secrets need decrypt_kv and never land in the store in clear', async () => {
+    const a = await appliance();
+    await a.kv.set('system', 'site_name', 'dc1');
+    await a.kv.set('system', 'token', 's3cr3t-value', { encrypt: true });
+    await a.emit(makeEvent('core.event', { kind: 'kv' }));
+    const rec = await executionOf(a, 'core.echo');
+    assert.equal(rec.status, 'succeeded');
+    assert.equal((rec.result as { stdout: string }).stdout.trim(), 'site dc1; secret s3cr3t-value');
+    assert.equal((await a.kv.get('system', 'token'))?.value, '********');
+  });
+});
+
 describe('appliance: wait-for-event', () => {
   test('the workflow waits until the BGP peer is established again', async () => {
     const a = await appliance();

@@ -6,6 +6,7 @@ import { registerRule } from './commands/rule.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrigger } from './commands/trigger.js';
+import { registerKeyRotate } from './commands/key-local.js';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ registerRule(program);
 registerEvent(program);
 registerExecution(program);
 registerTrigger(program);
+registerKeyRotate(program.command('key').description('datastore keys and secrets'));
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });

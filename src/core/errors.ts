@@ -27,11 +27,14 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_HTTP: { status: 502, retryable: true, meaning: 'an http-request action could not reach its URL' },
   NRX_ERR_USAGE: { status: 400, retryable: false, meaning: 'a command-line argument is missing or malformed' },
   NRX_ERR_BUS: { status: 503, retryable: true, meaning: 'the event bus refused the operation: it is closed or unreachable, or a group already has a subscriber here' },
+  NRX_ERR_SECRET: { status: 500, retryable: false, meaning: 'a secret cannot be encrypted or decrypted: key file missing, unreadable or with unsafe permissions, wrong key, or tampered ciphertext' },
+  NRX_ERR_KV_INVALID: { status: 400, retryable: false, meaning: 'a datastore scope, key, TTL or credential is malformed (names the field, never the value)' },
   NRX_ERR_VALIDATION: { status: 400, retryable: false, meaning: 'an API request does not match the route\'s schema (params, query or body); names the field' },
   NRX_ERR_UNAUTHORIZED: { status: 401, retryable: false, meaning: 'no valid credential: missing, unknown, revoked or expired API key or token, or a wrong password' },
   NRX_ERR_FORBIDDEN: { status: 403, retryable: false, meaning: 'the credential is valid but its role or grants (packs, inventory filter) do not allow this' },
   NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
   NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },
+  NRX_ERR_INTERNAL: { status: 500, retryable: false, meaning: 'an unexpected fault inside the appliance (a bug); the log has the details' },
   NRX_ERR_PACK_INSTALL: { status: 400, retryable: false, meaning: 'a pack could not be installed: the source cannot be copied or cloned, or the pack does not load' },
   // Device drivers (CLI over SSH): infrastructure failures. A command the device rejects is not one of these.
   NRX_ERR_AUTH: { status: 502, retryable: false, meaning: 'the device refused the credentials (names device and user)' },
@@ -42,7 +45,18 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_CONNECTION_LOST: { status: 502, retryable: true, meaning: 'the session to the device closed while a command was running' },
   NRX_ERR_UNSUPPORTED: { status: 501, retryable: false, meaning: 'the platform has no such operation or getter (names platform and operation)' },
   NRX_ERR_PARSE: { status: 502, retryable: false, meaning: 'device output could not be parsed into the model (names platform, command and line)' },
+  NRX_ERR_COMMAND_REJECTED: { status: 502, retryable: false, meaning: 'a getter or commit needed a command the device rejected; names device, command and the device\'s words' },
   NRX_ERR_DEVICE_NOT_FOUND: { status: 404, retryable: false, meaning: 'no inventory device with that name' },
+  // NETCONF and SNMP transports (connect, auth and host-key failures use the device codes above).
+  NRX_ERR_NETCONF_RPC: { status: 502, retryable: false, meaning: 'the NETCONF server answered an RPC with rpc-error; carries error-tag, error-type, error-path and error-message' },
+  NRX_ERR_NETCONF_FRAMING: { status: 502, retryable: true, meaning: 'a NETCONF message broke 1.0 end-of-message or 1.1 chunked framing, or was not a NETCONF reply; names the byte offset' },
+  NRX_ERR_SNMP_TIMEOUT: { status: 504, retryable: true, meaning: 'the SNMP agent did not answer in time (names agent, operation and OID)' },
+  NRX_ERR_SNMP_AUTH: { status: 502, retryable: false, meaning: 'the SNMP agent refused the community or v3 credentials (unknown user, wrong digest, decryption failed)' },
+  NRX_ERR_SNMP_ERROR: { status: 502, retryable: false, meaning: 'the SNMP agent answered with an error status (noSuchName, notWritable, wrongType...) naming the OID' },
+  NRX_ERR_INVENTORY_INVALID: { status: 400, retryable: false, meaning: 'an inventory host, group or defaults entry breaks the schema (unknown group, group cycle, plain-text password); names file, line, host and field' },
+  NRX_ERR_FILTER_INVALID: { status: 400, retryable: false, meaning: 'an inventory filter expression cannot be parsed; the message names the position' },
+  // Sensors: bytes from the network (sFlow XDR, SNMP BER, pcap files) that cannot be decoded.
+  NRX_ERR_DECODE: { status: 400, retryable: false, meaning: 'received bytes (sFlow datagram, SNMP trap, pcap file) are malformed or truncated; names the byte offset and field' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -29,6 +29,53 @@ env.addFilter('int', (v: unknown) => {
 env.addFilter('shell_quote', (v: unknown) => shellQuote(v));
 env.addFilter('bool', (v: unknown) => v === true || v === 'true' || v === 'True' || v === 1 || v === '1' || v === 'yes');
 
+/**
+ * A context value that is looked up only when a template uses it (the datastore's `st2kv`
+ * reads a key when the expression is rendered). It exposes this symbol as a function that
+ * returns the plain value; expression-only templates and filters see that plain value.
+ */
+export const TEMPLATE_VALUE: unique symbol = Symbol.for('netreflex.template.value');
+
+/** The plain value behind a lazy context value; any other value unchanged. */
+export function resolveTemplateValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object') {
+    const resolve = (v as { [TEMPLATE_VALUE]?: unknown })[TEMPLATE_VALUE];
+    if (typeof resolve === 'function') return (resolve as () => unknown)();
+  }
+  return v;
+}
+
+// Filters receive plain values: a lazy value reaching `| upper` or `| shell_quote` is resolved first.
+const plainFilters = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
+const lookupFilter = env.getFilter.bind(env);
+env.getFilter = (name: string) => {
+  const f = lookupFilter(name) as (...args: unknown[]) => unknown;
+  let plain = plainFilters.get(f);
+  if (!plain) {
+    plain = function (this: unknown, ...args: unknown[]): unknown {
+      return f.apply(this, args.map(resolveTemplateValue));
+    };
+    plainFilters.set(f, plain);
+  }
+  return plain;
+};
+
+/**
+ * Add a filter from a module downstream of core (the datastore adds `decrypt_kv`), so core
+ * never imports it. Registering a name again replaces the filter.
+ */
+export function registerTemplateFilter(name: string, fn: (value: unknown, ...args: unknown[]) => unknown): void {
+  env.addFilter(name, fn);
+}
+
+/**
+ * Add a variable every template sees unless its context defines the same name (the
+ * appliance makes `st2kv` one, so rules and workflows read the datastore).
+ */
+export function registerTemplateGlobal(name: string, value: unknown): void {
+  env.addGlobal(name, value);
+}
+
 const EXPR_ONLY = /^\s*(?:\{\{([\s\S]*?)\}\}|<%([\s\S]*?)%>)\s*$/;
 const HAS_TEMPLATE = /\{\{|\{%|<%/;
 
@@ -70,7 +117,7 @@ export function renderString(source: string, context: Record<string, unknown>, w
   try {
     if (c.expr !== undefined) {
       let captured: unknown;
-      c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = v; return ''; } });
+      c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = resolveTemplateValue(v); return ''; } });
       return captured === undefined ? null : captured;
     }
     return c.tmpl!.render(context);

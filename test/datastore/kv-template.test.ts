@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { NrxError } from '../../src/core/errors.js';
+import { renderCondition, renderString, renderValue } from '../../src/core/template.js';
+import { withDatastore } from './helpers.js';
+
+describe('st2kv in templates', () => {
+  test('system keys render, plain and dotted, in text and as expression-only values', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'domain', 'lab.example.net');
+      await kv.set('system', 'dc1.ntp', '10.1.0.1');
+      await kv.set('system', 'dc1.site.rack', 'r12');
+      const ctx = { st2kv: kv.templateContext() };
+      assert.equal(renderString('{{ st2kv.system.domain }}', ctx), 'lab.example.net');
+      assert.equal(renderString('ntp server {{ st2kv.system.dc1.ntp }} prefer', ctx), 'ntp server 10.1.0.1 prefer');
+      assert.equal(renderString('{{ st2kv.system.dc1.site.rack }}', ctx), 'r12');
+      assert.equal(renderString("{{ st2kv.system['dc1.ntp'] }}", ctx), '10.1.0.1');
+      // Expression-only templates return the plain string, not the lookup object.
+      const v = renderValue({ server: '{{ st2kv.system.dc1.ntp }}' }, ctx) as { server: unknown };
+      assert.equal(typeof v.server, 'string');
+      assert.equal(v.server, '10.1.0.1');
+      assert.equal(JSON.stringify(v), '{"server":"10.1.0.1"}');
+    });
+  });
+
+  test('a value read after a change shows the new value (keys are read when used)', async () => {
+    await withDatastore(async ({ kv }) => {
+      const ctx = { st2kv: kv.templateContext() };
+      assert.equal(renderString('{{ st2kv.system.hold }}', ctx), null);
+      await kv.set('system', 'hold', '30s');
+      assert.equal(renderString('{{ st2kv.system.hold }}', ctx), '30s');
+    });
+  });
+
+  test('a missing key is null as an expression and empty in text; conditions see the plain value', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'maintenance', 'yes');
+      const ctx = { st2kv: kv.templateContext() };
+      assert.equal(renderString('{{ st2kv.system.nope }}', ctx), null);
+      assert.equal(renderString('[{{ st2kv.system.nope.deeper }}]', ctx), '[]');
+      assert.equal(renderCondition('{{ st2kv.system.nope }}', ctx), false);
+      assert.equal(renderCondition('{{ st2kv.system.maintenance }}', ctx), true);
+      assert.equal(renderCondition("{{ st2kv.system.maintenance == 'yes' }}", ctx), true);
+      assert.equal(renderString("{% if st2kv.system.maintenance == 'yes' %}skip{% else %}run{% endif %}", ctx), 'skip');
+    });
+  });
+
+  test('filters receive the plain value', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'hostname', 'leaf01');
+      const ctx = { st2kv: kv.templateContext() };
+      assert.equal(renderString('{{ st2kv.system.hostname | upper }}', ctx), 'LEAF01');
+      assert.equal(renderString('{{ st2kv.system.hostname | length }}', ctx), 6);
+      assert.deepEqual(renderValue({ cmd: 'ping -c1 {{ st2kv.system.hostname }}' }, ctx), { cmd: "ping -c1 'leaf01'" });
+    });
+  });
+
+  test('user and pack scopes follow the user and pack given', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('user:alice', 'favourite', 'spine01');
+      await kv.set('user:bob', 'favourite', 'spine02');
+      await kv.set('pack:network', 'timeout', '30');
+      assert.equal(renderString('{{ st2kv.user.favourite }}', { st2kv: kv.templateContext({ user: 'alice' }) }), 'spine01');
+      assert.equal(renderString('{{ st2kv.user.favourite }}', { st2kv: kv.templateContext({ user: 'bob' }) }), 'spine02');
+      assert.equal(renderString('{{ st2kv.pack.timeout }}', { st2kv: kv.templateContext({ pack: 'network' }) }), '30');
+      assert.throws(
+        () => renderString('{{ st2kv.user.favourite }}', { st2kv: kv.templateContext() }),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /st2kv\.user\.favourite is not available/.test(e.message),
+      );
+    });
+  });
+
+  test('a secret renders as its ciphertext token; | decrypt_kv gives the plaintext', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'tacacs_key', 'Tac4cs!', { encrypt: true });
+      await kv.set('user:alice', 'enable', 'En4ble', { encrypt: true });
+      const ctx = { st2kv: kv.templateContext({ user: 'alice' }) };
+      const token = renderString('{{ st2kv.system.tacacs_key }}', ctx) as string;
+      assert.match(token, /^nrx:v1:[0-9a-f]{8}:/);
+      assert.ok(!renderString('key {{ st2kv.system.tacacs_key }}', ctx)!.toString().includes('Tac4cs!'));
+      assert.equal(renderString('{{ st2kv.system.tacacs_key | decrypt_kv }}', ctx), 'Tac4cs!');
+      assert.equal(renderString('tacacs-server key {{ st2kv.system.tacacs_key | decrypt_kv }}', ctx), 'tacacs-server key Tac4cs!');
+      assert.equal(renderString('{{ st2kv.user.enable | decrypt_kv }}', ctx), 'En4ble');
+      // A token carried through a workflow variable still decrypts later.
+      assert.equal(renderString('{{ pw | decrypt_kv }}', { pw: token }), 'Tac4cs!');
+      assert.equal(renderString('{{ st2kv.system.missing | decrypt_kv }}', ctx), null);
+      assert.equal(renderString("{{ 'plain' | decrypt_kv }}", ctx), 'plain');
+    });
+  });
+
+  test('serialising a context with st2kv never exposes a plaintext secret', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'pw', 'Sup3rS3cret', { encrypt: true });
+      const st2kv = kv.templateContext();
+      const text = JSON.stringify({ st2kv, pw: (st2kv.system as Record<string, unknown>).pw });
+      assert.ok(!text.includes('Sup3rS3cret'));
+      assert.match(text, /nrx:v1:/);
+    });
+  });
+});
