@@ -1,0 +1,100 @@
+/**
+ * The lab for people: `node --import tsx test/lab/cli.ts up|down|status` (npm run lab:up ...).
+ * `up` brings the lab up, prints how to reach it and exits; the lab keeps running, held by the
+ * lock in /run/netreflex-lab until `down`. `down` also cleans after a crashed lab.
+ */
+import { Command } from 'commander';
+import { NrxError } from '../../src/core/errors.js';
+import { bgpStates } from './frr.js';
+import { attachLab, labUp, readLabState, type LabState } from './lab.js';
+import { lacpNegotiated } from './ovs.js';
+import { readPid, isRunning } from './pids.js';
+import { readLock, releaseLock, isStale } from './state.js';
+import { teardown } from './teardown.js';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+function printLab(s: LabState): void {
+  console.log(`lab dir        ${s.dir}`);
+  console.log(`inventory      ${s.inventoryDir} (credentials: ${s.credentialsPath}, known_hosts: ${s.knownHostsPath})`);
+  console.log(`syslog (5424)  udp 127.0.0.1:${s.syslogPort}`);
+  console.log(`sFlow v5       udp 127.0.0.1:${s.sflowPort}`);
+  console.log(`LAG            ${s.lag.bridges.join(' + ')}, bonds ${s.lag.bonds.join('/')}, members ${s.lag.members.join(', ')}`);
+  for (const r of s.routers) {
+    console.log(
+      `${r.name.padEnd(7)} AS ${r.asn} netns ${r.netns}  ssh -p ${r.ssh.port} ${r.ssh.username}@127.0.0.1 (password ${r.ssh.password}, key ${r.ssh.privateKeyPath})`,
+    );
+  }
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new NrxError('NRX_ERR_USAGE', `lab: "${v}" is not a UDP port`);
+  return n;
+}
+
+async function status(): Promise<number> {
+  const lock = readLock();
+  if (!lock) {
+    console.log('no lab is up (no lock in /run/netreflex-lab)');
+    return 1;
+  }
+  console.log(`lock           pid ${lock.pid}, ${lock.mode}, since ${lock.startedAt}${isStale(lock) ? ' (STALE: its process died; run lab:down)' : ''}`);
+  const s = readLabState(lock.dir);
+  if (!s) {
+    console.log(`no lab.json in ${lock.dir}: the lab is still coming up or crashed`);
+    return 1;
+  }
+  printLab(s);
+  const pidDir = path.join(s.dir, 'pids');
+  const files = readdirSync(pidDir).filter((f) => f.endsWith('.pid'));
+  const dead = files.filter((f) => {
+    const pid = readPid(path.join(pidDir, f));
+    return pid === undefined || !isRunning(pid, f.split('.').at(-2));
+  });
+  console.log(`processes      ${files.length - dead.length}/${files.length} running${dead.length ? ` (not running: ${dead.join(', ')})` : ''}`);
+  for (const r of s.routers) {
+    const states = await bgpStates(r.name).catch(() => new Map<string, string>());
+    console.log(`bgp ${r.name.padEnd(7)} ${r.neighbors.map((n) => `${n.name}(${n.address})=${states.get(n.address) ?? 'no bgpd'}`).join('  ')}`);
+  }
+  console.log(`lacp           ${(await lacpNegotiated(s.dir).catch(() => false)) ? 'negotiated' : 'NOT negotiated'}`);
+  return dead.length ? 1 : 0;
+}
+
+async function down(): Promise<void> {
+  const lock = readLock();
+  const s = lock ? readLabState(lock.dir) : undefined;
+  const report = s ? await attachLab(s).down() : await teardown(lock?.dir);
+  if (lock) releaseLock(lock.dir);
+  console.log(`stopped     ${report.stopped.length ? report.stopped.join(', ') : '-'}`);
+  console.log(`namespaces  ${report.namespaces.join(', ') || '-'}`);
+  console.log(`links       ${report.links.join(', ') || '-'}`);
+  console.log(`users       ${report.users.join(', ') || '-'}`);
+  if (report.foreign.length) console.log(`left alone (not started by the lab):\n  ${report.foreign.join('\n  ')}`);
+}
+
+const program = new Command('lab').description('the netreflex live lab: FRR routers, vtysh over SSH, OVS LAG, syslog and sFlow');
+program
+  .command('up')
+  .description('bring the lab up and leave it running (until `down`)')
+  .option('--syslog-port <port>', 'UDP port on 127.0.0.1 for relayed syslog (default: a free one)', parsePort)
+  .option('--sflow-port <port>', 'UDP port on 127.0.0.1 for sFlow (default: a free one)', parsePort)
+  .option('--dir <dir>', 'scratch dir for configs and logs (default: a new one under the temp dir; kept)')
+  .action(async (o: { syslogPort?: number; sflowPort?: number; dir?: string }) => {
+    const t0 = Date.now();
+    const lab = await labUp({ ...o, mode: 'cli', lockWaitMs: 0 });
+    printLab(lab);
+    console.log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; \`npm run lab:status\`, \`npm run lab:down\``);
+  });
+program.command('down').description('take the lab down (also cleans after a crash)').action(down);
+program
+  .command('status')
+  .description('show the running lab: ports, credentials, BGP and LACP state')
+  .action(async () => {
+    process.exitCode = await status();
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
