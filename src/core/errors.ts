@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
   NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },
   NRX_ERR_INTERNAL: { status: 500, retryable: false, meaning: 'an unexpected fault inside the appliance (a bug); the log has the details' },
+  NRX_ERR_API_UNREACHABLE: { status: 503, retryable: true, meaning: 'the CLI cannot reach the appliance API (not running, wrong NETREFLEX_URL, or an answer that is not the API)' },
   NRX_ERR_PACK_INSTALL: { status: 400, retryable: false, meaning: 'a pack could not be installed: the source cannot be copied or cloned, or the pack does not load' },
   // Device drivers (CLI over SSH): infrastructure failures. A command the device rejects is not one of these.
   NRX_ERR_AUTH: { status: 502, retryable: false, meaning: 'the device refused the credentials (names device and user)' },
