@@ -20,6 +20,7 @@ import { CredentialStore } from './datastore/credentials.js';
 import { SecretCipher } from './datastore/cipher.js';
 import { KeyValueStore } from './datastore/keyvalue.js';
 import { registerTemplateGlobal } from './core/template.js';
+import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
 import type { Store, WriteOp } from './store/store.js';
@@ -33,6 +34,8 @@ export interface ApplianceOptions {
   /** How often the inbox (events and control requests written by CLI processes) is read. */
   inboxPollMs?: number;
   onExecutionUpdate?: (rec: ExecutionRecord) => void;
+  /** Called for every rule decision recorded (API stream, metrics). */
+  onEnforcement?: (rec: RuleEnforcementRecord) => void;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -90,9 +93,11 @@ export class Appliance {
   /** Key-value datastore with encrypted secrets (`st2kv` in templates). */
   readonly kv: KeyValueStore;
   readonly credentials: CredentialStore;
+  /** The device inventory (hosts, groups, defaults) kept in the store. */
+  readonly inventory: InventoryService;
   readonly bus: EventBus;
   readonly triggers = new TriggerRegistry();
-  readonly content: Content;
+  content: Content;
   readonly rules = new RuleIndex();
   readonly enforcer: RuleEnforcer;
   readonly engine: ExecutionEngine;
@@ -116,14 +121,14 @@ export class Appliance {
     this.store = openSqliteStore(opts.config.dataDir);
     this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
     this.credentials = new CredentialStore(this.kv);
+    this.inventory = new InventoryService(this.store);
     registerTemplateGlobal('st2kv', this.kv.templateContext());
     this.bus = new MemoryBus();
     registerBuiltins(this.triggers);
     this.content = content ?? loadContent(opts.config.packsPaths);
     for (const e of this.content.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
     for (const r of this.content.rules) this.rules.add(r);
-    const maintenance = this.content.maintenance;
-    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => maintenance });
+    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device) });
     this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now);
     const { concurrency, retries } = policyRules(this.content);
     this.engine = new ExecutionEngine({
@@ -226,7 +231,28 @@ export class Appliance {
         },
       });
     }
+    if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
     return ops;
+  }
+
+  /**
+   * Load the packs again (after a pack install or removal). Actions, rules, policies and
+   * maintenance windows are replaced; running executions keep the action they started with.
+   * `extraRules` re-adds rules that live outside packs (API-created rules).
+   */
+  reloadContent(extraRules: (index: RuleIndex) => void = () => {}): Content {
+    const next = loadContent(this.opts.config.packsPaths);
+    for (const e of next.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
+    const actions = this.content.loaded.actions;
+    actions.clear();
+    for (const [ref, a] of next.loaded.actions) actions.set(ref, a);
+    next.loaded.actions = actions; // the engine holds this map
+    for (const r of this.rules.all()) this.rules.remove(r.ref);
+    for (const r of next.rules) this.rules.add(r);
+    extraRules(this.rules);
+    this.content = next;
+    this.timerSensor.sync(this.rules.all());
+    return next;
   }
 
   /** Fire hold-downs whose time has come. */

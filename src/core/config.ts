@@ -33,9 +33,13 @@ export function resolvePacksPaths(env: NodeJS.ProcessEnv = process.env, extra: s
 }
 
 export function loadConfig(opts: { dataDir?: string; packsPaths?: string[] } = {}, env: NodeJS.ProcessEnv = process.env): ApplianceConfig {
+  const dataDir = resolveDataDir(opts.dataDir, env);
+  const paths = resolvePacksPaths(env, opts.packsPaths ?? []);
+  // packs installed through the API live in <dataDir>/packs, before the shipped ones
+  paths.splice(paths.length - 2, 0, path.join(dataDir, 'packs'));
   return {
-    dataDir: resolveDataDir(opts.dataDir, env),
-    packsPaths: resolvePacksPaths(env, opts.packsPaths ?? []),
+    dataDir,
+    packsPaths: paths,
     retention: {
       maxAgeDays: Number(env.NETREFLEX_RETENTION_DAYS ?? 30),
       maxExecutions: Number(env.NETREFLEX_RETENTION_EXECUTIONS ?? 100_000),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 let lastTime = 0;
@@ -28,8 +28,17 @@ export function newId(): string {
     seq = ALPHABET[c % 32] + seq;
     c = Math.floor(c / 32);
   }
-  const rnd = randomBytes(12);
+  // Randomness from a pool refilled 4 KiB at a time: one crypto call per ~340 ids, not per id
+  // (sensors mint an id per syslog message, hundreds of thousands a second).
+  if (poolAt + 12 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
   let tail = '';
-  for (let i = 0; i < 12; i++) tail += ALPHABET[rnd[i]! % 32];
+  for (let i = 0; i < 12; i++) tail += ALPHABET[POOL[poolAt + i]! % 32];
+  poolAt += 12;
   return time + seq + tail;
 }
+
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;

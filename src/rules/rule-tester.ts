@@ -43,14 +43,22 @@ export function readEventFile(file: string, defaultType: string): EventEnvelope 
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
     throw new NrxError('NRX_ERR_PAYLOAD_INVALID', `event file is not valid JSON: ${(e as Error).message}`, { location: { file, ...(line !== undefined ? { line } : {}) } });
   }
-  if (!isPlainObject(doc)) throw new NrxError('NRX_ERR_PAYLOAD_INVALID', 'event file must hold a JSON object (a payload, or {trigger, payload})', { location: { file } });
+  return eventFromDoc(doc, defaultType, file);
+}
+
+/**
+ * An event given as a parsed document (event file, API body): a bare payload, or
+ * `{trigger|trigger_type|type: <type>, payload: {...}, device?}`. `file` names it in errors.
+ */
+export function eventFromDoc(doc: unknown, defaultType: string, file: string, source = 'cli'): EventEnvelope {
+  if (!isPlainObject(doc)) throw new NrxError('NRX_ERR_PAYLOAD_INVALID', 'the event must be a JSON object (a payload, or {trigger, payload})', { location: { file } });
   const typeField = (['trigger', 'trigger_type', 'type'] as const).find((k) => typeof doc[k] === 'string');
   if (typeField !== undefined && 'payload' in doc) {
     if (!isPlainObject(doc.payload)) throw new NrxError('NRX_ERR_PAYLOAD_INVALID', "'payload' must be a JSON object", { location: { file, field: 'payload' } });
     const device = typeof doc.device === 'string' ? doc.device : undefined;
-    return makeEvent(doc[typeField] as string, doc.payload, { source: 'cli', ...(device !== undefined ? { device } : {}) });
+    return makeEvent(doc[typeField] as string, doc.payload, { source, ...(device !== undefined ? { device } : {}) });
   }
-  return makeEvent(defaultType, doc, { source: 'cli' });
+  return makeEvent(defaultType, doc, { source });
 }
 
 export function testRule(ruleFile: string, eventFile: string, opts: { now?: number; pack?: string } = {}): RuleTestResult {
@@ -66,6 +74,11 @@ export function testRule(ruleFile: string, eventFile: string, opts: { now?: numb
   } catch (e) {
     return { exitCode: 2, matched: false, rule: rule.ref, trigger: null, failures: [], error: describeError(e) };
   }
+  return testParsedRule(rule, event, opts);
+}
+
+/** The rule tester's verdict for a rule and an event already parsed (CLI files, API bodies). */
+export function testParsedRule(rule: Rule, event: EventEnvelope, opts: { now?: number } = {}): RuleTestResult {
   const base = { rule: rule.ref, trigger: event.type };
   if (event.type !== rule.trigger.type) {
     return { ...base, exitCode: 1, matched: false, failures: [{ key: 'trigger.type', reason: `rule listens for '${rule.trigger.type}', the event is '${event.type}'` }] };

@@ -169,6 +169,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'inventory: hosts, groups, defaults',
+    // seq keeps the order operators wrote hosts and groups in, so an export reads like the source.
+    sql: `
+      CREATE TABLE inventory_hosts (
+        name TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE inventory_groups (
+        name TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE inventory_defaults (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- Bumped by every inventory write, so a reader's cache notices another process's edit
+      -- without re-reading every host whenever any table changes.
+      CREATE TABLE inventory_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL
+      );
+      INSERT INTO inventory_generation (id, generation) VALUES (1, 0);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,36 +1,102 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { ApiRuleStore } from '../../api/rule-store.js';
+import { startApi } from '../../api/server.js';
+import { ApiStream } from '../../api/stream.js';
 import { Appliance } from '../../appliance.js';
+import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
-import { collect, configFrom, type DataOptions } from '../context.js';
+import { collect, configFrom, reportError, type DataOptions } from '../context.js';
+
+interface ServeOptions extends DataOptions {
+  host: string;
+  port: string;
+  api: boolean;
+  inventory?: string;
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the appliance: store, packs, rules and workflow engine in one process, waiting for events')
+    .description('run the appliance: store, packs, rules, workflow engine and the REST API in one process, waiting for events')
     .option('--data-dir <dir>', 'data directory (default: $NETREFLEX_DATA_DIR or ~/.netreflex)')
     .option('--packs-path <dir>', 'extra pack base path, searched before $NETREFLEX_PACKS_PATH (repeatable)', collect)
-    .addHelpText('after', '\nExamples:\n  netreflex serve --data-dir /var/lib/netreflex\n  NETREFLEX_PACKS_PATH=/opt/packs netreflex serve\n')
-    .action(async (opts: DataOptions) => {
-      const config = configFrom(opts);
-      const log = createLogger();
-      const appliance = new Appliance({ config, log });
-      const c = appliance.content;
-      const r = await appliance.start();
+    .option('--host <host>', 'address the API listens on', process.env.NETREFLEX_HOST ?? '127.0.0.1')
+    .option('--port <port>', 'port the API listens on', process.env.NETREFLEX_PORT ?? '8080')
+    .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
+    .option('--no-api', 'do not start the REST API')
+    .addHelpText(
+      'after',
+      '\nOn first start an admin user is created; its password is printed once (or taken from\n$NETREFLEX_ADMIN_PASSWORD). Then: netreflex login --url http://127.0.0.1:8080 --user admin\n\nExamples:\n  netreflex serve --data-dir /var/lib/netreflex\n  netreflex serve --host 0.0.0.0 --port 8443 --inventory ./inventory\n',
+    )
+    .action(async (opts: ServeOptions) => {
       const say = (s: string): void => void process.stderr.write(`${s}\n`);
-      say(`netreflex: data directory ${config.dataDir}`);
-      say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
-      for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
-      say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
-      say('netreflex: waiting for events (try: netreflex event emit core.event message=hello)');
-      let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        say('netreflex: stopping');
-        void appliance.stop().then(() => process.exit(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      await new Promise(() => {});
+      try {
+        const config = configFrom(opts);
+        const log = createLogger();
+        const stream = new ApiStream();
+        const appliance = new Appliance({
+          config,
+          log,
+          onExecutionUpdate: (r) => stream.executionUpdated(r),
+          onEnforcement: (r) => stream.enforcementRecorded(r),
+        });
+        const apiRules = new ApiRuleStore(appliance.store.database);
+        apiRules.applyTo(appliance.rules);
+        if (opts.inventory) {
+          const inv = await appliance.inventory.loadYaml(path.resolve(opts.inventory));
+          if (inv.errors.length) {
+            say(`netreflex: inventory ${opts.inventory} not loaded; the stored inventory is unchanged:`);
+            for (const e of inv.errors) say(`netreflex:   ${e.code}: ${e.message}`);
+          } else say(`netreflex: inventory ${opts.inventory}: ${inv.hosts} hosts, ${inv.groups} groups`);
+        }
+        const c = appliance.content;
+        const r = await appliance.start();
+        say(`netreflex: data directory ${config.dataDir}`);
+        say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
+        for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
+        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+        let stopApi: (() => Promise<void>) | null = null;
+        if (opts.api) {
+          const auth = new AuthService(appliance.store);
+          const admin = await auth.ensureAdmin();
+          if (admin.created && admin.password && !admin.fromEnvironment) say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);
+          else if (admin.created) say(`netreflex: created user 'admin' with the password from NETREFLEX_ADMIN_PASSWORD`);
+          const { app, url } = await startApi(
+            {
+              appliance,
+              inventory: appliance.inventory,
+              kv: appliance.kv,
+              credentials: appliance.credentials,
+              auth,
+              log,
+              stream,
+              packsDir: path.join(config.dataDir, 'packs'),
+              reloadContent: async () => void appliance.reloadContent((index) => apiRules.applyTo(index)),
+              ...(opts.inventory ? { inventoryDir: path.resolve(opts.inventory) } : {}),
+            },
+            { host: opts.host, port: Number(opts.port) },
+          );
+          stopApi = () => app.close();
+          say(`netreflex: API on ${url} (OpenAPI: ${url}/openapi.json, docs: ${url}/docs)`);
+        }
+        say('netreflex: waiting for events (try: netreflex event emit core.event message=hello)');
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          say('netreflex: stopping');
+          void (async () => {
+            await stopApi?.().catch(() => {});
+            await appliance.stop();
+            process.exit(0);
+          })();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        await new Promise(() => {});
+      } catch (e) {
+        process.exitCode = reportError(e);
+      }
     });
 }

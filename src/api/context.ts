@@ -1,0 +1,55 @@
+import type { Appliance } from '../appliance.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { Principal } from '../auth/roles.js';
+import type { Logger } from '../core/log.js';
+import { NrxError } from '../core/errors.js';
+import type { CredentialStore } from '../datastore/credentials.js';
+import type { KeyValueStore } from '../datastore/keyvalue.js';
+import type { InventoryService } from '../inventory/inventory-service.js';
+import type { ApiMetrics } from './metrics.js';
+import type { ApiRuleStore } from './rule-store.js';
+import type { ApiStream } from './stream.js';
+
+export interface ApiDeps {
+  appliance: Appliance;
+  inventory: InventoryService;
+  kv: KeyValueStore;
+  credentials: CredentialStore;
+  auth: AuthService;
+  log?: Logger;
+  /**
+   * The broadcaster the Appliance's onExecutionUpdate feeds (see stream.ts). Without it the
+   * app makes its own and sees events but not execution updates.
+   */
+  stream?: ApiStream;
+  /** Where `POST /api/v1/packs/install` puts packs (default <dataDir>/packs). */
+  packsDir?: string;
+  /** Called after a pack is installed or removed, so the appliance reloads its content. */
+  reloadContent?: () => Promise<void>;
+  /** Where `POST /api/v1/inventory/sync` reads hosts/groups/defaults.yaml from. */
+  inventoryDir?: string;
+}
+
+/** What every route module gets. */
+export interface RouteContext {
+  deps: ApiDeps;
+  stream: ApiStream;
+  metrics: ApiMetrics;
+  rules: ApiRuleStore;
+  packsDir: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook; null only on anonymous routes. */
+    principal: Principal | null;
+    /** What the audit row should name, when the route knows better than its params. */
+    auditInfo: { target?: string; detail?: unknown } | null;
+  }
+}
+
+/** The caller of a route that needs a credential (the auth hook has already checked it). */
+export function callerOf(req: { principal: Principal | null }): Principal {
+  if (!req.principal) throw new NrxError('NRX_ERR_UNAUTHORIZED', 'this route needs a credential');
+  return req.principal;
+}

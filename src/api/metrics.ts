@@ -1,0 +1,56 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { ApiStream } from './stream.js';
+
+/**
+ * Prometheus metrics for one API instance. A registry of its own (not prom-client's global
+ * one), so two apps in one process (tests) do not clash over metric names.
+ */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly eventsReceived: Counter<'type'>;
+  readonly ruleEnforcements: Counter<'outcome'>;
+  readonly executions: Counter<'action' | 'status'>;
+  readonly apiRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly lastStatus = new Map<string, string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(stream: ApiStream) {
+    const registers = [this.registry];
+    this.eventsReceived = new Counter({ name: 'netreflex_events_received_total', help: 'Events received, by trigger type', labelNames: ['type'], registers });
+    this.ruleEnforcements = new Counter({ name: 'netreflex_rule_enforcements_total', help: 'Rule decisions, by outcome (executed, escalated, throttled, held, cleared, maintenance, failed)', labelNames: ['outcome'], registers });
+    this.executions = new Counter({ name: 'netreflex_executions_total', help: 'Execution status changes, by action and the status reached', labelNames: ['action', 'status'], registers });
+    this.apiRequests = new Counter({ name: 'netreflex_api_requests_total', help: 'API requests, by method, route and HTTP status', labelNames: ['method', 'route', 'status'], registers });
+    new Gauge({
+      name: 'netreflex_executions_running',
+      help: 'Executions currently running in this process',
+      registers,
+      collect() {
+        let n = 0;
+        for (const r of stream.liveExecutions()) if (r.status === 'running') n++;
+        this.set(n);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'netreflex_' });
+    this.unsubscribe = stream.subscribe((m) => {
+      if (m.kind === 'event') this.eventsReceived.inc({ type: m.event.type });
+      else if (m.kind === 'enforcement') this.ruleEnforcements.inc({ outcome: m.enforcement.outcome });
+      else {
+        const rec = m.execution;
+        // the engine reports a record several times in one status; count transitions only
+        if (this.lastStatus.get(rec.id) === rec.status) return;
+        this.executions.inc({ action: rec.action, status: rec.status });
+        if (['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(rec.status)) this.lastStatus.delete(rec.id);
+        else this.lastStatus.set(rec.id, rec.status);
+      }
+    });
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.registry.clear();
+  }
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { NrxError } from '../../core/errors.js';
+import type { RouteContext } from '../context.js';
+import { installPack, removeInstalledPack } from '../pack-install.js';
+import { errorResponses, listOf, refParams } from '../schemas.js';
+
+const packSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    ref: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    version: { type: ['string', 'null'] },
+    path: { type: 'string' },
+    installed: { type: 'boolean', description: 'installed through the API (removable); otherwise shipped or from NETREFLEX_PACKS_PATH' },
+  },
+};
+
+export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const underPacksDir = (p: string): boolean => path.resolve(p).startsWith(path.resolve(ctx.packsDir) + path.sep);
+
+  app.get('/api/v1/packs', {
+    schema: { summary: 'Loaded packs.', tags: ['packs'], response: { 200: listOf(packSchema), ...errorResponses } },
+    handler: async () => ({
+      items: ctx.deps.appliance.content.loaded.packs.map((p) => ({ ref: p.ref, name: p.name, description: p.description, version: p.version, path: p.path, installed: underPacksDir(p.path) })),
+    }),
+  });
+
+  app.post<{ Body: { source: string; force?: boolean } }>('/api/v1/packs/install', {
+    schema: {
+      summary: 'Install a pack from a local folder on the appliance or a git URL (cloned with --depth 1) into <data dir>/packs/<ref> (admin).',
+      description: 'The pack is validated with the pack loader first; a pack with errors is refused (400 NRX_ERR_PACK_INSTALL, details.errors name file, line and field) unless `force`.',
+      tags: ['packs'],
+      body: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', minLength: 1 }, force: { type: 'boolean' } } },
+      response: {
+        201: {
+          type: 'object',
+          additionalProperties: true,
+          properties: { ref: { type: 'string' }, path: { type: 'string' }, actions: { type: 'integer' }, rules: { type: 'integer' }, replaced: { type: 'boolean' }, warnings: { type: 'array', items: { type: 'string' } }, reloaded: { type: 'boolean' } },
+        },
+        ...errorResponses,
+      },
+    },
+    handler: async (req, reply) => {
+      const report = await installPack(req.body.source, ctx.packsDir, { force: req.body.force ?? false });
+      req.auditInfo = { target: report.ref, detail: { source: req.body.source, force: req.body.force ?? false } };
+      if (ctx.deps.reloadContent) await ctx.deps.reloadContent();
+      return reply.status(201).send({ ...report, reloaded: Boolean(ctx.deps.reloadContent) });
+    },
+  });
+
+  app.delete<{ Params: { ref: string } }>('/api/v1/packs/:ref', {
+    schema: { summary: 'Remove a pack installed through the API (admin).', tags: ['packs'], params: refParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, reloaded: { type: 'boolean' } } }, ...errorResponses } },
+    handler: async (req) => {
+      const ref = req.params.ref;
+      if (!removeInstalledPack(ref, ctx.packsDir)) {
+        const loaded = ctx.deps.appliance.content.loaded.packs.find((p) => p.ref === ref);
+        if (loaded) throw new NrxError('NRX_ERR_CONFLICT', `pack '${ref}' is loaded from ${loaded.path}, not installed through the API; remove it there`);
+        throw new NrxError('NRX_ERR_NOT_FOUND', `no installed pack '${ref}' in ${ctx.packsDir}`);
+      }
+      if (ctx.deps.reloadContent) await ctx.deps.reloadContent();
+      return { ok: true, reloaded: Boolean(ctx.deps.reloadContent) };
+    },
+  });
+}
