@@ -9,6 +9,13 @@ import { TriggerRegistry } from './events/trigger-registry.js';
 import type { ConcurrencyRule } from './executions/admission.js';
 import { ExecutionEngine } from './executions/engine.js';
 import { builtinRunners, RunnerRegistry } from './executions/runners/registry.js';
+import { InventoryDevices } from './executions/device-resolver.js';
+import { CliRunner } from './executions/runners/cli.js';
+import { CliConfigRunner } from './executions/runners/cli-config.js';
+import { GetterRunner } from './executions/runners/getter.js';
+import { NetconfRunner } from './executions/runners/netconf.js';
+import { SnmpRunner } from './executions/runners/snmp.js';
+import path from 'node:path';
 import type { RetryRule } from './executions/retry.js';
 import { loadPacks, type LoadedContent } from './packs/pack-loader.js';
 import { RuleEnforcer, type Decision } from './rules/enforcer.js';
@@ -34,6 +41,10 @@ export interface ApplianceOptions {
   /** How often the inbox (events and control requests written by CLI processes) is read. */
   inboxPollMs?: number;
   onExecutionUpdate?: (rec: ExecutionRecord) => void;
+  /** OpenSSH known_hosts file for device connections (default <dataDir>/known_hosts). */
+  knownHostsFile?: string;
+  /** Record the key of a device seen for the first time instead of refusing it (TOFU). */
+  trustNewHostKeys?: boolean;
   /** Called for every rule decision recorded (API stream, metrics). */
   onEnforcement?: (rec: RuleEnforcementRecord) => void;
 }
@@ -95,6 +106,8 @@ export class Appliance {
   readonly credentials: CredentialStore;
   /** The device inventory (hosts, groups, defaults) kept in the store. */
   readonly inventory: InventoryService;
+  /** Inventory + credentials + known hosts: how device runners reach a device by name. */
+  readonly devices: InventoryDevices;
   readonly bus: EventBus;
   readonly triggers = new TriggerRegistry();
   content: Content;
@@ -122,6 +135,10 @@ export class Appliance {
     this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
     this.credentials = new CredentialStore(this.kv);
     this.inventory = new InventoryService(this.store);
+    this.devices = new InventoryDevices(this.inventory, this.credentials, {
+      knownHostsFile: opts.knownHostsFile ?? path.join(opts.config.dataDir, 'known_hosts'),
+      hostKeyPolicy: opts.trustNewHostKeys ? 'tofu' : 'strict',
+    });
     registerTemplateGlobal('st2kv', this.kv.templateContext());
     this.bus = new MemoryBus();
     registerBuiltins(this.triggers);
@@ -134,7 +151,14 @@ export class Appliance {
     this.engine = new ExecutionEngine({
       store: this.store,
       actions: this.content.loaded.actions,
-      runners: new RunnerRegistry(builtinRunners()),
+      runners: new RunnerRegistry([
+        ...builtinRunners(),
+        new CliRunner(this.devices.cliResolver()),
+        new CliConfigRunner(this.devices.cliResolver()),
+        new GetterRunner(this.devices.cliResolver()),
+        new NetconfRunner(this.devices.netconfResolver()),
+        new SnmpRunner(this.devices.netconfResolver()),
+      ]),
       concurrency,
       retries,
       log: this.log,

@@ -7,6 +7,10 @@ import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerKeyRotate } from './commands/key-local.js';
+import { registerCredential } from './commands/credential.js';
+import { registerExec } from './commands/exec.js';
+import { registerParse } from './commands/parse.js';
+import { registerDecode } from './commands/decode.js';
 
 const program = new Command();
 program
@@ -22,6 +26,10 @@ registerEvent(program);
 registerExecution(program);
 registerTrigger(program);
 registerKeyRotate(program.command('key').description('datastore keys and secrets'));
+registerCredential(program);
+registerExec(program);
+registerParse(program);
+registerDecode(program);
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });

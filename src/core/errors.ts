@@ -57,7 +57,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_INVENTORY_INVALID: { status: 400, retryable: false, meaning: 'an inventory host, group or defaults entry breaks the schema (unknown group, group cycle, plain-text password); names file, line, host and field' },
   NRX_ERR_FILTER_INVALID: { status: 400, retryable: false, meaning: 'an inventory filter expression cannot be parsed; the message names the position' },
   // Sensors: bytes from the network (sFlow XDR, SNMP BER, pcap files) that cannot be decoded.
-  NRX_ERR_DECODE: { status: 400, retryable: false, meaning: 'received bytes (sFlow datagram, SNMP trap, pcap file) are malformed or truncated; names the byte offset and field' },
+  NRX_ERR_DECODE: { status: 400, retryable: false, meaning: 'received bytes (syslog message, sFlow datagram, SNMP trap, pcap file) are malformed or truncated; names what and where (byte offset, field)' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

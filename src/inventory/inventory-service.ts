@@ -194,6 +194,14 @@ export class InventoryService {
     );
   }
 
+  /**
+   * Synchronous, for hot paths (sensors attribute every message to a device): the resolved
+   * hosts by name. The map is the cached snapshot's: callers must not change it.
+   */
+  resolvedHosts(): ReadonlyMap<string, ResolvedHost> {
+    return this.snapshot().resolved;
+  }
+
   /** Synchronous for the rules engine's maintenance-window check; unknown devices have no groups. */
   groupsOf(device: string): string[] {
     return [...(this.snapshot().resolved.get(device)?.groups ?? [])];

@@ -1,4 +1,7 @@
 import type { ParamSpec } from '../action.js';
+import { DEVICE_RUNNER_PARAMETERS } from './cli-device.js';
+import { NETCONF_RUNNER_PARAMETERS } from './netconf.js';
+import { SNMP_RUNNER_PARAMETERS } from './snmp.js';
 
 /**
  * Parameters every action of a runner accepts, as StackStorm's runner.yaml declares them.
@@ -16,6 +19,9 @@ const SHELL_COMMON: Record<string, ParamSpec> = {
 };
 
 export const RUNNER_PARAMETERS: Readonly<Record<string, Readonly<Record<string, ParamSpec>>>> = {
+  ...DEVICE_RUNNER_PARAMETERS,
+  netconf: NETCONF_RUNNER_PARAMETERS,
+  snmp: SNMP_RUNNER_PARAMETERS,
   'local-shell-cmd': {
     cmd: { type: 'string', description: 'Command line run under /bin/sh -c.' },
     ...SHELL_COMMON,

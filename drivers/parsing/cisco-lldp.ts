@@ -1,0 +1,49 @@
+import type { LldpNeighbor, LldpNeighbors } from '../contract.js';
+
+/**
+ * The Cisco-style `show lldp neighbors` table (IOS, NX-OS): `Device ID  Local Intf  Hold-time
+ * Capability  Port ID`. A long Device ID sits alone on its line and the columns follow on the
+ * next; Device IDs may hold spaces, so a row is read from the right.
+ */
+const ROW = /^(.*?)\s+(\S+)\s+(\d+)(?:\s+([A-Za-z,]+))?\s+(\S+)\s*$/;
+const COLUMNS_ONLY = /^\s+(\S+)\s+(\d+)(?:\s+([A-Za-z,]+))?\s+(\S+)\s*$/;
+
+export function parseCiscoLldpNeighbors(output: string): LldpNeighbors {
+  const neighbors: LldpNeighbor[] = [];
+  let inTable = false;
+  let pendingName: string | undefined;
+  let localColumn = -1;
+  for (const line of output.replace(/\r/g, '').split('\n')) {
+    const t = line.trim();
+    if (/^Device ID\s+Local Intf/i.test(t)) {
+      inTable = true;
+      localColumn = line.indexOf('Local Intf');
+      continue;
+    }
+    if (!inTable || t === '') continue;
+    if (/^Total entries displayed/i.test(t)) break;
+    const cont = pendingName !== undefined ? COLUMNS_ONLY.exec(line) : null;
+    if (cont) {
+      neighbors.push({ localInterface: cont[1]!, remoteSystemName: pendingName!, remotePort: cont[4]! });
+      pendingName = undefined;
+      continue;
+    }
+    // IOS cuts Device ID at the column width and prints Local Intf right after it, no space.
+    if (localColumn > 0 && line.length > localColumn && /^\S+$/.test(line.slice(0, localColumn))) {
+      const cols = COLUMNS_ONLY.exec(` ${line.slice(localColumn)}`);
+      if (cols) {
+        neighbors.push({ localInterface: cols[1]!, remoteSystemName: line.slice(0, localColumn).trim(), remotePort: cols[4]! });
+        pendingName = undefined;
+        continue;
+      }
+    }
+    const row = ROW.exec(t);
+    if (row && row[1] !== '') {
+      neighbors.push({ localInterface: row[2]!, remoteSystemName: row[1]!.trim(), remotePort: row[5]! });
+      pendingName = undefined;
+    } else {
+      pendingName = t; // a wrapped Device ID; its columns come next
+    }
+  }
+  return { neighbors };
+}

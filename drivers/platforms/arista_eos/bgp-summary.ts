@@ -1,0 +1,46 @@
+import { NrxError } from '../../../src/core/errors.js';
+import type { BgpNeighbor, BgpNeighbors } from '../../contract.js';
+import { asNumber, bgpStateWord, looksLikePeer, neighbor } from '../../parsing/bgp.js';
+
+/**
+ * EOS `show ip bgp summary`: `[Description] Neighbor V AS MsgRcvd MsgSent InQ OutQ Up/Down
+ * State PfxRcd PfxAcc`. The description column (newer EOS) may hold spaces, so a row is found
+ * by its peer address followed by the BGP version, not by column positions.
+ */
+export function parseEosBgpSummary(output: string, command = 'show ip bgp summary'): BgpNeighbors {
+  const neighbors: BgpNeighbor[] = [];
+  let vrf = 'default';
+  let localAs: number | undefined;
+  let routerId: string | undefined;
+  let sawHeader = false;
+  const lines = output.replace(/\r/g, '').split('\n');
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^BGP summary information for VRF (\S+)/.exec(t))) {
+      vrf = m[1]!;
+    } else if ((m = /router identifier ([0-9a-f.:]+), local AS number (\d+(?:\.\d+)?)/i.exec(t))) {
+      routerId = m[1]!;
+      localAs = asNumber(m[2]!) ?? undefined;
+    } else if (/\bNeighbor\s+V\s+AS\b/.test(t)) {
+      sawHeader = true;
+    } else if (sawHeader && t !== '') {
+      const tokens = t.split(/\s+/);
+      const at = tokens.findIndex((tok, k) => looksLikePeer(tok) && tokens[k + 1] === '4' && asNumber(tokens[k + 2] ?? '') !== null);
+      if (at < 0) return;
+      const [peer, , as, , , , , upDown, stateText, pfxRcd] = tokens.slice(at);
+      const st = bgpStateWord(stateText ?? '');
+      if (!st || !upDown) throw new NrxError('NRX_ERR_PARSE', `arista_eos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
+      const description = at > 0 ? tokens.slice(0, at).join(' ') : undefined;
+      neighbors.push(neighbor({
+        peer: peer!, remoteAs: asNumber(as!)!, state: st.state, adminDown: st.adminDown,
+        prefixesReceived: pfxRcd !== undefined && /^\d+$/.test(pfxRcd) ? Number(pfxRcd) : undefined,
+        upDown, vrf, localAs, routerId, description,
+      }));
+    }
+  });
+  if (!sawHeader && output.trim() !== '' && !/BGP (is )?(not|inactive)|No BGP/i.test(output)) {
+    throw new NrxError('NRX_ERR_PARSE', `arista_eos '${command}': no BGP neighbor table in the output`);
+  }
+  return { neighbors };
+}

@@ -1,0 +1,45 @@
+import type { LldpNeighbor } from '../../contract.js';
+import type { Platform } from '../../platform.js';
+import { CISCO_LIKE_FAILURES, single } from '../../platform.js';
+import { parseCiscoInterfaces } from '../../parsing/cisco-interfaces.js';
+import { parseEosBgpSummary } from './bgp-summary.js';
+
+/** EOS `show lldp neighbors`: `Port  Neighbor Device ID  Neighbor Port ID  TTL`. */
+function parseEosLldp(output: string): { neighbors: LldpNeighbor[] } {
+  const neighbors: LldpNeighbor[] = [];
+  let inTable = false;
+  for (const line of output.replace(/\r/g, '').split('\n')) {
+    if (/^Port\s+Neighbor Device ID/.test(line)) inTable = true;
+    else if (inTable && !/^-+/.test(line)) {
+      const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s*$/.exec(line);
+      if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[2]!, remotePort: m[3]! });
+    }
+  }
+  return { neighbors };
+}
+
+const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd) => parseEosBgpSummary(out, cmd));
+const interfaces = single('interfaces', 'show interfaces', (out) => parseCiscoInterfaces(out));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseEosLldp(out));
+
+/** Arista EOS: `leaf1>`, `leaf1#`, `leaf1(config-if-Et1)#`. */
+export const arista_eos: Platform = {
+  name: 'arista_eos',
+  vendor: 'Arista',
+  promptSuffix: { exec: '>', privileged: '#', config: '\\(config[^)]*\\)#' },
+  promptEnd: /[#>]\s*$/,
+  onOpen: ['terminal length 0', 'terminal width 32767'],
+  pager: /--More--\s*$/,
+  enable: { command: 'enable', passwordPrompt: /[Pp]assword:\s*$/ },
+  configEnter: 'configure terminal',
+  configExit: 'end',
+  failurePatterns: CISCO_LIKE_FAILURES,
+  getters: { bgp_neighbors: bgp.recipe, interfaces: interfaces.recipe, lldp_neighbors: lldp.recipe },
+  parsers: {
+    'show ip bgp summary': bgp.parser,
+    'show ip bgp summary vrf all': bgp.parser,
+    'show bgp ipv4 unicast summary': bgp.parser,
+    'show interfaces': interfaces.parser,
+    'show lldp neighbors': lldp.parser,
+  },
+};

@@ -1,0 +1,47 @@
+import type { LldpNeighbor } from '../../contract.js';
+import type { Platform } from '../../platform.js';
+import { single } from '../../platform.js';
+import { parseJunosBgpSummary } from './bgp-summary.js';
+
+/** Junos `show lldp neighbors`: `Local Interface  Parent Interface  Chassis Id  Port info  System Name`. */
+function parseJunosLldp(output: string): { neighbors: LldpNeighbor[] } {
+  const neighbors: LldpNeighbor[] = [];
+  let inTable = false;
+  for (const line of output.replace(/\r/g, '').split('\n')) {
+    if (/^Local Interface\s+Parent Interface/.test(line)) inTable = true;
+    else if (inTable) {
+      const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
+      if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[5]!, remotePort: m[4]! });
+    }
+  }
+  return { neighbors };
+}
+
+const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd) => parseJunosBgpSummary(out, cmd));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseJunosLldp(out));
+
+/** Junos: `admin@vmx1>` operational, `admin@vmx1#` under an `[edit]` line in configuration mode. */
+export const juniper_junos: Platform = {
+  name: 'juniper_junos',
+  vendor: 'Juniper',
+  promptSuffix: { privileged: '>', config: '#' },
+  promptEnd: /[>#]\s*$/,
+  promptPrefixLine: /^\[edit[^\]]*\]$/,
+  onOpen: ['set cli screen-length 0', 'set cli screen-width 0', 'set cli complete-on-space off'],
+  pager: /---\(more[^)]*\)---\s*$/,
+  configEnter: 'configure',
+  configExit: 'exit configuration-mode',
+  failurePatterns: [/^\s*(syntax error|unknown command|error:|invalid (value|command|interface))/im, /^\s*\^$/m],
+  getters: { bgp_neighbors: bgp.recipe, lldp_neighbors: lldp.recipe },
+  parsers: {
+    'show bgp summary': bgp.parser,
+    'show lldp neighbors': lldp.parser,
+  },
+  candidate: {
+    compare: 'show | compare',
+    commit: (comment) => (comment ? `commit comment "${comment.replace(/"/g, "'")}"` : 'commit'),
+    discard: 'rollback 0',
+    rollback: (steps) => [`rollback ${steps}`, 'commit'],
+    replace: { start: 'load override terminal', ready: /\[Type \^D at a new line to end input\]/, end: '\u0004' },
+  },
+};

@@ -1,0 +1,46 @@
+import { NrxError } from '../../src/core/errors.js';
+import type { GetterModels, GetterName } from '../contract.js';
+import { normaliseCommand, type Platform } from '../platform.js';
+import { arista_eos } from './arista_eos/index.js';
+import { cisco_ios } from './cisco_ios/index.js';
+import { cisco_iosxr } from './cisco_iosxr/index.js';
+import { cisco_nxos } from './cisco_nxos/index.js';
+import { frr } from './frr/index.js';
+import { juniper_junos } from './juniper_junos/index.js';
+
+/** Every shipped platform by its inventory name (Nornir/Netmiko spellings). */
+const PLATFORMS = new Map<string, Platform>([frr, cisco_ios, cisco_nxos, arista_eos, juniper_junos, cisco_iosxr].map((p) => [p.name, p]));
+/** Other spellings inventories use for the same platform. */
+const ALIASES: Record<string, string> = { ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', nxos: 'cisco_nxos', nxos_ssh: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr' };
+
+export function platformNames(): string[] {
+  return [...PLATFORMS.keys()].sort();
+}
+
+export function findPlatform(name: string): Platform | undefined {
+  return PLATFORMS.get(name) ?? PLATFORMS.get(ALIASES[name] ?? '');
+}
+
+/** Like findPlatform, but an unknown name is NRX_ERR_UNSUPPORTED listing the known ones. */
+export function requirePlatform(name: string): Platform {
+  const p = findPlatform(name);
+  if (!p) throw new NrxError('NRX_ERR_UNSUPPORTED', `unknown platform '${name}' (known: ${platformNames().join(', ')})`);
+  return p;
+}
+
+/** Parse one command's output with the platform's parser (`netreflex parse`). */
+export function parseCommandOutput(platformName: string, command: string, output: string): { getter: GetterName; model: GetterModels[GetterName] } {
+  const platform = requirePlatform(platformName);
+  const parser = platform.parsers[normaliseCommand(command)];
+  if (!parser) {
+    throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${platform.name} has no parser for '${command}' (parsers: ${Object.keys(platform.parsers).join(', ')})`);
+  }
+  return { getter: parser.getter, model: parser.parse(output, command) };
+}
+
+/** Build a getter's model from the outputs of its commands. Throws NRX_ERR_UNSUPPORTED when the platform lacks it. */
+export function getterRecipe<G extends GetterName>(platform: Platform, getter: G): NonNullable<Platform['getters'][G]> {
+  const recipe = platform.getters[getter];
+  if (!recipe) throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${platform.name} has no getter '${getter}' (it has: ${Object.keys(platform.getters).join(', ') || 'none'})`);
+  return recipe;
+}

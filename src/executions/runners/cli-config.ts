@@ -1,0 +1,28 @@
+import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import { deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+
+/**
+ * `cli-config`: configuration lines on one device: config mode in and out, or load + commit on
+ * platforms with a candidate (a rejected line discards the candidate there).
+ */
+export class CliConfigRunner implements Runner {
+  readonly runnerType = 'cli-config';
+  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+
+  async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
+    let device = '';
+    try {
+      device = deviceParam(params);
+      const lines = stringList(params, 'lines', 'config');
+      const outcome = await withDevice(this.resolver, this.factory, device, ctx.signal, (d) => d.configure(lines));
+      const rejected = outcome.results.find((r) => r.failed);
+      ctx.log(`${device}: ${outcome.results.length} config lines, ${rejected ? `rejected at '${rejected.command}'` : 'all accepted'}`);
+      const result = { device, results: outcome.results };
+      return rejected
+        ? { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected config line '${rejected.command}': ${rejected.failureReason}` } }
+        : { status: 'succeeded', result };
+    } catch (e) {
+      return infrastructureFailure(e, ctx, device);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { cliDriver } from '../../../drivers/connect.js';
+import type { Driver } from '../../../drivers/contract.js';
+import type { HostKeyPolicy } from '../../../drivers/known-hosts.js';
+import { describeError, NrxError } from '../../core/errors.js';
+import type { ParamSpec, RunContext, RunResultOk } from '../action.js';
+
+/**
+ * How the CLI runners reach a device by its inventory name. The lead wires a DeviceResolver to
+ * the inventory (hostname, port, platform) and the credential store (username, secrets).
+ */
+export interface DeviceTarget {
+  name: string;
+  hostname: string;
+  port: number;
+  platform: string;
+  username: string;
+  password?: string;
+  privateKey?: string;
+  enableSecret?: string;
+  knownHostsFile: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+}
+
+export interface DeviceResolver {
+  /** Throws NrxError NRX_ERR_DEVICE_NOT_FOUND for a name the inventory does not have. */
+  resolve(name: string): Promise<DeviceTarget>;
+}
+
+export type DriverFactory = (target: DeviceTarget) => Driver;
+
+export const sshDriverFactory: DriverFactory = (t) =>
+  cliDriver({
+    device: t.name, host: t.hostname, port: t.port, platform: t.platform, username: t.username,
+    knownHostsFile: t.knownHostsFile, hostKeyPolicy: t.hostKeyPolicy,
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
+    ...(t.enableSecret !== undefined ? { enableSecret: t.enableSecret } : {}),
+    ...(t.connectTimeoutMs !== undefined ? { connectTimeoutMs: t.connectTimeoutMs } : {}),
+    ...(t.commandTimeoutMs !== undefined ? { commandTimeoutMs: t.commandTimeoutMs } : {}),
+  });
+
+/** A resolver over a fixed table (tests, `exec` against a list). */
+export function staticResolver(targets: Iterable<DeviceTarget>): DeviceResolver {
+  const byName = new Map([...targets].map((t) => [t.name, t]));
+  return {
+    async resolve(name) {
+      const t = byName.get(name);
+      if (!t) throw new NrxError('NRX_ERR_DEVICE_NOT_FOUND', `no device '${name}' in the inventory`);
+      return t;
+    },
+  };
+}
+
+/** Connect, run `work`, always close. Cancel (ctx.signal) closes the session, which ends the command in flight. */
+export async function withDevice<T>(resolver: DeviceResolver, factory: DriverFactory, name: string, signal: AbortSignal | undefined, work: (driver: Driver) => Promise<T>): Promise<T> {
+  const driver = factory(await resolver.resolve(name));
+  const onAbort = (): void => void driver.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await driver.connect();
+    return await work(driver);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await driver.close();
+  }
+}
+
+/** The runners' answer when the infrastructure broke: a failed result carrying the error's code. */
+export function infrastructureFailure(e: unknown, ctx: RunContext, device: string): RunResultOk {
+  if (ctx.signal.aborted) {
+    const timedOut = ctx.signal.reason instanceof NrxError && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT';
+    return { status: timedOut ? 'timeout' : 'failed', result: { device }, error: { code: timedOut ? 'NRX_ERR_TIMEOUT' : 'NRX_ERR_CANCELED', message: `device ${device}: ${timedOut ? 'timed out' : 'canceled'}` } };
+  }
+  const d = describeError(e);
+  return { status: d.code === 'NRX_ERR_DEVICE_TIMEOUT' ? 'timeout' : 'failed', result: { device }, error: { code: d.code, message: d.message } };
+}
+
+export function deviceParam(params: Record<string, unknown>): string {
+  const d = params.device;
+  if (typeof d !== 'string' || d === '') throw new NrxError('NRX_ERR_PARAM_INVALID', "parameter 'device' (inventory name) is required");
+  return d;
+}
+
+export function stringList(params: Record<string, unknown>, many: string, one: string): string[] {
+  const v = params[many] ?? params[one];
+  if (typeof v === 'string') return v.split('\n').filter((l) => l.trim() !== '');
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new NrxError('NRX_ERR_PARAM_INVALID', `parameter '${many}' (list of strings) or '${one}' (string) is required`);
+}
+
+/** Parameters of the cli, cli-config and getter runners, for the lead to add to RUNNER_PARAMETERS. */
+export const DEVICE_RUNNER_PARAMETERS: Record<string, Record<string, ParamSpec>> = {
+  cli: {
+    device: { type: 'string', required: true, description: 'Inventory name of the device.' },
+    commands: { type: 'array', items: { type: 'string' }, description: 'Commands sent in order on one session.' },
+    command: { type: 'string', description: 'One command (or several, one per line) when commands is not given.' },
+    stop_on_failure: { type: 'boolean', default: false, description: 'Leave the remaining commands unsent after one the device rejects.' },
+    command_timeout: { type: 'integer', default: 30, description: 'Seconds to wait for the prompt after each command.' },
+  },
+  'cli-config': {
+    device: { type: 'string', required: true, description: 'Inventory name of the device.' },
+    lines: { type: 'array', items: { type: 'string' }, description: 'Configuration lines, sent in config mode (committed on commit platforms).' },
+    config: { type: 'string', description: 'Configuration text, one line per line, when lines is not given.' },
+  },
+  getter: {
+    device: { type: 'string', required: true, description: 'Inventory name of the device.' },
+    getter: { type: 'string', required: true, enum: ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members'], description: 'Which vendor-neutral model to read.' },
+  },
+};

@@ -1,0 +1,31 @@
+import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import { deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+
+/**
+ * `cli`: show commands (or any commands) on one device over one session. A command the device
+ * rejects makes the action fail with every result kept; auth, timeout or host key problems fail
+ * it with that error's code.
+ */
+export class CliRunner implements Runner {
+  readonly runnerType = 'cli';
+  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+
+  async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
+    let device = '';
+    try {
+      device = deviceParam(params);
+      const commands = stringList(params, 'commands', 'command');
+      const timeoutMs = typeof params.command_timeout === 'number' ? params.command_timeout * 1000 : undefined;
+      const results = await withDevice(this.resolver, this.factory, device, ctx.signal, (d) =>
+        d.send(commands, { stopOnFailure: params.stop_on_failure === true, ...(timeoutMs ? { timeoutMs } : {}) }));
+      for (const r of results) ctx.log(`${device}: ${r.command}: ${r.failed ? `rejected: ${r.failureReason}` : 'ok'} (${r.elapsedMs} ms)`);
+      const rejected = results.find((r) => r.failed);
+      const result = { device, results };
+      return rejected
+        ? { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected '${rejected.command}': ${rejected.failureReason}` } }
+        : { status: 'succeeded', result };
+    } catch (e) {
+      return infrastructureFailure(e, ctx, device);
+    }
+  }
+}

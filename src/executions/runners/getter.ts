@@ -1,0 +1,26 @@
+import { GETTER_NAMES, type GetterName } from '../../../drivers/contract.js';
+import { NrxError } from '../../core/errors.js';
+import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import { deviceParam, infrastructureFailure, sshDriverFactory, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+
+/** `getter`: one vendor-neutral model from a device (`bgp_neighbors`, `interfaces`...). */
+export class GetterRunner implements Runner {
+  readonly runnerType = 'getter';
+  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+
+  async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
+    let device = '';
+    try {
+      device = deviceParam(params);
+      const getter = params.getter;
+      if (typeof getter !== 'string' || !(GETTER_NAMES as readonly string[]).includes(getter)) {
+        throw new NrxError('NRX_ERR_PARAM_INVALID', `parameter 'getter' must be one of ${GETTER_NAMES.join(', ')}, got ${JSON.stringify(getter)}`);
+      }
+      const model = await withDevice(this.resolver, this.factory, device, ctx.signal, (d) => d.get(getter as GetterName));
+      ctx.log(`${device}: ${getter} read`);
+      return { status: 'succeeded', result: { device, getter, ...model } };
+    } catch (e) {
+      return infrastructureFailure(e, ctx, device);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// SSH CLI benchmarks (issue 4): one session per sample on the lab's leaf1 (connect + `show ip bgp
+// summary` + disconnect) against Debian's Netmiko in default and fast_cli modes, and one show
+// command fanned out over 200 simulated SSH devices on loopback (wall time, client peak RSS).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { cliDriver } from '../../drivers/connect.js';
+import { fanOut, summarise } from '../../src/executions/fanout.js';
+import type { Lab } from '../lab/lab.js';
+import { median, type BenchResult } from './stats.js';
+
+const SESSIONS = 20;
+
+const NETMIKO = `
+import json, sys, time
+from netmiko import ConnectHandler
+host, port, user, pw, n, fast = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"
+times = []
+for _ in range(n):
+    t = time.perf_counter()
+    c = ConnectHandler(device_type="cisco_ios", host=host, port=port, username=user, password=pw, fast_cli=fast,
+                       use_keys=False, allow_agent=False, ssh_config_file=None)
+    out = c.send_command("show ip bgp summary")
+    c.disconnect()
+    assert "Neighbor" in out, out
+    times.append(time.perf_counter() - t)
+print(json.dumps(times))
+`;
+
+function netmikoTimes(lab: Lab, fast: boolean): number[] | undefined {
+  const r = lab.routers.find((x) => x.name === 'leaf1')!;
+  const p = spawnSync('/usr/bin/python3', ['-c', NETMIKO, r.ssh.host, String(r.ssh.port), r.ssh.username, r.ssh.password, String(SESSIONS), fast ? '1' : '0'], { encoding: 'utf8', timeout: 600_000 });
+  if (p.status !== 0) {
+    process.stderr.write(`netmiko (${fast ? 'fast_cli' : 'default'}) failed: ${p.stderr.slice(-500)}\n`);
+    return undefined;
+  }
+  return (JSON.parse(p.stdout.trim().split('\n').pop()!) as number[]).map((s) => s * 1000);
+}
+
+async function netreflexTimes(lab: Lab, auth: 'password' | 'key' = 'password'): Promise<number[]> {
+  const r = lab.routers.find((x) => x.name === 'leaf1')!;
+  const knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-bench-')), 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${r.ssh.port} ${r.ssh.hostPublicKey}\n`);
+  const times: number[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const t = performance.now();
+    const credential = auth === 'key' ? { privateKey: readFileSync(r.ssh.privateKeyPath) } : { password: r.ssh.password };
+    const d = cliDriver({ device: 'leaf1', host: r.ssh.host, port: r.ssh.port, username: r.ssh.username, ...credential, platform: 'frr', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' });
+    const [res] = await d.send(['show ip bgp summary']);
+    await d.close();
+    if (!res!.output.includes('Neighbor')) throw new Error(`unexpected output: ${res!.output.slice(0, 200)}`);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+/** Fan-out of one show command over `count` replayed devices served from a child process. */
+export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchResult[]> {
+  const fleet = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-fleet.ts'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => createInterface({ input: fleet.stdout! }).once('line', resolve));
+  const info = JSON.parse(line) as { ports: number[]; hostPublicKey: string; username: string; password: string };
+  const knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-fleet-')), 'known_hosts');
+  writeFileSync(knownHosts, info.ports.map((p) => `[127.0.0.1]:${p} ${info.hostPublicKey}\n`).join(''));
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const t = performance.now();
+  const outcomes = await fanOut(info.ports.map((_, i) => `sim${i}`), async (name) => {
+    const port = info.ports[Number(name.slice(3))]!;
+    const d = cliDriver({ device: name, host: '127.0.0.1', port, username: info.username, password: info.password, platform: 'cisco_ios', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' });
+    try {
+      return (await d.getBgpNeighbors()).neighbors.length;
+    } finally {
+      await d.close();
+    }
+  }, { concurrency });
+  const wall = performance.now() - t;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  fleet.stdin!.end();
+  const { ok, failed } = summarise(outcomes);
+  if (failed) process.stderr.write(`fan-out: ${failed} of ${count} failed: ${JSON.stringify(outcomes.find((o) => !o.ok))}\n`);
+  return [
+    { name: `ssh fan-out: getBgpNeighbors on ${count} devices (${ok} ok), concurrency ${concurrency}`, value: wall / 1000, unit: 's wall', goal: '< 3 s' },
+    { name: `ssh fan-out: client peak RSS (${count} devices)`, value: peakRss / 1024 / 1024, unit: 'MiB', goal: `growth ${((peakRss - rssBefore) / 1024 / 1024).toFixed(1)} MiB` },
+  ];
+}
+
+export async function benchSsh(lab: Lab): Promise<BenchResult[]> {
+  const ours = median(await netreflexTimes(lab));
+  const results: BenchResult[] = [];
+  const fast = netmikoTimes(lab, true);
+  const slow = netmikoTimes(lab, false);
+  const goal = '<= 150 ms, >= 4.5x Netmiko fast_cli';
+  if (fast) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', peer: { name: 'Netmiko fast_cli', value: median(fast) }, goal });
+  if (slow) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', peer: { name: 'Netmiko default', value: median(slow) }, goal });
+  if (!fast && !slow) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', goal });
+  // sshd's password check and session setup plus vtysh's start are most of a session; key auth is a little cheaper.
+  results.push({ name: 'ssh session on FRR, key auth: connect + show ip bgp summary + close', value: median(await netreflexTimes(lab, 'key')), unit: 'ms', goal });
+  results.push(...(await benchFanOut()));
+  return results;
+}

@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliMode } from '../../drivers/platform.js';
+import type { CliSession, RunOptions, RunOutput } from '../../drivers/transports/ssh-cli.js';
+
+/** Fixture files are named after the command: `show ip bgp summary` -> `show_ip_bgp_summary.txt`. */
+export function commandFileName(command: string): string {
+  return `${command.replace(/ /g, '_').replace(/\|/g, 'PIPE')}.txt`;
+}
+
+export function commandOfFile(file: string): string {
+  return file.replace(/\.txt$/, '').replace(/PIPE/g, '|').replace(/_/g, ' ');
+}
+
+export interface FixtureCase {
+  platform: string;
+  getter: string;
+  name: string;
+  dir: string;
+  /** command -> recorded output */
+  outputs: Record<string, string>;
+  expectedFile: string;
+}
+
+/** Every `<platform>/<getter>/<case>/` under the fixtures root. */
+export function fixtureCases(root: string): FixtureCase[] {
+  const cases: FixtureCase[] = [];
+  const dirs = (p: string): string[] => (existsSync(p) ? readdirSync(p).filter((n) => statSync(join(p, n)).isDirectory()).sort() : []);
+  for (const platform of dirs(root)) {
+    for (const getter of dirs(join(root, platform))) {
+      for (const name of dirs(join(root, platform, getter))) {
+        const dir = join(root, platform, getter, name);
+        const outputs: Record<string, string> = {};
+        for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt'))) outputs[commandOfFile(f)] = readFileSync(join(dir, f), 'utf8');
+        cases.push({ platform, getter, name, dir, outputs, expectedFile: join(dir, 'expected.json') });
+      }
+    }
+  }
+  return cases;
+}
+
+/** A CLI session that answers from recorded outputs, as the device did; anything else is rejected. */
+export class FixtureSession implements CliSession {
+  mode: CliMode = 'privileged';
+  readonly basePrompt = 'fixture';
+  readonly sent: string[] = [];
+  constructor(private readonly outputs: Record<string, string>, private readonly rejection = '% Unknown command') {}
+  async run(command: string, _opts?: RunOptions): Promise<RunOutput> {
+    this.sent.push(command);
+    const output = this.outputs[command];
+    return { output: output ?? `${this.rejection}: ${command}`, prompt: 'fixture#', elapsedMs: 0 };
+  }
+  async close(): Promise<void> {}
+}
