@@ -95,7 +95,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const stream = deps.stream ?? new ApiStream();
-  const metrics = new ApiMetrics(stream);
+  const metrics = new ApiMetrics(stream, deps.sensorCounters);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

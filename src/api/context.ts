@@ -26,6 +26,8 @@ export interface ApiDeps {
   packsDir?: string;
   /** Called after a pack is installed or removed, so the appliance reloads its content. */
   reloadContent?: () => Promise<void>;
+  /** Sensor counters for /metrics: sensor name -> counter name -> value. */
+  sensorCounters?: () => Record<string, Record<string, number>>;
   /** Where `POST /api/v1/inventory/sync` reads hosts/groups/defaults.yaml from. */
   inventoryDir?: string;
 }

@@ -14,8 +14,20 @@ export class ApiMetrics {
   private readonly lastStatus = new Map<string, string>();
   private readonly unsubscribe: () => void;
 
-  constructor(stream: ApiStream) {
+  constructor(stream: ApiStream, sensorCounters?: () => Record<string, Record<string, number>>) {
     const registers = [this.registry];
+    if (sensorCounters) {
+      new Gauge({
+        name: 'netreflex_sensor_messages',
+        help: 'Per sensor: messages received, decoded, normalised, unknown, malformed, dropped (since start)',
+        labelNames: ['sensor', 'counter'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [sensor, counters] of Object.entries(sensorCounters())) for (const [counter, v] of Object.entries(counters)) this.set({ sensor, counter }, v);
+        },
+      });
+    }
     this.eventsReceived = new Counter({ name: 'netreflex_events_received_total', help: 'Events received, by trigger type', labelNames: ['type'], registers });
     this.ruleEnforcements = new Counter({ name: 'netreflex_rule_enforcements_total', help: 'Rule decisions, by outcome (executed, escalated, throttled, held, cleared, maintenance, failed)', labelNames: ['outcome'], registers });
     this.executions = new Counter({ name: 'netreflex_executions_total', help: 'Execution status changes, by action and the status reached', labelNames: ['action', 'status'], registers });

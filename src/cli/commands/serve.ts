@@ -6,6 +6,7 @@ import { ApiStream } from '../../api/stream.js';
 import { Appliance } from '../../appliance.js';
 import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
+import { DEFAULT_SENSORS, startSensors, type RunningSensors } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
 
 interface ServeOptions extends DataOptions {
@@ -13,6 +14,18 @@ interface ServeOptions extends DataOptions {
   port: string;
   api: boolean;
   inventory?: string;
+  sensors: boolean;
+  sensorHost: string;
+  syslogPort: string;
+  syslogTlsPort?: string;
+  syslogTlsCert?: string;
+  syslogTlsKey?: string;
+}
+
+function port(v: string | undefined, fallback: number | null): number | null {
+  if (v === undefined) return fallback;
+  if (v === 'off') return null;
+  return Number(v);
 }
 
 export function registerServe(program: Command): void {
@@ -25,6 +38,12 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port the API listens on', process.env.NETREFLEX_PORT ?? '8080')
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
+    .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
+    .option('--sensor-host <addr>', 'address the sensors listen on', process.env.NETREFLEX_SENSOR_HOST ?? DEFAULT_SENSORS.host)
+    .option('--syslog-port <port|off>', 'syslog over UDP and TCP (RFC 5424/3164; octet-counted or newline framing)', process.env.NETREFLEX_SYSLOG_PORT ?? String(DEFAULT_SENSORS.syslogUdpPort))
+    .option('--syslog-tls-port <port>', 'syslog over TLS (needs --syslog-tls-cert and --syslog-tls-key)')
+    .option('--syslog-tls-cert <file>', 'PEM certificate for syslog over TLS')
+    .option('--syslog-tls-key <file>', 'PEM private key for syslog over TLS')
     .addHelpText(
       'after',
       '\nOn first start an admin user is created; its password is printed once (or taken from\n$NETREFLEX_ADMIN_PASSWORD). Then: netreflex login --url http://127.0.0.1:8080 --user admin\n\nExamples:\n  netreflex serve --data-dir /var/lib/netreflex\n  netreflex serve --host 0.0.0.0 --port 8443 --inventory ./inventory\n',
@@ -56,6 +75,20 @@ export function registerServe(program: Command): void {
         say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
         for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
         say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+        let sensors: RunningSensors | null = null;
+        if (opts.sensors) {
+          const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+          sensors = await startSensors(
+            {
+              host: opts.sensorHost,
+              syslogUdpPort: syslogPort,
+              syslogTcpPort: syslogPort,
+              syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
+            },
+            { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log },
+          );
+          for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
+        }
         let stopApi: (() => Promise<void>) | null = null;
         if (opts.api) {
           const auth = new AuthService(appliance.store);
@@ -72,6 +105,7 @@ export function registerServe(program: Command): void {
               log,
               stream,
               packsDir: path.join(config.dataDir, 'packs'),
+              ...(sensors ? { sensorCounters: sensors.counters } : {}),
               reloadContent: async () => void appliance.reloadContent((index) => apiRules.applyTo(index)),
               ...(opts.inventory ? { inventoryDir: path.resolve(opts.inventory) } : {}),
             },
@@ -87,6 +121,7 @@ export function registerServe(program: Command): void {
           stopping = true;
           say('netreflex: stopping');
           void (async () => {
+            await sensors?.stop().catch(() => {});
             await stopApi?.().catch(() => {});
             await appliance.stop();
             process.exit(0);

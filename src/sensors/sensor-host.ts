@@ -1,0 +1,60 @@
+import type { Logger } from '../core/log.js';
+import type { EventEnvelope } from '../events/envelope.js';
+import type { InventoryService } from '../inventory/inventory-service.js';
+import type { SensorCounters } from './common/counters.js';
+import { DeviceIndex } from './device-index.js';
+import { SyslogListener } from './syslog/listener.js';
+import { SyslogSensor } from './syslog/sensor.js';
+
+/** Where the sensors listen; a port of 0 picks a free one (tests), null turns the listener off. */
+export interface SensorConfig {
+  host: string;
+  syslogUdpPort: number | null;
+  syslogTcpPort: number | null;
+  syslogTls: { port: number; certFile: string; keyFile: string; caFile?: string } | null;
+}
+
+/** The defaults DESIGN.md gives: unprivileged ports, every interface the host option names. */
+export const DEFAULT_SENSORS: SensorConfig = { host: '0.0.0.0', syslogUdpPort: 5514, syslogTcpPort: 5514, syslogTls: null };
+
+export interface RunningSensors {
+  /** Where each listener ended up (ports resolved). */
+  addresses: Record<string, string>;
+  counters(): Record<string, Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the network listeners and connect them to the appliance: every normalised event goes
+ * to `publish` (Appliance.emit), and devices are recognised from the inventory.
+ */
+export async function startSensors(config: SensorConfig, deps: { publish: (e: EventEnvelope) => Promise<void>; inventory: InventoryService; log: Logger }): Promise<RunningSensors> {
+  const devices = new DeviceIndex(deps.inventory);
+  const counters: Record<string, SensorCounters> = {};
+  const stops: Array<() => Promise<void> | void> = [];
+  const addresses: Record<string, string> = {};
+
+  if (config.syslogUdpPort !== null || config.syslogTcpPort !== null || config.syslogTls) {
+    const sensor = new SyslogSensor({ publish: deps.publish, resolver: devices, logger: deps.log });
+    counters.syslog = sensor.counters;
+    const listener = new SyslogListener(sensor, {
+      udp: config.syslogUdpPort !== null ? { host: config.host, port: config.syslogUdpPort } : false,
+      tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
+      tls: config.syslogTls ? { host: config.host, ...config.syslogTls } : false,
+      logger: deps.log,
+    });
+    const a = await listener.start();
+    if (a.udp) addresses['syslog/udp'] = `${a.udp.host}:${a.udp.port}`;
+    if (a.tcp) addresses['syslog/tcp'] = `${a.tcp.host}:${a.tcp.port}`;
+    if (a.tls) addresses['syslog/tls'] = `${a.tls.host}:${a.tls.port}`;
+    stops.push(() => listener.close());
+  }
+
+  return {
+    addresses,
+    counters: () => Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, { ...c.snapshot() }])),
+    stop: async () => {
+      for (const s of stops) await s();
+    },
+  };
+}
