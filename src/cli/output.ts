@@ -1,4 +1,5 @@
 /** Plain tables for people, JSON for scripts. No colour codes unless stdout is a TTY and NO_COLOR is unset. */
+import { NrxError } from '../core/errors.js';
 
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
@@ -33,7 +34,7 @@ export function parseKeyValues(args: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of args) {
     const i = a.indexOf('=');
-    if (i <= 0) throw new Error(`expected key=value, got '${a}'`);
+    if (i <= 0) throw new NrxError('NRX_ERR_USAGE', `expected key=value, got '${a}'`);
     const key = a.slice(0, i);
     const raw = a.slice(i + 1);
     let value: unknown = raw;

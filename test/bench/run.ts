@@ -3,6 +3,10 @@
 import { benchRules } from './rules.bench.js';
 import { fmt, type BenchResult } from './stats.js';
 import { benchWorkflows } from './workflows.bench.js';
+import { benchNetconf } from './netconf.bench.js';
+import { benchFanOut, benchSsh } from './ssh.bench.js';
+import { benchSyslog } from './syslog.bench.js';
+import { labSkipReason, labUp } from '../lab/lab.js';
 
 const only = process.argv.slice(2);
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -13,12 +17,28 @@ if (want('rules')) {
   results.push(...benchRules(10_000));
 }
 if (want('workflows')) results.push(...(await benchWorkflows()));
+if (want('syslog')) results.push(...(await benchSyslog()));
+if (want('fanout')) results.push(...(await benchFanOut()));
+const noLab = labSkipReason();
+if (noLab && (want('ssh') || want('netconf'))) console.error(`skipping the ssh and netconf benchmarks: ${noLab}`);
+if (!noLab && want('ssh')) {
+  const lab = await labUp();
+  try {
+    await lab.waitEstablished('leaf1', undefined, 60_000);
+    results.push(...(await benchSsh(lab)));
+  } finally {
+    await lab.down();
+  }
+}
+if (!noLab && want('netconf')) results.push(...(await benchNetconf()));
 
+const TIME_UNITS = new Set(['ms', 's', 'µs', 'ms wall', 's wall']);
 const rows = results.map((r) => ({
   bench: r.name,
   median: `${fmt(r.value)} ${r.unit}`,
   peer: r.peer ? `${fmt(r.peer.value)} (${r.peer.name})` : '',
-  ratio: r.peer ? `${(r.value / r.peer.value).toFixed(2)}x` : '',
+  // for times lower is better: say how many times faster than the peer
+  ratio: r.peer ? (TIME_UNITS.has(r.unit) ? `${(r.peer.value / r.value).toFixed(2)}x faster` : `${(r.value / r.peer.value).toFixed(2)}x`) : '',
   goal: r.goal ?? '',
 }));
 const cols = ['bench', 'median', 'peer', 'ratio', 'goal'] as const;

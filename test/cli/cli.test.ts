@@ -4,16 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { CLI_MAIN as MAIN } from './cli-harness.js';
 
-const MAIN = path.resolve('src/cli/main.ts');
 const PACKS = path.resolve('test/fixtures/packs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'nrx-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
+function withoutNetreflexSettings(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('NETREFLEX_')));
+}
+
 function cli(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NETREFLEX_DATA_DIR: path.join(tmp, 'data'), NETREFLEX_PACKS_PATH: PACKS, NO_COLOR: '1', ...env },
+    // local mode: a data directory and no URL (no NETREFLEX_URL, no config file from a login)
+    env: { ...withoutNetreflexSettings(), XDG_CONFIG_HOME: path.join(tmp, 'config'), NETREFLEX_DATA_DIR: path.join(tmp, 'data'), NETREFLEX_PACKS_PATH: PACKS, NO_COLOR: '1', ...env },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -115,5 +120,20 @@ describe('netreflex event emit / trigger list / rule list', () => {
     assert.match(cli(['trigger', 'list']).stdout, /network\.bgp_peer_state_changed/);
     const rules = JSON.parse(cli(['rule', 'list', '--json']).stdout);
     assert.ok(rules.rules.some((r: { ref: string }) => r.ref === 'demo.bgp_down'));
+  });
+});
+
+describe('which mode a command works in', () => {
+  test('a configured URL wins over the data directory: the command goes to the API', () => {
+    const r = cli(['execution', 'list'], { NETREFLEX_URL: 'http://127.0.0.1:9' });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /NRX_ERR_API_UNREACHABLE.*127\.0\.0\.1:9/);
+    const local = cli(['execution', 'list', '--json']);
+    assert.equal(local.code, 0, local.stderr);
+  });
+  test('a usage error exits 2 in any subcommand', () => {
+    assert.equal(cli(['execution', 'list', '--no-such-flag']).code, 2);
+    assert.equal(cli(['inventory', 'show']).code, 2);
+    assert.equal(cli(['run', 'core.local', 'not-a-pair']).code, 2);
   });
 });

@@ -1,64 +1,90 @@
 import type { Command } from 'commander';
-import { registerBuiltins } from '../../events/builtin-triggers.js';
-import { makeEvent } from '../../events/envelope.js';
-import { TriggerRegistry } from '../../events/trigger-registry.js';
-import { EXIT, openStore, reportError, type DataOptions } from '../context.js';
+import type { TriggerInstanceRecord } from '../../store/records.js';
+import { withExamples } from '../help.js';
 import { parseKeyValues, printJson, table, typedValues } from '../output.js';
+import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
+import { emitEventLocal, listEventsLocal, printEventTable } from './event-local.js';
 
 export function registerEvent(program: Command): void {
-  const event = program.command('event').description('events (trigger instances): emit one into the running appliance, list recent ones');
-  event
-    .command('emit <type> [payload...]')
-    .description('inject an event: it is written to the data directory\'s inbox, where the running appliance picks it up within a moment')
-    .option('--data-dir <dir>', 'data directory of the running appliance')
-    .option('--device <name>', 'inventory device the event is about (default: payload field device)')
-    .option('--json', 'print the event envelope as JSON')
-    .addHelpText('after', '\nExamples:\n  netreflex event emit network.bgp_peer_state_changed device=r1 peer=10.0.12.2 state=idle\n  netreflex event emit core.event message=hello tags=\'["a","b"]\'\n')
-    .action(async (type: string, payload: string[], opts: DataOptions & { device?: string; json?: boolean }) => {
-      const store = openStore(opts);
+  const event = program.command('event').description('events (trigger instances): emit one, list recent ones, show one, follow them live');
+
+  withExamples(
+    event
+      .command('emit <type> [payload...]')
+      .description("inject an event into the running appliance (through the API; with --data-dir, through the data directory's inbox)")
+      .option('--data-dir <dir>', 'write to this data directory instead of using the API')
+      .option('--device <name>', 'inventory device the event is about (default: payload field device)')
+      .option('--json', 'print JSON'),
+    'netreflex event emit network.bgp_peer_state_changed device=r1 peer=10.0.12.2 state=idle',
+    'netreflex event emit core.event message=hello tags=\'["a","b"]\'',
+  ).action((type: string, payload: string[], opts: { dataDir?: string; device?: string; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const body = typedValues(parseKeyValues(payload));
+      if (useDataDir(globalsOf(cmd))) return emitEventLocal(type, body, opts);
+      const r = await clientFor(cmd).emitEvent(type, body, opts.device);
+      if (opts.json) printJson(r);
+      else process.stdout.write(`event ${r.id} (${type}) accepted by the appliance\n`);
+    }),
+  );
+
+  withExamples(
+    event
+      .command('list')
+      .description('list recent events, newest first')
+      .option('--data-dir <dir>', 'read this data directory instead of the API')
+      .option('--type <type>', 'only this trigger type')
+      .option('--limit <n>', 'how many', '50')
+      .option('--json', 'print JSON'),
+    'netreflex event list --type network.bgp_peer_state_changed --limit 10',
+  ).action((opts: { dataDir?: string; type?: string; limit: string; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      if (useDataDir(globalsOf(cmd))) return listEventsLocal(opts);
+      const page = await clientFor(cmd).listEvents({ ...(opts.type ? { type: opts.type } : {}), limit: Number(opts.limit) });
+      if (opts.json) printJson(page.items);
+      else printEventTable(page.items);
+    }),
+  );
+
+  withExamples(event.command('get <id>').description('one event and what every rule decided for it').option('--json', 'print JSON'), 'netreflex event get 01J9Z6K3W4M2C8Q5R7T9V1X3Y5').action(
+    (id: string, opts: { json?: boolean }, cmd: Command) =>
+      guarded(async () => {
+        const ev = await clientFor(cmd).getEvent(id);
+        if (opts.json) return printJson(ev);
+        process.stdout.write(`id:      ${ev.id}\ntype:    ${ev.type}\ntime:    ${ev.time}\nsource:  ${ev.source}\ndevice:  ${ev.device ?? '-'}\nstatus:  ${ev.status}\npayload: ${JSON.stringify(ev.payload)}\n`);
+        const enf = ev.enforcements ?? [];
+        if (enf.length) process.stdout.write(`\nrules:\n${table(enf as unknown as Array<Record<string, unknown>>, ['ruleRef', 'outcome', 'executionId'])}\n`);
+      }),
+  );
+
+  withExamples(
+    event
+      .command('tail')
+      .description('follow events live as the appliance receives them (Ctrl-C stops)')
+      .option('--type <types>', 'only these trigger types, comma-separated; pack.* allowed')
+      .option('--device <name>', 'only events of this device')
+      .option('--max <n>', 'stop after this many events')
+      .option('--json', 'one JSON line per event'),
+    'netreflex event tail --type network.*',
+    'netreflex event tail --device r1 --json',
+  ).action((opts: { type?: string; device?: string; max?: string; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      const query = { kinds: 'event', ...(opts.type ? { type: opts.type } : {}), ...(opts.device ? { device: opts.device } : {}), ...(opts.max ? { max: Number(opts.max) } : {}) };
       try {
-        const body = typedValues(parseKeyValues(payload));
-        const registry = new TriggerRegistry();
-        registerBuiltins(registry);
-        if (registry.has(type)) {
-          const invalid = registry.validate(type, body);
-          if (invalid) throw invalid;
-        } else process.stderr.write(`warning: trigger type '${type}' is not registered; rules can still match it\n`);
-        const ev = makeEvent(type, body, { source: 'cli', ...(opts.device ? { device: opts.device } : {}) });
-        await store.commit([{ op: 'putTriggerInstance', value: { ...ev, status: 'pending' } }]);
-        if (opts.json) printJson(ev);
-        else process.stdout.write(`event ${ev.id} (${type}) queued for the appliance\n`);
+        await clientFor(cmd).tailStream(
+          query,
+          (m) => {
+            if (m.event !== 'event') return;
+            const e = m.data as TriggerInstanceRecord;
+            if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+            else process.stdout.write(`${e.time}  ${e.type}  ${e.device ?? '-'}  ${JSON.stringify(e.payload)}\n`);
+          },
+          abort.signal,
+        );
       } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await store.close();
+        if (!abort.signal.aborted) throw e;
       }
-    });
-  event
-    .command('list')
-    .description('list recent events, newest first')
-    .option('--data-dir <dir>', 'data directory')
-    .option('--type <type>', 'only this trigger type')
-    .option('--limit <n>', 'how many', '50')
-    .option('--json', 'print JSON')
-    .action(async (opts: DataOptions & { type?: string; limit: string; json?: boolean }) => {
-      const store = openStore(opts);
-      try {
-        const events = await store.listTriggerInstances({ ...(opts.type ? { type: opts.type } : {}), limit: Number(opts.limit) });
-        if (opts.json) printJson(events);
-        else {
-          const rows = [];
-          for (const e of events) {
-            const enf = await store.listEnforcements({ triggerInstanceId: e.id });
-            rows.push({ id: e.id, time: e.time, type: e.type, device: e.device, status: e.status, rules: enf.map((x) => `${x.ruleRef}:${x.outcome}`).join(' ') || null, payload: e.payload });
-          }
-          process.stdout.write(`${table(rows, ['id', 'time', 'type', 'device', 'status', 'rules', 'payload'])}\n`);
-        }
-      } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await store.close();
-      }
-    });
-  void EXIT;
+    }),
+  );
 }

@@ -1,98 +1,116 @@
 import type { Command } from 'commander';
-import { NrxError } from '../../core/errors.js';
-import type { ExecutionStatus } from '../../store/records.js';
-import { TERMINAL_STATUSES } from '../../store/records.js';
-import { EXIT, openStore, reportError, type DataOptions } from '../context.js';
-import { colorStatus, printJson, table } from '../output.js';
-import { executionView, printExecution } from './run.js';
+import { EXIT } from '../context.js';
+import { withExamples } from '../help.js';
+import { colorStatus, parseKeyValues, printJson } from '../output.js';
+import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
+import { followExecution } from '../tail.js';
+import { controlExecutionLocal, getExecutionLocal, listExecutionsLocal, printExecutionTable } from './execution-local.js';
+import { executionViewOf, printExecution } from './run.js';
+
+const exitFor = (status: string | undefined): number => (status === 'succeeded' ? EXIT.ok : EXIT.failed);
 
 export function registerExecution(program: Command): void {
-  const ex = program.command('execution').description('executions: list, get (with the workflow task path), cancel, pause, resume');
-  ex.command('list')
-    .description('list executions, newest first')
-    .option('--data-dir <dir>', 'data directory')
-    .option('--status <status>', 'only this status (comma-separated list allowed)')
-    .option('--action <ref>', 'only this action')
-    .option('--all', 'include workflow tasks (child executions)')
-    .option('--limit <n>', 'how many', '50')
-    .option('--json', 'print JSON')
-    .action(async (opts: DataOptions & { status?: string; action?: string; all?: boolean; limit: string; json?: boolean }) => {
-      const store = openStore(opts);
-      try {
-        const list = await store.listExecutions({
-          ...(opts.status ? { status: opts.status.split(',') as ExecutionStatus[] } : {}),
-          ...(opts.action ? { action: opts.action } : {}),
-          ...(opts.all ? {} : { parentId: null }),
-          limit: Number(opts.limit),
-        });
-        if (opts.json) printJson(list);
-        else
-          process.stdout.write(
-            `${table(
-              list.map((r) => ({ id: r.id, action: r.action, status: colorStatus(r.status), started: r.startedAt, ended: r.endedAt, rule: r.context.ruleRef ?? null })),
-              ['id', 'action', 'status', 'started', 'ended', 'rule'],
-            )}\n`,
-          );
-      } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await store.close();
-      }
-    });
-  ex.command('get <id>')
-    .description('show one execution: status, parameters, result and, for workflows, the tasks in the order they ran')
-    .option('--data-dir <dir>', 'data directory')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: DataOptions & { json?: boolean }) => {
-      const store = openStore(opts);
-      try {
-        const rec = await store.getExecution(id);
-        if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
-        const view = await executionView(store, rec);
-        if (opts.json) printJson(view);
-        else printExecution(view);
-      } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await store.close();
-      }
-    });
-  for (const op of ['cancel', 'pause', 'resume'] as const) {
-    ex.command(`${op} <id>`)
-      .description(`${op} an execution in the running appliance (waits up to --wait seconds for it to take effect)`)
-      .option('--data-dir <dir>', 'data directory')
-      .option('--wait <seconds>', 'how long to wait for the appliance to apply it', '5')
-      .action(async (id: string, opts: DataOptions & { wait: string }) => {
-        const store = openStore(opts);
-        try {
-          const rec = await store.getExecution(id);
-          if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
-          if (TERMINAL_STATUSES.has(rec.status)) throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${id} is already ${rec.status}`);
-          await store.commit([{ op: 'addControlRequest', executionId: id, op2: op }]);
-          const want: Record<typeof op, ExecutionStatus[]> = {
-            cancel: ['canceling', 'canceled'],
-            pause: ['pausing', 'paused'],
-            resume: ['running', 'succeeded', 'failed'],
-          };
-          const deadline = Date.now() + Number(opts.wait) * 1000;
-          let now = rec;
-          while (Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 100));
-            now = (await store.getExecution(id)) ?? now;
-            const pending = (await store.listControlRequests()).some((r) => r.executionId === id);
-            if (!pending && (want[op].includes(now.status) || TERMINAL_STATUSES.has(now.status))) break;
-          }
-          process.stdout.write(`execution ${id}: ${colorStatus(now.status)}\n`);
-          const applied = want[op].includes(now.status) || TERMINAL_STATUSES.has(now.status);
-          if (!applied) {
-            process.stderr.write(`the ${op} request is queued; is the appliance running on this data directory? (netreflex serve)\n`);
-            process.exitCode = EXIT.failed;
-          }
-        } catch (e) {
-          process.exitCode = reportError(e);
-        } finally {
-          await store.close();
-        }
+  const ex = program.command('execution').alias('ex').description('executions: list, get (with the workflow task path), tail, cancel, pause, resume, rerun');
+
+  withExamples(
+    ex
+      .command('list')
+      .description('list executions, newest first')
+      .option('--data-dir <dir>', 'read this data directory instead of the API')
+      .option('--status <status>', 'only this status (comma-separated list allowed)')
+      .option('--action <ref>', 'only this action')
+      .option('--rule <ref>', 'only executions this rule started (API)')
+      .option('--all', 'include workflow tasks (child executions)')
+      .option('--limit <n>', 'how many', '50')
+      .option('--before <id>', 'the page after this execution id (API)')
+      .option('--json', 'print JSON'),
+    'netreflex execution list --status failed,timeout',
+    'netreflex execution list --rule remediation.bgp_peer_down --json',
+  ).action((opts: { dataDir?: string; status?: string; action?: string; rule?: string; all?: boolean; limit: string; before?: string; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      if (useDataDir(globalsOf(cmd))) return listExecutionsLocal(opts);
+      const page = await clientFor(cmd).listExecutions({
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.action ? { action: opts.action } : {}),
+        ...(opts.rule ? { rule: opts.rule } : {}),
+        ...(opts.all || opts.rule ? {} : { parent: 'none' }),
+        limit: Number(opts.limit),
+        ...(opts.before ? { before: opts.before } : {}),
       });
+      if (opts.json) printJson(page.items);
+      else {
+        printExecutionTable(page.items);
+        if (page.next) process.stderr.write(`more: netreflex execution list --before ${page.next}\n`);
+      }
+    }),
+  );
+
+  withExamples(
+    ex.command('get <id>').description('show one execution: status, parameters, result and, for workflows, the tasks in the order they ran').option('--data-dir <dir>', 'read this data directory instead of the API').option('--json', 'print JSON'),
+    'netreflex execution get 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
+  ).action((id: string, opts: { dataDir?: string; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      if (useDataDir(globalsOf(cmd))) return getExecutionLocal(id, opts);
+      const rec = await clientFor(cmd).getExecution(id);
+      const view = executionViewOf(rec, rec.tasks ?? []);
+      if (opts.json) printJson(view);
+      else printExecution(view);
+    }),
+  );
+
+  withExamples(
+    ex
+      .command('tail <id>')
+      .description("follow an execution's output live until it ends; exit 0 if it succeeded, 1 otherwise (Ctrl-C stops following, not the execution)")
+      .option('--json', 'print every stream message (log, status, child, end) as one JSON line'),
+    'netreflex execution tail 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
+    'netreflex execution tail $(netreflex run core.local cmd="ping -c 3 10.0.0.1" --remote --no-wait) --json',
+  ).action((id: string, opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const final = await followExecution(clientFor(cmd), id, opts);
+      return final ? exitFor(final.status) : EXIT.failed;
+    }),
+  );
+
+  for (const op of ['cancel', 'pause', 'resume'] as const) {
+    withExamples(
+      ex
+        .command(`${op} <id>`)
+        .description(`${op} an execution in the running appliance (exit 1 when it does not apply in its current status)`)
+        .option('--data-dir <dir>', 'queue the request in this data directory instead of using the API')
+        .option('--wait <seconds>', 'with --data-dir: how long to wait for the appliance to apply it', '5')
+        .option('--json', 'print the execution as JSON'),
+      `netreflex execution ${op} 01J9Z6K3W4M2C8Q5R7T9V1X3Y5`,
+    ).action((id: string, opts: { dataDir?: string; wait: string; json?: boolean }, cmd: Command) =>
+      guarded(async () => {
+        if (useDataDir(globalsOf(cmd))) return controlExecutionLocal(op, id, opts);
+        const rec = await clientFor(cmd).controlExecution(id, op);
+        if (opts.json) printJson(rec);
+        else process.stdout.write(`execution ${id}: ${colorStatus(rec.status)}\n`);
+      }),
+    );
   }
+
+  withExamples(
+    ex
+      .command('rerun <id> [params...]')
+      .description('run an execution again with the same parameters; key=value replaces some (secret parameters must be given again)')
+      .option('--tail', 'follow the new execution until it ends; exit 0 if it succeeded, 1 otherwise')
+      .option('--json', 'print JSON'),
+    'netreflex execution rerun 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
+    'netreflex execution rerun 01J9Z6K3W4M2C8Q5R7T9V1X3Y5 device=r2 --tail',
+  ).action((id: string, params: string[], opts: { tail?: boolean; json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const client = clientFor(cmd);
+      const rec = await client.rerunExecution(id, params.length ? parseKeyValues(params) : undefined);
+      if (!opts.tail) {
+        if (opts.json) printJson(rec);
+        else process.stdout.write(`execution ${rec.id} (${rec.action}) started, re-running ${id}\n`);
+        return;
+      }
+      process.stderr.write(`execution ${rec.id} (${rec.action}) started, re-running ${id}\n`);
+      const final = await followExecution(client, rec.id, opts);
+      return final ? exitFor(final.status) : EXIT.failed;
+    }),
+  );
 }

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { Appliance } from '../../appliance.js';
 import { createLogger, silentLogger } from '../../core/log.js';
-import type { ExecutionRecord } from '../../store/records.js';
+import type { ExecutionRecord, TaskRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
-import { collect, configFrom, EXIT, reportError, type DataOptions } from '../context.js';
+import { collect, configFrom, EXIT, type DataOptions } from '../context.js';
+import { withExamples } from '../help.js';
+import { clientFor, globalsOf, guarded, runsInProcess } from '../remote.js';
+import { followExecution } from '../tail.js';
 import { colorStatus, parseKeyValues, printJson, table } from '../output.js';
 
-/** An execution as `run --json` and `execution get --json` print it. */
-export async function executionView(store: Store, rec: ExecutionRecord): Promise<Record<string, unknown>> {
-  const tasks = (await store.listTasks(rec.id)).sort((a, b) => a.seq - b.seq);
+/** An execution as `run --json` and `execution get --json` print it, from the store or the API. */
+export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = []): Record<string, unknown> {
+  const tasks = [...taskList].sort((a, b) => a.seq - b.seq);
   return {
     id: rec.id,
     action: rec.action,
@@ -27,6 +30,10 @@ export async function executionView(store: Store, rec: ExecutionRecord): Promise
       : {}),
     log: rec.log,
   };
+}
+
+export async function executionView(store: Store, rec: ExecutionRecord): Promise<Record<string, unknown>> {
+  return executionViewOf(rec, await store.listTasks(rec.id));
 }
 
 export function printExecution(view: Record<string, unknown>): void {
@@ -48,32 +55,58 @@ export function printExecution(view: Record<string, unknown>): void {
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command('run <ref> [params...]')
-    .description('run an action or workflow in this process against the data directory, wait for it, exit 0 on success and 1 on failure')
-    .option('--json', 'print the execution as JSON')
-    .option('--data-dir <dir>', 'data directory (default: $NETREFLEX_DATA_DIR or ~/.netreflex)')
-    .option('--packs-path <dir>', 'extra pack base path (repeatable)', collect)
-    .addHelpText('after', '\nExamples:\n  netreflex run core.local cmd="uname -a"\n  netreflex run examples.orquesta-sequential name=ops --json\n')
-    .action(async (ref: string, params: string[], opts: DataOptions & { json?: boolean }) => {
-      let appliance: Appliance | null = null;
-      try {
-        const given = parseKeyValues(params);
-        appliance = new Appliance({ config: configFrom(opts), log: process.env.NETREFLEX_LOG_LEVEL ? createLogger() : silentLogger });
-        for (const e of appliance.content.errors) process.stderr.write(`warning: not loaded: ${e.code}: ${e.message}\n`);
-        const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli' });
-        const onSig = (): void => void appliance?.engine.cancel(rec.id).catch(() => {});
-        process.once('SIGINT', onSig);
-        const done = await appliance.engine.wait(rec.id);
-        process.off('SIGINT', onSig);
-        const view = await executionView(appliance.store, done);
-        if (opts.json) printJson(view);
-        else printExecution(view);
-        process.exitCode = done.status === 'succeeded' ? EXIT.ok : EXIT.failed;
-      } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await appliance?.stop().catch(() => {});
-      }
-    });
+  withExamples(
+    program
+      .command('run <ref> [params...]')
+      .description('run an action or workflow, wait for it, exit 0 on success and 1 on failure; in this process on the data directory, or in the appliance with --remote (the default when a URL is configured)')
+      .option('--json', 'print the execution as JSON')
+      .option('--remote', 'run it in the running appliance through the API and follow its output')
+      .option('--no-wait', 'with --remote: print the execution id and return at once')
+      .option('--data-dir <dir>', 'data directory (default: $NETREFLEX_DATA_DIR or ~/.netreflex)')
+      .option('--packs-path <dir>', 'extra pack base path (repeatable)', collect),
+    'netreflex run core.local cmd="uname -a"',
+    'netreflex run examples.orquesta-sequential name=ops --json',
+    'netreflex run core.echo message="hello from ops" --remote',
+    'id=$(netreflex run remediation.collect_logs device=r1 --remote --no-wait) && netreflex execution tail "$id"',
+  ).action((ref: string, params: string[], opts: DataOptions & { json?: boolean; wait: boolean }, cmd: Command) =>
+    guarded(() => (runsInProcess(globalsOf(cmd)) ? runInProcess(ref, params, opts) : runRemote(cmd, ref, params, opts))),
+  );
+}
+
+async function runRemote(cmd: Command, ref: string, params: string[], opts: { json?: boolean; wait: boolean }): Promise<number> {
+  const client = clientFor(cmd);
+  const rec = await client.runAction(ref, parseKeyValues(params));
+  if (!opts.wait) {
+    if (opts.json) printJson(rec);
+    else process.stdout.write(`${rec.id}\n`);
+    return EXIT.ok;
+  }
+  if (!opts.json) process.stderr.write(`execution ${rec.id} (${rec.action}) started\n`);
+  const final = await followExecution(client, rec.id, { quiet: Boolean(opts.json) });
+  if (!final) return EXIT.failed;
+  const full = await client.getExecution(rec.id);
+  const view = executionViewOf(full, full.tasks ?? []);
+  if (opts.json) printJson(view);
+  else if (view.tasks) printExecution(view);
+  return final.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+async function runInProcess(ref: string, params: string[], opts: DataOptions & { json?: boolean }): Promise<number> {
+  let appliance: Appliance | null = null;
+  try {
+    const given = parseKeyValues(params);
+    appliance = new Appliance({ config: configFrom(opts), log: process.env.NETREFLEX_LOG_LEVEL ? createLogger() : silentLogger });
+    for (const e of appliance.content.errors) process.stderr.write(`warning: not loaded: ${e.code}: ${e.message}\n`);
+    const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli' });
+    const onSig = (): void => void appliance?.engine.cancel(rec.id).catch(() => {});
+    process.once('SIGINT', onSig);
+    const done = await appliance.engine.wait(rec.id);
+    process.off('SIGINT', onSig);
+    const view = await executionView(appliance.store, done);
+    if (opts.json) printJson(view);
+    else printExecution(view);
+    return done.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+  } finally {
+    await appliance?.stop().catch(() => {});
+  }
 }
