@@ -2,7 +2,7 @@ import { describeError, NrxError } from './core/errors.js';
 import type { ApplianceConfig } from './core/config.js';
 import { createLogger, type Logger } from './core/log.js';
 import type { EventBus } from './events/bus.js';
-import { registerBuiltins } from './events/builtin-triggers.js';
+import { registerAllTriggerTypes } from './sensors/trigger-types.js';
 import type { EventEnvelope } from './events/envelope.js';
 import { MemoryBus } from './events/memory-bus.js';
 import { TriggerRegistry } from './events/trigger-registry.js';
@@ -141,7 +141,7 @@ export class Appliance {
     });
     registerTemplateGlobal('st2kv', this.kv.templateContext());
     this.bus = new MemoryBus();
-    registerBuiltins(this.triggers);
+    registerAllTriggerTypes(this.triggers);
     this.content = content ?? loadContent(opts.config.packsPaths);
     for (const e of this.content.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
     for (const r of this.content.rules) this.rules.add(r);

@@ -3,6 +3,9 @@ import type { EventEnvelope } from '../events/envelope.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
 import type { SensorCounters } from './common/counters.js';
 import { DeviceIndex } from './device-index.js';
+import { SflowListener } from './sflow/listener.js';
+import { TrapListener } from './snmptrap/listener.js';
+import type { UsmUser } from './snmptrap/usm.js';
 import { SyslogListener } from './syslog/listener.js';
 import { SyslogSensor } from './syslog/sensor.js';
 
@@ -12,10 +15,16 @@ export interface SensorConfig {
   syslogUdpPort: number | null;
   syslogTcpPort: number | null;
   syslogTls: { port: number; certFile: string; keyFile: string; caFile?: string } | null;
+  trapPort: number | null;
+  sflowPort: number | null;
+  /** SNMPv3 users whose traps are accepted (secrets from the encrypted datastore). */
+  trapUsers?: UsmUser[];
+  /** v1/v2c communities accepted; absent: any. */
+  trapCommunities?: string[];
 }
 
 /** The defaults DESIGN.md gives: unprivileged ports, every interface the host option names. */
-export const DEFAULT_SENSORS: SensorConfig = { host: '0.0.0.0', syslogUdpPort: 5514, syslogTcpPort: 5514, syslogTls: null };
+export const DEFAULT_SENSORS: SensorConfig = { host: '0.0.0.0', syslogUdpPort: 5514, syslogTcpPort: 5514, syslogTls: null, trapPort: 10162, sflowPort: 6343 };
 
 export interface RunningSensors {
   /** Where each listener ended up (ports resolved). */
@@ -48,6 +57,34 @@ export async function startSensors(config: SensorConfig, deps: { publish: (e: Ev
     if (a.tcp) addresses['syslog/tcp'] = `${a.tcp.host}:${a.tcp.port}`;
     if (a.tls) addresses['syslog/tls'] = `${a.tls.host}:${a.tls.port}`;
     stops.push(() => listener.close());
+  }
+
+  // UDP sensors publish synchronously; a rejected emit is logged by the appliance's own path
+  const publishSync = (e: EventEnvelope): void => void deps.publish(e).catch((err) => deps.log.warn({ err: String(err), type: e.type }, 'event not accepted'));
+  const deviceOf = (address: string): string | null => devices.byAddress(address)?.name ?? null;
+
+  if (config.trapPort !== null) {
+    const traps = new TrapListener({
+      host: config.host,
+      port: config.trapPort,
+      onEvent: publishSync,
+      deviceOf,
+      log: deps.log,
+      ...(config.trapUsers?.length ? { users: config.trapUsers } : {}),
+      ...(config.trapCommunities?.length ? { communities: config.trapCommunities } : {}),
+    });
+    const a = await traps.start();
+    addresses['snmptrap/udp'] = `${a.address}:${a.port}`;
+    counters.snmptrap = traps.counters;
+    stops.push(() => traps.close());
+  }
+
+  if (config.sflowPort !== null) {
+    const sflow = new SflowListener({ host: config.host, port: config.sflowPort, onEvent: publishSync, detector: { deviceOf }, log: deps.log });
+    const a = await sflow.start();
+    addresses['sflow/udp'] = `${a.address}:${a.port}`;
+    counters.sflow = sflow.counters;
+    stops.push(() => sflow.close());
   }
 
   return {

@@ -10,6 +10,7 @@ import { startSensors, type RunningSensors } from '../../src/sensors/sensor-host
 import type { TriggerInstanceRecord } from '../../src/store/records.js';
 import { labGuard } from './guard.js';
 import { labUp, type Lab } from './lab.js';
+import { startSnmpd, type SnmpLab } from './snmp.js';
 
 const skip = labGuard();
 
@@ -29,6 +30,7 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
   let root: string;
   let appliance: Appliance;
   let sensors: RunningSensors;
+  let snmpd: SnmpLab;
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'nrx-sens-'));
@@ -38,24 +40,27 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     writeFileSync(path.join(pack, 'rules', 'leaf_peer_down.yaml'), RULE);
     appliance = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}), log: silentLogger });
     await appliance.start();
-    sensors = await startSensors({ host: '127.0.0.1', syslogUdpPort: 0, syslogTcpPort: null, syslogTls: null }, { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log: silentLogger });
-    const syslogPort = Number(sensors.addresses['syslog/udp']!.split(':')[1]);
-    lab = await labUp({ syslogPort });
+    // traps come from snmpd inside leaf1's namespace over a veth, so the trap socket listens on every address
+    sensors = await startSensors({ host: '0.0.0.0', syslogUdpPort: 0, syslogTcpPort: null, syslogTls: null, trapPort: 0, sflowPort: 0 }, { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log: silentLogger });
+    const portOf = (what: string): number => Number(sensors.addresses[what]!.split(':').pop());
+    lab = await labUp({ syslogPort: portOf('syslog/udp'), sflowPort: portOf('sflow/udp') });
+    snmpd = await startSnmpd({ dir: path.join(root, 'snmpd'), netns: 'nrxlab-leaf1', trapPort: portOf('snmptrap/udp') });
     const inv = await appliance.inventory.loadYaml(lab.inventoryDir);
     assert.deepEqual(inv.errors, []);
     await lab.waitEstablished('leaf1', undefined, 60_000);
   });
   after(async () => {
+    await snmpd?.stop();
     await lab?.down();
     await sensors?.stop();
     await appliance?.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function eventWhere(pred: (e: TriggerInstanceRecord) => boolean, timeoutMs = 20_000): Promise<TriggerInstanceRecord> {
+  async function eventWhere(pred: (e: TriggerInstanceRecord) => boolean, timeoutMs = 20_000, type = 'network.bgp_peer_state_changed'): Promise<TriggerInstanceRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = (await appliance.store.listTriggerInstances({ type: 'network.bgp_peer_state_changed' })).find(pred);
+      const found = (await appliance.store.listTriggerInstances({ type })).find(pred);
       if (found) return found;
       if (Date.now() > deadline) assert.fail(`no matching event within ${timeoutMs} ms; counters ${JSON.stringify(sensors.counters())}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -83,5 +88,40 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     const up = await eventWhere((e) => e.time >= since && e.device === 'leaf1' && e.payload.state === 'established');
     assert.equal(up.payload.peer, '10.0.1.1');
     assert.ok(sensors.counters().syslog!.normalised! >= 2);
+  });
+
+  test("snmpd's real linkDown/linkUp traps become network.interface_down/up with the ifIndex", async () => {
+    const since = new Date().toISOString();
+    await lab.fault.linkDown('leaf1', 'eth-spine1');
+    let ifIndex: unknown;
+    try {
+      const down = await eventWhere((e) => e.time >= since && e.source === 'sensor:snmptrap', 20_000, 'network.interface_down');
+      ifIndex = down.payload.ifIndex;
+      assert.equal(typeof ifIndex, 'number');
+      assert.equal(down.payload.trap_oid, '1.3.6.1.6.3.1.1.5.3', 'IF-MIB linkDown');
+      assert.equal(down.payload.oper_status, 'down');
+      assert.equal(down.payload.host, snmpd.host, 'the agent address');
+    } finally {
+      await lab.fault.linkUp('leaf1', 'eth-spine1');
+    }
+    const up = await eventWhere((e) => e.time >= since && e.source === 'sensor:snmptrap' && e.payload.ifIndex === ifIndex, 20_000, 'network.interface_up');
+    assert.equal(up.payload.oper_status, 'up');
+    assert.ok(sensors.counters().snmptrap!.normalised! >= 2);
+  });
+
+  test("OVS's real sFlow datagrams are decoded, and a LAG member going down shows in the counter samples", async () => {
+    const deadline = Date.now() + 15_000;
+    while (sensors.counters().sflow!.decoded! < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const c = sensors.counters().sflow!;
+    assert.ok(c.decoded! >= 3, `sFlow counters ${JSON.stringify(c)}`);
+    assert.equal(c.malformed, 0);
+    const since = new Date().toISOString();
+    await lab.fault.lagMemberDown('lagx1');
+    try {
+      const ev = await eventWhere((e) => e.time >= since && e.source === 'sensor:sflow', 20_000, 'network.interface_down');
+      assert.match(String(ev.payload.interface ?? ev.payload.ifName ?? ''), /lagx1/);
+    } finally {
+      await lab.fault.lagMemberUp('lagx1');
+    }
   });
 });

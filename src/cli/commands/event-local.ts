@@ -1,4 +1,4 @@
-import { registerBuiltins } from '../../events/builtin-triggers.js';
+import { registerAllTriggerTypes } from '../../sensors/trigger-types.js';
 import { makeEvent } from '../../events/envelope.js';
 import { TriggerRegistry } from '../../events/trigger-registry.js';
 import { openStore, type DataOptions } from '../context.js';
@@ -10,7 +10,7 @@ export async function emitEventLocal(type: string, body: Record<string, unknown>
   const store = openStore(opts);
   try {
     const registry = new TriggerRegistry();
-    registerBuiltins(registry);
+    registerAllTriggerTypes(registry);
     if (registry.has(type)) {
       const invalid = registry.validate(type, body);
       if (invalid) throw invalid;

@@ -4,6 +4,7 @@ import { PROGRAM_HELP } from '../help.js';
 import { registerCompletion } from './completion.js';
 import { registerCredential } from './credential.js';
 import { registerDecode } from './decode.js';
+import { registerDecodeSflowTrap } from './decode-sflow-trap.js';
 import { registerEvent } from './event.js';
 import { registerExec } from './exec.js';
 import { registerExecution } from './execution.js';
@@ -42,7 +43,7 @@ export function registerAll(program: Command): Command {
   registerCredential(program);
   registerExec(program);
   registerParse(program);
-  registerDecode(program);
+  registerDecodeSflowTrap(registerDecode(program));
   registerCompletion(program);
   usageErrorsExitTwo(program);
   return program;

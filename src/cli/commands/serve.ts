@@ -7,6 +7,7 @@ import { Appliance } from '../../appliance.js';
 import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
 import { DEFAULT_SENSORS, startSensors, type RunningSensors } from '../../sensors/sensor-host.js';
+import type { UsmUser } from '../../sensors/snmptrap/usm.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
 
 interface ServeOptions extends DataOptions {
@@ -20,6 +21,30 @@ interface ServeOptions extends DataOptions {
   syslogTlsPort?: string;
   syslogTlsCert?: string;
   syslogTlsKey?: string;
+  trapPort: string;
+  sflowPort: string;
+}
+
+/**
+ * SNMPv3 users for the trap receiver, from the encrypted datastore: system keys
+ * `snmptrap.usm.<user>` holding JSON {auth_protocol, auth_key, priv_protocol, priv_key}, and
+ * accepted v1/v2c communities in `snmptrap.communities` (comma-separated).
+ */
+async function trapSecrets(appliance: Appliance): Promise<{ users: UsmUser[]; communities: string[] }> {
+  const users: UsmUser[] = [];
+  for (const k of await appliance.kv.list('system', 'snmptrap.usm.', { decrypt: true })) {
+    const v = JSON.parse(k.value) as { auth_protocol?: string; auth_key?: string; priv_protocol?: string; priv_key?: string; engine_ids?: string[] };
+    users.push({
+      user: k.key.slice('snmptrap.usm.'.length),
+      ...(v.auth_protocol ? { authProtocol: v.auth_protocol as UsmUser['authProtocol'] } : {}),
+      ...(v.auth_key ? { authKey: v.auth_key } : {}),
+      ...(v.priv_protocol ? { privProtocol: v.priv_protocol as UsmUser['privProtocol'] } : {}),
+      ...(v.priv_key ? { privKey: v.priv_key } : {}),
+      ...(v.engine_ids ? { engineIds: v.engine_ids } : {}),
+    });
+  }
+  const c = await appliance.kv.get('system', 'snmptrap.communities', { decrypt: true });
+  return { users, communities: c ? c.value.split(',').map((x) => x.trim()).filter(Boolean) : [] };
 }
 
 function port(v: string | undefined, fallback: number | null): number | null {
@@ -44,6 +69,8 @@ export function registerServe(program: Command): void {
     .option('--syslog-tls-port <port>', 'syslog over TLS (needs --syslog-tls-cert and --syslog-tls-key)')
     .option('--syslog-tls-cert <file>', 'PEM certificate for syslog over TLS')
     .option('--syslog-tls-key <file>', 'PEM private key for syslog over TLS')
+    .option('--trap-port <port|off>', 'SNMP traps v1/v2c/v3 over UDP (v3 users: system keys snmptrap.usm.<user>, encrypted)', process.env.NETREFLEX_TRAP_PORT ?? String(DEFAULT_SENSORS.trapPort))
+    .option('--sflow-port <port|off>', 'sFlow v5 over UDP', process.env.NETREFLEX_SFLOW_PORT ?? String(DEFAULT_SENSORS.sflowPort))
     .addHelpText(
       'after',
       '\nOn first start an admin user is created; its password is printed once (or taken from\n$NETREFLEX_ADMIN_PASSWORD). Then: netreflex login --url http://127.0.0.1:8080 --user admin\n\nExamples:\n  netreflex serve --data-dir /var/lib/netreflex\n  netreflex serve --host 0.0.0.0 --port 8443 --inventory ./inventory\n',
@@ -78,8 +105,13 @@ export function registerServe(program: Command): void {
         let sensors: RunningSensors | null = null;
         if (opts.sensors) {
           const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+          const traps = await trapSecrets(appliance);
           sensors = await startSensors(
             {
+              trapPort: port(opts.trapPort, DEFAULT_SENSORS.trapPort),
+              sflowPort: port(opts.sflowPort, DEFAULT_SENSORS.sflowPort),
+              trapUsers: traps.users,
+              trapCommunities: traps.communities,
               host: opts.sensorHost,
               syslogUdpPort: syslogPort,
               syslogTcpPort: syslogPort,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { registerBuiltins } from '../../events/builtin-triggers.js';
+import { registerAllTriggerTypes } from '../../sensors/trigger-types.js';
 import { TriggerRegistry } from '../../events/trigger-registry.js';
 import { withExamples } from '../help.js';
 import { printJson, table } from '../output.js';
@@ -26,7 +26,7 @@ export function registerTrigger(program: Command): void {
       let types: TriggerTypeView[];
       if (useDataDir(globalsOf(cmd))) {
         const registry = new TriggerRegistry();
-        registerBuiltins(registry);
+        registerAllTriggerTypes(registry);
         types = registry.list();
       } else types = (await clientFor(cmd).listTriggerTypes()).items;
       if (opts.json) return printJson(types);
