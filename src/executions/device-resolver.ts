@@ -21,11 +21,11 @@ type Options = Record<string, unknown>;
  * inventory, secrets from the encrypted credential store (the inventory only names them),
  * host keys from one known_hosts file.
  *
- * Per connection type, `connection_options` may override the host's fields:
- * `ssh: {port, credential}`, `netconf: {port, credential}`, and
- * `snmp: {port, version: v2c|v3, credential, priv_credential, auth_protocol, priv_protocol}` where the
- * credential's password is the community (v2c) or the auth key, its username the v3 user, and
- * `priv_credential`'s password the v3 privacy key.
+ * Per connection type, Nornir's `connection_options` may override the host's fields:
+ * `ssh: {hostname, port, username, credential}`, `netconf: {...same}`, and
+ * `snmp: {port, credential, extras: {version: v2c|v3, priv_credential, auth_protocol, priv_protocol}}`
+ * where the credential's password is the community (v2c) or the auth key, its username the v3
+ * user, and `priv_credential`'s password the v3 privacy key.
  */
 export class InventoryDevices {
   private readonly knownHosts: KnownHosts;
@@ -103,19 +103,20 @@ export class InventoryDevices {
       };
     }
     const snmp = this.options(h, 'snmp');
+    const extras = (snmp.extras ?? {}) as Options;
     if (snmp.credential) {
       const c = await this.secret(name, snmp.credential as string, 'SNMP');
-      const version = String(snmp.version ?? 'v2c');
+      const version = String(extras.version ?? 'v2c');
       let credentials: SnmpCredentials;
       if (version === 'v3') {
-        const priv = snmp.priv_credential ? await this.secret(name, snmp.priv_credential as string, 'SNMP privacy') : null;
+        const priv = extras.priv_credential ? await this.secret(name, extras.priv_credential as string, 'SNMP privacy') : null;
         credentials = {
           version: 'v3',
           user: c.username,
           ...(c.password !== undefined ? { authKey: c.password } : {}),
           ...(priv?.password !== undefined ? { privKey: priv.password } : {}),
-          ...(snmp.auth_protocol ? { authProtocol: snmp.auth_protocol as never } : {}),
-          ...(snmp.priv_protocol ? { privProtocol: snmp.priv_protocol as never } : {}),
+          ...(extras.auth_protocol ? { authProtocol: extras.auth_protocol as never } : {}),
+          ...(extras.priv_protocol ? { privProtocol: extras.priv_protocol as never } : {}),
         } as SnmpCredentials;
       } else credentials = { version: 'v2c', community: c.password ?? c.username };
       conn.snmp = { port: Number(snmp.port ?? 161), credentials };

@@ -1,5 +1,6 @@
 import { registerBuiltins } from '../events/builtin-triggers.js';
 import type { TriggerRegistry } from '../events/trigger-registry.js';
+import { registerPollerTriggers } from './poller/events.js';
 import { registerSflowTriggers } from './sflow/triggers.js';
 import { registerSnmpTrapTriggers } from './snmptrap/triggers.js';
 
@@ -8,4 +9,5 @@ export function registerAllTriggerTypes(registry: TriggerRegistry): void {
   registerBuiltins(registry);
   registerSflowTriggers(registry);
   registerSnmpTrapTriggers(registry);
+  registerPollerTriggers(registry);
 }

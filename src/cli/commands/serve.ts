@@ -8,6 +8,7 @@ import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
 import { DEFAULT_SENSORS, startSensors, type RunningSensors } from '../../sensors/sensor-host.js';
 import type { UsmUser } from '../../sensors/snmptrap/usm.js';
+import { startPollers, type RunningPollers } from '../../sensors/poller/start.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
 
 interface ServeOptions extends DataOptions {
@@ -121,6 +122,12 @@ export function registerServe(program: Command): void {
           );
           for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
         }
+        let pollers: RunningPollers | null = null;
+        if (opts.sensors) {
+          pollers = startPollers(appliance, log);
+          for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
+          if (pollers.pollers.length) say(`netreflex: ${pollers.pollers.length} poller(s) running`);
+        }
         let stopApi: (() => Promise<void>) | null = null;
         if (opts.api) {
           const auth = new AuthService(appliance.store);
@@ -137,8 +144,11 @@ export function registerServe(program: Command): void {
               log,
               stream,
               packsDir: path.join(config.dataDir, 'packs'),
-              ...(sensors ? { sensorCounters: sensors.counters } : {}),
-              reloadContent: async () => void appliance.reloadContent((index) => apiRules.applyTo(index)),
+              sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...(pollers?.counters() ?? {}) }),
+              reloadContent: async () => {
+                appliance.reloadContent((index) => apiRules.applyTo(index));
+                await pollers?.reload();
+              },
               ...(opts.inventory ? { inventoryDir: path.resolve(opts.inventory) } : {}),
             },
             { host: opts.host, port: Number(opts.port) },
@@ -153,6 +163,7 @@ export function registerServe(program: Command): void {
           stopping = true;
           say('netreflex: stopping');
           void (async () => {
+            await pollers?.stop().catch(() => {});
             await sensors?.stop().catch(() => {});
             await stopApi?.().catch(() => {});
             await appliance.stop();
