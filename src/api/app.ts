@@ -22,6 +22,8 @@ import { keyRoutes } from './routes/keys.js';
 import { packRoutes } from './routes/packs.js';
 import { ruleRoutes } from './routes/rules.js';
 import { systemRoutes } from './routes/system.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { WebhookCounters, withWebhookCounters } from '../sensors/webhook/counters.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -95,7 +97,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const stream = deps.stream ?? new ApiStream();
-  const metrics = new ApiMetrics(stream, deps.sensorCounters);
+  const webhookCounters = new WebhookCounters();
+  const metrics = new ApiMetrics(stream, withWebhookCounters(deps.sensorCounters, webhookCounters));
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -134,6 +137,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   inventoryRoutes(app, ctx);
   keyRoutes(app, ctx);
   packRoutes(app, ctx);
+  webhookRoutes(app, ctx, { counters: webhookCounters });
 
   // Every event on the bus reaches live streams and metrics, whichever way it came in.
   const subscription = await deps.appliance.bus.subscribe(`api-stream-${process.pid}-${Math.random().toString(36).slice(2)}`, (d) => {

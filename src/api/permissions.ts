@@ -78,6 +78,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/packs/install': 'packs:write',
   'DELETE /api/v1/packs/:ref': 'packs:write',
 
+  'GET /api/v1/webhooks': 'read',
+  'POST /api/v1/webhooks': 'admin',
+  'DELETE /api/v1/webhooks/:name': 'admin',
+  // callers are machines: the webhook's own token or HMAC signature is checked in the handler
+  'POST /api/v1/webhooks/:name': 'anonymous',
+
   'GET /api/v1/stream': 'read',
   'GET /metrics': 'read',
 };

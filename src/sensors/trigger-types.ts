@@ -3,6 +3,7 @@ import type { TriggerRegistry } from '../events/trigger-registry.js';
 import { registerPollerTriggers } from './poller/events.js';
 import { registerSflowTriggers } from './sflow/triggers.js';
 import { registerSnmpTrapTriggers } from './snmptrap/triggers.js';
+import { registerWebhookTriggers } from './webhook/triggers.js';
 
 /** Every trigger type this appliance knows: the built-in contract plus what the sensors add. */
 export function registerAllTriggerTypes(registry: TriggerRegistry): void {
@@ -10,4 +11,5 @@ export function registerAllTriggerTypes(registry: TriggerRegistry): void {
   registerSflowTriggers(registry);
   registerSnmpTrapTriggers(registry);
   registerPollerTriggers(registry);
+  registerWebhookTriggers(registry);
 }

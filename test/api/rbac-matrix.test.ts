@@ -8,6 +8,7 @@ import { installPack } from '../../src/api/pack-install.js';
 import { accessFor, ROUTE_ACCESS } from '../../src/api/permissions.js';
 import { roleAllows, type Role } from '../../src/auth/roles.js';
 import { makeEvent } from '../../src/events/envelope.js';
+import { WebhookDefinitions } from '../../src/sensors/webhook/definitions.js';
 import { FIXTURE_PACKS, harness, type Harness } from './harness.js';
 
 /**
@@ -23,6 +24,8 @@ interface Sample {
   method: InjectOptions['method'];
   url: string;
   payload?: unknown;
+  /** Extra request headers (a webhook's own token). */
+  headers?: Record<string, string>;
   /** Runs after the request was sent (to end an open stream). */
   after?: () => Promise<void>;
 }
@@ -148,6 +151,19 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       await installPack(path.join(FIXTURE_PACKS, 'lb'), packsDir);
       return { method: 'DELETE', url: '/api/v1/packs/lb' };
     },
+    'GET /api/v1/webhooks': S('GET', '/api/v1/webhooks'),
+    'POST /api/v1/webhooks': async () => ({ method: 'POST', url: '/api/v1/webhooks', payload: { name: uniq('wh'), kind: 'generic', auth: 'token' } }),
+    'DELETE /api/v1/webhooks/:name': async () => {
+      const name = uniq('wh');
+      await new WebhookDefinitions(h.kv).create({ name, kind: 'generic', auth: 'token' });
+      return { method: 'DELETE', url: `/api/v1/webhooks/${name}` };
+    },
+    // anonymous to the API: the webhook's own token is what lets every caller in
+    'POST /api/v1/webhooks/:name': async () => {
+      const name = uniq('wh');
+      const { secret } = await new WebhookDefinitions(h.kv).create({ name, kind: 'generic', auth: 'token' });
+      return { method: 'POST', url: `/api/v1/webhooks/${name}`, payload: { matrix: true }, headers: { 'x-netreflex-token': secret } };
+    },
     'GET /api/v1/stream': async () => ({ method: 'GET', url: '/api/v1/stream?kinds=event&max=1', after: () => h.appliance.emit(makeEvent('core.event', { kind: 'stream' })) }),
     'GET /metrics': S('GET', '/metrics'),
   };
@@ -177,7 +193,7 @@ describe('RBAC: every route x every role', () => {
       const access = ROUTE_ACCESS[route]!;
       for (const who of CALLERS) {
         const sample = await samples(h, who, packsDir)[route]!();
-        const pending = h.app.inject({ method: sample.method, url: sample.url, headers: h.as(who), ...(sample.payload !== undefined ? { payload: sample.payload as object } : {}) });
+        const pending = h.app.inject({ method: sample.method, url: sample.url, headers: { ...h.as(who), ...sample.headers }, ...(sample.payload !== undefined ? { payload: sample.payload as object } : {}) });
         if (sample.after) {
           await new Promise((r) => setTimeout(r, 50));
           await sample.after();
