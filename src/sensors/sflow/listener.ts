@@ -1,5 +1,4 @@
-import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import type dgram from 'node:dgram';
 import { isNrxError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import type { EventEnvelope } from '../../events/envelope.js';
@@ -8,6 +7,7 @@ import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { decodeSflowDatagram, type SflowDatagram } from './decoder.js';
 import { SflowEventDetector, type SflowEventDetectorOptions } from './events.js';
 import { SequenceTracker } from './sequence.js';
+import { bindUdp } from '../common/udp.js';
 
 export interface SflowListenerOptions {
   host?: string;
@@ -83,30 +83,5 @@ export class SflowListener {
   }
 }
 
-/** Bind a UDP socket with a large receive buffer (IPv6 when the host is an IPv6 address). */
-export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 * 1024, onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: recvBufferBytes });
-    s.once('error', reject);
-    s.on('message', onMessage);
-    s.bind(port, host, () => {
-      s.off('error', reject);
-      // a runtime socket error (ICMP, buffer) must not crash the appliance
-      s.on('error', () => undefined);
-      resolve(s);
-    });
-  });
-}
-
-/** The kernel's count of UDP datagrams dropped for a full receive buffer (all sockets; Linux only, else undefined). */
-export function udpReceiveBufferErrors(): number | undefined {
-  try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    const names = lines[0]!.split(/\s+/);
-    const values = lines[1]!.split(/\s+/);
-    const i = names.indexOf('RcvbufErrors');
-    return i > 0 ? Number(values[i]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// kept here too for the benchmarks that import it from the sFlow listener
+export { udpReceiveBufferErrors } from '../common/udp.js';

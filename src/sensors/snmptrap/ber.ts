@@ -98,7 +98,10 @@ export class BerReader {
 
   oid(field: string): string {
     const at = this.pos;
-    return decodeOid(this.bytes(TAG.oid, field), at, field);
+    const h = this.header(field);
+    if (h.tag !== TAG.oid) throw berError(at, field, `expected tag 0x${TAG.oid.toString(16)}, found 0x${h.tag.toString(16)}`);
+    this.pos = h.end;
+    return oidText(this.buf, h.start, h.end, at, field);
   }
 }
 
@@ -115,30 +118,51 @@ export function signedInt(b: Buffer, at: number, field: string): number {
 export function unsignedInt(b: Buffer, at: number, field: string, maxOctets: number): number | string {
   if (b.length === 0) throw berError(at, field, 'empty unsigned integer');
   if (b.length > maxOctets + 1 || (b.length === maxOctets + 1 && b[0] !== 0)) throw berError(at, field, `unsigned value of ${b.length} octets is out of range`);
+  // up to six octets fits a double exactly: skip BigInt for sysUpTime and counters, the common case
+  if (b.length <= 6) {
+    let n = 0;
+    for (const x of b) n = n * 256 + x;
+    return n;
+  }
   let big = 0n;
   for (const x of b) big = (big << 8n) | BigInt(x);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
 }
 
 export function decodeOid(b: Buffer, at: number, field: string): string {
-  if (b.length === 0) throw berError(at, field, 'empty OBJECT IDENTIFIER');
-  const arcs: number[] = [];
+  return oidText(b, 0, b.length, at, field);
+}
+
+/**
+ * The dotted text of the OID whose contents are buf[start, end). Every varbind name goes
+ * through here, so the text is built as it is read (no array of arcs, no copy of the bytes).
+ */
+export function oidText(buf: Buffer, start: number, end: number, at: number, field: string): string {
+  if (start >= end) throw berError(at, field, 'empty OBJECT IDENTIFIER');
+  let text = '';
+  let arcs = 0;
   let v = 0;
   let inArc = false;
-  for (let i = 0; i < b.length; i++) {
-    const x = b[i]!;
+  for (let i = start; i < end; i++) {
+    const x = buf[i]!;
     if (!inArc && x === 0x80) throw berError(at, field, 'OID sub-identifier has a leading 0x80 octet');
     v = v * 128 + (x & 0x7f);
     if (v > Number.MAX_SAFE_INTEGER) throw berError(at, field, 'OID sub-identifier is too large');
     inArc = true;
     if (!(x & 0x80)) {
-      if (arcs.length === 0) arcs.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else arcs.push(v);
+      // the first sub-identifier packs two arcs (X.690 8.19.4)
+      if (arcs === 0) {
+        text = v < 80 ? `${Math.floor(v / 40)}.${v % 40}` : `2.${v - 80}`;
+        arcs = 2;
+      } else {
+        text += `.${v}`;
+        arcs++;
+      }
       v = 0;
       inArc = false;
-      if (arcs.length > MAX_OID_ARCS) throw berError(at, field, `OID has more than ${MAX_OID_ARCS} sub-identifiers`);
+      if (arcs > MAX_OID_ARCS) throw berError(at, field, `OID has more than ${MAX_OID_ARCS} sub-identifiers`);
     }
   }
   if (inArc) throw berError(at, field, 'OID ends inside a sub-identifier');
-  return arcs.join('.');
+  return text;
 }

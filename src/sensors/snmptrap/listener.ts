@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import type { EventEnvelope } from '../../events/envelope.js';
 import { SensorCounters } from '../common/counters.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
-import { bindUdp } from '../sflow/listener.js';
+import { bindUdp } from '../common/udp.js';
 import { decodeTrap, type SnmpTrap } from './message.js';
 import { normaliseTrap, type TrapContext } from './normalise.js';
 import type { UsmUser } from './usm.js';

@@ -1,4 +1,4 @@
-import { BerReader, berError, decodeOid, TAG, unsignedInt } from './ber.js';
+import { BerReader, berError, oidText, TAG, unsignedInt } from './ber.js';
 import { decryptScopedPdu, localizedKey, macLength, verifyAuth, type UsmUser } from './usm.js';
 
 export type VarbindType =
@@ -159,57 +159,74 @@ function decodeVarbinds(list: BerReader): Varbind[] {
     if (i >= MAX_VARBINDS) throw berError(list.pos, 'variable-bindings', `more than ${MAX_VARBINDS} varbinds`);
     const vb = list.enter(TAG.sequence, `variable-bindings[${i}]`);
     const oid = vb.oid(`variable-bindings[${i}].name`);
-    const field = `variable-bindings[${i}].value`;
     const at = vb.pos;
-    const h = vb.header(field);
-    const v = vb.buf.subarray(h.start, h.end);
+    const h = vb.header(`variable-bindings[${i}].value`);
     vb.pos = h.end;
-    out.push({ oid, ...decodeValue(h.tag, v, at, field) });
+    out.push(decodeValue(oid, h.tag, vb.buf, h.start, h.end, at, i));
   }
   return out;
 }
 
-function decodeValue(tag: number, v: Buffer, at: number, field: string): Omit<Varbind, 'oid'> {
+/** One varbind's value from buf[start, end); read in place, since most values are small numbers and OIDs. */
+function decodeValue(oid: string, tag: number, buf: Buffer, start: number, end: number, at: number, index: number): Varbind {
+  const len = end - start;
   switch (tag) {
     case TAG.integer: {
-      if (v.length === 0 || v.length > 5) throw berError(at, field, `INTEGER of ${v.length} octets`);
-      let n = v[0]! & 0x80 ? -1 : 0;
-      for (const x of v) n = n * 256 + x;
-      return { type: 'Integer', value: n };
+      if (len === 0 || len > 5) throw berError(at, valueField(index), `INTEGER of ${len} octets`);
+      let n = buf[start]! & 0x80 ? -1 : 0;
+      for (let i = start; i < end; i++) n = n * 256 + buf[i]!;
+      return { oid, type: 'Integer', value: n };
     }
-    case TAG.octetString:
-      return printable(v) ? { type: 'OctetString', value: v.toString('utf8') } : { type: 'OctetString', value: v.toString('hex'), hex: true };
+    case TAG.octetString: {
+      const text = printableText(buf, start, end);
+      return text !== undefined ? { oid, type: 'OctetString', value: text } : { oid, type: 'OctetString', value: buf.toString('hex', start, end), hex: true };
+    }
     case TAG.null:
-      return { type: 'Null', value: null };
+      return { oid, type: 'Null', value: null };
     case TAG.oid:
-      return { type: 'OID', value: decodeOid(v, at, field) };
+      return { oid, type: 'OID', value: oidText(buf, start, end, at, valueField(index)) };
     case TAG.ipAddress:
-      if (v.length !== 4) throw berError(at, field, `IpAddress of ${v.length} octets`);
-      return { type: 'IpAddress', value: v.join('.') };
+      if (len !== 4) throw berError(at, valueField(index), `IpAddress of ${len} octets`);
+      return { oid, type: 'IpAddress', value: `${buf[start]}.${buf[start + 1]}.${buf[start + 2]}.${buf[start + 3]}` };
     case TAG.counter32:
-      return { type: 'Counter32', value: unsignedInt(v, at, field, 4) };
+      return { oid, type: 'Counter32', value: unsignedInt(buf.subarray(start, end), at, valueField(index), 4) };
     case TAG.gauge32:
-      return { type: 'Gauge32', value: unsignedInt(v, at, field, 4) };
+      return { oid, type: 'Gauge32', value: unsignedInt(buf.subarray(start, end), at, valueField(index), 4) };
     case TAG.timeTicks:
-      return { type: 'TimeTicks', value: unsignedInt(v, at, field, 4) };
+      return { oid, type: 'TimeTicks', value: unsignedInt(buf.subarray(start, end), at, valueField(index), 4) };
     case TAG.counter64:
-      return { type: 'Counter64', value: unsignedInt(v, at, field, 8) };
+      return { oid, type: 'Counter64', value: unsignedInt(buf.subarray(start, end), at, valueField(index), 8) };
     case TAG.opaque:
-      return { type: 'Opaque', value: v.toString('hex'), hex: true };
+      return { oid, type: 'Opaque', value: buf.toString('hex', start, end), hex: true };
     case TAG.noSuchObject:
-      return { type: 'NoSuchObject', value: null };
+      return { oid, type: 'NoSuchObject', value: null };
     case TAG.noSuchInstance:
-      return { type: 'NoSuchInstance', value: null };
+      return { oid, type: 'NoSuchInstance', value: null };
     case TAG.endOfMibView:
-      return { type: 'EndOfMibView', value: null };
+      return { oid, type: 'EndOfMibView', value: null };
     default:
-      throw berError(at, field, `unknown value type 0x${tag.toString(16)}`);
+      throw berError(at, valueField(index), `unknown value type 0x${tag.toString(16)}`);
   }
 }
 
-/** Text an operator can read: UTF-8 that round-trips, without control characters other than tab/CR/LF. */
-function printable(v: Buffer): boolean {
-  for (const x of v) if ((x < 0x20 && x !== 9 && x !== 10 && x !== 13) || x === 0x7f) return false;
-  const s = v.toString('utf8');
-  return !s.includes('\ufffd');
+/** Built only when needed: the field name is text, and most varbinds never fail. */
+function valueField(index: number): string {
+  return `variable-bindings[${index}].value`;
+}
+
+/**
+ * Text an operator can read: UTF-8 that round-trips, without control characters other than
+ * tab/CR/LF; undefined when the octets are not that. Plain ASCII (interface names, most
+ * strings agents send) is decoded once, without the round-trip check.
+ */
+function printableText(buf: Buffer, start: number, end: number): string | undefined {
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    const x = buf[i]!;
+    if ((x < 0x20 && x !== 9 && x !== 10 && x !== 13) || x === 0x7f) return undefined;
+    if (x >= 0x80) ascii = false;
+  }
+  if (ascii) return buf.toString('latin1', start, end);
+  const s = buf.toString('utf8', start, end);
+  return s.includes('\ufffd') ? undefined : s;
 }
