@@ -9,6 +9,7 @@ import { registerBuiltins } from '../../../src/events/builtin-triggers.js';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
 import { TriggerRegistry } from '../../../src/events/trigger-registry.js';
 import { TrapListener } from '../../../src/sensors/snmptrap/listener.js';
+import { decodeOid } from '../../../src/sensors/snmptrap/ber.js';
 import { decodeTrap } from '../../../src/sensors/snmptrap/message.js';
 import { normaliseTrap } from '../../../src/sensors/snmptrap/normalise.js';
 import { registerSnmpTrapTriggers } from '../../../src/sensors/snmptrap/triggers.js';
@@ -87,6 +88,51 @@ describe('trap decoder on traps sent by net-snmp snmptrap (fixtures)', () => {
     // without the v3 users the two v3 traps are reported, the others still decoded
     const noUsers = decodeTrapCapture(fixture('snmptrap-v1-v2c-v3.pcap'));
     assert.deepEqual(noUsers.map((r) => ('line' in r ? 'ok' : r.error.code)), ['ok', 'ok', 'NRX_ERR_SNMP_AUTH', 'NRX_ERR_SNMP_AUTH', 'ok']);
+  });
+});
+
+describe('varbind values', () => {
+  // a v2c trap built by hand, for values no fixture carries
+  const tlv = (tag: number, body: Buffer): Buffer => Buffer.concat([Buffer.from(body.length < 128 ? [tag, body.length] : [tag, 0x81, body.length]), body]);
+  const oid = (dotted: string): Buffer => {
+    const [a, b, ...rest] = dotted.split('.').map(Number);
+    const out = [a! * 40 + b!];
+    for (const arc of rest) {
+      const septets = [arc & 0x7f];
+      for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) septets.unshift((v & 0x7f) | 0x80);
+      out.push(...septets);
+    }
+    return tlv(0x06, Buffer.from(out));
+  };
+  const v2cTrap = (values: Buffer[]): Buffer => {
+    const vbs = [tlv(0x30, Buffer.concat([oid('1.3.6.1.2.1.1.3.0'), tlv(0x43, Buffer.from([5]))])), tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.1.1.4.1.0'), oid('1.3.6.1.4.1.99.0.1')]))];
+    values.forEach((v, i) => vbs.push(tlv(0x30, Buffer.concat([oid(`1.3.6.1.4.1.99.${i + 1}`), tlv(0x04, v)]))));
+    const pdu = tlv(0xa7, Buffer.concat([tlv(0x02, Buffer.from([1])), tlv(0x02, Buffer.from([0])), tlv(0x02, Buffer.from([0])), tlv(0x30, Buffer.concat(vbs))]));
+    return tlv(0x30, Buffer.concat([tlv(0x02, Buffer.from([1])), tlv(0x04, Buffer.from('public')), pdu]));
+  };
+
+  test('octet strings: ASCII and UTF-8 as text; control bytes, broken UTF-8 and U+FFFD as hex', () => {
+    const t = decodeTrap(v2cTrap([Buffer.from('Gi0/1\tuplink\r\n'), Buffer.from('héllo'), Buffer.alloc(0), Buffer.from([0x65, 0x00, 0x66]), Buffer.from([0xc3, 0x28]), Buffer.from('\ufffd'), Buffer.from([0x7f])]));
+    assert.equal(t.trapOid, '1.3.6.1.4.1.99.0.1');
+    assert.deepEqual(t.varbinds, [
+      { oid: '1.3.6.1.4.1.99.1', type: 'OctetString', value: 'Gi0/1\tuplink\r\n' },
+      { oid: '1.3.6.1.4.1.99.2', type: 'OctetString', value: 'héllo' },
+      { oid: '1.3.6.1.4.1.99.3', type: 'OctetString', value: '' },
+      { oid: '1.3.6.1.4.1.99.4', type: 'OctetString', value: '650066', hex: true },
+      { oid: '1.3.6.1.4.1.99.5', type: 'OctetString', value: 'c328', hex: true },
+      { oid: '1.3.6.1.4.1.99.6', type: 'OctetString', value: 'efbfbd', hex: true },
+      { oid: '1.3.6.1.4.1.99.7', type: 'OctetString', value: '7f', hex: true },
+    ]);
+    // the order JSON shows: oid, type, value
+    assert.equal(JSON.stringify(t.varbinds[0]), '{"oid":"1.3.6.1.4.1.99.1","type":"OctetString","value":"Gi0/1\\tuplink\\r\\n"}');
+  });
+
+  test('OIDs with large sub-identifiers and the 2.x first arc decode as dotted text', () => {
+    const t = decodeTrap(v2cTrap([]));
+    assert.equal(t.uptime, 5);
+    assert.equal(decodeOid(Buffer.from([0x88, 0x37, 0x03]), 0, 'f'), '2.999.3');
+    assert.equal(decodeOid(Buffer.from([0x2b, 0x06, 0x01, 0x04, 0x01, 0x8f, 0xff, 0xff, 0xff, 0x7f]), 0, 'f'), '1.3.6.1.4.1.4294967295');
+    assert.throws(() => decodeOid(Buffer.from([0x2b, 0x86]), 0, 'f'), /ends inside a sub-identifier/);
   });
 });
 
