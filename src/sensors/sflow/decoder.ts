@@ -64,7 +64,17 @@ const HEADER_BYTES = 8;
  * the byte offset and the field; unknown sample and record formats are kept as
  * {enterprise, format, length} and decoding goes on past them.
  */
-export function decodeSflowDatagram(buf: Buffer): SflowDatagram {
+export interface SflowDecodeOptions {
+  /**
+   * Decode the records inside flow samples (packet headers, switch/router data). The event
+   * detector reads only counter samples, so the listener skips them when nobody wants the
+   * samples themselves: the sample's own fields are still read and checked.
+   */
+  flowRecords?: boolean;
+}
+
+export function decodeSflowDatagram(buf: Buffer, opts: SflowDecodeOptions = {}): SflowDatagram {
+  const withFlows = opts.flowRecords ?? true;
   const r = new XdrReader(buf);
   const version = r.u32('version');
   if (version !== 5) throw decodeError(0, 'version', `sFlow version ${version} is not supported (only 5)`);
@@ -79,12 +89,12 @@ export function decodeSflowDatagram(buf: Buffer): SflowDatagram {
     const lenAt = r.pos;
     const length = r.u32('samples', i);
     if (length > r.remaining) throw r.fail(lenAt, `samples[${i}].length`, `sample length ${length} exceeds the ${r.remaining} bytes left`);
-    samples.push(decodeSample(dataFormat >>> 12, dataFormat & 0xfff, r.sub(length, 'samples', i)));
+    samples.push(decodeSample(dataFormat >>> 12, dataFormat & 0xfff, r.sub(length, 'samples', i), withFlows));
   }
   return { version: 5, agent, subAgentId, sequence, uptimeMs, samples };
 }
 
-function decodeSample(enterprise: number, format: number, r: XdrReader): SflowSample {
+function decodeSample(enterprise: number, format: number, r: XdrReader, withFlows: boolean): SflowSample {
   if (enterprise !== 0) return { kind: 'unknown', enterprise, format, length: r.remaining };
   switch (format) {
     case 1:
@@ -97,7 +107,7 @@ function decodeSample(enterprise: number, format: number, r: XdrReader): SflowSa
       const drops = r.u32('drops');
       const input = expanded ? interfaceExpanded(r, 'input') : r.u32('input');
       const output = expanded ? interfaceExpanded(r, 'output') : r.u32('output');
-      const records = flowRecords(r);
+      const records = withFlows ? flowRecords(r) : [];
       return { kind: 'flow', expanded, sequence, sourceIdType, sourceIdIndex, samplingRate, samplePool, drops, input, output, records };
     }
     case 2:

@@ -55,7 +55,7 @@ export class SflowListener {
     this.counters.received++;
     let d: SflowDatagram;
     try {
-      d = decodeSflowDatagram(msg);
+      d = decodeSflowDatagram(msg, { flowRecords: this.opts.onDatagram !== undefined });
     } catch (e) {
       this.counters.malformed++;
       this.warn.warn({ sensor: 'sflow', from: from.address, bytes: msg.length, err: isNrxError(e) ? e.message : String(e) }, 'malformed sFlow datagram');
