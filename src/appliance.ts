@@ -15,6 +15,7 @@ import { CliConfigRunner } from './executions/runners/cli-config.js';
 import { GetterRunner } from './executions/runners/getter.js';
 import { NetconfRunner } from './executions/runners/netconf.js';
 import { SnmpRunner } from './executions/runners/snmp.js';
+import { FanOutRunner } from './executions/runners/fan-out-runner.js';
 import path from 'node:path';
 import type { RetryRule } from './executions/retry.js';
 import { loadPacks, type LoadedContent } from './packs/pack-loader.js';
@@ -153,11 +154,13 @@ export class Appliance {
       actions: this.content.loaded.actions,
       runners: new RunnerRegistry([
         ...builtinRunners(),
-        new CliRunner(this.devices.cliResolver()),
-        new CliConfigRunner(this.devices.cliResolver()),
-        new GetterRunner(this.devices.cliResolver()),
-        new NetconfRunner(this.devices.netconfResolver()),
-        new SnmpRunner(this.devices.netconfResolver()),
+        ...[
+          new CliRunner(this.devices.cliResolver()),
+          new CliConfigRunner(this.devices.cliResolver()),
+          new GetterRunner(this.devices.cliResolver()),
+          new NetconfRunner(this.devices.netconfResolver()),
+          new SnmpRunner(this.devices.netconfResolver()),
+        ].map((r) => new FanOutRunner(r, async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name))),
       ]),
       concurrency,
       retries,

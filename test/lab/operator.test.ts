@@ -6,6 +6,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labGuard } from './guard.js';
 import { labUp, type Lab } from './lab.js';
+import { Appliance } from '../../src/appliance.js';
+import { loadConfig } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/log.js';
 
 const skip = labGuard();
 const MAIN = path.resolve('src/cli/main.ts');
@@ -53,5 +56,24 @@ describe('the operator against the lab: netreflex exec over the inventory', { sk
     const r = cli('exec', 'show version', '--on', 'name=leaf1');
     assert.equal(r.status, 1);
     assert.match(r.stdout, /leaf1\s+failed.*NRX_ERR_HOSTKEY_UNKNOWN/);
+  });
+
+  test('the network pack: one action over an inventory filter returns a result per device, failures as data', async () => {
+    const a = new Appliance({ config: loadConfig({ dataDir }, {}), log: silentLogger, knownHostsFile: lab.knownHostsPath });
+    await a.start();
+    try {
+      const ok = await a.engine.run('network.get_bgp_neighbors', { on: 'site=lab' });
+      assert.equal(ok.status, 'succeeded', JSON.stringify(ok.error));
+      const r = ok.result as { ok: number; failed: number; devices: Array<{ device: string; ok: boolean; result: { neighbors: Array<{ state: string }> } }> };
+      assert.equal(r.ok, 3);
+      assert.ok(r.devices.every((d) => d.result.neighbors.every((n) => n.state === 'established')));
+      const bad = await a.engine.run('network.show', { on: 'role=leaf', commands: ['show bogus'] });
+      assert.equal(bad.status, 'failed');
+      const b = bad.result as { ok: number; failed: number; devices: Array<{ device: string; ok: boolean; error: { code: string } }> };
+      assert.deepEqual([b.ok, b.failed], [0, 2]);
+      assert.ok(b.devices.every((d) => d.error.code === 'NRX_ERR_COMMAND_REJECTED'));
+    } finally {
+      await a.stop();
+    }
   });
 });

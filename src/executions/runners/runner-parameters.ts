@@ -2,6 +2,9 @@ import type { ParamSpec } from '../action.js';
 import { DEVICE_RUNNER_PARAMETERS } from './cli-device.js';
 import { NETCONF_RUNNER_PARAMETERS } from './netconf.js';
 import { SNMP_RUNNER_PARAMETERS } from './snmp.js';
+import { FAN_OUT_PARAMETERS } from './fan-out-runner.js';
+
+const withFanOut = (params: Readonly<Record<string, ParamSpec>>): Record<string, ParamSpec> => ({ ...params, ...FAN_OUT_PARAMETERS });
 
 /**
  * Parameters every action of a runner accepts, as StackStorm's runner.yaml declares them.
@@ -19,9 +22,11 @@ const SHELL_COMMON: Record<string, ParamSpec> = {
 };
 
 export const RUNNER_PARAMETERS: Readonly<Record<string, Readonly<Record<string, ParamSpec>>>> = {
-  ...DEVICE_RUNNER_PARAMETERS,
-  netconf: NETCONF_RUNNER_PARAMETERS,
-  snmp: SNMP_RUNNER_PARAMETERS,
+  cli: withFanOut(DEVICE_RUNNER_PARAMETERS.cli!),
+  'cli-config': withFanOut(DEVICE_RUNNER_PARAMETERS['cli-config']!),
+  getter: withFanOut(DEVICE_RUNNER_PARAMETERS.getter!),
+  netconf: withFanOut(NETCONF_RUNNER_PARAMETERS),
+  snmp: withFanOut(SNMP_RUNNER_PARAMETERS),
   'local-shell-cmd': {
     cmd: { type: 'string', description: 'Command line run under /bin/sh -c.' },
     ...SHELL_COMMON,
