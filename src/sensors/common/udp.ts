@@ -28,3 +28,24 @@ export function udpReceiveBufferErrors(): number | undefined {
     return undefined;
   }
 }
+
+/** The socket half of a UDP sensor: bind with a large buffer, hand each datagram to `receive`, close. */
+export abstract class UdpListener {
+  private socket?: dgram.Socket;
+
+  /** One datagram through the sensor's pipeline; public so tests and replays can skip the socket. */
+  abstract receive(msg: Buffer, from: { address: string; port: number }): void;
+
+  protected async listen(host: string, port: number, recvBufferBytes?: number): Promise<{ address: string; port: number }> {
+    const s = await bindUdp(host, port, recvBufferBytes, (msg, rinfo) => this.receive(msg, rinfo));
+    this.socket = s;
+    const a = s.address();
+    return { address: a.address, port: a.port };
+  }
+
+  close(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+}

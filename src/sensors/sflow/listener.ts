@@ -1,4 +1,3 @@
-import type dgram from 'node:dgram';
 import { isNrxError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
 import type { EventEnvelope } from '../../events/envelope.js';
@@ -7,7 +6,7 @@ import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { decodeSflowDatagram, type SflowDatagram } from './decoder.js';
 import { SflowEventDetector, type SflowEventDetectorOptions } from './events.js';
 import { SequenceTracker } from './sequence.js';
-import { bindUdp } from '../common/udp.js';
+import { UdpListener } from '../common/udp.js';
 
 export interface SflowListenerOptions {
   host?: string;
@@ -28,26 +27,22 @@ export interface SflowListenerOptions {
  * datagrams) and the event detector. Malformed datagrams are counted and logged (rate
  * limited); nothing a sender does can stop the listener.
  */
-export class SflowListener {
+export class SflowListener extends UdpListener {
   readonly counters = new SensorCounters('sflow');
   readonly sequences = new SequenceTracker();
   /** Samples decoded, all datagrams together. */
   samples = 0;
   private readonly detector: SflowEventDetector;
   private readonly warn: RateLimitedLog;
-  private socket?: dgram.Socket;
 
   constructor(private readonly opts: SflowListenerOptions) {
+    super();
     this.detector = new SflowEventDetector({ source: 'sensor:sflow', ...opts.detector });
     this.warn = new RateLimitedLog(opts.log ?? silentLogger);
   }
 
   start(): Promise<{ address: string; port: number }> {
-    return bindUdp(this.opts.host ?? '0.0.0.0', this.opts.port ?? 6343, this.opts.recvBufferBytes, (msg, rinfo) => this.receive(msg, rinfo)).then((s) => {
-      this.socket = s;
-      const a = s.address();
-      return { address: a.address, port: a.port };
-    });
+    return this.listen(this.opts.host ?? '0.0.0.0', this.opts.port ?? 6343, this.opts.recvBufferBytes);
   }
 
   /** One datagram through the pipeline; public so tests and replays can skip the socket. */
@@ -74,12 +69,6 @@ export class SflowListener {
         this.counters.dropped++;
       }
     }
-  }
-
-  close(): Promise<void> {
-    const s = this.socket;
-    this.socket = undefined;
-    return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
   }
 }
 

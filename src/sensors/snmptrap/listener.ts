@@ -3,11 +3,10 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import type { EventEnvelope } from '../../events/envelope.js';
 import { SensorCounters } from '../common/counters.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
-import { bindUdp } from '../common/udp.js';
+import { UdpListener } from '../common/udp.js';
 import { decodeTrap, type SnmpTrap } from './message.js';
 import { normaliseTrap, type TrapContext } from './normalise.js';
 import type { UsmUser } from './usm.js';
-import type dgram from 'node:dgram';
 
 export interface TrapListenerOptions {
   host?: string;
@@ -29,23 +28,19 @@ export interface TrapListenerOptions {
  * Traps from a community not configured, or v3 traps that fail authentication, are counted
  * as malformed with the reason logged (rate limited).
  */
-export class TrapListener {
+export class TrapListener extends UdpListener {
   readonly counters = new SensorCounters('snmptrap');
   /** v3 messages refused: unknown user, wrong digest, undecryptable. Also counted as malformed. */
   authFailures = 0;
   private readonly warn: RateLimitedLog;
-  private socket?: dgram.Socket;
 
   constructor(private readonly opts: TrapListenerOptions) {
+    super();
     this.warn = new RateLimitedLog(opts.log ?? silentLogger);
   }
 
   start(): Promise<{ address: string; port: number }> {
-    return bindUdp(this.opts.host ?? '0.0.0.0', this.opts.port ?? 10162, this.opts.recvBufferBytes, (msg, rinfo) => this.receive(msg, rinfo)).then((s) => {
-      this.socket = s;
-      const a = s.address();
-      return { address: a.address, port: a.port };
-    });
+    return this.listen(this.opts.host ?? '0.0.0.0', this.opts.port ?? 10162, this.opts.recvBufferBytes);
   }
 
   receive(msg: Buffer, from: { address: string; port: number }): void {
@@ -74,11 +69,5 @@ export class TrapListener {
     } catch {
       this.counters.dropped++;
     }
-  }
-
-  close(): Promise<void> {
-    const s = this.socket;
-    this.socket = undefined;
-    return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
   }
 }
