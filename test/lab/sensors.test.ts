@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -123,5 +123,36 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     } finally {
       await lab.fault.lagMemberUp('lagx1');
     }
+  });
+
+  test('the shipped remediation: a BGP peer that stays down past the hold-down is diagnosed, soft-cleared and watched until it is back', async () => {
+    // the appliance reaches the lab routers with their credentials and host keys
+    const creds = JSON.parse(readFileSync(lab.credentialsPath, 'utf8')) as Record<string, { username: string; password: string }>;
+    for (const [name, c] of Object.entries(creds)) await appliance.credentials.set(name, { username: c.username, password: c.password });
+    copyFileSync(lab.knownHostsPath, path.join(root, 'data', 'known_hosts'));
+    const since = new Date().toISOString();
+    await lab.fault.killBgpd('spine1');
+    let wf: Awaited<ReturnType<typeof appliance.store.listExecutions>>[number] | undefined;
+    const deadline = Date.now() + 60_000;
+    try {
+      // hold_down is 15 s: the rule fires only after the peer stayed down that long
+      while (!wf && Date.now() < deadline) {
+        wf = (await appliance.store.listExecutions({ action: 'remediation.bgp_peer_down' })).find((e) => e.createdAt >= since && e.parameters.device === 'leaf1');
+        if (!wf) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(wf, 'the shipped rule started remediation.bgp_peer_down for leaf1');
+      assert.equal(wf.parameters.peer, '10.0.1.1');
+      const enf = await appliance.store.listEnforcements({ executionId: wf.id });
+      assert.equal(enf[0]?.ruleRef, 'remediation.bgp_peer_down');
+      for (let i = 0; i < 200 && !(await appliance.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await lab.fault.startBgpd('spine1');
+    }
+    const done = await appliance.engine.wait(wf.id);
+    const tasks = (await appliance.store.listTasks(wf.id)).sort((a, b) => a.seq - b.seq).map((t) => `${t.taskName}:${t.status}`);
+    assert.equal(done.status, 'succeeded', JSON.stringify({ tasks, error: done.error }));
+    assert.deepEqual(tasks.filter((t) => !t.startsWith('repair')), ['note:succeeded', 'diagnose:succeeded', 'wait_established:succeeded', 'recovered:succeeded']);
+    assert.ok(tasks.some((t) => t.startsWith('repair:')), `the session was soft-cleared: ${tasks.join(' ')}`);
+    assert.notEqual((done.result as { output: { seen_state: string } }).output.seen_state, 'established', 'diagnose saw the peer down');
   });
 });

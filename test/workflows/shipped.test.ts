@@ -37,12 +37,12 @@ test('bgp_peer_down: recovers when the peer is established again, escalates when
     const ok = await a.engine.wait(wf.id);
     assert.equal(ok.status, 'succeeded');
     const names = (await a.store.listTasks(wf.id)).sort((x, y) => x.seq - y.seq).map((t) => t.taskName);
-    assert.deepEqual(names, ['note', 'wait_established', 'recovered']);
+    assert.deepEqual(names, ['note', 'diagnose', 'wait_established', 'recovered'], 'r1 is not in the inventory: diagnose fails and the workflow still waits');
 
     const stuck = await a.engine.run('remediation.bgp_peer_down', { device: 'r2', peer: '10.0.23.3', recovery_timeout: '200ms' });
     const tasks = (await a.store.listTasks(stuck.id)).sort((x, y) => x.seq - y.seq);
-    assert.deepEqual(tasks.map((t) => `${t.taskName}:${t.status}`), ['note:succeeded', 'wait_established:timeout', 'escalate:succeeded']);
-    const chain = await a.store.getExecution(tasks[2]!.executionId!);
+    assert.deepEqual(tasks.map((t) => `${t.taskName}:${t.status}`), ['note:succeeded', 'diagnose:failed', 'wait_established:timeout', 'escalate:succeeded']);
+    const chain = await a.store.getExecution(tasks[3]!.executionId!);
     const echo = (await a.store.listExecutions({ parentId: chain!.id }))[0];
     assert.match((echo?.result as { stdout: string }).stdout, /ESCALATE: BGP peer 10\.0\.23\.3 on r2: not established within 200ms/);
   } finally {
