@@ -70,6 +70,26 @@ function runSender(ports: number[], n: number, bytes: Buffer): Promise<number> {
   });
 }
 
+/** SIGINT to sfacctd's whole process group, then SIGKILL whatever is left after 5 s. */
+async function stopGroup(pid: number | undefined): Promise<void> {
+  if (!pid) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(-pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(-pid, 'SIGKILL');
+}
+
 export async function benchSflow(): Promise<BenchResult[]> {
   const { bytes, samples } = realDatagram();
   const inProcess = decodeRate(bytes, samples);
@@ -85,7 +105,8 @@ export async function benchSflow(): Promise<BenchResult[]> {
     `sfacctd_ip: 127.0.0.1`, `sfacctd_port: ${peerPort}`, `sfacctd_pipe_size: 16777216`, `plugins: print`, `aggregate: src_host,dst_host,proto`,
     `print_output: csv`, `print_output_file: ${join(dir, 'out.csv')}`, `print_refresh_time: 60`, `logfile: ${join(dir, 'sfacctd.log')}`,
   ].join('\n'));
-  const peer = spawn('sfacctd', ['-f', join(dir, 'sfacctd.conf')], { stdio: 'ignore' });
+  // its own process group: sfacctd forks a core and a plugin process, and ignores one SIGTERM
+  const peer = spawn('sfacctd', ['-f', join(dir, 'sfacctd.conf')], { stdio: 'ignore', detached: true });
   const listener = new SflowListener({ host: '127.0.0.1', port: ourPort, recvBufferBytes: 16 * 1024 * 1024, onEvent: () => undefined });
   await listener.start();
   try {
@@ -125,7 +146,7 @@ export async function benchSflow(): Promise<BenchResult[]> {
     });
   } finally {
     await listener.close();
-    peer.kill('SIGTERM');
+    await stopGroup(peer.pid);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
