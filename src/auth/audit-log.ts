@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SECRET_MASK } from '../core/secrets.js';
 
 /** One write through the API: who, what, when, from where, and how it ended. */
 export interface AuditEntry {
@@ -29,7 +30,7 @@ interface AuditRow {
 }
 
 const SECRET_FIELD = /^(password|new_password|secret|token|api_key|apikey|key_value|value|private_key|passphrase|credential)$/i;
-export const REDACTED = '********';
+export const REDACTED = SECRET_MASK;
 
 /**
  * Replace anything that could be a secret before it is written to the audit log. Field names

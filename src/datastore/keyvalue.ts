@@ -4,19 +4,13 @@ import type { KeyValueRecord } from '../store/records.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { SecretCipher } from './cipher.js';
 import { decryptForTemplate, kvTemplateScope, missingTemplateScope, registerTemplateCipher } from './kv-template.js';
+import { SECRET_MASK } from '../core/secrets.js';
 
 /** What readers see instead of a secret value they did not ask to decrypt. */
-export const MASKED = '********';
+export const MASKED = SECRET_MASK;
 
-export interface KeyView {
-  scope: string;
-  key: string;
-  /** '********' when secret and not decrypted. */
-  value: string;
-  secret: boolean;
-  expiresAt: string | null;
-  updatedAt: string;
-}
+/** A stored key as readers see it: the record, with `value` '********' when secret and not decrypted. */
+export type KeyView = KeyValueRecord;
 
 export interface SetKeyOptions {
   /** Seal the value with AES-256-GCM; readers get '********' unless they decrypt. */

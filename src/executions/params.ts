@@ -1,11 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { NrxError, type ErrorLocation } from '../core/errors.js';
+import { SECRET_MASK } from '../core/secrets.js';
 import { isTemplate, renderValue } from '../core/template.js';
 import type { ActionSpec, ParamSpec } from './action.js';
 import { describeSchemaErrors, paramValidator } from './param-schema.js';
 import { runnerParameters, WORKFLOW_RUNNERS } from './runners/runner-parameters.js';
 
-export const REDACTED = '********';
+/** Secret parameters as stored and shown. */
+export const REDACTED = SECRET_MASK;
 
 export interface ResolveOptions {
   /** Where the parameters were written (rule file, workflow task), for error messages. */

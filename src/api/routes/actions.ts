@@ -4,6 +4,7 @@ import type { ActionSpec } from '../../executions/action.js';
 import type { RouteContext } from '../context.js';
 import { assertPackAllowed, packAllowed } from '../grants.js';
 import { anyObject, errorResponses, listOf, refParams } from '../schemas.js';
+import { SECRET_MASK } from '../../core/secrets.js';
 
 const actionSchema = {
   type: 'object',
@@ -25,7 +26,7 @@ const actionSchema = {
 /** Parameter specs as declared; defaults of secret parameters are not shown. */
 function actionView(a: ActionSpec): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(a.parameters)) parameters[k] = p.secret && p.default !== undefined ? { ...p, default: '********' } : p;
+  for (const [k, p] of Object.entries(a.parameters)) parameters[k] = p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p;
   return { ref: a.ref, pack: a.pack, name: a.name, description: a.description, enabled: a.enabled, runnerType: a.runnerType, parameters, idempotent: a.idempotent, deviceLock: a.deviceLock, timeoutMs: a.timeoutMs };
 }
 
