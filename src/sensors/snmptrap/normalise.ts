@@ -1,27 +1,30 @@
+import { resolveOid } from '../../../drivers/snmp/names.js';
 import { BGP_STATES } from '../../events/builtin-triggers.js';
 import { makeEvent, type EventEnvelope } from '../../events/envelope.js';
 import type { SnmpTrap, Varbind } from './message.js';
 
 /** Well-known notification OIDs (SNMPv2-MIB snmpTraps, BGP4-MIB). Numeric: no MIB files are needed. */
 export const TRAP_OID = {
-  coldStart: '1.3.6.1.6.3.1.1.5.1',
-  warmStart: '1.3.6.1.6.3.1.1.5.2',
-  linkDown: '1.3.6.1.6.3.1.1.5.3',
-  linkUp: '1.3.6.1.6.3.1.1.5.4',
+  coldStart: resolveOid('coldStart'),
+  warmStart: resolveOid('warmStart'),
+  linkDown: resolveOid('linkDown'),
+  linkUp: resolveOid('linkUp'),
 } as const;
 
 /** bgpEstablished / bgpBackwardTransition: RFC 4273 ({bgpNotification 1|2}) and RFC 1657 v1 traps translated by RFC 3584 ({bgp 0 1|2}). */
 const BGP_ESTABLISHED = new Set(['1.3.6.1.2.1.15.0.1', '1.3.6.1.2.1.15.7.1']);
 const BGP_BACKWARD = new Set(['1.3.6.1.2.1.15.0.2', '1.3.6.1.2.1.15.7.2']);
 
-const IF_INDEX = '1.3.6.1.2.1.2.2.1.1.';
-const IF_DESCR = '1.3.6.1.2.1.2.2.1.2.';
-const IF_ADMIN = '1.3.6.1.2.1.2.2.1.7.';
-const IF_OPER = '1.3.6.1.2.1.2.2.1.8.';
-const IF_NAME = '1.3.6.1.2.1.31.1.1.1.1.';
-const BGP_PEER_STATE = '1.3.6.1.2.1.15.3.1.2.';
-const BGP_PEER_REMOTE_ADDR = '1.3.6.1.2.1.15.3.1.7.';
-const BGP_PEER_LAST_ERROR = '1.3.6.1.2.1.15.3.1.14.';
+/** Column OID prefixes (instance follows), from the same name table the SNMP client uses. */
+const column = (name: string): string => `${resolveOid(name)}.`;
+const IF_INDEX = column('ifIndex');
+const IF_DESCR = column('ifDescr');
+const IF_ADMIN = column('ifAdminStatus');
+const IF_OPER = column('ifOperStatus');
+const IF_NAME = column('ifName');
+const BGP_PEER_STATE = column('bgpPeerState');
+const BGP_PEER_REMOTE_ADDR = column('bgpPeerRemoteAddr');
+const BGP_PEER_LAST_ERROR = column('bgpPeerLastError');
 
 const IF_STATUS = ['', 'up', 'down', 'testing', 'unknown', 'dormant', 'notPresent', 'lowerLayerDown'];
 
