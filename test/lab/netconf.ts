@@ -18,20 +18,12 @@ import { randomBytes } from 'node:crypto';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';
 import { run, waitFor } from './run.js';
-import { freePort } from './ssh.js';
+import { freePort, type SshEndpoint } from './ssh.js';
 
 export const NETCONF_PACKAGES = ['netconfd', 'openssh-server'];
 export const LAB_YANG_NAMESPACE = 'urn:netreflex:lab';
 
-export interface NetconfLab {
-  host: '127.0.0.1';
-  port: number;
-  username: string;
-  password: string;
-  /** A client key the user accepts (key auth skips the deliberately slow yescrypt password check: ~70 ms). */
-  privateKeyPath: string;
-  /** "ssh-ed25519 AAAA..." of this sshd. */
-  hostPublicKey: string;
+export interface NetconfLab extends SshEndpoint {
   /** netconfd's --target: where edit-config writes. */
   target: 'candidate' | 'running';
   /** The YANG module's namespace, for config and filters. */

@@ -11,14 +11,18 @@ import { pidfilePath } from './pids.js';
 import { run, waitFor } from './run.js';
 import { netnsOf, userOf } from './topology.js';
 
-export interface RouterSsh {
+/** An sshd the lab started on loopback, and how to log in to it (password or key). */
+export interface SshEndpoint {
   host: '127.0.0.1';
   port: number;
   username: string;
   password: string;
   privateKeyPath: string;
+  /** "ssh-ed25519 AAAA..." of this sshd. */
   hostPublicKey: string;
 }
+
+export type RouterSsh = SshEndpoint;
 
 /** A TCP port nobody listens on right now (the kernel picks it; the small race is accepted). */
 export function freePort(): Promise<number> {
