@@ -77,8 +77,8 @@ export const RUNNER_PARAMETERS: Readonly<Record<string, Readonly<Record<string, 
 /** The workflow and inquiry runners the engine runs itself (not Runner implementations). */
 export const ENGINE_RUNNERS: readonly string[] = ['action-chain', 'orquesta', 'inquiry', 'inquirer'];
 
-/** Runners whose input may be declared in the workflow file rather than the metadata. */
-export const WORKFLOW_RUNNERS: ReadonlySet<string> = new Set(['action-chain', 'orquesta']);
+// the workflow driver owns which runner types it conducts
+export { WORKFLOW_RUNNERS } from '../../workflows/driver.js';
 
 /** StackStorm spellings accepted for the same runner. */
 export const RUNNER_ALIASES: Readonly<Record<string, string>> = { inquirer: 'inquiry', orchestra: 'orquesta', javascript: 'module' };
