@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
+import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
 
 /**
  * Jinja-syntax templates (nunjucks), rendered only from operator-authored files. Values in
@@ -126,81 +127,16 @@ export function renderString(source: string, context: Record<string, unknown>, w
   }
 }
 
-/** Quote a value as one POSIX shell word. */
-export function shellQuote(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Parameters named `cmd` are shell command lines (core.local, core.remote). Every
- * expression inside one is shell-quoted, so a value from an event (an interface
- * description, a syslog text) is one inert word and never shell syntax.
- */
-export const SHELL_PARAMS: ReadonlySet<string> = new Set(['cmd']);
-
-/** Escape for the inside of a double-quoted shell string. */
-function shellEscapeDouble(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return s.replace(/[\\"$`]/g, (c) => `\\${c}`);
-}
-env.addFilter('shell_in_single', (v: unknown) => `'${shellQuote(v)}'`);
-env.addFilter('shell_in_double', (v: unknown) => shellEscapeDouble(v));
-
-/**
- * Rewrite a shell command template so each expression's value is quoted for the place it
- * sits: unquoted, inside '...', or inside "...". The quote state is read from the
- * operator's text, with expressions as opaque placeholders.
- */
-function shellSafeSource(source: string): string {
-  let out = '';
-  let state: 'none' | 'single' | 'double' = 'none';
-  let i = 0;
-  while (i < source.length) {
-    const two = source.slice(i, i + 2);
-    if (two === '{{' || two === '<%' || two === '{%') {
-      const close = two === '{{' ? '}}' : two === '<%' ? '%>' : '%}';
-      const end = source.indexOf(close, i + 2);
-      if (end === -1) return out + source.slice(i);
-      const inner = source.slice(i + 2, end).trim();
-      if (two === '{%') out += source.slice(i, end + 2);
-      else {
-        const filter = state === 'single' ? 'shell_in_single' : state === 'double' ? 'shell_in_double' : 'shell_quote';
-        out += `{{ (${inner}) | ${filter} }}`;
-      }
-      i = end + 2;
-      continue;
-    }
-    const c = source[i]!;
-    if (state === 'none') {
-      if (c === "'") state = 'single';
-      else if (c === '"') state = 'double';
-      else if (c === '\\') {
-        out += source.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-    } else if (state === 'single') {
-      if (c === "'") state = 'none';
-    } else {
-      if (c === '\\') {
-        out += source.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (c === '"') state = 'none';
-    }
-    out += c;
-    i++;
-  }
-  return out;
-}
+// Shell command lines (`cmd`): values travel as shell variables, see shell-command.ts.
+export { SHELL_PARAMS, shellQuote } from './shell-command.js';
 
 /** Render every string inside a value (objects and lists recursively). */
 export function renderValue(value: unknown, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
   if (typeof value === 'string') {
     const key = where.field?.split('.').pop();
-    if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) return String(renderString(`${shellSafeSource(value)}\u0000`, context, where)).slice(0, -1);
+    if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
+      return renderShellCommand(value, where, (jinja, ref) => String(renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where)).slice(0, -1));
+    }
     return renderString(value, context, where);
   }
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, context, { ...where, field: where.field ? `${where.field}[${i}]` : `[${i}]` }));

@@ -51,7 +51,7 @@ describe('st2kv in templates', () => {
       const ctx = { st2kv: kv.templateContext() };
       assert.equal(renderString('{{ st2kv.system.hostname | upper }}', ctx), 'LEAF01');
       assert.equal(renderString('{{ st2kv.system.hostname | length }}', ctx), 6);
-      assert.deepEqual(renderValue({ cmd: 'ping -c1 {{ st2kv.system.hostname }}' }, ctx), { cmd: "ping -c1 'leaf01'" });
+      assert.deepEqual(renderValue({ cmd: 'ping -c1 {{ st2kv.system.hostname }}' }, ctx), { cmd: `NRX_V1='leaf01'\nping -c1 "\${NRX_V1}"` });
     });
   });
 

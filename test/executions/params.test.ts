@@ -103,10 +103,10 @@ describe('resolveParameters', () => {
     assert.equal(resolveParameters(a, { cmd: 'true', timeout: '9' }).timeout, 9);
   });
 
-  test('a templated cmd default shell-quotes the values it takes from other parameters', () => {
+  test('a templated cmd default passes the values it takes from other parameters as shell variables', () => {
     const a = action({ peer: { type: 'string' }, cmd: { type: 'string', default: 'vtysh -c "show bgp neighbor {{ peer }}"' } }, 'local-shell-cmd');
     const p = resolveParameters(a, { peer: '10.0.0.1"; reboot; "' });
-    assert.equal(p.cmd, 'vtysh -c "show bgp neighbor 10.0.0.1\\"; reboot; \\""');
+    assert.equal(p.cmd, `NRX_V1='10.0.0.1"; reboot; "'\nvtysh -c "show bgp neighbor \${NRX_V1}"`);
     // Given values are data: a template inside one is never rendered.
     assert.equal(resolveParameters(a, { peer: '{{ 7 * 7 }}' }).peer, '{{ 7 * 7 }}');
   });

@@ -25,8 +25,8 @@ describe('echochain.yaml', () => {
     assert.equal(r.complete?.status, 'succeeded');
     assert.equal(r.runs[0]!.action, 'core.local');
     assert.deepEqual(r.runs[0]!.input, { cmd: 'echo c1' });
-    // cmd is a shell line: the value is escaped for its place inside "...".
-    assert.deepEqual(r.runs[1]!.input, { cmd: 'echo "c2: parent exec is ex-parent-1."' });
+    // cmd is a shell line: the value is assigned to a variable and referenced in its place.
+    assert.deepEqual(r.runs[1]!.input, { cmd: 'NRX_V1=\'ex-parent-1\'\necho "c2: parent exec is ${NRX_V1}."' });
     assert.equal(conductor.status(r.state), 'succeeded');
   });
 
@@ -75,7 +75,7 @@ describe('publish_data.yaml', () => {
     });
     assert.deepEqual(r.runs[0]!.input, { cmd: "hostname | tr -d ' \\n'" });
     assert.deepEqual(r.runs[1]!.input, {
-      cmd: "echo host='nrx1', domain='example.net', fqdn='nrx1.example.net', api_url='http://nrx1:9101', webui_url='http://nrx1:8080'",
+      cmd: "NRX_V1='nrx1'\nNRX_V2='example.net'\nNRX_V3='nrx1.example.net'\nNRX_V4='http://nrx1:9101'\nNRX_V5='http://nrx1:8080'\necho host=\"${NRX_V1}\", domain=\"${NRX_V2}\", fqdn=\"${NRX_V3}\", api_url=\"${NRX_V4}\", webui_url=\"${NRX_V5}\"",
     });
     assert.deepEqual(r.runs[2]!.input, { method: 'GET', url: 'http://nrx1:9101/v1/actions' });
     assert.deepEqual(r.runs[3]!.input, { method: 'GET', url: 'http://nrx1:8080//', allow_redirects: true });
