@@ -3,6 +3,7 @@ import { DEVICE_RUNNER_PARAMETERS } from './cli-device.js';
 import { NETCONF_RUNNER_PARAMETERS } from './netconf.js';
 import { SNMP_RUNNER_PARAMETERS } from './snmp.js';
 import { FAN_OUT_PARAMETERS } from './fan-out-runner.js';
+import { REMOTE_SHELL_PARAMETERS } from './remote-shell-parameters.js';
 
 const withFanOut = (params: Readonly<Record<string, ParamSpec>>): Record<string, ParamSpec> => ({ ...params, ...FAN_OUT_PARAMETERS });
 
@@ -53,6 +54,18 @@ export const RUNNER_PARAMETERS: Readonly<Record<string, Readonly<Record<string, 
     timeout: { type: 'integer', default: 600, description: 'Seconds before the action is abandoned.' },
   },
   noop: {},
+  'python-script': {
+    env: { type: 'object', description: 'Extra environment variables for the Python process.' },
+    timeout: { type: 'integer', default: 600, description: 'Seconds before the Python process is killed.' },
+    log_level: { type: 'string', default: 'DEBUG', enum: ['AUDIT', 'CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'], description: 'Level of self.logger.' },
+    debug: { type: 'boolean', default: false, description: 'Accepted for StackStorm compatibility; no effect.' },
+    content_version: { type: 'string', description: 'Not supported by netreflex (git worktrees of packs); ignored.' },
+  },
+  ...REMOTE_SHELL_PARAMETERS,
+  announcement: {
+    experimental: { type: 'boolean', default: false, required: true, description: 'StackStorm requires true to acknowledge the runner is experimental.' },
+    route: { type: 'string', default: 'general', minLength: 1, maxLength: 255, description: 'Where the announcement goes (the event payload carries it).' },
+  },
   'action-chain': {
     display_published: { type: 'boolean', default: true },
     skip_notify: { type: 'array', default: [] },
