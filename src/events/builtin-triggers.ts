@@ -92,8 +92,10 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
   networkEvent('network.lag_member_up', 'a member link rejoined its LAG (lag when known)', ['member'], lagFields),
   networkEvent('network.ospf_neighbor_down', 'an OSPF adjacency went down', ['neighbor'], ospfFields),
   networkEvent('network.ospf_neighbor_up', 'an OSPF adjacency reached full', ['neighbor'], ospfFields),
+  networkEvent('network.ospf_neighbor_state_changed', 'an OSPF neighbor moved between states short of full (init, 2way, exstart, exchange, loading): neither up nor down', ['neighbor', 'state'], { ...ospfFields, previous_state: str }),
   networkEvent('network.isis_neighbor_down', 'an IS-IS adjacency went down', ['neighbor'], isisFields),
   networkEvent('network.isis_neighbor_up', 'an IS-IS adjacency came up', ['neighbor'], isisFields),
+  networkEvent('network.isis_neighbor_state_changed', 'an IS-IS adjacency moved to a state other than up or down (init)', ['neighbor', 'state'], { ...isisFields, previous_state: str }),
   networkEvent('network.bfd_state_changed', 'a BFD session changed state', ['peer', 'state'], {
     peer: str,
     state: { enum: [...BFD_STATES] },
@@ -107,6 +109,11 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
     commit_id: strOrInt,
     comment: str,
     diff: str,
+  }),
+  networkEvent('network.config_rollback', 'a configuration rollback was requested on a device (applied: false when it is only loaded into the candidate and a commit must follow)', [], {
+    user: str,
+    rollback: { ...strOrInt, description: 'rollback number or commit id' },
+    applied: { type: 'boolean' },
   }),
   networkEvent('network.syslog', 'a syslog message no more specific type matched', ['message'], {
     facility: strOrInt,

@@ -3,7 +3,7 @@
  * for every message). Two families:
  *  - RFC 3339 (RFC 5424, rsyslog's forward format, some 3164 senders): 2026-11-22T00:02:14.936152+00:00
  *  - BSD (RFC 3164) and vendor forms: `Nov 22 00:07:58`, Cisco `*Mar  1 00:00:00.123 UTC:`,
- *    `Mar  1 2024 00:00:00`, NX-OS `2018 Oct 31 08:12:52`.
+ *    `Mar  1 2024 00:00:00`, NX-OS `2018 Oct 31 08:12:52`, IOS-XR without a zone `Jul  7 20:16:14.834 :`.
  * BSD timestamps have no year and usually no zone. The year is the one that puts the time
  * within the 11 months before arrival or the month after it; a zone-less time that is a
  * whole number of quarter hours away from the arrival time is taken as the device's local time
@@ -187,6 +187,8 @@ export function parseBsdTimestamp(s: string, pos: number, receivedAtMs: number, 
     if (z) {
       offsetMin = z[0];
       i = z[1];
+    } else if (s.charCodeAt(i + 1) === 58 && s.charCodeAt(i + 2) === 32) {
+      i++; // IOS-XR without a clock zone leaves its place empty: `20:16:14.834 : ifmgr[214]:`
     }
   }
   if (s.charCodeAt(i) === 58) i++; // Cisco ends the timestamp with ':'

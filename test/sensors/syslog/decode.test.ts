@@ -92,6 +92,12 @@ describe('RFC 3164 and the variations devices send', () => {
     assert.deepEqual([m.sequence, m.hostname, m.node, m.timestamp, m.appName, m.procId], [2647599, 'vmx01', 'RP/0/RSP1/CPU0', '2026-03-28T15:08:30.941Z', 'bgp', '1051']);
   });
 
+  test('IOS-XR without a clock zone: the empty place before the colon is not content (napalm-logs iosxr fixtures)', () => {
+    const m = d('<187>94307: gw2.acy1 LC/0/2/CPU0:Jul  7 20:16:14.834 : ifmgr[214]: %PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Down');
+    assert.deepEqual([m.hostname, m.node, m.timestamp, m.appName, m.procId], ['gw2.acy1', 'LC/0/2/CPU0', '2026-07-07T20:16:14.834Z', 'ifmgr', '214']);
+    assert.equal(m.message, '%PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Down');
+  });
+
   test('NX-OS: year first, hostname, no program', () => {
     const m = d('<190>2018 Oct 31 08:12:52 sw01.test %ETHPORT-5-IF_DOWN_ERROR_DISABLED: Interface Ethernet1/3 is down');
     assert.deepEqual([m.timestamp, m.hostname, m.appName], ['2018-10-31T08:12:52.000Z', 'sw01.test', null]);
@@ -167,6 +173,7 @@ describe('hostile input (fast-check): nothing but NrxError is ever thrown', () =
     '<165>1 2003-10-11T22:14:15.003-07:00 host app - ID47 [a@1 k="v\\"x" j="\\]"][b@2 c="d"] msg',
     '<189>1179: NetAuto_CSRv-03: May 31 15:25:53.743 MEST: %LINK-5-CHANGED: Interface Gi2, changed state to down',
     '<149>2647599: vmx01 RP/0/RSP1/CPU0:Mar 28 15:08:30.941 UTC: bgp[1051]: %ROUTING-BGP-5-MAXPFX : x',
+    '<190>40: xrv RP/0/RP0/CPU0:Oct  4 22:52:47.441 : cfgmgr_trial_confirm[67310]: %MGBL-CONFIG-6-DB_COMMIT : x',
     '<190>2018 Oct 31 08:12:52 sw01.test %ETHPORT-5-IF_DOWN_ERROR_DISABLED: Interface Ethernet1/3 is down',
     '<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED: BGP peer 1.1.1.1 (External AS 2222)',
   ];

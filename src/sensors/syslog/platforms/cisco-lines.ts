@@ -1,23 +1,26 @@
 import { recognised, type TagHandler } from './common.js';
 
 /**
- * Lines IOS, IOS-XE and Arista EOS word the same way (EOS copied IOS's mnemonics), so the
- * handlers live once here and each platform's table points at them.
+ * Lines IOS, IOS-XE, IOS-XR and Arista EOS word the same way (EOS copied IOS's mnemonics), so
+ * the handlers live once here and each platform's table points at them. EOS 4.19.6 and later
+ * put the interface description in parentheses after the name:
+ *   Line protocol on Interface Ethernet28 (uplink to spine1), changed state to up
  */
 
-const LINK_UPDOWN = /^Interface (\S+), changed state to (up|down|administratively down|deleted)/i;
-const LINEPROTO_UPDOWN = /^Line protocol on Interface (\S+), changed state to (up|down)/i;
+const LINK_UPDOWN = /^Interface (\S+?)(?: \((.*)\))?, changed state to (up|down|administratively down|deleted)/i;
+const LINEPROTO_UPDOWN = /^Line protocol on Interface (\S+?)(?: \((.*)\))?, changed state to (up|down)/i;
 const CONFIG_I = /^Configured from (\S+) by (\S+)(?: on (\S+))?(?: \(([^)]*)\))?/;
 
-/** `%LINK-3-UPDOWN` / `%LINK-5-CHANGED`: the physical link (or admin state). */
+/** `%LINK-3-UPDOWN` / `%LINK-5-CHANGED` (IOS-XR `%PKT_INFRA-LINK-...`): the physical link (or admin state). */
 export const linkUpDown: TagHandler = (text) => {
   const m = LINK_UPDOWN.exec(text);
   if (!m) return null;
-  const state = m[2]!.toLowerCase();
+  const state = m[3]!.toLowerCase();
   if (state === 'deleted') return null;
   const admin = state === 'administratively down';
   return recognised(state === 'up' ? 'network.interface_up' : 'network.interface_down', {
     interface: m[1],
+    description: m[2],
     layer: admin ? 'admin' : 'link',
     reason: admin ? 'administratively down' : null,
   });
@@ -27,7 +30,7 @@ export const linkUpDown: TagHandler = (text) => {
 export const lineProtocolUpDown: TagHandler = (text) => {
   const m = LINEPROTO_UPDOWN.exec(text);
   if (!m) return null;
-  return recognised(m[2]!.toLowerCase() === 'up' ? 'network.interface_up' : 'network.interface_down', { interface: m[1], layer: 'line_protocol' });
+  return recognised(m[3]!.toLowerCase() === 'up' ? 'network.interface_up' : 'network.interface_down', { interface: m[1], description: m[2], layer: 'line_protocol' });
 };
 
 /** `%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.31.0.24)`: running config changed. */

@@ -1,12 +1,15 @@
 import { bgpChange, lagMember, recognised, tableNormaliser, vrfName, type TagHandler } from './common.js';
 import { upDownStates } from './cisco-lines.js';
+import { isisNeighbor, ospfNeighbor } from './adjacency.js';
 
 /**
  * Cisco NX-OS (year-first timestamps, no program tag):
  *   %BGP-5-ADJCHANGE:  bgp-65001 [28429] (default) neighbor 192.168.1.2 Down - sent:  holdtimer expired error
  *   %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down (Link failure)     (every IF_DOWN_* variant)
  *   %ETHPORT-5-IF_UP: Interface Ethernet1/1 is up in mode access
- *   %ETH_PORT_CHANNEL-5-PORT_DOWN: port-channel1: Ethernet1/1 is down
+ *   %ETH_PORT_CHANNEL-5-PORT_DOWN: port-channel1: Ethernet1/1 is down      (PORT_UP, PORT_SUSPENDED alike)
+ *   %ETH_PORT_CHANNEL-5-PORT_SUSPENDED: Ethernet1/38: Ethernet1/38 is suspended   (no port-channel named)
+ *   %ETH_PORT_CHANNEL-5-PORT_INDIVIDUAL_DOWN: individual port Ethernet1/33 is down (member not bundled: a plain interface)
  *   %OSPF-5-ADJCHANGE:  ospf-1 [3890]  Nbr 10.0.0.2 on Ethernet1/1 went DOWN
  *   %ISIS-5-ADJCHANGE:  isis-1 [4221]  LAN adj L2 0000.0000.0002 over Ethernet1/1 - DOWN (Hold timer expired) on MT-0
  *   %BFD-5-SESSION_STATE_DOWN: BFD session 1090519041 to neighbor 10.0.0.2 on interface Eth1/1 has gone down. Reason: Control Detection Time Expired.
@@ -18,6 +21,7 @@ const IF_UP = /^Interface (\S+) is up/;
 const PORT_CHANNEL = /^(\S+): (\S+) is (down|up|suspended)/;
 const OSPF = /Nbr (\S+) on (\S+) went (\S+)/;
 const ISIS = /adj (L\d) (\S+) over (\S+) - (UP|DOWN|INIT)(?: \(([^)]*)\))?/i;
+const INDIVIDUAL_DOWN = /^individual port (\S+) is down/;
 const BFD = /to neighbor (\S+) on interface (\S+) has gone (down|up)(?:\.? Reason: (.*?)\.?)?$/i;
 const CONFIG = /^Configured from (\S+) by (\S+)(?: on (\S+))?/;
 
@@ -50,17 +54,17 @@ export const ciscoNxos = tableNormaliser(
     'ETH_PORT_CHANNEL-PORT_DOWN': portChannel,
     'ETH_PORT_CHANNEL-PORT_UP': portChannel,
     'ETH_PORT_CHANNEL-PORT_SUSPENDED': portChannel,
+    'ETH_PORT_CHANNEL-PORT_INDIVIDUAL_DOWN': (text) => {
+      const m = INDIVIDUAL_DOWN.exec(text);
+      return m ? recognised('network.interface_down', { interface: m[1], reason: 'individual port' }) : null;
+    },
     'OSPF-ADJCHANGE': (text) => {
       const m = OSPF.exec(text);
-      if (!m) return null;
-      const to = m[3]!.toUpperCase();
-      if (to !== 'FULL' && to !== 'DOWN') return null;
-      return recognised(to === 'FULL' ? 'network.ospf_neighbor_up' : 'network.ospf_neighbor_down', { neighbor: m[1], interface: m[2], state: to.toLowerCase() });
+      return m ? ospfNeighbor(null, m[3]!, { neighbor: m[1], interface: m[2] }) : null;
     },
     'ISIS-ADJCHANGE': (text) => {
       const m = ISIS.exec(text);
-      if (!m || m[4]!.toUpperCase() === 'INIT') return null;
-      return recognised(m[4]!.toUpperCase() === 'UP' ? 'network.isis_neighbor_up' : 'network.isis_neighbor_down', { neighbor: m[2], interface: m[3], level: m[1], reason: m[5] });
+      return m ? isisNeighbor(null, m[4]!, { neighbor: m[2], interface: m[3], level: m[1], reason: m[5] }) : null;
     },
     'BFD-SESSION_STATE_DOWN': bfd,
     'BFD-SESSION_STATE_UP': bfd,

@@ -1,5 +1,6 @@
 import { recognised, tableNormaliser, vrfName, bgpChange, bfdState } from './common.js';
 import { upDownStates } from './cisco-lines.js';
+import { isisNeighbor, ospfNeighbor } from './adjacency.js';
 
 /**
  * FRRouting 8.x (daemon tag, the unique log id in brackets, then the text), as recorded in the lab:
@@ -26,12 +27,7 @@ export const frr = tableNormaliser('frr', {
     }
     const m = ISIS.exec(text);
     if (!m) return null;
-    const to = m[5]!.toLowerCase();
-    const from = m[4]!.toLowerCase();
-    const fields = { neighbor: m[1], interface: m[2], level: m[3], previous_state: from, state: to, reason: m[6] };
-    if (to === 'up') return recognised('network.isis_neighbor_up', fields);
-    if (from === 'up') return recognised('network.isis_neighbor_down', fields);
-    return null;
+    return isisNeighbor(m[4], m[5]!, { neighbor: m[1], interface: m[2], level: m[3], reason: m[6] });
   },
   AdjChg: (text) => {
     const m = OSPF.exec(text);
@@ -40,12 +36,7 @@ export const frr = tableNormaliser('frr', {
     const where = m[4]!;
     const pct = where.indexOf('%');
     const iface = pct >= 0 ? where.slice(pct + 1) : where.split(':')[0];
-    const from = m[5]!.toLowerCase();
-    const to = m[6]!.toLowerCase();
-    const fields = { neighbor: m[1], neighbor_address: m[2], vrf: vrfName(m[3]), interface: iface, previous_state: from, state: to, reason: m[7] };
-    if (to === 'full') return recognised('network.ospf_neighbor_up', fields);
-    if (from === 'full' || to === 'down' || to === 'deleted') return recognised('network.ospf_neighbor_down', fields);
-    return null;
+    return ospfNeighbor(m[5], m[6]!, { neighbor: m[1], neighbor_address: m[2], vrf: vrfName(m[3]), interface: iface, reason: m[7] });
   },
   'state-change': (text) => {
     const m = BFD.exec(text);

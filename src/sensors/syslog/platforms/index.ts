@@ -4,17 +4,26 @@ import { ciscoIos } from './cisco-ios.js';
 import { ciscoIosxr } from './cisco-iosxr.js';
 import { ciscoNxos } from './cisco-nxos.js';
 import { tagOf, type PlatformNormaliser } from './common.js';
+import { extremeNetiron, NETIRON_MODULES } from './extreme-netiron.js';
 import { frr } from './frr.js';
 import { juniperJunos } from './juniper-junos.js';
 import { openvswitch } from './openvswitch.js';
+import { sonic, SONIC_DAEMONS } from './sonic.js';
 
 /** Every platform with a syslog normaliser. Adding a platform is adding a module and a line here. */
 export const PLATFORM_NORMALISERS: ReadonlyMap<string, PlatformNormaliser> = new Map(
-  [frr, ciscoIos, ciscoIosxr, ciscoNxos, aristaEos, juniperJunos, openvswitch].map((n) => [n.platform, n]),
+  [frr, ciscoIos, ciscoIosxr, ciscoNxos, aristaEos, juniperJunos, openvswitch, sonic, extremeNetiron].map((n) => [n.platform, n]),
 );
 
-/** Inventory platform names that mean the same syslog dialect as one we know. */
-const ALIASES: Record<string, string> = { ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', nxos: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos', ovs: 'openvswitch', sonic: 'frr' };
+/**
+ * Inventory platform names that mean the same syslog dialect as one we know. The platforms
+ * with device drivers spell theirs as drivers/platforms/registry.ts does; the others
+ * (Open vSwitch, SONiC, NetIron: syslog only) add the Netmiko and napalm-logs names.
+ */
+const ALIASES: Record<string, string> = {
+  ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', nxos: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos',
+  ovs: 'openvswitch', netiron: 'extreme_netiron', brocade_netiron: 'extreme_netiron',
+};
 
 export function normaliserFor(platform: string | null | undefined): PlatformNormaliser | null {
   if (!platform) return null;
@@ -40,7 +49,10 @@ const FRR_LOG_ID = /^\[[0-9A-Z]{5}-[0-9A-Z]{5}\] /;
  *     - after a program tag (`Bgp:`, `Ebra:`: EOS agents)                        -> arista_eos
  *     - otherwise                                                                -> cisco_ios
  *  5. an UPPER_SNAKE event id (`RPD_...:`, `UI_COMMIT:`) or a Junos daemon tag    -> juniper_junos
- *  6. an FRR daemon tag (bgpd, ospfd, isisd, bfdd...)                            -> frr
+ *  6. a SONiC switch-state daemon tag (orchagent, portsyncd, syncd...)            -> sonic
+ *  7. an FRR daemon tag (bgpd, ospfd, isisd, bfdd...)                            -> frr
+ *  8. a NetIron module tag without a pid (`BGP:`, `System:`, `OSPF:`, `BFD:`, `ISIS:`)
+ *     on a line the NetIron normaliser recognises                                -> extreme_netiron
  *  otherwise null: the message becomes network.syslog.
  */
 export function sniffPlatform(msg: SyslogMessage): string | null {
@@ -59,6 +71,9 @@ export function sniffPlatform(msg: SyslogMessage): string | null {
   }
   if (tag && /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(tag.key)) return 'juniper_junos';
   if (app !== null && JUNOS_DAEMONS.has(app)) return 'juniper_junos';
+  if (app !== null && SONIC_DAEMONS.has(app)) return 'sonic';
   if (app !== null && FRR_DAEMONS.has(app)) return 'frr';
+  // "System:" or "BGP:" alone is too common a tag to name a platform: the line must read as NetIron's.
+  if (app !== null && msg.procId === null && NETIRON_MODULES.has(app) && extremeNetiron.normalise(msg) !== null) return 'extreme_netiron';
   return null;
 }
