@@ -6,6 +6,7 @@ import type { InventoryService } from '../inventory/inventory-service.js';
 import type { ResolvedHost } from '../inventory/model.js';
 import type { DeviceResolver as CliResolver, DeviceTarget } from './runners/cli-device.js';
 import type { DeviceConnection, DeviceResolver as NetconfResolver } from './runners/netconf.js';
+import type { RemoteHostResolver, RemoteLogin } from './runners/remote-shell.js';
 
 export interface DeviceAccessOptions {
   /** OpenSSH known_hosts file every SSH and NETCONF connection is verified against. */
@@ -122,6 +123,34 @@ export class InventoryDevices {
       conn.snmp = { port: Number(snmp.port ?? 161), credentials };
     }
     return conn;
+  }
+
+  /**
+   * For the remote-shell runners: a host the inventory names, reached over SSH whatever its
+   * platform (a Linux server has none); null when the inventory has no such name.
+   */
+  async shellLogin(name: string): Promise<RemoteLogin | null> {
+    const h = await this.inventory.getHost(name);
+    if (!h) return null;
+    const o = this.options(h, 'ssh');
+    const c = await this.secret(name, (o.credential as string | undefined) ?? h.credential, 'SSH');
+    return {
+      host: String(o.hostname ?? h.hostname),
+      port: Number(o.port ?? h.port ?? 22),
+      username: String(o.username ?? h.username ?? c.username),
+      ...(c.password !== undefined ? { password: c.password } : {}),
+      ...(c.privateKey !== undefined ? { privateKey: c.privateKey } : {}),
+      ...(c.passphrase !== undefined ? { passphrase: c.passphrase } : {}),
+    };
+  }
+
+  remoteHosts(): RemoteHostResolver {
+    return {
+      inventoryHost: (name) => this.shellLogin(name),
+      credential: (credential) => this.secret('(outside the inventory)', credential, 'SSH'),
+      knownHostsFile: this.opts.knownHostsFile,
+      hostKeyPolicy: this.opts.hostKeyPolicy,
+    };
   }
 
   cliResolver(): CliResolver {

@@ -1,0 +1,176 @@
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import { NrxError } from '../../src/core/errors.js';
+import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from '../known-hosts.js';
+
+/**
+ * Commands on a server over SSH exec channels (what `ssh host 'command'` does): separate stdout
+ * and stderr, an exit status, no prompt scraping. For Linux hosts (StackStorm's remote-shell
+ * runners); network devices use the CLI session in ssh-cli.ts. The host key is checked
+ * against known_hosts exactly as for devices.
+ */
+
+export interface SshExecOptions {
+  /** How the host is named in errors: its inventory name or the address as given. */
+  label: string;
+  host: string;
+  port: number;
+  username: string;
+  password?: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  knownHostsFile: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs?: number;
+}
+
+export interface ExecOptions {
+  /** Written to the command's stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecOutcome {
+  /** Exit status; null when the command ended by a signal or was stopped. */
+  code: number | null;
+  signal: string | null;
+  /** 'timeout' or 'aborted' when we stopped it. */
+  stoppedBy: 'timeout' | 'aborted' | null;
+}
+
+const { Client } = ssh2;
+
+export class SshExecConnection {
+  hostKey: HostKeyDecision | undefined;
+  private readonly client = new Client();
+  private closed = false;
+
+  private constructor(private readonly opts: SshExecOptions) {}
+
+  static async open(opts: SshExecOptions): Promise<SshExecConnection> {
+    const c = new SshExecConnection(opts);
+    await c.connect();
+    return c;
+  }
+
+  private get label(): string {
+    return `host ${this.opts.label} (${this.opts.host}:${this.opts.port})`;
+  }
+
+  private connect(): Promise<void> {
+    const o = this.opts;
+    const knownHosts = new KnownHosts(o.knownHostsFile);
+    let hostKeyError: NrxError | undefined;
+    const config: ConnectConfig = {
+      host: o.host,
+      port: o.port,
+      username: o.username,
+      readyTimeout: o.connectTimeoutMs ?? 15_000,
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
+      tryKeyboard: o.password !== undefined,
+      hostVerifier: (key: Buffer) => {
+        try {
+          this.hostKey = knownHosts.verify(o.label, o.host, o.port, key, o.hostKeyPolicy);
+          return true;
+        } catch (e) {
+          hostKeyError = e as NrxError;
+          return false;
+        }
+      },
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
+      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+    };
+    this.client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => o.password ?? '')));
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error & { level?: string; code?: string }): void => {
+        this.client.removeListener('ready', onReady);
+        this.closed = true;
+        reject(hostKeyError ?? this.connectError(err));
+      };
+      const onReady = (): void => {
+        this.client.removeListener('error', onError);
+        this.client.on('error', () => void (this.closed = true));
+        this.client.on('close', () => void (this.closed = true));
+        resolve();
+      };
+      this.client.once('error', onError);
+      this.client.once('ready', onReady);
+      try {
+        this.client.connect(config);
+      } catch (e) {
+        // ssh2 throws synchronously on a key it cannot parse.
+        this.client.removeListener('error', onError);
+        this.client.removeListener('ready', onReady);
+        reject(new NrxError('NRX_ERR_AUTH', `${this.label}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  private connectError(err: Error & { level?: string; code?: string }): NrxError {
+    const o = this.opts;
+    if (err.level === 'client-authentication') return new NrxError('NRX_ERR_AUTH', `${this.label}: authentication failed for user '${o.username}' (${[o.password !== undefined ? 'password' : '', o.privateKey ? 'key' : ''].filter(Boolean).join(', ') || 'no secret'})`);
+    if (err.level === 'client-timeout') return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no SSH handshake within ${(o.connectTimeoutMs ?? 15_000) / 1000} s`);
+    return new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: cannot connect: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '));
+  }
+
+  /** Run one command line (the remote user's shell interprets it) and wait for its exit status. */
+  exec(command: string, opts: ExecOptions = {}): Promise<ExecOutcome> {
+    if (this.closed) return Promise.reject(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: the connection is closed`));
+    return new Promise<ExecOutcome>((resolve, reject) => {
+      this.client.exec(command, (err, channel: ClientChannel) => {
+        if (err) {
+          reject(new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: the server refused to run a command: ${err.message}`));
+          return;
+        }
+        let code: number | null = null;
+        let signal: string | null = null;
+        let stoppedBy: ExecOutcome['stoppedBy'] = null;
+        const stop = (why: 'timeout' | 'aborted'): void => {
+          if (stoppedBy) return;
+          stoppedBy = why;
+          // OpenSSH >= 7.9 delivers the signal; closing the channel ends the session either way.
+          try {
+            channel.signal('KILL');
+          } catch {
+            /* channel already closing */
+          }
+          channel.close();
+        };
+        const timer = opts.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), opts.timeoutMs) : undefined;
+        const onAbort = (): void => stop('aborted');
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        if (opts.signal?.aborted) stop('aborted');
+        channel.on('data', (d: Buffer) => opts.onStdout?.(d));
+        channel.stderr.on('data', (d: Buffer) => opts.onStderr?.(d));
+        channel.on('exit', (c: number | null, s?: string) => {
+          code = typeof c === 'number' ? c : null;
+          signal = s ?? null;
+        });
+        channel.on('close', () => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve({ code: stoppedBy ? null : code, signal, stoppedBy });
+        });
+        if (opts.stdin !== undefined) channel.end(opts.stdin);
+        else channel.end();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      this.client.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.client.end();
+    });
+  }
+}
