@@ -11,7 +11,8 @@ export type JoinDecision = 'ready' | 'wait' | 'never';
 export function joinDecision(spec: OrquestaSpec, joinName: string, arrived: readonly string[], active: ReadonlySet<string>): JoinDecision {
   const task = spec.tasks[joinName]!;
   const inbound = spec.inbound[joinName] ?? [];
-  const missing = inbound.filter((n) => !arrived.includes(n));
+  const got = new Set(arrived);
+  const missing = inbound.filter((n) => !got.has(n));
   const reachable = reachableFrom(spec, active, joinName);
   const stillPossible = missing.filter((n) => reachable.has(n)).length;
   if (task.join === 'all') {

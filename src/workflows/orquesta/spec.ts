@@ -241,9 +241,11 @@ function duration(raw: unknown, path: Path, fail: Fail): DurationSpec {
 function namedList(raw: unknown, path: Path, namesAllowed: boolean, fail: Fail): NamedValue[] {
   if (raw === undefined || raw === null) return [];
   const out: NamedValue[] = [];
+  const seen = new Set<string>();
   const add = (name: string, p: Path, value?: unknown, hasValue = true): void => {
     if (!VAR_NAME.test(name)) fail(p, `'${name}' is not a valid variable name`);
-    if (out.some((o) => o.name === name)) fail(p, `duplicate name '${name}'`);
+    if (seen.has(name)) fail(p, `duplicate name '${name}'`);
+    seen.add(name);
     out.push(hasValue ? { name, value: normaliseTemplates(value) } : { name });
   };
   if (isMap(raw)) for (const [k, v] of Object.entries(raw)) add(k, [...path, k], v);
@@ -259,24 +261,26 @@ function namedList(raw: unknown, path: Path, namesAllowed: boolean, fail: Fail):
   return out;
 }
 
+/** Edges of the task graph, each once, in file order: O(tasks + transitions), loops included. */
 function linkTasks(tasks: Record<string, TaskSpec>, fail: Fail): { inbound: Record<string, string[]>; outbound: Record<string, string[]> } {
-  const inbound: Record<string, string[]> = {};
-  const outbound: Record<string, string[]> = {};
+  const inbound = new Map<string, Set<string>>();
+  const outbound = new Map<string, Set<string>>();
   for (const name of Object.keys(tasks)) {
-    inbound[name] = [];
-    outbound[name] = [];
+    inbound.set(name, new Set());
+    outbound.set(name, new Set());
   }
   for (const t of Object.values(tasks)) {
     t.next.forEach((tr, i) => {
       tr.do.forEach((target) => {
         if (ENGINE_COMMANDS.has(target)) return;
-        if (!tasks[target]) fail(['tasks', t.name, 'next', i, 'do'], `do names unknown task '${target}'`);
-        if (!outbound[t.name]!.includes(target)) outbound[t.name]!.push(target);
-        if (!inbound[target]!.includes(t.name)) inbound[target]!.push(t.name);
+        if (!Object.prototype.hasOwnProperty.call(tasks, target)) fail(['tasks', t.name, 'next', i, 'do'], `do names unknown task '${target}'`);
+        outbound.get(t.name)!.add(target);
+        inbound.get(target)!.add(t.name);
       });
     });
   }
-  return { inbound, outbound };
+  const lists = (m: Map<string, Set<string>>): Record<string, string[]> => Object.fromEntries([...m].map(([k, v]) => [k, [...v]]));
+  return { inbound: lists(inbound), outbound: lists(outbound) };
 }
 
 function checkJoin(t: TaskSpec, inbound: string[], fail: Fail): void {
