@@ -17,7 +17,8 @@ import { isisNeighbor } from './adjacency.js';
  *   %L2-BFD-6-SESSION_STATE_DOWN : BFD session to neighbor fe80::2 on interface Bundle-Ether1001 has gone down. Reason: Control timer expired
  *   %MGBL-CONFIG-6-DB_COMMIT : Configuration committed by user 'admin'. Use 'show configuration commit changes 1000000001' to view the changes.
  */
-const BGP = /^neighbor (\S+) (Up|Down)(?: - (.*?))?(?: \(VRF: ([^)]+)\))?(?: \(AS: ([^)]+)\))?\s*$/;
+// Matched against trimmed text: a lazy group before `\s*$` backtracks quadratically (a 20 kB line of spaces took a second).
+const BGP = /^neighbor (\S+) (Up|Down)(?: - (.*?))?(?: \(VRF: ([^)]+)\))?(?: \(AS: ([^)]+)\))?$/;
 const BUNDLE = /^(\S+) is (no longer )?Active as part of (\S+?)(?: \((.*)\))?$/;
 const OSPF = /^Process (\S+), Nbr (\S+) on (\S+)(?: in area \S+)? from (\S+) to ([^,]+)(?:, (.*?))?(?:, vrf \S+.*)?$/;
 const ISIS = /^(?:ISIS \(([^)]+)\): )?Adjacency to (\S+) \(([^)]+)\) \((L\d)\) (Up|Down)(?:, (.*))?$/;
@@ -26,7 +27,7 @@ const COMMIT = /^Configuration committed by user '([^']*)'\.(?: Use 'show config
 
 export const ciscoIosxr = tableNormaliser('cisco_iosxr', {
   'ROUTING-BGP-ADJCHANGE': (text) => {
-    const m = BGP.exec(text);
+    const m = BGP.exec(text.trimEnd());
     if (!m) return null;
     return bgpChange({ peer: m[1]!, ...upDownStates(m[2]!), vrf: vrfName(m[4]) ?? 'default', peer_as: asNumber(m[5]), reason: m[3] });
   },

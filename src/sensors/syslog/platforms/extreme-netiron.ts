@@ -12,11 +12,13 @@ import { isisNeighbor, ospfNeighbor } from './adjacency.js';
  *   ISIS: L2 Neighbor 2080.6521.2083 Down on ve 172 due to BFD Trigger
  * Interface names are kept as the device writes them (`ethernet 1/1/36`, `ve 55`).
  */
-const BGP = /^Peer (?:\(VRF: ([^)]+)\) )?(\S+) (UP|DOWN)(?: \(([^)]*)\))?\s*$/;
-const LINK = /^Interface (.+?), state (up|down)(?: - (.*?))?\s*$/;
+// Matched against the text with trailing spaces trimmed (NetIron ends some lines with one), so
+// no pattern needs a lazy group before `\s*$`: that shape backtracks quadratically on hostile input.
+const BGP = /^Peer (?:\(VRF: ([^)]+)\) )?(\S+) (UP|DOWN)(?: \(([^)]*)\))?$/;
+const LINK = /^Interface (.+?), state (up|down)(?: - (.*))?$/;
 const OSPF = /^nbr state changed, rid (\S+), nbr addr (\S+), nbr rid (\S+), state (\S+)/;
-const BFD = /^Session (UP|DOWN) for (\S+) on (.+?)(?: Reason:\s*(.*?))?\s*$/;
-const ISIS = /^(L\d) Neighbor (\S+) (Up|Down) on (.+?)(?: due to (.*?))?\s*$/;
+const BFD = /^Session (UP|DOWN) for (\S+) on (.+?)(?: Reason:\s*(.*))?$/;
+const ISIS = /^(L\d) Neighbor (\S+) (Up|Down) on (.+?)(?: due to (.*))?$/;
 
 type Handler = (text: string) => Recognised | null;
 
@@ -71,6 +73,7 @@ export const extremeNetiron: PlatformNormaliser = {
   platform: 'extreme_netiron',
   normalise(msg: SyslogMessage): Recognised | null {
     if (msg.appName === null || msg.procId !== null) return null;
-    return MODULES.get(msg.appName)?.(msg.message) ?? null;
+    const handler = MODULES.get(msg.appName);
+    return handler ? handler(msg.message.trimEnd()) : null;
   },
 };
