@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
+import { REGEX_FILTERS } from './template-regex.js';
 import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
 
 /**
@@ -19,9 +20,7 @@ env.addFilter('to_json_string', (v: unknown) => JSON.stringify(v));
 env.addFilter('json_dump', (v: unknown) => JSON.stringify(v));
 env.addFilter('tojson', (v: unknown) => JSON.stringify(v));
 env.addFilter('from_json_string', (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v));
-env.addFilter('regex_match', (v: unknown, p: string) => new RegExp(`^(?:${p})`).test(String(v)));
-env.addFilter('regex_search', (v: unknown, p: string) => new RegExp(p).test(String(v)));
-env.addFilter('regex_replace', (v: unknown, p: string, r: string) => String(v).replace(new RegExp(p, 'g'), r));
+for (const [name, filter] of Object.entries(REGEX_FILTERS)) env.addFilter(name, filter);
 env.addFilter('to_yaml_string', (v: unknown) => JSON.stringify(v));
 env.addFilter('int', (v: unknown) => {
   const n = parseInt(String(v), 10);

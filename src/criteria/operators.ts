@@ -1,12 +1,14 @@
 import { NrxError } from '../core/errors.js';
-import { globToRegExp, pythonRegex } from './patterns.js';
+import { compileGlob } from './glob.js';
+import { pythonRegex, type PythonRegexOptions } from './patterns.js';
 import { pyContains, pyEquals, pyLessThan, pyTypeName, requireString } from './values.js';
 
 /**
  * StackStorm's criteria operators, by name (case-insensitive) with their short aliases.
  * Each is a predicate `(value, pattern, env) -> boolean`; an operator that cannot apply
  * (a string compared with a number, a bad regex) throws NRX_ERR_CRITERIA, which the
- * caller turns into "criterion not matched" with the reason kept.
+ * caller turns into "criterion not matched" with the reason kept. Regexes and globs run
+ * in linear time (patterns.ts, glob.ts): a rule cannot stall the appliance.
  */
 
 export type SearchCondition = 'any' | 'all' | 'all2any' | 'any2any';
@@ -75,7 +77,7 @@ function op(name: string, test: Operator['test'], extra: Partial<Operator> = {})
   return { name, usesPattern: true, test, ...extra };
 }
 
-const regexValidate = (flags: { ignoreCase?: boolean; dotAll?: boolean; sticky?: boolean }) => (p: unknown) => {
+const regexValidate = (flags: PythonRegexOptions) => (p: unknown) => {
   if (typeof p === 'string') pythonRegex(p, flags);
 };
 
@@ -93,19 +95,15 @@ const CANONICAL: Operator[] = [
   op('iendswith', (v, p) => lower(v, 'iendswith', 'value').endsWith(lower(p, 'iendswith', 'pattern'))),
   op('lessthan', (v, p) => pyLessThan(v, p)),
   op('greaterthan', (v, p) => pyLessThan(p, v)),
-  op('matchwildcard', (v, p) => globToRegExp(requireString(p, 'matchwildcard', 'pattern')).test(requireString(v, 'matchwildcard', 'value')), {
+  op('matchwildcard', (v, p) => compileGlob(requireString(p, 'matchwildcard', 'pattern')).test(requireString(v, 'matchwildcard', 'value')), {
     validate: (p) => {
-      if (typeof p === 'string') globToRegExp(p);
+      if (typeof p === 'string') compileGlob(p);
     },
   }),
   op(
     'matchregex',
-    (v, p) => {
-      const re = pythonRegex(requireString(p, 'matchregex', 'pattern'), { dotAll: true, sticky: true });
-      re.lastIndex = 0;
-      return re.test(requireString(v, 'matchregex', 'value'));
-    },
-    { validate: regexValidate({ dotAll: true, sticky: true }) },
+    (v, p) => pythonRegex(requireString(p, 'matchregex', 'pattern'), { dotAll: true, anchored: true }).test(requireString(v, 'matchregex', 'value')),
+    { validate: regexValidate({ dotAll: true, anchored: true }) },
   ),
   op('regex', (v, p) => pythonRegex(requireString(p, 'regex', 'pattern')).test(requireString(v, 'regex', 'value')), { validate: regexValidate({}) }),
   op('iregex', (v, p) => pythonRegex(requireString(p, 'iregex', 'pattern'), { ignoreCase: true }).test(requireString(v, 'iregex', 'value')), {

@@ -1,92 +1,62 @@
 import { NrxError } from '../core/errors.js';
+import { compileSafeRegex, type SafeRegex } from '../core/safe-regex.js';
 
 /**
- * Patterns rule authors write in Python's dialects: shell globs (fnmatch) and Python
- * regular expressions. Both are translated to JavaScript RegExps once and cached, since
- * templated patterns are re-rendered for every event.
+ * Python regular expressions as rule authors write them (StackStorm evaluates criteria with
+ * Python's `re`), translated to RE2 syntax and run on the linear-time engine of
+ * core/safe-regex.ts. Compiled patterns are cached there, since templated patterns are
+ * re-rendered for every event. Globs are in glob.ts.
  */
-
-const MAX_CACHED = 10_000;
-const regexCache = new Map<string, RegExp>();
-
-function cached(key: string, build: () => RegExp): RegExp {
-  let re = regexCache.get(key);
-  if (re) return re;
-  re = build();
-  if (regexCache.size >= MAX_CACHED) regexCache.clear();
-  regexCache.set(key, re);
-  return re;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
-/** fnmatch-style glob as a full-match RegExp: `*`, `?`, `[seq]`, `[!seq]`; `*` crosses '/'. */
-export function globToRegExp(glob: string): RegExp {
-  return cached(`g\u0000${glob}`, () => {
-    let out = '';
-    let i = 0;
-    while (i < glob.length) {
-      const c = glob[i++]!;
-      if (c === '*') out += '[\\s\\S]*';
-      else if (c === '?') out += '[\\s\\S]';
-      else if (c === '[') {
-        let j = i;
-        if (glob[j] === '!') j++;
-        if (glob[j] === ']') j++;
-        while (j < glob.length && glob[j] !== ']') j++;
-        if (j >= glob.length) {
-          out += '\\[';
-          continue;
-        }
-        let set = glob.slice(i, j);
-        i = j + 1;
-        const negate = set.startsWith('!');
-        if (negate) set = set.slice(1);
-        set = set.replace(/\\/g, '\\\\').replace(/\]/g, '\\]').replace(/^\^/, '\\^');
-        out += `[${negate ? '^' : ''}${set}]`;
-      } else out += escapeRegex(c);
-    }
-    try {
-      return new RegExp(`^(?:${out})$`, 's');
-    } catch (e) {
-      throw new NrxError('NRX_ERR_CRITERIA', `invalid wildcard pattern ${JSON.stringify(glob)}: ${(e as Error).message}`, { cause: e });
-    }
-  });
-}
 
 const INLINE_FLAGS = /^\(\?([aiLmsux]+)\)/;
 
-/**
- * Translate a Python regular expression to a JavaScript one: leading inline flags,
- * `(?P<name>...)`, `(?P=name)`, `\A`, `\Z`, a `]` first in a class, and Python's `$`
- * (which also matches before a final newline). Verbose mode (?x) is refused.
- */
-export function pythonRegex(pattern: string, opts: { ignoreCase?: boolean; dotAll?: boolean; sticky?: boolean } = {}): RegExp {
-  const key = `r\u0000${opts.ignoreCase ? 'i' : ''}${opts.dotAll ? 's' : ''}${opts.sticky ? 'y' : ''}\u0000${pattern}`;
-  return cached(key, () => {
-    const flags = new Set<string>();
-    if (opts.ignoreCase) flags.add('i');
-    if (opts.dotAll) flags.add('s');
-    if (opts.sticky) flags.add('y');
-    let src = pattern;
-    const inline = INLINE_FLAGS.exec(src);
-    if (inline) {
-      for (const f of inline[1]!) {
-        if (f === 'x') throw new NrxError('NRX_ERR_CRITERIA', `regex ${JSON.stringify(pattern)}: verbose mode (?x) is not supported`);
-        if (f === 'i' || f === 'm' || f === 's') flags.add(f);
-      }
-      src = src.slice(inline[0].length);
-    }
-    const body = translate(src, flags.has('m'));
-    try {
-      return new RegExp(body, [...flags].join(''));
-    } catch (e) {
-      throw new NrxError('NRX_ERR_CRITERIA', `invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`, { cause: e });
-    }
-  });
+export interface PythonRegexOptions {
+  ignoreCase?: boolean;
+  dotAll?: boolean;
+  /** Match at the start only, as Python's re.match (the `matchregex` operator). */
+  anchored?: boolean;
 }
+
+/**
+ * Translate a Python regular expression for RE2: leading inline flags, `\Z`, `{,n}`,
+ * `\uXXXX`, `(?#...)` comments, a `]` first in a class, and Python's `$` (which also
+ * matches before a final newline). Verbose mode (?x) is refused, and so is what RE2 cannot
+ * run in linear time (backreferences, lookaround), by name: NRX_ERR_CRITERIA.
+ */
+export function pythonRegex(pattern: string, opts: PythonRegexOptions = {}): SafeRegex {
+  // one map per option set, keyed by the pattern string itself: its hash is cached, so a hit is cheap
+  const cache = translated[(opts.ignoreCase ? 1 : 0) | (opts.dotAll ? 2 : 0) | (opts.anchored ? 4 : 0)]!;
+  let re = cache.get(pattern);
+  if (re) return re;
+  re = compilePython(pattern, opts);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(pattern, re);
+  return re;
+}
+
+const MAX_CACHED = 10_000;
+const translated = Array.from({ length: 8 }, () => new Map<string, SafeRegex>());
+
+function compilePython(pattern: string, opts: PythonRegexOptions): SafeRegex {
+  const flags = { ignoreCase: Boolean(opts.ignoreCase), dotAll: Boolean(opts.dotAll), multiline: false };
+  let src = pattern;
+  const inline = INLINE_FLAGS.exec(src);
+  if (inline) {
+    for (const f of inline[1]!) {
+      if (f === 'x') throw new NrxError('NRX_ERR_CRITERIA', `regex ${JSON.stringify(pattern)}: verbose mode (?x) is not supported`);
+      if (f === 'i') flags.ignoreCase = true;
+      if (f === 's') flags.dotAll = true;
+      if (f === 'm') flags.multiline = true;
+    }
+    src = src.slice(inline[0].length);
+  }
+  const body = translate(src, flags.multiline);
+  return compileSafeRegex(opts.anchored ? `\\A(?:${body})` : body, { ...flags, shown: pattern });
+}
+
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const HEX8 = /^[0-9a-fA-F]{8}$/;
+const EMPTY_MIN = /^\{,(\d+)\}/;
 
 function translate(src: string, multiline: boolean): string {
   let out = '';
@@ -97,9 +67,14 @@ function translate(src: string, multiline: boolean): string {
       const n = src[i + 1];
       i++;
       if (n === undefined) out += '\\\\';
-      else if (!inClass && n === 'A') out += '^';
-      else if (!inClass && n === 'Z') out += '(?![\\s\\S])';
-      else out += `\\${n}`;
+      else if (!inClass && n === 'Z') out += '\\z';
+      else if (n === 'u' && HEX4.test(src.slice(i + 1, i + 5))) {
+        out += `\\x{${src.slice(i + 1, i + 5)}}`;
+        i += 4;
+      } else if (n === 'U' && HEX8.test(src.slice(i + 1, i + 9))) {
+        out += `\\x{${src.slice(i + 1, i + 9)}}`;
+        i += 8;
+      } else out += `\\${n}`;
       continue;
     }
     if (inClass) {
@@ -117,21 +92,22 @@ function translate(src: string, multiline: boolean): string {
       }
       continue;
     }
-    if (c === '(' && src.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    if (c === '(' && src.startsWith('(?P=', i)) {
+    if (c === '(' && src.startsWith('(?#', i)) {
       const end = src.indexOf(')', i);
       if (end !== -1) {
-        out += `\\k<${src.slice(i + 4, end)}>`;
         i = end;
         continue;
       }
     }
+    const emptyMin = c === '{' ? EMPTY_MIN.exec(src.slice(i, i + 12)) : null;
+    if (emptyMin) {
+      out += `{0,${emptyMin[1]}}`;
+      i += emptyMin[0].length - 1;
+      continue;
+    }
+    // Python's $ also matches before a final newline; RE2's (without m) only at the end
     if (c === '$' && !multiline) {
-      out += '(?=\\n?(?![\\s\\S]))';
+      out += '(?:\\n?\\z)';
       continue;
     }
     out += c;

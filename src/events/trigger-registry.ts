@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { NrxError, type ErrorLocation } from '../core/errors.js';
+import { ajvPatternEngine } from '../core/safe-regex.js';
 
 /** A JSON schema, as written in a pack's trigger metadata (`payload_schema`). */
 export type JsonSchema = Record<string, unknown>;
@@ -32,7 +33,7 @@ export class TriggerRegistry {
   private readonly types = new Map<string, { type: TriggerType; check: ValidateFunction }>();
   // strict off: StackStorm schemas carry extra keywords (secret, position). Formats are not
   // checked (no ajv-formats); useDefaults/coercion off because event data must not be rewritten.
-  private readonly ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false, logger: false });
+  private readonly ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false, logger: false, code: { regExp: ajvPatternEngine } });
 
   /**
    * Add or replace (pack reload) a trigger type. `where` locates the metadata file for errors.

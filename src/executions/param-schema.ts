@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { ajvPatternEngine } from '../core/safe-regex.js';
 import type { ParamSpec } from './action.js';
 
 /**
@@ -8,7 +9,7 @@ import type { ParamSpec } from './action.js';
  * translated or stripped before ajv sees the schema.
  */
 
-const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
+const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false, code: { regExp: ajvPatternEngine } });
 const cache = new WeakMap<ParamSpec, ValidateFunction | null>();
 
 /** StackStorm-only keys that are not JSON schema. */

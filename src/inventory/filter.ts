@@ -1,5 +1,5 @@
 import { NrxError } from '../core/errors.js';
-import { globToRegExp } from '../criteria/patterns.js';
+import { compileGlob } from '../criteria/glob.js';
 import type { ResolvedHost } from './model.js';
 
 /**
@@ -118,7 +118,7 @@ export function parseFilter(expr: string): Filter {
   const checkGlob = (t: Token): void => {
     if (!GLOB_CHARS.test(t.text)) return;
     try {
-      globToRegExp(t.text);
+      compileGlob(t.text);
     } catch (e) {
       throw fail(expr, t.pos, `invalid wildcard ${JSON.stringify(t.text)}: ${(e as Error).message}`);
     }
@@ -210,7 +210,7 @@ const GLOB_CHARS = /[*?[]/;
 function equalsValue(v: unknown, pattern: string): boolean {
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && v !== null) return false;
   const s = String(v);
-  return GLOB_CHARS.test(pattern) ? globToRegExp(pattern).test(s) : s === pattern;
+  return GLOB_CHARS.test(pattern) ? compileGlob(pattern).test(s) : s === pattern;
 }
 
 function numberOf(v: unknown): number | null {

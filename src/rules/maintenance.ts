@@ -1,5 +1,5 @@
 import { specError, type YamlSource } from '../core/yaml.js';
-import { globToRegExp } from '../criteria/patterns.js';
+import { compileGlob } from '../criteria/glob.js';
 import { isPlainObject } from '../criteria/values.js';
 
 /**
@@ -61,7 +61,7 @@ function parseWindow(src: Src, i: number, w: unknown): MaintenanceWindow {
   const devices = stringList(src, at('devices'), w.devices);
   for (const [j, d] of devices.entries()) {
     try {
-      globToRegExp(d);
+      compileGlob(d);
     } catch (e) {
       throw specError(src, ['windows', i, 'devices', j], (e as Error).message);
     }
@@ -119,7 +119,7 @@ function coversTime(w: MaintenanceWindow, now: number): boolean {
 
 function coversDevice(w: MaintenanceWindow, device: string | null, groups: readonly string[]): boolean {
   if (w.devices.length === 0 && w.groups.length === 0) return true;
-  if (device !== null && w.devices.some((g) => globToRegExp(g).test(device))) return true;
+  if (device !== null && w.devices.some((g) => compileGlob(g).test(device))) return true;
   return w.groups.some((g) => groups.includes(g));
 }
 

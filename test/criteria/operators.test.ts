@@ -185,11 +185,28 @@ describe('patterns', () => {
     no('regex', 'DOWN', 'down');
     yes('iregex', 'DOWN', 'down');
     yes('regex', 'x', '(?i)X'); // Python inline flag
-    yes('regex', 'peer 1', '(?P<kind>peer) (?P=kind)?1');
+    yes('regex', 'peer 1', '(?P<kind>peer) 1');
+    yes('regex', 'a-b', '\\u0061-b'); // Python \uXXXX
+    yes('regex', 'aa', '^a{,2}$'); // Python {,n} is {0,n}
+    no('regex', 'aaa', '^a{,2}$');
+    yes('regex', 'ab', 'a(?#comment)b');
     yes('regex', 'end\n', 'end$'); // Python $ also matches before a final newline
     no('regex', 'end\nx', 'end$');
     yes('regex', 'abc', '\\Aabc\\Z');
     opError('regex', 5, 'x');
+  });
+  test('backreferences and lookaround are refused by name: regexes run on a linear-time engine', () => {
+    for (const [pattern, construct] of [
+      ['(?P<kind>peer) (?P=kind)', 'backreference (?P=name)'],
+      ['(a)\\1', 'backreference \\N'],
+      ['Down(?! admin)', 'negative lookahead'],
+      ['(?<=peer )1', 'lookbehind'],
+    ]) {
+      const r = evaluateCriteria({ 'trigger.v': { type: 'regex', pattern } }, { trigger: { v: 'x' } });
+      assert.equal(r.error?.code, 'NRX_ERR_RULE_INVALID', pattern);
+      assert.ok(r.error?.message.includes(construct), `${pattern}: ${r.error?.message}`);
+      assert.match(r.error!.message, /linear-time/);
+    }
   });
   test('an invalid static regex is refused when the criteria compile', () => {
     const r = evaluateCriteria({ 'trigger.v': { type: 'regex', pattern: '(unclosed' } }, { trigger: { v: 'x' } });
