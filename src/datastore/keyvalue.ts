@@ -5,6 +5,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import { SecretCipher } from './cipher.js';
 import { decryptForTemplate, kvTemplateScope, missingTemplateScope, registerTemplateCipher } from './kv-template.js';
 import { SECRET_MASK } from '../core/secrets.js';
+import { rememberSecret } from '../core/secret-values.js';
 
 /** What readers see instead of a secret value they did not ask to decrypt. */
 export const MASKED = SECRET_MASK;
@@ -112,6 +113,7 @@ export class KeyValueStore {
       else {
         try {
           value = this.cipher.decrypt(r.value);
+          rememberSecret(value); // device logins and API reads: masked if an execution prints it
         } catch (e) {
           throw new NrxError('NRX_ERR_SECRET', `key ${r.scope}/${r.key}: ${(e as Error).message}`, { cause: e });
         }

@@ -1,4 +1,5 @@
 import { NrxError } from '../core/errors.js';
+import { rememberSecret } from '../core/secret-values.js';
 import { TEMPLATE_VALUE } from '../core/template.js';
 import type { SecretCipher } from './cipher.js';
 import { isSealedToken, tokenKeyId } from './sealed-token.js';
@@ -65,5 +66,7 @@ export function decryptForTemplate(value: unknown): unknown {
   const all = [...ciphers];
   const cipher = all.find((c) => c.hasKey(id)) ?? all[all.length - 1];
   if (!cipher) throw new NrxError('NRX_ERR_SECRET', 'decrypt_kv: no secret key is loaded in this process (no datastore was opened)');
-  return cipher.decrypt(value);
+  const plain = cipher.decrypt(value);
+  rememberSecret(plain); // masked wherever an execution prints or returns it
+  return plain;
 }

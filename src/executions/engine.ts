@@ -10,7 +10,8 @@ import { WorkflowDriver, type WorkflowHost, WORKFLOW_RUNNERS } from '../workflow
 import type { ActionSpec, Runner } from './action.js';
 import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
 import { canTransition } from './lifecycle.js';
-import { redactSecrets, resolveParameters } from './params.js';
+import { maskSecretsIn, maskSecretText, rememberSecret } from '../core/secret-values.js';
+import { redactSecrets, resolveParameters, secretValues } from './params.js';
 import { checkInquiryResponse } from './inquiry.js';
 import { planRecovery, UNFINISHED } from './recovery.js';
 import { nextRetry, type RetryRule } from './retry.js';
@@ -139,6 +140,8 @@ export class ExecutionEngine {
     if (!action.enabled) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `action '${actionRef}' is disabled`);
     const isWorkflow = WORKFLOW_RUNNERS.has(action.runnerType);
     const resolved = resolveParameters(action, params, { allowUnknown: isWorkflow });
+    // output, results and the parameters of this and every later execution are masked by value
+    rememberSecret(secretValues(action, resolved));
     if (!isWorkflow && action.runnerType !== 'inquiry' && !this.runners.get(action.runnerType)) {
       throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have`, {
         location: { file: action.file, field: 'runner_type' },
@@ -152,7 +155,7 @@ export class ExecutionEngine {
       id,
       action: actionRef,
       runner: action.runnerType,
-      parameters: redactSecrets(action, resolved),
+      parameters: maskSecretsIn(redactSecrets(action, resolved)),
       status: 'requested',
       result: null,
       error: null,
@@ -268,7 +271,7 @@ export class ExecutionEngine {
         signal: abort.signal,
         traceId: rec.context.traceId ?? null,
         log: (line) => {
-          if (rec.log.length < MAX_LOG_LINES) rec.log.push(line);
+          if (rec.log.length < MAX_LOG_LINES) rec.log.push(maskSecretText(line));
         },
       });
     } catch (e) {
@@ -298,8 +301,8 @@ export class ExecutionEngine {
     if (!canTransition(rec.status, status)) this.log.warn({ id: rec.id, from: rec.status, to: status }, 'unexpected status transition');
     if (live.timer) clearTimeout(live.timer);
     rec.status = status;
-    rec.result = result;
-    rec.error = error;
+    rec.result = maskSecretsIn(result);
+    rec.error = error && { ...error, message: maskSecretText(error.message) };
     rec.endedAt = new Date(this.now()).toISOString();
     const ops: WriteOp[] = [{ op: 'putExecution', value: rec }];
     let retry: { rec: ExecutionRecord; start: () => void } | null = null;

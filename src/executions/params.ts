@@ -163,6 +163,25 @@ function redactValue(v: unknown, spec: Record<string, unknown>): unknown {
   return v;
 }
 
+/** The plaintext of every `secret: true` value (also nested ones), for masking output. */
+export function secretValues(action: ActionSpec, params: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [];
+  const collect = (value: Record<string, unknown>, specs: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(value)) {
+      const spec = Object.hasOwn(specs, k) ? specs[k] : undefined;
+      if (isObject(spec)) collectValue(v, spec);
+    }
+  };
+  const collectValue = (v: unknown, spec: Record<string, unknown>): void => {
+    if (v === undefined || v === null) return;
+    if (spec.secret === true) out.push(v);
+    else if (isObject(v) && isObject(spec.properties)) collect(v, spec.properties);
+    else if (Array.isArray(v) && isObject(spec.items)) for (const x of v) collectValue(x, spec.items as Record<string, unknown>);
+  };
+  collect(params, effectiveParameters(action));
+  return out;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,3 +1,4 @@
+import { shellTemplateProblemsIn } from '../core/shell-command.js';
 import { specError, type YamlSource } from '../core/yaml.js';
 import { compileCriteria, type CompiledCriteria } from '../criteria/criteria.js';
 import { isPlainObject } from '../criteria/values.js';
@@ -90,6 +91,8 @@ export function parseRule(src: YamlSource, opts: { pack?: string } = {}): Rule {
   for (const k of Object.keys(action)) if (!['ref', 'description', 'parameters'].includes(k)) throw specError(src, ['action', k], `unknown field '${k}' in action (allowed: ref, description, parameters)`);
   const actionRef = str(src, ['action', 'ref'], action.ref, true)!;
   if (!isActionRef(actionRef)) throw specError(src, ['action', 'ref'], `action ref must look like 'pack.action', got ${JSON.stringify(actionRef)}`);
+  const unsafe = shellTemplateProblemsIn(action.parameters, ['action', 'parameters'])[0];
+  if (unsafe) throw specError(src, unsafe.path, unsafe.message);
 
   const criteria = map(src, ['criteria'], doc.criteria);
   const compiledCriteria = compileCriteria(criteria, { file: src.file, path: ['criteria'], lineOf: src.lineOf });

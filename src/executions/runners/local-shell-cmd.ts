@@ -5,12 +5,18 @@ import { NrxError, isNrxError } from '../../core/errors.js';
 import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { runnerParameters } from './runner-parameters.js';
+import { resolveRunAs, runnerHome, type RunAs } from './run-as.js';
 
 export interface LocalShellOptions {
   /** Bytes kept of stdout and of stderr each (default 1 MiB). */
   outputCapBytes?: number;
   /** Time between SIGTERM and SIGKILL when a command is stopped (default 2 s). */
   killGraceMs?: number;
+  /**
+   * The account commands run as; null: this process's own. Default: resolveRunAs() (as root,
+   * NETREFLEX_RUNNER_USER or nobody).
+   */
+  runAs?: RunAs | null;
 }
 
 /** StackStorm's exit code for a command killed by its timeout. */
@@ -18,7 +24,7 @@ export const TIMEOUT_EXIT_CODE = -9;
 
 /**
  * Runs core.local-style actions on this machine. `cmd` is the operator's command line and
- * runs under /bin/sh -c (template values in it were already shell-quoted by the engine).
+ * runs under /bin/sh -c (template values in it arrive as shell variables, see core/shell-command.ts).
  * Every other parameter reaches the process as data only: an ST2_ACTION_<NAME> environment
  * variable, and for scripts also an argv word. Nothing from a parameter is spliced into
  * a shell string here.
@@ -26,6 +32,7 @@ export const TIMEOUT_EXIT_CODE = -9;
 export class LocalShellRunner implements Runner {
   private readonly capBytes: number;
   private readonly killGraceMs: number;
+  readonly runAs: RunAs | null;
 
   constructor(
     readonly runnerType: 'local-shell-cmd' | 'local-shell-script' = 'local-shell-cmd',
@@ -33,6 +40,7 @@ export class LocalShellRunner implements Runner {
   ) {
     this.capBytes = opts.outputCapBytes ?? 1024 * 1024;
     this.killGraceMs = opts.killGraceMs ?? 2000;
+    this.runAs = opts.runAs !== undefined ? opts.runAs : resolveRunAs();
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
@@ -51,10 +59,15 @@ export class LocalShellRunner implements Runner {
     const timeoutMs = timeoutOf(action, params);
     let child: ChildProcess;
     try {
+      const as = this.runAs;
+      const home = as ? runnerHome(as) : undefined;
+      if (as) Object.assign(env, { HOME: home, USER: as.user, LOGNAME: as.user });
       // detached: the command leads its own process group, so a timeout kills its children too.
       child = spawn(argv[0]!, argv.slice(1), {
-        cwd: typeof params.cwd === 'string' && params.cwd !== '' ? params.cwd : undefined,
+        cwd: typeof params.cwd === 'string' && params.cwd !== '' ? params.cwd : home,
         env,
+        // Node drops the supplementary groups too when uid/gid are given.
+        ...(as ? { uid: as.uid, gid: as.gid } : {}),
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,5 +1,6 @@
 import type { YamlSource } from '../../core/yaml.js';
 import { specError } from '../../core/yaml.js';
+import { shellTemplateProblemsIn } from '../../core/shell-command.js';
 
 /**
  * A StackStorm ActionChain file, read unchanged: `chain` (nodes with name, ref,
@@ -130,6 +131,8 @@ function parseNode(src: YamlSource, raw: unknown, i: number): ChainNode {
   if (hasParameters && hasParams) throw specError(src, [...at, 'params'], `node '${name}' has both params and parameters; use one`);
   const parametersField = hasParams ? 'params' : 'parameters';
   const parameters = optionalMapping(src, [...at, parametersField], raw[parametersField], `node '${name}': ${parametersField}`) ?? {};
+  const unsafe = shellTemplateProblemsIn(parameters, [...at, parametersField])[0];
+  if (unsafe) throw specError(src, unsafe.path, unsafe.message);
   const publish = optionalMapping(src, [...at, 'publish'], raw['publish'], `node '${name}': publish`);
   if (raw['notify'] !== undefined && raw['notify'] !== null && !isMapping(raw['notify'])) {
     throw specError(src, [...at, 'notify'], `node '${name}': notify must be a mapping`);

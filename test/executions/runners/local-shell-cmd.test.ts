@@ -109,6 +109,7 @@ describe('local-shell-cmd', () => {
 describe('local-shell-script', () => {
   test('positional parameters by position, the rest as --name=value, never through a shell', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nrx-script-'));
+    chmodSync(dir, 0o755); // as root, scripts run as the unprivileged runner user: like a pack, readable by all
     const script = path.join(dir, 'args.sh');
     writeFileSync(script, '#!/bin/sh\nfor a in "$@"; do printf "[%s]" "$a"; done\nprintf "|%s" "$ST2_ACTION_PEER"\n');
     chmodSync(script, 0o755);
