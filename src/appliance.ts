@@ -16,6 +16,9 @@ import { GetterRunner } from './executions/runners/getter.js';
 import { NetconfRunner } from './executions/runners/netconf.js';
 import { SnmpRunner } from './executions/runners/snmp.js';
 import { FanOutRunner } from './executions/runners/fan-out-runner.js';
+import { applianceRunners } from './executions/runners/appliance-runners.js';
+import { WORKFLOW_RUNNERS } from './executions/runners/runner-parameters.js';
+import { describeUnrunnable, unrunnableActions, type UnrunnableAction } from './packs/runner-support.js';
 import path from 'node:path';
 import type { RetryRule } from './executions/retry.js';
 import { loadPacks, type LoadedContent } from './packs/pack-loader.js';
@@ -115,6 +118,8 @@ export class Appliance {
   readonly rules = new RuleIndex();
   readonly enforcer: RuleEnforcer;
   readonly engine: ExecutionEngine;
+  /** Every runner this appliance has, by runner_type (workflow runners live in the engine). */
+  readonly runners: RunnerRegistry;
   readonly log: Logger;
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
@@ -149,25 +154,41 @@ export class Appliance {
     this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device) });
     this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now);
     const { concurrency, retries } = policyRules(this.content);
+    this.runners = new RunnerRegistry([
+      ...builtinRunners(),
+      ...applianceRunners({ dataDir: opts.config.dataDir, kv: this.kv, remoteHosts: this.devices.remoteHosts(), emit: (e) => this.emit(e) }),
+      ...[
+        new CliRunner(this.devices.cliResolver()),
+        new CliConfigRunner(this.devices.cliResolver()),
+        new GetterRunner(this.devices.cliResolver()),
+        new NetconfRunner(this.devices.netconfResolver()),
+        new SnmpRunner(this.devices.netconfResolver()),
+      ].map((r) => new FanOutRunner(r, async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name))),
+    ]);
+    this.warnUnrunnable();
     this.engine = new ExecutionEngine({
       store: this.store,
       actions: this.content.loaded.actions,
-      runners: new RunnerRegistry([
-        ...builtinRunners(),
-        ...[
-          new CliRunner(this.devices.cliResolver()),
-          new CliConfigRunner(this.devices.cliResolver()),
-          new GetterRunner(this.devices.cliResolver()),
-          new NetconfRunner(this.devices.netconfResolver()),
-          new SnmpRunner(this.devices.netconfResolver()),
-        ].map((r) => new FanOutRunner(r, async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name))),
-      ]),
+      runners: this.runners,
       concurrency,
       retries,
       log: this.log,
       now: this.now,
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
     });
+  }
+
+  /** Per pack, the loaded actions that no runner here can run (mistral-v2, winrm-cmd...), and why. */
+  unrunnable(): Map<string, UnrunnableAction[]> {
+    return unrunnableActions(this.content.loaded.actions.values(), (t) => this.runners.has(t) || WORKFLOW_RUNNERS.has(t) || t === 'inquiry');
+  }
+
+  /** Say at load time, per pack, what cannot run instead of failing only when it is run. */
+  private warnUnrunnable(): void {
+    for (const [pack, list] of this.unrunnable()) {
+      const total = [...this.content.loaded.actions.values()].filter((a) => a.pack === pack).length;
+      this.log.warn({ pack, actions: list.map((u) => u.action) }, `pack ${pack}: ${describeUnrunnable(list, total)}`);
+    }
   }
 
   /** Resume unfinished work and start listening for events. */
@@ -278,6 +299,7 @@ export class Appliance {
     for (const r of next.rules) this.rules.add(r);
     extraRules(this.rules);
     this.content = next;
+    this.warnUnrunnable();
     this.timerSensor.sync(this.rules.all());
     return next;
   }

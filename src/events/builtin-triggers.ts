@@ -77,6 +77,11 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
     payloadSchema: objectSchema(['executed_at'], { executed_at: str, scheduled_at: str, rule: str, schedule: { type: 'object' } }),
   })),
   { ref: 'core.event', description: 'a free-form event (CLI, API, tests): any payload', payloadSchema: { type: 'object' } },
+  {
+    ref: 'core.announcement',
+    description: 'an action of the announcement runner announced something (StackStorm announcements); payload: route and the action\'s parameters',
+    payloadSchema: objectSchema(['route', 'payload'], { route: str, payload: { type: 'object' } }),
+  },
 
   networkEvent('network.bgp_peer_state_changed', 'a BGP session changed state', ['peer', 'state'], {
     peer: { ...str, description: 'neighbor address' },

@@ -15,6 +15,7 @@ import { redactSecrets, resolveParameters, secretValues } from './params.js';
 import { checkInquiryResponse } from './inquiry.js';
 import { planRecovery, UNFINISHED } from './recovery.js';
 import { nextRetry, type RetryRule } from './retry.js';
+import { missingRunnerReason } from '../packs/runner-support.js';
 
 export interface RunnerLookup {
   get(runnerType: string): Runner | undefined;
@@ -143,7 +144,7 @@ export class ExecutionEngine {
     // output, results and the parameters of this and every later execution are masked by value
     rememberSecret(secretValues(action, resolved));
     if (!isWorkflow && action.runnerType !== 'inquiry' && !this.runners.get(action.runnerType)) {
-      throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have`, {
+      throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have: ${missingRunnerReason(action.runnerType)}`, {
         location: { file: action.file, field: 'runner_type' },
       });
     }

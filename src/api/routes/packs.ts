@@ -15,6 +15,12 @@ const packSchema = {
     version: { type: ['string', 'null'] },
     path: { type: 'string' },
     installed: { type: 'boolean', description: 'installed through the API (removable); otherwise shipped or from NETREFLEX_PACKS_PATH' },
+    actions: { type: 'integer', description: 'actions loaded from the pack' },
+    cannot_run: {
+      type: 'array',
+      description: 'loaded actions whose runner_type this appliance does not have (mistral-v2, winrm-cmd...), and why',
+      items: { type: 'object', properties: { action: { type: 'string' }, runner_type: { type: 'string' }, reason: { type: 'string' } } },
+    },
   },
 };
 
@@ -23,9 +29,23 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get('/api/v1/packs', {
     schema: { summary: 'Loaded packs.', tags: ['packs'], response: { 200: listOf(packSchema), ...errorResponses } },
-    handler: async () => ({
-      items: ctx.deps.appliance.content.loaded.packs.map((p) => ({ ref: p.ref, name: p.name, description: p.description, version: p.version, path: p.path, installed: underPacksDir(p.path) })),
-    }),
+    handler: async () => {
+      const appliance = ctx.deps.appliance;
+      const unrunnable = appliance.unrunnable();
+      const actions = [...appliance.content.loaded.actions.values()];
+      return {
+        items: appliance.content.loaded.packs.map((p) => ({
+          ref: p.ref,
+          name: p.name,
+          description: p.description,
+          version: p.version,
+          path: p.path,
+          installed: underPacksDir(p.path),
+          actions: actions.filter((a) => a.pack === p.ref).length,
+          cannot_run: (unrunnable.get(p.ref) ?? []).map((u) => ({ action: u.action, runner_type: u.runnerType, reason: u.reason })),
+        })),
+      };
+    },
   });
 
   app.post<{ Body: { source: string; force?: boolean } }>('/api/v1/packs/install', {

@@ -6,6 +6,7 @@ import { ApiStream } from '../../api/stream.js';
 import { Appliance } from '../../appliance.js';
 import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
+import { describeUnrunnable } from '../../packs/runner-support.js';
 import { DEFAULT_SENSORS, startSensors, type RunningSensors } from '../../sensors/sensor-host.js';
 import type { UsmUser } from '../../sensors/snmptrap/usm.js';
 import { startPollers, type RunningPollers } from '../../sensors/poller/start.js';
@@ -106,6 +107,10 @@ export function registerServe(program: Command): void {
         let sensors: RunningSensors | null = null;
         if (opts.sensors) {
           const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+        for (const [pack, list] of appliance.unrunnable()) {
+          const total = [...c.loaded.actions.values()].filter((a) => a.pack === pack).length;
+          say(`netreflex: pack ${pack}: ${describeUnrunnable(list, total)}`);
+        }
           const traps = await trapSecrets(appliance);
           sensors = await startSensors(
             {

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import type { KeyValueStore } from '../../datastore/keyvalue.js';
+import type { EventEnvelope } from '../../events/envelope.js';
+import type { Runner } from '../action.js';
+import { AnnouncementRunner } from './announcement.js';
+import { PythonEnvironments } from './python-env.js';
+import { PythonScriptRunner } from './python-script.js';
+import { RemoteShellRunner, type RemoteHostResolver } from './remote-shell.js';
+
+export interface ApplianceRunnerDeps {
+  dataDir: string;
+  kv: KeyValueStore;
+  remoteHosts: RemoteHostResolver;
+  emit: (event: EventEnvelope) => Promise<void>;
+  /** Interpreter for python-script (default /usr/bin/python3; NETREFLEX_PYTHON). */
+  python?: string;
+}
+
+/** The StackStorm runners that need the appliance's datastore, inventory or event bus. */
+export function applianceRunners(deps: ApplianceRunnerDeps): Runner[] {
+  const envs = new PythonEnvironments({
+    ...(deps.python ?? process.env.NETREFLEX_PYTHON ? { python: deps.python ?? process.env.NETREFLEX_PYTHON } : {}),
+    venvRoot: path.join(deps.dataDir, 'virtualenvs'),
+  });
+  return [
+    new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir }),
+    new RemoteShellRunner('remote-shell-cmd', deps.remoteHosts),
+    new RemoteShellRunner('remote-shell-script', deps.remoteHosts),
+    new AnnouncementRunner(deps.emit),
+  ];
+}
