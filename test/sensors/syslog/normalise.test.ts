@@ -6,7 +6,8 @@ import { TriggerRegistry } from '../../../src/events/trigger-registry.js';
 import { decodeSyslog } from '../../../src/sensors/syslog/decode.js';
 import { identifyDevice, staticResolver } from '../../../src/sensors/syslog/device.js';
 import { normaliseSyslog } from '../../../src/sensors/syslog/normalise.js';
-import { sniffPlatform } from '../../../src/sensors/syslog/platforms/index.js';
+import { normaliserFor, sniffPlatform } from '../../../src/sensors/syslog/platforms/index.js';
+import { findPlatform, platformNames } from '../../../drivers/platforms/registry.js';
 
 interface Case {
   from: string;
@@ -104,6 +105,12 @@ test('sniffing rules pick the platform from the message shape', () => {
   // a capitalised NetIron-like tag alone does not make a NetIron: the line must read as one
   assert.equal(sniff('<14>Nov  6 13:36:45 nas System: backup finished'), null);
   assert.equal(sniff('<14>Nov  6 13:36:45 nas BGP[12]: Peer 10.0.0.1 DOWN (x)'), null);
+});
+
+test('every platform name the device drivers accept reads syslog as that same platform (issue #9: the two alias tables)', () => {
+  for (const name of [...platformNames(), 'ios', 'cisco_xe', 'iosxe', 'nxos', 'nxos_ssh', 'eos', 'junos', 'iosxr', 'cisco_xr']) {
+    assert.equal(normaliserFor(name)?.platform, findPlatform(name)?.name, name);
+  }
 });
 
 test('inventory names for the syslog-only platforms: napalm-logs and Netmiko spellings', () => {

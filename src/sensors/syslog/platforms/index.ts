@@ -21,7 +21,7 @@ export const PLATFORM_NORMALISERS: ReadonlyMap<string, PlatformNormaliser> = new
  * (Open vSwitch, SONiC, NetIron: syslog only) add the Netmiko and napalm-logs names.
  */
 const ALIASES: Record<string, string> = {
-  ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', nxos: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos',
+  ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', nxos: 'cisco_nxos', nxos_ssh: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos',
   ovs: 'openvswitch', netiron: 'extreme_netiron', brocade_netiron: 'extreme_netiron',
 };
 
