@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describeUnrunnable, type UnrunnableAction } from '../../packs/runner-support.js';
 import { withExamples } from '../help.js';
 import { printJson, table } from '../output.js';
 import { clientFor, guarded } from '../remote.js';
@@ -14,8 +15,13 @@ export function registerPack(program: Command): void {
   withExamples(pack.command('list').description('list the packs the appliance has loaded').option('--json', 'print JSON'), 'netreflex pack list').action((opts: { json?: boolean }, cmd: Command) =>
     guarded(async () => {
       const page = await clientFor(cmd).listPacks();
-      if (opts.json) printJson(page.items);
-      else process.stdout.write(`${table(page.items, ['ref', 'version', 'installed', 'description'])}\n`);
+      if (opts.json) return printJson(page.items);
+      const rows = page.items.map((p) => ({ ...p, 'cannot run': cannotRunSummary(p.cannot_run) }));
+      process.stdout.write(`${table(rows, ['ref', 'version', 'installed', 'actions', 'cannot run', 'description'])}\n`);
+      for (const p of page.items) {
+        const list = cannotRunOf(p.cannot_run);
+        if (list.length) process.stderr.write(`note: pack ${String(p.ref)}: ${describeUnrunnable(list, Number(p.actions ?? list.length))}\n`);
+      }
     }),
   );
 
@@ -46,4 +52,18 @@ export function registerPack(program: Command): void {
         else process.stdout.write(`removed pack ${ref}\n`);
       }),
   );
+}
+
+function cannotRunOf(raw: unknown): UnrunnableAction[] {
+  const list = Array.isArray(raw) ? (raw as Array<{ action: string; runner_type: string; reason: string }>) : [];
+  return list.map((u) => ({ action: u.action, runnerType: u.runner_type, reason: u.reason }));
+}
+
+/** "2 (mistral-v2 x1, winrm-cmd x1)"; null (shown as '-') when every action can run. */
+function cannotRunSummary(raw: unknown): string | null {
+  const list = cannotRunOf(raw);
+  if (list.length === 0) return null;
+  const by = new Map<string, number>();
+  for (const u of list) by.set(u.runnerType, (by.get(u.runnerType) ?? 0) + 1);
+  return `${list.length} (${[...by].map(([t, n]) => `${t} x${n}`).join(', ')})`;
 }
