@@ -7,7 +7,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_YAML_SYNTAX: { status: 400, retryable: false, meaning: 'a YAML file cannot be parsed; the message names file and line' },
   NRX_ERR_SPEC_INVALID: { status: 400, retryable: false, meaning: 'a pack, action, rule, policy or workflow file is well-formed YAML but breaks the schema; names file, line and field' },
   NRX_ERR_RULE_INVALID: { status: 400, retryable: false, meaning: 'a rule is invalid (unknown operator, missing trigger type or action)' },
-  NRX_ERR_TEMPLATE: { status: 400, retryable: false, meaning: 'a Jinja template failed to compile or render' },
+  NRX_ERR_TEMPLATE: { status: 400, retryable: false, meaning: 'a Jinja template failed to compile or render, or a TextFSM template or index is invalid (names file and line)' },
   NRX_ERR_CRITERIA: { status: 400, retryable: false, meaning: 'a rule criterion could not be evaluated (operator error, bad search condition)' },
   NRX_ERR_TRIGGER_UNKNOWN: { status: 404, retryable: false, meaning: 'no trigger type with that reference is registered' },
   NRX_ERR_PAYLOAD_INVALID: { status: 400, retryable: false, meaning: 'an event payload does not match its trigger type schema' },
@@ -45,7 +45,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_HOSTKEY_UNKNOWN: { status: 502, retryable: false, meaning: 'the device has no known-hosts entry and trust-on-first-use was not asked for' },
   NRX_ERR_CONNECTION_LOST: { status: 502, retryable: true, meaning: 'the session to the device closed while a command was running' },
   NRX_ERR_UNSUPPORTED: { status: 501, retryable: false, meaning: 'the platform has no such operation or getter (names platform and operation)' },
-  NRX_ERR_PARSE: { status: 502, retryable: false, meaning: 'device output could not be parsed into the model (names platform, command and line)' },
+  NRX_ERR_PARSE: { status: 502, retryable: false, meaning: 'device output could not be parsed into the model, or a TextFSM rule raised Error on it (names platform, command or template, and line)' },
   NRX_ERR_COMMAND_REJECTED: { status: 502, retryable: false, meaning: 'a getter or commit needed a command the device rejected; names device, command and the device\'s words' },
   NRX_ERR_DEVICE_NOT_FOUND: { status: 404, retryable: false, meaning: 'no inventory device with that name' },
   // NETCONF and SNMP transports (connect, auth and host-key failures use the device codes above).
