@@ -55,10 +55,15 @@ export function roleRank(role: Role): number {
  * Grants narrow a user or API key below its role: `packs` limits actions and rules to those
  * packs, `inventory` (a filter expression, e.g. `site=dc1`) limits the devices it may act on.
  * Absent means no narrowing.
+ *
+ * `shell` is the one grant that opens instead: the packs whose local-command actions
+ * (core.local style) a non-admin may give a command line, environment or directory to.
+ * Absent means none: choosing what runs on the appliance is an admin's by default.
  */
 export interface Grants {
   packs?: string[];
   inventory?: string;
+  shell?: string[];
 }
 
 /** Who is calling, after authentication. */
@@ -82,5 +87,7 @@ export function narrowGrants(owner: Grants, wanted: Grants): Grants {
     out.inventory = within ? wanted.inventory : `(${owner.inventory}) and (${wanted.inventory})`;
   }
   else if (owner.inventory || wanted.inventory) out.inventory = owner.inventory ?? wanted.inventory!;
+  // shell opens: a key gets at most the owner's (absent on the owner means none)
+  if (owner.shell) out.shell = wanted.shell ? wanted.shell.filter((p) => owner.shell!.includes(p)) : [...owner.shell];
   return out;
 }

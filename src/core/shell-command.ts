@@ -675,3 +675,19 @@ class Scanner {
     return holes;
   }
 }
+
+/** Every refused shell template under `value` (fields named `cmd` at any depth), with its path, for load-time checks. */
+export function shellTemplateProblemsIn(value: unknown, path: Array<string | number> = []): Array<{ path: Array<string | number>; message: string }> {
+  const out: Array<{ path: Array<string | number>; message: string }> = [];
+  const walk = (v: unknown, at: Array<string | number>): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (SHELL_PARAMS.has(k) && typeof x === 'string') for (const message of shellTemplateProblems(x)) out.push({ path: [...at, k], message });
+        else walk(x, [...at, k]);
+      }
+    }
+  };
+  walk(value, path);
+  return out;
+}

@@ -5,6 +5,8 @@ import { REDACTED, redactSecrets } from '../../executions/params.js';
 import { TERMINAL_STATUSES, type ExecutionRecord, type ExecutionStatus } from '../../store/records.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { assertDevicesAllowed, assertPackAllowed, packAllowed } from '../grants.js';
+import { assertCommandAllowed } from '../shell-access.js';
+import { maskSecretsIn } from '../../core/secret-values.js';
 import { anyObject, errorResponses, executionSchema, idParams, limitQuery, listOf, taskSchema } from '../schemas.js';
 import { openSse } from '../sse.js';
 
@@ -31,9 +33,10 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const p = callerOf(req);
     // audited even when refused below, with the action's secret parameters masked
     const spec = engine.actions.get(action);
-    req.auditInfo = { detail: { action, parameters: spec ? redactSecrets(spec, parameters) : redactForAudit(parameters), ...extra } };
-    if (!engine.actions.has(action)) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `no action '${action}' is loaded (check the pack and its actions/*.yaml)`);
+    req.auditInfo = { detail: { action, parameters: maskSecretsIn(spec ? redactSecrets(spec, parameters) : redactForAudit(parameters)), ...extra } };
+    if (!spec) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `no action '${action}' is loaded (check the pack and its actions/*.yaml)`);
     assertPackAllowed(p, packOf(action), `action ${action}`);
+    assertCommandAllowed(p, spec, parameters, `running ${action}`);
     await assertDevicesAllowed(p, parameters, ctx.deps.inventory);
     return engine.request(action, parameters, { user: p.user, ...extra });
   };

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { NrxError, describeError } from '../../core/errors.js';
 import { eventFromDoc, testParsedRule } from '../../rules/rule-tester.js';
 import type { Rule } from '../../rules/rule.js';
-import type { RouteContext } from '../context.js';
+import { callerOf, type RouteContext } from '../context.js';
+import { assertCommandAllowed } from '../shell-access.js';
 import { assertPackAllowed, packAllowed } from '../grants.js';
 import { isApiRule, parseApiRule } from '../rule-store.js';
 import { anyObject, anyValue, errorResponses, listOf, refParams } from '../schemas.js';
@@ -57,6 +58,11 @@ function ruleView(r: Rule): Record<string, unknown> {
 
 export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const index = ctx.deps.appliance.rules;
+  /** A rule made through the API runs with its author's say on command actions (core.local). */
+  const commandAllowed = (req: Parameters<typeof callerOf>[0], rule: Rule): void => {
+    const action = ctx.deps.appliance.engine.actions.get(rule.action.ref);
+    if (action) assertCommandAllowed(callerOf(req), action, rule.action.parameters, `rule ${rule.ref}`);
+  };
   const find = (ref: string): Rule => {
     const r = index.get(ref);
     if (!r) throw new NrxError('NRX_ERR_NOT_FOUND', `no rule '${ref}'`);
@@ -95,6 +101,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req, reply) => {
       const rule = parseApiRule(req.body.rule);
       assertPackAllowed(req.principal, rule.pack, `rule ${rule.ref}`);
+      commandAllowed(req, rule);
       if (index.get(rule.ref)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${rule.ref}' already exists (${index.get(rule.ref)!.file}); use PUT /api/v1/rules/${rule.ref} to change an API rule`);
       ctx.rules.put(rule, req.body.rule);
       index.add(rule);
@@ -109,6 +116,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const rule = parseApiRule(req.body.rule);
       if (rule.ref !== req.params.ref) throw new NrxError('NRX_ERR_VALIDATION', `the rule is '${rule.ref}' but the URL names '${req.params.ref}'`, { location: { field: 'body.rule.name' } });
       assertPackAllowed(req.principal, rule.pack, `rule ${rule.ref}`);
+      commandAllowed(req, rule);
       const existing = index.get(rule.ref);
       if (existing && !isApiRule(existing)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${rule.ref}' comes from ${existing.file}; change it there`);
       ctx.rules.put(rule, req.body.rule);
