@@ -2,17 +2,15 @@ import { statSync } from 'node:fs';
 import { NrxError, describeError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/log.js';
-import { loadYamlFile } from '../core/yaml.js';
 import { compileCriteria } from '../criteria/criteria.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import type { ExecutionRecord, ExecutionStatus, TaskRecord } from '../store/records.js';
 import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
 import { actionChainConductor } from './actionchain/conductor.js';
-import { parseActionChain } from './actionchain/spec.js';
 import type { Conductor, ConductorCommand, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from './conductor.js';
 import { orquestaConductor } from './orquesta/conductor.js';
-import { parseOrquesta } from './orquesta/spec.js';
+import { loadWorkflowFile } from './spec-file.js';
 
 /** Runner types the workflow driver runs (their entry point is a workflow file). */
 export const WORKFLOW_RUNNERS: ReadonlySet<string> = new Set(['orquesta', 'action-chain']);
@@ -74,9 +72,9 @@ interface LiveWorkflow {
   done: boolean;
 }
 
-const CONDUCTORS: Record<'orquesta' | 'action-chain', { conductor: Conductor<unknown, unknown>; parse: (src: ReturnType<typeof loadYamlFile>) => unknown }> = {
-  orquesta: { conductor: orquestaConductor as unknown as Conductor<unknown, unknown>, parse: parseOrquesta },
-  'action-chain': { conductor: actionChainConductor as unknown as Conductor<unknown, unknown>, parse: parseActionChain },
+const CONDUCTORS: Record<'orquesta' | 'action-chain', { conductor: Conductor<unknown, unknown> }> = {
+  orquesta: { conductor: orquestaConductor as unknown as Conductor<unknown, unknown> },
+  'action-chain': { conductor: actionChainConductor as unknown as Conductor<unknown, unknown> },
 };
 
 const STATUS_OF: Record<WorkflowStatus, ExecutionStatus> = {
@@ -97,7 +95,7 @@ const STATUS_OF: Record<WorkflowStatus, ExecutionStatus> = {
 export class WorkflowDriver {
   private readonly live = new Map<string, LiveWorkflow>();
   private readonly waitsByType = new Map<string, Set<Wait>>();
-  private readonly specCache = new Map<string, { mtimeMs: number; spec: unknown }>();
+  private readonly specCache = new Map<string, { mtimeMs: number; spec: Promise<unknown> }>();
   private readonly afterRecoveryQueue: Array<() => void> = [];
   private closed = false;
 
@@ -106,21 +104,25 @@ export class WorkflowDriver {
     private readonly log: Logger,
   ) {}
 
-  /** Parse (and cache) a workflow action's entry point. */
-  loadSpec(action: WorkflowAction): unknown {
+  /** Parse (and cache) a workflow action's entry point; big files parse off the event loop (spec-file.ts). */
+  async loadSpec(action: WorkflowAction): Promise<unknown> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
     if (!action.entryPoint) throw new NrxError('NRX_ERR_SPEC_INVALID', `workflow action ${action.ref} has no entry_point`, { location: { file: action.file, field: 'entry_point' } });
     const mtimeMs = statSync(action.entryPoint).mtimeMs;
     const hit = this.specCache.get(action.entryPoint);
     if (hit && hit.mtimeMs === mtimeMs) return hit.spec;
-    const spec = CONDUCTORS[kind].parse(loadYamlFile(action.entryPoint));
+    const spec = loadWorkflowFile(kind, action.entryPoint);
     this.specCache.set(action.entryPoint, { mtimeMs, spec });
+    // a file that failed to parse is read again next time (it may have been fixed in place)
+    spec.catch(() => {
+      if (this.specCache.get(action.entryPoint!)?.spec === spec) this.specCache.delete(action.entryPoint!);
+    });
     return spec;
   }
 
   async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
-    const spec = this.loadSpec(action);
+    const spec = await this.loadSpec(action);
     const { conductor } = CONDUCTORS[kind];
     const wf: LiveWorkflow = { rec, kind, spec, conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
     this.live.set(rec.id, wf);
@@ -384,7 +386,7 @@ export class WorkflowDriver {
     }
     let spec: unknown;
     try {
-      spec = this.loadSpec(action);
+      spec = await this.loadSpec(action);
     } catch (e) {
       const wf: LiveWorkflow = { rec, kind, spec: null, conductor: CONDUCTORS[kind].conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
       this.live.set(rec.id, wf);

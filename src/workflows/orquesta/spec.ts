@@ -1,4 +1,5 @@
 import { parseDuration } from '../../core/duration.js';
+import { shellTemplateProblemsIn } from '../../core/shell-command.js';
 import { isTemplate } from '../../core/template.js';
 import { specError, type YamlSource } from '../../core/yaml.js';
 import { compileProblem, normaliseExpression, normaliseTemplates, templatesIn } from './expressions.js';
@@ -70,6 +71,11 @@ export function parseOrquesta(src: YamlSource): OrquestaSpec {
     outbound,
   };
   checkTemplates(doc, fail);
+  for (const name of taskOrder) {
+    // a template where the shell would parse its value (core.local cmd) is refused here, with a hint
+    const unsafe = shellTemplateProblemsIn(tasks[name]!.input, ['tasks', name, 'input'])[0];
+    if (unsafe) fail(unsafe.path, unsafe.message);
+  }
   return spec;
 }
 
@@ -295,8 +301,11 @@ function checkJoin(t: TaskSpec, inbound: string[], fail: Fail): void {
 function checkTemplates(doc: Record<string, unknown>, fail: Fail): void {
   const found: Array<{ path: Path; source: string }> = [];
   for (const key of ['input', 'vars', 'output', 'tasks']) templatesIn(doc[key], [key], found);
+  // a big workflow repeats its expressions (<% succeeded() %>): check each text once
+  const checked = new Map<string, string | null>();
   for (const { path, source } of found) {
-    const problem = compileProblem(normaliseExpression(source));
+    let problem = checked.get(source);
+    if (problem === undefined) checked.set(source, (problem = compileProblem(normaliseExpression(source))));
     if (problem) fail(path, problem);
   }
 }
