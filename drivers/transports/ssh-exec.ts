@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
 import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from '../known-hosts.js';
@@ -30,6 +31,12 @@ export interface ExecOptions {
   onStderr?: (chunk: Buffer) => void;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The command line is a POSIX shell's: it first tells its process group (sshd makes each
+   * session's shell a group leader), so a timeout or cancel can kill everything it started.
+   * Without it only the SSH `signal` request is tried, which reaches the shell but not its children.
+   */
+  posixShell?: boolean;
 }
 
 export interface ExecOutcome {
@@ -120,8 +127,10 @@ export class SshExecConnection {
   /** Run one command line (the remote user's shell interprets it) and wait for its exit status. */
   exec(command: string, opts: ExecOptions = {}): Promise<ExecOutcome> {
     if (this.closed) return Promise.reject(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: the connection is closed`));
+    const marker = opts.posixShell ? `NRX-PGID-${randomBytes(6).toString('hex')}:` : null;
+    const line = marker ? `printf '%s%s\\n' '${marker}' "$$" >&2; ${command}` : command;
     return new Promise<ExecOutcome>((resolve, reject) => {
-      this.client.exec(command, (err, channel: ClientChannel) => {
+      this.client.exec(line, (err, channel: ClientChannel) => {
         if (err) {
           reject(new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: the server refused to run a command: ${err.message}`));
           return;
@@ -129,34 +138,78 @@ export class SshExecConnection {
         let code: number | null = null;
         let signal: string | null = null;
         let stoppedBy: ExecOutcome['stoppedBy'] = null;
+        let pgid: number | null = null;
+        let settled = false;
+        let stderrHead: Buffer | null = marker ? Buffer.alloc(0) : null;
+        const settle = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve({ code: stoppedBy ? null : code, signal, stoppedBy });
+        };
         const stop = (why: 'timeout' | 'aborted'): void => {
           if (stoppedBy) return;
           stoppedBy = why;
-          // OpenSSH >= 7.9 delivers the signal; closing the channel ends the session either way.
-          try {
-            channel.signal('KILL');
-          } catch {
-            /* channel already closing */
-          }
-          channel.close();
+          void this.kill(channel, pgid).finally(() => {
+            channel.close();
+            // A command that ignores all of this must not hold the execution: give up waiting.
+            setTimeout(settle, 3000).unref();
+          });
         };
         const timer = opts.timeoutMs !== undefined ? setTimeout(() => stop('timeout'), opts.timeoutMs) : undefined;
         const onAbort = (): void => stop('aborted');
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         if (opts.signal?.aborted) stop('aborted');
         channel.on('data', (d: Buffer) => opts.onStdout?.(d));
-        channel.stderr.on('data', (d: Buffer) => opts.onStderr?.(d));
+        channel.stderr.on('data', (d: Buffer) => {
+          if (stderrHead === null) return void opts.onStderr?.(d);
+          // The first stderr line is ours (the process group); everything after it is the command's.
+          stderrHead = Buffer.concat([stderrHead, d]);
+          const nl = stderrHead.indexOf(0x0a);
+          if (nl === -1 && stderrHead.length < 256) return;
+          const first = stderrHead.subarray(0, nl === -1 ? stderrHead.length : nl).toString('utf8');
+          const rest = nl === -1 ? Buffer.alloc(0) : stderrHead.subarray(nl + 1);
+          stderrHead = null;
+          if (first.startsWith(marker!)) pgid = Number(first.slice(marker!.length)) || null;
+          else opts.onStderr?.(Buffer.from(`${first}\n`));
+          if (rest.length) opts.onStderr?.(rest);
+        });
         channel.on('exit', (c: number | null, s?: string) => {
           code = typeof c === 'number' ? c : null;
           signal = s ?? null;
         });
-        channel.on('close', () => {
-          clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
-          resolve({ code: stoppedBy ? null : code, signal, stoppedBy });
-        });
+        channel.on('close', settle);
         if (opts.stdin !== undefined) channel.end(opts.stdin);
         else channel.end();
+      });
+    });
+  }
+
+  /** Kill what a command started: its whole process group when known, else signal the session. */
+  private async kill(channel: ClientChannel, pgid: number | null): Promise<void> {
+    try {
+      // OpenSSH >= 7.9 delivers this to the session's shell.
+      channel.signal('KILL');
+    } catch {
+      /* channel already closing */
+    }
+    if (pgid === null || pgid <= 1 || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 5000);
+      this.client.exec(`kill -KILL -- -${pgid} 2>/dev/null || kill -KILL ${pgid} 2>/dev/null; true`, (err, ch) => {
+        if (err) {
+          clearTimeout(t);
+          resolve();
+          return;
+        }
+        ch.on('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        ch.resume();
+        ch.stderr.resume();
+        ch.end();
       });
     });
   }

@@ -18,7 +18,7 @@ const get = (ref: string) => {
 describe('the shipped core pack', () => {
   test('loads without errors, with StackStorm refs', () => {
     assert.deepEqual(content.errors.map((e) => e.message), []);
-    assert.deepEqual([...content.actions.keys()].sort(), ['core.ask', 'core.echo', 'core.http', 'core.local', 'core.noop', 'core.pause']);
+    assert.deepEqual([...content.actions.keys()].sort(), ['core.ask', 'core.echo', 'core.http', 'core.local', 'core.noop', 'core.pause', 'core.remote']);
     assert.equal(get('core.ask').runnerType, 'inquiry');
     assert.equal(get('core.http').runnerType, 'http-request');
   });
@@ -37,6 +37,10 @@ describe('the shipped core pack', () => {
     assert.equal(pause.max_pause, 2);
     assert.equal(pause.timeout, 32);
     assert.throws(() => resolveParameters(get('core.echo'), { message: 'x', cmd: 'id' }), /immutable/);
+    const remote = resolveParameters(get('core.remote'), { hosts: 'web1,web2', cmd: 'uptime', timeout: '5' });
+    assert.deepEqual([remote.hosts, remote.timeout, remote.parallel, remote.sudo], ['web1,web2', 5, true, false]);
+    assert.throws(() => resolveParameters(get('core.remote'), { cmd: 'uptime' }), /hosts/);
+    assert.throws(() => resolveParameters(get('core.remote'), { hosts: 'web1', cmd: 'id', sudo: true }), /immutable/);
   });
 
   test('core.echo prints the message through the environment, inert', async () => {

@@ -159,6 +159,7 @@ export class RemoteShellRunner implements Runner {
         onStderr: (c) => stderr.push(c),
         timeoutMs,
         signal: ctx.signal,
+        posixShell: true,
       });
       stdout.end();
       stderr.end();
