@@ -24,7 +24,7 @@ describe('API: packs say which actions cannot run', () => {
     const items = r.json().items as Array<{ ref: string; actions: number; cannot_run: Array<{ action: string; runner_type: string; reason: string }> }>;
     const pyacts = items.find((p) => p.ref === 'pyacts');
     assert.ok(pyacts, 'pyacts loaded');
-    assert.equal(pyacts.actions, 12);
+    assert.equal(pyacts.actions, 13);
     assert.deepEqual(pyacts.cannot_run.map((u) => [u.action, u.runner_type]), [['pyacts.old_workflow', 'mistral-v2'], ['pyacts.windows_cmd', 'winrm-cmd']]);
     assert.match(pyacts.cannot_run[0]!.reason, /orquesta/);
     for (const p of items.filter((x) => x.ref !== 'pyacts')) assert.deepEqual(p.cannot_run, [], `${p.ref} has nothing that cannot run`);

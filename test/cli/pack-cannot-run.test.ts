@@ -28,8 +28,8 @@ describe('pack list and serve say which actions cannot run and why', () => {
     const header = r.stdout.split('\n')[0]!;
     assert.match(header, /^REF\s+VERSION\s+INSTALLED\s+ACTIONS\s+CANNOT RUN\s+DESCRIPTION$/);
     const row = r.stdout.split('\n').find((l) => l.startsWith('pyacts '));
-    assert.match(row ?? '', /^pyacts\s+1\.0\.0\s+\S+\s+12\s+2 \(mistral-v2 x1, winrm-cmd x1\)\s+python-script actions/);
-    assert.match(r.stderr, /note: pack pyacts: 2 of 12 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*port the workflow to orquesta\); 1 uses winrm-cmd \(Windows hosts over WinRM are not supported/);
+    assert.match(row ?? '', /^pyacts\s+1\.0\.0\s+\S+\s+13\s+2 \(mistral-v2 x1, winrm-cmd x1\)\s+python-script actions/);
+    assert.match(r.stderr, /note: pack pyacts: 2 of 13 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*port the workflow to orquesta\); 1 uses winrm-cmd \(Windows hosts over WinRM are not supported/);
   });
 
   test('netreflex serve prints the same per pack when it starts', async () => {
@@ -51,7 +51,7 @@ describe('pack list and serve say which actions cannot run and why', () => {
         });
         child.once('exit', () => reject(new Error(`serve exited:\n${err}`)));
       });
-      assert.match(err, /^netreflex: pack pyacts: 2 of 12 actions cannot run: 1 uses mistral-v2 \(.*\); 1 uses winrm-cmd \(.*\)$/m);
+      assert.match(err, /^netreflex: pack pyacts: 2 of 13 actions cannot run: 1 uses mistral-v2 \(.*\); 1 uses winrm-cmd \(.*\)$/m);
       assert.doesNotMatch(err, /pack (examples|csv|networking_utils):/);
     } finally {
       const exited = new Promise((r) => child.once('exit', r));

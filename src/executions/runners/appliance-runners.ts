@@ -5,6 +5,8 @@ import type { Runner } from '../action.js';
 import { AnnouncementRunner } from './announcement.js';
 import { PythonEnvironments } from './python-env.js';
 import { PythonScriptRunner } from './python-script.js';
+import { PythonWorkspace } from './python-workspace.js';
+import { resolveRunAs } from './run-as.js';
 import { RemoteShellRunner, type RemoteHostResolver } from './remote-shell.js';
 
 export interface ApplianceRunnerDeps {
@@ -18,12 +20,16 @@ export interface ApplianceRunnerDeps {
 
 /** The StackStorm runners that need the appliance's datastore, inventory or event bus. */
 export function applianceRunners(deps: ApplianceRunnerDeps): Runner[] {
+  // Actions run as NETREFLEX_RUNNER_USER when the appliance is root, like local commands; that
+  // user cannot enter the data dir, so its virtualenvs then live in the runner's work folder.
+  const workspace = new PythonWorkspace(resolveRunAs());
+  const python = deps.python ?? process.env.NETREFLEX_PYTHON;
   const envs = new PythonEnvironments({
-    ...(deps.python ?? process.env.NETREFLEX_PYTHON ? { python: deps.python ?? process.env.NETREFLEX_PYTHON } : {}),
-    venvRoot: path.join(deps.dataDir, 'virtualenvs'),
+    ...(python ? { python } : {}),
+    venvRoot: workspace.venvRoot() ?? path.join(deps.dataDir, 'virtualenvs'),
   });
   return [
-    new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir }),
+    new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir, workspace }),
     new RemoteShellRunner('remote-shell-cmd', deps.remoteHosts),
     new RemoteShellRunner('remote-shell-script', deps.remoteHosts),
     new AnnouncementRunner(deps.emit),

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { REPO_ROOT } from '../../core/config.js';
 import { describeError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
 import { loadPackConfig, type PackConfig } from '../../packs/pack-config.js';
@@ -12,10 +11,9 @@ import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText, childEnvironment, killGroup } from './process-group.js';
 import { PythonChannel, type ActionDatastore, type HostOutcome } from './python-channel.js';
 import type { PackInterpreter, PythonEnvironments } from './python-env.js';
+import { PythonWorkspace } from './python-workspace.js';
+import { resolveRunAs, runnerHome } from './run-as.js';
 import { runnerParameters } from './runner-parameters.js';
-
-/** The Python side: loads the action file, provides st2common's Action, speaks the channel. */
-export const PYTHON_HOST = path.join(REPO_ROOT, 'src', 'executions', 'runners', 'python-host', 'netreflex_action_host.py');
 
 /** StackStorm's exit code for a process killed by its timeout. */
 const TIMEOUT_EXIT_CODE = -9;
@@ -29,6 +27,11 @@ export interface PythonRunnerOptions {
   outputCapBytes?: number;
   /** Time between SIGTERM and SIGKILL when an action is stopped (default 2 s). */
   killGraceMs?: number;
+  /**
+   * Who actions run as and where their files are read from. Default: like local commands,
+   * the unprivileged NETREFLEX_RUNNER_USER (nobody) when the appliance runs as root.
+   */
+  workspace?: PythonWorkspace;
 }
 
 /**
@@ -43,10 +46,12 @@ export class PythonScriptRunner implements Runner {
   readonly runnerType = 'python-script';
   private readonly capBytes: number;
   private readonly killGraceMs: number;
+  readonly workspace: PythonWorkspace;
 
   constructor(private readonly opts: PythonRunnerOptions) {
     this.capBytes = opts.outputCapBytes ?? 1024 * 1024;
     this.killGraceMs = opts.killGraceMs ?? 2000;
+    this.workspace = opts.workspace ?? new PythonWorkspace(resolveRunAs());
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
@@ -66,11 +71,21 @@ export class PythonScriptRunner implements Runner {
     const own = runnerParameters('python-script');
     const actionParams: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (!(k in own)) actionParams[k] = v;
+    const rel = path.relative(packDir, action.entryPoint);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: entry point ${action.entryPoint} is outside the pack folder ${packDir}`);
     let child: ChildProcess;
+    let loadDir: string;
     try {
-      child = spawn(interpreter.python, ['-u', PYTHON_HOST], {
-        cwd: packDir,
-        env: buildEnv(action, params, ctx),
+      loadDir = this.workspace.packDir(action.pack, packDir);
+      const as = this.workspace.runAs;
+      const env = buildEnv(action, params, ctx);
+      const home = as ? runnerHome(as) : undefined;
+      if (as) Object.assign(env, { HOME: home, USER: as.user, LOGNAME: as.user });
+      child = spawn(interpreter.python, ['-u', this.workspace.hostScript()], {
+        cwd: home ?? packDir,
+        env,
+        // Node drops the supplementary groups too when uid/gid are given.
+        ...(as ? { uid: as.uid, gid: as.gid } : {}),
         // detached: the action leads its own process group, so a timeout stops its children too.
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -80,13 +95,13 @@ export class PythonScriptRunner implements Runner {
     }
     const channel = new PythonChannel(child.stdio[3] as Duplex, this.opts.kv, ctx.log);
     channel.start({
-      entry_point: action.entryPoint,
+      entry_point: path.join(loadDir, rel),
       pack: action.pack,
       parameters: actionParams,
       config: config.values,
       config_source: config.file,
       log_level: typeof params.log_level === 'string' ? params.log_level : 'DEBUG',
-      python_path: [path.join(packDir, 'actions', 'lib'), path.join(packDir, 'lib')].filter((p) => existsSync(p)),
+      python_path: [path.join(loadDir, 'actions', 'lib'), path.join(loadDir, 'lib')].filter((p) => existsSync(p)),
     });
     return this.supervise(action, child, channel, interpreter, timeoutOf(action, params), ctx);
   }

@@ -10,6 +10,8 @@ import { KeyValueStore, MASKED } from '../../../src/datastore/keyvalue.js';
 import type { ActionSpec } from '../../../src/executions/action.js';
 import { DEFAULT_PYTHON, PythonEnvironments } from '../../../src/executions/runners/python-env.js';
 import { PythonScriptRunner } from '../../../src/executions/runners/python-script.js';
+import { PythonWorkspace } from '../../../src/executions/runners/python-workspace.js';
+import { resolveRunAs } from '../../../src/executions/runners/run-as.js';
 import { loadPacks } from '../../../src/packs/pack-loader.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
 import { testContext } from './helpers.js';
@@ -51,11 +53,12 @@ describe('python-script runner', { skip }, () => {
   let kv: KeyValueStore;
   let runner: PythonScriptRunner;
   let actions: Map<string, ActionSpec>;
+  let data: string;
   const wheels = () => path.join(dir, 'wheels');
 
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'nrx-python-'));
-    const data = path.join(dir, 'data');
+    data = path.join(dir, 'data');
     store = openSqliteStore(data);
     kv = new KeyValueStore(store, SecretCipher.loadOrCreate(data));
     mkdirSync(wheels());
@@ -73,12 +76,14 @@ describe('python-script runner', { skip }, () => {
     const loaded = loadPacks([path.join(dir, 'packs')]);
     assert.deepEqual(loaded.errors, []);
     actions = loaded.actions;
+    // As the appliance does: as root, actions run as nobody from a readable copy of the pack.
+    const workspace = new PythonWorkspace(resolveRunAs());
     const envs = new PythonEnvironments({
-      venvRoot: path.join(data, 'virtualenvs'),
+      venvRoot: workspace.venvRoot() ?? path.join(data, 'virtualenvs'),
       // No package index but the wheel folder: the same on every machine.
       pipEnv: { PIP_CONFIG_FILE: '/dev/null', PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels() },
     });
-    runner = new PythonScriptRunner({ envs, kv, dataDir: data, killGraceMs: 300 });
+    runner = new PythonScriptRunner({ envs, kv, dataDir: data, killGraceMs: 300, workspace });
     mkdirSync(path.join(data, 'configs'));
     writeFileSync(path.join(data, 'configs', 'pyacts.yaml'), 'site: lab\napi:\n  token: "{{ st2kv.system.api_token | decrypt_kv }}"\n');
   });
@@ -187,6 +192,16 @@ describe('python-script runner', { skip }, () => {
     assert.ok(Date.now() - started < 4000);
     const early = await run('pyacts.sleepy', { seconds: 1 }, AbortSignal.abort(new NrxError('NRX_ERR_TIMEOUT', 'late')));
     assert.equal(early.status, 'timeout');
+  });
+
+  test('as root, the action runs as the unprivileged runner user and cannot read the data directory', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, async () => {
+    const r = await run('pyacts.whoami', { path: path.join(data, 'secrets.key') });
+    assert.equal(r.status, 'succeeded', r.out.stderr);
+    const who = r.out.result as { uid: number; home: string; readable: unknown };
+    assert.notEqual(who.uid, 0);
+    assert.equal(who.readable, 'PermissionError');
+    assert.match(who.home, /netreflex-runner-/);
+    assert.ok(existsSync(path.join(data, 'secrets.key')), 'the key the action could not read exists');
   });
 
   test('one process per execution: module state never leaks from one run to the next', async () => {
