@@ -2,8 +2,11 @@ import type { Principal } from '../auth/roles.js';
 import { NrxError } from '../core/errors.js';
 import type { ActionSpec } from '../executions/action.js';
 
-/** Runner types that run a command line or script on a machine: the appliance itself, or hosts it logs in to. */
-export const COMMAND_RUNNERS: ReadonlySet<string> = new Set(['local-shell-cmd', 'local-shell-script', 'remote-shell-cmd', 'remote-shell-script']);
+/**
+ * Runner types that run a command line or script on a machine: the appliance itself, or hosts
+ * it logs in to. python-script is one too: its `env` can make the interpreter load code.
+ */
+export const COMMAND_RUNNERS: ReadonlySet<string> = new Set(['local-shell-cmd', 'local-shell-script', 'remote-shell-cmd', 'remote-shell-script', 'python-script']);
 
 /** Parameters that choose what such an action runs: the command line, its environment, its directory. */
 export const COMMAND_CHOOSING_PARAMS = ['cmd', 'env', 'cwd'] as const;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { assertCommandAllowed } from '../../../src/api/shell-access.js';
 import { Appliance } from '../../../src/appliance.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { NrxError } from '../../../src/core/errors.js';
@@ -89,5 +90,15 @@ describe('appliance: python-script, announcement and the load-time report', () =
     const ev = events.find((t) => t.type === 'core.announcement');
     assert.ok(ev, 'announcement recorded');
     assert.deepEqual(ev.payload, { route: 'noc', payload: { message: 'maintenance at 22:00', api_key: SECRET_MASK } });
+  });
+});
+
+describe('python-script is in the arbitrary-code class', () => {
+  test('only an admin (or a shell grant on the pack) may set the environment of a Python action', () => {
+    const action = testAction('python-script', { name: { type: 'string' } }, { ref: 'pyacts.greet', pack: 'pyacts' });
+    const operator = { user: 'op', role: 'operator' as const, grants: {}, via: 'api_key' as const };
+    assert.throws(() => assertCommandAllowed(operator, action, { name: 'x', env: { LD_PRELOAD: '/tmp/evil.so' } }, 'execution'), /op \(operator\) may not choose what pyacts\.greet runs \(env\)/);
+    assert.doesNotThrow(() => assertCommandAllowed(operator, action, { name: 'x' }, 'execution'), 'ordinary parameters stay open to operators');
+    assert.doesNotThrow(() => assertCommandAllowed({ ...operator, grants: { shell: ['pyacts'] } }, action, { env: { A: '1' } }, 'execution'));
   });
 });
