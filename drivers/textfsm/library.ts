@@ -31,7 +31,7 @@ function cachedRead<T>(cache: Map<string, Cached<T>>, file: string, read: (text:
   try {
     stamp = stampOf(file);
   } catch (e) {
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { location: { file } });
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { location: { file } });
   }
   const hit = cache.get(file);
   if (hit && hit.stamp === stamp) return hit.value;

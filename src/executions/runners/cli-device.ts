@@ -3,6 +3,7 @@ import type { Driver } from '../../../drivers/contract.js';
 import type { HostKeyPolicy } from '../../../drivers/known-hosts.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import type { ParamSpec, RunContext, RunResultOk } from '../action.js';
+import { TEXTFSM_PARAMETERS } from './cli-textfsm.js';
 
 /**
  * How the CLI runners reach a device by its inventory name. The lead wires a DeviceResolver to
@@ -98,6 +99,7 @@ export const DEVICE_RUNNER_PARAMETERS: Record<string, Record<string, ParamSpec>>
     command: { type: 'string', description: 'One command (or several, one per line) when commands is not given.' },
     stop_on_failure: { type: 'boolean', default: false, description: 'Leave the remaining commands unsent after one the device rejects.' },
     command_timeout: { type: 'integer', default: 30, description: 'Seconds to wait for the prompt after each command.' },
+    ...TEXTFSM_PARAMETERS,
   },
   'cli-config': {
     device: { type: 'string', required: true, description: 'Inventory name of the device.' },

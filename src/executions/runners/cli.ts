@@ -1,10 +1,11 @@
 import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
 import { deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import { wantsTextfsm, withTextfsmRecords } from './cli-textfsm.js';
 
 /**
  * `cli`: show commands (or any commands) on one device over one session. A command the device
  * rejects makes the action fail with every result kept; auth, timeout or host key problems fail
- * it with that error's code.
+ * it with that error's code. `parse: textfsm` adds each output's TextFSM records.
  */
 export class CliRunner implements Runner {
   readonly runnerType = 'cli';
@@ -16,14 +17,17 @@ export class CliRunner implements Runner {
       device = deviceParam(params);
       const commands = stringList(params, 'commands', 'command');
       const timeoutMs = typeof params.command_timeout === 'number' ? params.command_timeout * 1000 : undefined;
-      const results = await withDevice(this.resolver, this.factory, device, ctx.signal, (d) =>
-        d.send(commands, { stopOnFailure: params.stop_on_failure === true, ...(timeoutMs ? { timeoutMs } : {}) }));
+      const textfsm = wantsTextfsm(params);
+      let platform = '';
+      const results = await withDevice(this.resolver, this.factory, device, ctx.signal, (d) => {
+        platform = d.platform;
+        return d.send(commands, { stopOnFailure: params.stop_on_failure === true, ...(timeoutMs ? { timeoutMs } : {}) });
+      });
       for (const r of results) ctx.log(`${device}: ${r.command}: ${r.failed ? `rejected: ${r.failureReason}` : 'ok'} (${r.elapsedMs} ms)`);
       const rejected = results.find((r) => r.failed);
       const result = { device, results };
-      return rejected
-        ? { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected '${rejected.command}': ${rejected.failureReason}` } }
-        : { status: 'succeeded', result };
+      if (rejected) return { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected '${rejected.command}': ${rejected.failureReason}` } };
+      return textfsm ? withTextfsmRecords(device, platform, results, params, ctx) : { status: 'succeeded', result };
     } catch (e) {
       return infrastructureFailure(e, ctx, device);
     }
