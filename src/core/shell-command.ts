@@ -73,6 +73,7 @@ const HINTS: Record<Refusal, (what: string) => string> = {
 };
 
 type Placement = { kind: Kind } | { refused: Refusal; what: string };
+const RANK: Record<Refusal, number> = { single: 0, 'heredoc-quoted': 0, param: 0, arith: 0, backslash: 0, delimiter: 0, command: 1, computed: 1, runner: 2 };
 
 interface Segment {
   /** Verbatim text, a Jinja tag or comment, or an expression (without delimiters). */
@@ -237,7 +238,8 @@ class Scanner {
 
   private place(hole: number, p: Placement): void {
     const old = this.placements[hole];
-    if (old && 'refused' in old) return; // the first refusal is the most specific
+    // a refusal stays; one about the command (sh -c '...') says more than one about quoting
+    if (old && 'refused' in old && !('refused' in p && RANK[p.refused] > RANK[old.refused])) return;
     this.placements[hole] = p;
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from '../core/duration.js';
+import { SHELL_PARAMS, shellTemplateProblems } from '../core/shell-command.js';
 import { specError, type YamlSource } from '../core/yaml.js';
 import type { ActionSpec, ParamSpec } from '../executions/action.js';
 import { checkParamSchema } from '../executions/param-schema.js';
@@ -122,6 +123,9 @@ function parseParameters(src: YamlSource, raw: unknown): Record<string, ParamSpe
     } catch (e) {
       throw specError(src, at, `parameter '${pname}' is not a valid JSON schema: ${(e as Error).message}`);
     }
+    // a templated default command line: refused where the shell would parse a value (see shell-command.ts)
+    const unsafe = SHELL_PARAMS.has(pname) && typeof spec.default === 'string' ? shellTemplateProblems(spec.default)[0] : undefined;
+    if (unsafe) throw specError(src, [...at, 'default'], unsafe);
     out[pname] = spec as ParamSpec;
   }
   return out;

@@ -9,13 +9,13 @@ const render = (cmd: string, ctx: Record<string, unknown>): string => (renderVal
 const run = (shell: string, cmd: string): string => execFileSync(shell, ['-c', cmd], { encoding: 'utf8' });
 
 describe('template values in a cmd travel as shell variables', () => {
-  // each template with what it must print for a value v
+  // each template with what it must print for a value v (unquoted substitutions are left
+  // out: their output is split into words and globbed, which is the shell's, not injection)
   const templates: Array<[string, (v: string) => string]> = [
     ['printf "%s" "{{ v }}"', (v) => v],
     ['printf %s {{ v }}', (v) => v],
     ['printf "%s" "a {{ v }} b"', (v) => `a ${v} b`],
     ['printf %s x{{ v }}y', (v) => `x${v}y`],
-    ['printf %s `printf %s "{{ v }}"`', (v) => v.replace(/\n+$/, '')],
     ['printf %s "`printf %s {{ v }}`"', (v) => v.replace(/\n+$/, '')],
     ['printf %s "`printf %s "{{ v }}"`"', (v) => v.replace(/\n+$/, '')],
     ['printf %s "$(printf %s "{{ v }}")"', (v) => v.replace(/\n+$/, '')],

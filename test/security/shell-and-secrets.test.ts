@@ -20,6 +20,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { CredentialStore } from '../../src/datastore/credentials.js';
 import { KEY_FILE } from '../../src/datastore/key-file.js';
 import { lookupUser, resolveRunAs } from '../../src/executions/runners/run-as.js';
+import { parseWorkflowFile } from '../../src/workflows/spec-file.js';
 import { InventoryService } from '../../src/inventory/inventory-service.js';
 import type { ExecutionRecord } from '../../src/store/records.js';
 import { DATABASE_FILE, type SqliteStore } from '../../src/store/sqlite-store.js';
@@ -162,6 +163,31 @@ describe('item 5: shell injection through nested quoting', () => {
     const r = await api.call('POST', '/api/v1/rules', await api.key('admin'), { rule: { name: 'quoted', pack: 'sec', trigger: { type: 'core.event' }, action: { ref: 'core.local', parameters: { cmd: "logger 'peer {{ trigger.peer }} down'" } } } });
     assert.equal(r.status, 400);
     assert.match(r.json().message, /single quotes/);
+  });
+
+  test('workflows, action-chains and action defaults are checked at load too', () => {
+    const base = tempDir('wf', 0o755);
+    const dir = path.join(base, 'wf');
+    mkdirSync(path.join(dir, 'actions', 'workflows'), { recursive: true });
+    writeFileSync(path.join(dir, 'pack.yaml'), 'ref: wf\nname: wf\nversion: 0.0.1\n');
+    writeFileSync(path.join(dir, 'actions', 'flow.yaml'), 'name: flow\nrunner_type: orquesta\nentry_point: workflows/flow.yaml\nparameters:\n  peer: { type: string }\n');
+    writeFileSync(path.join(dir, 'actions', 'workflows', 'flow.yaml'), "version: 1.0\ninput:\n  - peer\ntasks:\n  one:\n    action: core.local\n    input:\n      cmd: \"logger '<% ctx().peer %>'\"\n");
+    writeFileSync(path.join(dir, 'actions', 'chain.yaml'), 'name: chain\nrunner_type: action-chain\nentry_point: workflows/chain.yaml\n');
+    writeFileSync(path.join(dir, 'actions', 'workflows', 'chain.yaml'), 'chain:\n  - name: one\n    ref: core.local\n    parameters:\n      cmd: "{{ peer }} --version"\n');
+    writeFileSync(path.join(dir, 'actions', 'ping.yaml'), "name: ping\nrunner_type: local-shell-cmd\nparameters:\n  host: { type: string }\n  cmd: { default: \"bash -c 'ping -c1 {{ host }}'\" }\n");
+    const errors = loadContent([base]).errors;
+    assert.match(errors.find((e) => e.location?.file?.endsWith('ping.yaml'))?.message ?? '(loaded)', /parameters\.cmd\.default.*'bash'/);
+    // workflow files are read when their action first runs (src/workflows/spec-file.ts)
+    const parseError = (kind: 'orquesta' | 'action-chain', file: string): string => {
+      try {
+        parseWorkflowFile(kind, path.join(dir, 'actions', 'workflows', file));
+        return '(loaded)';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    assert.match(parseError('orquesta', 'flow.yaml'), /line 8, field 'tasks\.one\.input\.cmd'.*single quotes/);
+    assert.match(parseError('action-chain', 'chain.yaml'), /field 'chain\[0\]\.parameters\.cmd'.*choose the command/);
   });
 
   test('a template given to sh -c is refused: the value would be parsed as code', () => {
