@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { childEnvironment } from './process-group.js';
 
 /** Debian's interpreter: what `apt-get install python3-<module>` installs modules for. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -128,23 +129,23 @@ function lastLine(s: string): string {
 /** Run a program (never through a shell) and collect its output; code null on timeout. */
 function runProcess(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NETREFLEX_')) env[k] = v;
-    const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...childEnvironment(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    // Only the tail matters (the last error lines).
     child.stdout.on('data', (c: Buffer) => void (stdout = (stdout + c.toString('utf8')).slice(-16_384)));
     child.stderr.on('data', (c: Buffer) => void (stderr = (stderr + c.toString('utf8')).slice(-16_384)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let timedOut = false;
-    timer.unref();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       resolve({ code: 127, stdout, stderr: `${stderr}\n${e.message}` });
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
-      timedOut = signal === 'SIGKILL' && code === null;
       resolve({ code: timedOut ? null : code ?? 1, stdout, stderr });
     });
   });

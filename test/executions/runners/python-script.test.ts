@@ -14,10 +14,15 @@ import { PythonWorkspace } from '../../../src/executions/runners/python-workspac
 import { resolveRunAs } from '../../../src/executions/runners/run-as.js';
 import { loadPacks } from '../../../src/packs/pack-loader.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
+import { ensurePackages } from '../../lab/packages.js';
 import { testContext } from './helpers.js';
 
 const FIXTURES = path.resolve('test/executions/fixtures/python-packs');
-const skip = existsSync(DEFAULT_PYTHON) ? false : `PYTHON SKIPPED: ${DEFAULT_PYTHON} is missing (Debian: apt-get install python3)`;
+/** Debian's Python, venv and pip, and the two modules the StackStorm and Exchange fixtures import. */
+const PYTHON_PACKAGES = ['python3', 'python3-venv', 'python3-pip', 'python3-yaml', 'python3-six'];
+// As root (CI) what is missing is installed; elsewhere the tests need them present.
+if (process.getuid?.() === 0) await ensurePackages(PYTHON_PACKAGES);
+const skip = existsSync(DEFAULT_PYTHON) ? false : `PYTHON SKIPPED: ${DEFAULT_PYTHON} is missing (Debian: apt-get install ${PYTHON_PACKAGES.join(' ')})`;
 if (skip) process.stderr.write(`\n*** ${skip} ***\n`);
 
 interface PyResult {
