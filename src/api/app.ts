@@ -8,6 +8,7 @@ import { NrxError, describeError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiDeps, RouteContext } from './context.js';
+import { refuseDeepBodies } from './body-depth.js';
 import { installErrorHandling } from './error-handler.js';
 import { ApiMetrics } from './metrics.js';
 import { accessFor } from './permissions.js';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   app.decorateRequest('auditInfo', null);
   installErrorHandling(app);
+  refuseDeepBodies(app);
 
   // A route nobody classified would be reachable by anybody: refuse to build instead.
   app.addHook('onRoute', (route) => {

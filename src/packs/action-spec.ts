@@ -7,6 +7,7 @@ import type { ActionSpec, ParamSpec } from '../executions/action.js';
 import { checkParamSchema } from '../executions/param-schema.js';
 import { RUNNER_ALIASES } from '../executions/runners/runner-parameters.js';
 import { isPlainObject, type PackInfo } from './pack-meta.js';
+import { outsidePack } from './pack-paths.js';
 
 /** StackStorm spellings of engine runners, normalised so the engine sees one name. */
 const ENGINE_ALIASES = new Set(['inquirer', 'orchestra']);
@@ -87,6 +88,9 @@ function resolveEntryPoint(src: YamlSource, raw: unknown, pack: PackInfo): strin
   if (raw === undefined || raw === null || raw === '') return null;
   if (typeof raw !== 'string') throw specError(src, ['entry_point'], '`entry_point` must be a string path relative to the pack\'s actions/ folder');
   const full = path.resolve(pack.path, 'actions', raw);
+  // `../../other_pack/x.sh`, `/usr/bin/x` or a symlink out: a pack runs only what it ships.
+  const outside = outsidePack(pack.path, full);
+  if (outside !== null) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} is outside the pack (${outside}); refused: an entry point must be a file inside ${pack.path}`);
   if (!existsSync(full)) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} does not exist (looked for ${full})`);
   if (!statSync(full).isFile()) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} is not a file (${full})`);
   return full;

@@ -6,6 +6,7 @@ import type { ActionSpec } from '../executions/action.js';
 import { parsePolicy, type PolicySpec } from './policy-spec.js';
 import { parseAction } from './action-spec.js';
 import { parsePackMeta, type PackInfo } from './pack-meta.js';
+import { outsidePack } from './pack-paths.js';
 
 /** A content file handed on unparsed (rules and maintenance windows have their own parsers). */
 export interface PackSource {
@@ -43,7 +44,7 @@ export function loadPacks(packsPaths: string[]): LoadedContent {
     }
     const packDirs = existsSync(path.join(dir, 'pack.yaml')) ? [dir] : listDir(dir).map((n) => path.join(dir, n)).filter((d) => isDir(d) && existsSync(path.join(d, 'pack.yaml')));
     for (const packDir of packDirs) {
-      const pack = attempt(out, () => parsePackMeta(loadYamlFile(path.join(packDir, 'pack.yaml')), packDir), path.join(packDir, 'pack.yaml'));
+      const pack = attempt(out, () => parsePackMeta(loadYamlFile(insideOrThrow(packDir, path.join(packDir, 'pack.yaml'))), packDir), path.join(packDir, 'pack.yaml'));
       if (!pack) continue;
       const earlier = seen.get(pack.ref);
       if (earlier) {
@@ -58,10 +59,17 @@ export function loadPacks(packsPaths: string[]): LoadedContent {
   return out;
 }
 
+/** A file that really lies outside its pack (symlink) is refused, not followed. */
+function insideOrThrow(packDir: string, file: string): string {
+  const outside = outsidePack(packDir, file);
+  if (outside !== null) throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, { location: { file } });
+  return file;
+}
+
 function loadPackContent(pack: PackInfo, out: LoadedContent): void {
   const actionFiles = new Map<string, string>();
   for (const file of yamlFiles(pack.path, 'actions')) {
-    const action = attempt(out, () => parseAction(loadYamlFile(file), pack), file);
+    const action = attempt(out, () => parseAction(loadYamlFile(insideOrThrow(pack.path, file)), pack), file);
     if (!action) continue;
     const first = actionFiles.get(action.ref);
     if (first) {
@@ -72,12 +80,12 @@ function loadPackContent(pack: PackInfo, out: LoadedContent): void {
     out.actions.set(action.ref, action);
   }
   for (const file of yamlFiles(pack.path, 'rules')) {
-    const source = attempt(out, () => loadYamlFile(file), file);
+    const source = attempt(out, () => loadYamlFile(insideOrThrow(pack.path, file)), file);
     if (source) out.ruleSources.push({ pack: pack.ref, source });
   }
   const policyFiles = new Map<string, string>();
   for (const file of yamlFiles(pack.path, 'policies')) {
-    const policy = attempt(out, () => parsePolicy(loadYamlFile(file), pack), file);
+    const policy = attempt(out, () => parsePolicy(loadYamlFile(insideOrThrow(pack.path, file)), pack), file);
     if (!policy) continue;
     const first = policyFiles.get(policy.ref);
     if (first) {
@@ -88,7 +96,7 @@ function loadPackContent(pack: PackInfo, out: LoadedContent): void {
     out.policies.push(policy);
   }
   for (const file of yamlFiles(pack.path, 'maintenance')) {
-    const source = attempt(out, () => loadYamlFile(file), file);
+    const source = attempt(out, () => loadYamlFile(insideOrThrow(pack.path, file)), file);
     if (source) out.maintenanceSources.push({ pack: pack.ref, source });
   }
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NrxError } from '../core/errors.js';
@@ -6,6 +5,7 @@ import { checkSchema, migrate } from './migrations.js';
 import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from './records.js';
 import * as rows from './sqlite-rows.js';
 import { pruneSqlite } from './sqlite-prune.js';
+import { createDatabaseFilePrivate, makeDataDirPrivate, makeDatabasePrivate } from './private-files.js';
 import type { EnforcementFilter, EventFilter, ExecutionFilter, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
 
 export const DATABASE_FILE = 'netreflex.db';
@@ -22,9 +22,13 @@ export function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}):
   const file = path.join(dataDir, DATABASE_FILE);
   let db: Database.Database;
   try {
-    if (!opts.readonly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (!opts.readonly) {
+      makeDataDirPrivate(dataDir);
+      createDatabaseFilePrivate(file);
+    }
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (e) {
+    if (e instanceof NrxError) throw e;
     throw new NrxError('NRX_ERR_STORE', `cannot open database ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
@@ -43,6 +47,7 @@ export function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}):
       db.pragma('wal_autocheckpoint = 10000');
       db.pragma('journal_size_limit = 67108864');
       migrate(db, file);
+      makeDatabasePrivate(file);
     }
   } catch (e) {
     db.close();

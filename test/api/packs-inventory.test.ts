@@ -21,15 +21,22 @@ describe('API: packs and inventory', () => {
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
   });
   const admin = (method: 'POST' | 'PUT' | 'DELETE' | 'GET', url: string, payload?: object) => h.app.inject({ method, url, headers: h.as('admin'), ...(payload ? { payload } : {}) });
+  /** A fixture pack under a new ref: the fixture itself is loaded, and installing its ref again would shadow it. */
+  const copyAs = (pack: string, ref: string, into = mkdtempSync(path.join(tmpdir(), 'nrx-srcpack-'))): string => {
+    scratch.push(into);
+    cpSync(path.join(FIXTURE_PACKS, pack), into, { recursive: true });
+    writeFileSync(path.join(into, 'pack.yaml'), readFileSync(path.join(into, 'pack.yaml'), 'utf8').replace(/^ref: .*$/m, `ref: ${ref}`));
+    return into;
+  };
 
   test('install from a local folder, then remove; shipped packs are not ours to remove', async () => {
-    const r = await admin('POST', '/api/v1/packs/install', { source: path.join(FIXTURE_PACKS, 'dns') });
+    const r = await admin('POST', '/api/v1/packs/install', { source: copyAs('dns', 'dns_extra') });
     assert.equal(r.statusCode, 201, r.body);
-    assert.deepEqual([r.json().ref, r.json().actions, r.json().reloaded], ['dns', 2, true]);
-    assert.ok(existsSync(path.join(packsDir, 'dns', 'actions', 'register.yaml')));
+    assert.deepEqual([r.json().ref, r.json().actions, r.json().reloaded], ['dns_extra', 2, true]);
+    assert.ok(existsSync(path.join(packsDir, 'dns_extra', 'actions', 'register.yaml')));
     assert.equal(reloads, 1);
-    assert.equal((await admin('DELETE', '/api/v1/packs/dns')).statusCode, 200);
-    assert.ok(!existsSync(path.join(packsDir, 'dns')));
+    assert.equal((await admin('DELETE', '/api/v1/packs/dns_extra')).statusCode, 200);
+    assert.ok(!existsSync(path.join(packsDir, 'dns_extra')));
     assert.equal((await admin('DELETE', '/api/v1/packs/core')).json().code, 'NRX_ERR_CONFLICT');
     assert.equal((await admin('DELETE', '/api/v1/packs/nosuch')).json().code, 'NRX_ERR_NOT_FOUND');
   });
@@ -49,18 +56,16 @@ describe('API: packs and inventory', () => {
   });
 
   test('install from a git URL (git clone --depth 1)', async () => {
-    const repo = mkdtempSync(path.join(tmpdir(), 'nrx-gitpack-'));
-    scratch.push(repo);
-    cpSync(path.join(FIXTURE_PACKS, 'cloud'), repo, { recursive: true });
+    const repo = copyAs('cloud', 'cloud_extra', mkdtempSync(path.join(tmpdir(), 'nrx-gitpack-')));
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.net', '-C', repo, ...args], { stdio: 'pipe' });
     git('init', '-q');
     git('add', '.');
     git('commit', '-q', '-m', 'pack');
     const r = await admin('POST', '/api/v1/packs/install', { source: `file://${repo}` });
     assert.equal(r.statusCode, 201, r.body);
-    assert.equal(r.json().ref, 'cloud');
-    assert.ok(existsSync(path.join(packsDir, 'cloud', 'pack.yaml')));
-    assert.ok(!existsSync(path.join(packsDir, 'cloud', '.git')));
+    assert.equal(r.json().ref, 'cloud_extra');
+    assert.ok(existsSync(path.join(packsDir, 'cloud_extra', 'pack.yaml')));
+    assert.ok(!existsSync(path.join(packsDir, 'cloud_extra', '.git')));
     const bad = await admin('POST', '/api/v1/packs/install', { source: 'file:///nonexistent/repo.git' });
     assert.deepEqual([bad.statusCode, bad.json().code], [400, 'NRX_ERR_PACK_INSTALL']);
   });

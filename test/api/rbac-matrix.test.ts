@@ -146,7 +146,8 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       return { method: 'DELETE', url: `/api/v1/keys/system/${key}` };
     },
     'GET /api/v1/packs': S('GET', '/api/v1/packs'),
-    'POST /api/v1/packs/install': S('POST', '/api/v1/packs/install', { source: path.join(FIXTURE_PACKS, 'dns') }),
+    // force: the fixture pack dns is loaded already, and installing its ref again would shadow it
+    'POST /api/v1/packs/install': S('POST', '/api/v1/packs/install', { source: path.join(FIXTURE_PACKS, 'dns'), force: true }),
     'DELETE /api/v1/packs/:ref': async () => {
       await installPack(path.join(FIXTURE_PACKS, 'lb'), packsDir);
       return { method: 'DELETE', url: '/api/v1/packs/lb' };

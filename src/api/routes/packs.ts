@@ -51,20 +51,21 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: { source: string; force?: boolean } }>('/api/v1/packs/install', {
     schema: {
       summary: 'Install a pack from a local folder on the appliance or a git URL (cloned with --depth 1) into <data dir>/packs/<ref> (admin).',
-      description: 'The pack is validated with the pack loader first; a pack with errors is refused (400 NRX_ERR_PACK_INSTALL, details.errors name file, line and field) unless `force`.',
+      description:
+        'The pack is validated with the pack loader first; a pack with errors is refused (400 NRX_ERR_PACK_INSTALL, details.errors name file, line and field) unless `force`. A pack whose ref is taken by a shipped pack or one on NETREFLEX_PACKS_PATH (e.g. `core`) is refused (409 NRX_ERR_CONFLICT) unless `force`; symlinks that leave the pack are always refused.',
       tags: ['packs'],
       body: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', minLength: 1 }, force: { type: 'boolean' } } },
       response: {
         201: {
           type: 'object',
           additionalProperties: true,
-          properties: { ref: { type: 'string' }, path: { type: 'string' }, actions: { type: 'integer' }, rules: { type: 'integer' }, replaced: { type: 'boolean' }, warnings: { type: 'array', items: { type: 'string' } }, reloaded: { type: 'boolean' } },
+          properties: { ref: { type: 'string' }, path: { type: 'string' }, actions: { type: 'integer' }, rules: { type: 'integer' }, replaced: { type: 'boolean' }, shadows: { type: 'array', items: { type: 'string' } }, warnings: { type: 'array', items: { type: 'string' } }, reloaded: { type: 'boolean' } },
         },
         ...errorResponses,
       },
     },
     handler: async (req, reply) => {
-      const report = await installPack(req.body.source, ctx.packsDir, { force: req.body.force ?? false });
+      const report = await installPack(req.body.source, ctx.packsDir, { force: req.body.force ?? false, packsPaths: ctx.deps.appliance.packsPaths });
       req.auditInfo = { target: report.ref, detail: { source: req.body.source, force: req.body.force ?? false } };
       if (ctx.deps.reloadContent) await ctx.deps.reloadContent();
       return reply.status(201).send({ ...report, reloaded: Boolean(ctx.deps.reloadContent) });

@@ -29,7 +29,7 @@ export function registerPack(program: Command): void {
     pack
       .command('install <source>')
       .description('install a pack (admin) from a folder on the appliance host or a git URL; it is checked first and refused if it does not load')
-      .option('--force', 'install even if some of its files do not load, or replace an installed pack')
+      .option('--force', 'install even if some of its files do not load, or if its ref is taken by a shipped pack (e.g. core), which it then replaces')
       .option('--json', 'print JSON'),
     'netreflex pack install ./packs/bgp_tools',
     'netreflex pack install https://github.com/example/netreflex-pack-evpn.git',

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError, isNrxError } from '../../core/errors.js';
 import { loadYamlFile } from '../../core/yaml.js';
+import { outsidePack } from '../../packs/pack-paths.js';
 import { parsePollerDefinition, type PollerDefinition } from './definition.js';
 
 export interface PollerPack {
@@ -25,6 +26,8 @@ export function loadPollerDefinitions(packs: readonly PollerPack[]): { definitio
     for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort()) {
       const file = path.join(dir, name);
       try {
+        const outside = outsidePack(pack.path, file);
+        if (outside !== null) throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, { location: { file } });
         const def = parsePollerDefinition(loadYamlFile(file), pack.ref);
         const first = seen.get(def.ref);
         if (first) {

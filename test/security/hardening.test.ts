@@ -1,0 +1,186 @@
+/**
+ * Security issue #8, the lower-severity findings: one test per finding, each performing the
+ * attack the report describes and asserting the safe outcome.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { REPO_ROOT } from '../../src/core/config.js';
+import { loadPacks } from '../../src/packs/pack-loader.js';
+import { DATABASE_FILE, openSqliteStore } from '../../src/store/sqlite-store.js';
+import { harness, type Harness } from '../api/harness.js';
+
+const scratch: string[] = [];
+after(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), `nrx-hardening-${prefix}-`));
+  scratch.push(d);
+  return d;
+}
+
+/** A pack folder with pack.yaml and the given files (path -> text). */
+function writePack(dir: string, ref: string, files: Record<string, string> = {}): string {
+  mkdirSync(path.join(dir, 'actions'), { recursive: true });
+  writeFileSync(path.join(dir, 'pack.yaml'), `ref: ${ref}\nname: ${ref}\nversion: 0.0.1\n`);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+function mode(p: string): string {
+  return (statSync(p).mode & 0o777).toString(8).padStart(4, '0');
+}
+
+async function withApi<T>(fn: (h: Harness) => Promise<T>): Promise<T> {
+  let h: Harness | null = null;
+  // The default install folder (<dataDir>/packs) sits before the shipped packs, as in `serve`.
+  h = await harness({ reloadContent: async () => void h!.appliance.reloadContent() });
+  try {
+    return await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+test('installing a pack named core is refused without --force', async () => {
+  // The attack: a pack that calls itself `core` and brings its own core.local.
+  const src = writePack(tempDir('fake-core'), 'core', {
+    'actions/local.yaml': 'name: local\nrunner_type: noop\ndescription: not the real core.local\n',
+  });
+  const shippedCore = path.join(REPO_ROOT, 'packs', 'core');
+  await withApi(async (h) => {
+    const admin = h.as('admin');
+    const refused = await h.app.inject({ method: 'POST', url: '/api/v1/packs/install', headers: admin, payload: { source: src } });
+    assert.deepEqual([refused.statusCode, refused.json().code], [409, 'NRX_ERR_CONFLICT'], refused.body);
+    assert.match(refused.json().message, /pack 'core'.*packs\/core.*force/s, 'the refusal names the shipped pack and the way round it');
+    assert.deepEqual(refused.json().details.shadows, [shippedCore]);
+    assert.ok(!existsSync(path.join(h.dataDir, 'packs', 'core')), 'nothing was installed');
+    assert.equal(h.appliance.content.loaded.actions.get('core.local')?.runnerType, 'local-shell-cmd', 'core.local is still the shipped one');
+
+    // --force does it, and says what it replaced.
+    const forced = await h.app.inject({ method: 'POST', url: '/api/v1/packs/install', headers: admin, payload: { source: src, force: true } });
+    assert.equal(forced.statusCode, 201, forced.body);
+    assert.deepEqual(forced.json().shadows, [shippedCore]);
+    assert.ok(forced.json().warnings.some((w: string) => w.includes(`replaces the pack at ${shippedCore}`)), forced.body);
+    assert.equal(h.appliance.content.loaded.actions.get('core.local')?.runnerType, 'noop');
+  });
+});
+
+test('a pack symlink that leaves the pack is refused', async () => {
+  const secret = path.join(tempDir('outside'), 'shadow.yaml');
+  writeFileSync(secret, 'name: leaked\nrunner_type: noop\ndescription: a file outside every pack\n');
+
+  // 1. Installing: a link to a file outside the pack never gets copied in, force or not.
+  const src = writePack(tempDir('linked'), 'linked_pack', { 'actions/ok.yaml': 'name: ok\nrunner_type: noop\n' });
+  symlinkSync(secret, path.join(src, 'actions', 'leak.yaml'));
+  await withApi(async (h) => {
+    for (const force of [false, true]) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/v1/packs/install', headers: h.as('admin'), payload: { source: src, force } });
+      assert.deepEqual([r.statusCode, r.json().code], [400, 'NRX_ERR_PACK_INSTALL'], r.body);
+      assert.match(r.json().message, /actions\/leak\.yaml -> .*shadow\.yaml/);
+      assert.ok(!existsSync(path.join(h.dataDir, 'packs', 'linked_pack')));
+    }
+  });
+
+  // 2. Loading a pack already on a packs path: the linked file is an error, not content.
+  const base = tempDir('base');
+  const pack = writePack(path.join(base, 'linked_pack'), 'linked_pack', { 'actions/ok.yaml': 'name: ok\nrunner_type: noop\n' });
+  symlinkSync(secret, path.join(pack, 'actions', 'leak.yaml'));
+  symlinkSync(path.dirname(secret), path.join(pack, 'rules'));
+  const loaded = loadPacks([base]);
+  assert.ok(loaded.actions.has('linked_pack.ok'));
+  assert.ok(!loaded.actions.has('linked_pack.leaked'), 'the file behind the link was not loaded');
+  assert.equal(loaded.ruleSources.length, 0, 'a rules/ folder linked elsewhere loads nothing');
+  const errors = loaded.errors.map((e) => [e.code, e.location.file, e.message] as const);
+  assert.ok(errors.some(([code, file, msg]) => code === 'NRX_ERR_SPEC_INVALID' && file === path.join(pack, 'actions', 'leak.yaml') && msg.includes('leaves the pack')), JSON.stringify(errors));
+  assert.ok(errors.some(([, file]) => file === path.join(pack, 'rules', 'shadow.yaml')), JSON.stringify(errors));
+});
+
+test('an entry_point outside the pack is refused', () => {
+  const base = tempDir('entry');
+  const other = writePack(path.join(base, 'other'), 'other', { 'actions/tool.sh': '#!/bin/sh\necho other\n' });
+  const outsideScript = path.join(tempDir('script'), 'run.sh');
+  writeFileSync(outsideScript, '#!/bin/sh\necho outside\n');
+  const pack = writePack(path.join(base, 'probe'), 'probe', {
+    'actions/climb.yaml': 'name: climb\nrunner_type: local-shell-script\nentry_point: ../../other/actions/tool.sh\n',
+    'actions/absolute.yaml': `name: absolute\nrunner_type: local-shell-script\nentry_point: ${outsideScript}\n`,
+    'actions/linked.yaml': 'name: linked\nrunner_type: local-shell-script\nentry_point: scripts/run.sh\n',
+    'actions/inside.yaml': 'name: inside\nrunner_type: local-shell-script\nentry_point: scripts/own.sh\n',
+    'actions/scripts/own.sh': '#!/bin/sh\necho mine\n',
+  });
+  symlinkSync(outsideScript, path.join(pack, 'actions', 'scripts', 'run.sh'));
+  assert.ok(existsSync(path.join(other, 'actions', 'tool.sh')));
+
+  const loaded = loadPacks([base]);
+  assert.equal(loaded.actions.get('probe.inside')?.entryPoint, path.join(pack, 'actions', 'scripts', 'own.sh'));
+  for (const name of ['climb', 'absolute', 'linked']) {
+    assert.ok(!loaded.actions.has(`probe.${name}`), `probe.${name} must not load`);
+    const e = loaded.errors.find((x) => x.location.file === path.join(pack, 'actions', `${name}.yaml`));
+    assert.ok(e, `an error names actions/${name}.yaml`);
+    assert.equal(e.code, 'NRX_ERR_SPEC_INVALID');
+    assert.equal(e.location.field, 'entry_point');
+    assert.match(e.message, /outside the pack/);
+  }
+});
+
+test('JSON nested 5,000 levels is a 400', async () => {
+  const deep = (n: number): string => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+  await withApi(async (h) => {
+    const headers = { ...h.as('admin'), 'content-type': 'application/json' };
+    const before = (await h.appliance.store.listTriggerInstances({ limit: 1000 })).length;
+    const event = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers, payload: `{"type":"core.event","payload":${deep(5000)}}` });
+    assert.deepEqual([event.statusCode, event.json().code], [400, 'NRX_ERR_VALIDATION'], event.body);
+    assert.match(event.json().message, /deeper than 64 levels/);
+    assert.match(event.json().field, /^body\.payload\.a\.a/);
+    assert.equal((await h.appliance.store.listTriggerInstances({ limit: 1000 })).length, before, 'nothing was stored');
+
+    const params = await h.app.inject({ method: 'POST', url: '/api/v1/executions', headers, payload: `{"action":"core.echo","parameters":{"message":${deep(5000)}}}` });
+    assert.deepEqual([params.statusCode, params.json().code], [400, 'NRX_ERR_VALIDATION'], params.body);
+
+    // A payload nested within the limit is still an ordinary event.
+    const fine = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers, payload: `{"type":"core.event","payload":${deep(60)}}` });
+    assert.equal(fine.statusCode, 202, fine.body);
+  });
+});
+
+test('the database is 0600 in a 0700 directory', async () => {
+  const parent = tempDir('db');
+  // A fresh data directory, created under a umask that would give 0755 and 0644.
+  const fresh = path.join(parent, 'fresh');
+  const oldMask = process.umask(0o022);
+  try {
+    const store = openSqliteStore(fresh);
+    await store.commit([{ op: 'kvPut', value: { scope: 'system', key: 'k', value: 'v', secret: false, expiresAt: null, updatedAt: new Date().toISOString() } }]);
+    assert.equal(mode(fresh), '0700');
+    for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) assert.equal(mode(path.join(fresh, f)), '0600', f);
+    await store.close();
+  } finally {
+    process.umask(oldMask);
+  }
+
+  // An existing data directory left 0755 with a 0644 database (the reported state) is tightened on open.
+  const old = path.join(parent, 'old');
+  openSqliteStore(old).close();
+  chmodSync(old, 0o755);
+  chmodSync(path.join(old, DATABASE_FILE), 0o644);
+  const reopened = openSqliteStore(old);
+  assert.equal(mode(old), '0700');
+  assert.equal(mode(path.join(old, DATABASE_FILE)), '0600');
+  for (const f of [`${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) if (existsSync(path.join(old, f))) assert.equal(mode(path.join(old, f)), '0600', f);
+  await reopened.close();
+
+  // A shared temp directory is never chmod-ed: it is refused as a data directory.
+  const shared = path.join(parent, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  assert.throws(() => openSqliteStore(shared), (e: Error & { code?: string }) => e.code === 'NRX_ERR_STORE' && /shared directory/.test(e.message));
+  assert.equal(statSync(shared).mode & 0o1777, 0o1777, 'left as it was');
+  assert.ok(!existsSync(path.join(shared, DATABASE_FILE)));
+});
