@@ -1,5 +1,7 @@
 import nunjucks from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
+import { withRender } from './template-budget.js';
+import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure } from './template-sandbox.js';
 import { REGEX_FILTERS } from './template-regex.js';
 import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
 
@@ -14,7 +16,8 @@ import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js
  * expressions both languages share (ctx().x, result().y, succeeded(), and/or/not).
  */
 
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+// No loader: include/import/extends have nothing to load (and are refused before compiling).
+const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
 
 env.addFilter('to_json_string', (v: unknown) => JSON.stringify(v));
 env.addFilter('json_dump', (v: unknown) => JSON.stringify(v));
@@ -45,20 +48,9 @@ export function resolveTemplateValue(v: unknown): unknown {
   return v;
 }
 
-// Filters receive plain values: a lazy value reaching `| upper` or `| shell_quote` is resolved first.
-const plainFilters = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
-const lookupFilter = env.getFilter.bind(env);
-env.getFilter = (name: string) => {
-  const f = lookupFilter(name) as (...args: unknown[]) => unknown;
-  let plain = plainFilters.get(f);
-  if (!plain) {
-    plain = function (this: unknown, ...args: unknown[]): unknown {
-      return f.apply(this, args.map(resolveTemplateValue));
-    };
-    plainFilters.set(f, plain);
-  }
-  return plain;
-};
+// Filters receive plain values (a lazy value reaching `| upper` is resolved first); the
+// sandbox (template-sandbox.ts) guards names, members, calls, loops and sizes.
+sandboxEnvironment(env, resolveTemplateValue);
 
 /**
  * Add a filter from a module downstream of core (the datastore adds `decrypt_kv`), so core
@@ -101,9 +93,11 @@ function compile(source: string, where: ErrorLocation): Compiled {
   const single = onlyExpr !== undefined && !/\}\}|\{\{|%>|<%/.test(onlyExpr);
   const text = single ? `{{ ${CAPTURE}(${onlyExpr}) }}` : source.replace(/<%([\s\S]*?)%>/g, '{{$1}}');
   try {
+    checkTemplateSource(text);
     c = { tmpl: new nunjucks.Template(text, env, undefined, true), ...(single ? { expr: onlyExpr!.trim() } : {}) };
   } catch (e) {
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, { location: where, cause: e });
+    const details = e instanceof NrxError ? { details: e.details } : {};
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, { location: where, cause: e, ...details });
   }
   if (cache.size > 50_000) cache.clear();
   cache.set(source, c);
@@ -114,16 +108,20 @@ function compile(source: string, where: ErrorLocation): Compiled {
 export function renderString(source: string, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
   if (!HAS_TEMPLATE.test(source)) return source;
   const c = compile(source, where);
-  try {
-    if (c.expr !== undefined) {
-      let captured: unknown;
-      c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = resolveTemplateValue(v); return ''; } });
-      return captured === undefined ? null : captured;
+  // One budget per render; inside renderValue, one for the whole value (template-budget.ts).
+  return withRender({}, (budget) => {
+    try {
+      if (c.expr !== undefined) {
+        let captured: unknown;
+        budget.run(() => c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = resolveTemplateValue(v); return ''; } }));
+        return checkRendered(captured === undefined ? null : captured, budget, true);
+      }
+      return checkRendered(budget.run(() => c.tmpl!.render(context)), budget, false);
+    } catch (e) {
+      const prefix = `cannot render ${JSON.stringify(source)}`;
+      throw sandboxFailure(e, budget, prefix, where) ?? new NrxError('NRX_ERR_TEMPLATE', `${prefix}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e });
     }
-    return c.tmpl!.render(context);
-  } catch (e) {
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot render ${JSON.stringify(source)}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e });
-  }
+  });
 }
 
 // Shell command lines (`cmd`): values travel as shell variables, see shell-command.ts.
@@ -131,6 +129,10 @@ export { SHELL_PARAMS, shellQuote } from './shell-command.js';
 
 /** Render every string inside a value (objects and lists recursively). */
 export function renderValue(value: unknown, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
+  return withRender({}, () => renderEach(value, context, where));
+}
+
+function renderEach(value: unknown, context: Record<string, unknown>, where: ErrorLocation): unknown {
   if (typeof value === 'string') {
     const key = where.field?.split('.').pop();
     if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {

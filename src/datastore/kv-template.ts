@@ -1,6 +1,8 @@
 import { NrxError } from '../core/errors.js';
 import { rememberSecret } from '../core/secret-values.js';
 import { TEMPLATE_VALUE } from '../core/template.js';
+import { noteMaskedSecret, templateMayRevealSecrets } from '../core/template-budget.js';
+import { SECRET_MASK } from '../core/secrets.js';
 import type { SecretCipher } from './cipher.js';
 import { isSealedToken, tokenKeyId } from './sealed-token.js';
 
@@ -57,11 +59,17 @@ export function registerTemplateCipher(cipher: SecretCipher): void {
 /**
  * The `decrypt_kv` filter: a ciphertext token becomes its plaintext (templates are written by
  * operators, so they may read secrets, as in StackStorm). Values that are not tokens pass
- * through; a missing key stays null.
+ * through; a missing key stays null. In a preview for a caller without secrets:read it gives
+ * '********' and decrypts nothing.
  */
 export function decryptForTemplate(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (!isSealedToken(value)) return value;
+  // A preview for a caller who could not read the secret anyway (the rule tester) shows the mask.
+  if (!templateMayRevealSecrets()) {
+    noteMaskedSecret();
+    return SECRET_MASK;
+  }
   const id = tokenKeyId(value)!;
   const all = [...ciphers];
   const cipher = all.find((c) => c.hasKey(id)) ?? all[all.length - 1];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { NrxError, describeError } from '../core/errors.js';
 import { renderValue } from '../core/template.js';
+import { currentRender, withPreview, type SecretView } from '../core/template-budget.js';
 import { loadYamlFile } from '../core/yaml.js';
 import { makeEvent, type EventEnvelope } from '../events/envelope.js';
 import type { CriteriaFailure } from '../criteria/criteria.js';
@@ -61,7 +62,7 @@ export function eventFromDoc(doc: unknown, defaultType: string, file: string, so
   return makeEvent(defaultType, doc, { source });
 }
 
-export function testRule(ruleFile: string, eventFile: string, opts: { now?: number; pack?: string } = {}): RuleTestResult {
+export function testRule(ruleFile: string, eventFile: string, opts: RuleTestOptions & { pack?: string } = {}): RuleTestResult {
   let rule: Rule;
   try {
     rule = parseRule(loadYamlFile(ruleFile), opts.pack !== undefined ? { pack: opts.pack } : {});
@@ -77,8 +78,29 @@ export function testRule(ruleFile: string, eventFile: string, opts: { now?: numb
   return testParsedRule(rule, event, opts);
 }
 
-/** The rule tester's verdict for a rule and an event already parsed (CLI files, API bodies). */
-export function testParsedRule(rule: Rule, event: EventEnvelope, opts: { now?: number } = {}): RuleTestResult {
+export interface RuleTestOptions {
+  now?: number;
+  /**
+   * Whether `| decrypt_kv` shows plaintext: 'reveal' only for a caller who may read secrets
+   * (secrets:read); by default the preview shows '********'.
+   */
+  secrets?: SecretView;
+}
+
+/**
+ * The rule tester's verdict for a rule and an event already parsed (CLI files, API bodies).
+ * Criteria and parameters render as one preview: the preview time limit, secrets masked
+ * unless `secrets: 'reveal'`.
+ */
+export function testParsedRule(rule: Rule, event: EventEnvelope, opts: RuleTestOptions = {}): RuleTestResult {
+  return withPreview(opts.secrets ?? 'mask', () => {
+    const r = verdict(rule, event, opts);
+    if (currentRender()!.masked > 0) r.notes = [...(r.notes ?? []), 'secrets show as ******** (decrypting them needs secrets:read)'];
+    return r;
+  });
+}
+
+function verdict(rule: Rule, event: EventEnvelope, opts: RuleTestOptions): RuleTestResult {
   const base = { rule: rule.ref, trigger: event.type };
   if (event.type !== rule.trigger.type) {
     return { ...base, exitCode: 1, matched: false, failures: [{ key: 'trigger.type', reason: `rule listens for '${rule.trigger.type}', the event is '${event.type}'` }] };

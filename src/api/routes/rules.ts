@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { roleAllows } from '../../auth/roles.js';
 import { NrxError, describeError } from '../../core/errors.js';
 import { eventFromDoc, testParsedRule } from '../../rules/rule-tester.js';
 import type { Rule } from '../../rules/rule.js';
@@ -199,7 +200,9 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return { exitCode: 2, matched: false, rule: null, trigger: null, failures: [], error: describeError(e) };
       }
       try {
-        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'));
+        // Secrets in clear only for a caller who could read them anyway.
+        const secrets = req.principal && roleAllows(req.principal.role, 'secrets:read') ? 'reveal' : 'mask';
+        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'), { secrets });
       } catch (e) {
         return { exitCode: 2, matched: false, rule: rule.ref, trigger: null, failures: [], error: describeError(e) };
       }
