@@ -32,7 +32,7 @@ export function missingTemplateScope(scope: string, why: string): object {
 }
 
 function node(read: ReadKey, path: string, onStep?: (key: string) => never): object {
-  const resolve = (): string | null => (path === '' ? null : read(path));
+  const resolve = (): string | null => (path === '' ? null : maskInPreview(read(path)));
   return new Proxy(Object.create(null) as object, {
     get(_target, prop) {
       if (prop === TEMPLATE_VALUE || prop === 'toJSON') return resolve;
@@ -47,6 +47,16 @@ function node(read: ReadKey, path: string, onStep?: (key: string) => never): obj
       return false;
     },
   });
+}
+
+/**
+ * A secret's ciphertext token, in a preview for a caller who may not read secrets, is the mask
+ * too: not even its length shows.
+ */
+function maskInPreview(value: string | null): string | null {
+  if (value === null || templateMayRevealSecrets() || !isSealedToken(value)) return value;
+  noteMaskedSecret();
+  return SECRET_MASK;
 }
 
 /** Ciphers of the datastores in this process, for `decrypt_kv` on a bare ciphertext token. */

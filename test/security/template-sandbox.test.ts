@@ -200,6 +200,11 @@ describe('template sandbox (security issue #8)', () => {
     assert.ok(!body.includes(SECRET) && !body.includes(SECRET.toUpperCase()), body);
     const only = await tryTemplate('{{ st2kv.system.canary | decrypt_kv }}');
     assert.equal(only.r.parameters?.message, '********');
+    // Nor its ciphertext (which would show the secret's length).
+    const token = await tryTemplate('{{ st2kv.system.canary }}');
+    assert.equal(token.r.parameters?.message, '********', token.body);
+    const adminToken = await tryTemplate('{{ st2kv.system.canary }}', { role: 'admin' });
+    assert.match(String(adminToken.r.parameters?.message), /^nrx:v1:/);
   });
 
   test('admin, who may read secrets anyway, sees the plaintext in rules/test', async () => {
