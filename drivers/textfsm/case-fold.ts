@@ -4,9 +4,17 @@
  * simple case mapping, so `k` also finds KELVIN SIGN and `s` LONG S, as Python's re does.
  */
 
-// Letters with case mappings live below U+1F000; higher code points map to themselves.
+// Letters with case mappings live below U+1F000; higher code points map to themselves, and so do
+// the big caseless blocks skipped below (CJK, Hangul, surrogates, private use).
 const LIMIT = 0x1f000;
+const CASELESS: Array<[number, number]> = [[0x3400, 0x9fff], [0xac00, 0xf8ff]];
 let groups: Map<number, number[]> | undefined;
+/**
+ * Letters re treats as equal that toUpperCase/toLowerCase do not pair: U+0130's full lowercase is
+ * i + dot above (its simple one, which re uses, is i); Greek dialytika-tonos and the st ligatures
+ * have no single-letter uppercase.
+ */
+const SAME_AS: Record<number, number> = { 0x130: 0x69, 0x1fd3: 0x390, 0x1fe3: 0x3b0, 0xfb06: 0xfb05 };
 
 function single(s: string): number | undefined {
   const cp = s.codePointAt(0)!;
@@ -14,6 +22,8 @@ function single(s: string): number | undefined {
 }
 
 function key(cp: number): number {
+  const same = SAME_AS[cp];
+  if (same !== undefined) return same;
   const c = String.fromCodePoint(cp);
   const upper = c.toUpperCase();
   const viaUpper = single(upper) !== undefined ? single(upper.toLowerCase()) : undefined;
@@ -24,7 +34,11 @@ function table(): Map<number, number[]> {
   if (groups) return groups;
   groups = new Map();
   for (let cp = 0; cp < LIMIT; cp++) {
-    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const skip = CASELESS.find(([lo, hi]) => cp >= lo && cp <= hi);
+    if (skip) {
+      cp = skip[1];
+      continue;
+    }
     const k = key(cp);
     if (k === cp && String.fromCodePoint(cp).toUpperCase() === String.fromCodePoint(cp)) continue;
     const g = groups.get(k);

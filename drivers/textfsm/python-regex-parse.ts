@@ -28,10 +28,11 @@ export interface Alternation {
 
 export interface ParsedRegex {
   root: Alternation;
-  /** Case-insensitive everywhere (a leading `(?i)`): the JavaScript `i` flag does it. */
-  ignoreCase: boolean;
-  /** `(?i:...)` or `(?-i:...)` somewhere: the `ci` nodes must be matched case-insensitively by hand. */
-  mixedCase: boolean;
+  /**
+   * Case-insensitive everywhere with a backreference: only the JavaScript `i` flag can do that.
+   * Otherwise the `ci` nodes are spelt out by hand, which follows Python's case rules more closely.
+   */
+  ignoreCaseFlag: boolean;
   /** Capturing groups, named or not (Python's `pattern.groups`). */
   groupCount: number;
   /** Named groups in the order they open, with their numbers. */
@@ -89,7 +90,7 @@ class Parser {
     if (this.mixedCase && this.caseInsensitiveBackref) {
       throw this.error('a case-insensitive backreference in a pattern that also uses (?i:...) or (?-i:...) is not supported', 0, true);
     }
-    return { root, ignoreCase: this.global.i && !this.mixedCase, mixedCase: this.mixedCase, groupCount: this.groupCount, groupNames: this.groupNames };
+    return { root, ignoreCaseFlag: this.global.i && this.caseInsensitiveBackref, groupCount: this.groupCount, groupNames: this.groupNames };
   }
 
   private error(message: string, at = this.pos, unsupported = false): PyRegexError {

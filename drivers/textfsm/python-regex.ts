@@ -26,10 +26,10 @@ export interface PythonRegex {
 /** Translate and compile. Throws PyRegexError for a pattern Python rejects or JavaScript cannot express. */
 export function compilePythonRegex(pattern: string): PythonRegex {
   const parsed = parsePythonRegex(pattern);
-  const source = emitAlternation(parsed.root, parsed.mixedCase);
+  const source = emitAlternation(parsed.root, !parsed.ignoreCaseFlag);
   let regex: RegExp;
   try {
-    regex = new RegExp(source, parsed.ignoreCase ? 'iuy' : 'uy');
+    regex = new RegExp(source, parsed.ignoreCaseFlag ? 'iuy' : 'uy');
   } catch (e) {
     throw new PyRegexError(`cannot be expressed as a JavaScript regex (${(e as Error).message})`, 0, true);
   }
@@ -120,7 +120,7 @@ function emitAnchor(n: Extract<RegexNode, { k: 'at' }>): string {
   }
 }
 
-/** `byHand`: the pattern mixes case rules, so case-insensitive parts are spelled out. */
+/** `byHand`: case-insensitive parts are spelled out (no `i` flag). */
 function emitNode(n: RegexNode, byHand: boolean): string {
   switch (n.k) {
     case 'lit': {

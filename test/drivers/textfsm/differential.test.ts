@@ -86,9 +86,9 @@ describe('TextFSM engine vs python3-textfsm', { skip, timeout: 300_000 }, () => 
   });
 
   test("regex translation: Python's re.match and ours capture the same groups", async () => {
-    const subjects = ['', 'abc', 'ABC', 'a-b c', 'Gi0/1 is up', ' \t x', 'x\u00a0y', 'x\u1680y', 'x\ufeffy', 'x\x1fy', '\u0663\u0664 4', 'naïve café', 'ſ s S', 'k K \u212a', 'a{2}', 'a]b', '$1.50', '😀x', 'aaaa', 'abab', 'foo.bar', 'x\\y'];
+    const subjects = ['', 'abc', 'ABC', 'a-b c', 'Gi0/1 is up', ' \t x', 'x\u00a0y', 'x\u1680y', 'x\ufeffy', 'x\x1fy', '\u0663\u0664 4', 'naïve café', 'ſ s S', 'k K \u212a', 'ı i I \u0130', 'a{2}', 'a]b', '$1.50', '😀x', 'aaaa', 'abab', 'foo.bar', 'x\\y'];
     const patterns = [
-      '(?i)abc', '(?i:abc)d', 'A(?i:b)C', '(?i)a(?-i:b)c', '(?i:[a-c]+)', '(?i:[^a-c]+)', '(?i:k)', '(?i:s)', '\\w+', '\\W+', '[\\W]+', '[^\\W]+', '[\\Wa]+',
+      '(?i)abc', '(?i)i+', '(?i:I+)', '(?i)(a)\\1', '(?i:abc)d', 'A(?i:b)C', '(?i)a(?-i:b)c', '(?i:[a-c]+)', '(?i:[^a-c]+)', '(?i:k)', '(?i:s)', '\\w+', '\\W+', '[\\W]+', '[^\\W]+', '[\\Wa]+',
       '[^\\Wa]+', '\\d+', '\\D+', '\\s+', '\\S+', '[\\S]+', '[^\\S]+', 'x\\sy', '\\bx', 'x\\b', '\\Bb', '\\B', '(?a)\\w+', '(?a:\\s)', '(?a)[\\W]+',
       'a{2}', 'a{,2}', 'a{2,}', 'a{}', 'a{x}', '{', '}', ']', '[]a]+', '[^]a]+', '[a-]+', '[\\-]', '\\-', '\\:', '\\ ', '(a)\\1', '(?P<x>a)(?P=x)',
       '\\0', '\\101', '[\\101]', '[\\1]', '\\x41', '\\u0041', '\\U0001F600', '(?x) a b # comment\n c', '(?s).', '(?#comment)a', 'a(?#c)*', '(?=a)a',
