@@ -19,44 +19,58 @@ import { parseOrquesta } from '../../src/workflows/orquesta/spec.js';
 import { harness, type Harness } from '../api/harness.js';
 
 const HEALTH_BUDGET_MS = 100;
-
 const PROBE_EVERY_MS = 5;
 
+interface HealthSample {
+  p99Ms: number;
+  probes: number;
+}
+
 /**
- * Run `attack` while a client asks for health every few ms. A health request's latency
- * counts from when the client meant to send it, so time the event loop spent blocked
- * (which also delays the client's timer here) is counted, as a real client would see it.
+ * Ask for health every few ms until `until` settles. A request's latency counts from when
+ * the client meant to send it, so time the event loop spent blocked (which also delays the
+ * client's timer here) is counted, as a real client would see it.
  */
-async function underAttack<T>(h: Harness, attack: () => Promise<T>): Promise<{ result: T; ms: number; healthP99Ms: number; probes: number }> {
+async function probeHealth(h: Harness, until: Promise<unknown>): Promise<HealthSample> {
   const latencies: number[] = [];
   let done = false;
-  const probe = (async () => {
-    let due = performance.now();
-    while (!done) {
-      const r = await h.app.inject({ method: 'GET', url: '/api/v1/health' });
-      latencies.push(performance.now() - due);
-      assert.equal(r.statusCode, 200);
-      due = performance.now() + PROBE_EVERY_MS;
-      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
-    }
-  })();
+  void until.finally(() => (done = true)).catch(() => {});
+  let due = performance.now();
+  while (!done) {
+    const r = await h.app.inject({ method: 'GET', url: '/api/v1/health' });
+    latencies.push(performance.now() - due);
+    assert.equal(r.statusCode, 200);
+    due = performance.now() + PROBE_EVERY_MS;
+    await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  return { p99Ms: sorted[Math.ceil(sorted.length * 0.99) - 1] ?? 0, probes: sorted.length };
+}
+
+/**
+ * Run `attack` while health is probed, after probing a quiet moment as a control: tests
+ * share the machine's cores with other test files, whose load delays any answer a little;
+ * the attack must not add more than the budget on top of that.
+ */
+async function underAttack<T>(h: Harness, attack: () => Promise<T>): Promise<{ result: T; ms: number; health: HealthSample; quiet: HealthSample }> {
+  const quiet = await probeHealth(h, new Promise((resolve) => setTimeout(resolve, 300)));
+  let ended!: () => void;
+  const probing = probeHealth(h, new Promise<void>((resolve) => (ended = resolve)));
   const t0 = performance.now();
   try {
     const result = await attack();
     const ms = performance.now() - t0;
-    done = true;
-    await probe;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    return { result, ms, healthP99Ms: sorted[Math.ceil(sorted.length * 0.99) - 1] ?? 0, probes: sorted.length };
+    ended();
+    return { result, ms, health: await probing, quiet };
   } finally {
-    done = true;
-    await probe;
+    ended();
   }
 }
 
-function assertHealthy(r: { healthP99Ms: number; probes: number }): void {
-  assert.ok(r.probes >= 1, 'health was probed during the attack');
-  assert.ok(r.healthP99Ms < HEALTH_BUDGET_MS, `health p99 was ${r.healthP99Ms.toFixed(1)} ms over ${r.probes} requests during the attack`);
+function assertHealthy(r: { health: HealthSample; quiet: HealthSample }): void {
+  assert.ok(r.health.probes >= 1, 'health was probed during the attack');
+  const allowed = HEALTH_BUDGET_MS + r.quiet.p99Ms;
+  assert.ok(r.health.p99Ms < allowed, `health p99 was ${r.health.p99Ms.toFixed(1)} ms over ${r.health.probes} requests during the attack (quiet: ${r.quiet.p99Ms.toFixed(1)} ms)`);
 }
 
 const scratch: string[] = [];
@@ -88,7 +102,7 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
     const r = await underAttack(h, () => ruleTester(rule, { trigger: 'core.event', payload: { text: `${'a'.repeat(34)}!` } }));
     assert.equal(r.result.statusCode, 200, r.result.body);
     assert.deepEqual([r.result.json().exitCode, r.result.json().matched], [1, false]);
-    assert.ok(r.ms < 500, `the rule tester took ${r.ms.toFixed(0)} ms`);
+    assert.ok(r.ms < 2000, `the rule tester took ${r.ms.toFixed(0)} ms`);
     assertHealthy(r);
     // and the same pattern still matches what it should
     const yes = await ruleTester(rule, { trigger: 'core.event', payload: { text: 'a'.repeat(34) } });
@@ -164,7 +178,7 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
     assert.equal(body.file, 'api:rules/new');
     assert.ok(Number.isInteger(body.line) && body.line >= 8 && body.line <= 16, `line ${body.line}`);
     assert.match(body.message, /YAML aliases expand the document by more than 1,000,000 characters/);
-    assert.ok(r.ms < 500, `answered in ${r.ms.toFixed(0)} ms`);
+    assert.ok(r.ms < 2000, `answered in ${r.ms.toFixed(0)} ms`);
     assertHealthy(r);
     assert.equal(h.appliance.rules.get('demo.bomb'), undefined);
     // the observer's rule tester refuses it the same way
