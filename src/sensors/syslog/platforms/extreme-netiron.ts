@@ -66,8 +66,21 @@ const MODULES = new Map<string, Handler>([
   ],
 ]);
 
-/** The tags this normaliser knows: sniffing uses them to recognise a NetIron. */
-export const NETIRON_MODULES: ReadonlySet<string> = new Set(MODULES.keys());
+/** How each module's lines that this normaliser reads begin: enough for sniffing, without running the patterns twice. */
+const OPENINGS: ReadonlyMap<string, string> = new Map([
+  ['BGP', 'Peer '],
+  ['System', 'Interface '],
+  ['OSPF', 'nbr state changed, '],
+  ['BFD', 'Session '],
+  ['ISIS', 'L'],
+]);
+
+/** Whether a `TAG: text` line (no pid) reads as one of the NetIron lines above. */
+export function looksLikeNetiron(appName: string, text: string): boolean {
+  const opening = OPENINGS.get(appName);
+  if (opening === undefined || !text.startsWith(opening)) return false;
+  return appName !== 'ISIS' || text.startsWith(' Neighbor ', 2);
+}
 
 export const extremeNetiron: PlatformNormaliser = {
   platform: 'extreme_netiron',

@@ -4,7 +4,7 @@ import { ciscoIos } from './cisco-ios.js';
 import { ciscoIosxr } from './cisco-iosxr.js';
 import { ciscoNxos } from './cisco-nxos.js';
 import { tagOf, type PlatformNormaliser } from './common.js';
-import { extremeNetiron, NETIRON_MODULES } from './extreme-netiron.js';
+import { extremeNetiron, looksLikeNetiron } from './extreme-netiron.js';
 import { frr } from './frr.js';
 import { juniperJunos } from './juniper-junos.js';
 import { openvswitch } from './openvswitch.js';
@@ -52,7 +52,7 @@ const FRR_LOG_ID = /^\[[0-9A-Z]{5}-[0-9A-Z]{5}\] /;
  *  6. a SONiC switch-state daemon tag (orchagent, portsyncd, syncd...)            -> sonic
  *  7. an FRR daemon tag (bgpd, ospfd, isisd, bfdd...)                            -> frr
  *  8. a NetIron module tag without a pid (`BGP:`, `System:`, `OSPF:`, `BFD:`, `ISIS:`)
- *     on a line the NetIron normaliser recognises                                -> extreme_netiron
+ *     with the opening of a NetIron line (`BGP: Peer `, `System: Interface `...)   -> extreme_netiron
  *  otherwise null: the message becomes network.syslog.
  */
 export function sniffPlatform(msg: SyslogMessage): string | null {
@@ -74,6 +74,6 @@ export function sniffPlatform(msg: SyslogMessage): string | null {
   if (app !== null && SONIC_DAEMONS.has(app)) return 'sonic';
   if (app !== null && FRR_DAEMONS.has(app)) return 'frr';
   // "System:" or "BGP:" alone is too common a tag to name a platform: the line must read as NetIron's.
-  if (app !== null && msg.procId === null && NETIRON_MODULES.has(app) && extremeNetiron.normalise(msg) !== null) return 'extreme_netiron';
+  if (app !== null && msg.procId === null && looksLikeNetiron(app, text)) return 'extreme_netiron';
   return null;
 }
