@@ -3,6 +3,7 @@
  * attack the report describes and asserting the safe outcome.
  */
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { REPO_ROOT } from '../../src/core/config.js';
 import { loadPacks } from '../../src/packs/pack-loader.js';
 import { DATABASE_FILE, openSqliteStore } from '../../src/store/sqlite-store.js';
 import { harness, type Harness } from '../api/harness.js';
+import { cli } from '../cli/cli-harness.js';
+import { execution, triggerInstance } from '../store/make-records.js';
 
 const scratch: string[] = [];
 after(() => {
@@ -183,4 +186,36 @@ test('the database is 0600 in a 0700 directory', async () => {
   assert.throws(() => openSqliteStore(shared), (e: Error & { code?: string }) => e.code === 'NRX_ERR_STORE' && /shared directory/.test(e.message));
   assert.equal(statSync(shared).mode & 0o1777, 0o1777, 'left as it was');
   assert.ok(!existsSync(path.join(shared, DATABASE_FILE)));
+});
+
+test('serve exits non-zero before resuming executions when a sensor port is in use', async () => {
+  const dataDir = tempDir('serve');
+  // State a start would touch: an execution left in flight (recovery would abandon it) and a pending event.
+  const store = openSqliteStore(dataDir);
+  await store.commit([
+    { op: 'putExecution', value: execution('exec-in-flight', { action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'true' }, status: 'running', result: null, endedAt: null, context: {} }) },
+    { op: 'putTriggerInstance', value: triggerInstance('event-pending', { type: 'core.event', payload: { n: 1 }, status: 'pending' }) },
+  ]);
+  await store.close();
+
+  const busy = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
+  const port = busy.address().port;
+  try {
+    const r = await cli(['serve', '--data-dir', dataDir, '--no-api', '--sensor-host', '127.0.0.1', '--syslog-port', 'off', '--sflow-port', 'off', '--trap-port', String(port)], { NETREFLEX_LOG_LEVEL: 'silent' });
+    assert.notEqual(r.code, null, `serve did not exit by itself: ${r.stderr}`);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`error NRX_ERR_CONFIG: sensor snmptrap cannot listen on 127\\.0\\.0\\.1 port ${port}/udp: the port is in use`));
+    assert.match(r.stderr, /--trap-port/);
+    assert.doesNotMatch(r.stderr, /resumed \d+ executions/);
+  } finally {
+    busy.close();
+  }
+  const after = openSqliteStore(dataDir);
+  try {
+    assert.equal((await after.getExecution('exec-in-flight'))?.status, 'running', 'the in-flight execution was not touched');
+    assert.equal((await after.listTriggerInstances({ status: ['pending'] })).map((t) => t.id).join(), 'event-pending', 'the pending event was not taken');
+  } finally {
+    await after.close();
+  }
 });

@@ -7,10 +7,11 @@ import { Appliance } from '../../appliance.js';
 import { AuthService } from '../../auth/auth-service.js';
 import { createLogger } from '../../core/log.js';
 import { describeUnrunnable } from '../../packs/runner-support.js';
-import { DEFAULT_SENSORS, startSensors, type RunningSensors } from '../../sensors/sensor-host.js';
+import { DEFAULT_SENSORS, type RunningSensors } from '../../sensors/sensor-host.js';
 import type { UsmUser } from '../../sensors/snmptrap/usm.js';
 import { startPollers, type RunningPollers } from '../../sensors/poller/start.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
+import { bindSensors, StartGate } from '../serve-sensors.js';
 
 interface ServeOptions extends DataOptions {
   host: string;
@@ -99,11 +100,10 @@ export function registerServe(program: Command): void {
           } else say(`netreflex: inventory ${opts.inventory}: ${inv.hosts} hosts, ${inv.groups} groups`);
         }
         const c = appliance.content;
-        const r = await appliance.start();
+        const gate = new StartGate(log);
         say(`netreflex: data directory ${config.dataDir}`);
         say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
         for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
-        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
         let sensors: RunningSensors | null = null;
         if (opts.sensors) {
           const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
@@ -112,7 +112,7 @@ export function registerServe(program: Command): void {
           say(`netreflex: pack ${pack}: ${describeUnrunnable(list, total)}`);
         }
           const traps = await trapSecrets(appliance);
-          sensors = await startSensors(
+          sensors = await bindSensors(
             {
               trapPort: port(opts.trapPort, DEFAULT_SENSORS.trapPort),
               sflowPort: port(opts.sflowPort, DEFAULT_SENSORS.sflowPort),
@@ -123,10 +123,14 @@ export function registerServe(program: Command): void {
               syslogTcpPort: syslogPort,
               syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
             },
-            { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log },
+            { publish: gate.publish, inventory: appliance.inventory, log },
           );
           for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
         }
+        // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
+        const r = await appliance.start();
+        await gate.open((e) => appliance.emit(e));
+        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
         let pollers: RunningPollers | null = null;
         if (opts.sensors) {
           pollers = startPollers(appliance, log);
@@ -179,7 +183,9 @@ export function registerServe(program: Command): void {
         process.on('SIGTERM', stop);
         await new Promise(() => {});
       } catch (e) {
-        process.exitCode = reportError(e);
+        // Exit now: a listener or timer left open would keep the process alive after the error.
+        // The store is crash-safe (WAL), and nothing has been resumed when a sensor port fails.
+        process.exit(reportError(e));
       }
     });
 }
