@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { NrxError } from './errors.js';
 import { currentRender, type RenderBudget } from './template-budget.js';
 
 /**
@@ -79,10 +80,9 @@ function guardedMethod(receiver: string | unknown[] | number, name: string, fn: 
   };
 }
 
-function refuseWith(b: RenderBudget | null, message: string): Error {
-  const e = new Error(message);
-  if (b) return b.keep(b.refuse(message, 'value', 0));
-  return e;
+function refuseWith(b: RenderBudget | null, message: string): NrxError {
+  const e = new NrxError('NRX_ERR_TEMPLATE', message, { details: { blocked: 'function argument' } });
+  return b ? b.keep(e) : e;
 }
 
 /**
@@ -191,11 +191,11 @@ export function checkItems(b: RenderBudget, what: string, items: number, inputs:
   if (items > max) throw b.refuse(`${what} would make a list of ${items} items; the limit is ${max}`, 'list size', max);
 }
 
-function replaced(text: string, from: string, to: string, max: number): number {
+/** Length after replacing `from` with `to` (at most `max` times); `dollars`: `$&`, `` $` `` and `$'` repeat text (String.replace does that, nunjucks' filter does not). */
+function replaced(text: string, from: string, to: string, max: number, dollars = true): number {
   const n = Math.min(max, occurrences(text, from, max));
-  // `$&` and `$'` in the replacement repeat matched or following text.
-  const perMatch = /\$[&'`]/.test(to) ? to.length + text.length : to.length;
-  return text.length + n * Math.max(0, perMatch - from.length);
+  const echoes = dollars ? (to.match(/\$&/g)?.length ?? 0) * from.length + (to.match(/\$[`']/g)?.length ?? 0) * text.length : 0;
+  return text.length + n * Math.max(0, to.length + echoes - from.length);
 }
 
 /** Limits a filter's arguments must keep before it runs (sizes and counts it would make). */
@@ -222,7 +222,7 @@ export function checkFilterArgs(b: RenderBudget, name: string, args: unknown[]):
     case 'replace': {
       const text = asText(input) ?? String(input ?? '');
       const from = typeof a1 === 'number' ? String(a1) : a1;
-      if (typeof from === 'string') checkGrowth(b, name, replaced(text, from, String(a2 ?? ''), b.valueCap), [text]);
+      if (typeof from === 'string') checkGrowth(b, name, replaced(text, from, String(a2 ?? ''), b.valueCap, false), [text]);
       return 0;
     }
     case 'list':
