@@ -193,8 +193,10 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (req) => {
       let rule: Rule;
+      const loaded = typeof req.body.rule === 'string' && !req.body.rule.includes('\n') ? index.get(req.body.rule) : undefined;
+      // Testing a loaded rule shows its criteria and parameters: only within the caller's pack grant.
+      if (loaded) assertPackAllowed(req.principal, loaded.pack, `rule ${loaded.ref}`);
       try {
-        const loaded = typeof req.body.rule === 'string' && !req.body.rule.includes('\n') ? index.get(req.body.rule) : undefined;
         rule = loaded ?? parseApiRule(req.body.rule);
       } catch (e) {
         return { exitCode: 2, matched: false, rule: null, trigger: null, failures: [], error: describeError(e) };
