@@ -101,7 +101,13 @@ function listItem(value: TemplateValue, v: string | null): ListItem {
   if (nested && nested.groupCount > 1 && nested.groupNames.size > 0 && v !== null) {
     const m = matchAt(nested, v);
     if (m) {
-      return Object.fromEntries([...nested.groupNames].map(([name, group]) => [name, m[group] ?? null]));
+      const item: Record<string, string | null> = {};
+      for (const [name, group] of nested.groupNames) {
+        // a group may be called __proto__ in Python; keep it a plain key
+        if (name === '__proto__') Object.defineProperty(item, name, { value: m[group] ?? null, enumerable: true, writable: true, configurable: true });
+        else item[name] = m[group] ?? null;
+      }
+      return item;
     }
   }
   return v;

@@ -137,8 +137,8 @@ function emitNode(n: RegexNode, byHand: boolean): string {
       return emitAnchor(n);
     case 'group': {
       const body = emitAlternation(n.body, byHand);
-      if (n.index === null) return `(?:${body})`;
-      return n.name !== null ? `(?<${n.name}>${body})` : `(${body})`;
+      // named groups are read by number (groupNames), so V8 need not build a groups object per match
+      return n.index === null ? `(?:${body})` : `(${body})`;
     }
     case 'look':
       return `(?${n.behind ? '<' : ''}${n.negate ? '!' : '='}${emitAlternation(n.body, byHand)})`;

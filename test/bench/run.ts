@@ -8,6 +8,7 @@ import { benchFanOut, benchSsh } from './ssh.bench.js';
 import { benchSyslog } from './syslog.bench.js';
 import { benchSflow } from './sflow.bench.js';
 import { benchSnmpTrap } from './snmptrap.bench.js';
+import { benchTextfsm } from './textfsm.bench.js';
 import { labSkipReason, labUp } from '../lab/lab.js';
 
 const only = process.argv.slice(2);
@@ -22,6 +23,7 @@ if (want('workflows')) results.push(...(await benchWorkflows()));
 if (want('syslog')) results.push(...(await benchSyslog()));
 if (want('sflow')) results.push(...(await benchSflow()));
 if (want('snmptrap')) results.push(...(await benchSnmpTrap()));
+if (want('textfsm')) results.push(...(await benchTextfsm()));
 if (want('fanout')) results.push(...(await benchFanOut()));
 const noLab = labSkipReason();
 if (noLab && (want('ssh') || want('netconf'))) console.error(`skipping the ssh and netconf benchmarks: ${noLab}`);
