@@ -1,5 +1,6 @@
 import type { Appliance } from '../appliance.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Principal } from '../auth/roles.js';
 import type { Logger } from '../core/log.js';
 import { NrxError } from '../core/errors.js';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   sensorCounters?: () => Record<string, Record<string, number>>;
   /** Where `POST /api/v1/inventory/sync` reads hosts/groups/defaults.yaml from. */
   inventoryDir?: string;
+  /** Failed-login throttle (default: one per app with the standard limits; tests give one a clock). */
+  loginThrottle?: LoginThrottle;
 }
 
 /** What every route module gets. */

@@ -3,7 +3,7 @@ import { NrxError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { AuditLog } from './audit-log.js';
-import { hashPassword, randomSecret, sha256, verifyPassword } from './passwords.js';
+import { checkPasswordLength, hashPassword, randomSecret, sha256, verifyPassword } from './passwords.js';
 import { isRole, narrowGrants, roleRank, type Grants, type Principal, type Role } from './roles.js';
 
 export interface UserView {
@@ -87,6 +87,7 @@ export class AuthService {
     if (!USER_NAME.test(u.name)) throw new NrxError('NRX_ERR_VALIDATION', `user name ${JSON.stringify(u.name)} may hold 1-64 letters, digits and . _ @ -`, { location: { field: 'name' } });
     if (!isRole(u.role)) throw new NrxError('NRX_ERR_VALIDATION', `role must be admin, operator or observer, got ${JSON.stringify(u.role)}`, { location: { field: 'role' } });
     if (u.password.length < MIN_PASSWORD) throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
+    checkPasswordLength(u.password);
     if (this.getUser(u.name)) throw new NrxError('NRX_ERR_CONFLICT', `user '${u.name}' already exists`);
     const hash = await hashPassword(u.password);
     const createdAt = this.iso();
@@ -115,6 +116,7 @@ export class AuthService {
 
   async setPassword(name: string, password: string): Promise<void> {
     if (password.length < MIN_PASSWORD) throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
+    checkPasswordLength(password);
     const hash = await hashPassword(password);
     if (this.db.prepare('UPDATE auth_users SET password_hash = ? WHERE name = ?').run(hash, name).changes === 0) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${name}'`);
     this.db.prepare('DELETE FROM auth_tokens WHERE user_name = ?').run(name);
@@ -137,6 +139,7 @@ export class AuthService {
 
   /** Check a password and hand out a short-lived bearer token. */
   async login(name: string, password: string): Promise<{ token: string; expiresAt: string; user: string; role: Role }> {
+    checkPasswordLength(password);
     const row = this.db.prepare('SELECT * FROM auth_users WHERE name = ?').get(name) as UserRow | undefined;
     // Hash even for an unknown user, so response time does not reveal which names exist.
     const ok = await verifyPassword(password, row?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');

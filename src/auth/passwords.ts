@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { NrxError } from '../core/errors.js';
 
 /**
  * Password hashing with scrypt (node:crypto). The parameters travel with the hash
@@ -44,4 +45,15 @@ export function randomSecret(prefix: string, bytes = 32): string {
 /** API keys and tokens are high-entropy, so a plain SHA-256 is enough to store them. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Longest password accepted, in UTF-8 bytes: far beyond any passphrase, and it keeps a
+ * multi-megabyte "password" from costing hashing time (login, user creation, password change).
+ */
+export const MAX_PASSWORD_BYTES = 1024;
+
+export function checkPasswordLength(password: string): void {
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes > MAX_PASSWORD_BYTES) throw new NrxError('NRX_ERR_VALIDATION', `password is ${bytes} bytes; at most ${MAX_PASSWORD_BYTES} are accepted`, { location: { field: 'password' } });
 }

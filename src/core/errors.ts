@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_KV_INVALID: { status: 400, retryable: false, meaning: 'a datastore scope, key, TTL or credential is malformed (names the field, never the value)' },
   NRX_ERR_VALIDATION: { status: 400, retryable: false, meaning: 'an API request does not match the route\'s schema (params, query or body); names the field' },
   NRX_ERR_UNAUTHORIZED: { status: 401, retryable: false, meaning: 'no valid credential: missing, unknown, revoked or expired API key or token, or a wrong password' },
+  NRX_ERR_THROTTLED: { status: 429, retryable: true, meaning: 'too many failed logins for this user name or from this address; the Retry-After header says when to try again' },
   NRX_ERR_FORBIDDEN: { status: 403, retryable: false, meaning: 'the credential is valid but its role or grants (packs, inventory filter) do not allow this' },
   NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
   NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },

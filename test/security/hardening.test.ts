@@ -8,7 +8,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlin
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import pino from 'pino';
+import { buildApp } from '../../src/api/app.js';
+import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import { REPO_ROOT } from '../../src/core/config.js';
+import { CredentialStore } from '../../src/datastore/credentials.js';
 import { loadPacks } from '../../src/packs/pack-loader.js';
 import { DATABASE_FILE, openSqliteStore } from '../../src/store/sqlite-store.js';
 import { harness, type Harness } from '../api/harness.js';
@@ -218,4 +222,78 @@ test('serve exits non-zero before resuming executions when a sensor port is in u
   } finally {
     await after.close();
   }
+});
+
+/** A second API on the harness's appliance with a login throttle on a clock the test moves, and its log lines. */
+async function loginApi(h: Harness, clock: { now: number }) {
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+  const app = await buildApp({ appliance: h.appliance, inventory: h.inventory, kv: h.kv, credentials: new CredentialStore(h.kv), auth: h.auth, log, loginThrottle: new LoginThrottle({ now: () => clock.now }) });
+  const login = (user: string, password: string, from: string) => app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: from, payload: { user, password } });
+  return { app, login, lines };
+}
+
+test('login is throttled after repeated wrong passwords per user and per address', async () => {
+  await withApi(async (h) => {
+    const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
+    const { app, login, lines } = await loginApi(h, clock);
+    try {
+      // Per user: 100 wrong passwords in a row, as fast as they go, then the right one.
+      const statuses: number[] = [];
+      for (let i = 0; i < 100; i++) statuses.push((await login('operator', `guess-${i}`, '192.0.2.10')).statusCode);
+      assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401], 'five free failures');
+      assert.deepEqual(new Set(statuses.slice(5)), new Set([429]), 'then every attempt is refused unchecked');
+      const locked = await login('operator', 'operator-password', '192.0.2.10');
+      assert.deepEqual([locked.statusCode, locked.json().code], [429, 'NRX_ERR_THROTTLED'], 'the right password does not get through a lock');
+      assert.equal(locked.headers['retry-after'], '1');
+      assert.match(locked.json().message, /too many failed logins for user 'operator'/);
+      assert.equal((await login('operator', 'operator-password', '198.51.100.7')).statusCode, 429, 'the lock is on the user name, from any address');
+      clock.now += 1000;
+      assert.equal((await login('operator', 'operator-password', '192.0.2.10')).statusCode, 200, 'once the lock has run out the owner gets in');
+
+      // Per address: one guess each at 20 user names, then even a right password from there waits.
+      for (let i = 0; i < 20; i++) assert.equal((await login(`user${i}`, 'wrong-password', '203.0.113.5')).statusCode, 401);
+      const byAddress = await login('observer', 'observer-password', '203.0.113.5');
+      assert.deepEqual([byAddress.statusCode, byAddress.json().details.by], [429, 'address'], byAddress.body);
+      assert.match(byAddress.json().message, /from 203\.0\.113\.5/);
+      assert.equal((await login('observer', 'observer-password', '203.0.113.6')).statusCode, 200, 'the same user from elsewhere is not locked');
+
+      // Each refusal is in the appliance log (user, address, code) without the password, and in the audit log.
+      const refusals = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'login_refused');
+      assert.equal(refusals.length, 100 + 2 + 20 + 1);
+      assert.ok(refusals.some((r) => r.user === 'operator' && r.source === '192.0.2.10' && r.status === 429 && r.code === 'NRX_ERR_THROTTLED'));
+      assert.ok(!lines.some((l) => l.includes('guess-') || l.includes('operator-password')), 'no password in the log');
+      const audit = h.auth.audit.list({ user: 'operator', limit: 500 }).filter((e) => e.route === '/api/v1/auth/login');
+      assert.ok(audit.some((e) => e.status === 429 && e.sourceIp === '192.0.2.10'));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+test('a 10 MB password is refused with 400', async () => {
+  await withApi(async (h) => {
+    const clock = { now: Date.now() };
+    const { app, login, lines } = await loginApi(h, clock);
+    try {
+      const started = Date.now();
+      const huge = await login('operator', 'x'.repeat(10_000_000), '192.0.2.20');
+      assert.deepEqual([huge.statusCode, huge.json().code], [400, 'NRX_ERR_VALIDATION'], huge.body.slice(0, 300));
+      assert.ok(Date.now() - started < 10_000, 'refused without hashing it');
+      // Just over the cap, counted in bytes: 600 two-byte characters are 1,200 bytes.
+      const overCap = await login('operator', 'é'.repeat(600), '192.0.2.20');
+      assert.deepEqual([overCap.statusCode, overCap.json().code, overCap.json().field], [400, 'NRX_ERR_VALIDATION', 'password'], overCap.body);
+      assert.match(overCap.json().message, /1200 bytes; at most 1024/);
+      const overChars = await login('operator', 'y'.repeat(1025), '192.0.2.20');
+      assert.deepEqual([overChars.statusCode, overChars.json().field], [400, 'body.password']);
+      // Nor can such a password be set.
+      const create = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.as('admin'), payload: { name: 'longpw', password: 'z'.repeat(1025), role: 'observer' } });
+      assert.equal(create.statusCode, 400, create.body);
+      // Refusals for size do not count as guesses, and are logged.
+      assert.equal((await login('operator', 'operator-password', '192.0.2.20')).statusCode, 200);
+      assert.equal(lines.filter((l) => l.includes('"login_refused"')).length, 3);
+    } finally {
+      await app.close();
+    }
+  });
 });

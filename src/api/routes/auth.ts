@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Grants, Role } from '../../auth/roles.js';
 import { NrxError } from '../../core/errors.js';
 import { callerOf, type RouteContext } from '../context.js';
+import { guardedLogin, LOGIN_BODY_LIMIT, logRefusedLogin } from '../login-guard.js';
 import { errorResponses, grantsSchema, idParams, limitQuery, listOf, nameParams, okSchema, roleSchema } from '../schemas.js';
 
 const userSchema = { type: 'object', additionalProperties: true, properties: { name: { type: 'string' }, role: roleSchema, grants: grantsSchema, createdAt: { type: 'string' } } };
@@ -24,17 +25,26 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const auth = ctx.deps.auth;
 
   app.post<{ Body: { user: string; password: string } }>('/api/v1/auth/login', {
+    bodyLimit: LOGIN_BODY_LIMIT,
+    onSend: logRefusedLogin,
     schema: {
       summary: 'Log in with a local user; returns a short-lived bearer token (default 24 h).',
+      description:
+        'Failed logins are throttled per user name (5 free failures) and per source address (20): then each failure locks for twice as long (1 s up to 15 min), and a locked attempt gets 429 NRX_ERR_THROTTLED with Retry-After without its password being checked. Passwords over 1,024 bytes are a 400.',
       tags: ['auth'],
       security: [],
-      body: { type: 'object', required: ['user', 'password'], additionalProperties: false, properties: { user: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } } },
+      body: {
+        type: 'object',
+        required: ['user', 'password'],
+        additionalProperties: false,
+        properties: { user: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', minLength: 1, maxLength: 1024, description: 'at most 1,024 bytes (UTF-8)' } },
+      },
       response: {
         200: { type: 'object', required: ['token', 'expiresAt'], properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: { type: 'string' }, role: roleSchema } },
         ...errorResponses,
       },
     },
-    handler: async (req) => auth.login(req.body.user, req.body.password),
+    handler: guardedLogin(auth, ctx.deps.loginThrottle),
   });
 
   app.post('/api/v1/auth/logout', {
