@@ -4,6 +4,7 @@ import { withRender } from './template-budget.js';
 import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure } from './template-sandbox.js';
 import { REGEX_FILTERS } from './template-regex.js';
 import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
+import { encodeUrlValue, URL_ENCODER, URL_PARAMS, urlSafeSource, type UrlPlace } from './url-template.js';
 
 /**
  * Jinja-syntax templates (nunjucks), rendered only from operator-authored files. Values in
@@ -137,6 +138,10 @@ function renderEach(value: unknown, context: Record<string, unknown>, where: Err
     const key = where.field?.split('.').pop();
     if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
       return renderShellCommand(value, where, (jinja, ref) => String(renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where)).slice(0, -1));
+    }
+    // URLs (`url`): each value percent-encoded for the part of the URL it sits in, see url-template.ts.
+    if (key !== undefined && URL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
+      return renderString(urlSafeSource(value), { ...context, [URL_ENCODER]: (v: unknown, place: UrlPlace) => encodeUrlValue(resolveTemplateValue(v), place) }, where);
     }
     return renderString(value, context, where);
   }

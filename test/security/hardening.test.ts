@@ -4,15 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import http from 'node:http';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.js';
+import { Appliance } from '../../src/appliance.js';
 import { LoginThrottle } from '../../src/auth/login-throttle.js';
-import { REPO_ROOT } from '../../src/core/config.js';
+import { loadConfig, REPO_ROOT } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/log.js';
+import { renderString, renderValue } from '../../src/core/template.js';
 import { CredentialStore } from '../../src/datastore/credentials.js';
+import { makeEvent } from '../../src/events/envelope.js';
 import { loadPacks } from '../../src/packs/pack-loader.js';
 import { DATABASE_FILE, openSqliteStore } from '../../src/store/sqlite-store.js';
 import { harness, type Harness } from '../api/harness.js';
@@ -296,4 +301,70 @@ test('a 10 MB password is refused with 400', async () => {
       await app.close();
     }
   });
+});
+
+test('event data in an http-request URL is percent-encoded', async () => {
+  // A local HTTP server on a free port records the exact request line it gets.
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+
+  const packs = tempDir('http-packs');
+  writePack(path.join(packs, 'notify'), 'notify', {
+    'rules/note.yaml': [
+      'name: note',
+      'pack: notify',
+      'enabled: true',
+      'trigger:',
+      '  type: core.event',
+      'action:',
+      '  ref: core.http',
+      '  parameters:',
+      `    url: "http://127.0.0.1:${port}/api/devices/{{ trigger.device }}/notes?msg={{ trigger.msg }}&tag=fixed#{{ trigger.msg }}"`,
+      '',
+    ].join('\n'),
+  });
+  const dataDir = tempDir('http-data');
+  const appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [packs] }, {}), log: silentLogger, inboxPollMs: 50 });
+  await appliance.start();
+  try {
+    // The attack: a device name that climbs the path and a message that adds a query parameter and cuts the URL.
+    await appliance.emit(makeEvent('core.event', { device: 'r1/../../admin', msg: 'down & admin=1#x?y' }, { source: 'test' }));
+    let done = false;
+    for (let i = 0; i < 200 && !done; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = (await appliance.store.listExecutions({ action: 'core.http' })).some((e) => e.status === 'succeeded' || e.status === 'failed');
+    }
+    const [exec] = await appliance.store.listExecutions({ action: 'core.http' });
+    assert.equal(exec?.status, 'succeeded', JSON.stringify(exec));
+    assert.deepEqual(seen, ['/api/devices/r1%2F..%2F..%2Fadmin/notes?msg=down%20%26%20admin%3D1%23x%3Fy&tag=fixed']);
+
+    // A value that is a whole `..` segment has no safe spelling (URL parsers resolve %2E%2E too): refused.
+    const enforcementsBefore = (await appliance.store.listEnforcements({ ruleRef: 'notify.note' })).length;
+    await appliance.emit(makeEvent('core.event', { device: '..', msg: 'm' }, { source: 'test' }));
+    let failed = null as null | { reason: string | null };
+    for (let i = 0; i < 200 && !failed; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const list = await appliance.store.listEnforcements({ ruleRef: 'notify.note' });
+      if (list.length > enforcementsBefore) failed = list.find((e) => e.outcome === 'failed') ?? { reason: `outcome ${list[0]!.outcome}` };
+    }
+    assert.match(failed?.reason ?? '', /cannot be "\.\."/);
+    assert.equal(seen.length, 1, 'no request went out');
+  } finally {
+    await appliance.stop();
+    await new Promise((r) => server.close(r));
+  }
+
+  // The base of a URL kept as written, the host checked, and `urlencode` offered for other places.
+  const ctx = { base: 'https://nb.example.net', host: 'evil.example/x?', name: 'a b/c', q: { q: 'x&y', n: 2 } };
+  assert.equal(renderValue('{{ base }}/api/dcim/devices/{{ name }}/', ctx, { field: 'url' }), 'https://nb.example.net/api/dcim/devices/a%20b%2Fc/');
+  assert.throws(() => renderValue('http://{{ host }}/x', ctx, { field: 'url' }), /host part of a URL/);
+  assert.equal(renderString('{{ name | urlencode }}', ctx), 'a%20b%2Fc');
+  assert.equal(renderString('{{ q | urlencode }}', ctx), 'q=x%26y&n=2');
+  assert.equal(renderValue('http://h/{{ name | urlencode }}', ctx, { field: 'url' }), 'http://h/a%20b%2Fc', 'an expression already encoded is not encoded twice');
 });
