@@ -122,22 +122,35 @@ export class WorkflowDriver {
 
   async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
-    const spec = await this.loadSpec(action);
     const { conductor } = CONDUCTORS[kind];
-    const wf: LiveWorkflow = { rec, kind, spec, conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
+    const wf: LiveWorkflow = { rec, kind, spec: null, conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
+    // Live before the spec is read (a big file parses on a worker): a pause or cancel sent
+    // meanwhile queues behind the start instead of finding no workflow.
     this.live.set(rec.id, wf);
     const env = {
       action_context: { execution_id: rec.id, parent: { execution_id: rec.id }, trace_id: rec.context.traceId ?? rec.id, user: rec.context.user ?? null },
     };
-    let step: Step<unknown>;
-    try {
-      step = conductor.start(spec, params, this.host.now(), env);
-    } catch (e) {
-      await this.fail(wf, e);
-      return;
-    }
-    wf.queue = wf.queue.then(() => this.apply(wf, step, []));
+    let loadError: unknown;
+    wf.queue = (async () => {
+      try {
+        wf.spec = await this.loadSpec(action);
+      } catch (e) {
+        loadError = e;
+        wf.done = true;
+        this.live.delete(rec.id);
+        return;
+      }
+      let step: Step<unknown>;
+      try {
+        step = conductor.start(wf.spec, params, this.host.now(), env);
+      } catch (e) {
+        await this.fail(wf, e);
+        return;
+      }
+      await this.apply(wf, step, []);
+    })();
     await wf.queue;
+    if (loadError !== undefined) throw loadError;
   }
 
   private enqueue(wf: LiveWorkflow, event: ConductorEvent, taskUpdate?: (t: TaskRecord) => void): void {
