@@ -4,9 +4,10 @@
  * A value from an event spliced into `http://nb/api/devices/{{ trigger.device }}?q={{ trigger.msg }}`
  * could add path segments (`../admin`), query parameters (`x&admin=1`) or cut the URL (`#`).
  * So each expression is percent-encoded for the part of the URL it sits in, read from the
- * operator's literal text: in the path and the query, and after `#`, a value is one component
- * (every character but A-Z a-z 0-9 - . _ ~ encoded, `/` included, and a bare `.` or `..` in
- * the path refused); in the host it must be a host name, address or host:port. A leading
+ * operator's literal text: in the query and after `#`, a value is one component (every
+ * character but A-Z a-z 0-9 - . _ ~ encoded); in the path each `/`-separated segment of a value
+ * is encoded that way and a `.` or `..` segment is refused, so a value can name sub-paths but
+ * never climb, add a query or cut the URL; in the host it must be a host name, address or host:port. A leading
  * expression before any literal `/` is the URL's base (`{{ st2kv.system.netbox }}/api/...`)
  * and is kept as it is, as is a template that is a single expression (the whole URL is a value).
  * An expression that ends in `| urlencode` (already encoded) or `| safe` (the author vouches
@@ -49,8 +50,15 @@ export function encodeUrlValue(v: unknown, place: UrlPlace): string {
       if (!HOST_VALUE.test(s)) throw new Error(`a value in the host part of a URL must be a host name, address or host:port, got ${preview(s)}`);
       return s;
     case 'path':
-      if (s === '.' || s === '..') throw new Error(`a value in a URL path cannot be ${JSON.stringify(s)}: it would climb the path`);
-      return encodeUrlComponent(s);
+      // `/` stays a separator (StackStorm content builds paths from vars: `{{ api }}/{{ paths.v1 }}`),
+      // every segment is encoded, and no segment may climb.
+      return s
+        .split('/')
+        .map((seg) => {
+          if (seg === '.' || seg === '..') throw new Error(`a value in a URL path cannot hold the segment ${JSON.stringify(seg)}: it would climb the path (value ${preview(s)})`);
+          return encodeUrlComponent(seg);
+        })
+        .join('/');
     default:
       return encodeUrlComponent(s);
   }
