@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { errorTableMarkdown } from '../../src/core/error-table.js';
 import { ERROR_CATALOGUE, NrxError } from '../../src/core/errors.js';
 
-test('every error code is documented in the README with its HTTP status and retryability', () => {
-  const readme = readFileSync('README.md', 'utf8');
+test('docs/errors.md carries the error catalogue, every code with its HTTP status and retryability', () => {
+  const doc = readFileSync('docs/errors.md', 'utf8');
+  assert.ok(doc.endsWith(`${errorTableMarkdown()}\n`), 'docs/errors.md disagrees with src/core/errors.ts: run `npm run docs:errors`');
   for (const [code, e] of Object.entries(ERROR_CATALOGUE)) {
-    const row = readme.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
-    assert.ok(row, `${code} is missing from the README's error table`);
-    assert.match(row, new RegExp(`\\| ${e.status} \\| ${e.retryable ? 'yes' : 'no'} \\|`), `${code}: README row disagrees with the catalogue`);
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
+    assert.ok(row, `${code} is missing from docs/errors.md`);
+    assert.match(row, new RegExp(`\\| ${e.status} \\| ${e.retryable ? 'yes' : 'no'} \\|`));
   }
 });
 
