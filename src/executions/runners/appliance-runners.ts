@@ -5,7 +5,7 @@ import type { Runner } from '../action.js';
 import { AnnouncementRunner } from './announcement.js';
 import { PythonEnvironments } from './python-env.js';
 import { PythonScriptRunner } from './python-script.js';
-import { PythonWorkspace } from './python-workspace.js';
+import { PackWorkspace } from './pack-workspace.js';
 import { resolveRunAs } from './run-as.js';
 import { RemoteShellRunner, type RemoteHostResolver } from './remote-shell.js';
 
@@ -22,7 +22,7 @@ export interface ApplianceRunnerDeps {
 export function applianceRunners(deps: ApplianceRunnerDeps): Runner[] {
   // Actions run as NETREFLEX_RUNNER_USER when the appliance is root, like local commands; that
   // user cannot enter the data dir, so its virtualenvs then live in the runner's work folder.
-  const workspace = new PythonWorkspace(resolveRunAs());
+  const workspace = new PackWorkspace(resolveRunAs());
   const python = deps.python ?? process.env.NETREFLEX_PYTHON;
   const envs = new PythonEnvironments({
     ...(python ? { python } : {}),

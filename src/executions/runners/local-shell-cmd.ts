@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import path from 'node:path';
 import { NrxError, isNrxError } from '../../core/errors.js';
 import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
+import { PackWorkspace } from './pack-workspace.js';
 import { runnerParameters } from './runner-parameters.js';
 import { resolveRunAs, runnerHome, type RunAs } from './run-as.js';
 
@@ -33,6 +35,7 @@ export class LocalShellRunner implements Runner {
   private readonly capBytes: number;
   private readonly killGraceMs: number;
   readonly runAs: RunAs | null;
+  private workspace: PackWorkspace | null = null;
 
   constructor(
     readonly runnerType: 'local-shell-cmd' | 'local-shell-script' = 'local-shell-cmd',
@@ -49,7 +52,7 @@ export class LocalShellRunner implements Runner {
     }
     let argv: string[];
     try {
-      argv = this.runnerType === 'local-shell-cmd' ? commandArgv(action, params) : scriptArgv(action, params);
+      argv = this.runnerType === 'local-shell-cmd' ? commandArgv(action, params) : scriptArgv(action, params, this.readableScript(action));
     } catch (e) {
       return refuse(isNrxError(e) ? e.code : 'NRX_ERR_RUNNER_FAILED', (e as Error).message);
     }
@@ -76,6 +79,21 @@ export class LocalShellRunner implements Runner {
       return refuse('NRX_ERR_PARAM_INVALID', `action ${action.ref}: cannot start the command: ${(e as Error).message}`);
     }
     return this.supervise(action, child, timeoutMs, ctx, params);
+  }
+
+  /**
+   * The script to run: in place, or, when commands run as the unprivileged runner user, from a
+   * readable copy of the pack's actions/ and lib/ (a pack installed under the 0700 data
+   * directory is out of that user's reach).
+   */
+  private readableScript(action: ActionSpec): string | undefined {
+    const script = action.entryPoint;
+    if (!script || !this.runAs) return script ?? undefined;
+    const packDir = path.dirname(path.dirname(action.file));
+    const rel = path.relative(packDir, script);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return script;
+    this.workspace ??= new PackWorkspace(this.runAs);
+    return path.join(this.workspace.packDir(action.pack, packDir), rel);
   }
 
   private supervise(action: ActionSpec, child: ChildProcess, timeoutMs: number | null, ctx: RunContext, params: Record<string, unknown>): Promise<RunResultOk> {
@@ -184,8 +202,7 @@ function commandArgv(action: ActionSpec, params: Record<string, unknown>): strin
 }
 
 /** StackStorm's script calling convention: positional parameters by `position`, the rest as `--name=value`. */
-function scriptArgv(action: ActionSpec, params: Record<string, unknown>): string[] {
-  const script = action.entryPoint;
+function scriptArgv(action: ActionSpec, params: Record<string, unknown>, script: string | undefined): string[] {
   if (!script) throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: local-shell-script needs an entry_point`, { location: { file: action.file, field: 'entry_point' } });
   const runnerOwn = runnerParameters('local-shell-script');
   const kwargOp = typeof params.kwarg_op === 'string' ? params.kwarg_op : '--';

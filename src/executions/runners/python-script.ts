@@ -11,7 +11,7 @@ import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText, childEnvironment, killGroup } from './process-group.js';
 import { PythonChannel, type ActionDatastore, type HostOutcome } from './python-channel.js';
 import type { PackInterpreter, PythonEnvironments } from './python-env.js';
-import { PythonWorkspace } from './python-workspace.js';
+import { PackWorkspace } from './pack-workspace.js';
 import { resolveRunAs, runnerHome } from './run-as.js';
 import { runnerParameters } from './runner-parameters.js';
 
@@ -31,7 +31,7 @@ export interface PythonRunnerOptions {
    * Who actions run as and where their files are read from. Default: like local commands,
    * the unprivileged NETREFLEX_RUNNER_USER (nobody) when the appliance runs as root.
    */
-  workspace?: PythonWorkspace;
+  workspace?: PackWorkspace;
 }
 
 /**
@@ -46,12 +46,12 @@ export class PythonScriptRunner implements Runner {
   readonly runnerType = 'python-script';
   private readonly capBytes: number;
   private readonly killGraceMs: number;
-  readonly workspace: PythonWorkspace;
+  readonly workspace: PackWorkspace;
 
   constructor(private readonly opts: PythonRunnerOptions) {
     this.capBytes = opts.outputCapBytes ?? 1024 * 1024;
     this.killGraceMs = opts.killGraceMs ?? 2000;
-    this.workspace = opts.workspace ?? new PythonWorkspace(resolveRunAs());
+    this.workspace = opts.workspace ?? new PackWorkspace(resolveRunAs());
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {

@@ -10,7 +10,7 @@ import { KeyValueStore, MASKED } from '../../../src/datastore/keyvalue.js';
 import type { ActionSpec } from '../../../src/executions/action.js';
 import { DEFAULT_PYTHON, PythonEnvironments } from '../../../src/executions/runners/python-env.js';
 import { PythonScriptRunner } from '../../../src/executions/runners/python-script.js';
-import { PythonWorkspace } from '../../../src/executions/runners/python-workspace.js';
+import { PackWorkspace } from '../../../src/executions/runners/pack-workspace.js';
 import { resolveRunAs } from '../../../src/executions/runners/run-as.js';
 import { loadPacks } from '../../../src/packs/pack-loader.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
@@ -82,7 +82,7 @@ describe('python-script runner', { skip }, () => {
     assert.deepEqual(loaded.errors, []);
     actions = loaded.actions;
     // As the appliance does: as root, actions run as nobody from a readable copy of the pack.
-    const workspace = new PythonWorkspace(resolveRunAs());
+    const workspace = new PackWorkspace(resolveRunAs());
     const envs = new PythonEnvironments({
       venvRoot: workspace.venvRoot() ?? path.join(data, 'virtualenvs'),
       // No package index but the wheel folder: the same on every machine.

@@ -10,14 +10,14 @@ const HOST_DIR = path.join(REPO_ROOT, 'src', 'executions', 'runners', 'python-ho
 const HOST_SCRIPT = 'netreflex_action_host.py';
 
 /**
- * Where a Python action's files are read from. An appliance running as root runs actions as
+ * Where an action's pack files (Python actions, local scripts) are read from. An appliance running as root runs actions as
  * an unprivileged user (NETREFLEX_RUNNER_USER), who cannot read the 0700 data directory, so
  * packs installed there, or a checkout under /root, would not load. For that user the host
  * script and each pack's actions/ and lib/ are copied into a private work folder of this
  * process: owned by root, readable by everyone, writable by nobody else; a pack is copied
  * again when its files change. Running as the appliance's own user, files are used in place.
  */
-export class PythonWorkspace {
+export class PackWorkspace {
   private root: string | null = null;
   private readonly copies = new Map<string, { stamp: string; dir: string }>();
 
@@ -54,7 +54,7 @@ export class PythonWorkspace {
 
   private workDir(): string {
     if (!this.root) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'netreflex-python-'));
+      const dir = mkdtempSync(path.join(tmpdir(), 'netreflex-packs-'));
       chmodSync(dir, 0o755);
       mkdirSync(path.join(dir, 'packs'), { mode: 0o755 });
       this.root = dir;
