@@ -35,7 +35,7 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_FORBIDDEN: { status: 403, retryable: false, meaning: 'the credential is valid but its role or grants (packs, inventory filter) do not allow this' },
   NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
   NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },
-  NRX_ERR_INTERNAL: { status: 500, retryable: false, meaning: 'an unexpected fault inside the appliance (a bug); the log has the details' },
+  NRX_ERR_INTERNAL: { status: 500, retryable: false, meaning: 'an unexpected exception no part of netreflex classified (a bug, or a library or system fault without its own code); the message and the log have the details' },
   NRX_ERR_API_UNREACHABLE: { status: 503, retryable: true, meaning: 'the CLI cannot reach the appliance API (not running, wrong NETREFLEX_URL, or an answer that is not the API)' },
   NRX_ERR_PACK_INSTALL: { status: 400, retryable: false, meaning: 'a pack could not be installed: the source cannot be copied or cloned, or the pack does not load' },
   // Device drivers (CLI over SSH): infrastructure failures. A command the device rejects is not one of these.
@@ -104,9 +104,14 @@ export function isNrxError(e: unknown): e is NrxError {
   return e instanceof NrxError;
 }
 
-/** A plain, serialisable description of any thrown value. */
+/**
+ * A plain, serialisable description of any thrown value. Anything not an NrxError was not
+ * classified by the code that threw it: NRX_ERR_INTERNAL, as the catalogue says, never a
+ * runner failure (which would claim a retry may help).
+ */
 export function describeError(e: unknown): { code: string; message: string; retryable: boolean } {
   if (e instanceof NrxError) return { code: e.code, message: e.message, retryable: e.retryable };
-  if (e instanceof Error) return { code: 'NRX_ERR_RUNNER_FAILED', message: e.message, retryable: false };
-  return { code: 'NRX_ERR_RUNNER_FAILED', message: String(e), retryable: false };
+  const retryable = ERROR_CATALOGUE.NRX_ERR_INTERNAL.retryable;
+  if (e instanceof Error) return { code: 'NRX_ERR_INTERNAL', message: e.message, retryable };
+  return { code: 'NRX_ERR_INTERNAL', message: String(e), retryable };
 }

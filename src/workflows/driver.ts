@@ -291,7 +291,8 @@ export class WorkflowDriver {
   private async fail(wf: LiveWorkflow, e: unknown, extra: WriteOp[] = []): Promise<void> {
     if (wf.done) return;
     const err = describeError(e);
-    const code = err.code === 'NRX_ERR_RUNNER_FAILED' ? 'NRX_ERR_WORKFLOW' : err.code;
+    // an exception nothing classified, raised while conducting, is the workflow's failure
+    const code = e instanceof NrxError ? err.code : 'NRX_ERR_WORKFLOW';
     if (extra.length) await this.host.store.commit(extra);
     for (const t of wf.tasks.values()) {
       if (!TERMINAL_STATUSES.has(t.status) && t.executionId && this.host.isChildLive(t.executionId)) await this.host.cancelChild(t.executionId);
