@@ -135,7 +135,7 @@ describe('appliance: control requests from the CLI', () => {
     const a = await appliance(20);
     const rec = await a.engine.request('demo.crash_plain', { seconds: 30 });
     for (let i = 0; i < 300 && !(await path_(a, rec.id)).includes('long:running'); i++) await new Promise((r) => setTimeout(r, 10));
-    await a.store.commit([{ op: 'addControlRequest', executionId: rec.id, op2: 'cancel' }]);
+    await a.store.commit([{ op: 'addControlRequest', executionId: rec.id, control: 'cancel' }]);
     const done = await a.engine.wait(rec.id);
     assert.equal(done.status, 'canceled');
     const tasks = await path_(a, rec.id);

@@ -162,7 +162,7 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM kv WHERE scope = ? AND key = ?').run(w.scope, w.key);
         return;
       case 'addControlRequest':
-        this.stmt('INSERT INTO control_requests (execution_id, op, created_at) VALUES (?, ?, ?)').run(w.executionId, w.op2, new Date().toISOString());
+        this.stmt('INSERT INTO control_requests (execution_id, op, created_at) VALUES (?, ?, ?)').run(w.executionId, w.control, new Date().toISOString());
         return;
       case 'deleteControlRequest':
         this.stmt('DELETE FROM control_requests WHERE id = ?').run(w.id);

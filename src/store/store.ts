@@ -22,7 +22,8 @@ export type WriteOp =
   | { op: 'putTask'; value: TaskRecord }
   | { op: 'kvPut'; value: KeyValueRecord }
   | { op: 'kvDelete'; scope: string; key: string }
-  | { op: 'addControlRequest'; executionId: string; op2: ControlRequestRecord['op'] }
+  // control: what is asked (pause, resume, cancel); `op` already names the write
+  | { op: 'addControlRequest'; executionId: string; control: ControlRequestRecord['op'] }
   | { op: 'deleteControlRequest'; id: number };
 
 export interface ExecutionFilter {

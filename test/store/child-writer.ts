@@ -7,7 +7,7 @@ import { execution } from './make-records.js';
 const [dataDir, mode, executionId] = process.argv.slice(2);
 const store = openSqliteStore(dataDir!);
 if (mode === 'control') {
-  await store.commit([{ op: 'addControlRequest', executionId: executionId!, op2: 'cancel' }]);
+  await store.commit([{ op: 'addControlRequest', executionId: executionId!, control: 'cancel' }]);
   await store.close();
 } else if (mode === 'crash') {
   await store.commit([{ op: 'putExecution', value: execution(executionId!, { status: 'running', endedAt: null }) }]);

@@ -28,7 +28,7 @@ function workflowTree(root: string, rootStatus: ExecutionStatus, childStatus: Ex
     ops.push({ op: 'putTask', value: task(`${root}.t${n}`, root, n, { executionId: child }) });
   }
   ops.push({ op: 'putWorkflowState', value: workflowState(root) });
-  ops.push({ op: 'addControlRequest', executionId: root, op2: 'cancel' });
+  ops.push({ op: 'addControlRequest', executionId: root, control: 'cancel' });
   return ops;
 }
 

@@ -72,8 +72,8 @@ describe('writes', () => {
         { op: 'putWorkflowState', value: workflowState('ex1') },
         { op: 'putTask', value: task('tk1', 'ex1', 0) },
         { op: 'kvPut', value: keyValue('system', 'vni.next', { value: '10001', secret: true }) },
-        { op: 'addControlRequest', executionId: 'ex1', op2: 'pause' },
-        { op: 'addControlRequest', executionId: 'ex1', op2: 'cancel' },
+        { op: 'addControlRequest', executionId: 'ex1', control: 'pause' },
+        { op: 'addControlRequest', executionId: 'ex1', control: 'cancel' },
       ]);
       assert.deepEqual(await s.getTriggerInstance('ti1'), { ...ti, status: 'processed' });
       assert.deepEqual(await s.listEnforcements(), [enforcement('en1', { executionId: 'ex1' })]);
@@ -261,7 +261,7 @@ describe('sharing the file', () => {
       assert.equal((await reader.getExecution('ex1'))!.status, 'running');
       await writer.commit([{ op: 'putExecution', value: execution('ex1', { status: 'succeeded' }) }]);
       assert.equal((await reader.getExecution('ex1'))!.status, 'succeeded');
-      await assert.rejects(reader.commit([{ op: 'addControlRequest', executionId: 'ex1', op2: 'cancel' }]), isStoreError);
+      await assert.rejects(reader.commit([{ op: 'addControlRequest', executionId: 'ex1', control: 'cancel' }]), isStoreError);
     } finally {
       await reader.close();
       await writer.close();
@@ -274,7 +274,7 @@ describe('sharing the file', () => {
     const cli = openSqliteStore(dir);
     try {
       await appliance.commit([{ op: 'putExecution', value: execution('ex1', { status: 'running' }) }]);
-      await cli.commit([{ op: 'addControlRequest', executionId: 'ex1', op2: 'cancel' }]);
+      await cli.commit([{ op: 'addControlRequest', executionId: 'ex1', control: 'cancel' }]);
       assert.deepEqual((await appliance.listControlRequests()).map((c) => c.op), ['cancel']);
       assert.equal((await cli.getExecution('ex1'))!.status, 'running');
     } finally {

@@ -52,7 +52,7 @@ export async function controlExecutionLocal(op: 'cancel' | 'pause' | 'resume', i
     const rec = await store.getExecution(id);
     if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
     if (TERMINAL_STATUSES.has(rec.status)) throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${id} is already ${rec.status}`);
-    await store.commit([{ op: 'addControlRequest', executionId: id, op2: op }]);
+    await store.commit([{ op: 'addControlRequest', executionId: id, control: op }]);
     const want: Record<typeof op, ExecutionStatus[]> = {
       cancel: ['canceling', 'canceled'],
       pause: ['pausing', 'paused'],
