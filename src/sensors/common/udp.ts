@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { reportSwallowed } from '../../core/swallowed-errors.js';
 
 /** Bind a UDP socket with a large receive buffer (IPv6 when the host is an IPv6 address). */
 export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 * 1024, onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void): Promise<dgram.Socket> {
@@ -9,8 +10,8 @@ export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 
     s.on('message', onMessage);
     s.bind(port, host, () => {
       s.off('error', reject);
-      // a runtime socket error (ICMP, buffer) must not crash the appliance
-      s.on('error', () => undefined);
+      // a runtime socket error (ICMP, buffer) must not crash the appliance, nor pass unseen
+      s.on('error', (error) => reportSwallowed({ where: 'udp_socket', error, msg: 'UDP socket error; the socket keeps listening', fields: { address: host, port } }));
       resolve(s);
     });
   });
