@@ -34,6 +34,7 @@ import { registerTemplateGlobal } from './core/template.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
+import { PendingEventCursor } from './store/pending-events.js';
 import type { Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 
@@ -62,6 +63,13 @@ export interface Content {
 }
 
 const RULE_STATE_KEY = '_netreflex.rule_state';
+/** Rows the inbox looks at per poll. */
+const INBOX_PAGE = 1000;
+/**
+ * While the rules engine holds this many events, the inbox takes no more from the store: a
+ * recovered backlog enters the bus a page at a time instead of all at once into memory.
+ */
+const MAX_IN_FLIGHT = 5000;
 
 /** Load packs, rules, policies and maintenance windows from the pack base paths. */
 export function loadContent(packsPaths: string[]): Content {
@@ -130,6 +138,7 @@ export class Appliance {
   private started = false;
   private stopping = false;
   private inboxBusy = false;
+  private inbox: PendingEventCursor | null = null;
 
   constructor(
     private readonly opts: ApplianceOptions,
@@ -213,7 +222,9 @@ export class Appliance {
       d.ack();
     });
     const recovered = await this.engine.recover();
-    const pending = await this.drainInbox();
+    this.inbox = new PendingEventCursor(this.store.database);
+    const pending = this.inbox.recover();
+    await this.drainInbox();
     await this.store.prune(this.opts.config.retention);
     const poll = this.opts.inboxPollMs ?? 200;
     this.intervals.push(setInterval(() => void this.drainInbox(), poll));
@@ -345,10 +356,13 @@ export class Appliance {
     this.inboxBusy = true;
     let n = 0;
     try {
-      const pending = await this.store.listTriggerInstances({ status: ['pending'], limit: 500 });
-      pending.sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (const ti of pending) {
-        if (this.inFlight.has(ti.id)) continue;
+      // Only rows not seen before, ids first: sensor events are already in flight and their
+      // payloads are not read again; see PendingEventCursor.
+      const fresh = this.inbox && this.inFlight.size < MAX_IN_FLIGHT ? this.inbox.next(INBOX_PAGE) : [];
+      for (const { id } of fresh) {
+        if (this.inFlight.has(id)) continue;
+        const ti = this.store.getTriggerInstanceSync(id);
+        if (!ti || ti.status !== 'pending') continue;
         this.inFlight.add(ti.id);
         await this.bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
         n++;

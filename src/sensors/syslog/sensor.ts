@@ -6,6 +6,7 @@ import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { decodeSyslog } from './decode.js';
 import { identifyDevice, type DeviceResolver } from './device.js';
 import { normaliseSyslog } from './normalise.js';
+import { DEFAULT_MAX_STORED_TEXT_BYTES, limitStoredText } from './stored-text.js';
 
 export interface SyslogSensorOptions {
   /** Where each event goes (the lead connects it to appliance.emit). A rejected promise counts as dropped. */
@@ -15,6 +16,8 @@ export interface SyslogSensorOptions {
   /** Force one platform for every message (`--platform`), above inventory and sniffing. */
   platform?: string | null;
   logger?: Logger;
+  /** Longest text (message, raw, ...) an event keeps, in UTF-8 bytes; longer is cut and counted. Default 8 KiB. */
+  maxStoredTextBytes?: number;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -27,6 +30,8 @@ export interface SyslogSensorOptions {
  */
 export class SyslogSensor {
   readonly counters = new SensorCounters('syslog');
+  /** Events whose text was cut to maxStoredTextBytes (exported as the `truncated` counter). */
+  truncated = 0;
   private readonly log: Logger;
   private readonly malformedLog: RateLimitedLog;
   private readonly dropLog: RateLimitedLog;
@@ -51,6 +56,7 @@ export class SyslogSensor {
       const n = normaliseSyslog(msg, { device, platform: this.opts.platform ?? null });
       if (n.type === 'network.syslog') this.counters.unknown++;
       else this.counters.normalised++;
+      if (limitStoredText(n.payload, this.opts.maxStoredTextBytes ?? DEFAULT_MAX_STORED_TEXT_BYTES)) this.truncated++;
       event = makeEvent(n.type, n.payload, { source: 'sensor:syslog', device: device.name, time: msg.receivedAt });
     } catch (e) {
       this.reject(e, sourceAddress, bytes);
