@@ -19,7 +19,7 @@ export class ApiMetrics {
     if (sensorCounters) {
       new Gauge({
         name: 'netreflex_sensor_messages',
-        help: 'Per sensor: messages received, decoded, normalised, unknown, malformed, dropped (since start)',
+        help: 'Per sensor, since start: messages received, decoded, normalised, unknown, malformed, dropped; syslog also truncated (text cut to the stored limit) and connections_open, connections_accepted, connections_refused_sensor_limit, connections_refused_source_limit, connections_closed_idle',
         labelNames: ['sensor', 'counter'],
         registers,
         collect() {

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/log.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import type { InventoryService } from '../inventory/inventory-service.js';
+import type { ConnectionLimits } from './common/connection-gate.js';
 import type { SensorCounters } from './common/counters.js';
 import { DeviceIndex } from './device-index.js';
 import { SflowListener } from './sflow/listener.js';
@@ -21,6 +22,10 @@ export interface SensorConfig {
   trapUsers?: UsmUser[];
   /** v1/v2c communities accepted; absent: any. */
   trapCommunities?: string[];
+  /** Syslog TCP/TLS connection limits (see ConnectionLimits for the defaults). */
+  syslogConnections?: Partial<ConnectionLimits>;
+  /** Longest text a syslog event keeps, in bytes (default 8 KiB). */
+  syslogMaxStoredTextBytes?: number;
 }
 
 /** The defaults DESIGN.md gives: unprivileged ports, every interface the host option names. */
@@ -40,18 +45,28 @@ export interface RunningSensors {
 export async function startSensors(config: SensorConfig, deps: { publish: (e: EventEnvelope) => Promise<void>; inventory: InventoryService; log: Logger }): Promise<RunningSensors> {
   const devices = new DeviceIndex(deps.inventory);
   const counters: Record<string, SensorCounters> = {};
+  /** Counters beyond the common six, per sensor (syslog: truncations, connections). */
+  const extra: Record<string, () => Record<string, number>> = {};
   const stops: Array<() => Promise<void> | void> = [];
   const addresses: Record<string, string> = {};
 
   if (config.syslogUdpPort !== null || config.syslogTcpPort !== null || config.syslogTls) {
-    const sensor = new SyslogSensor({ publish: deps.publish, resolver: devices, logger: deps.log });
+    const sensor = new SyslogSensor({
+      publish: deps.publish,
+      resolver: devices,
+      logger: deps.log,
+      ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
+    });
     counters.syslog = sensor.counters;
     const listener = new SyslogListener(sensor, {
       udp: config.syslogUdpPort !== null ? { host: config.host, port: config.syslogUdpPort } : false,
       tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
       tls: config.syslogTls ? { host: config.host, ...config.syslogTls } : false,
+      ...(config.syslogConnections ? { connections: config.syslogConnections } : {}),
       logger: deps.log,
     });
+    const streams = config.syslogTcpPort !== null || config.syslogTls !== null;
+    extra.syslog = () => ({ truncated: sensor.truncated, ...(streams ? listener.connectionCounts() : {}) });
     const a = await listener.start();
     if (a.udp) addresses['syslog/udp'] = `${a.udp.host}:${a.udp.port}`;
     if (a.tcp) addresses['syslog/tcp'] = `${a.tcp.host}:${a.tcp.port}`;
@@ -89,7 +104,7 @@ export async function startSensors(config: SensorConfig, deps: { publish: (e: Ev
 
   return {
     addresses,
-    counters: () => Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, { ...c.snapshot() }])),
+    counters: () => Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, { ...c.snapshot(), ...extra[k]?.() }])),
     stop: async () => {
       for (const s of stops) await s();
     },

@@ -11,9 +11,10 @@ import { DEFAULT_SENSORS, type RunningSensors } from '../../sensors/sensor-host.
 import type { UsmUser } from '../../sensors/snmptrap/usm.js';
 import { startPollers, type RunningPollers } from '../../sensors/poller/start.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
+import { SENSOR_LIMIT_FLAGS, sensorLimitsFrom, type SensorLimitFlags } from '../sensor-limit-options.js';
 import { bindSensors, StartGate } from '../serve-sensors.js';
 
-interface ServeOptions extends DataOptions {
+interface ServeOptions extends DataOptions, SensorLimitFlags {
   host: string;
   port: string;
   api: boolean;
@@ -57,7 +58,7 @@ function port(v: string | undefined, fallback: number | null): number | null {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the appliance: store, packs, rules, workflow engine and the REST API in one process, waiting for events')
     .option('--data-dir <dir>', 'data directory (default: $NETREFLEX_DATA_DIR or ~/.netreflex)')
@@ -73,7 +74,9 @@ export function registerServe(program: Command): void {
     .option('--syslog-tls-cert <file>', 'PEM certificate for syslog over TLS')
     .option('--syslog-tls-key <file>', 'PEM private key for syslog over TLS')
     .option('--trap-port <port|off>', 'SNMP traps v1/v2c/v3 over UDP (v3 users: system keys snmptrap.usm.<user>, encrypted)', process.env.NETREFLEX_TRAP_PORT ?? String(DEFAULT_SENSORS.trapPort))
-    .option('--sflow-port <port|off>', 'sFlow v5 over UDP', process.env.NETREFLEX_SFLOW_PORT ?? String(DEFAULT_SENSORS.sflowPort))
+    .option('--sflow-port <port|off>', 'sFlow v5 over UDP', process.env.NETREFLEX_SFLOW_PORT ?? String(DEFAULT_SENSORS.sflowPort));
+  for (const f of Object.values(SENSOR_LIMIT_FLAGS)) serve.option(f.flag, `${f.help} (env ${f.env})`, process.env[f.env] ?? f.default);
+  serve
     .addHelpText(
       'after',
       '\nOn first start an admin user is created; its password is printed once (or taken from\n$NETREFLEX_ADMIN_PASSWORD). Then: netreflex login --url http://127.0.0.1:8080 --user admin\n\nExamples:\n  netreflex serve --data-dir /var/lib/netreflex\n  netreflex serve --host 0.0.0.0 --port 8443 --inventory ./inventory\n',
@@ -82,6 +85,7 @@ export function registerServe(program: Command): void {
       const say = (s: string): void => void process.stderr.write(`${s}\n`);
       try {
         const config = configFrom(opts);
+        const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const log = createLogger();
         const stream = new ApiStream();
         const appliance = new Appliance({
@@ -122,6 +126,8 @@ export function registerServe(program: Command): void {
               syslogUdpPort: syslogPort,
               syslogTcpPort: syslogPort,
               syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
+              syslogConnections: limits.connections,
+              syslogMaxStoredTextBytes: limits.maxStoredTextBytes,
             },
             { publish: gate.publish, inventory: appliance.inventory, log },
           );

@@ -4,6 +4,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { NrxError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/log.js';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionCounts, type ConnectionLimits } from '../common/connection-gate.js';
+import { sensorConnectionBudget } from '../common/descriptors.js';
+import { RateLimitedLog } from '../../core/rate-limited-log.js';
 import { SyslogStreamFramer } from './framing.js';
 import type { SyslogSensor } from './sensor.js';
 
@@ -19,8 +22,6 @@ export interface StreamOptions {
   host?: string;
   port?: number;
   maxFrameBytes?: number;
-  /** Close a connection silent for this long (default 10 minutes; 0 = never). */
-  idleTimeoutMs?: number;
 }
 
 export interface TlsOptions extends StreamOptions {
@@ -35,6 +36,11 @@ export interface SyslogListenerOptions {
   udp?: UdpOptions | false;
   tcp?: StreamOptions | false;
   tls?: TlsOptions | false;
+  /**
+   * Connection limits shared by the TCP and TLS listeners (defaults: 1,000 connections, 50 per
+   * source, 120 s idle). maxConnections is lowered further to leave file descriptors in reserve.
+   */
+  connections?: Partial<ConnectionLimits>;
   logger?: Logger;
 }
 
@@ -56,12 +62,27 @@ export class SyslogListener {
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly log: Logger;
+  /** Refusals and failed handshakes come by the thousand in an attack: logged rate-limited. */
+  private readonly connectionLog: RateLimitedLog;
+  private readonly refused = new WeakSet<net.Socket>();
+  readonly gate: ConnectionGate;
 
   constructor(
     private readonly sensor: SyslogSensor,
     private readonly opts: SyslogListenerOptions,
   ) {
     this.log = opts.logger ?? silentLogger;
+    this.connectionLog = new RateLimitedLog(this.log);
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
+    limits.maxConnections = sensorConnectionBudget(limits.maxConnections);
+    this.gate = new ConnectionGate(limits, (source, why) =>
+      this.connectionLog.warn({ sensor: 'syslog', source, limit: why === 'sensor_limit' ? limits.maxConnections : limits.maxPerSource }, `syslog connection refused: ${why === 'sensor_limit' ? 'too many connections' : 'too many connections from this source'}`),
+    );
+  }
+
+  /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
+  connectionCounts(): ConnectionCounts {
+    return this.gate.counts();
   }
 
   async start(): Promise<ListenerAddresses> {
@@ -78,14 +99,18 @@ export class SyslogListener {
           requestCert: o.requestCert ?? false,
           rejectUnauthorized: o.requestCert ?? false,
         });
-        server.on('tlsClientError', (e, socket) => this.log.warn({ sensor: 'syslog', source: socket.remoteAddress, err: e.message }, 'syslog TLS handshake failed'));
-        out.tls = await this.listen(server, o, 'tls', 6514, 'secureConnection');
+        server.on('tlsClientError', (e, socket) => {
+          // the TLS socket wraps the raw one the gate saw (its _parent); a refusal is logged already
+          const raw = (socket as tls.TLSSocket & { _parent?: net.Socket })._parent;
+          if (!raw || !this.refused.has(raw)) this.connectionLog.warn({ sensor: 'syslog', source: socket.remoteAddress, err: e.message }, 'syslog TLS handshake failed');
+        });
+        out.tls = await this.listen(server, o, 'tls', 6514);
       }
     } catch (e) {
       await this.close();
       throw e;
     }
-    this.log.info({ sensor: 'syslog', ...out }, 'syslog listening');
+    this.log.info({ sensor: 'syslog', ...out, ...(out.tcp || out.tls ? { connectionLimits: this.gate.limits } : {}) }, 'syslog listening');
     return out;
   }
 
@@ -107,8 +132,18 @@ export class SyslogListener {
     return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
   }
 
-  private async listen(server: net.Server, o: StreamOptions, kind: 'tcp' | 'tls', defaultPort: number, event = 'connection'): Promise<{ host: string; port: number }> {
-    server.on(event, (socket: net.Socket) => this.onConnection(socket, o));
+  private async listen(server: net.Server, o: StreamOptions, kind: 'tcp' | 'tls', defaultPort: number): Promise<{ host: string; port: number }> {
+    // 'connection' is the raw socket on both servers: admission happens before any TLS work
+    server.on('connection', (socket: net.Socket) => {
+      if (!this.gate.admit(socket)) {
+        this.refused.add(socket);
+        return;
+      }
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      if (kind === 'tcp') this.onConnection(socket, o);
+    });
+    if (kind === 'tls') server.on('secureConnection', (socket: tls.TLSSocket) => this.onConnection(socket, o));
     server.on('error', (e) => this.log.error({ sensor: 'syslog', kind, err: e.message }, 'syslog server error'));
     const host = o.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
@@ -123,9 +158,6 @@ export class SyslogListener {
   private onConnection(socket: net.Socket, o: StreamOptions): void {
     const source = socket.remoteAddress ?? 'unknown';
     const framer = new SyslogStreamFramer(source, o.maxFrameBytes);
-    this.sockets.add(socket);
-    const idle = o.idleTimeoutMs ?? 600_000;
-    if (idle > 0) socket.setTimeout(idle, () => socket.destroy());
     const deliver = (r: ReturnType<SyslogStreamFramer['push']>): void => {
       for (const frame of r.frames) this.sensor.handle(frame, source);
       for (const err of r.errors) this.sensor.reject(err, source, undefined, true);
@@ -133,7 +165,6 @@ export class SyslogListener {
     socket.on('data', (chunk: Buffer) => deliver(framer.push(chunk)));
     socket.on('end', () => deliver(framer.end()));
     socket.on('error', (e) => this.log.debug({ sensor: 'syslog', source, err: e.message }, 'syslog connection error'));
-    socket.on('close', () => this.sockets.delete(socket));
   }
 
   /** Stop listening and drop open connections. */
