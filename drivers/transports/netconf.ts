@@ -1,6 +1,7 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError, isNrxError } from '../../src/core/errors.js';
 import { verifyHostKey, type HostKeyPolicy } from './netconf-hostkey.js';
+import { connectWithoutDelay, loginMethods } from './ssh-login.js';
 import { NetconfSession, type SessionOptions } from './netconf-session.js';
 
 /**
@@ -56,6 +57,7 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
     // Only the methods the caller gave credentials for, so a wrong password fails fast and clearly.
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.privateKey !== undefined ? { privateKey: opts.privateKey, ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}) } : {}),
+    authHandler: loginMethods(opts, false),
   };
 
   const channel = await new Promise<ClientChannel>((resolve, reject) => {
@@ -69,7 +71,6 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
       } else resolve(ch!);
     };
     client.once('ready', () => {
-      client.setNoDelay(true);
       client.subsys('netconf', (err, ch) => {
         if (err) done(new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${device}: the SSH server refused the netconf subsystem: ${err.message}`, { cause: err }));
         else done(null, ch);
@@ -78,7 +79,7 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
     client.on('error', (err: Error & { level?: string; code?: string }) => done(connectError(err, device, opts, hostKeyError, timeoutMs)));
     client.once('close', () => done(new NrxError('NRX_ERR_CONNECTION_LOST', `${device}: the SSH connection closed before the netconf subsystem opened`)));
     try {
-      client.connect(config);
+      connectWithoutDelay(client, config);
     } catch (e) {
       done(new NrxError('NRX_ERR_PARAM_INVALID', `${device}: cannot connect: ${(e as Error).message}`, { cause: e }));
     }

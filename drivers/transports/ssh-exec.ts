@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
 import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from '../known-hosts.js';
+import { connectWithoutDelay, loginMethods } from './ssh-login.js';
 
 /**
  * Commands on a server over SSH exec channels (what `ssh host 'command'` does): separate stdout
@@ -78,6 +79,7 @@ export class SshExecConnection {
       keepaliveInterval: 10_000,
       keepaliveCountMax: 3,
       tryKeyboard: o.password !== undefined,
+      authHandler: loginMethods(o, true),
       hostVerifier: (key: Buffer) => {
         try {
           this.hostKey = knownHosts.verify(o.label, o.host, o.port, key, o.hostKeyPolicy);
@@ -107,7 +109,7 @@ export class SshExecConnection {
       this.client.once('error', onError);
       this.client.once('ready', onReady);
       try {
-        this.client.connect(config);
+        connectWithoutDelay(this.client, config);
       } catch (e) {
         // ssh2 throws synchronously on a key it cannot parse.
         this.client.removeListener('error', onError);
