@@ -3,14 +3,10 @@ import yaml from 'js-yaml';
 import { NrxError, isNrxError } from './errors.js';
 import { aliasGuard } from './yaml-aliases.js';
 import { lineLocator } from './yaml-lines.js';
+import type { YamlSource } from './spec-error.js';
 
-/** A parsed YAML document that can say on which line a field sits, for error messages. */
-export interface YamlSource {
-  file: string;
-  doc: unknown;
-  /** 1-based line of the node at `path` (e.g. ['chain', 2, 'ref']), or of its nearest ancestor. */
-  lineOf(path: ReadonlyArray<string | number>): number | undefined;
-}
+// What reads no file lives in spec-error.ts; it is still reached from here.
+export { formatPath, specError, type YamlSource } from './spec-error.js';
 
 /**
  * Parse one YAML document. Aliases are bounded (yaml-aliases.ts): a document whose aliases
@@ -42,18 +38,4 @@ export function loadYamlFile(file: string): YamlSource {
     throw new NrxError('NRX_ERR_SPEC_INVALID', `cannot read file: ${(e as Error).message}`, { location: { file }, cause: e });
   }
   return parseYaml(text, file);
-}
-
-/** Build an NRX_ERR_SPEC_INVALID that names file, line and field for `path`. */
-export function specError(src: Pick<YamlSource, 'file' | 'lineOf'>, path: ReadonlyArray<string | number>, message: string): NrxError {
-  const line = src.lineOf(path);
-  return new NrxError('NRX_ERR_SPEC_INVALID', message, {
-    location: { file: src.file, ...(line !== undefined ? { line } : {}), ...(path.length ? { field: formatPath(path) } : {}) },
-  });
-}
-
-export function formatPath(path: ReadonlyArray<string | number>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-  return out;
 }

@@ -1,5 +1,4 @@
-import type { YamlSource } from '../../core/yaml.js';
-import { specError } from '../../core/yaml.js';
+import { specError, type YamlSource } from '../../core/spec-error.js';
 import { shellTemplateProblemsIn } from '../../core/shell-command.js';
 
 /**

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../core/duration.js';
 import { shellTemplateProblemsIn } from '../../core/shell-command.js';
 import { isTemplate } from '../../core/template.js';
-import { specError, type YamlSource } from '../../core/yaml.js';
+import { specError, type YamlSource } from '../../core/spec-error.js';
 import { compileProblem, normaliseExpression, normaliseTemplates, templatesIn } from './expressions.js';
 import { parseInlineArgs, splitActionRef } from './inline.js';
 import {
