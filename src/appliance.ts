@@ -30,7 +30,6 @@ import type { ExecutionRecord, RuleEnforcementRecord } from './store/records.js'
 import { CredentialStore } from './datastore/credentials.js';
 import { SecretCipher } from './datastore/cipher.js';
 import { KeyValueStore } from './datastore/keyvalue.js';
-import { registerTemplateGlobal } from './core/template.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
@@ -154,13 +153,13 @@ export class Appliance {
       knownHostsFile: opts.knownHostsFile ?? path.join(opts.config.dataDir, 'known_hosts'),
       hostKeyPolicy: opts.trustNewHostKeys ? 'tofu' : 'strict',
     });
-    registerTemplateGlobal('st2kv', this.kv.templateContext());
     this.bus = new MemoryBus();
     registerAllTriggerTypes(this.triggers);
     this.content = content ?? loadContent(opts.config.packsPaths);
     for (const e of this.content.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
     for (const r of this.content.rules) this.rules.add(r);
-    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device) });
+    // The datastore reaches templates only as `st2kv` in the contexts given here (no global).
+    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device), names: this.kv.templateNames() });
     this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now);
     const { concurrency, retries } = policyRules(this.content);
     this.runners = new RunnerRegistry([
@@ -183,6 +182,7 @@ export class Appliance {
       retries,
       log: this.log,
       now: this.now,
+      templateNames: (o) => this.kv.templateNames(o),
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
     });
   }

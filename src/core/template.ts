@@ -3,6 +3,7 @@ import { NrxError, type ErrorLocation } from './errors.js';
 import { withRender } from './template-budget.js';
 import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure } from './template-sandbox.js';
 import { REGEX_FILTERS } from './template-regex.js';
+import { decryptKvFilter } from './template-datastore.js';
 import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
 import { encodeUrlValue, URL_ENCODER, URL_PARAMS, urlSafeSource, type UrlPlace } from './url-template.js';
 
@@ -31,6 +32,8 @@ env.addFilter('int', (v: unknown) => {
   return Number.isNaN(n) ? 0 : n;
 });
 env.addFilter('shell_quote', (v: unknown) => shellQuote(v));
+// The datastore's own decryption comes with the context's `st2kv` (template-datastore.ts).
+env.addFilter('decrypt_kv', decryptKvFilter);
 env.addFilter('bool', (v: unknown) => v === true || v === 'true' || v === 'True' || v === 1 || v === '1' || v === 'yes');
 
 /**
@@ -52,22 +55,6 @@ export function resolveTemplateValue(v: unknown): unknown {
 // Filters receive plain values (a lazy value reaching `| upper` is resolved first); the
 // sandbox (template-sandbox.ts) guards names, members, calls, loops and sizes.
 sandboxEnvironment(env, resolveTemplateValue);
-
-/**
- * Add a filter from a module downstream of core (the datastore adds `decrypt_kv`), so core
- * never imports it. Registering a name again replaces the filter.
- */
-export function registerTemplateFilter(name: string, fn: (value: unknown, ...args: unknown[]) => unknown): void {
-  env.addFilter(name, fn);
-}
-
-/**
- * Add a variable every template sees unless its context defines the same name (the
- * appliance makes `st2kv` one, so rules and workflows read the datastore).
- */
-export function registerTemplateGlobal(name: string, value: unknown): void {
-  env.addGlobal(name, value);
-}
 
 const EXPR_ONLY = /^\s*(?:\{\{([\s\S]*?)\}\}|<%([\s\S]*?)%>)\s*$/;
 const HAS_TEMPLATE = /\{\{|\{%|<%/;

@@ -30,6 +30,11 @@ export interface CriteriaOptions {
   now?: number;
   /** Evaluate every criterion and report every failure instead of stopping at the first. */
   explain?: boolean;
+  /**
+   * Names templated patterns may use besides the context (the datastore's `st2kv`), below the
+   * context's own. Criteria keys never look in them: they name event fields.
+   */
+  names?: Readonly<Record<string, unknown>>;
 }
 
 /** Where the criteria map sits in operator-authored content, for error messages. */
@@ -93,7 +98,7 @@ export class CompiledCriteria {
     let evaluated = 0;
     for (const c of this.criteria) {
       evaluated++;
-      const out = this.check(c, context, now);
+      const out = this.check(c, context, now, opts.names);
       if (out.ok) continue;
       failures.push({ key: c.key, reason: out.reason ?? 'did not match' });
       if (out.error && !error) error = out.error;
@@ -103,16 +108,16 @@ export class CompiledCriteria {
   }
 
   /** For search: does one item satisfy all (or any) of these nested criteria? */
-  matchItem(context: Record<string, unknown>, need: 'all' | 'any', now: number): boolean {
-    if (need === 'all') return this.criteria.every((c) => this.check(c, context, now).ok);
-    return this.criteria.some((c) => this.check(c, context, now).ok);
+  matchItem(context: Record<string, unknown>, need: 'all' | 'any', now: number, names?: CriteriaOptions['names']): boolean {
+    if (need === 'all') return this.criteria.every((c) => this.check(c, context, now, names).ok);
+    return this.criteria.some((c) => this.check(c, context, now, names).ok);
   }
 
-  private check(c: CompiledCriterion, context: Record<string, unknown>, now: number): Outcome {
+  private check(c: CompiledCriterion, context: Record<string, unknown>, now: number, names: CriteriaOptions['names']): Outcome {
     let pattern = c.pattern;
     if (c.templated) {
       try {
-        pattern = renderValue(pattern, context, { ...(this.file ? { file: this.file } : {}), field: c.field });
+        pattern = renderValue(pattern, names ? { ...names, ...context } : context, { ...(this.file ? { file: this.file } : {}), field: c.field });
       } catch (e) {
         const err = asCriteriaError(e, c, this.file);
         return { ok: false, reason: `pattern did not render: ${err.message}`, error: err };
@@ -131,7 +136,7 @@ export class CompiledCriteria {
         }
       }
       const inner = nested;
-      env.matchItem = (item, need) => inner.matchItem({ ...context, item }, need, now);
+      env.matchItem = (item, need) => inner.matchItem({ ...context, item }, need, now, names);
     }
     try {
       if (applyOperator(c.operator, value, pattern, env)) return { ok: true };

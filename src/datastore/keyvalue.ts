@@ -1,9 +1,8 @@
 import { NrxError } from '../core/errors.js';
-import { registerTemplateFilter } from '../core/template.js';
 import type { KeyValueRecord } from '../store/records.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { SecretCipher } from './cipher.js';
-import { decryptForTemplate, kvTemplateScope, missingTemplateScope, registerTemplateCipher } from './kv-template.js';
+import { kvTemplateRoot, type KvTemplateOptions } from './kv-template.js';
 import { SECRET_MASK } from '../core/secrets.js';
 import { rememberSecret } from '../core/secret-values.js';
 
@@ -29,8 +28,6 @@ export function isValidScope(scope: string): boolean {
   return typeof scope === 'string' && SCOPE.test(scope);
 }
 
-registerTemplateFilter('decrypt_kv', decryptForTemplate);
-
 /**
  * The datastore: keys by scope with optional TTL and encryption, in the appliance's store.
  * StackStorm's scopes: `system` for everyone, `user:<name>` per user, `pack:<ref>` per pack.
@@ -39,9 +36,7 @@ export class KeyValueStore {
   constructor(
     private readonly store: SqliteStore,
     private readonly cipher: SecretCipher,
-  ) {
-    registerTemplateCipher(cipher);
-  }
+  ) {}
 
   async set(scope: string, key: string, value: string, opts: SetKeyOptions = {}): Promise<void> {
     checkScope(scope);
@@ -94,16 +89,17 @@ export class KeyValueStore {
   /**
    * The `st2kv` template variable: `{{ st2kv.system.domain }}`, `{{ st2kv.system.dc1.ntp }}`
    * (key 'dc1.ntp'), `{{ st2kv.user.favourite }}` (needs `user`), `{{ st2kv.pack.x }}` (needs
-   * `pack`). Keys are read when the template uses them. A secret renders as its ciphertext
-   * token unless piped through `| decrypt_kv`; a missing key renders as null (empty text).
+   * `pack`). Keys are read when the template uses them (through `through` when given). A secret
+   * renders as its ciphertext token unless piped through `| decrypt_kv`, which this datastore's
+   * cipher opens; a missing key renders as null (empty text).
    */
-  templateContext(opts: { user?: string; pack?: string } = {}): Record<string, unknown> {
-    const read = (scope: string) => (key: string): string | null => (key === '' ? null : (this.store.kvGetSync(scope, key)?.value ?? null));
-    return {
-      system: kvTemplateScope(read('system')),
-      user: opts.user ? kvTemplateScope(read(`user:${opts.user}`)) : missingTemplateScope('user', 'this template runs without a user (st2kv.user reads the keys of the user who started the execution)'),
-      pack: opts.pack ? kvTemplateScope(read(`pack:${opts.pack}`)) : missingTemplateScope('pack', 'this template does not belong to a pack'),
-    };
+  templateContext(opts: KvTemplateOptions = {}): Record<string, unknown> {
+    return kvTemplateRoot((scope, key) => this.store.kvGetSync(scope, key)?.value ?? null, this.cipher, opts);
+  }
+
+  /** The names this datastore lends a template context: `{ st2kv }`. */
+  templateNames(opts: KvTemplateOptions = {}): Record<string, unknown> {
+    return { st2kv: this.templateContext(opts) };
   }
 
   private view(r: KeyValueRecord, decrypt: boolean): KeyView {

@@ -1,10 +1,11 @@
 import { NrxError } from '../core/errors.js';
 import { rememberSecret } from '../core/secret-values.js';
 import { TEMPLATE_VALUE } from '../core/template.js';
+import { TEMPLATE_DECRYPT, type KvReadThrough } from '../core/template-datastore.js';
 import { noteMaskedSecret, templateMayRevealSecrets } from '../core/template-budget.js';
 import { SECRET_MASK } from '../core/secrets.js';
 import type { SecretCipher } from './cipher.js';
-import { isSealedToken, tokenKeyId } from './sealed-token.js';
+import { isSealedToken } from './sealed-token.js';
 
 /**
  * `st2kv` for Jinja templates. Templates walk it one name at a time (`st2kv.system.dc1.ntp`),
@@ -19,6 +20,35 @@ import { isSealedToken, tokenKeyId } from './sealed-token.js';
  */
 
 type ReadKey = (key: string) => string | null;
+
+/** The stored text of one key (a secret's ciphertext token), or null when there is none. */
+export type KvRead = (scope: string, key: string) => string | null;
+
+export interface KvTemplateOptions {
+  /** Whose keys `st2kv.user` reads; without one, using it is an error that says why. */
+  user?: string;
+  /** Which pack's keys `st2kv.pack` reads. */
+  pack?: string;
+  /** Every read goes through this (a workflow's recorded reads, src/workflows/kv-reads.ts). */
+  through?: KvReadThrough;
+}
+
+/**
+ * The value of `st2kv` in a template context: `system`, `user` and `pack` scopes read through
+ * `read`, and `| decrypt_kv` in the same render opens tokens with `cipher` (the datastore's own).
+ */
+export function kvTemplateRoot(read: KvRead, cipher: SecretCipher, opts: KvTemplateOptions = {}): Record<string, unknown> {
+  const through = opts.through;
+  const scope = (name: string): ReadKey => (key) => (key === '' ? null : through ? through(name, key, () => read(name, key)) : read(name, key));
+  const root: Record<string, unknown> = {
+    system: kvTemplateScope(scope('system')),
+    user: opts.user ? kvTemplateScope(scope(`user:${opts.user}`)) : missingTemplateScope('user', 'this template runs without a user (st2kv.user reads the keys of the user who started the execution)'),
+    pack: opts.pack ? kvTemplateScope(scope(`pack:${opts.pack}`)) : missingTemplateScope('pack', 'this template does not belong to a pack'),
+  };
+  // A symbol no template can name, and not enumerable: spreading or serialising the context leaves it out.
+  Object.defineProperty(root, TEMPLATE_DECRYPT, { value: (v: unknown) => decryptForTemplate(cipher, v) });
+  return root;
+}
 
 export function kvTemplateScope(read: ReadKey): object {
   return node(read, '');
@@ -59,20 +89,13 @@ function maskInPreview(value: string | null): string | null {
   return SECRET_MASK;
 }
 
-/** Ciphers of the datastores in this process, for `decrypt_kv` on a bare ciphertext token. */
-const ciphers = new Set<SecretCipher>();
-
-export function registerTemplateCipher(cipher: SecretCipher): void {
-  ciphers.add(cipher);
-}
-
 /**
- * The `decrypt_kv` filter: a ciphertext token becomes its plaintext (templates are written by
+ * `| decrypt_kv` with this datastore's cipher: a ciphertext token becomes its plaintext (templates are written by
  * operators, so they may read secrets, as in StackStorm). Values that are not tokens pass
  * through; a missing key stays null. In a preview for a caller without secrets:read it gives
  * '********' and decrypts nothing.
  */
-export function decryptForTemplate(value: unknown): unknown {
+export function decryptForTemplate(cipher: SecretCipher, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (!isSealedToken(value)) return value;
   // A preview for a caller who could not read the secret anyway (the rule tester) shows the mask.
@@ -80,10 +103,6 @@ export function decryptForTemplate(value: unknown): unknown {
     noteMaskedSecret();
     return SECRET_MASK;
   }
-  const id = tokenKeyId(value)!;
-  const all = [...ciphers];
-  const cipher = all.find((c) => c.hasKey(id)) ?? all[all.length - 1];
-  if (!cipher) throw new NrxError('NRX_ERR_SECRET', 'decrypt_kv: no secret key is loaded in this process (no datastore was opened)');
   const plain = cipher.decrypt(value);
   rememberSecret(plain); // masked wherever an execution prints or returns it
   return plain;

@@ -6,6 +6,8 @@ import type { EventEnvelope } from '../events/envelope.js';
 import type { ExecutionRecord, ExecutionStatus } from '../store/records.js';
 import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
+import type { KvReadThrough } from '../core/template-datastore.js';
+import type { HostNames } from '../workflows/conductor.js';
 import { WorkflowDriver, type WorkflowHost, WORKFLOW_RUNNERS } from '../workflows/driver.js';
 import type { ActionSpec, Runner } from './action.js';
 import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
@@ -39,6 +41,12 @@ export interface EngineOptions {
   now?: () => number;
   /** Called after every persisted status change (API stream, CLI tail). */
   onUpdate?: (rec: ExecutionRecord) => void;
+  /**
+   * Names templates may use besides their data: the datastore's `st2kv`, for templated parameter
+   * defaults and for workflows. A workflow passes `through`, so each key's first read is recorded
+   * with its state. None: templates see no datastore.
+   */
+  templateNames?: (opts?: { through?: KvReadThrough }) => HostNames;
 }
 
 const MAX_LOG_LINES = 2000;
@@ -76,6 +84,9 @@ export class ExecutionEngine {
   /** After close: nothing more is written (the store may be closed). */
   private stopped = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly templateNames: EngineOptions['templateNames'];
+  /** What templated parameter defaults may use besides the other parameters. */
+  private readonly defaultNames: HostNames;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -86,6 +97,8 @@ export class ExecutionEngine {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.onUpdate = opts.onUpdate ?? (() => {});
+    this.templateNames = opts.templateNames;
+    this.defaultNames = opts.templateNames?.() ?? {};
     this.workflows = new WorkflowDriver(this.host(), this.log);
   }
 
@@ -140,7 +153,7 @@ export class ExecutionEngine {
     if (!action) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `no action '${actionRef}' is loaded (check the pack and its actions/*.yaml)`);
     if (!action.enabled) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `action '${actionRef}' is disabled`);
     const isWorkflow = WORKFLOW_RUNNERS.has(action.runnerType);
-    const resolved = resolveParameters(action, params, { allowUnknown: isWorkflow });
+    const resolved = resolveParameters(action, params, { allowUnknown: isWorkflow, context: this.defaultNames });
     // output, results and the parameters of this and every later execution are masked by value
     rememberSecret(secretValues(action, resolved));
     if (!isWorkflow && action.runnerType !== 'inquiry' && !this.runners.get(action.runnerType)) {
@@ -535,6 +548,7 @@ export class ExecutionEngine {
         return live?.rec ?? rec;
       },
       notify: (rec) => this.onUpdate(rec),
+      ...(this.templateNames ? { templateNames: (through: KvReadThrough) => this.templateNames!({ through }) } : {}),
     };
   }
 }

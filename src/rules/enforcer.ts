@@ -33,6 +33,11 @@ export interface EnforcerOptions {
   maintenance?: () => readonly MaintenanceWindow[];
   /** Inventory groups of a device, for group-scoped maintenance windows. */
   groupsOf?: (device: string) => readonly string[];
+  /**
+   * Names rule templates may use besides the event (the datastore's `st2kv`), below the event's:
+   * parameters, throttle and hold-down keys, templated criteria patterns.
+   */
+  names?: Readonly<Record<string, unknown>>;
 }
 
 interface PendingHold {
@@ -62,6 +67,7 @@ export class RuleEnforcer {
   private readonly index: RuleIndex;
   private readonly maintenance: () => readonly MaintenanceWindow[];
   private readonly groupsOf: (device: string) => readonly string[];
+  private readonly names: Readonly<Record<string, unknown>>;
   private readonly holds = new Map<string, PendingHold>();
   private readonly throttles = new ThrottleBook();
 
@@ -69,6 +75,7 @@ export class RuleEnforcer {
     this.index = opts.index;
     this.maintenance = opts.maintenance ?? (() => []);
     this.groupsOf = opts.groupsOf ?? (() => []);
+    this.names = opts.names ?? {};
   }
 
   /**
@@ -78,7 +85,7 @@ export class RuleEnforcer {
   onEvent(event: EventEnvelope, now: number): Decision[] {
     const out = this.tick(now);
     out.push(...this.clearHolds(event, now));
-    const m = this.index.match(event, { now });
+    const m = this.index.match(event, { now, names: this.names });
     for (const { rule, error } of m.errors) out.push(decision(rule, event, 'failed', { reason: `criteria could not be evaluated: ${error.message}` }));
     for (const rule of m.matched) out.push(this.enforce(rule, event, now));
     return out;
@@ -182,13 +189,13 @@ export class RuleEnforcer {
 
   /** With explicit `clear` criteria they decide; otherwise an event the rule's criteria reject (an error is not a "no"). */
   private clears(rule: Rule, context: Record<string, unknown>, now: number): boolean {
-    if (rule.holdDown?.clear) return rule.holdDown.clear.test(context, { now }).matched;
-    const r = rule.compiledCriteria.test(context, { now });
+    if (rule.holdDown?.clear) return rule.holdDown.clear.test(context, { now, names: this.names }).matched;
+    const r = rule.compiledCriteria.test(context, { now, names: this.names });
     return !r.matched && r.error === undefined;
   }
 
   private fire(rule: Rule, event: EventEnvelope, now: number): Decision {
-    const context = ruleContext(event);
+    const context = { ...this.names, ...ruleContext(event) };
     let parameters: Record<string, unknown>;
     try {
       parameters = renderValue(rule.action.parameters, context, { file: rule.file, field: 'action.parameters' }) as Record<string, unknown>;
@@ -217,7 +224,7 @@ export class RuleEnforcer {
 
   private holdKey(rule: Rule, event: EventEnvelope): string {
     const template = rule.holdDown?.key ?? rule.throttle?.key ?? '{{ event.device }}';
-    return keyText(renderString(template, ruleContext(event), { file: rule.file, field: rule.holdDown?.key ? 'hold_down.key' : 'throttle.key' }));
+    return keyText(renderString(template, { ...this.names, ...ruleContext(event) }, { file: rule.file, field: rule.holdDown?.key ? 'hold_down.key' : 'throttle.key' }));
   }
 
   private maintenanceDecision(rule: Rule, event: EventEnvelope, now: number): Decision | null {

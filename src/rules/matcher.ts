@@ -155,7 +155,8 @@ export class RuleIndex {
   }
 
   /** The rules whose trigger type and criteria match the event, in the order they were added. */
-  match(event: EventEnvelope, opts: { now?: number } = {}): RuleMatch {
+  /** `names`: what templated criteria patterns may use besides the event (the datastore's `st2kv`). */
+  match(event: EventEnvelope, opts: { now?: number; names?: Readonly<Record<string, unknown>> } = {}): RuleMatch {
     const result: RuleMatch = { matched: [], errors: [], candidates: 0, criteriaEvaluated: 0 };
     const t = this.types.get(event.type);
     if (!t) return result;
@@ -171,7 +172,7 @@ export class RuleIndex {
     result.candidates = ordered.length;
     const now = opts.now ?? Date.now();
     for (const { rule } of ordered) {
-      const r = rule.compiledCriteria.test(context, { now });
+      const r = rule.compiledCriteria.test(context, { now, ...(opts.names ? { names: opts.names } : {}) });
       result.criteriaEvaluated += r.evaluated;
       if (r.matched) result.matched.push(rule);
       else if (r.error) result.errors.push({ rule, error: r.error, failures: r.failures });

@@ -85,6 +85,8 @@ export interface RuleTestOptions {
    * (secrets:read); by default the preview shows '********'.
    */
   secrets?: SecretView;
+  /** Names the rule's templates may use besides the event (the datastore's `st2kv`). */
+  names?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -106,11 +108,11 @@ function verdict(rule: Rule, event: EventEnvelope, opts: RuleTestOptions): RuleT
     return { ...base, exitCode: 1, matched: false, failures: [{ key: 'trigger.type', reason: `rule listens for '${rule.trigger.type}', the event is '${event.type}'` }] };
   }
   const context = ruleContext(event);
-  const r = rule.compiledCriteria.test(context, { explain: true, ...(opts.now !== undefined ? { now: opts.now } : {}) });
+  const r = rule.compiledCriteria.test(context, { explain: true, ...(opts.now !== undefined ? { now: opts.now } : {}), ...(opts.names ? { names: opts.names } : {}) });
   if (!r.matched) return { ...base, exitCode: 1, matched: false, failures: r.failures, ...(r.error ? { error: describeError(r.error) } : {}) };
   let parameters: Record<string, unknown>;
   try {
-    parameters = renderValue(rule.action.parameters, context, { file: rule.file, field: 'action.parameters' }) as Record<string, unknown>;
+    parameters = renderValue(rule.action.parameters, { ...opts.names, ...context }, { file: rule.file, field: 'action.parameters' }) as Record<string, unknown>;
   } catch (e) {
     return { ...base, exitCode: 2, matched: true, failures: [], actionRef: rule.action.ref, error: describeError(e) };
   }

@@ -49,15 +49,23 @@ export interface Step<S> {
   commands: ConductorCommand[];
 }
 
+/**
+ * Names the host lends a conductor's templates for one call, kept out of the state because they
+ * are not data: the datastore's `st2kv`. They rank below everything the workflow defines. The
+ * driver's `st2kv` answers each key from the reads this workflow recorded (the first read is
+ * recorded with the step's writes), so a step replayed after a restart sees the same values; a
+ * conductor never reaches the store itself.
+ */
+export type HostNames = Readonly<Record<string, unknown>>;
+
 export interface Conductor<Spec, S> {
   /**
    * Begin a workflow with its input (action parameters). `env` holds extra template
-   * variables fixed for the run (e.g. `action_context`, `st2kv` snapshot); the conductor
-   * keeps them in its state.
+   * variables fixed for the run (e.g. `action_context`); the conductor keeps them in its state.
    */
-  start(spec: Spec, input: Record<string, unknown>, now: number, env?: Record<string, unknown>): Step<S>;
+  start(spec: Spec, input: Record<string, unknown>, now: number, env?: Record<string, unknown>, names?: HostNames): Step<S>;
   /** Feed one event. */
-  step(spec: Spec, state: S, event: ConductorEvent): Step<S>;
+  step(spec: Spec, state: S, event: ConductorEvent, names?: HostNames): Step<S>;
   /** The workflow's current status. */
   status(state: S): WorkflowStatus;
 }

@@ -8,7 +8,9 @@ import type { ExecutionRecord, ExecutionStatus, TaskRecord } from '../store/reco
 import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
 import { actionChainConductor } from './actionchain/conductor.js';
-import type { Conductor, ConductorCommand, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from './conductor.js';
+import type { KvReadThrough } from '../core/template-datastore.js';
+import type { Conductor, ConductorCommand, ConductorEvent, HostNames, Step, TaskOutcome, WorkflowStatus } from './conductor.js';
+import { KvReadBook, type KvRead } from './kv-reads.js';
 import { orquestaConductor } from './orquesta/conductor.js';
 import { loadWorkflowFile } from './spec-file.js';
 
@@ -38,6 +40,11 @@ export interface WorkflowHost {
   finishWorkflow(rec: ExecutionRecord, status: ExecutionStatus, result: unknown, error: { code: string; message: string } | null): Promise<void>;
   setWorkflowStatus(rec: ExecutionRecord, status: ExecutionStatus): ExecutionRecord;
   notify(rec: ExecutionRecord): void;
+  /**
+   * Names a workflow's templates may use besides its data (the datastore's `st2kv`), every
+   * datastore read sent through `through`. None: templates see no datastore.
+   */
+  templateNames?(through: KvReadThrough): HostNames;
 }
 
 interface Wait {
@@ -56,6 +63,8 @@ interface PersistedState {
   conductor: unknown;
   waits: Array<Pick<Wait, 'taskKey' | 'taskName' | 'trigger' | 'criteria' | 'deadline'>>;
   final: CompleteCommand | null;
+  /** Datastore keys the workflow read, with what the first read saw (absent in older states). */
+  kvReads?: KvRead[];
 }
 
 interface LiveWorkflow {
@@ -70,6 +79,9 @@ interface LiveWorkflow {
   seq: number;
   queue: Promise<void>;
   done: boolean;
+  /** Its datastore reads, and the `st2kv` its templates see (answered from those reads first). */
+  reads: KvReadBook;
+  names: HostNames;
 }
 
 const CONDUCTORS: Record<'orquesta' | 'action-chain', { conductor: Conductor<unknown, unknown> }> = {
@@ -122,8 +134,7 @@ export class WorkflowDriver {
 
   async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
-    const { conductor } = CONDUCTORS[kind];
-    const wf: LiveWorkflow = { rec, kind, spec: null, conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
+    const wf = this.liveWorkflow(rec, kind, null, null, []);
     // Live before the spec is read (a big file parses on a worker): a pause or cancel sent
     // meanwhile queues behind the start instead of finding no workflow.
     this.live.set(rec.id, wf);
@@ -142,7 +153,7 @@ export class WorkflowDriver {
       }
       let step: Step<unknown>;
       try {
-        step = conductor.start(wf.spec, params, this.host.now(), env);
+        step = wf.conductor.start(wf.spec, params, this.host.now(), env, wf.names);
       } catch (e) {
         await this.fail(wf, e);
         return;
@@ -151,6 +162,13 @@ export class WorkflowDriver {
     })();
     await wf.queue;
     if (loadError !== undefined) throw loadError;
+  }
+
+  /** A workflow in memory; `savedReads`: the datastore reads its persisted state recorded. */
+  private liveWorkflow(rec: ExecutionRecord, kind: LiveWorkflow['kind'], spec: unknown, state: unknown, savedReads: unknown): LiveWorkflow {
+    const reads = new KvReadBook(savedReads);
+    const names = this.host.templateNames?.(reads.through) ?? {};
+    return { rec, kind, spec, conductor: CONDUCTORS[kind].conductor, state, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false, reads, names };
   }
 
   private enqueue(wf: LiveWorkflow, event: ConductorEvent, taskUpdate?: (t: TaskRecord) => void): void {
@@ -175,7 +193,7 @@ export class WorkflowDriver {
     }
     let step: Step<unknown>;
     try {
-      step = wf.conductor.step(wf.spec, wf.state, event);
+      step = wf.conductor.step(wf.spec, wf.state, event, wf.names);
     } catch (e) {
       await this.fail(wf, e, extra);
       return;
@@ -231,7 +249,13 @@ export class WorkflowDriver {
         final = cmd;
       }
     }
-    const persisted: PersistedState = { conductor: wf.state, waits: [...wf.waits.values()].map(({ taskKey, taskName, trigger, criteria, deadline }) => ({ taskKey, taskName, trigger, criteria, deadline })), final };
+    // The reads this step made are written with the step: a replay answers them the same way.
+    const persisted: PersistedState = {
+      conductor: wf.state,
+      waits: [...wf.waits.values()].map(({ taskKey, taskName, trigger, criteria, deadline }) => ({ taskKey, taskName, trigger, criteria, deadline })),
+      final,
+      kvReads: wf.reads.list(),
+    };
     ops.push({ op: 'putWorkflowState', value: { executionId: wf.rec.id, kind: wf.kind, state: persisted, updatedAt: nowIso } });
     if (!final) {
       const status = STATUS_OF[wf.conductor.status(wf.state)];
@@ -402,13 +426,13 @@ export class WorkflowDriver {
     try {
       spec = await this.loadSpec(action);
     } catch (e) {
-      const wf: LiveWorkflow = { rec, kind, spec: null, conductor: CONDUCTORS[kind].conductor, state: null, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
+      const wf = this.liveWorkflow(rec, kind, null, null, []);
       this.live.set(rec.id, wf);
       this.afterRecoveryQueue.push(() => void this.fail(wf, e));
       return;
     }
     const persisted = saved.state as PersistedState;
-    const wf: LiveWorkflow = { rec, kind, spec, conductor: CONDUCTORS[kind].conductor, state: persisted.conductor, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false };
+    const wf = this.liveWorkflow(rec, kind, spec, persisted.conductor, persisted.kvReads ?? []);
     this.live.set(rec.id, wf);
     const tasks = await this.host.store.listTasks(rec.id);
     for (const t of tasks.sort((a, b) => a.seq - b.seq)) {

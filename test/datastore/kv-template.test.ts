@@ -81,10 +81,51 @@ describe('st2kv in templates', () => {
       assert.equal(renderString('{{ st2kv.system.tacacs_key | decrypt_kv }}', ctx), 'Tac4cs!');
       assert.equal(renderString('tacacs-server key {{ st2kv.system.tacacs_key | decrypt_kv }}', ctx), 'tacacs-server key Tac4cs!');
       assert.equal(renderString('{{ st2kv.user.enable | decrypt_kv }}', ctx), 'En4ble');
-      // A token carried through a workflow variable still decrypts later.
-      assert.equal(renderString('{{ pw | decrypt_kv }}', { pw: token }), 'Tac4cs!');
+      // A token carried through a workflow variable still decrypts later (the context's st2kv decrypts).
+      assert.equal(renderString('{{ pw | decrypt_kv }}', { ...ctx, pw: token }), 'Tac4cs!');
       assert.equal(renderString('{{ st2kv.system.missing | decrypt_kv }}', ctx), null);
       assert.equal(renderString("{{ 'plain' | decrypt_kv }}", ctx), 'plain');
+    });
+  });
+
+  test('st2kv is explicit: a template without it reads no datastore and cannot decrypt', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'domain', 'lab.example.net');
+      await kv.set('system', 'pw', 'Sup3rS3cret', { encrypt: true });
+      const token = renderString('{{ st2kv.system.pw }}', { st2kv: kv.templateContext() }) as string;
+      // A datastore opened in this process lends nothing to templates that were not given it.
+      assert.equal(renderString('[{{ st2kv.system.domain }}]', {}), '[]');
+      assert.throws(
+        () => renderString('{{ pw | decrypt_kv }}', { pw: token }),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /decrypt_kv needs the datastore/.test(e.message) && !e.message.includes('Sup3rS3cret'),
+      );
+    });
+  });
+
+  test('two datastores in one process: each st2kv reads and decrypts with its own', async () => {
+    await withDatastore(async (one) => {
+      await withDatastore(async (two) => {
+        await one.kv.set('system', 'site', 'dc1');
+        await two.kv.set('system', 'site', 'dc2');
+        await one.kv.set('system', 'pw', 'first-secret', { encrypt: true });
+        await two.kv.set('system', 'pw', 'second-secret', { encrypt: true });
+        assert.equal(renderString('{{ st2kv.system.site }} {{ st2kv.system.pw | decrypt_kv }}', { st2kv: one.kv.templateContext() }), 'dc1 first-secret');
+        assert.equal(renderString('{{ st2kv.system.site }} {{ st2kv.system.pw | decrypt_kv }}', { st2kv: two.kv.templateContext() }), 'dc2 second-secret');
+        // A token of one datastore is not opened by the other's key.
+        const foreign = renderString('{{ st2kv.system.pw }}', { st2kv: one.kv.templateContext() });
+        assert.throws(() => renderString('{{ pw | decrypt_kv }}', { st2kv: two.kv.templateContext(), pw: foreign }), (e: unknown) => e instanceof NrxError && !e.message.includes('first-secret'));
+      });
+    });
+  });
+
+  test('reads can go through the caller (a workflow records them)', async () => {
+    await withDatastore(async ({ kv }) => {
+      await kv.set('system', 'site', 'dc1');
+      const seen: string[] = [];
+      const st2kv = kv.templateContext({ through: (scope, key, read) => (seen.push(`${scope}/${key}`), key === 'site' ? 'recorded' : read()) });
+      assert.equal(renderString('{{ st2kv.system.site }}', { st2kv }), 'recorded');
+      assert.equal(renderString('{{ st2kv.system.other }}', { st2kv }), null);
+      assert.deepEqual(seen, ['system/site', 'system/other']);
     });
   });
 

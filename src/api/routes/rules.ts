@@ -204,7 +204,8 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       try {
         // Secrets in clear only for a caller who could read them anyway.
         const secrets = req.principal && roleAllows(req.principal.role, 'secrets:read') ? 'reveal' : 'mask';
-        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'), { secrets });
+        // The datastore as the rules engine sees it: `st2kv`, with values masked as the caller's rights say.
+        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'), { secrets, names: ctx.deps.appliance.kv.templateNames() });
       } catch (e) {
         return { exitCode: 2, matched: false, rule: rule.ref, trigger: null, failures: [], error: describeError(e) };
       }

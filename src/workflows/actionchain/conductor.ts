@@ -1,6 +1,6 @@
 import { describeError } from '../../core/errors.js';
 import { renderValue } from '../../core/template.js';
-import type { Conductor, ConductorCommand, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
+import type { Conductor, ConductorCommand, ConductorEvent, HostNames, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
 import type { ChainNode, ChainSpec } from './spec.js';
 import { type ChainError, type ChainState, type ChainTaskRun, inFlight, jsonSafe, nextTaskKey } from './state.js';
 
@@ -51,7 +51,7 @@ const CONTROL: Record<WorkflowStatus, Record<ControlKind, ControlMove>> = {
 const FINISHED: ReadonlySet<WorkflowStatus> = new Set(['succeeded', 'failed', 'canceled']);
 
 export const actionChainConductor: Conductor<ChainSpec, ChainState> = {
-  start(spec, input, _now, env = {}) {
+  start(spec, input, _now, env = {}, names = {}) {
     const state: ChainState = {
       status: 'running',
       input: jsonSafe(input),
@@ -68,24 +68,24 @@ export const actionChainConductor: Conductor<ChainSpec, ChainState> = {
     for (const v of spec.vars) {
       try {
         const where = { file: spec.file, ...(v.line !== null ? { line: v.line } : {}), field: `vars.${v.name}` };
-        state.vars[v.name] = jsonSafe(renderValue(v.value, { ...state.input, ...state.vars, ...state.env }, where));
+        state.vars[v.name] = jsonSafe(renderValue(v.value, { ...names, ...state.input, ...state.vars, ...state.env }, where));
       } catch (e) {
         const d = describeError(e);
         state.errors.push({ code: d.code, message: `chain vars: ${d.message}` });
         return finish(state, 'failed');
       }
     }
-    return dispatch(spec, state, spec.default);
+    return dispatch(spec, state, spec.default, names);
   },
 
-  step(spec, state, event) {
+  step(spec, state, event, names = {}) {
     switch (event.kind) {
       case 'taskCompleted':
-        return taskCompleted(spec, state, event);
+        return taskCompleted(spec, state, event, names);
       case 'pause':
       case 'resume':
       case 'cancel':
-        return control(spec, state, event.kind);
+        return control(spec, state, event.kind, names);
       case 'eventArrived':
         // An ActionChain has no wait_for tasks; such an event is not for us.
         return { state, commands: [] };
@@ -97,7 +97,7 @@ export const actionChainConductor: Conductor<ChainSpec, ChainState> = {
   },
 };
 
-function taskCompleted(spec: ChainSpec, state: ChainState, event: Extract<ConductorEvent, { kind: 'taskCompleted' }>): Step<ChainState> {
+function taskCompleted(spec: ChainSpec, state: ChainState, event: Extract<ConductorEvent, { kind: 'taskCompleted' }>, names: HostNames): Step<ChainState> {
   const run = state.tasks.find((t) => t.key === event.taskKey);
   // Late or duplicate reports (after cancel, after a restart) change nothing.
   if (!run || run.status !== 'running' || FINISHED.has(state.status)) return { state, commands: [] };
@@ -129,7 +129,7 @@ function taskCompleted(spec: ChainSpec, state: ChainState, event: Extract<Conduc
 
   // StackStorm publishes after every completed run, whatever its status.
   if (node.publish) {
-    const rendered = renderNodeMapping(spec, node, 'publish', next);
+    const rendered = renderNodeMapping(spec, node, 'publish', next, names);
     if ('error' in rendered) {
       next.errors.push(rendered.error);
       return finish(next, 'failed');
@@ -143,10 +143,10 @@ function taskCompleted(spec: ChainSpec, state: ChainState, event: Extract<Conduc
   const target = route === 'on-success' ? node.onSuccess : node.onFailure;
   if (target === null) return finish(next, next.anyFailed ? 'failed' : 'succeeded');
   if (state.status === 'pausing') return { state: { ...next, status: 'paused', heldNode: target }, commands: [] };
-  return dispatch(spec, next, target);
+  return dispatch(spec, next, target, names);
 }
 
-function control(spec: ChainSpec, state: ChainState, kind: ControlKind): Step<ChainState> {
+function control(spec: ChainSpec, state: ChainState, kind: ControlKind, names: HostNames): Step<ChainState> {
   const move = CONTROL[state.status][kind];
   switch (move) {
     case 'ignore':
@@ -160,7 +160,7 @@ function control(spec: ChainSpec, state: ChainState, kind: ControlKind): Step<Ch
       const held = state.heldNode;
       const resumed: ChainState = { ...state, status: 'running', heldNode: null };
       if (held === null) return finish(resumed, resumed.anyFailed ? 'failed' : 'succeeded');
-      return dispatch(spec, resumed, held);
+      return dispatch(spec, resumed, held, names);
     }
     case 'cancel': {
       const running = inFlight(state);
@@ -176,13 +176,13 @@ function control(spec: ChainSpec, state: ChainState, kind: ControlKind): Step<Ch
 }
 
 /** Render a node's parameters and start it, or fail the chain if they do not render. */
-function dispatch(spec: ChainSpec, state: ChainState, nodeName: string): Step<ChainState> {
+function dispatch(spec: ChainSpec, state: ChainState, nodeName: string, names: HostNames): Step<ChainState> {
   const node = spec.nodes.find((n) => n.name === nodeName);
   if (!node) {
     const errors = [...state.errors, { task: nodeName, code: 'NRX_ERR_WORKFLOW', message: `${spec.file}: no node named '${nodeName}' in the chain` }];
     return finish({ ...state, errors }, 'failed');
   }
-  const rendered = renderNodeMapping(spec, node, 'parameters', state);
+  const rendered = renderNodeMapping(spec, node, 'parameters', state, names);
   if ('error' in rendered) return finish({ ...state, errors: [...state.errors, rendered.error] }, 'failed');
   const key = nextTaskKey(state, node.name);
   const run: ChainTaskRun = { name: node.name, key, status: 'running', result: null };
@@ -200,12 +200,12 @@ function dispatch(spec: ChainSpec, state: ChainState, nodeName: string): Step<Ch
 }
 
 /**
- * What a node's templates see, lowest precedence first: the chain's input, each
- * completed node's result under its name, vars and published values, `__results`, and
- * the run's env (action_context, st2kv), as StackStorm's runner builds it.
+ * What a node's templates see, lowest precedence first: the host's names (st2kv), the
+ * chain's input, each completed node's result under its name, vars and published values,
+ * `__results`, and the run's env (action_context), as StackStorm's runner builds it.
  */
-function templateContext(state: ChainState): Record<string, unknown> {
-  return { ...state.input, ...state.results, ...state.vars, __results: state.results, ...state.env };
+function templateContext(state: ChainState, names: HostNames): Record<string, unknown> {
+  return { ...names, ...state.input, ...state.results, ...state.vars, __results: state.results, ...state.env };
 }
 
 function renderNodeMapping(
@@ -213,11 +213,12 @@ function renderNodeMapping(
   node: ChainNode,
   which: 'parameters' | 'publish',
   state: ChainState,
+  names: HostNames,
 ): { values: Record<string, unknown> } | { error: ChainError } {
   const raw = which === 'parameters' ? node.parameters : (node.publish ?? {});
   const field = which === 'parameters' ? node.parametersField : 'publish';
   const lines = which === 'parameters' ? node.parameterLines : node.publishLines;
-  const context = templateContext(state);
+  const context = templateContext(state, names);
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const line = lines[key] ?? node.line;

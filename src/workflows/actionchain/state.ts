@@ -27,7 +27,7 @@ export interface ChainState {
   status: WorkflowStatus;
   /** The chain's input parameters. */
   input: Record<string, unknown>;
-  /** Extra template variables fixed for the run (action_context, st2kv, ...). */
+  /** Extra template variables fixed for the run (action_context, ...). */
   env: Record<string, unknown>;
   /** Rendered `vars` plus everything published so far (publish overrides vars). */
   vars: Record<string, unknown>;

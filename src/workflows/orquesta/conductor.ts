@@ -25,7 +25,7 @@ function outcomeError(status: TaskOutcome, given: { code: string; message: strin
 }
 
 export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
-  start(spec, input, now, env = {}) {
+  start(spec, input, now, env = {}, names = {}) {
     const st: OrquestaState = {
       format: 'orquesta/1',
       status: 'running',
@@ -42,7 +42,7 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
       startedAt: now,
       finishedAt: null,
     };
-    const c = new Conducting(spec, st, now);
+    const c = new Conducting(spec, st, now, names);
     try {
       spec.input.forEach((decl, i) => {
         if (Object.prototype.hasOwnProperty.call(input, decl.name)) st.ctx[decl.name] = structuredClone(input[decl.name]);
@@ -63,9 +63,9 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
     return { state: st, commands: c.out };
   },
 
-  step(spec, state, event) {
+  step(spec, state, event, names = {}) {
     const st = structuredClone(state);
-    const c = new Conducting(spec, st, event.now);
+    const c = new Conducting(spec, st, event.now, names);
     if (FINAL.has(st.status)) return { state: st, commands: [] };
     switch (event.kind) {
       case 'taskCompleted':

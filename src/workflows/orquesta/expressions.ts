@@ -1,5 +1,6 @@
 import { NrxError } from '../../core/errors.js';
 import { isTemplate, renderString } from '../../core/template.js';
+import type { HostNames } from '../conductor.js';
 
 /**
  * The expression side of the Orquesta language. Expressions are rendered by
@@ -69,6 +70,8 @@ export function normaliseTemplates(value: unknown): unknown {
 export interface ExpressionScope {
   ctx: Record<string, unknown>;
   env: Record<string, unknown>;
+  /** What the host lends for this step (the datastore's `st2kv`), below everything else. */
+  names?: HostNames;
   /** Latest run of each task by name, for task_status() and task(). */
   taskByName: (name: string) => { key: string; status: string; result: unknown } | undefined;
   /** The task being evaluated (transition, retry): its outcome and result. */
@@ -77,10 +80,11 @@ export interface ExpressionScope {
   item?: { value: unknown; names: string[] };
 }
 
-/** Build the template context: env variables plus the Orquesta functions. */
+/** Build the template context: host names, env variables, then the Orquesta functions. */
 export function expressionContext(scope: ExpressionScope): Record<string, unknown> {
   const cur = scope.current;
   return {
+    ...scope.names,
     ...scope.env,
     ctx: (name?: unknown) => {
       if (name === undefined) return scope.ctx;

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../core/duration.js';
 import { type ErrorLocation } from '../../core/errors.js';
 import { renderCondition, renderString, renderValue } from '../../core/template.js';
-import type { ConductorCommand, TaskOutcome } from '../conductor.js';
+import type { ConductorCommand, HostNames, TaskOutcome } from '../conductor.js';
 import { expressionContext, FAILURE_OUTCOMES, type ExpressionScope } from './expressions.js';
 import { joinDecision } from './joins.js';
 import { isRoutingTask, type DurationSpec, type OrquestaSpec } from './model.js';
@@ -24,6 +24,8 @@ export class Conducting {
     readonly spec: OrquestaSpec,
     readonly st: OrquestaState,
     readonly now: number,
+    /** The host's names for this step's templates (the datastore's `st2kv`). */
+    readonly names: HostNames = {},
   ) {}
 
   get failing(): boolean {
@@ -31,7 +33,7 @@ export class Conducting {
   }
 
   scope(extra: Pick<ExpressionScope, 'current' | 'item'> = {}, ctx: Record<string, unknown> = this.st.ctx): Record<string, unknown> {
-    return expressionContext({ ctx, env: this.st.env, taskByName: (n) => this.latestRun(n), ...extra });
+    return expressionContext({ ctx, env: this.st.env, names: this.names, taskByName: (n) => this.latestRun(n), ...extra });
   }
 
   private latestRun(name: string): { key: string; status: string; result: unknown } | undefined {
