@@ -33,7 +33,12 @@ export function normaliseSyslog(msg: SyslogMessage, ctx: NormaliseContext): Norm
   if (msg.timestamp !== null) base.timestamp = msg.timestamp;
   const found = normaliserFor(platform)?.normalise(msg);
   if (found) {
-    for (const k in found.fields) base[k] = found.fields[k];
+    const fields = found.fields;
+    for (const k in fields) {
+      // absent beats null: trigger schemas type these fields as strings
+      const v = fields[k];
+      if (v !== null && v !== undefined && v !== '') base[k] = v;
+    }
     return { type: found.type, payload: base };
   }
   base.facility = msg.facility;

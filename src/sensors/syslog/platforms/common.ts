@@ -1,7 +1,11 @@
 import { BGP_STATES, BFD_STATES } from '../../../events/builtin-triggers.js';
 import type { SyslogMessage } from '../message.js';
 
-/** What a platform normaliser makes of one message: a trigger type and its specific fields. */
+/**
+ * What a platform normaliser makes of one message: a trigger type and its specific fields.
+ * Fields may hold null, undefined or '' for what the line did not say: normaliseSyslog leaves
+ * those out of the payload as it copies (one copy per message, not two).
+ */
 export interface Recognised {
   type: string;
   fields: Record<string, unknown>;
@@ -96,7 +100,7 @@ export function bfdState(s: string | undefined): BfdState | null {
 
 /** A BGP session change. Down without a known new state means back to idle. */
 export function bgpChange(fields: { peer: string; state: BgpState; previous_state?: BgpState | null; peer_as?: string | number | null; vrf?: string | null; reason?: string | null } & Record<string, unknown>): Recognised {
-  return { type: 'network.bgp_peer_state_changed', fields: compact(fields) };
+  return { type: 'network.bgp_peer_state_changed', fields };
 }
 
 /** `65001` -> 65001; asdot `1.10` stays a string. */
@@ -111,23 +115,13 @@ export function vrfName(s: string | undefined | null): string | null {
   return s === 'master' || s === 'Default' || s === 'default-vrf' ? 'default' : s;
 }
 
-/** Drop null/undefined/empty fields: trigger schemas type them as strings, and absent beats null. */
-export function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in o) {
-    const v = o[k];
-    if (v !== null && v !== undefined && v !== '') out[k] = v;
-  }
-  return out;
-}
-
 export function recognised(type: string, fields: Record<string, unknown>): Recognised {
-  return { type, fields: compact(fields) };
+  return { type, fields };
 }
 
 /** LAG events need `lag`; when the line does not name it, it is the empty string (documented). */
 export function lagMember(up: boolean, lag: string | null | undefined, member: string, reason?: string | null): Recognised {
-  return { type: up ? 'network.lag_member_up' : 'network.lag_member_down', fields: compact({ lag: lag || null, member, reason }) };
+  return { type: up ? 'network.lag_member_up' : 'network.lag_member_down', fields: { lag: lag || null, member, reason } };
 }
 
 export type TagHandler = (text: string, msg: SyslogMessage, tag: MessageTag) => Recognised | null;
