@@ -6,7 +6,6 @@ import { redactForAudit } from '../auth/audit-log.js';
 import { roleAllows } from '../auth/roles.js';
 import { NrxError, describeError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
-import { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiDeps, RouteContext } from './context.js';
 import { refuseDeepBodies } from './body-depth.js';
 import { installErrorHandling } from './error-handler.js';
@@ -30,19 +29,13 @@ export type { ApiDeps } from './context.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
-function sqliteOf(deps: ApiDeps): SqliteStore {
-  const store = deps.appliance.store;
-  if (!(store instanceof SqliteStore)) throw new NrxError('NRX_ERR_CONFIG', 'the API needs the SQLite store (users, audit and API rules live in it)');
-  return store;
-}
-
 /**
  * The REST API as a fastify instance that does not listen (tests call inject(); server.ts
  * listens). Every route declares its schemas and its access in permissions.ts; every write is
  * audited; every error is a catalogue code.
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
-  const store = sqliteOf(deps);
+  const store = deps.appliance.store;
   const app = Fastify({
     loggerInstance: (deps.log ?? silentLogger) as FastifyBaseLogger,
     exposeHeadRoutes: false,
@@ -85,13 +78,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     const bearer = authz && /^bearer\s+/i.test(authz) ? authz.replace(/^bearer\s+/i, '').trim() : undefined;
     if (access === 'anonymous') {
       try {
-        req.principal = deps.auth.authenticate({ apiKey, bearer });
+        req.principal = await deps.auth.authenticate({ apiKey, bearer });
       } catch {
         req.principal = null; // a stale credential does not stop a health check
       }
       return;
     }
-    req.principal = deps.auth.authenticate({ apiKey, bearer });
+    req.principal = await deps.auth.authenticate({ apiKey, bearer });
     if (!req.principal) throw new NrxError('NRX_ERR_UNAUTHORIZED', `${req.method} ${url} needs a credential: an X-API-Key header, or Authorization: Bearer <token> from POST /api/v1/auth/login`);
     if (access === undefined || (access !== 'authenticated' && !roleAllows(req.principal.role, access))) {
       throw new NrxError('NRX_ERR_FORBIDDEN', `${req.principal.user} (${req.principal.role}) may not ${req.method} ${url}: it needs '${access ?? 'unknown'}'`);
@@ -110,7 +103,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       const body = req.body as Record<string, unknown> | undefined;
       const params = (req.params ?? {}) as Record<string, string>;
       const loginName = route === '/api/v1/auth/login' && typeof body?.user === 'string' ? body.user : null;
-      deps.auth.audit.record({
+      await deps.auth.audit.record({
         time: new Date().toISOString(),
         user: req.principal?.user ?? loginName,
         role: req.principal?.role ?? null,

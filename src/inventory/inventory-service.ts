@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import { NrxError } from '../core/errors.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { InventoryChange, StoredInventory } from '../store/repositories/inventory.js';
+import type { Store } from '../store/store.js';
 import { writeInventoryDir } from './export.js';
 import { filterHosts, parseFilter } from './filter.js';
 import { loadInventoryDir } from './loader.js';
@@ -10,10 +10,10 @@ import { checkReferences, findCycles, resolveHost } from './resolve.js';
 import { checkEntry, inventoryError } from './schema.js';
 
 /**
- * The live inventory, kept in the store (tables from migration 3). The YAML directory is the
+ * The live inventory, kept in the store (its InventoryRepository). The YAML directory is the
  * source for GitOps: `loadYaml` replaces what is stored, `exportYaml` writes it back. Reads
- * come from an in-memory snapshot, rebuilt when this service writes or when another process
- * (a second appliance role, the CLI) commits to the database file.
+ * come from the repository's in-memory copy, which notices writes by this and other processes
+ * (a second appliance role, the CLI); inheritance is resolved again only when that copy changes.
  */
 
 interface Snapshot {
@@ -21,96 +21,48 @@ interface Snapshot {
   resolved: Map<string, ResolvedHost>;
 }
 
-type Row = { name: string; body: string };
+/** The store's parts this service uses. */
+export type InventoryStore = Pick<Store, 'inventory' | 'location'>;
 
 export class InventoryService {
   private snapshotCache: Snapshot | null = null;
-  private dataVersion = -1;
-  private generation = -1;
-  private dataVersionStmt: Database.Statement | null = null;
+  private snapshotOf: StoredInventory | null = null;
 
-  constructor(private readonly store: SqliteStore) {}
-
-  private get db(): Database.Database {
-    return this.store.database;
-  }
+  constructor(private readonly store: InventoryStore) {}
 
   private guarded<T>(what: string, fn: () => T): T {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof NrxError) throw e;
-      throw new NrxError('NRX_ERR_STORE', `inventory: cannot ${what} in ${this.store.file}: ${(e as Error).message}`, { cause: e });
+      throw this.storeError(what, e);
     }
   }
 
-  /**
-   * SQLite's data_version changes when another connection commits anything: the cheap "did
-   * anyone else write?" check. Only then is the inventory's own generation read, and only a
-   * new generation re-reads the hosts.
-   */
+  private storeError(what: string, e: unknown): unknown {
+    if (e instanceof NrxError) return e;
+    return new NrxError('NRX_ERR_STORE', `inventory: cannot ${what} in ${this.store.location}: ${(e as Error).message}`, { cause: e });
+  }
+
   private snapshot(): Snapshot {
     return this.guarded('read the inventory', () => {
-      this.dataVersionStmt ??= this.db.prepare('PRAGMA data_version').pluck();
-      const version = Number(this.dataVersionStmt.get());
-      if (this.snapshotCache && version === this.dataVersion) return this.snapshotCache;
-      const generation = Number(this.db.prepare('SELECT generation FROM inventory_generation WHERE id = 1').pluck().get() ?? 0);
-      this.dataVersion = version;
-      if (this.snapshotCache && generation === this.generation) return this.snapshotCache;
-      const parse = (rows: Row[]) => rows.map((r) => ({ ...(JSON.parse(r.body) as object), name: r.name }));
-      const hosts = parse(this.db.prepare('SELECT name, body FROM inventory_hosts ORDER BY seq, name').all() as Row[]) as Host[];
-      const groups = parse(this.db.prepare('SELECT name, body FROM inventory_groups ORDER BY seq, name').all() as Row[]) as Group[];
-      const d = this.db.prepare('SELECT body FROM inventory_defaults WHERE id = 1').get() as { body: string } | undefined;
-      const defaults = d ? (JSON.parse(d.body) as Defaults) : {};
-      const byName = new Map(groups.map((g) => [g.name, g]));
-      const resolved = new Map(hosts.map((h) => [h.name, resolveHost(h, byName, defaults)]));
-      this.snapshotCache = { data: { hosts, groups, defaults }, resolved };
-      this.generation = generation;
+      const stored = this.store.inventory.current();
+      if (this.snapshotCache && stored === this.snapshotOf) return this.snapshotCache;
+      const data: InventoryData = { hosts: stored.hosts as Host[], groups: stored.groups as Group[], defaults: stored.defaults as Defaults };
+      const byName = new Map(data.groups.map((g) => [g.name, g]));
+      const resolved = new Map(data.hosts.map((h) => [h.name, resolveHost(h, byName, data.defaults)]));
+      this.snapshotCache = { data, resolved };
+      this.snapshotOf = stored;
       return this.snapshotCache;
     });
   }
 
-  /** Run `fn` in one immediate transaction, then drop the snapshot. */
-  private write<T>(what: string, fn: (db: Database.Database) => T): T {
-    return this.guarded(what, () => {
-      try {
-        return this.db
-          .transaction(() => {
-            const out = fn(this.db);
-            this.db.prepare('UPDATE inventory_generation SET generation = generation + 1 WHERE id = 1').run();
-            return out;
-          })
-          .immediate();
-      } finally {
-        this.snapshotCache = null;
-      }
-    });
-  }
-
-  /** `position` is given when the whole table is rewritten; otherwise an update keeps its place and a new entry goes last. */
-  private upsert(db: Database.Database, table: 'inventory_hosts' | 'inventory_groups', entry: Host | Group, position?: number): void {
-    const { name, ...body } = entry;
-    const now = new Date().toISOString();
-    let seq = position;
-    if (seq === undefined) {
-      const existing = db.prepare(`SELECT seq FROM ${table} WHERE name = ?`).get(name) as { seq: number } | undefined;
-      seq = existing?.seq ?? ((db.prepare(`SELECT MAX(seq) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0) + 1;
+  /** Apply `changes` in one transaction; resolves to how many entries were removed. */
+  private async write(what: string, changes: InventoryChange[]): Promise<number> {
+    try {
+      return (await this.store.inventory.apply(changes)).removed;
+    } catch (e) {
+      throw this.storeError(what, e);
     }
-    db.prepare(`INSERT INTO ${table} (name, seq, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(
-      name,
-      seq,
-      JSON.stringify(body),
-      now,
-    );
-  }
-
-  private replaceAll(inv: InventoryData): void {
-    this.write('replace the inventory', (db) => {
-      db.exec('DELETE FROM inventory_hosts; DELETE FROM inventory_groups; DELETE FROM inventory_defaults;');
-      inv.groups.forEach((g, i) => this.upsert(db, 'inventory_groups', g, i + 1));
-      inv.hosts.forEach((h, i) => this.upsert(db, 'inventory_hosts', h, i + 1));
-      db.prepare('INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?)').run(JSON.stringify(inv.defaults), new Date().toISOString());
-    });
   }
 
   /**
@@ -120,7 +72,7 @@ export class InventoryService {
   async loadYaml(dir: string): Promise<{ hosts: number; groups: number; errors: NrxError[] }> {
     const loaded = loadInventoryDir(dir);
     if (loaded.errors.length) return { hosts: 0, groups: 0, errors: loaded.errors };
-    this.replaceAll(loaded);
+    await this.write('replace the inventory', [{ op: 'replaceAll', inventory: loaded }]);
     return { hosts: loaded.hosts.length, groups: loaded.groups.length, errors: [] };
   }
 
@@ -144,11 +96,11 @@ export class InventoryService {
     const { groups } = this.snapshot().data;
     const errors = checkReferences({ hosts: [entry], groups, defaults: {} });
     if (errors.length) throw errors[0]!;
-    this.write(`store host ${entry.name}`, (db) => this.upsert(db, 'inventory_hosts', entry));
+    await this.write(`store host ${entry.name}`, [{ op: 'putHost', entry }]);
   }
 
   async deleteHost(name: string): Promise<boolean> {
-    return this.write(`delete host ${name}`, (db) => db.prepare('DELETE FROM inventory_hosts WHERE name = ?').run(name).changes > 0);
+    return (await this.write(`delete host ${name}`, [{ op: 'deleteHost', name }])) > 0;
   }
 
   async listGroups(): Promise<Group[]> {
@@ -167,7 +119,7 @@ export class InventoryService {
     const cycle = findCycles(byName).find((c) => c.includes(entry.name));
     if (cycle) errors.push(inventoryError({}, [entry.name, 'groups'], `group '${entry.name}': group cycle ${cycle.join(' -> ')}`, { kind: 'group', name: entry.name, cycle }));
     if (errors.length) throw errors[0]!;
-    this.write(`store group ${entry.name}`, (db) => this.upsert(db, 'inventory_groups', entry));
+    await this.write(`store group ${entry.name}`, [{ op: 'putGroup', entry }]);
   }
 
   /** Refuses while a host or group still names the group: removing it would silently change what they inherit. */
@@ -178,7 +130,7 @@ export class InventoryService {
       const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ` and ${users.length - 10} more` : '');
       throw inventoryError({}, [name], `group '${name}' is still used by ${shown}; remove it from them first`, { kind: 'group', name, usedBy: users });
     }
-    return this.write(`delete group ${name}`, (db) => db.prepare('DELETE FROM inventory_groups WHERE name = ?').run(name).changes > 0);
+    return (await this.write(`delete group ${name}`, [{ op: 'deleteGroup', name }])) > 0;
   }
 
   async getDefaults(): Promise<Defaults> {
@@ -187,11 +139,7 @@ export class InventoryService {
 
   async putDefaults(defaults: Defaults): Promise<void> {
     const entry = checkEntry('defaults', null, defaults);
-    this.write('store the inventory defaults', (db) =>
-      db
-        .prepare('INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at')
-        .run(JSON.stringify(entry), new Date().toISOString()),
-    );
+    await this.write('store the inventory defaults', [{ op: 'putDefaults', defaults: entry }]);
   }
 
   /**
@@ -220,22 +168,20 @@ export class InventoryService {
     const current = this.snapshot().data;
     const known = new Map(current.hosts.map((h) => [h.name, h]));
     const knownGroups = new Set(current.groups.map((g) => g.name));
-    this.write('import from NetBox', (db) => {
-      for (const g of mapped.groups) if (!knownGroups.has(g.name)) this.upsert(db, 'inventory_groups', g);
-      let last = (db.prepare('SELECT MAX(seq) AS m FROM inventory_hosts').get() as { m: number | null }).m ?? 0;
-      for (const h of mapped.hosts) {
-        const old = known.get(h.name);
-        if (!old) {
-          this.upsert(db, 'inventory_hosts', h, ++last);
-          continue;
-        }
-        // A device that moved site or role leaves its old site-/role- group.
-        const kept = (old.groups ?? []).filter((g) => !/^(site|role)-/.test(g) && !h.groups!.includes(g));
-        const merged: Host = { ...old, hostname: h.hostname, groups: [...h.groups!, ...kept], data: { ...(old.data ?? {}), ...h.data } };
-        if (h.platform) merged.platform = h.platform;
-        this.upsert(db, 'inventory_hosts', merged);
+    const changes: InventoryChange[] = mapped.groups.filter((g) => !knownGroups.has(g.name)).map((entry) => ({ op: 'putGroup', entry }));
+    for (const h of mapped.hosts) {
+      const old = known.get(h.name);
+      if (!old) {
+        changes.push({ op: 'putHost', entry: h }); // a new host goes last
+        continue;
       }
-    });
+      // A device that moved site or role leaves its old site-/role- group.
+      const kept = (old.groups ?? []).filter((g) => !/^(site|role)-/.test(g) && !h.groups!.includes(g));
+      const merged: Host = { ...old, hostname: h.hostname, groups: [...h.groups!, ...kept], data: { ...(old.data ?? {}), ...h.data } };
+      if (h.platform) merged.platform = h.platform;
+      changes.push({ op: 'putHost', entry: merged });
+    }
+    await this.write('import from NetBox', changes);
     return { hosts: mapped.hosts.length, groups: mapped.groups.length, errors: mapped.errors };
   }
 

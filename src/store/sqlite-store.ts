@@ -6,6 +6,14 @@ import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforce
 import * as rows from './sqlite-rows.js';
 import { pruneSqlite } from './sqlite-prune.js';
 import { createDatabaseFilePrivate, makeDataDirPrivate, makeDatabasePrivate } from './private-files.js';
+import { SqliteApiKeys } from './sqlite/api-keys.js';
+import { SqliteAudit } from './sqlite/audit.js';
+import { SqliteConnection } from './sqlite/connection.js';
+import { SqliteInventory } from './sqlite/inventory.js';
+import { SqliteKeyValues } from './sqlite/key-values.js';
+import { SqliteLoginTokens } from './sqlite/login-tokens.js';
+import { SqliteRuleOverrides } from './sqlite/rule-overrides.js';
+import { SqliteUsers } from './sqlite/users.js';
 import type { EnforcementFilter, EventFilter, ExecutionFilter, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
 
 export const DATABASE_FILE = 'netreflex.db';
@@ -66,9 +74,15 @@ const ALL = -1;
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly users: SqliteUsers;
+  readonly apiKeys: SqliteApiKeys;
+  readonly loginTokens: SqliteLoginTokens;
+  readonly audit: SqliteAudit;
+  readonly inventory: SqliteInventory;
+  readonly ruleOverrides: SqliteRuleOverrides;
+  readonly kv: SqliteKeyValues;
+  private readonly conn: SqliteConnection;
   private readonly applyBatch: Database.Transaction<(batch: readonly WriteOp[]) => void>;
-  private closed = false;
   /** Batches waiting for the next group commit. */
   private pending: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushScheduled = false;
@@ -79,6 +93,14 @@ export class SqliteStore implements Store {
     readonly file: string,
     readonly isReadonly: boolean,
   ) {
+    this.conn = new SqliteConnection(db, file, isReadonly);
+    this.users = new SqliteUsers(this.conn);
+    this.apiKeys = new SqliteApiKeys(this.conn);
+    this.loginTokens = new SqliteLoginTokens(this.conn);
+    this.audit = new SqliteAudit(this.conn);
+    this.inventory = new SqliteInventory(this.conn);
+    this.ruleOverrides = new SqliteRuleOverrides(this.conn);
+    this.kv = new SqliteKeyValues(this.conn, (batch) => this.commit(batch));
     this.applyBatch = db.transaction((batch: readonly WriteOp[]) => {
       for (let i = 0; i < batch.length; i++) {
         try {
@@ -122,12 +144,12 @@ export class SqliteStore implements Store {
 
   /** Prepared statements are compiled once per distinct SQL text and reused. */
   private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.conn.stmt(sql);
+  }
+
+  /** The database file: what error messages name. */
+  get location(): string {
+    return this.file;
   }
 
   private apply(w: WriteOp): void {
@@ -193,7 +215,7 @@ export class SqliteStore implements Store {
   }
 
   private guard(): void {
-    if (this.closed) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is closed`);
+    this.conn.guard();
   }
 
   /** Apply every write in one transaction; nothing is written if any write fails. */
@@ -281,19 +303,11 @@ export class SqliteStore implements Store {
 
   /** Keys past their expires_at are gone for readers even before prune removes the row. */
   kvGetSync(scope: string, key: string, now: Date = new Date()): KeyValueRecord | null {
-    this.guard();
-    const row = this.stmt('SELECT * FROM kv WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(scope, key, now.toISOString()) as
-      | rows.KeyValueRow
-      | undefined;
-    return row ? rows.keyValueRecord(row) : null;
+    return this.kv.peek(scope, key, now);
   }
 
   kvListSync(scope: string, prefix = '', now: Date = new Date()): KeyValueRecord[] {
-    this.guard();
-    const found = this.stmt(
-      'SELECT * FROM kv WHERE scope = ? AND substr(key, 1, length(?)) = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key',
-    ).all(scope, prefix, prefix, now.toISOString()) as rows.KeyValueRow[];
-    return found.map(rows.keyValueRecord);
+    return this.kv.listNow(scope, prefix, now);
   }
 
   listControlRequestsSync(): ControlRequestRecord[] {
@@ -305,7 +319,7 @@ export class SqliteStore implements Store {
     this.guard();
     if (this.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.file} is open read-only; cannot prune`);
     try {
-      return pruneSqlite(this.db, policy, now);
+      return pruneSqlite(this.conn.handle(), policy, now);
     } catch (e) {
       if (e instanceof NrxError) throw e;
       throw new NrxError('NRX_ERR_STORE', `database ${this.file}: prune failed: ${(e as Error).message}`, { cause: e });
@@ -376,10 +390,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.conn.isClosed) return;
     this.flush();
-    this.closed = true;
-    this.statements.clear();
-    this.db.close();
+    this.conn.close();
   }
 }

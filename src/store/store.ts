@@ -10,6 +10,7 @@ import type {
   TriggerInstanceStatus,
   WorkflowStateRecord,
 } from './records.js';
+import type { Repositories } from './repositories/index.js';
 
 /** A write. A batch of writes is applied atomically: all or none. */
 export type WriteOp =
@@ -66,11 +67,17 @@ export interface PruneReport {
 }
 
 /**
- * The state store. Async so that a PostgreSQL implementation satisfies the same contract;
- * the SQLite implementation (better-sqlite3, WAL) answers synchronously under it.
+ * The state store: executions, events and workflow history here, and each module's tables
+ * through its repository (Repositories). Async so that a PostgreSQL implementation satisfies
+ * the same contract; the SQLite implementation (better-sqlite3, WAL) answers synchronously
+ * under it.
  */
-export interface Store {
+export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, for messages: the database file, or the server and database name. */
+  readonly location: string;
+  /** Opened for reading only (a CLI's second handle): every write is refused. */
+  readonly isReadonly: boolean;
   /** Apply writes atomically, in order. Resolves once durable per the store's sync policy. */
   commit(batch: WriteOp[]): Promise<void>;
 

@@ -52,7 +52,7 @@ export async function harness(opts: { packsDir?: string; reloadContent?: () => P
   for (const role of ['admin', 'operator', 'observer'] as const) {
     // users are made directly (scrypt is slow on purpose); keys stand in for logins
     await auth.createUser({ name: role, password: `${role}-password`, role });
-    keys[role] = auth.createApiKey({ user: role, role, grants: {} }).key;
+    keys[role] = (await auth.createApiKey({ user: role, role, grants: {} })).key;
   }
   return {
     app,
@@ -66,7 +66,7 @@ export async function harness(opts: { packsDir?: string; reloadContent?: () => P
     as: (role): Record<string, string> => (role === 'anonymous' ? {} : { 'x-api-key': keys[role] }),
     async grantedKey(name, role, grants) {
       await auth.createUser({ name, password: `${name}-password`, role, grants });
-      return auth.createApiKey({ user: name, role, grants }).key;
+      return (await auth.createApiKey({ user: name, role, grants })).key;
     },
     async close() {
       await app.close();

@@ -65,7 +65,7 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     'GET /api/v1/auth/whoami': S('GET', '/api/v1/auth/whoami'),
     'GET /api/v1/auth/keys': S('GET', '/api/v1/auth/keys'),
     'POST /api/v1/auth/keys': S('POST', '/api/v1/auth/keys', { description: 'matrix' }),
-    'DELETE /api/v1/auth/keys/:id': async () => ({ method: 'DELETE', url: `/api/v1/auth/keys/${h.auth.createApiKey({ user, role: user, grants: {} }).id}` }),
+    'DELETE /api/v1/auth/keys/:id': async () => ({ method: 'DELETE', url: `/api/v1/auth/keys/${(await h.auth.createApiKey({ user, role: user, grants: {} })).id}` }),
     'GET /api/v1/users': S('GET', '/api/v1/users'),
     'POST /api/v1/users': async () => ({ method: 'POST', url: '/api/v1/users', payload: { name: uniq('user'), password: 'long-enough', role: 'observer' } }),
     'DELETE /api/v1/users/:name': async () => {

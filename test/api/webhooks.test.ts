@@ -62,7 +62,7 @@ describe('API: webhooks', () => {
     assert.deepEqual([view?.secret, view?.value], [true, '********']);
     const raw = (h.appliance.store as SqliteStore).kvGetSync('system', 'webhook.am')!;
     assert.ok(!raw.value.includes(hooks.am!.secret), 'the stored value is ciphertext');
-    const audit = JSON.stringify(h.auth.audit.list({ limit: 50 }));
+    const audit = JSON.stringify(await h.auth.audit.list({ limit: 50 }));
     for (const c of Object.values(hooks)) assert.ok(!audit.includes(c.secret), 'no secret in the audit log');
   });
 
@@ -181,7 +181,7 @@ describe('API: webhooks', () => {
     const noType = await h.app.inject({ method: 'POST', url: '/api/v1/webhooks/netbox', headers: { 'x-netreflex-token': hooks.netbox!.secret }, payload: 'plain words' });
     assert.equal(noType.statusCode, 202, noType.body);
     assert.equal((await h.appliance.store.getTriggerInstance(noType.json().events[0].id))?.payload.body, 'plain words');
-    const audit = h.auth.audit.list({ limit: 100 }).filter((a) => a.route === '/api/v1/webhooks/:name' && a.method === 'POST');
+    const audit = (await h.auth.audit.list({ limit: 100 })).filter((a) => a.route === '/api/v1/webhooks/:name' && a.method === 'POST');
     assert.ok(audit.length > 0);
     assert.ok(audit.every((a) => a.user === null && !JSON.stringify(a.detail).includes('dcim.site')), 'audit rows name the webhook, not the body');
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { AuthService } from '../../src/auth/auth-service.js';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
@@ -26,6 +27,13 @@ function service(now?: () => number): { auth: AuthService; dir: string; store: S
 }
 
 const isCode = (code: string) => (e: unknown) => e instanceof NrxError && e.code === code;
+
+/** Move the WAL's pages into the main file, through a connection of the test's own. */
+function checkpoint(dir: string): void {
+  const raw = new Database(path.join(dir, 'netreflex.db'));
+  raw.pragma('wal_checkpoint(TRUNCATE)');
+  raw.close();
+}
 
 /** Every byte the database keeps on disk (main file and WAL). */
 function databaseBytes(dir: string): string {
@@ -83,33 +91,33 @@ describe('AuthService', () => {
     await assert.rejects(auth.login('nobody', 'password-1'), isCode('NRX_ERR_UNAUTHORIZED'));
     const t = await auth.login('ops', 'password-1');
     assert.equal(t.expiresAt, '2030-01-02T00:00:00.000Z');
-    assert.equal(auth.authenticate({ bearer: t.token })?.user, 'ops');
+    assert.equal((await auth.authenticate({ bearer: t.token }))?.user, 'ops');
     now += 24 * 3600_000;
-    assert.throws(() => auth.authenticate({ bearer: t.token }), (e) => isCode('NRX_ERR_UNAUTHORIZED')(e) && /expired/.test((e as Error).message));
+    await assert.rejects(auth.authenticate({ bearer: t.token }), (e) => isCode('NRX_ERR_UNAUTHORIZED')(e) && /expired/.test((e as Error).message));
     now -= 3600_000;
-    assert.equal(auth.logout(t.token), true);
-    assert.throws(() => auth.authenticate({ bearer: t.token }), isCode('NRX_ERR_UNAUTHORIZED'));
-    assert.equal(auth.authenticate({}), null);
+    assert.equal(await auth.logout(t.token), true);
+    await assert.rejects(auth.authenticate({ bearer: t.token }), isCode('NRX_ERR_UNAUTHORIZED'));
+    assert.equal(await auth.authenticate({}), null);
   });
 
   test('API keys: shown once, stored hashed, never wider than their owner, revoked with the user', async () => {
-    const { auth, dir, store } = service();
+    const { auth, dir } = service();
     await auth.createUser({ name: 'ops', password: 'password-1', role: 'operator', grants: { inventory: 'site=dc1' } });
     const owner = { user: 'ops', role: 'operator' as const, grants: { inventory: 'site=dc1' } };
-    assert.throws(() => auth.createApiKey(owner, { role: 'admin' }), isCode('NRX_ERR_FORBIDDEN'));
-    const k = auth.createApiKey(owner, { role: 'observer', grants: { packs: ['network'] } });
+    await assert.rejects(auth.createApiKey(owner, { role: 'admin' }), isCode('NRX_ERR_FORBIDDEN'));
+    const k = await auth.createApiKey(owner, { role: 'observer', grants: { packs: ['network'] } });
     assert.match(k.key, /^nrxk_/);
-    const p = auth.authenticate({ apiKey: k.key })!;
+    const p = (await auth.authenticate({ apiKey: k.key }))!;
     assert.deepEqual([p.user, p.role, p.via], ['ops', 'observer', 'api_key']);
     assert.deepEqual(p.grants, { packs: ['network'], inventory: 'site=dc1' });
-    assert.equal(auth.listApiKeys('ops')[0]!.prefix, k.key.slice(0, 11));
-    assert.ok(!('key' in auth.listApiKeys('ops')[0]!));
-    store.database.pragma('wal_checkpoint(TRUNCATE)');
+    assert.equal((await auth.listApiKeys('ops'))[0]!.prefix, k.key.slice(0, 11));
+    assert.ok(!('key' in (await auth.listApiKeys('ops'))[0]!));
+    checkpoint(dir);
     assert.ok(!databaseBytes(dir).includes(k.key), 'the clear key is not in the database file');
     assert.ok(!databaseBytes(dir).includes('password-1'), 'the clear password is not in the database file');
-    assert.throws(() => auth.authenticate({ apiKey: `${k.key}x` }), isCode('NRX_ERR_UNAUTHORIZED'));
-    auth.deleteUser('ops');
-    assert.throws(() => auth.authenticate({ apiKey: k.key }), isCode('NRX_ERR_UNAUTHORIZED'));
+    await assert.rejects(auth.authenticate({ apiKey: `${k.key}x` }), isCode('NRX_ERR_UNAUTHORIZED'));
+    await auth.deleteUser('ops');
+    await assert.rejects(auth.authenticate({ apiKey: k.key }), isCode('NRX_ERR_UNAUTHORIZED'));
   });
 
   test('user names and passwords are checked', async () => {

@@ -16,7 +16,7 @@ describe('pack list and serve say which actions cannot run and why', () => {
     live = await liveAppliance();
     cpSync(path.join(PYTHON_PACKS, 'pyacts'), path.join(live.dataDir, 'packs', 'pyacts'), { recursive: true });
     live.appliance.reloadContent();
-    key = live.auth.createApiKey({ user: 'admin', role: 'admin', grants: {} }).key;
+    key = (await live.auth.createApiKey({ user: 'admin', role: 'admin', grants: {} })).key;
   });
   after(async () => {
     await live?.close();

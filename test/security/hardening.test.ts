@@ -268,7 +268,7 @@ test('login is throttled after repeated wrong passwords per user and per address
       assert.equal(refusals.length, 100 + 2 + 20 + 1);
       assert.ok(refusals.some((r) => r.user === 'operator' && r.source === '192.0.2.10' && r.status === 429 && r.code === 'NRX_ERR_THROTTLED'));
       assert.ok(!lines.some((l) => l.includes('guess-') || l.includes('operator-password')), 'no password in the log');
-      const audit = h.auth.audit.list({ user: 'operator', limit: 500 }).filter((e) => e.route === '/api/v1/auth/login');
+      const audit = (await h.auth.audit.list({ user: 'operator', limit: 500 })).filter((e) => e.route === '/api/v1/auth/login');
       assert.ok(audit.some((e) => e.status === 429 && e.sourceIp === '192.0.2.10'));
     } finally {
       await app.close();

@@ -81,7 +81,7 @@ before(async () => {
     async key(role, grants = {}) {
       const name = `${role}${++n}`;
       await auth.createUser({ name, password: `${name}-password`, role, grants });
-      return auth.createApiKey({ user: name, role, grants }).key;
+      return (await auth.createApiKey({ user: name, role, grants })).key;
     },
     async call(method, url, key, payload) {
       const r = await app.inject({ method, url, headers: { 'x-api-key': key }, ...(payload !== undefined ? { payload: payload as object } : {}) });

@@ -52,7 +52,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const authz = req.headers.authorization ?? '';
       const token = /^bearer\s+/i.test(authz) ? authz.replace(/^bearer\s+/i, '').trim() : '';
-      return { ok: token ? auth.logout(token) : false };
+      return { ok: token ? await auth.logout(token) : false };
     },
   });
 
@@ -71,7 +71,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const p = callerOf(req);
       const user = p.role === 'admin' ? req.query.user : p.user;
-      return { items: auth.listApiKeys(user) };
+      return { items: await auth.listApiKeys(user) };
     },
   });
 
@@ -88,11 +88,11 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
       let owner: { user: string; role: Role; grants: Grants } = p;
       if (req.body.user && req.body.user !== p.user) {
         if (p.role !== 'admin') throw new NrxError('NRX_ERR_FORBIDDEN', `${p.user} may create API keys only for itself`);
-        const u = auth.getUser(req.body.user);
+        const u = await auth.getUser(req.body.user);
         if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${req.body.user}'`);
         owner = { user: u.name, role: u.role, grants: u.grants };
       }
-      const created = auth.createApiKey(owner, { ...(req.body.role ? { role: req.body.role } : {}), ...(req.body.grants ? { grants: req.body.grants } : {}), ...(req.body.description ? { description: req.body.description } : {}) });
+      const created = await auth.createApiKey(owner, { ...(req.body.role ? { role: req.body.role } : {}), ...(req.body.grants ? { grants: req.body.grants } : {}), ...(req.body.description ? { description: req.body.description } : {}) });
       req.auditInfo = { target: created.id, detail: { user: created.user, role: created.role, grants: created.grants } };
       return reply.status(201).send(created);
     },
@@ -102,15 +102,15 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: { summary: 'Revoke an API key (own keys; an admin any key).', tags: ['auth'], params: idParams, response: { 200: okSchema, ...errorResponses } },
     handler: async (req) => {
       const p = callerOf(req);
-      const key = auth.getApiKey(req.params.id);
+      const key = await auth.getApiKey(req.params.id);
       if (!key || (p.role !== 'admin' && key.user !== p.user)) throw new NrxError('NRX_ERR_NOT_FOUND', `no API key ${req.params.id}`);
-      return { ok: auth.deleteApiKey(key.id) };
+      return { ok: await auth.deleteApiKey(key.id) };
     },
   });
 
   app.get('/api/v1/users', {
     schema: { summary: 'Local users (admin).', tags: ['users'], response: { 200: listOf(userSchema), ...errorResponses } },
-    handler: async () => ({ items: auth.listUsers() }),
+    handler: async () => ({ items: await auth.listUsers() }),
   });
 
   app.post<{ Body: { name: string; password: string; role: Role; grants?: Grants } }>('/api/v1/users', {
@@ -131,10 +131,10 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete<{ Params: { name: string } }>('/api/v1/users/:name', {
     schema: { summary: 'Delete a user and revoke its tokens and API keys (admin). The last admin cannot be deleted.', tags: ['users'], params: nameParams, response: { 200: okSchema, ...errorResponses } },
     handler: async (req) => {
-      const u = auth.getUser(req.params.name);
+      const u = await auth.getUser(req.params.name);
       if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${req.params.name}'`);
-      if (u.role === 'admin' && auth.listUsers().filter((x) => x.role === 'admin').length === 1) throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
-      return { ok: auth.deleteUser(u.name) };
+      if (u.role === 'admin' && (await auth.listUsers()).filter((x) => x.role === 'admin').length === 1) throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
+      return { ok: await auth.deleteUser(u.name) };
     },
   });
 
@@ -167,7 +167,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     handler: async (req) => {
-      const items = auth.audit.list({ ...(req.query.user !== undefined ? { user: req.query.user } : {}), limit: req.query.limit, ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      const items = await auth.audit.list({ ...(req.query.user !== undefined ? { user: req.query.user } : {}), limit: req.query.limit, ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
       return { items, next: items.length === req.query.limit ? items[items.length - 1]!.id : null };
     },
   });
