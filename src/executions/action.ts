@@ -56,8 +56,37 @@ export interface RunContext {
   traceId: string | null;
 }
 
-/** A runner runs one action execution to completion. Workflow runners are handled by the engine. */
-export interface Runner {
+/** What every runner type declares about itself: its name, other spellings, and parameters. */
+export interface RunnerDeclaration {
+  /** The runner_type actions name it by. */
   readonly runnerType: string;
+  /** Other runner_type spellings StackStorm content uses for it (orchestra, inquirer). */
+  readonly aliases: readonly string[];
+  /**
+   * Parameters every action of this runner accepts, as StackStorm's runner.yaml declares them.
+   * An action's own parameter of the same name overrides attributes field by field (core.local
+   * writes `sudo: {immutable: true}` and inherits type and default from here).
+   */
+  readonly parameters: Readonly<Record<string, ParamSpec>>;
+}
+
+/** A runner that runs one action execution to completion. */
+export interface Runner extends RunnerDeclaration {
+  readonly kind?: 'action';
   run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk>;
 }
+
+/** A workflow runner: the engine starts, pauses, resumes, cancels and recovers it; the workflow driver conducts its file. */
+export interface WorkflowRunner extends RunnerDeclaration {
+  readonly kind: 'workflow';
+}
+
+/** The inquiry runner: its execution is pending until someone answers, and the answer must fit the inquiry. */
+export interface InquiryRunner extends RunnerDeclaration {
+  readonly kind: 'inquiry';
+  /** Throws NRX_ERR_PARAM_INVALID naming the field when `response` does not fit the inquiry's parameters. */
+  checkResponse(executionId: string, params: Record<string, unknown>, response: Record<string, unknown>): void;
+}
+
+/** Every runner type the appliance has, whoever carries its executions. */
+export type AnyRunner = Runner | WorkflowRunner | InquiryRunner;

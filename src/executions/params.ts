@@ -4,7 +4,7 @@ import { SECRET_MASK } from '../core/secrets.js';
 import { isTemplate, renderValue } from '../core/template.js';
 import type { ActionSpec, ParamSpec } from './action.js';
 import { describeSchemaErrors, paramValidator } from './param-schema.js';
-import { runnerParameters, WORKFLOW_RUNNERS } from './runners/runner-parameters.js';
+import { declaredRunner } from './runners/registry.js';
 
 /** Secret parameters as stored and shown. */
 export const REDACTED = SECRET_MASK;
@@ -19,7 +19,7 @@ export interface ResolveOptions {
   allowUnknown?: boolean;
   /** Extra names for templated defaults (e.g. config_context, st2kv), below the parameters. */
   context?: Record<string, unknown>;
-  /** Runner parameters to merge under the action's; default: the built-in table. */
+  /** Runner parameters to merge under the action's; default: those its runner declares. */
   runnerParameters?: Readonly<Record<string, ParamSpec>>;
 }
 
@@ -34,7 +34,7 @@ export function effectiveParameters(action: ActionSpec, runnerParams?: Readonly<
     const hit = effectiveCache.get(action);
     if (hit) return hit;
   }
-  const base = runnerParams ?? runnerParameters(action.runnerType);
+  const base = runnerParams ?? declaredRunner(action.runnerType)?.declaration.parameters ?? {};
   const out: Record<string, ParamSpec> = {};
   for (const [name, spec] of Object.entries(base)) out[name] = { ...spec };
   for (const [name, spec] of Object.entries(action.parameters)) out[name] = { ...(out[name] ?? {}), ...spec };
@@ -61,7 +61,7 @@ interface Problem {
 export function resolveParameters(action: ActionSpec, given: Record<string, unknown>, opts: ResolveOptions = {}): Record<string, unknown> {
   const where = opts.where ?? {};
   const specs = effectiveParameters(action, opts.runnerParameters);
-  const allowUnknown = opts.allowUnknown ?? WORKFLOW_RUNNERS.has(action.runnerType);
+  const allowUnknown = opts.allowUnknown ?? declaredRunner(action.runnerType)?.kind === 'workflow';
   const problems: Problem[] = [];
   const values: Record<string, unknown> = {};
   const templated: string[] = [];

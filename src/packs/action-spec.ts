@@ -5,12 +5,9 @@ import { SHELL_PARAMS, shellTemplateProblems } from '../core/shell-command.js';
 import { specError, type YamlSource } from '../core/yaml.js';
 import type { ActionSpec, ParamSpec } from '../executions/action.js';
 import { checkParamSchema } from '../executions/param-schema.js';
-import { RUNNER_ALIASES } from '../executions/runners/runner-parameters.js';
+import { canonicalRunnerType } from '../executions/runners/registry.js';
 import { isPlainObject, type PackInfo } from './pack-meta.js';
 import { outsidePack } from './pack-paths.js';
-
-/** StackStorm spellings of engine runners, normalised so the engine sees one name. */
-const ENGINE_ALIASES = new Set(['inquirer', 'orchestra']);
 
 const SIMPLE_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'array', 'object', 'null']);
 /** Action names become the second half of a ref, so no dots and no spaces. */
@@ -58,7 +55,8 @@ export function parseAction(src: YamlSource, pack: PackInfo): ActionSpec {
     name,
     description,
     enabled,
-    runnerType: ENGINE_ALIASES.has(runnerType.trim()) ? RUNNER_ALIASES[runnerType.trim()]! : runnerType.trim(),
+    // StackStorm's other spellings (orchestra, inquirer) become the runner's name: the engine sees one
+    runnerType: canonicalRunnerType(runnerType.trim()),
     entryPoint,
     parameters,
     idempotent,

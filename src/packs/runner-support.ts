@@ -1,25 +1,8 @@
 import type { ActionSpec } from '../executions/action.js';
+import { missingRunnerReason } from '../executions/runners/registry.js';
 
-/**
- * Runner types StackStorm packs use that netreflex will never have, and what to do instead.
- * An action of one of these still loads (the pack's other content works); `pack list` and
- * `serve` say how many cannot run and why, and running one fails with this reason.
- */
-const NEVER: Readonly<Record<string, string>> = {
-  'mistral-v2': 'Mistral workflows are not supported (StackStorm itself removed Mistral in 3.3); port the workflow to orquesta',
-  'mistral-v1': 'Mistral workflows are not supported (StackStorm itself removed Mistral in 3.3); port the workflow to orquesta',
-  'winrm-cmd': 'Windows hosts over WinRM are not supported; run the command over remote-shell-cmd (OpenSSH on Windows) or an http-request',
-  'winrm-ps-cmd': 'Windows hosts over WinRM are not supported; run the command over remote-shell-cmd (OpenSSH on Windows) or an http-request',
-  'winrm-ps-script': 'Windows hosts over WinRM are not supported; run the script over remote-shell-script (OpenSSH on Windows)',
-  cloudslang: 'CloudSlang flows are not supported; port the flow to orquesta',
-  'windows-cmd': 'the old Windows runner (SMB) is not supported; StackStorm replaced it with WinRM, which netreflex does not have either',
-  'windows-script': 'the old Windows runner (SMB) is not supported; StackStorm replaced it with WinRM, which netreflex does not have either',
-};
-
-/** Why an action of this runner type cannot run here. */
-export function missingRunnerReason(runnerType: string): string {
-  return NEVER[runnerType] ?? `netreflex has no runner '${runnerType}'`;
-}
+// Until the engine asks the runner registry why a runner is missing.
+export { missingRunnerReason };
 
 export interface UnrunnableAction {
   action: string;

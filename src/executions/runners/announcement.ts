@@ -1,7 +1,15 @@
 import { SECRET_MASK } from '../../core/secrets.js';
 import { makeEvent, type EventEnvelope } from '../../events/envelope.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
-import { runnerParameters } from './runner-parameters.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+
+export const ANNOUNCEMENT_RUNNER: RunnerDeclaration = {
+  runnerType: 'announcement',
+  aliases: [],
+  parameters: {
+    experimental: { type: 'boolean', default: false, required: true, description: 'StackStorm requires true to acknowledge the runner is experimental.' },
+    route: { type: 'string', default: 'general', minLength: 1, maxLength: 255, description: 'Where the announcement goes (the event payload carries it).' },
+  },
+};
 
 /** The event type an announcement becomes; rules match it like any other. */
 export const ANNOUNCEMENT_TRIGGER = 'core.announcement';
@@ -13,7 +21,9 @@ export const ANNOUNCEMENT_TRIGGER = 'core.announcement';
  * `experimental: true`; so does this.
  */
 export class AnnouncementRunner implements Runner {
-  readonly runnerType = 'announcement';
+  readonly runnerType = ANNOUNCEMENT_RUNNER.runnerType;
+  readonly aliases = ANNOUNCEMENT_RUNNER.aliases;
+  readonly parameters = ANNOUNCEMENT_RUNNER.parameters;
 
   constructor(private readonly emit: (event: EventEnvelope) => Promise<void>) {}
 
@@ -22,7 +32,7 @@ export class AnnouncementRunner implements Runner {
       return { status: 'failed', result: null, error: { code: 'NRX_ERR_PARAM_INVALID', message: `action ${action.ref}: the announcement runner needs experimental: true (StackStorm's acknowledgement that it is experimental)` } };
     }
     const route = typeof params.route === 'string' && params.route !== '' ? params.route : 'general';
-    const own = runnerParameters('announcement');
+    const own = this.parameters;
     const payload: Record<string, unknown> = {};
     // An event is stored and streamed: secret parameters go out masked.
     for (const [k, v] of Object.entries(params)) if (!(k in own)) payload[k] = action.parameters[k]?.secret ? SECRET_MASK : v;

@@ -1,12 +1,16 @@
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
-import { deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+
+export const CLI_CONFIG_RUNNER: RunnerDeclaration = { runnerType: 'cli-config', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS['cli-config']! };
 
 /**
  * `cli-config`: configuration lines on one device: config mode in and out, or load + commit on
  * platforms with a candidate (a rejected line discards the candidate there).
  */
 export class CliConfigRunner implements Runner {
-  readonly runnerType = 'cli-config';
+  readonly runnerType = CLI_CONFIG_RUNNER.runnerType;
+  readonly aliases = CLI_CONFIG_RUNNER.aliases;
+  readonly parameters = CLI_CONFIG_RUNNER.parameters;
   constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {

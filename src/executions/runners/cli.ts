@@ -1,6 +1,8 @@
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
-import { deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
 import { wantsTextfsm, withTextfsmRecords } from './cli-textfsm.js';
+
+export const CLI_RUNNER: RunnerDeclaration = { runnerType: 'cli', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS.cli! };
 
 /**
  * `cli`: show commands (or any commands) on one device over one session. A command the device
@@ -8,7 +10,9 @@ import { wantsTextfsm, withTextfsmRecords } from './cli-textfsm.js';
  * it with that error's code. `parse: textfsm` adds each output's TextFSM records.
  */
 export class CliRunner implements Runner {
-  readonly runnerType = 'cli';
+  readonly runnerType = CLI_RUNNER.runnerType;
+  readonly aliases = CLI_RUNNER.aliases;
+  readonly parameters = CLI_RUNNER.parameters;
   constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {

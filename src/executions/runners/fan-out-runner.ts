@@ -1,5 +1,5 @@
 import { ERROR_CATALOGUE, NrxError, type ErrorCode } from '../../core/errors.js';
-import type { ActionSpec, ParamSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { fanOut, summarise } from '../fanout.js';
 
 /** Parameters every device runner gains: run on one device, or on every device a filter selects. */
@@ -8,6 +8,11 @@ export const FAN_OUT_PARAMETERS: Record<string, ParamSpec> = {
   on: { type: 'string', description: 'Inventory filter (e.g. "role=leaf and site=dc1"): run on every device it selects.' },
   concurrency: { type: 'integer', default: 20, description: 'With `on`: devices worked on at once.' },
 };
+
+/** A device runner's declaration as registered: its parameters and the fan-out ones. */
+export function withFanOut(d: RunnerDeclaration): RunnerDeclaration {
+  return { runnerType: d.runnerType, aliases: d.aliases, parameters: { ...d.parameters, ...FAN_OUT_PARAMETERS } };
+}
 
 /** Which devices an inventory filter selects (the inventory service's listHosts). */
 export type DeviceSelector = (filter: string) => Promise<string[]>;
@@ -20,12 +25,14 @@ export type DeviceSelector = (filter: string) => Promise<string[]>;
  */
 export class FanOutRunner implements Runner {
   readonly runnerType: string;
+  readonly aliases: readonly string[];
+  readonly parameters: Readonly<Record<string, ParamSpec>>;
 
   constructor(
     private readonly inner: Runner,
     private readonly select: DeviceSelector,
   ) {
-    this.runnerType = inner.runnerType;
+    ({ runnerType: this.runnerType, aliases: this.aliases, parameters: this.parameters } = withFanOut(inner));
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {

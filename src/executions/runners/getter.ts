@@ -1,11 +1,15 @@
 import { GETTER_NAMES, type GetterName } from '../../../drivers/contract.js';
 import { NrxError } from '../../core/errors.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
-import { deviceParam, infrastructureFailure, sshDriverFactory, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+
+export const GETTER_RUNNER: RunnerDeclaration = { runnerType: 'getter', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS.getter! };
 
 /** `getter`: one vendor-neutral model from a device (`bgp_neighbors`, `interfaces`...). */
 export class GetterRunner implements Runner {
-  readonly runnerType = 'getter';
+  readonly runnerType = GETTER_RUNNER.runnerType;
+  readonly aliases = GETTER_RUNNER.aliases;
+  readonly parameters = GETTER_RUNNER.parameters;
   constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {

@@ -1,7 +1,26 @@
 import http from 'node:http';
 import https from 'node:https';
 import { NrxError, isNrxError } from '../../core/errors.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+
+export const HTTP_REQUEST_RUNNER: RunnerDeclaration = {
+  runnerType: 'http-request',
+  aliases: [],
+  parameters: {
+    url: { type: 'string', required: true, description: 'URL of the HTTP endpoint.' },
+    method: { type: 'string', default: 'GET', enum: ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'PURGE'] },
+    headers: { type: 'object', description: 'Request headers.' },
+    body: { type: 'string', description: 'Request body, sent as is.' },
+    json: { description: 'Request body sent as JSON (any type); sets Content-Type.' },
+    params: { type: 'object', description: 'Query parameters appended to the URL.' },
+    cookies: { type: 'object', description: 'Cookies sent with the request.' },
+    username: { type: 'string', description: 'User for basic authentication.' },
+    password: { type: 'string', secret: true, description: 'Password for basic authentication.' },
+    timeout: { type: 'number', default: 60, description: 'Seconds before the request is abandoned.' },
+    allow_redirects: { type: 'boolean', default: false, description: 'Follow 3xx redirects.' },
+    verify_ssl_cert: { type: 'boolean', default: true, description: 'Verify the server certificate.' },
+  },
+};
 
 export interface HttpRequestOptions {
   /** Bytes of response body kept (default 10 MiB). */
@@ -23,7 +42,9 @@ interface HttpAnswer {
  * does not expose without the undici package.
  */
 export class HttpRequestRunner implements Runner {
-  readonly runnerType = 'http-request';
+  readonly runnerType = HTTP_REQUEST_RUNNER.runnerType;
+  readonly aliases = HTTP_REQUEST_RUNNER.aliases;
+  readonly parameters = HTTP_REQUEST_RUNNER.parameters;
   private readonly maxBodyBytes: number;
   private readonly maxRedirects: number;
 

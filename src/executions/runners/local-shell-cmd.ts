@@ -3,10 +3,9 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { NrxError, isNrxError } from '../../core/errors.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { PackWorkspace } from './pack-workspace.js';
-import { runnerParameters } from './runner-parameters.js';
 import { resolveRunAs, runnerHome, type RunAs } from './run-as.js';
 
 export interface LocalShellOptions {
@@ -21,6 +20,23 @@ export interface LocalShellOptions {
   runAs?: RunAs | null;
 }
 
+const SHELL_COMMON: Record<string, ParamSpec> = {
+  cwd: { type: 'string', description: 'Working directory of the command.' },
+  env: { type: 'object', description: 'Extra environment variables for the command.' },
+  kwarg_op: { type: 'string', default: '--', description: 'Prefix of named arguments passed to a script ("--" or "-").' },
+  sudo: { type: 'boolean', default: false, description: 'Not supported by netreflex: refused when true.' },
+  sudo_password: { type: 'string', default: null, secret: true, description: 'Not supported by netreflex.' },
+  timeout: { type: 'integer', default: 60, description: 'Seconds before the command is killed.' },
+};
+
+export const LOCAL_SHELL_CMD_RUNNER: RunnerDeclaration = {
+  runnerType: 'local-shell-cmd',
+  aliases: [],
+  parameters: { cmd: { type: 'string', description: 'Command line run under /bin/sh -c.' }, ...SHELL_COMMON },
+};
+
+export const LOCAL_SHELL_SCRIPT_RUNNER: RunnerDeclaration = { runnerType: 'local-shell-script', aliases: [], parameters: SHELL_COMMON };
+
 /** StackStorm's exit code for a command killed by its timeout. */
 export const TIMEOUT_EXIT_CODE = -9;
 
@@ -32,6 +48,8 @@ export const TIMEOUT_EXIT_CODE = -9;
  * a shell string here.
  */
 export class LocalShellRunner implements Runner {
+  readonly aliases: readonly string[] = [];
+  readonly parameters: Readonly<Record<string, ParamSpec>>;
   private readonly capBytes: number;
   private readonly killGraceMs: number;
   readonly runAs: RunAs | null;
@@ -41,6 +59,7 @@ export class LocalShellRunner implements Runner {
     readonly runnerType: 'local-shell-cmd' | 'local-shell-script' = 'local-shell-cmd',
     opts: LocalShellOptions = {},
   ) {
+    this.parameters = (runnerType === 'local-shell-cmd' ? LOCAL_SHELL_CMD_RUNNER : LOCAL_SHELL_SCRIPT_RUNNER).parameters;
     this.capBytes = opts.outputCapBytes ?? 1024 * 1024;
     this.killGraceMs = opts.killGraceMs ?? 2000;
     this.runAs = opts.runAs !== undefined ? opts.runAs : resolveRunAs();
@@ -58,7 +77,7 @@ export class LocalShellRunner implements Runner {
     }
     if (ctx.signal.aborted) return stopped(ctx, { stdout: '', stderr: '', return_code: null, succeeded: false, failed: true });
 
-    const env = buildEnv(action, params, ctx, this.runnerType);
+    const env = buildEnv(action, params, ctx, this.parameters);
     const timeoutMs = timeoutOf(action, params);
     let child: ChildProcess;
     try {
@@ -204,7 +223,7 @@ function commandArgv(action: ActionSpec, params: Record<string, unknown>): strin
 /** StackStorm's script calling convention: positional parameters by `position`, the rest as `--name=value`. */
 function scriptArgv(action: ActionSpec, params: Record<string, unknown>, script: string | undefined): string[] {
   if (!script) throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: local-shell-script needs an entry_point`, { location: { file: action.file, field: 'entry_point' } });
-  const runnerOwn = runnerParameters('local-shell-script');
+  const runnerOwn = LOCAL_SHELL_SCRIPT_RUNNER.parameters;
   const kwargOp = typeof params.kwarg_op === 'string' ? params.kwarg_op : '--';
   const positional: Array<[number, string]> = [];
   const named: string[] = [];
@@ -233,14 +252,13 @@ function envText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function buildEnv(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext, runnerType: string): NodeJS.ProcessEnv {
+function buildEnv(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext, runnerOwn: Readonly<Record<string, ParamSpec>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // The appliance's own settings (data dir, secret keys) are not the command's business.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NETREFLEX_')) env[k] = v;
   if (params.env !== null && typeof params.env === 'object' && !Array.isArray(params.env)) {
     for (const [k, v] of Object.entries(params.env)) env[k] = envText(v);
   }
-  const runnerOwn = runnerParameters(runnerType);
   for (const [name, value] of Object.entries(params)) {
     if (name in runnerOwn || value === undefined) continue;
     env[`ST2_ACTION_${name.toUpperCase()}`] = envText(value);

@@ -1,6 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { isNrxError } from '../../core/errors.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+
+export const MODULE_RUNNER: RunnerDeclaration = {
+  runnerType: 'module',
+  aliases: ['javascript'],
+  parameters: {
+    timeout: { type: 'integer', default: 600, description: 'Seconds before the action is abandoned.' },
+  },
+};
 
 /** What a module action exports: `run(params, ctx)`, as a named or default export. */
 export type ModuleActionFn = (params: Record<string, unknown>, ctx: RunContext) => unknown;
@@ -14,11 +22,13 @@ export type ModuleActionFn = (params: Record<string, unknown>, ctx: RunContext) 
  * `ctx.signal` is aborted so a well-behaved module stops its own work.
  */
 export class ModuleRunner implements Runner {
-  constructor(readonly runnerType: 'module' | 'javascript' = 'module') {}
+  readonly runnerType = MODULE_RUNNER.runnerType;
+  readonly aliases = MODULE_RUNNER.aliases;
+  readonly parameters = MODULE_RUNNER.parameters;
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (!action.entryPoint) {
-      return { status: 'failed', result: null, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: a ${this.runnerType} action needs an entry_point (${action.file})` } };
+      return { status: 'failed', result: null, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: a ${action.runnerType} action needs an entry_point (${action.file})` } };
     }
     let fn: ModuleActionFn;
     try {

@@ -1,5 +1,5 @@
 import { NrxError, describeError, isNrxError } from '../../core/errors.js';
-import type { ActionSpec, ParamSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { connectNetconf } from '../../../drivers/transports/netconf.js';
 import type { NetconfSession } from '../../../drivers/transports/netconf-session.js';
 import type { Datastore, DefaultOperation, Filter } from '../../../drivers/transports/netconf-operations.js';
@@ -67,8 +67,12 @@ export const NETCONF_RUNNER_PARAMETERS: Readonly<Record<string, ParamSpec>> = {
   timeout: { type: 'integer', default: 60, description: 'Seconds per NETCONF operation.' },
 };
 
+export const NETCONF_RUNNER: RunnerDeclaration = { runnerType: 'netconf', aliases: [], parameters: NETCONF_RUNNER_PARAMETERS };
+
 export class NetconfRunner implements Runner {
-  readonly runnerType = 'netconf';
+  readonly runnerType = NETCONF_RUNNER.runnerType;
+  readonly aliases = NETCONF_RUNNER.aliases;
+  readonly parameters = NETCONF_RUNNER.parameters;
 
   constructor(private readonly devices: DeviceResolver) {}
 

@@ -1,8 +1,12 @@
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+
+export const NOOP_RUNNER: RunnerDeclaration = { runnerType: 'noop', aliases: [], parameters: {} };
 
 /** StackStorm's noop runner (core.noop): succeeds at once, result null. */
 export class NoopRunner implements Runner {
-  readonly runnerType = 'noop';
+  readonly runnerType = NOOP_RUNNER.runnerType;
+  readonly aliases = NOOP_RUNNER.aliases;
+  readonly parameters = NOOP_RUNNER.parameters;
 
   async run(_action: ActionSpec, _params: Record<string, unknown>, _ctx: RunContext): Promise<RunResultOk> {
     return { status: 'succeeded', result: null };

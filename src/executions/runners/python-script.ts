@@ -6,14 +6,13 @@ import type { Duplex } from 'node:stream';
 import { describeError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
 import { loadPackConfig, type PackConfig } from '../../packs/pack-config.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText, childEnvironment, killGroup } from './process-group.js';
 import { PythonChannel, type ActionDatastore, type HostOutcome } from './python-channel.js';
 import type { PackInterpreter, PythonEnvironments } from './python-env.js';
 import { PackWorkspace } from './pack-workspace.js';
 import { resolveRunAs, runnerHome } from './run-as.js';
-import { runnerParameters } from './runner-parameters.js';
 
 /** StackStorm's exit code for a process killed by its timeout. */
 const TIMEOUT_EXIT_CODE = -9;
@@ -34,6 +33,18 @@ export interface PythonRunnerOptions {
   workspace?: PackWorkspace;
 }
 
+export const PYTHON_SCRIPT_RUNNER: RunnerDeclaration = {
+  runnerType: 'python-script',
+  aliases: [],
+  parameters: {
+    env: { type: 'object', description: 'Extra environment variables for the Python process.' },
+    timeout: { type: 'integer', default: 600, description: 'Seconds before the Python process is killed.' },
+    log_level: { type: 'string', default: 'DEBUG', enum: ['AUDIT', 'CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'], description: 'Level of self.logger.' },
+    debug: { type: 'boolean', default: false, description: 'Accepted for StackStorm compatibility; no effect.' },
+    content_version: { type: 'string', description: 'Not supported by netreflex (git worktrees of packs); ignored.' },
+  },
+};
+
 /**
  * StackStorm's python-script runner: one Python process per execution runs the action class
  * in the entry point (`run(**parameters)`), with the pack config as `self.config` and the
@@ -43,7 +54,9 @@ export interface PythonRunnerOptions {
  * The action is arbitrary code with the appliance's rights, like a shell command.
  */
 export class PythonScriptRunner implements Runner {
-  readonly runnerType = 'python-script';
+  readonly runnerType = PYTHON_SCRIPT_RUNNER.runnerType;
+  readonly aliases = PYTHON_SCRIPT_RUNNER.aliases;
+  readonly parameters = PYTHON_SCRIPT_RUNNER.parameters;
   private readonly capBytes: number;
   private readonly killGraceMs: number;
   readonly workspace: PackWorkspace;
@@ -68,7 +81,7 @@ export class PythonScriptRunner implements Runner {
     const interpreter = await this.opts.envs.forPack(action.pack, packDir, ctx.log);
     if (ctx.signal.aborted) return stoppedEarly(ctx);
 
-    const own = runnerParameters('python-script');
+    const own = this.parameters;
     const actionParams: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (!(k in own)) actionParams[k] = v;
     const rel = path.relative(packDir, action.entryPoint);

@@ -1,4 +1,4 @@
-import type { ParamSpec } from '../action.js';
+import type { ParamSpec, RunnerDeclaration } from '../action.js';
 
 /** StackStorm's remote runner parameters (core.remote, core.remote_sudo), as netreflex takes them. */
 const REMOTE_COMMON: Record<string, ParamSpec> = {
@@ -20,7 +20,10 @@ const REMOTE_COMMON: Record<string, ParamSpec> = {
   bastion_host: { type: 'string', description: 'Not supported by netreflex: refused when set.' },
 };
 
-export const REMOTE_SHELL_PARAMETERS: Readonly<Record<string, Readonly<Record<string, ParamSpec>>>> = {
-  'remote-shell-cmd': { cmd: { type: 'string', description: 'Command line run by the remote user\'s shell.' }, ...REMOTE_COMMON },
-  'remote-shell-script': REMOTE_COMMON,
+export const REMOTE_SHELL_CMD_RUNNER: RunnerDeclaration = {
+  runnerType: 'remote-shell-cmd',
+  aliases: [],
+  parameters: { cmd: { type: 'string', description: 'Command line run by the remote user\'s shell.' }, ...REMOTE_COMMON },
 };
+
+export const REMOTE_SHELL_SCRIPT_RUNNER: RunnerDeclaration = { runnerType: 'remote-shell-script', aliases: [], parameters: REMOTE_COMMON };

@@ -4,10 +4,10 @@ import type { HostKeyPolicy } from '../../../drivers/known-hosts.js';
 import { SshExecConnection, type ExecOutcome } from '../../../drivers/transports/ssh-exec.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import { shellQuote } from '../../core/template.js';
-import type { ActionSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, ParamSpec, Runner, RunContext, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText } from './process-group.js';
-import { runnerParameters } from './runner-parameters.js';
+import { REMOTE_SHELL_CMD_RUNNER, REMOTE_SHELL_SCRIPT_RUNNER } from './remote-shell-parameters.js';
 
 /** How to log in to one host. */
 export interface RemoteLogin {
@@ -71,6 +71,8 @@ const REMOTE_TMP = /\/netreflex-[A-Za-z0-9]{8,}$/;
  * `ST2_ACTION_<NAME>` variable (and, for scripts, a quoted argument), never as shell syntax.
  */
 export class RemoteShellRunner implements Runner {
+  readonly aliases: readonly string[] = [];
+  readonly parameters: Readonly<Record<string, ParamSpec>>;
   private readonly capBytes: number;
 
   constructor(
@@ -79,6 +81,7 @@ export class RemoteShellRunner implements Runner {
     private readonly opts: RemoteShellOptions = {},
   ) {
     this.capBytes = opts.outputCapBytes ?? 1024 * 1024;
+    this.parameters = (runnerType === 'remote-shell-cmd' ? REMOTE_SHELL_CMD_RUNNER : REMOTE_SHELL_SCRIPT_RUNNER).parameters;
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
@@ -110,7 +113,7 @@ export class RemoteShellRunner implements Runner {
     if (typeof params.bastion_host === 'string' && params.bastion_host !== '') throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'bastion_host' is not supported by netreflex`);
     const hosts = parseHosts(params.hosts);
     if (hosts.length === 0) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'hosts' names no host`, { location: { field: 'hosts' } });
-    const prefix = environmentPrefix(action, params, this.runnerType);
+    const prefix = environmentPrefix(action, params, this.parameters);
     if (this.runnerType === 'remote-shell-cmd') {
       const cmd = params.cmd;
       if (typeof cmd !== 'string' || cmd.trim() === '') throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'cmd' must be a non-empty command line`, { location: { field: 'cmd' } });
@@ -220,7 +223,7 @@ export function splitHostPort(entry: string): { name: string; port: number | nul
 }
 
 /** `export ST2_ACTION_X='...' ...; cd -- '<cwd>' && ` with every value quoted as one shell word. */
-function environmentPrefix(action: ActionSpec, params: Record<string, unknown>, runnerType: string): string {
+function environmentPrefix(action: ActionSpec, params: Record<string, unknown>, own: Readonly<Record<string, ParamSpec>>): string {
   const vars: Array<[string, string]> = [];
   if (params.env !== null && typeof params.env === 'object' && !Array.isArray(params.env)) {
     for (const [k, v] of Object.entries(params.env)) {
@@ -228,7 +231,6 @@ function environmentPrefix(action: ActionSpec, params: Record<string, unknown>, 
       vars.push([k, asText(v)]);
     }
   }
-  const own = runnerParameters(runnerType);
   for (const [name, value] of Object.entries(params)) {
     if (name in own || value === undefined || action.parameters[name]?.secret) continue;
     vars.push([`ST2_ACTION_${name.toUpperCase()}`, asText(value)]);
@@ -240,7 +242,7 @@ function environmentPrefix(action: ActionSpec, params: Record<string, unknown>, 
 
 /** StackStorm's script calling convention: positional parameters by `position`, the rest `--name=value`. */
 function scriptArguments(action: ActionSpec, params: Record<string, unknown>): string[] {
-  const own = runnerParameters('remote-shell-script');
+  const own = REMOTE_SHELL_SCRIPT_RUNNER.parameters;
   const kwargOp = typeof params.kwarg_op === 'string' ? params.kwarg_op : '--';
   const positional: Array<[number, string]> = [];
   const named: string[] = [];

@@ -1,5 +1,5 @@
 import { NrxError, describeError } from '../../core/errors.js';
-import type { ActionSpec, ParamSpec, Runner, RunContext, RunResultOk } from '../action.js';
+import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { SnmpClient, type SnmpSetValue } from '../../../drivers/transports/snmp.js';
 import type { SnmpValue } from '../../../drivers/snmp/values.js';
 import type { DeviceResolver } from './netconf.js';
@@ -24,8 +24,12 @@ export const SNMP_RUNNER_PARAMETERS: Readonly<Record<string, ParamSpec>> = {
   retries: { type: 'integer', default: 1, description: 'Extra attempts after a timeout.' },
 };
 
+export const SNMP_RUNNER: RunnerDeclaration = { runnerType: 'snmp', aliases: [], parameters: SNMP_RUNNER_PARAMETERS };
+
 export class SnmpRunner implements Runner {
-  readonly runnerType = 'snmp';
+  readonly runnerType = SNMP_RUNNER.runnerType;
+  readonly aliases = SNMP_RUNNER.aliases;
+  readonly parameters = SNMP_RUNNER.parameters;
 
   constructor(private readonly devices: DeviceResolver) {}
 

@@ -12,6 +12,8 @@ function fakeRunner(failing: Set<string>) {
   const seen = { max: 0, devices: [] as string[] };
   const runner: Runner = {
     runnerType: 'cli',
+    aliases: [],
+    parameters: {},
     async run(_a, params): Promise<RunResultOk> {
       const device = String(params.device);
       seen.devices.push(device);
