@@ -2,7 +2,7 @@ import { renderValue } from '../../core/template.js';
 import type { Conductor, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
 import { joinDecision } from './joins.js';
 import type { OrquestaSpec } from './model.js';
-import { Conducting } from './run.js';
+import { OrquestaStep } from './run.js';
 import type { OrquestaState, TaskRun } from './state.js';
 
 export { taskPath, type OrquestaState, type TaskPathEntry } from './state.js';
@@ -42,7 +42,7 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
       startedAt: now,
       finishedAt: null,
     };
-    const c = new Conducting(spec, st, now, names);
+    const c = new OrquestaStep(spec, st, now, names);
     try {
       spec.input.forEach((decl, i) => {
         if (Object.prototype.hasOwnProperty.call(input, decl.name)) st.ctx[decl.name] = structuredClone(input[decl.name]);
@@ -65,7 +65,7 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
 
   step(spec, state, event, names = {}) {
     const st = structuredClone(state);
-    const c = new Conducting(spec, st, event.now, names);
+    const c = new OrquestaStep(spec, st, event.now, names);
     if (FINAL.has(st.status)) return { state: st, commands: [] };
     switch (event.kind) {
       case 'taskCompleted':
@@ -100,7 +100,7 @@ function takeInFlight(st: OrquestaState, key: string): boolean {
   return true;
 }
 
-function taskCompleted(c: Conducting, key: string, status: TaskOutcome, result: unknown, error: { code: string; message: string } | null): void {
+function taskCompleted(c: OrquestaStep, key: string, status: TaskOutcome, result: unknown, error: { code: string; message: string } | null): void {
   const st = c.st;
   // Unknown or already finished keys are redeliveries after a crash: ignore them.
   if (!takeInFlight(st, key)) return;
@@ -121,7 +121,7 @@ function taskCompleted(c: Conducting, key: string, status: TaskOutcome, result: 
   c.finish(run, status, result ?? null, error);
 }
 
-function request(c: Conducting, kind: 'pause' | 'resume' | 'cancel'): void {
+function request(c: OrquestaStep, kind: 'pause' | 'resume' | 'cancel'): void {
   const st = c.st;
   const to = ON_REQUEST[kind][st.status];
   if (!to) return; // not applicable in this status: idempotent no-op
@@ -142,7 +142,7 @@ function request(c: Conducting, kind: 'pause' | 'resume' | 'cancel'): void {
 }
 
 /** After every event: close finished with-items tasks, open barriers, and finish the workflow when idle. */
-function settle(c: Conducting): void {
+function settle(c: OrquestaStep): void {
   const st = c.st;
   for (;;) {
     if (FINAL.has(st.status)) return;
@@ -166,7 +166,7 @@ function settle(c: Conducting): void {
 }
 
 /** A `join: N` barrier that some tasks reached but that can no longer open fails the workflow. */
-function unmetJoins(c: Conducting): void {
+function unmetJoins(c: OrquestaStep): void {
   if (c.failing) return;
   for (const [name, j] of Object.entries(c.st.joins)) {
     if (j.fired || j.arrived.length === 0) continue;
@@ -176,7 +176,7 @@ function unmetJoins(c: Conducting): void {
   }
 }
 
-function complete(c: Conducting, wanted: 'succeeded' | 'failed' | 'canceled'): void {
+function complete(c: OrquestaStep, wanted: 'succeeded' | 'failed' | 'canceled'): void {
   const st = c.st;
   let status = wanted;
   const output: Record<string, unknown> = {};

@@ -16,7 +16,7 @@ const ROUTING_BUDGET = 1000;
  * One step of conducting: mutates its own copy of the state and collects the commands.
  * Everything time-related comes from `now` (the event's time).
  */
-export class Conducting {
+export class OrquestaStep {
   readonly out: ConductorCommand[] = [];
   private routingLeft = ROUTING_BUDGET;
 
