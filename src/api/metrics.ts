@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { swallowedErrorCounts } from '../core/swallowed-errors.js';
 import type { ApiStream } from './stream.js';
 
 /**
@@ -40,6 +41,17 @@ export class ApiMetrics {
         let n = 0;
         for (const r of stream.liveExecutions()) if (r.status === 'running') n++;
         this.set(n);
+      },
+    });
+    new Counter({
+      name: 'netreflex_swallowed_errors_total',
+      help: 'Errors caught and carried on past, by where (store_prune, wait_for_criteria, hold_down_key, udp_socket); each is also logged, at most five lines a minute per place',
+      labelNames: ['where'],
+      registers,
+      collect() {
+        // process-wide counts (core/swallowed-errors.ts), read when scraped
+        this.reset();
+        for (const [where, n] of swallowedErrorCounts()) this.inc({ where }, n);
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'netreflex_' });

@@ -1,5 +1,6 @@
 import { NrxError, isNrxError } from '../core/errors.js';
 import { renderString, renderValue } from '../core/template.js';
+import { reportSwallowed } from '../core/swallowed-errors.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import { isPlainObject } from '../criteria/values.js';
 import { isInMaintenance, type MaintenanceWindow } from './maintenance.js';
@@ -175,7 +176,9 @@ export class RuleEnforcer {
       let key: string;
       try {
         key = this.holdKey(rule, event);
-      } catch {
+      } catch (error) {
+        // this event cannot clear the hold (the hold stays and fires on time); say so
+        reportSwallowed({ where: 'hold_down_key', error, msg: 'hold_down key did not render for a possible clearing event; the hold stays', fields: { rule: rule.ref, event: event.id } });
         continue;
       }
       if (key !== hold.key) continue;

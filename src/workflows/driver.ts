@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { NrxError, describeError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { reportSwallowed } from '../core/swallowed-errors.js';
 import type { Logger } from '../core/log.js';
 import { compileCriteria } from '../criteria/criteria.js';
 import type { EventEnvelope } from '../events/envelope.js';
@@ -367,7 +368,11 @@ export class WorkflowDriver {
       trigger: cmd.trigger,
       criteria: cmd.criteria,
       deadline: cmd.deadline,
-      test: (ctx) => compiled.test(ctx).matched,
+      test: (ctx) => {
+        const r = compiled.test(ctx);
+        if (r.error) throw r.error;
+        return r.matched;
+      },
     };
   }
 
@@ -400,8 +405,9 @@ export class WorkflowDriver {
       let ok = false;
       try {
         ok = wait.test(ctx);
-      } catch {
-        ok = false;
+      } catch (error) {
+        // the task keeps waiting (a later event may match); the error is counted and logged
+        reportSwallowed({ where: 'wait_for_criteria', error, log: this.log, msg: 'wait_for criteria could not be evaluated; the event counts as no match', fields: { workflow: wait.workflowId, task: wait.taskName, event: event.id } });
       }
       if (!ok) continue;
       const wf = this.live.get(wait.workflowId);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { reportSwallowed } from '../../src/core/swallowed-errors.js';
 import { harness, parseSse, type Harness } from './harness.js';
 
 describe('API: executions, inquiries, stream', () => {
@@ -122,5 +123,13 @@ describe('API: executions, inquiries, stream', () => {
     assert.match(m.body, /netreflex_api_requests_total\{method="POST",route="\/api\/v1\/events",status="202"\} 1/);
     assert.match(m.body, /netreflex_executions_running \d/);
     assert.match(m.body, /netreflex_process_cpu_seconds_total/);
+  });
+
+  test('metrics count the errors carried on past, by where', async () => {
+    reportSwallowed({ where: 'metrics_test', error: new Error('x'), msg: 'test', log: { warn: () => {} } as never });
+    reportSwallowed({ where: 'metrics_test', error: new Error('y'), msg: 'test', log: { warn: () => {} } as never });
+    const m = await get('/metrics');
+    assert.match(m.body, /^# TYPE netreflex_swallowed_errors_total counter$/m);
+    assert.match(m.body, /^netreflex_swallowed_errors_total\{where="metrics_test"\} 2$/m);
   });
 });

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { swallowedErrorCounts } from '../../src/core/swallowed-errors.js';
 import { loadYamlFile, parseYaml } from '../../src/core/yaml.js';
 import { RuleEnforcer, type Decision } from '../../src/rules/enforcer.js';
 import { parseMaintenanceFile } from '../../src/rules/maintenance.js';
@@ -158,6 +159,18 @@ describe('RuleEnforcer: hold_down', () => {
     assert.deepEqual(outcomes(e.onEvent(log('et1 LINK DOWN'), T0)), ['held']);
     assert.deepEqual(e.onEvent(log('et1 flapping'), T0 + S), []); // matches neither: not a clear
     assert.deepEqual(outcomes(e.onEvent(log('et1 LINK UP'), T0 + 2 * S)), ['cleared']);
+  });
+
+  test('a hold_down key that does not render for a clearing event: counted, logged, and the hold still fires', () => {
+    const e = enforcerWith({
+      name: 'lag', trigger: { type: 'network.syslog' }, criteria: { 'trigger.message': { type: 'contains', pattern: 'LINK DOWN' } },
+      hold_down: { for: '30s', key: '{{ trigger.device }}:{{ trigger.interface.replace("et", "Ethernet") }}', clear: { 'trigger.message': { type: 'contains', pattern: 'LINK UP' } } },
+    });
+    const before = swallowedErrorCounts().get('hold_down_key') ?? 0;
+    assert.deepEqual(outcomes(e.onEvent(bgpEvent({ device: 'leaf1', interface: 'et1', message: 'et1 LINK DOWN' }, 'network.syslog'), T0)), ['held']);
+    assert.deepEqual(e.onEvent(bgpEvent({ device: 'leaf1', message: 'LINK UP' }, 'network.syslog'), T0 + S), [], 'no interface: cannot be the clearing event');
+    assert.equal(swallowedErrorCounts().get('hold_down_key'), before + 1);
+    assert.deepEqual(outcomes(e.tick(T0 + 30 * S)), ['execute']);
   });
 
   test('an event after the hold ran out cannot clear it: the hold fires first', () => {
