@@ -102,14 +102,15 @@ export function request(base: string, method: string, p: string, headers: Record
 }
 
 /**
- * GET /api/v1/health every `everyMs` until stopped: latencies of real HTTP requests, each on a
- * new connection, and how many failed (refused, reset, not 200).
+ * GET /api/v1/health from `clients` clients, each every `everyMs`, until stopped: latencies of
+ * real HTTP requests, each on a new connection, and how many failed (refused, reset, not 200).
  */
-export function sampleHealth(url: string, everyMs = 10): { stop(): Promise<{ n: number; p99: number; max: number; failures: string[] }> } {
+export function sampleHealth(url: string, everyMs = 20, clients = 1): { stop(): Promise<{ n: number; p99: number; max: number; failures: string[] }> } {
   const latencies: number[] = [];
   const failures: string[] = [];
   let running = true;
-  const loop = (async () => {
+  const client = async (delay: number): Promise<void> => {
+    await new Promise((r) => setTimeout(r, delay));
     while (running) {
       const t = performance.now();
       try {
@@ -121,11 +122,12 @@ export function sampleHealth(url: string, everyMs = 10): { stop(): Promise<{ n: 
       latencies.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, everyMs));
     }
-  })();
+  };
+  const loops = Promise.all(Array.from({ length: clients }, (_, i) => client((i * everyMs) / clients)));
   return {
     async stop() {
       running = false; // idempotent: a second call returns the same figures
-      await loop;
+      await loops;
       const sorted = [...latencies].sort((a, b) => a - b);
       return { n: sorted.length, p99: sorted[Math.max(0, Math.ceil(sorted.length * 0.99) - 1)] ?? 0, max: sorted.at(-1) ?? 0, failures };
     },
