@@ -1,8 +1,8 @@
 import { NrxError } from '../src/core/errors.js';
-import type { BgpNeighbors, CommandResult, ConfigResult, Driver, Facts, GetterModels, GetterName, Interfaces, LagMembers, LldpNeighbors, SendOptions } from './contract.js';
-import type { CandidateCommands, Platform } from './platform.js';
+import type { CliSession, CommandResult, ConfigResult, Driver, SendOptions } from './contract/cli.js';
+import type { BgpNeighbors, Facts, GetterModels, GetterName, Interfaces, LagMembers, LldpNeighbors } from './contract/getters.js';
+import type { CandidateCommands, Platform } from './platforms/platform.js';
 import { getterRecipe } from './platforms/registry.js';
-import type { CliSession } from './transports/ssh-cli.js';
 
 /**
  * The driver layer over a CLI session: knows modes (config in and out), recognises rejected

@@ -1,4 +1,4 @@
-import type { Driver } from './contract.js';
+import type { Driver } from './contract/cli.js';
 import { CliDriver } from './cli-driver.js';
 import { requirePlatform } from './platforms/registry.js';
 import { SshCliSession, type SshCliOptions } from './transports/ssh-cli.js';

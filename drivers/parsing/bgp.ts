@@ -1,4 +1,4 @@
-import type { BgpNeighbor, BgpState } from '../contract.js';
+import type { BgpNeighbor, BgpState } from '../contract/getters.js';
 
 /**
  * Helpers shared by the BGP summary parsers: FSM state words as vendors print them, and AS

@@ -1,4 +1,4 @@
-import type { Interface, Interfaces } from '../contract.js';
+import type { Interface, Interfaces } from '../contract/getters.js';
 
 /**
  * `show interfaces` as IOS, IOS-XE and EOS print it: a block per interface opening with

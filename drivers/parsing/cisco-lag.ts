@@ -1,4 +1,4 @@
-import type { LagMember, LagMembers } from '../contract.js';
+import type { LagMember, LagMembers } from '../contract/getters.js';
 
 /**
  * IOS `show etherchannel summary` and NX-OS `show port-channel summary`: one row per group

@@ -1,4 +1,4 @@
-import type { LldpNeighbor, LldpNeighbors } from '../contract.js';
+import type { LldpNeighbor, LldpNeighbors } from '../contract/getters.js';
 
 /**
  * The Cisco-style `show lldp neighbors` table (IOS, NX-OS): `Device ID  Local Intf  Hold-time

@@ -1,6 +1,7 @@
 import { NrxError } from '../../src/core/errors.js';
-import type { GetterModels, GetterName } from '../contract.js';
-import { normaliseCommand, type Platform } from '../platform.js';
+import type { GetterModels, GetterName } from '../contract/getters.js';
+import { canonicalPlatform } from './aliases.js';
+import { normaliseCommand, type Platform } from './platform.js';
 import { arista_eos } from './arista_eos/index.js';
 import { cisco_ios } from './cisco_ios/index.js';
 import { cisco_iosxr } from './cisco_iosxr/index.js';
@@ -10,15 +11,13 @@ import { juniper_junos } from './juniper_junos/index.js';
 
 /** Every shipped platform by its inventory name (Nornir/Netmiko spellings). */
 const PLATFORMS = new Map<string, Platform>([frr, cisco_ios, cisco_nxos, arista_eos, juniper_junos, cisco_iosxr].map((p) => [p.name, p]));
-/** Other spellings inventories use for the same platform. */
-const ALIASES: Record<string, string> = { ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', nxos: 'cisco_nxos', nxos_ssh: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr' };
 
 export function platformNames(): string[] {
   return [...PLATFORMS.keys()].sort();
 }
 
 export function findPlatform(name: string): Platform | undefined {
-  return PLATFORMS.get(name) ?? PLATFORMS.get(ALIASES[name] ?? '');
+  return PLATFORMS.get(name) ?? PLATFORMS.get(canonicalPlatform(name));
 }
 
 /** Like findPlatform, but an unknown name is NRX_ERR_UNSUPPORTED listing the known ones. */

@@ -1,4 +1,5 @@
 import { NrxError } from '../../src/core/errors.js';
+import type { CommitOptions, Datastore, EditConfigOptions, Filter } from '../contract/netconf.js';
 import { escapeXml } from './netconf-xml.js';
 
 /**
@@ -6,34 +7,6 @@ import { escapeXml } from './netconf-xml.js';
  * subtree filters are operator-authored XML and pass through as written; everything else is
  * escaped.
  */
-
-export type Datastore = 'running' | 'candidate' | 'startup';
-
-/** A subtree filter (XML), or an XPath expression (needs the :xpath capability). */
-export type Filter = { subtree: string } | { xpath: string; namespaces?: Record<string, string> };
-
-export type DefaultOperation = 'merge' | 'replace' | 'none';
-export type TestOption = 'test-then-set' | 'set' | 'test-only';
-export type ErrorOption = 'stop-on-error' | 'continue-on-error' | 'rollback-on-error';
-
-export interface EditConfigOptions {
-  target?: Datastore;
-  /** How elements without their own nc:operation attribute are applied (server default: merge). */
-  defaultOperation?: DefaultOperation;
-  testOption?: TestOption;
-  errorOption?: ErrorOption;
-}
-
-export interface CommitOptions {
-  /** A confirmed commit: rolled back unless confirmed by another commit within confirmTimeoutS. */
-  confirmed?: boolean;
-  /** Seconds before an unconfirmed commit is rolled back (server default 600). */
-  confirmTimeoutS?: number;
-  /** Let the confirmed commit survive the end of this session; a later confirm names this token. */
-  persist?: string;
-  /** Confirm (or cancel) a persistent confirmed commit from another session. */
-  persistId?: string;
-}
 
 const DATASTORES: readonly string[] = ['running', 'candidate', 'startup'];
 

@@ -1,11 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { NrxError, isNrxError } from '../../src/core/errors.js';
 import { FrameDecoder, encodeMessage, type Framing } from './netconf-framing.js';
-import {
-  cancelCommitXml, closeSessionXml, commitXml, discardChangesXml, editConfigXml, getConfigXml, getXml, lockXml, unlockXml, validateXml,
-  type CommitOptions, type Datastore, type EditConfigOptions, type Filter,
-} from './netconf-operations.js';
-import { CAP_BASE_10, CAP_BASE_11, describeRpcErrors, helloXml, parseHello, parseServerMessage, rpcXml, type RpcReply } from './netconf-xml.js';
+import { CAP_BASE_10, CAP_BASE_11, type CommitOptions, type Datastore, type EditConfigOptions, type Filter, type NetconfData, type NetconfSession, type RpcOptions, type RpcReply } from '../contract/netconf.js';
+import { cancelCommitXml, closeSessionXml, commitXml, discardChangesXml, editConfigXml, getConfigXml, getXml, lockXml, unlockXml, validateXml } from './netconf-operations.js';
+import { describeRpcErrors, helloXml, parseHello, parseServerMessage, rpcXml } from './netconf-xml.js';
 
 /**
  * One NETCONF session over any byte stream (the ssh2 `netconf` subsystem channel in
@@ -26,17 +24,6 @@ export interface SessionOptions {
   onClosed?: () => void;
 }
 
-export interface RpcOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-/** Result of get / get-config: the `<data>` content as XML and parsed (prefixes removed). */
-export interface NetconfData {
-  xml: string;
-  data: Record<string, unknown>;
-}
-
 interface Waiter {
   operation: string;
   resolve: (r: RpcReply) => void;
@@ -44,7 +31,7 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export class NetconfSession {
+export class NetconfStreamSession implements NetconfSession {
   readonly device: string;
   readonly capabilities: readonly string[];
   readonly sessionId: number | null;
@@ -73,10 +60,10 @@ export class NetconfSession {
   }
 
   /** Exchange hellos on an open stream and return the session, framed as both sides allow. */
-  static open(stream: Duplex, opts: SessionOptions): Promise<NetconfSession> {
+  static open(stream: Duplex, opts: SessionOptions): Promise<NetconfStreamSession> {
     const decoder = new FrameDecoder({ label: opts.device });
     const ours = opts.offerBase11 === false ? [CAP_BASE_10] : [CAP_BASE_10, CAP_BASE_11];
-    return new Promise<NetconfSession>((resolve, reject) => {
+    return new Promise<NetconfStreamSession>((resolve, reject) => {
       const timer = setTimeout(() => fail(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${opts.device}: no NETCONF <hello> within ${opts.helloTimeoutMs ?? 10_000} ms`)), opts.helloTimeoutMs ?? 10_000);
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -105,7 +92,7 @@ export class NetconfSession {
           const framing: Framing = hello.capabilities.includes(CAP_BASE_11) && ours.includes(CAP_BASE_11) ? 'chunked' : 'eom';
           if (!hello.capabilities.includes(CAP_BASE_10) && framing === 'eom') throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${opts.device}: the server offers neither base:1.0 nor base:1.1 that we both speak`);
           if (framing === 'chunked') decoder.useChunked();
-          const session = new NetconfSession(stream, decoder, hello, framing, opts);
+          const session = new NetconfStreamSession(stream, decoder, hello, framing, opts);
           if (messages.length > 1) throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${opts.device}: the server sent a message before our first RPC`);
           resolve(session);
         } catch (e) {

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { NrxError } from '../../src/core/errors.js';
+import type { RpcError, RpcReply } from '../contract/netconf.js';
 
 /**
  * NETCONF message bodies (RFC 6241): the hello, rpc envelopes, and reading rpc-reply /
@@ -8,39 +9,6 @@ import { NrxError } from '../../src/core/errors.js';
  */
 
 export const BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-export const CAP_BASE_10 = 'urn:ietf:params:netconf:base:1.0';
-export const CAP_BASE_11 = 'urn:ietf:params:netconf:base:1.1';
-export const CAP_CANDIDATE = 'urn:ietf:params:netconf:capability:candidate:1.0';
-export const CAP_CONFIRMED_COMMIT = 'urn:ietf:params:netconf:capability:confirmed-commit:1.1';
-export const CAP_VALIDATE = 'urn:ietf:params:netconf:capability:validate:1.1';
-export const CAP_XPATH = 'urn:ietf:params:netconf:capability:xpath:1.0';
-
-/** One rpc-error as RFC 6241 section 4.3 defines it. */
-export interface RpcError {
-  type: string;
-  tag: string;
-  severity: string;
-  appTag?: string;
-  path?: string;
-  message?: string;
-  /** error-info children, parsed. */
-  info?: unknown;
-}
-
-export interface RpcReply {
-  messageId: string | null;
-  /** `<ok/>` was present. */
-  ok: boolean;
-  /** Errors and warnings; a reply with any severity=error becomes an NrxError in the session. */
-  errors: RpcError[];
-  /** Inner XML of `<data>`, when the reply has one. */
-  dataXml: string | null;
-  /** The whole reply as received. */
-  xml: string;
-  /** The whole reply, parsed (namespace prefixes removed, attributes as `@_name`). */
-  parsed: Record<string, unknown>;
-}
-
 export type ServerMessage =
   | { kind: 'reply'; reply: RpcReply }
   | { kind: 'notification'; xml: string; parsed: Record<string, unknown> };

@@ -2,11 +2,12 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError, isNrxError } from '../../src/core/errors.js';
 import { verifyHostKey, type HostKeyPolicy } from './netconf-hostkey.js';
 import { connectWithoutDelay, loginMethods } from './ssh-login.js';
-import { NetconfSession, type SessionOptions } from './netconf-session.js';
+import type { NetconfSession } from '../contract/netconf.js';
+import { NetconfStreamSession, type SessionOptions } from './netconf-session.js';
 
 /**
  * NETCONF over SSH (RFC 6242): an ssh2 connection, the `netconf` subsystem, then a
- * NetconfSession on that channel. Written here rather than taken from npm: the `netconf-client`
+ * NetconfStreamSession on that channel. Written here rather than taken from npm: the `netconf-client`
  * packages there speak base:1.0 only, match replies by order rather than message-id, and accept
  * any host key; the protocol is small enough to own and test against netconfd.
  */
@@ -32,8 +33,6 @@ export interface NetconfConnectOptions {
   keepaliveMs?: number;
   offerBase11?: boolean;
 }
-
-export type { NetconfSession } from './netconf-session.js';
 
 /** Open a NETCONF session; the SSH connection closes when the session does. */
 export async function connectNetconf(opts: NetconfConnectOptions): Promise<NetconfSession> {
@@ -93,7 +92,7 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
     onClosed: () => client.end(),
   };
   try {
-    return await NetconfSession.open(channel, sessionOpts);
+    return await NetconfStreamSession.open(channel, sessionOpts);
   } catch (e) {
     client.end();
     throw isNrxError(e) ? e : new NrxError('NRX_ERR_CONNECTION_LOST', `${device}: NETCONF hello failed: ${(e as Error).message}`, { cause: e });

@@ -1,27 +1,16 @@
 import snmp from 'net-snmp';
 import type { Session, Varbind } from 'net-snmp';
 import { NrxError } from '../../src/core/errors.js';
-import { resolveOid, nameOfOid } from '../snmp/names.js';
-import { TAG_BY_TYPE, decodeVarbind, type SnmpType, type SnmpValue } from '../snmp/values.js';
+import { resolveOid, nameOfOid } from './snmp-names.js';
+import type { SnmpCredentials, SnmpSession, SnmpSetValue, SnmpValue } from '../contract/snmp.js';
+import { TAG_BY_TYPE, decodeVarbind } from './snmp-values.js';
 
 /**
  * SNMP through net-snmp: get, getnext, walk (GetNext), bulkwalk (GetBulk), set; v2c and v3.
- * Objects are named from drivers/snmp/names.ts or given as numeric OIDs. Infrastructure failures
+ * Objects are named from snmp-names.ts or given as numeric OIDs. Infrastructure failures
  * are NrxErrors (timeout, v3 authentication, error-status); a missing instance is data
  * (type noSuchInstance, value null).
  */
-
-export type SnmpCredentials =
-  | { version: 'v2c' | 'v1'; community: string }
-  | {
-      version: 'v3';
-      user: string;
-      level?: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
-      authProtocol?: 'md5' | 'sha' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
-      authKey?: string;
-      privProtocol?: 'des' | 'aes' | 'aes256b' | 'aes256r';
-      privKey?: string;
-    };
 
 export interface SnmpTarget {
   host: string;
@@ -35,16 +24,10 @@ export interface SnmpTarget {
   retries?: number;
 }
 
-export interface SnmpSetValue {
-  oid: string;
-  type: Extract<SnmpType, 'Integer' | 'OctetString' | 'ObjectIdentifier' | 'IpAddress' | 'Counter32' | 'Gauge32' | 'TimeTicks'>;
-  value: number | string;
-}
-
 /** Walks stop here even if the agent keeps answering: a loop guard against broken agents. */
 const MAX_WALK_ROWS = 1_000_000;
 
-export class SnmpClient {
+export class SnmpClient implements SnmpSession {
   readonly device: string;
   private readonly session: Session;
   private readonly target: SnmpTarget;

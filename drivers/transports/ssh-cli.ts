@@ -1,7 +1,8 @@
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
-import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from '../known-hosts.js';
-import type { CliMode, Platform } from '../platform.js';
+import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
+import type { CliMode, CliSession, RunOptions, RunOutput } from '../contract/cli.js';
+import type { Platform } from '../platforms/platform.js';
 import { connectWithoutDelay, loginMethods } from './ssh-login.js';
 import { cleanTerminalText, escapeRegex, lastLine } from './terminal.js';
 
@@ -29,30 +30,6 @@ export interface SshCliOptions {
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
   keepaliveIntervalMs?: number;
-}
-
-export interface RunOptions {
-  timeoutMs?: number;
-  onData?: (chunk: string) => void;
-  /** Also stop reading when the output ends with this (a password or paste prompt). */
-  expect?: RegExp;
-  /** A secret (enable password): not echoed by the device, never named in errors. */
-  secret?: boolean;
-}
-
-export interface RunOutput {
-  output: string;
-  /** The prompt (or expect match) that ended the output. */
-  prompt: string;
-  elapsedMs: number;
-}
-
-/** What a driver needs from a CLI session; the contract tests fake it. */
-export interface CliSession {
-  readonly mode: CliMode;
-  readonly basePrompt: string;
-  run(command: string, opts?: RunOptions): Promise<RunOutput>;
-  close(): Promise<void>;
 }
 
 const TAIL = 2048;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
-import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from '../known-hosts.js';
+import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
 import { connectWithoutDelay, loginMethods } from './ssh-login.js';
 
 /**

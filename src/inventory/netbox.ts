@@ -1,3 +1,4 @@
+import { canonicalPlatform } from '../../drivers/platforms/aliases.js';
 import { NrxError } from '../core/errors.js';
 import { NAME_PATTERN, type Group, type Host } from './model.js';
 
@@ -7,33 +8,9 @@ import { NAME_PATTERN, type Group, type Host } from './model.js';
  * name, no primary address) is reported by name, never dropped silently.
  */
 
-/** NetBox platform slugs (as people name them) to netreflex platform names. */
-const PLATFORM_ALIASES: Record<string, string> = {
-  ios: 'cisco_ios',
-  'cisco-ios': 'cisco_ios',
-  iosxe: 'cisco_ios',
-  'ios-xe': 'cisco_ios',
-  'cisco-iosxe': 'cisco_ios',
-  'cisco-ios-xe': 'cisco_ios',
-  nxos: 'cisco_nxos',
-  'nx-os': 'cisco_nxos',
-  'cisco-nxos': 'cisco_nxos',
-  'cisco-nx-os': 'cisco_nxos',
-  eos: 'arista_eos',
-  'arista-eos': 'arista_eos',
-  junos: 'juniper_junos',
-  'juniper-junos': 'juniper_junos',
-  iosxr: 'cisco_iosxr',
-  'ios-xr': 'cisco_iosxr',
-  'cisco-iosxr': 'cisco_iosxr',
-  'cisco-ios-xr': 'cisco_iosxr',
-  frr: 'frr',
-  frrouting: 'frr',
-};
-
 /** Our platform name for a NetBox platform slug; one we do not know is kept as it is. */
 export function mapPlatform(slug: string): string {
-  return PLATFORM_ALIASES[slug.toLowerCase().replace(/_/g, '-')] ?? slug;
+  return canonicalPlatform(slug);
 }
 
 export interface NetboxMapping {

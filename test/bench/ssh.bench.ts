@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cliDriver } from '../../drivers/connect.js';
-import { fanOut, summarise } from '../../src/executions/fanout.js';
+import { fanOut, summarise } from '../../drivers/access/fan-out.js';
 import type { Lab } from '../lab/lab.js';
 import { median, type BenchResult } from './stats.js';
 

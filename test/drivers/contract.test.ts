@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CliDriver } from '../../drivers/cli-driver.js';
-import { GETTER_NAMES, type GetterName } from '../../drivers/contract.js';
+import { GETTER_NAMES, type GetterName } from '../../drivers/contract/getters.js';
 import { findPlatform, parseCommandOutput, platformNames, requirePlatform } from '../../drivers/platforms/registry.js';
 import { isNrxError } from '../../src/core/errors.js';
 import { FixtureSession, fixtureCases } from './fixture-session.js';

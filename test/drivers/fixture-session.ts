@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliMode } from '../../drivers/platform.js';
-import type { CliSession, RunOptions, RunOutput } from '../../drivers/transports/ssh-cli.js';
+import type { CliMode, CliSession, RunOptions, RunOutput } from '../../drivers/contract/cli.js';
 
 /** Fixture files are named after the command: `show ip bgp summary` -> `show_ip_bgp_summary.txt`. */
 export function commandFileName(command: string): string {

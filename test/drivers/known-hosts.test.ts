@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
-import { fingerprint, KnownHosts, knownHostsName, parsePublicKeyLine } from '../../drivers/known-hosts.js';
+import { fingerprint, KnownHosts, knownHostsName, parsePublicKeyLine } from '../../drivers/transports/known-hosts.js';
 import { isNrxError } from '../../src/core/errors.js';
 
 const keyA = parsePublicKeyLine(ssh2.utils.generateKeyPairSync('ed25519').public);

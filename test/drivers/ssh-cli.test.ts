@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { cliDriver, type DeviceConnection } from '../../drivers/connect.js';
-import { fingerprint, parsePublicKeyLine } from '../../drivers/known-hosts.js';
+import { fingerprint, parsePublicKeyLine } from '../../drivers/transports/known-hosts.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from './replay-server.js';
 
 const BGP = `BGP router identifier 10.0.0.1, local AS number 65001

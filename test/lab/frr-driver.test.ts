@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cliDriver, type DeviceConnection } from '../../drivers/connect.js';
-import type { BgpNeighbor, Driver } from '../../drivers/contract.js';
+import type { Driver } from '../../drivers/contract/cli.js';
+import type { BgpNeighbor } from '../../drivers/contract/getters.js';
 import { labGuard } from './guard.js';
 import { labUp, type Lab, type LabRouter } from './lab.js';
 

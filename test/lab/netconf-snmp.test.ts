@@ -9,10 +9,11 @@ import { startNetconf, type NetconfLab } from './netconf.js';
 import { startSnmpd, type SnmpLab } from './snmp.js';
 import { run } from './run.js';
 import { connectNetconf, type NetconfConnectOptions } from '../../drivers/transports/netconf.js';
-import { CAP_BASE_11, CAP_CANDIDATE } from '../../drivers/transports/netconf-xml.js';
+import { CAP_BASE_11, CAP_CANDIDATE } from '../../drivers/contract/netconf.js';
 import { SnmpClient } from '../../drivers/transports/snmp.js';
 import { NrxError } from '../../src/core/errors.js';
-import { NetconfRunner, staticDeviceResolver } from '../../src/executions/runners/netconf.js';
+import { staticEndpointResolver as staticDeviceResolver } from '../../drivers/access/targets.js';
+import { NetconfRunner } from '../../src/executions/runners/netconf.js';
 import { SnmpRunner } from '../../src/executions/runners/snmp.js';
 import { testAction, testContext } from '../executions/runners/helpers.js';
 

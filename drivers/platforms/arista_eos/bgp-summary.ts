@@ -1,5 +1,5 @@
 import { NrxError } from '../../../src/core/errors.js';
-import type { BgpNeighbor, BgpNeighbors } from '../../contract.js';
+import type { BgpNeighbor, BgpNeighbors } from '../../contract/getters.js';
 import { asNumber, bgpStateWord, looksLikePeer, neighbor } from '../../parsing/bgp.js';
 
 /**

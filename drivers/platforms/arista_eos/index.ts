@@ -1,6 +1,6 @@
-import type { LldpNeighbor } from '../../contract.js';
-import type { Platform } from '../../platform.js';
-import { CISCO_LIKE_FAILURES, single } from '../../platform.js';
+import type { LldpNeighbor } from '../../contract/getters.js';
+import type { Platform } from '../platform.js';
+import { CISCO_LIKE_FAILURES, single } from '../platform.js';
 import { parseCiscoInterfaces } from '../../parsing/cisco-interfaces.js';
 import { parseEosBgpSummary } from './bgp-summary.js';
 

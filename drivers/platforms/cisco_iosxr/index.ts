@@ -1,5 +1,5 @@
-import type { Platform } from '../../platform.js';
-import { CISCO_LIKE_FAILURES, single } from '../../platform.js';
+import type { Platform } from '../platform.js';
+import { CISCO_LIKE_FAILURES, single } from '../platform.js';
 import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 
 const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd) => parseCiscoBgpSummary(out, 'cisco_iosxr', cmd));

@@ -1,5 +1,5 @@
-import type { Platform } from '../../platform.js';
-import { CISCO_LIKE_FAILURES, single } from '../../platform.js';
+import type { Platform } from '../platform.js';
+import { CISCO_LIKE_FAILURES, single } from '../platform.js';
 import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 import { parseCiscoLagSummary } from '../../parsing/cisco-lag.js';
 import { parseCiscoLldpNeighbors } from '../../parsing/cisco-lldp.js';

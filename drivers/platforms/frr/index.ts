@@ -1,5 +1,5 @@
-import type { Platform } from '../../platform.js';
-import { single } from '../../platform.js';
+import type { Platform } from '../platform.js';
+import { single } from '../platform.js';
 import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 import { parseFrrInterfaces, parseFrrVersion } from './parsers.js';
 

@@ -1,4 +1,4 @@
-import type { Facts, Interface, Interfaces } from '../../contract.js';
+import type { Facts, Interface, Interfaces } from '../../contract/getters.js';
 
 /** FRR `show interface`: `Interface X is up, line protocol is down`, then flags, mtu, HWaddr, inet. */
 export function parseFrrInterfaces(output: string): Interfaces {

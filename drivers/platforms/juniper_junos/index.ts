@@ -1,6 +1,6 @@
-import type { LldpNeighbor } from '../../contract.js';
-import type { Platform } from '../../platform.js';
-import { single } from '../../platform.js';
+import type { LldpNeighbor } from '../../contract/getters.js';
+import type { Platform } from '../platform.js';
+import { single } from '../platform.js';
 import { parseJunosBgpSummary } from './bgp-summary.js';
 
 /** Junos `show lldp neighbors`: `Local Interface  Parent Interface  Chassis Id  Port info  System Name`. */

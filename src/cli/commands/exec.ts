@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import yaml from 'js-yaml';
-import { GETTER_NAMES, type GetterName } from '../../../drivers/contract.js';
+import { GETTER_NAMES, type GetterName } from '../../../drivers/contract/getters.js';
 import { findPlatform, parseCommandOutput } from '../../../drivers/platforms/registry.js';
 import { NrxError } from '../../core/errors.js';
-import { InventoryDevices } from '../../executions/device-resolver.js';
-import { fanOut, summarise, type DeviceOutcome } from '../../executions/fanout.js';
-import { sshDriverFactory, withDevice } from '../../executions/runners/cli-device.js';
+import { InventoryDevices } from '../../../drivers/access/device-resolver.js';
+import { fanOut, summarise, type DeviceOutcome } from '../../../drivers/access/fan-out.js';
+import { sshDriverFactory } from '../../../drivers/access/open.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
 import { InventoryService } from '../../inventory/inventory-service.js';
 import { configFrom, EXIT, reportError, type DataOptions } from '../context.js';
 import { colorStatus, table } from '../output.js';

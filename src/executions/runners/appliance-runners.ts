@@ -7,7 +7,8 @@ import { PythonEnvironments } from './python-env.js';
 import { PythonScriptRunner } from './python-script.js';
 import { PackWorkspace } from './pack-workspace.js';
 import { resolveRunAs } from './run-as.js';
-import { RemoteShellRunner, type RemoteHostResolver } from './remote-shell.js';
+import type { RemoteHostResolver } from '../../../drivers/access/targets.js';
+import { RemoteShellRunner } from './remote-shell.js';
 
 export interface ApplianceRunnerDeps {
   dataDir: string;

@@ -1,5 +1,8 @@
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import { sshDriverFactory, type DriverFactory } from '../../../drivers/access/open.js';
+import type { CliResolver } from '../../../drivers/access/targets.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, stringList } from './cli-device.js';
 
 export const CLI_CONFIG_RUNNER: RunnerDeclaration = { runnerType: 'cli-config', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS['cli-config']! };
 
@@ -11,7 +14,7 @@ export class CliConfigRunner implements Runner {
   readonly runnerType = CLI_CONFIG_RUNNER.runnerType;
   readonly aliases = CLI_CONFIG_RUNNER.aliases;
   readonly parameters = CLI_CONFIG_RUNNER.parameters;
-  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';

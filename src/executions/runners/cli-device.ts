@@ -1,72 +1,8 @@
-import { cliDriver } from '../../../drivers/connect.js';
-import type { Driver } from '../../../drivers/contract.js';
-import type { HostKeyPolicy } from '../../../drivers/known-hosts.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import type { ParamSpec, RunContext, RunResultOk } from '../action.js';
 import { TEXTFSM_PARAMETERS } from './cli-textfsm.js';
 
-/**
- * How the CLI runners reach a device by its inventory name. The lead wires a DeviceResolver to
- * the inventory (hostname, port, platform) and the credential store (username, secrets).
- */
-export interface DeviceTarget {
-  name: string;
-  hostname: string;
-  port: number;
-  platform: string;
-  username: string;
-  password?: string;
-  privateKey?: string;
-  enableSecret?: string;
-  knownHostsFile: string;
-  hostKeyPolicy: HostKeyPolicy;
-  connectTimeoutMs?: number;
-  commandTimeoutMs?: number;
-}
-
-export interface DeviceResolver {
-  /** Throws NrxError NRX_ERR_DEVICE_NOT_FOUND for a name the inventory does not have. */
-  resolve(name: string): Promise<DeviceTarget>;
-}
-
-export type DriverFactory = (target: DeviceTarget) => Driver;
-
-export const sshDriverFactory: DriverFactory = (t) =>
-  cliDriver({
-    device: t.name, host: t.hostname, port: t.port, platform: t.platform, username: t.username,
-    knownHostsFile: t.knownHostsFile, hostKeyPolicy: t.hostKeyPolicy,
-    ...(t.password !== undefined ? { password: t.password } : {}),
-    ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
-    ...(t.enableSecret !== undefined ? { enableSecret: t.enableSecret } : {}),
-    ...(t.connectTimeoutMs !== undefined ? { connectTimeoutMs: t.connectTimeoutMs } : {}),
-    ...(t.commandTimeoutMs !== undefined ? { commandTimeoutMs: t.commandTimeoutMs } : {}),
-  });
-
-/** A resolver over a fixed table (tests, `exec` against a list). */
-export function staticResolver(targets: Iterable<DeviceTarget>): DeviceResolver {
-  const byName = new Map([...targets].map((t) => [t.name, t]));
-  return {
-    async resolve(name) {
-      const t = byName.get(name);
-      if (!t) throw new NrxError('NRX_ERR_DEVICE_NOT_FOUND', `no device '${name}' in the inventory`);
-      return t;
-    },
-  };
-}
-
-/** Connect, run `work`, always close. Cancel (ctx.signal) closes the session, which ends the command in flight. */
-export async function withDevice<T>(resolver: DeviceResolver, factory: DriverFactory, name: string, signal: AbortSignal | undefined, work: (driver: Driver) => Promise<T>): Promise<T> {
-  const driver = factory(await resolver.resolve(name));
-  const onAbort = (): void => void driver.close();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await driver.connect();
-    return await work(driver);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await driver.close();
-  }
-}
+/** What the CLI runners share: their parameters, and how a broken device becomes a failed result. */
 
 /** The runners' answer when the infrastructure broke: a failed result carrying the error's code. */
 export function infrastructureFailure(e: unknown, ctx: RunContext, device: string): RunResultOk {

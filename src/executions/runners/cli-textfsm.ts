@@ -1,4 +1,4 @@
-import type { CommandResult } from '../../../drivers/contract.js';
+import type { CommandResult } from '../../../drivers/contract/cli.js';
 import { textfsmParse, type TextFsmRecord } from '../../../drivers/textfsm/textfsm.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import type { ParamSpec, RunContext, RunResultOk } from '../action.js';

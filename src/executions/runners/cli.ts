@@ -1,5 +1,8 @@
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, stringList, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import { sshDriverFactory, type DriverFactory } from '../../../drivers/access/open.js';
+import type { CliResolver } from '../../../drivers/access/targets.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, stringList } from './cli-device.js';
 import { wantsTextfsm, withTextfsmRecords } from './cli-textfsm.js';
 
 export const CLI_RUNNER: RunnerDeclaration = { runnerType: 'cli', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS.cli! };
@@ -13,7 +16,7 @@ export class CliRunner implements Runner {
   readonly runnerType = CLI_RUNNER.runnerType;
   readonly aliases = CLI_RUNNER.aliases;
   readonly parameters = CLI_RUNNER.parameters;
-  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';

@@ -1,6 +1,6 @@
 import { ERROR_CATALOGUE, NrxError, type ErrorCode } from '../../core/errors.js';
 import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { fanOut, summarise } from '../fanout.js';
+import { fanOut, summarise } from '../../../drivers/access/fan-out.js';
 
 /** Parameters every device runner gains: run on one device, or on every device a filter selects. */
 export const FAN_OUT_PARAMETERS: Record<string, ParamSpec> = {

@@ -1,7 +1,10 @@
-import { GETTER_NAMES, type GetterName } from '../../../drivers/contract.js';
+import { GETTER_NAMES, type GetterName } from '../../../drivers/contract/getters.js';
 import { NrxError } from '../../core/errors.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure, sshDriverFactory, withDevice, type DeviceResolver, type DriverFactory } from './cli-device.js';
+import { sshDriverFactory, type DriverFactory } from '../../../drivers/access/open.js';
+import type { CliResolver } from '../../../drivers/access/targets.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
+import { DEVICE_RUNNER_PARAMETERS, deviceParam, infrastructureFailure } from './cli-device.js';
 
 export const GETTER_RUNNER: RunnerDeclaration = { runnerType: 'getter', aliases: [], parameters: DEVICE_RUNNER_PARAMETERS.getter! };
 
@@ -10,7 +13,7 @@ export class GetterRunner implements Runner {
   readonly runnerType = GETTER_RUNNER.runnerType;
   readonly aliases = GETTER_RUNNER.aliases;
   readonly parameters = GETTER_RUNNER.parameters;
-  constructor(private readonly resolver: DeviceResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';

@@ -1,49 +1,14 @@
 import { NrxError, describeError, isNrxError } from '../../core/errors.js';
 import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { connectNetconf } from '../../../drivers/transports/netconf.js';
-import type { NetconfSession } from '../../../drivers/transports/netconf-session.js';
-import type { Datastore, DefaultOperation, Filter } from '../../../drivers/transports/netconf-operations.js';
-import { CAP_CANDIDATE } from '../../../drivers/transports/netconf-xml.js';
-import type { SnmpCredentials } from '../../../drivers/transports/snmp.js';
+import { openNetconf } from '../../../drivers/access/open.js';
+import type { EndpointResolver } from '../../../drivers/access/targets.js';
+import { CAP_CANDIDATE, type Datastore, type DefaultOperation, type Filter, type NetconfSession } from '../../../drivers/contract/netconf.js';
 
 /**
  * The `netconf` runner: one NETCONF operation (or a whole edit -> commit cycle) on one device
  * named in the inventory. Failures are data on the result (code + message), as for every
  * runner; the rpc-error's tag and path are kept in `result.errors`.
  */
-
-/** How to reach a device, as the inventory will give it (credentials already decrypted). */
-export interface DeviceConnection {
-  name: string;
-  host: string;
-  username?: string;
-  password?: string;
-  privateKey?: string;
-  /** "ssh-ed25519 AAAA..."; without it the device is refused unless trustOnFirstUse. */
-  hostKey?: string;
-  trustOnFirstUse?: boolean;
-  /** Called with a key learned on first use, to record it. */
-  onHostKeyLearned?: (key: string) => void;
-  netconf?: { port?: number };
-  snmp?: { port?: number; credentials: SnmpCredentials };
-}
-
-/** Name -> connection parameters; the lead wires this to the inventory. */
-export interface DeviceResolver {
-  resolve(name: string): Promise<DeviceConnection> | DeviceConnection;
-}
-
-/** A resolver over a fixed list (tests, small setups). Unknown names are NRX_ERR_DEVICE_NOT_FOUND. */
-export function staticDeviceResolver(devices: DeviceConnection[]): DeviceResolver {
-  const byName = new Map(devices.map((d) => [d.name, d]));
-  return {
-    resolve(name) {
-      const d = byName.get(name);
-      if (!d) throw new NrxError('NRX_ERR_DEVICE_NOT_FOUND', `no inventory device '${name}'`, { location: { field: 'device' } });
-      return d;
-    },
-  };
-}
 
 const OPERATIONS = ['get', 'get-config', 'edit-config', 'commit', 'cancel-commit', 'discard-changes', 'validate', 'lock', 'unlock', 'rpc'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -74,7 +39,7 @@ export class NetconfRunner implements Runner {
   readonly aliases = NETCONF_RUNNER.aliases;
   readonly parameters = NETCONF_RUNNER.parameters;
 
-  constructor(private readonly devices: DeviceResolver) {}
+  constructor(private readonly devices: EndpointResolver) {}
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     const device = str(params.device);
@@ -85,13 +50,7 @@ export class NetconfRunner implements Runner {
     let session: NetconfSession | undefined;
     try {
       const conn = await this.devices.resolve(device);
-      session = await connectNetconf({
-        host: conn.host, port: conn.netconf?.port ?? 830, username: conn.username ?? '', device: conn.name,
-        ...(conn.password !== undefined ? { password: conn.password } : {}),
-        ...(conn.privateKey !== undefined ? { privateKey: conn.privateKey } : {}),
-        hostKey: { knownKey: conn.hostKey, trustOnFirstUse: conn.trustOnFirstUse, onLearned: conn.onHostKeyLearned },
-        rpcTimeoutMs: timeoutMs,
-      });
+      session = await openNetconf(conn, { rpcTimeoutMs: timeoutMs });
       ctx.log(`${device}: NETCONF session ${session.sessionId ?? '?'} (${session.framing === 'chunked' ? 'base:1.1' : 'base:1.0'})`);
       const result = await this.perform(session, operation, params, { signal: ctx.signal, timeoutMs });
       ctx.log(`${device}: ${operation} ok`);

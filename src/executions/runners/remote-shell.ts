@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HostKeyPolicy } from '../../../drivers/known-hosts.js';
+import type { RemoteHostResolver, RemoteLogin } from '../../../drivers/access/targets.js';
 import { SshExecConnection, type ExecOutcome } from '../../../drivers/transports/ssh-exec.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import { shellQuote } from '../../core/template.js';
@@ -10,25 +10,6 @@ import { abortedByTimeout, asText } from './process-group.js';
 import { REMOTE_SHELL_CMD_RUNNER, REMOTE_SHELL_SCRIPT_RUNNER } from './remote-shell-parameters.js';
 
 /** How to log in to one host. */
-export interface RemoteLogin {
-  host: string;
-  port: number;
-  username: string;
-  password?: string;
-  privateKey?: string;
-  passphrase?: string;
-}
-
-/** Where the runner gets addresses, secrets and host keys: the inventory and credential store. */
-export interface RemoteHostResolver {
-  /** An inventory host by name (any platform, or none), or null when the inventory has no such name. */
-  inventoryHost(name: string): Promise<RemoteLogin | null>;
-  /** A stored credential, for hosts outside the inventory. */
-  credential(name: string): Promise<Omit<RemoteLogin, 'host' | 'port'>>;
-  readonly knownHostsFile: string;
-  readonly hostKeyPolicy: HostKeyPolicy;
-}
-
 export interface RemoteShellOptions {
   /** Bytes kept of each host's stdout and stderr (default 1 MiB). */
   outputCapBytes?: number;

@@ -1,14 +1,14 @@
 import { NrxError, describeError } from '../../core/errors.js';
 import type { ActionSpec, ParamSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
-import { SnmpClient, type SnmpSetValue } from '../../../drivers/transports/snmp.js';
-import type { SnmpValue } from '../../../drivers/snmp/values.js';
-import type { DeviceResolver } from './netconf.js';
+import { openSnmp } from '../../../drivers/access/open.js';
+import type { EndpointResolver } from '../../../drivers/access/targets.js';
+import type { SnmpSession, SnmpSetValue, SnmpValue } from '../../../drivers/contract/snmp.js';
 
 /**
  * The `snmp` runner: get / getnext / walk / bulkwalk / set on one inventory device, with the
  * device's SNMP credentials (v2c community or v3 user) from the resolver. The result is
  * `{device, operation, values: [{oid, name, type, value, label?}]}`; Counter64 values are
- * decimal strings (see drivers/snmp/values.ts).
+ * decimal strings (see drivers/transports/snmp-values.ts).
  */
 
 const OPERATIONS = ['get', 'getnext', 'walk', 'bulkwalk', 'set'] as const;
@@ -31,21 +31,20 @@ export class SnmpRunner implements Runner {
   readonly aliases = SNMP_RUNNER.aliases;
   readonly parameters = SNMP_RUNNER.parameters;
 
-  constructor(private readonly devices: DeviceResolver) {}
+  constructor(private readonly devices: EndpointResolver) {}
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     const device = typeof params.device === 'string' ? params.device : '';
     const operation = (typeof params.operation === 'string' ? params.operation : 'get') as Operation;
-    let client: SnmpClient | undefined;
+    let client: SnmpSession | undefined;
     try {
       if (!device) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'device' is required`, { location: { field: 'device' } });
       if (!OPERATIONS.includes(operation)) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: unknown SNMP operation '${operation}' (one of ${OPERATIONS.join(', ')})`, { location: { field: 'operation' } });
       const conn = await this.devices.resolve(device);
-      if (!conn.snmp) throw new NrxError('NRX_ERR_PARAM_INVALID', `device ${device} has no SNMP credentials in the inventory`, { location: { field: 'device' } });
-      client = new SnmpClient({
-        host: conn.host, port: conn.snmp.port ?? 161, device: conn.name, credentials: conn.snmp.credentials,
+      client = openSnmp(conn, {
         timeoutMs: (typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : 2) * 1000,
         retries: typeof params.retries === 'number' && params.retries >= 0 ? params.retries : 1,
+        missing: () => new NrxError('NRX_ERR_PARAM_INVALID', `device ${device} has no SNMP credentials in the inventory`, { location: { field: 'device' } }),
       });
       const values = await abortable(this.perform(client, operation, params), ctx.signal, device);
       ctx.log(`${device}: SNMP ${operation}: ${values.length} value(s)`);
@@ -58,7 +57,7 @@ export class SnmpRunner implements Runner {
     }
   }
 
-  private perform(c: SnmpClient, op: Operation, p: Record<string, unknown>): Promise<SnmpValue[]> {
+  private perform(c: SnmpSession, op: Operation, p: Record<string, unknown>): Promise<SnmpValue[]> {
     const oids = Array.isArray(p.oids) ? p.oids.map(String) : typeof p.oids === 'string' ? [p.oids] : [];
     if (op !== 'set' && oids.length === 0) throw new NrxError('NRX_ERR_PARAM_INVALID', `SNMP ${op} needs parameter 'oids'`, { location: { field: 'oids' } });
     switch (op) {

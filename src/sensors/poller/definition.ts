@@ -1,5 +1,5 @@
-import { GETTER_NAMES, type GetterName } from '../../../drivers/contract.js';
-import { resolveOid } from '../../../drivers/snmp/names.js';
+import { GETTER_NAMES, type GetterName } from '../../../drivers/contract/getters.js';
+import { resolveOid } from '../../../drivers/transports/snmp-names.js';
 import { parseDuration } from '../../core/duration.js';
 import { isNrxError } from '../../core/errors.js';
 import { specError, type YamlSource } from '../../core/yaml.js';

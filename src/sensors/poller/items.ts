@@ -1,5 +1,5 @@
-import type { GetterModels } from '../../../drivers/contract.js';
-import type { SnmpValue } from '../../../drivers/snmp/values.js';
+import type { GetterModels } from '../../../drivers/contract/getters.js';
+import type { SnmpValue } from '../../../drivers/contract/snmp.js';
 import { NrxError } from '../../core/errors.js';
 import { GETTER_LIST, placeWalkedValue, SNMP_INDEX_FIELD, SNMP_VALUE_FIELD, type PollSource, type SnmpObject } from './source.js';
 

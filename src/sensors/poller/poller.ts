@@ -1,7 +1,7 @@
 import { describeError, NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { makeEvent, type EventEnvelope } from '../../events/envelope.js';
-import { fanOut, type DeviceOutcome } from '../../executions/fanout.js';
+import { fanOut, type DeviceOutcome } from '../../../drivers/access/fan-out.js';
 import { RateLimitedLog } from '../common/rate-limited-log.js';
 import { detectChanges } from './change-detector.js';
 import type { PollerDefinition } from './definition.js';

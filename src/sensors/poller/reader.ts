@@ -1,7 +1,6 @@
-import { SnmpClient } from '../../../drivers/transports/snmp.js';
-import { NrxError } from '../../core/errors.js';
-import type { InventoryDevices } from '../../executions/device-resolver.js';
-import { sshDriverFactory, withDevice, type DriverFactory } from '../../executions/runners/cli-device.js';
+import type { InventoryDevices } from '../../../drivers/access/device-resolver.js';
+import { openSnmp, sshDriverFactory, type DriverFactory } from '../../../drivers/access/open.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
 import type { RawReading } from './items.js';
 import type { PollSource } from './source.js';
 
@@ -21,10 +20,7 @@ export function inventoryReader(devices: Pick<InventoryDevices, 'cliResolver' | 
       return { kind: 'getter', model };
     }
     const conn = await devices.connection(device);
-    if (!conn.snmp) {
-      throw new NrxError('NRX_ERR_AUTH', `device ${device}: no SNMP settings in the inventory (set connection_options.snmp.credential on the host, a group or the defaults)`);
-    }
-    const client = new SnmpClient({ host: conn.host, port: conn.snmp.port ?? 161, device, credentials: conn.snmp.credentials });
+    const client = openSnmp(conn);
     const onAbort = (): void => client.close();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -32,7 +28,7 @@ export function inventoryReader(devices: Pick<InventoryDevices, 'cliResolver' | 
       const walks = [];
       for (const root of source.roots) {
         // v1 agents know no GetBulk
-        const values = conn.snmp.credentials.version === 'v1' ? await client.walk(root.oid) : await client.bulkWalk(root.oid);
+        const values = conn.snmp!.credentials.version === 'v1' ? await client.walk(root.oid) : await client.bulkWalk(root.oid);
         walks.push({ root, values });
       }
       return { kind: 'snmp-walk', walks };

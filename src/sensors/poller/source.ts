@@ -1,5 +1,5 @@
-import type { BgpNeighbor, Facts, GetterName, Interface, LagMember, LldpNeighbor } from '../../../drivers/contract.js';
-import { lookupOid, MIB_OBJECTS, nameOfOid } from '../../../drivers/snmp/names.js';
+import type { BgpNeighbor, Facts, GetterName, Interface, LagMember, LldpNeighbor } from '../../../drivers/contract/getters.js';
+import { lookupOid, MIB_OBJECTS, nameOfOid } from '../../../drivers/transports/snmp-names.js';
 
 /**
  * What a poller reads from each device: a driver getter over the CLI, or SNMP objects. Every

@@ -2,7 +2,7 @@ import type { NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { EventEnvelope } from '../../events/envelope.js';
 import type { TriggerRegistry } from '../../events/trigger-registry.js';
-import type { InventoryDevices } from '../../executions/device-resolver.js';
+import type { InventoryDevices } from '../../../drivers/access/device-resolver.js';
 import type { InventoryService } from '../../inventory/inventory-service.js';
 import { registerPollerTriggers } from './events.js';
 import { loadPollerDefinitions, type PollerPack } from './loader.js';

@@ -1,4 +1,4 @@
-import { resolveOid } from '../../../drivers/snmp/names.js';
+import { resolveOid } from '../../../drivers/transports/snmp-names.js';
 import { BGP_STATES } from '../../events/builtin-triggers.js';
 import { makeEvent, type EventEnvelope } from '../../events/envelope.js';
 import type { SnmpTrap, Varbind } from './message.js';

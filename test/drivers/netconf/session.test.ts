@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NetconfSession } from '../../../drivers/transports/netconf-session.js';
+import { NetconfStreamSession as NetconfSession } from '../../../drivers/transports/netconf-session.js';
 import { FrameDecoder } from '../../../drivers/transports/netconf-framing.js';
-import { CAP_BASE_10, CAP_BASE_11 } from '../../../drivers/transports/netconf-xml.js';
+import { CAP_BASE_10, CAP_BASE_11 } from '../../../drivers/contract/netconf.js';
 import { NrxError } from '../../../src/core/errors.js';
 import { FakeNetconfServer, OK_REPLY } from './fake-server.js';
 

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MIB_OBJECTS, lookupOid, nameOfOid, resolveOid } from '../../../drivers/snmp/names.js';
-import { counter64, decodeVarbind } from '../../../drivers/snmp/values.js';
+import { MIB_OBJECTS, lookupOid, nameOfOid, resolveOid } from '../../../drivers/transports/snmp-names.js';
+import { counter64, decodeVarbind } from '../../../drivers/transports/snmp-values.js';
 import { compareOids, inSubtree } from '../../../drivers/transports/snmp.js';
 import { NrxError } from '../../../src/core/errors.js';
 

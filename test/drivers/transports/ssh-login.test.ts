@@ -13,14 +13,14 @@ const { Server } = ssh2;
 test('login methods: key, then password, then keyboard-interactive; no none probe; methods the server did not offer are skipped', () => {
   const both = loginMethods({ privateKey: 'k', password: 'p' }, true);
   const cb = () => undefined;
-  assert.equal(both(null, false, cb), 'publickey');
+  assert.equal(both(null as never, false, cb), 'publickey');
   // the server's answer to a failed key: password is not offered, keyboard-interactive is
   assert.equal(both(['keyboard-interactive'], false, cb), 'keyboard-interactive');
   assert.equal(both(['keyboard-interactive'], false, cb), false);
   const password = loginMethods({ password: 'p' }, false);
-  assert.equal(password(null, false, cb), 'password');
+  assert.equal(password(null as never, false, cb), 'password');
   assert.equal(password(['password', 'publickey'], false, cb), false, 'keyboard-interactive only when asked for');
-  assert.equal(loginMethods({}, true)(null, false, cb), 'none', 'without credentials only none is tried');
+  assert.equal(loginMethods({}, true)(null as never, false, cb), 'none', 'without credentials only none is tried');
 });
 
 test('a device that offers only keyboard-interactive: password first, then the password as the answer', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { staticResolver, type DeviceResolver } from '../../../src/executions/runners/cli-device.js';
+import { staticResolver, type CliResolver as DeviceResolver } from '../../../drivers/access/targets.js';
 import { CliRunner } from '../../../src/executions/runners/cli.js';
 import { RUNNER_PARAMETERS } from '../../../src/executions/runners/runner-parameters.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../../drivers/replay-server.js';

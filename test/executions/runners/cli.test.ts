@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CliConfigRunner } from '../../../src/executions/runners/cli-config.js';
-import { staticResolver, type DeviceResolver } from '../../../src/executions/runners/cli-device.js';
+import { staticResolver, type CliResolver as DeviceResolver } from '../../../drivers/access/targets.js';
 import { CliRunner } from '../../../src/executions/runners/cli.js';
 import { GetterRunner } from '../../../src/executions/runners/getter.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../../drivers/replay-server.js';

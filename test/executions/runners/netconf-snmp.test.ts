@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NetconfRunner, staticDeviceResolver } from '../../../src/executions/runners/netconf.js';
+import { staticEndpointResolver as staticDeviceResolver } from '../../../drivers/access/targets.js';
+import { NetconfRunner } from '../../../src/executions/runners/netconf.js';
 import { SnmpRunner } from '../../../src/executions/runners/snmp.js';
 import { testAction, testContext } from './helpers.js';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NrxError } from '../../../src/core/errors.js';
-import { parseHosts, RemoteShellRunner, splitHostPort, type HostResult, type RemoteHostResolver, type RemoteLogin } from '../../../src/executions/runners/remote-shell.js';
+import type { RemoteHostResolver, RemoteLogin } from '../../../drivers/access/targets.js';
+import { parseHosts, RemoteShellRunner, splitHostPort, type HostResult } from '../../../src/executions/runners/remote-shell.js';
 import { startExecServer, type ExecServer } from './exec-ssh-server.js';
 import { testAction, testContext } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { BgpNeighbors } from '../../../drivers/contract.js';
-import type { SnmpValue } from '../../../drivers/snmp/values.js';
+import type { BgpNeighbors } from '../../../drivers/contract/getters.js';
+import type { SnmpValue } from '../../../drivers/contract/snmp.js';
 import { registerBuiltins } from '../../../src/events/builtin-triggers.js';
 import { TriggerRegistry } from '../../../src/events/trigger-registry.js';
 import { detectChanges } from '../../../src/sensors/poller/change-detector.js';

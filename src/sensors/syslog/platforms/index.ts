@@ -1,3 +1,4 @@
+import { canonicalPlatform } from '../../../../drivers/platforms/aliases.js';
 import type { SyslogMessage } from '../message.js';
 import { aristaEos } from './arista-eos.js';
 import { ciscoIos } from './cisco-ios.js';
@@ -15,19 +16,10 @@ export const PLATFORM_NORMALISERS: ReadonlyMap<string, PlatformNormaliser> = new
   [frr, ciscoIos, ciscoIosxr, ciscoNxos, aristaEos, juniperJunos, openvswitch, sonic, extremeNetiron].map((n) => [n.platform, n]),
 );
 
-/**
- * Inventory platform names that mean the same syslog dialect as one we know. The platforms
- * with device drivers spell theirs as drivers/platforms/registry.ts does; the others
- * (Open vSwitch, SONiC, NetIron: syslog only) add the Netmiko and napalm-logs names.
- */
-const ALIASES: Record<string, string> = {
-  ios: 'cisco_ios', cisco_xe: 'cisco_ios', iosxe: 'cisco_ios', iosxr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', nxos: 'cisco_nxos', nxos_ssh: 'cisco_nxos', eos: 'arista_eos', junos: 'juniper_junos',
-  ovs: 'openvswitch', netiron: 'extreme_netiron', brocade_netiron: 'extreme_netiron',
-};
-
+/** The normaliser for an inventory platform name, spelled any way drivers/platforms/aliases.ts knows. */
 export function normaliserFor(platform: string | null | undefined): PlatformNormaliser | null {
   if (!platform) return null;
-  return PLATFORM_NORMALISERS.get(platform) ?? PLATFORM_NORMALISERS.get(ALIASES[platform] ?? '') ?? null;
+  return PLATFORM_NORMALISERS.get(platform) ?? PLATFORM_NORMALISERS.get(canonicalPlatform(platform)) ?? null;
 }
 
 const FRR_DAEMONS = new Set(['bgpd', 'zebra', 'ospfd', 'ospf6d', 'isisd', 'bfdd', 'staticd', 'ldpd', 'pimd', 'ripd', 'watchfrr', 'mgmtd']);

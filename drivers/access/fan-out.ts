@@ -1,4 +1,4 @@
-import { describeError } from '../core/errors.js';
+import { describeError } from '../../src/core/errors.js';
 
 /**
  * One operation over many devices with a concurrency limit. Every device gets an outcome:

@@ -1,12 +1,8 @@
-import { KnownHosts, keyTypeOf, type HostKeyPolicy } from '../../drivers/known-hosts.js';
-import type { SnmpCredentials } from '../../drivers/transports/snmp.js';
-import { NrxError } from '../core/errors.js';
-import type { CredentialStore } from '../datastore/credentials.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
-import type { ResolvedHost } from '../inventory/model.js';
-import type { DeviceResolver as CliResolver, DeviceTarget } from './runners/cli-device.js';
-import type { DeviceConnection, DeviceResolver as NetconfResolver } from './runners/netconf.js';
-import type { RemoteHostResolver, RemoteLogin } from './runners/remote-shell.js';
+import { NrxError } from '../../src/core/errors.js';
+import type { SnmpCredentials } from '../contract/snmp.js';
+import { KnownHosts, keyTypeOf, type HostKeyPolicy } from '../transports/known-hosts.js';
+import type { CredentialSource, DeviceDirectory, DeviceRecord } from './ports.js';
+import type { CliResolver, DeviceEndpoints, DeviceTarget, EndpointResolver, RemoteHostResolver, RemoteLogin } from './targets.js';
 
 export interface DeviceAccessOptions {
   /** OpenSSH known_hosts file every SSH and NETCONF connection is verified against. */
@@ -32,14 +28,14 @@ export class InventoryDevices {
   private readonly knownHosts: KnownHosts;
 
   constructor(
-    private readonly inventory: InventoryService,
-    private readonly credentials: CredentialStore,
+    private readonly inventory: DeviceDirectory,
+    private readonly credentials: CredentialSource,
     private readonly opts: DeviceAccessOptions,
   ) {
     this.knownHosts = new KnownHosts(opts.knownHostsFile);
   }
 
-  private async host(name: string): Promise<ResolvedHost> {
+  private async host(name: string): Promise<DeviceRecord> {
     const h = await this.inventory.getHost(name);
     if (!h) throw new NrxError('NRX_ERR_DEVICE_NOT_FOUND', `no device '${name}' in the inventory`);
     return h;
@@ -57,7 +53,7 @@ export class InventoryDevices {
     };
   }
 
-  private options(h: ResolvedHost, kind: string): Options {
+  private options(h: DeviceRecord, kind: string): Options {
     return (h.connectionOptions[kind] ?? {}) as Options;
   }
 
@@ -81,12 +77,12 @@ export class InventoryDevices {
   }
 
   /** For the NETCONF and SNMP runners. */
-  async connection(name: string): Promise<DeviceConnection> {
+  async connection(name: string): Promise<DeviceEndpoints> {
     const h = await this.host(name);
     const nc = this.options(h, 'netconf');
     const host = String(nc.hostname ?? h.hostname);
     const port = Number(nc.port ?? 830);
-    const conn: DeviceConnection = { name, host, netconf: { port } };
+    const conn: DeviceEndpoints = { name, host, netconf: { port } };
     const credName = (nc.credential as string | undefined) ?? h.credential;
     if (credName) {
       const c = await this.secret(name, credName, 'NETCONF');
@@ -157,7 +153,7 @@ export class InventoryDevices {
     return { resolve: (name) => this.target(name) };
   }
 
-  netconfResolver(): NetconfResolver {
+  netconfResolver(): EndpointResolver {
     return { resolve: (name) => this.connection(name) };
   }
 }

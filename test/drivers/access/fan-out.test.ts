@@ -3,9 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fanOut, summarise } from '../../src/executions/fanout.js';
-import { sshDriverFactory, staticResolver, withDevice, type DeviceTarget } from '../../src/executions/runners/cli-device.js';
-import { ciscoLikeDevice, startReplayServer } from '../drivers/replay-server.js';
+import { fanOut, summarise } from '../../../drivers/access/fan-out.js';
+import { sshDriverFactory } from '../../../drivers/access/open.js';
+import { staticResolver, type DeviceTarget } from '../../../drivers/access/targets.js';
+import { withDevice } from '../../../drivers/access/with-device.js';
+import { ciscoLikeDevice, startReplayServer } from '../replay-server.js';
 
 test('fan-out keeps order, honours the concurrency limit and turns throws into failed outcomes', async () => {
   let running = 0;

@@ -1,12 +1,11 @@
-import type { GetterModels, GetterName } from './contract.js';
+import type { CliMode } from '../contract/cli.js';
+import type { GetterModels, GetterName } from '../contract/getters.js';
 
 /**
  * A platform is data: how its prompts look in each mode, what to send on open (paging off),
  * how to enter and leave config mode, which words mean "the device rejected that", and which
  * command feeds which getter. Adding a platform is adding a folder that exports one of these.
  */
-
-export type CliMode = 'exec' | 'privileged' | 'config';
 
 /** Parse one command's output. Throws NrxError NRX_ERR_PARSE on output it cannot read. */
 export type OutputParser<G extends GetterName> = (output: string, command: string) => GetterModels[G];

@@ -1,5 +1,6 @@
 import { NrxError } from '../../src/core/errors.js';
-import { lookupOid, nameOfOid } from './names.js';
+import type { SnmpType, SnmpValue } from '../contract/snmp.js';
+import { lookupOid, nameOfOid } from './snmp-names.js';
 
 /**
  * SNMP values as netreflex shows them: `{oid, name, type, value}`, plain JSON.
@@ -11,19 +12,6 @@ import { lookupOid, nameOfOid } from './names.js';
  * - Enumerated objects from the name table also get `label` (`ifOperStatus` 2 -> `down`).
  * - noSuchObject / noSuchInstance / endOfMibView: value null and that type: data, not an error.
  */
-
-export type SnmpType =
-  | 'Boolean' | 'Integer' | 'OctetString' | 'Null' | 'ObjectIdentifier' | 'IpAddress' | 'Counter32' | 'Gauge32'
-  | 'TimeTicks' | 'Opaque' | 'Counter64' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
-
-export interface SnmpValue {
-  oid: string;
-  /** `ifOperStatus.3`, or the numeric OID when the name table does not know it. */
-  name: string;
-  type: SnmpType;
-  value: number | string | boolean | null;
-  label?: string;
-}
 
 /** net-snmp's ObjectType numbers (the ASN.1/SMI tags). */
 export const TYPE_BY_TAG: Readonly<Record<number, SnmpType>> = {

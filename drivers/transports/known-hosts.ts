@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { NrxError } from '../src/core/errors.js';
+import { NrxError } from '../../src/core/errors.js';
 
 /**
  * Host keys checked against an OpenSSH known_hosts file: `[host]:port ssh-ed25519 AAAA...`
