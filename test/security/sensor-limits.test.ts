@@ -57,7 +57,7 @@ async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 
  * not what is measured. One syslog line goes through, then this waits (at most 10 s) until ten
  * health requests in a row answer within 25 ms.
  */
-async function warmUp(s: LiveServe): Promise<void> {
+async function warmUp(s: LiveServe): Promise<number> {
   const seen = (await s.sensorCounters('syslog')).received!;
   const udp = dgram.createSocket('udp4');
   udp.send('<13>Nov 22 00:07:28 edge-0 app[1]: warm-up', s.ports['syslog/udp']!, '127.0.0.1', () => udp.close());
@@ -69,12 +69,17 @@ async function warmUp(s: LiveServe): Promise<void> {
     fast = performance.now() - t < 25 ? fast + 1 : 0;
     await new Promise((r) => setTimeout(r, 10));
   }
+  // The quiet p99 of this machine right now: other test files share its cores.
+  const quiet = sampleHealth(s.url);
+  await new Promise((r) => setTimeout(r, 1000));
+  return (await quiet.stop()).p99;
 }
 
-function assertApiFast(h: { n: number; p99: number; max: number; failures: string[] }): void {
+/** The attack may add less than 100 ms to the health p99 the same machine showed just before it. */
+function assertApiFast(h: { n: number; p99: number; max: number; failures: string[] }, quietP99: number): void {
   assert.deepEqual(h.failures, [], 'every health request during the attack answered 200');
   assert.ok(h.n >= 20, `only ${h.n} health samples`);
-  assert.ok(h.p99 < 100, `health p99 ${h.p99.toFixed(1)} ms (max ${h.max.toFixed(1)} ms, ${h.n} requests)`);
+  assert.ok(h.p99 < 100 + quietP99, `health p99 ${h.p99.toFixed(1)} ms during the attack, ${quietP99.toFixed(1)} ms just before (max ${h.max.toFixed(1)} ms, ${h.n} requests)`);
 }
 
 test('thousands of idle TCP syslog connections are capped per source and the API keeps answering', async () => {
@@ -93,7 +98,7 @@ test('thousands of idle TCP syslog connections are capped per source and the API
       const c = await conns();
       return c.accepted! + c.refused_source_limit! + c.refused_sensor_limit! === n;
     };
-    await warmUp(s);
+    const quietP99 = await warmUp(s);
     health = sampleHealth(s.url);
 
     // one address opens 2,000 connections and sends nothing
@@ -118,7 +123,7 @@ test('thousands of idle TCP syslog connections are capped per source and the API
     // 768: the sensor limit leaves 256 descriptors to the API and the rest of the process
     assert.deepEqual(await conns(), { open: 768, accepted: 769, refused_sensor_limit: 1000 - (768 - 20), refused_source_limit: 1980, closed_idle: 0 });
 
-    assertApiFast(await health.stop());
+    assertApiFast(await health.stop(), quietP99);
     // with 768 sensor connections still open, the API takes new connections and answers
     const r = await request(s.url, 'GET', '/api/v1/health');
     assert.equal(r.status, 200);
@@ -134,7 +139,7 @@ test('idle TCP syslog connections are closed after the idle timeout', async () =
   const opened: net.Socket[] = [];
   let health: ReturnType<typeof sampleHealth> | null = null;
   try {
-    await warmUp(s);
+    const quietP99 = await warmUp(s);
     const before = (await s.sensorCounters('syslog')).received!;
     health = sampleHealth(s.url);
     const t0 = Date.now();
@@ -169,7 +174,7 @@ test('idle TCP syslog connections are closed after the idle timeout', async () =
     const c = await s.sensorCounters('syslog');
     assert.deepEqual([c.connections_closed_idle, c.connections_open, c.connections_accepted], [4, 0, 4]);
     assert.equal(c.received! - before, lines, 'every line sent on the open connections arrived');
-    assertApiFast(await health.stop());
+    assertApiFast(await health.stop(), quietP99);
   } finally {
     await health?.stop();
     for (const c of opened) c.destroy();
@@ -186,7 +191,7 @@ test('1,000 64 KB syslog datagrams do not stall the pipeline: events drain and h
     const trap = readFileSync('test/sensors/snmptrap/fixtures/v2c-linkdown.bin');
     const head = '<13>Nov 22 00:07:28 edge-9 app[1]: ';
     const big = Buffer.from(head + 'x'.repeat(65_507 - head.length)); // the largest IPv4 UDP payload
-    await warmUp(s);
+    const quietP99 = await warmUp(s);
     const before = (await s.sensorCounters('syslog')).received!; // lines of the tests before
     // a running appliance has seen syslog and traps before: the first ones compile the decoders
     for (let i = 0; i < 20; i++) client.send(big, syslogPort, '127.0.0.1');
@@ -203,7 +208,7 @@ test('1,000 64 KB syslog datagrams do not stall the pipeline: events drain and h
     await until('1,000 datagrams received', async () => (await s.sensorCounters('syslog')).received === before + 1020, 10_000);
     await until('no event left pending', async () => (JSON.parse((await s.get('/api/v1/events?status=pending&limit=1')).body) as { items: unknown[] }).items.length === 0, 10_000);
     const drainedAfter = Date.now() - sentAt;
-    assertApiFast(await health.stop());
+    assertApiFast(await health.stop(), quietP99);
     assert.ok(drainedAfter < 5000, `pending events drained ${drainedAfter} ms after the last datagram`);
 
     const stored = JSON.parse((await s.get('/api/v1/events?type=network.syslog&limit=1000')).body) as { items: Array<{ status: string; payload: { raw: string; message: string; truncated?: boolean } }> };
