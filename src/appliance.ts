@@ -34,6 +34,9 @@ import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
 import { PendingEventCursor } from './store/pending-events.js';
+import { InboxPoller } from './events/inbox.js';
+import { HoldDownTimers } from './rules/hold-down-timers.js';
+import { RuleStateFile } from './rules/rule-state-file.js';
 import type { Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 
@@ -60,15 +63,6 @@ export interface Content {
   maintenance: MaintenanceWindow[];
   errors: NrxError[];
 }
-
-const RULE_STATE_KEY = '_netreflex.rule_state';
-/** Rows the inbox looks at per poll. */
-const INBOX_PAGE = 1000;
-/**
- * While the rules engine holds this many events, the inbox takes no more from the store: a
- * recovered backlog enters the bus a page at a time instead of all at once into memory.
- */
-const MAX_IN_FLIGHT = 5000;
 
 /** Load packs, rules, policies and maintenance windows from the pack base paths. */
 export function loadContent(packsPaths: string[]): Content {
@@ -130,14 +124,12 @@ export class Appliance {
   readonly log: Logger;
   private readonly now: () => number;
   private readonly inFlight = new Set<string>();
-  private intervals: NodeJS.Timeout[] = [];
-  private holdTimer: NodeJS.Timeout | null = null;
+  private pruneInterval: NodeJS.Timeout | null = null;
+  private readonly holdDowns: HoldDownTimers;
+  private readonly ruleState: RuleStateFile;
+  private readonly inbox: InboxPoller;
   readonly timerSensor: TimerSensor;
-  private ruleStateDirty = false;
   private started = false;
-  private stopping = false;
-  private inboxBusy = false;
-  private inbox: PendingEventCursor | null = null;
 
   constructor(
     private readonly opts: ApplianceOptions,
@@ -185,6 +177,9 @@ export class Appliance {
       templateNames: (o) => this.kv.templateNames(o),
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
     });
+    this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
+    this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
+    this.inbox = new InboxPoller({ store: this.store, pending: new PendingEventCursor(this.store.database), bus: this.bus, controls: this.engine, inFlight: this.inFlight, log: this.log });
   }
 
   /** Per pack, the loaded actions that no runner here can run (mistral-v2, winrm-cmd...), and why. */
@@ -209,28 +204,19 @@ export class Appliance {
   async start(): Promise<{ resumed: number; rerun: number; abandoned: number; pendingEvents: number }> {
     if (this.started) throw new NrxError('NRX_ERR_INVALID_STATE', 'appliance already started');
     this.started = true;
-    const saved = await this.store.kvGet('system', RULE_STATE_KEY);
-    if (saved) {
-      try {
-        this.enforcer.restore(JSON.parse(saved.value));
-      } catch (e) {
-        this.log.warn({ err: describeError(e) }, 'could not restore throttle and hold-down state; starting fresh');
-      }
-    }
+    await this.ruleState.restore();
     await this.bus.subscribe('rules', async (d) => {
       await this.processEvent(d.event);
       d.ack();
     });
     const recovered = await this.engine.recover();
-    this.inbox = new PendingEventCursor(this.store.database);
-    const pending = this.inbox.recover();
-    await this.drainInbox();
+    const pending = await this.inbox.recover();
+    await this.inbox.drain();
     await this.store.prune(this.opts.config.retention);
-    const poll = this.opts.inboxPollMs ?? 200;
-    this.intervals.push(setInterval(() => void this.drainInbox(), poll));
-    this.intervals.push(setInterval(() => void this.flushRuleState(), 1000));
-    this.intervals.push(setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000));
-    this.armHoldDown();
+    this.inbox.start(this.opts.inboxPollMs ?? 200);
+    this.ruleState.start();
+    this.pruneInterval = setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000);
+    this.holdDowns.arm();
     this.timerSensor.sync(this.rules.all());
     return { ...recovered, pendingEvents: pending };
   }
@@ -260,7 +246,7 @@ export class Appliance {
     } finally {
       this.inFlight.delete(event.id);
     }
-    this.armHoldDown();
+    this.holdDowns.arm();
   }
 
   private async carryOut(decisions: Decision[]): Promise<WriteOp[]> {
@@ -279,7 +265,7 @@ export class Appliance {
           this.log.warn({ rule: d.rule.ref, event: d.event.id, reason }, 'rule could not start its action');
         }
       }
-      if (d.rule.throttle || d.rule.holdDown) this.ruleStateDirty = true;
+      if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed();
       ops.push({
         op: 'putEnforcement',
         value: {
@@ -320,76 +306,14 @@ export class Appliance {
     return next;
   }
 
-  /** Fire hold-downs whose time has come. */
-  private armHoldDown(): void {
-    if (this.stopping) return;
-    const next = this.enforcer.nextDeadline();
-    if (this.holdTimer) clearTimeout(this.holdTimer);
-    this.holdTimer = null;
-    if (next === null) return;
-    this.holdTimer = setTimeout(
-      () => {
-        this.holdTimer = null;
-        void (async () => {
-          const decisions = this.enforcer.tick(this.now());
-          if (decisions.length) await this.store.commit(await this.carryOut(decisions));
-          this.armHoldDown();
-        })().catch((e) => this.log.error({ err: describeError(e) }, 'hold-down release failed'));
-      },
-      Math.max(0, next - this.now()),
-    );
-  }
-
-  private async flushRuleState(): Promise<void> {
-    if (!this.ruleStateDirty) return;
-    this.ruleStateDirty = false;
-    const nowIso = new Date(this.now()).toISOString();
-    await this.store.commit([{ op: 'kvPut', value: { scope: 'system', key: RULE_STATE_KEY, value: JSON.stringify(this.enforcer.snapshot()), secret: false, expiresAt: null, updatedAt: nowIso } }]);
-  }
-
-  /**
-   * Events written straight into the store (by `netreflex event emit`, or left pending by
-   * a crash) and control requests (cancel, pause, resume) from CLI processes.
-   */
-  private async drainInbox(): Promise<number> {
-    if (this.inboxBusy || this.stopping) return 0;
-    this.inboxBusy = true;
-    let n = 0;
-    try {
-      // Only rows not seen before, ids first: sensor events are already in flight and their
-      // payloads are not read again; see PendingEventCursor.
-      const fresh = this.inbox && this.inFlight.size < MAX_IN_FLIGHT ? this.inbox.next(INBOX_PAGE) : [];
-      for (const { id } of fresh) {
-        if (this.inFlight.has(id)) continue;
-        const ti = this.store.getTriggerInstanceSync(id);
-        if (!ti || ti.status !== 'pending') continue;
-        this.inFlight.add(ti.id);
-        await this.bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
-        n++;
-      }
-      for (const req of await this.store.listControlRequests()) {
-        try {
-          if (req.op === 'cancel') await this.engine.cancel(req.executionId);
-          else if (req.op === 'pause') await this.engine.pause(req.executionId);
-          else await this.engine.resume(req.executionId);
-        } catch (e) {
-          this.log.warn({ execution: req.executionId, op: req.op, err: describeError(e) }, 'control request refused');
-        }
-        await this.store.commit([{ op: 'deleteControlRequest', id: req.id }]);
-      }
-    } finally {
-      this.inboxBusy = false;
-    }
-    return n;
-  }
-
   async stop(): Promise<void> {
-    this.stopping = true;
     this.timerSensor.stop();
-    for (const t of this.intervals) clearInterval(t);
-    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.inbox.stop();
+    this.ruleState.stop();
+    if (this.pruneInterval) clearInterval(this.pruneInterval);
+    this.holdDowns.stop();
     await this.bus.drain();
-    await this.flushRuleState().catch(() => {});
+    await this.ruleState.flush().catch(() => {});
     await this.engine.close();
     await this.bus.close();
     await this.store.close();

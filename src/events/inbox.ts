@@ -1,0 +1,111 @@
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { NewPendingEvent } from '../store/pending-events.js';
+import type { ControlRequestRecord, TriggerInstanceRecord } from '../store/records.js';
+import type { WriteOp } from '../store/store.js';
+import type { EventBus } from './bus.js';
+
+/** Rows the inbox looks at per poll. */
+const INBOX_PAGE = 1000;
+/**
+ * While the rules engine holds this many events, the inbox takes no more from the store: a
+ * recovered backlog enters the bus a page at a time instead of all at once into memory.
+ */
+const MAX_IN_FLIGHT = 5000;
+
+/** Pending rows not handed out before (PendingEventCursor, or the store's feed of them). */
+export interface PendingEvents {
+  recover(): number | Promise<number>;
+  next(maxRows?: number): NewPendingEvent[] | Promise<NewPendingEvent[]>;
+}
+
+/** What the inbox reads from the store and writes back. */
+export interface InboxStore {
+  getTriggerInstanceSync(id: string): TriggerInstanceRecord | null;
+  listControlRequests(): Promise<ControlRequestRecord[]>;
+  commit(ops: WriteOp[]): Promise<unknown>;
+}
+
+/** The controls a CLI process may ask the running appliance for. */
+export interface ExecutionControls {
+  cancel(executionId: string): Promise<unknown>;
+  pause(executionId: string): Promise<unknown>;
+  resume(executionId: string): Promise<unknown>;
+}
+
+export interface InboxDeps {
+  store: InboxStore;
+  pending: PendingEvents;
+  bus: EventBus;
+  controls: ExecutionControls;
+  /** Ids of the events published and not yet processed (the appliance adds and removes them). */
+  inFlight: Set<string>;
+  log: Logger;
+}
+
+/**
+ * The appliance's inbox: events written straight into the store (by `netreflex event emit`, or
+ * left pending by a crash) and control requests (cancel, pause, resume) from CLI processes,
+ * read every `pollMs`.
+ */
+export class InboxPoller {
+  private busy = false;
+  private stopped = false;
+  /** No pending row is handed out before recover() has placed the cursor. */
+  private recovered = false;
+  private interval: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: InboxDeps) {}
+
+  /** Everything still pending from before the start is handed out first; returns how many. */
+  async recover(): Promise<number> {
+    const n = await this.deps.pending.recover();
+    this.recovered = true;
+    return n;
+  }
+
+  start(pollMs: number): void {
+    this.interval ??= setInterval(() => void this.drain(), pollMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.interval) clearInterval(this.interval);
+    this.interval = null;
+  }
+
+  /** Publish the new pending events and carry out the control requests; returns the events published. */
+  async drain(): Promise<number> {
+    if (this.busy || this.stopped) return 0;
+    this.busy = true;
+    const { store, bus, inFlight } = this.deps;
+    let n = 0;
+    try {
+      // Only rows not seen before, ids first: sensor events are already in flight and their
+      // payloads are not read again; see PendingEventCursor.
+      const fresh = this.recovered && inFlight.size < MAX_IN_FLIGHT ? await this.deps.pending.next(INBOX_PAGE) : [];
+      for (const { id } of fresh) {
+        if (inFlight.has(id)) continue;
+        const ti = store.getTriggerInstanceSync(id);
+        if (!ti || ti.status !== 'pending') continue;
+        inFlight.add(ti.id);
+        await bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
+        n++;
+      }
+      for (const req of await store.listControlRequests()) {
+        try {
+          const { controls } = this.deps;
+          if (req.op === 'cancel') await controls.cancel(req.executionId);
+          else if (req.op === 'pause') await controls.pause(req.executionId);
+          else await controls.resume(req.executionId);
+        } catch (e) {
+          this.deps.log.warn({ execution: req.executionId, op: req.op, err: describeError(e) }, 'control request refused');
+        }
+        await store.commit([{ op: 'deleteControlRequest', id: req.id }]);
+      }
+    } finally {
+      this.busy = false;
+    }
+    return n;
+  }
+}
