@@ -1,6 +1,6 @@
 import { loadConfig, type ApplianceConfig } from '../core/config.js';
 import { NrxError } from '../core/errors.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openApplianceStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
 /** Options every command that touches the data directory takes. */
@@ -14,7 +14,7 @@ export function configFrom(opts: DataOptions): ApplianceConfig {
 }
 
 export function openStore(opts: DataOptions): Store {
-  return openSqliteStore(configFrom(opts).dataDir);
+  return openApplianceStore(configFrom(opts).dataDir);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { NrxError } from '../core/errors.js';
 import type { KeyValueRecord } from '../store/records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { SecretCipher } from './cipher.js';
 import { kvTemplateRoot, type KvTemplateOptions } from './kv-template.js';
 import { SECRET_MASK } from '../core/secrets.js';
@@ -34,7 +34,7 @@ export function isValidScope(scope: string): boolean {
  */
 export class KeyValueStore {
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Pick<Store, 'kv'>,
     private readonly cipher: SecretCipher,
   ) {}
 
@@ -61,28 +61,28 @@ export class KeyValueStore {
       }
     }
     const record: KeyValueRecord = { scope, key, value: stored, secret: opts.encrypt === true, expiresAt, updatedAt: new Date(now).toISOString() };
-    await this.store.commit([{ op: 'kvPut', value: record }]);
+    await this.store.kv.put(record);
   }
 
   async get(scope: string, key: string, opts: { decrypt?: boolean } = {}): Promise<KeyView | null> {
     checkScope(scope);
     checkKey(key);
-    const rec = this.store.kvGetSync(scope, key);
+    const rec = await this.store.kv.get(scope, key);
     return rec ? this.view(rec, opts.decrypt === true) : null;
   }
 
   /** Keys of one scope whose name starts with `prefix`, sorted by name. */
   async list(scope: string, prefix = '', opts: { decrypt?: boolean } = {}): Promise<KeyView[]> {
     checkScope(scope);
-    return this.store.kvListSync(scope, prefix).map((r) => this.view(r, opts.decrypt === true));
+    return (await this.store.kv.list(scope, prefix)).map((r) => this.view(r, opts.decrypt === true));
   }
 
   /** True when a (live) key was there. Expired rows go too. */
   async delete(scope: string, key: string): Promise<boolean> {
     checkScope(scope);
     checkKey(key);
-    const existed = this.store.kvGetSync(scope, key) !== null;
-    await this.store.commit([{ op: 'kvDelete', scope, key }]);
+    const existed = (await this.store.kv.get(scope, key)) !== null;
+    await this.store.kv.delete(scope, key);
     return existed;
   }
 
@@ -94,7 +94,7 @@ export class KeyValueStore {
    * cipher opens; a missing key renders as null (empty text).
    */
   templateContext(opts: KvTemplateOptions = {}): Record<string, unknown> {
-    return kvTemplateRoot((scope, key) => this.store.kvGetSync(scope, key)?.value ?? null, this.cipher, opts);
+    return kvTemplateRoot((scope, key) => this.store.kv.peek(scope, key)?.value ?? null, this.cipher, opts);
   }
 
   /** The names this datastore lends a template context: `{ st2kv }`. */

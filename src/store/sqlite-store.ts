@@ -5,6 +5,7 @@ import { checkSchema, migrate } from './migrations.js';
 import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from './records.js';
 import * as rows from './sqlite-rows.js';
 import { pruneSqlite } from './sqlite-prune.js';
+import { PendingEventCursor } from './pending-events.js';
 import { createDatabaseFilePrivate, makeDataDirPrivate, makeDatabasePrivate } from './private-files.js';
 import { SqliteApiKeys } from './sqlite/api-keys.js';
 import { SqliteAudit } from './sqlite/audit.js';
@@ -14,7 +15,7 @@ import { SqliteKeyValues } from './sqlite/key-values.js';
 import { SqliteLoginTokens } from './sqlite/login-tokens.js';
 import { SqliteRuleOverrides } from './sqlite/rule-overrides.js';
 import { SqliteUsers } from './sqlite/users.js';
-import type { EnforcementFilter, EventFilter, ExecutionFilter, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
+import type { EnforcementFilter, EventFilter, ExecutionFilter, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
 
 export const DATABASE_FILE = 'netreflex.db';
 
@@ -194,10 +195,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /**
-   * The underlying connection, for modules that own their own tables (auth, API-managed rules,
-   * inventory) through a migration. Writers must not hold a transaction across an await.
-   */
+  /** The raw connection: going away once its last callers (the appliance's inbox, serve's API rules) use the repositories. */
   get database(): Database.Database {
     this.guard();
     return this.db;
@@ -238,6 +236,16 @@ export class SqliteStore implements Store {
     this.guard();
     const row = this.stmt('SELECT * FROM trigger_instances WHERE id = ?').get(id) as rows.TriggerInstanceRow | undefined;
     return row ? rows.triggerInstanceRecord(row) : null;
+  }
+
+  /** The SQLite feed of pending events, answering synchronously. */
+  pendingEventCursor(): PendingEventCursor {
+    return new PendingEventCursor(this.conn.handle());
+  }
+
+  pendingEvents(): PendingEventFeed {
+    const cursor = this.pendingEventCursor();
+    return { recover: async () => cursor.recover(), next: async (maxRows) => cursor.next(maxRows) };
   }
 
   listTriggerInstancesSync(filter: EventFilter = {}): TriggerInstanceRecord[] {

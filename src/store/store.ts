@@ -66,6 +66,14 @@ export interface PruneReport {
   keys: number;
 }
 
+/** Pending trigger instances, each handed out once: how the inbox finds events other processes (the CLI) wrote. */
+export interface PendingEventFeed {
+  /** Every event still pending is handed out by the following next() calls first, oldest id first. Resolves to how many. */
+  recover(): Promise<number>;
+  /** Pending events not handed out before, oldest first, ids only; looks at most `maxRows` rows. */
+  next(maxRows?: number): Promise<Array<{ id: string }>>;
+}
+
 /**
  * The state store: executions, events and workflow history here, and each module's tables
  * through its repository (Repositories). Async so that a PostgreSQL implementation satisfies
@@ -82,6 +90,8 @@ export interface Store extends Repositories {
   commit(batch: WriteOp[]): Promise<void>;
 
   getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null>;
+  /** A new feed of pending events; it starts after the newest event until recover() is called. */
+  pendingEvents(): PendingEventFeed;
   listTriggerInstances(filter?: EventFilter): Promise<TriggerInstanceRecord[]>;
 
   listEnforcements(filter?: EnforcementFilter): Promise<RuleEnforcementRecord[]>;

@@ -7,7 +7,7 @@ import { NrxError } from '../../src/core/errors.js';
 import type { KeyValueRecord } from '../../src/store/records.js';
 import type { InventoryEntry } from '../../src/store/repositories/inventory.js';
 import type { Store } from '../../src/store/store.js';
-import { keyValue } from './make-records.js';
+import { keyValue, triggerInstance } from './make-records.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -219,6 +219,28 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.ruleOverrides.deleteRule('ops.a'), false);
       assert.deepEqual(await store.ruleOverrides.enabledOverrides(), new Map([['pack.rule', false]]));
       assert.deepEqual((await store.ruleOverrides.listRules()).map((r) => r.ref), ['ops.b']);
+    });
+  });
+
+  describe(`${backend} store: pending events feed`, () => {
+    test('recover hands out what was pending first, then each new pending event once, also from another handle', async () => {
+      const { store, openAnother } = await fresh();
+      await store.commit([
+        { op: 'putTriggerInstance', value: triggerInstance('p2') },
+        { op: 'putTriggerInstance', value: triggerInstance('done', { status: 'processed' }) },
+        { op: 'putTriggerInstance', value: triggerInstance('p1') },
+      ]);
+      const feed = store.pendingEvents();
+      assert.equal(await feed.recover(), 2);
+      const cli = await openAnother();
+      await cli.commit([{ op: 'putTriggerInstance', value: triggerInstance('0-from-cli') }]);
+      const ids = async (max?: number) => (await feed.next(max)).map((e) => e.id);
+      assert.deepEqual(await ids(1), ['p1']);
+      assert.deepEqual(await ids(), ['p2']);
+      assert.deepEqual(await ids(), ['0-from-cli']);
+      assert.deepEqual(await ids(), []);
+      await store.commit([{ op: 'putTriggerInstance', value: triggerInstance('late', { status: 'processed' }) }]);
+      assert.deepEqual(await ids(), [], 'an event already processed is not handed out');
     });
   });
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { PendingEventCursor } from '../../src/store/pending-events.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { triggerInstance } from './make-records.js';
 
 const dirs: string[] = [];
@@ -26,7 +26,7 @@ const ids = (rows: Array<{ id: string }>): string[] => rows.map((r) => r.id);
 describe('PendingEventCursor', () => {
   test('each pending row is handed out once, in the order it was written, whatever its id', () => {
     const s = store();
-    const cursor = new PendingEventCursor(s.database);
+    const cursor = s.pendingEventCursor();
     // a CLI process may commit an id minted earlier than the appliance's newest one
     s.commitSync([{ op: 'putTriggerInstance', value: triggerInstance('b') }]);
     s.commitSync([{ op: 'putTriggerInstance', value: triggerInstance('a') }]);
@@ -39,7 +39,7 @@ describe('PendingEventCursor', () => {
 
   test('looks at most maxRows rows per call and carries on where it stopped', () => {
     const s = store();
-    const cursor = new PendingEventCursor(s.database);
+    const cursor = s.pendingEventCursor();
     s.commitSync(Array.from({ length: 25 }, (_, i) => ({ op: 'putTriggerInstance' as const, value: triggerInstance(`e${String(i).padStart(2, '0')}`, { status: i % 5 === 0 ? 'processed' : 'pending' }) })));
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) seen.push(...ids(cursor.next(10)));
@@ -52,7 +52,7 @@ describe('PendingEventCursor', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nrx-pending-'));
     const appliance = store(dir);
     const cli = store(dir);
-    const cursor = new PendingEventCursor(appliance.database);
+    const cursor = appliance.pendingEventCursor();
     assert.deepEqual(cursor.next(), []);
     cli.commitSync([{ op: 'putTriggerInstance', value: triggerInstance('from-cli') }]);
     assert.deepEqual(ids(cursor.next()), ['from-cli']);
@@ -66,7 +66,7 @@ describe('PendingEventCursor', () => {
       { op: 'putTriggerInstance', value: triggerInstance('p1') },
       { op: 'putTriggerInstance', value: triggerInstance('p3') },
     ]);
-    const cursor = new PendingEventCursor(s.database);
+    const cursor = s.pendingEventCursor();
     assert.equal(cursor.recover(), 3);
     s.commitSync([{ op: 'putTriggerInstance', value: triggerInstance('new') }]);
     assert.deepEqual(ids(cursor.next(2)), ['p1', 'p2']);
@@ -76,11 +76,14 @@ describe('PendingEventCursor', () => {
   });
 
   test('when every row was deleted and rowids start over, the cursor starts over too', () => {
-    const s = store();
-    const cursor = new PendingEventCursor(s.database);
+    const dir = mkdtempSync(path.join(tmpdir(), 'nrx-pending-'));
+    const s = store(dir);
+    const cursor = s.pendingEventCursor();
     s.commitSync(Array.from({ length: 5 }, (_, i) => ({ op: 'putTriggerInstance' as const, value: triggerInstance(`old${i}`) })));
     assert.equal(cursor.next().length, 5);
-    s.database.prepare('DELETE FROM trigger_instances').run(); // what prune does to a quiet table
+    const raw = new Database(path.join(dir, DATABASE_FILE));
+    raw.prepare('DELETE FROM trigger_instances').run(); // what prune does to a quiet table
+    raw.close();
     // more rows than before the delete: rowids 1-8, past the old cursor (5)
     s.commitSync(Array.from({ length: 8 }, (_, i) => ({ op: 'putTriggerInstance' as const, value: triggerInstance(`new${i}`) })));
     assert.deepEqual(ids(cursor.next()), Array.from({ length: 8 }, (_, i) => `new${i}`));

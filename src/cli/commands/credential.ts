@@ -5,14 +5,15 @@ import { NrxError } from '../../core/errors.js';
 import { SecretCipher } from '../../datastore/cipher.js';
 import { CredentialStore, type Credential } from '../../datastore/credentials.js';
 import { KeyValueStore } from '../../datastore/keyvalue.js';
-import { openSqliteStore, type SqliteStore } from '../../store/sqlite-store.js';
+import { openApplianceStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { configFrom, reportError, type DataOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 
 /** The credential store of a data directory, opened by the CLI on the appliance's host. */
-export function openCredentials(opts: DataOptions): { store: SqliteStore; credentials: CredentialStore } {
+export function openCredentials(opts: DataOptions): { store: Store; credentials: CredentialStore } {
   const { dataDir } = configFrom(opts);
-  const store = openSqliteStore(dataDir);
+  const store = openApplianceStore(dataDir);
   return { store, credentials: new CredentialStore(new KeyValueStore(store, SecretCipher.loadOrCreate(dataDir))) };
 }
 

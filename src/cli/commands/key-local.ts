@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { NrxError } from '../../core/errors.js';
 import { rotateKey } from '../../datastore/cipher.js';
 import { keyFilePath } from '../../datastore/key-file.js';
-import { openSqliteStore } from '../../store/sqlite-store.js';
+import { openApplianceStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { configFrom, reportError, type DataOptions } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -28,12 +29,12 @@ Example:
   netreflex key rotate-key --data-dir /var/lib/netreflex`,
     )
     .action(async (opts: DataOptions & { json?: boolean }) => {
-      let store: ReturnType<typeof openSqliteStore> | undefined;
+      let store: Store | undefined;
       try {
         const dataDir = configFrom(opts).dataDir;
         // Checked before opening the store, which would create an empty database in a mistyped directory.
         if (!fs.existsSync(keyFilePath(dataDir))) throw new NrxError('NRX_ERR_USAGE', `no key file ${keyFilePath(dataDir)}: is ${dataDir} the appliance's data directory?`);
-        store = openSqliteStore(dataDir);
+        store = openApplianceStore(dataDir);
         const r = await rotateKey(dataDir, store);
         if (opts.json) printJson(r);
         else {
