@@ -8,19 +8,19 @@ import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { KvReadThrough } from '../core/template-datastore.js';
 import type { HostNames } from '../workflows/conductor.js';
-import { WorkflowDriver, type WorkflowHost, WORKFLOW_RUNNERS } from '../workflows/driver.js';
-import type { ActionSpec, Runner } from './action.js';
+import { WorkflowDriver, type WorkflowHost } from '../workflows/driver.js';
+import type { ActionSpec, AnyRunner, Runner } from './action.js';
 import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
 import { canTransition } from './lifecycle.js';
 import { maskSecretsIn, maskSecretText, rememberSecret } from '../core/secret-values.js';
 import { redactSecrets, resolveParameters, secretValues } from './params.js';
-import { checkInquiryResponse } from './inquiry.js';
 import { planRecovery, UNFINISHED } from './recovery.js';
 import { nextRetry, type RetryRule } from './retry.js';
-import { missingRunnerReason } from '../packs/runner-support.js';
+import { kindOf, missingRunnerReason, type RunnerKind } from './runners/registry.js';
 
+/** The appliance's runners by runner_type: action runners run, workflow runners are conducted, inquiries wait. */
 export interface RunnerLookup {
-  get(runnerType: string): Runner | undefined;
+  get(runnerType: string): AnyRunner | undefined;
 }
 
 export interface ExecutionContextInput {
@@ -152,11 +152,11 @@ export class ExecutionEngine {
     const action = this.actions.get(actionRef);
     if (!action) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `no action '${actionRef}' is loaded (check the pack and its actions/*.yaml)`);
     if (!action.enabled) throw new NrxError('NRX_ERR_ACTION_NOT_FOUND', `action '${actionRef}' is disabled`);
-    const isWorkflow = WORKFLOW_RUNNERS.has(action.runnerType);
-    const resolved = resolveParameters(action, params, { allowUnknown: isWorkflow, context: this.defaultNames });
+    const kind = this.kindFor(action);
+    const resolved = resolveParameters(action, params, { allowUnknown: kind === 'workflow', context: this.defaultNames });
     // output, results and the parameters of this and every later execution are masked by value
     rememberSecret(secretValues(action, resolved));
-    if (!isWorkflow && action.runnerType !== 'inquiry' && !this.runners.get(action.runnerType)) {
+    if (!kind) {
       throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have: ${missingRunnerReason(action.runnerType)}`, {
         location: { file: action.file, field: 'runner_type' },
       });
@@ -201,7 +201,7 @@ export class ExecutionEngine {
     } else {
       const verdict = this.admission.tryAdmit(this.admissionRequest(live));
       if (verdict.kind === 'admit') {
-        rec.status = action.runnerType === 'inquiry' ? 'pending' : 'running';
+        rec.status = kind === 'inquiry' ? 'pending' : 'running';
         rec.startedAt = nowIso;
         start = () => this.launch(live);
       } else if (verdict.kind === 'wait') {
@@ -216,6 +216,12 @@ export class ExecutionEngine {
       }
     }
     return { rec, ops: [{ op: 'putExecution', value: rec }], start };
+  }
+
+  /** Who carries executions of this action; undefined when this appliance has no such runner. */
+  private kindFor(action: ActionSpec): RunnerKind | undefined {
+    const runner = this.runners.get(action.runnerType);
+    return runner && kindOf(runner);
   }
 
   private lockKeysFor(action: ActionSpec, params: Record<string, unknown>): string[] {
@@ -253,7 +259,7 @@ export class ExecutionEngine {
   }
 
   private async markStarted(live: Live): Promise<void> {
-    live.rec.status = live.action.runnerType === 'inquiry' ? 'pending' : 'running';
+    live.rec.status = this.kindFor(live.action) === 'inquiry' ? 'pending' : 'running';
     live.rec.startedAt = new Date(this.now()).toISOString();
     await this.persist(live.rec);
     this.launch(live);
@@ -264,11 +270,16 @@ export class ExecutionEngine {
     const { rec, action } = live;
     this.onUpdate(rec);
     if (rec.status === 'pending') return; // inquiry: waits for respondInquiry()
-    if (WORKFLOW_RUNNERS.has(action.runnerType)) {
+    const runner = this.runners.get(action.runnerType);
+    if (runner?.kind === 'workflow') {
       void this.workflows.start(rec, action, live.params).catch((e) => void this.finish(live, 'failed', null, describeError(e)));
       return;
     }
-    const runner = this.runners.get(action.runnerType)!;
+    if (!runner || runner.kind === 'inquiry') {
+      // its runner went away since it was recorded (a re-run after a restart)
+      void this.finish(live, 'failed', null, { code: 'NRX_ERR_RUNNER_NOT_FOUND', message: `${rec.action}: no runner '${action.runnerType}': ${missingRunnerReason(action.runnerType)}` });
+      return;
+    }
     const abort = new AbortController();
     live.abort = abort;
     if (live.timeoutMs) {
@@ -388,7 +399,7 @@ export class ExecutionEngine {
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}; only unfinished executions can be canceled`);
     }
     const { rec } = live;
-    if (WORKFLOW_RUNNERS.has(live.action.runnerType) && (rec.status === 'running' || rec.status === 'pausing' || rec.status === 'paused' || rec.status === 'resuming')) {
+    if (this.kindFor(live.action) === 'workflow' && (rec.status === 'running' || rec.status === 'pausing' || rec.status === 'paused' || rec.status === 'resuming')) {
       await this.workflows.control(rec.id, 'cancel');
       return rec;
     }
@@ -412,7 +423,7 @@ export class ExecutionEngine {
 
   private async controlWorkflow(executionId: string, op: 'pause' | 'resume'): Promise<ExecutionRecord> {
     const live = this.live.get(executionId);
-    if (!live || !WORKFLOW_RUNNERS.has(live.action.runnerType)) {
+    if (!live || this.kindFor(live.action) !== 'workflow') {
       const rec = live?.rec ?? (await this.store.getExecution(executionId));
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} (${rec.action}, ${rec.status}) is not a running workflow; only workflows can ${op}`);
@@ -431,7 +442,9 @@ export class ExecutionEngine {
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no inquiry ${executionId}`);
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}, not a pending inquiry`);
     }
-    checkInquiryResponse(executionId, live.params.schema, response);
+    const runner = this.runners.get(live.action.runnerType);
+    if (runner?.kind !== 'inquiry') throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} (${live.rec.action}) is not an inquiry`);
+    runner.checkResponse(executionId, live.params, response);
     await this.finish(live, 'succeeded', { response }, null);
     return live.rec;
   }
@@ -455,7 +468,7 @@ export class ExecutionEngine {
       const action = this.actions.get(rec.action);
       const live: Live = { rec, action: action!, params: { ...rec.parameters }, timeoutMs: action?.timeoutMs ?? null };
       this.live.set(rec.id, live);
-      const plan = planRecovery(rec, action, WORKFLOW_RUNNERS);
+      const plan = planRecovery(rec, action, (a) => this.kindFor(a) === 'workflow');
       switch (plan.kind) {
         case 'resume-workflow':
           this.admission.hold(this.admissionRequest(live));

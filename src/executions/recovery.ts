@@ -20,9 +20,9 @@ export type RecoveryPlan =
  * What to do with one unfinished execution after a restart. The rule from the issue: a task
  * that was in flight is re-run only if its action declares itself idempotent.
  */
-export function planRecovery(rec: ExecutionRecord, action: ActionSpec | undefined, workflowRunners: ReadonlySet<string>): RecoveryPlan {
+export function planRecovery(rec: ExecutionRecord, action: ActionSpec | undefined, isWorkflow: (action: ActionSpec) => boolean): RecoveryPlan {
   if (!action) return { kind: 'abandon', why: `action ${rec.action} is no longer loaded` };
-  if (workflowRunners.has(action.runnerType) && rec.status !== 'requested' && rec.status !== 'delayed') return { kind: 'resume-workflow' };
+  if (isWorkflow(action) && rec.status !== 'requested' && rec.status !== 'delayed') return { kind: 'resume-workflow' };
   if (rec.status === 'pending') return { kind: 'keep-pending' };
   if (rec.status === 'running' || rec.status === 'canceling') {
     return action.idempotent

@@ -131,21 +131,21 @@ export function missingRunnerReason(runnerType: string): string {
   return NEVER[runnerType] ?? `netreflex has no runner '${runnerType}'`;
 }
 
-/** The runners this process can run actions with, by runner_type or alias. Workflow and inquiry runners live in the engine. */
+/** The runners this appliance runs actions with, by runner_type or alias. */
 export class RunnerRegistry {
-  private readonly runners = new Map<string, Runner>();
+  private readonly runners = new Map<string, AnyRunner>();
 
-  constructor(runners: Iterable<Runner> = []) {
+  constructor(runners: Iterable<AnyRunner> = []) {
     for (const r of runners) this.register(r);
   }
 
   /** Add a runner under its type and aliases; a second runner for the same type replaces the first (tests, plugins). */
-  register(runner: Runner): this {
+  register(runner: AnyRunner): this {
     for (const name of [runner.runnerType, ...runner.aliases]) this.runners.set(name, runner);
     return this;
   }
 
-  get(runnerType: string): Runner | undefined {
+  get(runnerType: string): AnyRunner | undefined {
     return this.runners.get(runnerType);
   }
 
@@ -153,10 +153,10 @@ export class RunnerRegistry {
     return this.runners.has(runnerType);
   }
 
-  /** Like get, but an unknown type is an NRX_ERR_RUNNER_NOT_FOUND naming it. */
-  require(runnerType: string): Runner {
+  /** Like get, but an unknown type is an NRX_ERR_RUNNER_NOT_FOUND naming it and why. */
+  require(runnerType: string): AnyRunner {
     const r = this.runners.get(runnerType);
-    if (!r) throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `no runner '${runnerType}' (available: ${this.list().join(', ')})`);
+    if (!r) throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `no runner '${runnerType}': ${missingRunnerReason(runnerType)} (available: ${this.list().join(', ')})`);
     return r;
   }
 
@@ -166,7 +166,12 @@ export class RunnerRegistry {
   }
 }
 
-/** The runners shipped with netreflex that need nothing from the appliance. */
-export function builtinRunners(): Runner[] {
-  return [new LocalShellRunner('local-shell-cmd'), new LocalShellRunner('local-shell-script'), new HttpRequestRunner(), new ModuleRunner(), new NoopRunner()];
+/** Every runner netreflex has, made for this appliance. */
+export function createRunners(deps: RunnerDeps): RunnerRegistry {
+  return new RunnerRegistry(RUNNERS.map((e) => e.make(deps)));
+}
+
+/** Until the appliance calls createRunners: the runners that need nothing from it. */
+export function builtinRunners(): AnyRunner[] {
+  return [new LocalShellRunner('local-shell-cmd'), new LocalShellRunner('local-shell-script'), new HttpRequestRunner(), new ModuleRunner(), new NoopRunner(), ORQUESTA_RUNNER, ACTION_CHAIN_RUNNER, INQUIRY_RUNNER];
 }

@@ -1,18 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NrxError } from '../../../src/core/errors.js';
-import { RunnerRegistry, builtinRunners, canonicalRunnerType, declaredRunner, declaredRunners } from '../../../src/executions/runners/registry.js';
+import { RunnerRegistry, builtinRunners, canonicalRunnerType, createRunners, declaredRunner, declaredRunners, kindOf } from '../../../src/executions/runners/registry.js';
 import { NoopRunner } from '../../../src/executions/runners/noop.js';
 import { testAction, testContext } from './helpers.js';
 
 describe('runner registry', () => {
-  test('builtin runners by runner_type; an alias finds its runner; engine runners are not among them', () => {
+  test('runners by runner_type or alias, workflow and inquiry runners among them; a missing one says why', () => {
     const reg = new RunnerRegistry(builtinRunners());
-    assert.deepEqual(reg.list(), ['http-request', 'local-shell-cmd', 'local-shell-script', 'module', 'noop']);
+    assert.deepEqual(reg.list(), ['action-chain', 'http-request', 'inquiry', 'local-shell-cmd', 'local-shell-script', 'module', 'noop', 'orquesta']);
     assert.equal(reg.get('javascript'), reg.get('module'));
-    for (const t of ['orquesta', 'action-chain', 'inquiry']) assert.equal(reg.get(t), undefined);
+    assert.equal(reg.get('orchestra'), reg.get('orquesta'));
+    assert.equal(reg.get('inquirer')?.kind, 'inquiry');
     assert.equal(reg.require('noop').runnerType, 'noop');
     assert.throws(() => reg.require('python-script'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RUNNER_NOT_FOUND' && /python-script/.test(e.message));
+    assert.throws(() => reg.require('mistral-v2'), /Mistral workflows are not supported/);
   });
 
   test('every runner type is declared once with its kind, aliases and parameters; aliases name the runner', () => {
@@ -34,8 +36,15 @@ describe('runner registry', () => {
     for (const t of ['cli', 'cli-config', 'getter', 'netconf', 'snmp']) assert.ok('on' in declaredRunner(t)!.declaration.parameters && 'device' in declaredRunner(t)!.declaration.parameters, t);
   });
 
-  test('a runner carries its declaration', () => {
-    for (const r of builtinRunners()) assert.deepEqual({ aliases: r.aliases, parameters: r.parameters }, { aliases: declaredRunner(r.runnerType)!.declaration.aliases, parameters: declaredRunner(r.runnerType)!.declaration.parameters }, r.runnerType);
+  test('createRunners makes every declared runner, each carrying its declaration', () => {
+    const none = {} as never;
+    const reg = createRunners({ dataDir: '/nonexistent', kv: none, emit: async () => {}, remoteHosts: none, cliDevices: none, netconfDevices: none, selectDevices: async () => [] });
+    assert.deepEqual(reg.list(), declaredRunners().map((r) => r.declaration.runnerType).sort());
+    for (const { declaration, kind } of declaredRunners()) {
+      const r = reg.get(declaration.runnerType)!;
+      assert.equal(kindOf(r), kind, declaration.runnerType);
+      assert.deepEqual({ runnerType: r.runnerType, aliases: r.aliases, parameters: r.parameters }, { runnerType: declaration.runnerType, aliases: declaration.aliases, parameters: declaration.parameters });
+    }
   });
 
   test('noop succeeds with a null result', async () => {
