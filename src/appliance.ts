@@ -33,7 +33,6 @@ import { KeyValueStore } from './datastore/keyvalue.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
-import { PendingEventCursor } from './store/pending-events.js';
 import { InboxPoller } from './events/inbox.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
@@ -152,7 +151,7 @@ export class Appliance {
     for (const r of this.content.rules) this.rules.add(r);
     // The datastore reaches templates only as `st2kv` in the contexts given here (no global).
     this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device), names: this.kv.templateNames() });
-    this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now);
+    this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now, () => this.rules.all());
     const { concurrency, retries } = policyRules(this.content);
     this.runners = new RunnerRegistry([
       ...builtinRunners(),
@@ -179,7 +178,7 @@ export class Appliance {
     });
     this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
-    this.inbox = new InboxPoller({ store: this.store, pending: new PendingEventCursor(this.store.database), bus: this.bus, controls: this.engine, inFlight: this.inFlight, log: this.log });
+    this.inbox = new InboxPoller({ store: this.store, pending: this.store.pendingEvents(), bus: this.bus, controls: this.engine, inFlight: this.inFlight, log: this.log });
   }
 
   /** Per pack, the loaded actions that no runner here can run (mistral-v2, winrm-cmd...), and why. */
@@ -217,7 +216,7 @@ export class Appliance {
     this.ruleState.start();
     this.pruneInterval = setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000);
     this.holdDowns.arm();
-    this.timerSensor.sync(this.rules.all());
+    await this.timerSensor.start();
     return { ...recovered, pendingEvents: pending };
   }
 
@@ -307,7 +306,7 @@ export class Appliance {
   }
 
   async stop(): Promise<void> {
-    this.timerSensor.stop();
+    await this.timerSensor.stop();
     this.inbox.stop();
     this.ruleState.stop();
     if (this.pruneInterval) clearInterval(this.pruneInterval);

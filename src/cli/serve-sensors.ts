@@ -1,8 +1,8 @@
 import type { Logger } from '../core/log.js';
 import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from '../events/envelope.js';
-import type { InventoryService } from '../inventory/inventory-service.js';
-import { startSensors, type RunningSensors, type SensorConfig } from '../sensors/sensor-host.js';
+import { networkSensors, type NetworkSensorDeps, type RunningSensors, type SensorConfig } from '../sensors/sensor-host.js';
+import { SensorSet, type Sensor } from '../sensors/sensor.js';
 
 /**
  * `serve` binds every sensor port before the appliance resumes executions or reads its inbox:
@@ -39,46 +39,30 @@ export class StartGate {
   }
 }
 
-/** The listeners of one sensor, for a message that names sensor, address and flag. */
-interface SensorPart {
-  name: string;
-  flag: string;
-  ports: string;
-  config: Partial<SensorConfig>;
+/** The flag that sets a sensor's ports, and the ports, for a message that names sensor, address and flag. */
+function portsOf(name: string, config: SensorConfig): { flag: string; ports: string } {
+  if (name === 'syslog') {
+    const ports = [config.syslogUdpPort !== null ? `${config.syslogUdpPort}/udp+tcp` : null, config.syslogTls ? `${config.syslogTls.port}/tls` : null].filter(Boolean).join(', ');
+    return { flag: '--syslog-port / --syslog-tls-port', ports };
+  }
+  if (name === 'snmptrap') return { flag: '--trap-port', ports: `${config.trapPort}/udp` };
+  return { flag: '--sflow-port', ports: `${config.sflowPort}/udp` };
 }
 
-const OFF: Partial<SensorConfig> = { syslogUdpPort: null, syslogTcpPort: null, syslogTls: null, trapPort: null, sflowPort: null };
-
-function parts(config: SensorConfig): SensorPart[] {
-  const out: SensorPart[] = [];
-  const syslogPorts = [config.syslogUdpPort !== null ? `${config.syslogUdpPort}/udp+tcp` : null, config.syslogTls ? `${config.syslogTls.port}/tls` : null].filter(Boolean).join(', ');
-  if (syslogPorts) out.push({ name: 'syslog', flag: '--syslog-port / --syslog-tls-port', ports: syslogPorts, config: { syslogUdpPort: config.syslogUdpPort, syslogTcpPort: config.syslogTcpPort, syslogTls: config.syslogTls } });
-  if (config.trapPort !== null) out.push({ name: 'snmptrap', flag: '--trap-port', ports: `${config.trapPort}/udp`, config: { trapPort: config.trapPort } });
-  if (config.sflowPort !== null) out.push({ name: 'sflow', flag: '--sflow-port', ports: `${config.sflowPort}/udp`, config: { sflowPort: config.sflowPort } });
-  return out;
+/** Why a sensor could not listen, with what to do about it; nothing else was started. */
+export function sensorPortError(sensor: Sensor, config: SensorConfig, e: unknown): NrxError {
+  const { flag, ports } = portsOf(sensor.name, config);
+  const why = (e as Error).message;
+  const inUse = /EADDRINUSE/.test(why) ? 'the port is in use' : /EACCES/.test(why) ? 'permission denied (ports below 1024 need privileges)' : why;
+  return new NrxError('NRX_ERR_CONFIG', `sensor ${sensor.name} cannot listen on ${config.host} port ${ports}: ${inUse} (${why}). Free the port, choose another with ${flag}, or turn the sensor off with ${flag.split(' ')[0]} off; nothing was started`, { cause: e });
 }
 
 /**
  * Start the sensors one at a time so a failure names the one that failed; the ones already
  * listening are closed again before the error is thrown.
  */
-export async function bindSensors(config: SensorConfig, deps: { publish: (e: EventEnvelope) => Promise<void>; inventory: InventoryService; log: Logger }): Promise<RunningSensors> {
-  const running: RunningSensors[] = [];
-  for (const part of parts(config)) {
-    try {
-      running.push(await startSensors({ ...config, ...OFF, ...part.config }, deps));
-    } catch (e) {
-      for (const r of running) await r.stop().catch(() => {});
-      const why = (e as Error).message;
-      const inUse = /EADDRINUSE/.test(why) ? 'the port is in use' : /EACCES/.test(why) ? 'permission denied (ports below 1024 need privileges)' : why;
-      throw new NrxError('NRX_ERR_CONFIG', `sensor ${part.name} cannot listen on ${config.host} port ${part.ports}: ${inUse} (${why}). Free the port, choose another with ${part.flag}, or turn the sensor off with ${part.flag.split(' ')[0]} off; nothing was started`, { cause: e });
-    }
-  }
-  return {
-    addresses: Object.assign({}, ...running.map((r) => r.addresses)) as Record<string, string>,
-    counters: () => Object.assign({}, ...running.map((r) => r.counters())) as Record<string, Record<string, number>>,
-    stop: async () => {
-      for (const r of running) await r.stop();
-    },
-  };
+export async function bindSensors(config: SensorConfig, deps: NetworkSensorDeps): Promise<RunningSensors> {
+  const sensors = new SensorSet(networkSensors(config, deps));
+  await sensors.start((sensor, e) => sensorPortError(sensor, config, e));
+  return { addresses: sensors.addresses(), counters: () => sensors.counters(), stop: () => sensors.stop() };
 }

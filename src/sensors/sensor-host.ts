@@ -9,6 +9,7 @@ import { TrapListener } from './snmptrap/listener.js';
 import type { UsmUser } from './snmptrap/usm.js';
 import { SyslogListener } from './syslog/listener.js';
 import { SyslogSensor } from './syslog/sensor.js';
+import { SensorSet, type Sensor } from './sensor.js';
 
 /** Where the sensors listen; a port of 0 picks a free one (tests), null turns the listener off. */
 export interface SensorConfig {
@@ -38,41 +39,53 @@ export interface RunningSensors {
   stop(): Promise<void>;
 }
 
-/**
- * Start the network listeners and connect them to the appliance: every normalised event goes
- * to `publish` (Appliance.emit), and devices are recognised from the inventory.
- */
-export async function startSensors(config: SensorConfig, deps: { publish: (e: EventEnvelope) => Promise<void>; inventory: InventoryService; log: Logger }): Promise<RunningSensors> {
-  const devices = new DeviceIndex(deps.inventory);
-  const counters: Record<string, SensorCounters> = {};
-  /** Counters beyond the common six, per sensor (syslog: truncations, connections). */
-  const extra: Record<string, () => Record<string, number>> = {};
-  const stops: Array<() => Promise<void> | void> = [];
-  const addresses: Record<string, string> = {};
+/** What the network sensors hand their events to and recognise devices by. */
+export interface NetworkSensorDeps {
+  publish: (e: EventEnvelope) => Promise<void>;
+  inventory: InventoryService;
+  log: Logger;
+}
 
-  if (config.syslogUdpPort !== null || config.syslogTcpPort !== null || config.syslogTls) {
-    const sensor = new SyslogSensor({
-      publish: deps.publish,
-      resolver: devices,
-      logger: deps.log,
-      ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
-    });
-    counters.syslog = sensor.counters;
-    const listener = new SyslogListener(sensor, {
-      udp: config.syslogUdpPort !== null ? { host: config.host, port: config.syslogUdpPort } : false,
-      tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
-      tls: config.syslogTls ? { host: config.host, ...config.syslogTls } : false,
-      ...(config.syslogConnections ? { connections: config.syslogConnections } : {}),
-      logger: deps.log,
-    });
-    const streams = config.syslogTcpPort !== null || config.syslogTls !== null;
-    extra.syslog = () => ({ truncated: sensor.truncated, ...(streams ? listener.connectionCounts() : {}) });
-    const a = await listener.start();
-    if (a.udp) addresses['syslog/udp'] = `${a.udp.host}:${a.udp.port}`;
-    if (a.tcp) addresses['syslog/tcp'] = `${a.tcp.host}:${a.tcp.port}`;
-    if (a.tls) addresses['syslog/tls'] = `${a.tls.host}:${a.tls.port}`;
-    stops.push(() => listener.close());
-  }
+/** The syslog (UDP, TCP, TLS) sensor: one listener for all three. */
+function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: DeviceIndex): Sensor {
+  const sensor = new SyslogSensor({
+    publish: deps.publish,
+    resolver: devices,
+    logger: deps.log,
+    ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
+  });
+  const listener = new SyslogListener(sensor, {
+    udp: config.syslogUdpPort !== null ? { host: config.host, port: config.syslogUdpPort } : false,
+    tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
+    tls: config.syslogTls ? { host: config.host, ...config.syslogTls } : false,
+    ...(config.syslogConnections ? { connections: config.syslogConnections } : {}),
+    logger: deps.log,
+  });
+  const streams = config.syslogTcpPort !== null || config.syslogTls !== null;
+  const addresses: Record<string, string> = {};
+  return {
+    name: 'syslog',
+    async start() {
+      const a = await listener.start();
+      if (a.udp) addresses['syslog/udp'] = `${a.udp.host}:${a.udp.port}`;
+      if (a.tcp) addresses['syslog/tcp'] = `${a.tcp.host}:${a.tcp.port}`;
+      if (a.tls) addresses['syslog/tls'] = `${a.tls.host}:${a.tls.port}`;
+    },
+    stop: () => listener.close(),
+    // beyond the common six: truncations, and connections when there are streams
+    counters: () => ({ syslog: { ...sensor.counters.snapshot(), truncated: sensor.truncated, ...(streams ? listener.connectionCounts() : {}) } }),
+    addresses: () => addresses,
+  };
+}
+
+/**
+ * The network listeners configured (a null port leaves one out), not started yet: every
+ * normalised event goes to `publish` (Appliance.emit), and devices are recognised from the inventory.
+ */
+export function networkSensors(config: SensorConfig, deps: NetworkSensorDeps): Sensor[] {
+  const devices = new DeviceIndex(deps.inventory);
+  const out: Sensor[] = [];
+  if (config.syslogUdpPort !== null || config.syslogTcpPort !== null || config.syslogTls) out.push(syslogSensor(config, deps, devices));
 
   // UDP sensors publish synchronously; a rejected emit is logged by the appliance's own path
   const publishSync = (e: EventEnvelope): void => void deps.publish(e).catch((err) => deps.log.warn({ err: String(err), type: e.type }, 'event not accepted'));
@@ -88,25 +101,32 @@ export async function startSensors(config: SensorConfig, deps: { publish: (e: Ev
       ...(config.trapUsers?.length ? { users: config.trapUsers } : {}),
       ...(config.trapCommunities?.length ? { communities: config.trapCommunities } : {}),
     });
-    const a = await traps.start();
-    addresses['snmptrap/udp'] = `${a.address}:${a.port}`;
-    counters.snmptrap = traps.counters;
-    stops.push(() => traps.close());
+    out.push(udpSensor('snmptrap', traps));
   }
-
   if (config.sflowPort !== null) {
-    const sflow = new SflowListener({ host: config.host, port: config.sflowPort, onEvent: publishSync, detector: { deviceOf }, log: deps.log });
-    const a = await sflow.start();
-    addresses['sflow/udp'] = `${a.address}:${a.port}`;
-    counters.sflow = sflow.counters;
-    stops.push(() => sflow.close());
+    out.push(udpSensor('sflow', new SflowListener({ host: config.host, port: config.sflowPort, onEvent: publishSync, detector: { deviceOf }, log: deps.log })));
   }
+  return out;
+}
 
+/** A UDP listener (traps, sFlow) as a sensor. */
+function udpSensor(name: string, listener: { start(): Promise<{ address: string; port: number }>; close(): Promise<void> | void; counters: SensorCounters }): Sensor {
+  const addresses: Record<string, string> = {};
   return {
-    addresses,
-    counters: () => Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, { ...c.snapshot(), ...extra[k]?.() }])),
-    stop: async () => {
-      for (const s of stops) await s();
+    name,
+    async start() {
+      const a = await listener.start();
+      addresses[`${name}/udp`] = `${a.address}:${a.port}`;
     },
+    stop: async () => listener.close(),
+    counters: () => ({ [name]: { ...listener.counters.snapshot() } }),
+    addresses: () => addresses,
   };
+}
+
+/** Start the network listeners (see networkSensors); a listener that cannot start closes the ones started before it. */
+export async function startSensors(config: SensorConfig, deps: NetworkSensorDeps): Promise<RunningSensors> {
+  const sensors = new SensorSet(networkSensors(config, deps));
+  await sensors.start();
+  return { addresses: sensors.addresses(), counters: () => sensors.counters(), stop: () => sensors.stop() };
 }

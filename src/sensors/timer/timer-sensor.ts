@@ -1,6 +1,7 @@
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { makeEvent, type EventEnvelope } from '../../events/envelope.js';
+import type { Sensor, SensorCounterGroups } from '../sensor.js';
 import { nextFiring, parseSchedule, TIMER_TRIGGERS, type Schedule } from './schedule.js';
 
 /** A rule on a timer trigger type, as the timer sensor needs it. */
@@ -26,15 +27,27 @@ const MAX_WAIT = 2_000_000_000;
  * or date timer gets its own schedule, and each firing emits an event of that trigger type
  * carrying the rule's schedule, which the rules engine then matches like any other event.
  */
-export class TimerSensor {
+export class TimerSensor implements Sensor {
+  readonly name = 'timer';
   private readonly armed = new Map<string, Armed>();
-  readonly counters = { fired: 0, invalid: 0 };
+  private readonly counts = { fired: 0, invalid: 0 };
 
   constructor(
     private readonly emit: (event: EventEnvelope) => Promise<void> | void,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** The rules start() arms timers for (the appliance's rule index). */
+    private readonly rules: () => TimerRule[] = () => [],
   ) {}
+
+  /** Arm the timers of the current rules; sync() again when the rules change. */
+  async start(): Promise<void> {
+    this.sync(this.rules());
+  }
+
+  counters(): SensorCounterGroups {
+    return { timer: { ...this.counts, armed: this.armed.size } };
+  }
 
   static isTimerTrigger(type: string): boolean {
     return (TIMER_TRIGGERS as readonly string[]).includes(type);
@@ -51,7 +64,7 @@ export class TimerSensor {
       try {
         schedule = parseSchedule(rule.trigger.type, rule.trigger.parameters, { file: rule.file });
       } catch (e) {
-        this.counters.invalid++;
+        this.counts.invalid++;
         this.log.warn({ rule: rule.ref, err: describeError(e) }, 'timer rule not scheduled');
         continue;
       }
@@ -78,7 +91,7 @@ export class TimerSensor {
   }
 
   private fire(a: Armed, scheduledAt: number): void {
-    this.counters.fired++;
+    this.counts.fired++;
     const payload = { executed_at: new Date(this.now()).toISOString(), scheduled_at: new Date(scheduledAt).toISOString(), rule: a.rule.ref, schedule: a.rule.trigger.parameters };
     Promise.resolve(this.emit(makeEvent(a.rule.trigger.type, payload, { source: `timer:${a.rule.ref}`, device: null }))).catch((e) =>
       this.log.warn({ rule: a.rule.ref, err: describeError(e) }, 'timer event not accepted'),
@@ -89,7 +102,7 @@ export class TimerSensor {
     return this.armed.size;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const a of this.armed.values()) if (a.timer) clearTimeout(a.timer);
     this.armed.clear();
   }
