@@ -13,7 +13,7 @@ const INBOX_PAGE = 1000;
  */
 const MAX_IN_FLIGHT = 5000;
 
-/** Pending rows not handed out before (PendingEventCursor, or the store's feed of them). */
+/** Pending rows not handed out before (the store's feed of them, Store.pendingEvents). */
 export interface PendingEvents {
   recover(): number | Promise<number>;
   next(maxRows?: number): NewPendingEvent[] | Promise<NewPendingEvent[]>;
@@ -21,7 +21,7 @@ export interface PendingEvents {
 
 /** What the inbox reads from the store and writes back. */
 export interface InboxStore {
-  getTriggerInstanceSync(id: string): TriggerInstanceRecord | null;
+  getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null>;
   listControlRequests(): Promise<ControlRequestRecord[]>;
   commit(ops: WriteOp[]): Promise<unknown>;
 }
@@ -82,12 +82,13 @@ export class InboxPoller {
     let n = 0;
     try {
       // Only rows not seen before, ids first: sensor events are already in flight and their
-      // payloads are not read again; see PendingEventCursor.
+      // payloads are not read again; see Store.pendingEvents.
       const fresh = this.recovered && inFlight.size < MAX_IN_FLIGHT ? await this.deps.pending.next(INBOX_PAGE) : [];
       for (const { id } of fresh) {
         if (inFlight.has(id)) continue;
-        const ti = store.getTriggerInstanceSync(id);
-        if (!ti || ti.status !== 'pending') continue;
+        const ti = await store.getTriggerInstance(id);
+        // in flight by now: emitted by a sensor while the row was read
+        if (!ti || ti.status !== 'pending' || inFlight.has(ti.id)) continue;
         inFlight.add(ti.id);
         await bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
         n++;
