@@ -10,6 +10,7 @@ import type { ConcurrencyRule } from './executions/admission.js';
 import { ExecutionEngine } from './executions/engine.js';
 import { builtinRunners, RunnerRegistry } from './executions/runners/registry.js';
 import { InventoryDevices } from '../drivers/access/device-resolver.js';
+import { SessionPool } from '../drivers/access/session-pool.js';
 import { CliRunner } from './executions/runners/cli.js';
 import { CliConfigRunner } from './executions/runners/cli-config.js';
 import { GetterRunner } from './executions/runners/getter.js';
@@ -143,6 +144,7 @@ export class Appliance {
     this.devices = new InventoryDevices(this.inventory, this.credentials, {
       knownHostsFile: opts.knownHostsFile ?? path.join(opts.config.dataDir, 'known_hosts'),
       hostKeyPolicy: opts.trustNewHostKeys ? 'tofu' : 'strict',
+      sessions: new SessionPool(opts.config.sessions),
     });
     this.bus = new MemoryBus();
     registerAllTriggerTypes(this.triggers);
@@ -314,6 +316,8 @@ export class Appliance {
     await this.bus.drain();
     await this.ruleState.flush().catch(() => {});
     await this.engine.close();
+    // Device sessions kept for reuse close once no execution can need them.
+    await this.devices.close();
     await this.bus.close();
     await this.store.close();
   }

@@ -2,6 +2,7 @@ import { NrxError } from '../../src/core/errors.js';
 import type { SnmpCredentials } from '../contract/snmp.js';
 import { KnownHosts, keyTypeOf, type HostKeyPolicy } from '../transports/known-hosts.js';
 import type { CredentialSource, DeviceDirectory, DeviceRecord } from './ports.js';
+import type { SessionPool } from './session-pool.js';
 import type { CliResolver, DeviceEndpoints, DeviceTarget, EndpointResolver, RemoteHostResolver, RemoteLogin } from './targets.js';
 
 export interface DeviceAccessOptions {
@@ -9,6 +10,8 @@ export interface DeviceAccessOptions {
   knownHostsFile: string;
   /** strict: unknown hosts are refused; tofu: the first key seen is recorded (only when asked). */
   hostKeyPolicy: HostKeyPolicy;
+  /** CLI sessions kept open between uses (the appliance's); without it every use opens its own. */
+  sessions?: SessionPool;
 }
 
 type Options = Record<string, unknown>;
@@ -73,6 +76,7 @@ export class InventoryDevices {
       ...(c.privateKey !== undefined ? { privateKey: c.privateKey } : {}),
       knownHostsFile: this.opts.knownHostsFile,
       hostKeyPolicy: this.opts.hostKeyPolicy,
+      ...(this.opts.sessions ? { sessions: this.opts.sessions } : {}),
     };
   }
 
@@ -155,5 +159,10 @@ export class InventoryDevices {
 
   netconfResolver(): EndpointResolver {
     return { resolve: (name) => this.connection(name) };
+  }
+
+  /** Close the kept sessions (appliance stop). */
+  async close(): Promise<void> {
+    await this.opts.sessions?.close();
   }
 }

@@ -4,6 +4,7 @@ import type { NetconfSession } from '../contract/netconf.js';
 import type { SnmpSession } from '../contract/snmp.js';
 import { cliDriver } from '../connect.js';
 import { connectNetconf } from '../transports/netconf.js';
+import { pooledCliDriver } from './pooled-cli.js';
 import { SnmpClient } from '../transports/snmp.js';
 import type { DeviceEndpoints, DeviceTarget } from './targets.js';
 
@@ -14,9 +15,9 @@ import type { DeviceEndpoints, DeviceTarget } from './targets.js';
 
 export type DriverFactory = (target: DeviceTarget) => Driver;
 
-/** A fresh SSH session per driver, closed with it. */
+/** The SSH session from the target's pool, or a fresh one per driver, closed with it. */
 export const sshDriverFactory: DriverFactory = (t) =>
-  cliDriver({
+  t.sessions ? pooledCliDriver(t.sessions, t) : cliDriver({
     device: t.name, host: t.hostname, port: t.port, platform: t.platform, username: t.username,
     knownHostsFile: t.knownHostsFile, hostKeyPolicy: t.hostKeyPolicy,
     ...(t.password !== undefined ? { password: t.password } : {}),

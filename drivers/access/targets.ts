@@ -1,6 +1,7 @@
 import { NrxError } from '../../src/core/errors.js';
 import type { SnmpCredentials } from '../contract/snmp.js';
 import type { HostKeyPolicy } from '../transports/known-hosts.js';
+import type { SessionPool } from './session-pool.js';
 
 /**
  * Everything needed to reach one device, per way in, with secrets already decrypted: what the
@@ -22,6 +23,8 @@ export interface DeviceTarget {
   hostKeyPolicy: HostKeyPolicy;
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
+  /** Where the session comes from and goes back to; without a pool, a fresh session closed after use. */
+  sessions?: SessionPool;
 }
 
 export interface CliResolver {

@@ -58,6 +58,11 @@ export class SshCliSession implements CliSession {
     return `device ${this.opts.device} (${this.opts.host}:${this.opts.port})`;
   }
 
+  /** False once the session was closed, timed out mid-command or lost its connection. */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   private async connect(): Promise<void> {
     const o = this.opts;
     const knownHosts = new KnownHosts(o.knownHostsFile);

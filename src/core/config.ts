@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NrxError } from './errors.js';
 
 /** The repository root (where packs/ and workflows/ ship), found from this file's location. */
 export const REPO_ROOT = (() => {
@@ -15,6 +16,8 @@ export interface ApplianceConfig {
   /** Pack base paths searched in order; a pack found twice is taken from the first. */
   packsPaths: string[];
   retention: { maxAgeDays: number; maxExecutions: number; maxEvents: number };
+  /** Device sessions kept open between uses: idle time before closing (ms) and how many at most. */
+  sessions: { idleMs: number; maxSessions: number };
 }
 
 /** Data directory: --data-dir, then NETREFLEX_DATA_DIR, then ~/.netreflex. */
@@ -45,5 +48,17 @@ export function loadConfig(opts: { dataDir?: string; packsPaths?: string[] } = {
       maxExecutions: Number(env.NETREFLEX_RETENTION_EXECUTIONS ?? 100_000),
       maxEvents: Number(env.NETREFLEX_RETENTION_EVENTS ?? 500_000),
     },
+    sessions: {
+      idleMs: wholeNumber(env, 'NETREFLEX_SESSION_IDLE_MS', 60_000, 0),
+      maxSessions: wholeNumber(env, 'NETREFLEX_SESSION_MAX', 64, 1),
+    },
   };
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new NrxError('NRX_ERR_CONFIG', `environment variable ${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
 }

@@ -47,6 +47,8 @@ export interface ReplayServer {
   /** The committed configuration lines (candidate devices) or config lines accepted. */
   config: string[];
   sessions: number;
+  /** SSH connections open right now. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -58,11 +60,15 @@ export function replayHostKey(): { private: string; public: string } {
 
 export async function startReplayServer(device: ReplayDevice, opts: { hostKey?: { private: string; public: string }; port?: number } = {}): Promise<ReplayServer> {
   const key = opts.hostKey ?? replayHostKey();
-  const state: ReplayServer = { port: 0, hostPublicKey: key.public.trim().split(/\s+/).slice(0, 2).join(' '), received: [], config: [], sessions: 0, close: async () => {} };
+  const state: ReplayServer = { port: 0, hostPublicKey: key.public.trim().split(/\s+/).slice(0, 2).join(' '), received: [], config: [], sessions: 0, connections: 0, close: async () => {} };
   const clients = new Set<{ end(): unknown }>();
   const server = new Server({ hostKeys: [key.private] }, (client) => {
     clients.add(client);
-    client.on('close', () => clients.delete(client));
+    state.connections++;
+    client.on('close', () => {
+      clients.delete(client);
+      state.connections--;
+    });
     client.on('error', () => {});
     client.on('authentication', (ctx) => {
       if (ctx.method === 'password' && ctx.username === device.username && ctx.password === device.password) ctx.accept();

@@ -8,9 +8,9 @@ import type { PollSource } from './source.js';
 export type DeviceReader = (device: string, source: PollSource, signal: AbortSignal) => Promise<RawReading>;
 
 /**
- * The real reader: getters over the device's CLI session (one session per poll, closed after),
- * SNMP through the inventory's SNMP settings. Cancelling (stop, per-device timeout) closes the
- * session, which ends what is in flight.
+ * The real reader: getters over the device's CLI session (from the appliance's session pool, so
+ * a poller every few seconds logs in once), SNMP through the inventory's SNMP settings.
+ * Cancelling (stop, per-device timeout) closes the session for good, which ends what is in flight.
  */
 export function inventoryReader(devices: Pick<InventoryDevices, 'cliResolver' | 'connection'>, factory: DriverFactory = sshDriverFactory): DeviceReader {
   const cli = devices.cliResolver();
