@@ -1,6 +1,7 @@
 import { describeError, NrxError } from './core/errors.js';
 import type { ApplianceConfig } from './core/config.js';
 import { createLogger, type Logger } from './core/log.js';
+import { reportSwallowed, useSwallowedErrorLog } from './core/swallowed-errors.js';
 import type { EventBus } from './events/bus.js';
 import { registerAllTriggerTypes } from './sensors/trigger-types.js';
 import type { EventEnvelope } from './events/envelope.js';
@@ -8,17 +9,9 @@ import { MemoryBus } from './events/memory-bus.js';
 import { TriggerRegistry } from './events/trigger-registry.js';
 import type { ConcurrencyRule } from './executions/admission.js';
 import { ExecutionEngine } from './executions/engine.js';
-import { builtinRunners, RunnerRegistry } from './executions/runners/registry.js';
+import { createRunners, type RunnerRegistry } from './executions/runners/registry.js';
 import { InventoryDevices } from '../drivers/access/device-resolver.js';
 import { SessionPool } from '../drivers/access/session-pool.js';
-import { CliRunner } from './executions/runners/cli.js';
-import { CliConfigRunner } from './executions/runners/cli-config.js';
-import { GetterRunner } from './executions/runners/getter.js';
-import { NetconfRunner } from './executions/runners/netconf.js';
-import { SnmpRunner } from './executions/runners/snmp.js';
-import { FanOutRunner } from './executions/runners/fan-out-runner.js';
-import { applianceRunners } from './executions/runners/appliance-runners.js';
-import { WORKFLOW_RUNNERS } from './executions/runners/runner-parameters.js';
 import { describeUnrunnable, unrunnableActions, type UnrunnableAction } from './packs/runner-support.js';
 import path from 'node:path';
 import type { RetryRule } from './executions/retry.js';
@@ -119,7 +112,7 @@ export class Appliance {
   readonly rules = new RuleIndex();
   readonly enforcer: RuleEnforcer;
   readonly engine: ExecutionEngine;
-  /** Every runner this appliance has, by runner_type (workflow runners live in the engine). */
+  /** Every runner this appliance has, by runner_type or alias: action, workflow and inquiry runners. */
   readonly runners: RunnerRegistry;
   readonly log: Logger;
   private readonly now: () => number;
@@ -136,6 +129,8 @@ export class Appliance {
     content?: Content,
   ) {
     this.log = opts.log ?? createLogger();
+    // errors carried on past where no logger is at hand (UDP sockets, rule enforcer) go to this one
+    useSwallowedErrorLog(this.log);
     this.now = opts.now ?? Date.now;
     this.store = openSqliteStore(opts.config.dataDir);
     this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
@@ -155,17 +150,15 @@ export class Appliance {
     this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device), names: this.kv.templateNames() });
     this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now, () => this.rules.all());
     const { concurrency, retries } = policyRules(this.content);
-    this.runners = new RunnerRegistry([
-      ...builtinRunners(),
-      ...applianceRunners({ dataDir: opts.config.dataDir, kv: this.kv, remoteHosts: this.devices.remoteHosts(), emit: (e) => this.emit(e) }),
-      ...[
-        new CliRunner(this.devices.cliResolver()),
-        new CliConfigRunner(this.devices.cliResolver()),
-        new GetterRunner(this.devices.cliResolver()),
-        new NetconfRunner(this.devices.netconfResolver()),
-        new SnmpRunner(this.devices.netconfResolver()),
-      ].map((r) => new FanOutRunner(r, async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name))),
-    ]);
+    this.runners = createRunners({
+      dataDir: opts.config.dataDir,
+      kv: this.kv,
+      emit: (e) => this.emit(e),
+      remoteHosts: this.devices.remoteHosts(),
+      cliDevices: this.devices.cliResolver(),
+      netconfDevices: this.devices.netconfResolver(),
+      selectDevices: async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name),
+    });
     this.warnUnrunnable();
     this.engine = new ExecutionEngine({
       store: this.store,
@@ -185,7 +178,7 @@ export class Appliance {
 
   /** Per pack, the loaded actions that no runner here can run (mistral-v2, winrm-cmd...), and why. */
   unrunnable(): Map<string, UnrunnableAction[]> {
-    return unrunnableActions(this.content.loaded.actions.values(), (t) => this.runners.has(t) || WORKFLOW_RUNNERS.has(t) || t === 'inquiry');
+    return unrunnableActions(this.content.loaded.actions.values(), (t) => this.runners.has(t));
   }
 
   /** Say at load time, per pack, what cannot run instead of failing only when it is run. */
@@ -216,7 +209,10 @@ export class Appliance {
     await this.store.prune(this.opts.config.retention);
     this.inbox.start(this.opts.inboxPollMs ?? 200);
     this.ruleState.start();
-    this.pruneInterval = setInterval(() => void this.store.prune(this.opts.config.retention).catch(() => {}), 3_600_000);
+    this.pruneInterval = setInterval(
+      () => void this.store.prune(this.opts.config.retention).catch((error) => reportSwallowed({ where: 'store_prune', error, log: this.log, msg: 'hourly prune of old executions and events failed; it runs again in an hour' })),
+      3_600_000,
+    );
     this.holdDowns.arm();
     await this.timerSensor.start();
     return { ...recovered, pendingEvents: pending };

@@ -6,6 +6,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { Appliance } from '../src/appliance.js';
 import { loadConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/log.js';
+import { swallowedErrorCounts } from '../src/core/swallowed-errors.js';
 import { makeEvent } from '../src/events/envelope.js';
 import type { ExecutionRecord } from '../src/store/records.js';
 
@@ -141,5 +142,38 @@ describe('appliance: control requests from the CLI', () => {
     const tasks = await path_(a, rec.id);
     assert.deepEqual(tasks, ['first:succeeded', 'long:canceled']);
     assert.deepEqual(await a.store.listControlRequests(), []);
+  });
+});
+
+describe('appliance: the hourly prune', () => {
+  test('a failed prune is counted (store_prune) and logged, and the appliance runs on', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
+    dirs.push(dataDir);
+    const warned: string[] = [];
+    const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (_f: unknown, msg: string) => void warned.push(msg) });
+    const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log, inboxPollMs: 50 });
+    open.push(a);
+    // catch the hourly timer as start() sets it, to fire it now
+    const realSetInterval = globalThis.setInterval;
+    let hourly: (() => void) | undefined;
+    globalThis.setInterval = ((fn: () => void, ms?: number) => {
+      if (ms === 3_600_000) hourly = fn;
+      return realSetInterval(fn, ms);
+    }) as typeof setInterval;
+    try {
+      await a.start();
+    } finally {
+      globalThis.setInterval = realSetInterval;
+    }
+    assert.ok(hourly, 'start() schedules the hourly prune');
+    a.store.prune = async () => {
+      throw new Error('database disk image is malformed');
+    };
+    const before = swallowedErrorCounts().get('store_prune') ?? 0;
+    hourly();
+    for (let i = 0; i < 100 && (swallowedErrorCounts().get('store_prune') ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(swallowedErrorCounts().get('store_prune'), before + 1);
+    assert.ok(warned.some((m) => /hourly prune/.test(m)), 'logged on the appliance log');
+    assert.equal((await a.engine.run('core.noop', {})).status, 'succeeded');
   });
 });

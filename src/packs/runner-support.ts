@@ -1,9 +1,6 @@
 import type { ActionSpec } from '../executions/action.js';
 import { missingRunnerReason } from '../executions/runners/registry.js';
 
-// Until the engine asks the runner registry why a runner is missing.
-export { missingRunnerReason };
-
 export interface UnrunnableAction {
   action: string;
   runnerType: string;

@@ -15,9 +15,6 @@ import { KvReadBook, type KvRead } from './kv-reads.js';
 import { orquestaConductor } from './orquesta/conductor.js';
 import { loadWorkflowFile } from './spec-file.js';
 
-/** Runner types the workflow driver runs (their entry point is a workflow file). */
-export const WORKFLOW_RUNNERS: ReadonlySet<string> = new Set(['orquesta', 'action-chain']);
-
 type RunTaskCommand = Extract<ConductorCommand, { kind: 'runTask' }>;
 type WaitCommand = Extract<ConductorCommand, { kind: 'waitForEvent' }>;
 type CompleteCommand = Extract<ConductorCommand, { kind: 'complete' }>;

@@ -170,8 +170,3 @@ export class RunnerRegistry {
 export function createRunners(deps: RunnerDeps): RunnerRegistry {
   return new RunnerRegistry(RUNNERS.map((e) => e.make(deps)));
 }
-
-/** Until the appliance calls createRunners: the runners that need nothing from it. */
-export function builtinRunners(): AnyRunner[] {
-  return [new LocalShellRunner('local-shell-cmd'), new LocalShellRunner('local-shell-script'), new HttpRequestRunner(), new ModuleRunner(), new NoopRunner(), ORQUESTA_RUNNER, ACTION_CHAIN_RUNNER, INQUIRY_RUNNER];
-}

@@ -11,7 +11,8 @@ import { silentLogger } from '../../../src/core/log.js';
 import { SECRET_MASK } from '../../../src/core/secrets.js';
 import { AnnouncementRunner } from '../../../src/executions/runners/announcement.js';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
-import { describeUnrunnable, missingRunnerReason, unrunnableActions } from '../../../src/packs/runner-support.js';
+import { missingRunnerReason } from '../../../src/executions/runners/registry.js';
+import { describeUnrunnable, unrunnableActions } from '../../../src/packs/runner-support.js';
 import { testAction, testContext } from './helpers.js';
 
 const PACKS = path.resolve('test/executions/fixtures/python-packs');

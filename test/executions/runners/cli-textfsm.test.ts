@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { staticResolver, type CliResolver as DeviceResolver } from '../../../drivers/access/targets.js';
 import { CliRunner } from '../../../src/executions/runners/cli.js';
-import { RUNNER_PARAMETERS } from '../../../src/executions/runners/runner-parameters.js';
+import { declaredRunner } from '../../../src/executions/runners/registry.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../../drivers/replay-server.js';
 import { testAction, testContext } from './helpers.js';
 
@@ -30,8 +30,9 @@ describe('cli runner: parse: textfsm', () => {
   });
 
   test('the parameters are declared for the cli runner', () => {
-    assert.deepEqual(RUNNER_PARAMETERS.cli!.parse!.enum, ['none', 'textfsm']);
-    assert.equal(RUNNER_PARAMETERS.cli!.textfsm_template!.type, 'string');
+    const cli = declaredRunner('cli')!.declaration.parameters;
+    assert.deepEqual(cli.parse!.enum, ['none', 'textfsm']);
+    assert.equal(cli.textfsm_template!.type, 'string');
   });
 
   test('each output gains its records from the template the index names for platform and command', async () => {
