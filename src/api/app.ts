@@ -92,7 +92,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const stream = deps.stream ?? new ApiStream();
-  const webhookCounters = new WebhookCounters();
+  const webhookCounters = deps.webhookCounters ?? new WebhookCounters();
   const metrics = new ApiMetrics(stream, withWebhookCounters(deps.sensorCounters, webhookCounters));
 
   app.addHook('onResponse', async (req, reply) => {
@@ -119,7 +119,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  const rules = new ApiRuleStore(store.database);
+  const rules = deps.rules ?? new ApiRuleStore(store.database);
   for (const e of rules.applyTo(deps.appliance.rules).errors) deps.appliance.log.warn({ code: e.code }, e.message);
   const ctx: RouteContext = { deps, stream, metrics, rules, packsDir: deps.packsDir ?? path.join(path.dirname(store.file), 'packs') };
 

@@ -10,6 +10,7 @@ import type { InventoryService } from '../inventory/inventory-service.js';
 import type { ApiMetrics } from './metrics.js';
 import type { ApiRuleStore } from './rule-store.js';
 import type { ApiStream } from './stream.js';
+import type { WebhookCounters } from '../sensors/webhook/counters.js';
 
 export interface ApiDeps {
   appliance: Appliance;
@@ -33,6 +34,10 @@ export interface ApiDeps {
   inventoryDir?: string;
   /** Failed-login throttle (default: one per app with the standard limits; tests give one a clock). */
   loginThrottle?: LoginThrottle;
+  /** The rules created through the API, when the assembly already opened them (default: opened here). */
+  rules?: ApiRuleStore;
+  /** The webhook sensor's counters, when the assembly keeps them (default: the app's own). */
+  webhookCounters?: WebhookCounters;
 }
 
 /** What every route module gets. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { silentLogger } from '../../src/core/log.js';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import type { InventoryService } from '../../src/inventory/inventory-service.js';
-import { bindSensors } from '../../src/cli/serve-sensors.js';
+import { bindSensors } from '../../src/sensors/bind-sensors.js';
 import { SensorSet, type Sensor } from '../../src/sensors/sensor.js';
 import { TimerSensor } from '../../src/sensors/timer/timer-sensor.js';
 import { WebhookSensor } from '../../src/sensors/webhook/webhook-sensor.js';

@@ -1,18 +1,9 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { ApiRuleStore } from '../../api/rule-store.js';
-import { startApi } from '../../api/server.js';
-import { ApiStream } from '../../api/stream.js';
-import { Appliance } from '../../appliance.js';
-import { AuthService } from '../../auth/auth-service.js';
+import { buildAppliance } from '../../assembly.js';
 import { createLogger } from '../../core/log.js';
-import { describeUnrunnable } from '../../packs/runner-support.js';
-import { DEFAULT_SENSORS, type RunningSensors } from '../../sensors/sensor-host.js';
-import type { UsmUser } from '../../sensors/snmptrap/usm.js';
-import { startPollers, type RunningPollers } from '../../sensors/poller/start.js';
+import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
 import { SENSOR_LIMIT_FLAGS, sensorLimitsFrom, type SensorLimitFlags } from '../sensor-limit-options.js';
-import { bindSensors, StartGate } from '../serve-sensors.js';
 
 interface ServeOptions extends DataOptions, SensorLimitFlags {
   host: string;
@@ -27,28 +18,6 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   syslogTlsKey?: string;
   trapPort: string;
   sflowPort: string;
-}
-
-/**
- * SNMPv3 users for the trap receiver, from the encrypted datastore: system keys
- * `snmptrap.usm.<user>` holding JSON {auth_protocol, auth_key, priv_protocol, priv_key}, and
- * accepted v1/v2c communities in `snmptrap.communities` (comma-separated).
- */
-async function trapSecrets(appliance: Appliance): Promise<{ users: UsmUser[]; communities: string[] }> {
-  const users: UsmUser[] = [];
-  for (const k of await appliance.kv.list('system', 'snmptrap.usm.', { decrypt: true })) {
-    const v = JSON.parse(k.value) as { auth_protocol?: string; auth_key?: string; priv_protocol?: string; priv_key?: string; engine_ids?: string[] };
-    users.push({
-      user: k.key.slice('snmptrap.usm.'.length),
-      ...(v.auth_protocol ? { authProtocol: v.auth_protocol as UsmUser['authProtocol'] } : {}),
-      ...(v.auth_key ? { authKey: v.auth_key } : {}),
-      ...(v.priv_protocol ? { privProtocol: v.priv_protocol as UsmUser['privProtocol'] } : {}),
-      ...(v.priv_key ? { privKey: v.priv_key } : {}),
-      ...(v.engine_ids ? { engineIds: v.engine_ids } : {}),
-    });
-  }
-  const c = await appliance.kv.get('system', 'snmptrap.communities', { decrypt: true });
-  return { users, communities: c ? c.value.split(',').map((x) => x.trim()).filter(Boolean) : [] };
 }
 
 function port(v: string | undefined, fallback: number | null): number | null {
@@ -86,91 +55,27 @@ export function registerServe(program: Command): void {
       try {
         const config = configFrom(opts);
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
-        const log = createLogger();
-        const stream = new ApiStream();
-        const appliance = new Appliance({
+        const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+        const assembled = buildAppliance({
           config,
-          log,
-          onExecutionUpdate: (r) => stream.executionUpdated(r),
-          onEnforcement: (r) => stream.enforcementRecorded(r),
+          log: createLogger(),
+          say,
+          api: opts.api ? { host: opts.host, port: Number(opts.port) } : null,
+          sensors: opts.sensors
+            ? {
+                host: opts.sensorHost,
+                syslogUdpPort: syslogPort,
+                syslogTcpPort: syslogPort,
+                syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
+                trapPort: port(opts.trapPort, DEFAULT_SENSORS.trapPort),
+                sflowPort: port(opts.sflowPort, DEFAULT_SENSORS.sflowPort),
+                syslogConnections: limits.connections,
+                syslogMaxStoredTextBytes: limits.maxStoredTextBytes,
+              }
+            : null,
+          ...(opts.inventory ? { inventoryDir: opts.inventory } : {}),
         });
-        const apiRules = new ApiRuleStore(appliance.store.database);
-        apiRules.applyTo(appliance.rules);
-        if (opts.inventory) {
-          const inv = await appliance.inventory.loadYaml(path.resolve(opts.inventory));
-          if (inv.errors.length) {
-            say(`netreflex: inventory ${opts.inventory} not loaded; the stored inventory is unchanged:`);
-            for (const e of inv.errors) say(`netreflex:   ${e.code}: ${e.message}`);
-          } else say(`netreflex: inventory ${opts.inventory}: ${inv.hosts} hosts, ${inv.groups} groups`);
-        }
-        const c = appliance.content;
-        const gate = new StartGate(log);
-        say(`netreflex: data directory ${config.dataDir}`);
-        say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
-        for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
-        let sensors: RunningSensors | null = null;
-        if (opts.sensors) {
-          const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
-        for (const [pack, list] of appliance.unrunnable()) {
-          const total = [...c.loaded.actions.values()].filter((a) => a.pack === pack).length;
-          say(`netreflex: pack ${pack}: ${describeUnrunnable(list, total)}`);
-        }
-          const traps = await trapSecrets(appliance);
-          sensors = await bindSensors(
-            {
-              trapPort: port(opts.trapPort, DEFAULT_SENSORS.trapPort),
-              sflowPort: port(opts.sflowPort, DEFAULT_SENSORS.sflowPort),
-              trapUsers: traps.users,
-              trapCommunities: traps.communities,
-              host: opts.sensorHost,
-              syslogUdpPort: syslogPort,
-              syslogTcpPort: syslogPort,
-              syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
-              syslogConnections: limits.connections,
-              syslogMaxStoredTextBytes: limits.maxStoredTextBytes,
-            },
-            { publish: gate.publish, inventory: appliance.inventory, log },
-          );
-          for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
-        }
-        // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
-        const r = await appliance.start();
-        await gate.open((e) => appliance.emit(e));
-        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
-        let pollers: RunningPollers | null = null;
-        if (opts.sensors) {
-          pollers = startPollers(appliance, log);
-          for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
-          if (pollers.pollers.length) say(`netreflex: ${pollers.pollers.length} poller(s) running`);
-        }
-        let stopApi: (() => Promise<void>) | null = null;
-        if (opts.api) {
-          const auth = new AuthService(appliance.store);
-          const admin = await auth.ensureAdmin();
-          if (admin.created && admin.password && !admin.fromEnvironment) say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);
-          else if (admin.created) say(`netreflex: created user 'admin' with the password from NETREFLEX_ADMIN_PASSWORD`);
-          const { app, url } = await startApi(
-            {
-              appliance,
-              inventory: appliance.inventory,
-              kv: appliance.kv,
-              credentials: appliance.credentials,
-              auth,
-              log,
-              stream,
-              packsDir: path.join(config.dataDir, 'packs'),
-              sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...(pollers?.counters() ?? {}) }),
-              reloadContent: async () => {
-                appliance.reloadContent((index) => apiRules.applyTo(index));
-                await pollers?.reload();
-              },
-              ...(opts.inventory ? { inventoryDir: path.resolve(opts.inventory) } : {}),
-            },
-            { host: opts.host, port: Number(opts.port) },
-          );
-          stopApi = () => app.close();
-          say(`netreflex: API on ${url} (OpenAPI: ${url}/openapi.json, docs: ${url}/docs)`);
-        }
+        await assembled.start();
         say('netreflex: waiting for events (try: netreflex event emit core.event message=hello)');
         let stopping = false;
         const stop = (): void => {
@@ -178,10 +83,7 @@ export function registerServe(program: Command): void {
           stopping = true;
           say('netreflex: stopping');
           void (async () => {
-            await pollers?.stop().catch(() => {});
-            await sensors?.stop().catch(() => {});
-            await stopApi?.().catch(() => {});
-            await appliance.stop();
+            await assembled.stop();
             process.exit(0);
           })();
         };

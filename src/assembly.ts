@@ -1,0 +1,143 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ApiRuleStore } from './api/rule-store.js';
+import { startApi } from './api/server.js';
+import { ApiStream } from './api/stream.js';
+import { Appliance } from './appliance.js';
+import { AuthService } from './auth/auth-service.js';
+import type { ApplianceConfig } from './core/config.js';
+import { createLogger, type Logger } from './core/log.js';
+import { describeUnrunnable } from './packs/runner-support.js';
+import { bindSensors } from './sensors/bind-sensors.js';
+import { StartGate } from './sensors/start-gate.js';
+import { PollerSensor } from './sensors/poller/poller-sensor.js';
+import { WebhookSensor } from './sensors/webhook/webhook-sensor.js';
+import type { SensorConfig, RunningSensors } from './sensors/sensor-host.js';
+import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
+
+/** Everything `serve` decides from its flags; buildAppliance does the rest. */
+export interface AssemblyConfig {
+  config: ApplianceConfig;
+  /** Where the REST API listens; null: no API. */
+  api: { host: string; port: number } | null;
+  /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors and no pollers. */
+  sensors: Omit<SensorConfig, 'trapUsers' | 'trapCommunities'> | null;
+  /** hosts.yaml/groups.yaml/defaults.yaml loaded at start (GitOps: YAML wins). */
+  inventoryDir?: string;
+  log?: Logger;
+  /** One line of the start-up report (serve prints them on stderr). */
+  say?: (line: string) => void;
+}
+
+/** The appliance with everything that runs around it. */
+export interface AssembledAppliance {
+  readonly appliance: Appliance;
+  /** Sensor ports first, then resumed work, pollers and the API; throws with nothing resumed when a port is taken. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place the appliance is put together: store, datastore, inventory, engine and rules
+ * (Appliance), the rules created through the API, the sensors, the pollers, auth and the API.
+ */
+export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
+  const { config } = cfg;
+  const log = cfg.log ?? createLogger();
+  const say = cfg.say ?? (() => {});
+  const stream = new ApiStream();
+  const appliance = new Appliance({
+    config,
+    log,
+    onExecutionUpdate: (r) => stream.executionUpdated(r),
+    onEnforcement: (r) => stream.enforcementRecorded(r),
+  });
+  const apiRules = new ApiRuleStore(appliance.store.database);
+  apiRules.applyTo(appliance.rules);
+  const pollers = new PollerSensor(appliance, log);
+  // the API's webhook routes receive; the counters are this sensor's
+  const webhooks = new WebhookSensor();
+  let sensors: RunningSensors | null = null;
+  let api: FastifyInstance | null = null;
+  let pollersStarted = false;
+
+  async function loadInventory(dir: string): Promise<void> {
+    const inv = await appliance.inventory.loadYaml(path.resolve(dir));
+    if (inv.errors.length) {
+      say(`netreflex: inventory ${dir} not loaded; the stored inventory is unchanged:`);
+      for (const e of inv.errors) say(`netreflex:   ${e.code}: ${e.message}`);
+    } else say(`netreflex: inventory ${dir}: ${inv.hosts} hosts, ${inv.groups} groups`);
+  }
+
+  function reportContent(): void {
+    const c = appliance.content;
+    say(`netreflex: data directory ${config.dataDir}`);
+    say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
+    for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
+    for (const [pack, list] of appliance.unrunnable()) {
+      const total = [...c.loaded.actions.values()].filter((a) => a.pack === pack).length;
+      say(`netreflex: pack ${pack}: ${describeUnrunnable(list, total)}`);
+    }
+  }
+
+  async function startApiServer(where: { host: string; port: number }): Promise<void> {
+    const auth = new AuthService(appliance.store);
+    const admin = await auth.ensureAdmin();
+    if (admin.created && admin.password && !admin.fromEnvironment) say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);
+    else if (admin.created) say(`netreflex: created user 'admin' with the password from NETREFLEX_ADMIN_PASSWORD`);
+    const started = await startApi(
+      {
+        appliance,
+        inventory: appliance.inventory,
+        kv: appliance.kv,
+        credentials: appliance.credentials,
+        auth,
+        log,
+        stream,
+        rules: apiRules,
+        webhookCounters: webhooks.counts,
+        packsDir: path.join(config.dataDir, 'packs'),
+        sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...pollers.counters() }),
+        reloadContent: async () => {
+          appliance.reloadContent((index) => apiRules.applyTo(index));
+          await pollers.reload();
+        },
+        ...(cfg.inventoryDir ? { inventoryDir: path.resolve(cfg.inventoryDir) } : {}),
+      },
+      where,
+    );
+    api = started.app;
+    say(`netreflex: API on ${started.url} (OpenAPI: ${started.url}/openapi.json, docs: ${started.url}/docs)`);
+  }
+
+  return {
+    appliance,
+    async start() {
+      if (cfg.inventoryDir) await loadInventory(cfg.inventoryDir);
+      const gate = new StartGate(log);
+      reportContent();
+      if (cfg.sensors) {
+        const traps = await trapSecrets(appliance.kv);
+        sensors = await bindSensors({ ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities }, { publish: gate.publish, inventory: appliance.inventory, log });
+        for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
+      }
+      // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
+      const r = await appliance.start();
+      await gate.open((e) => appliance.emit(e));
+      say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+      if (cfg.sensors) {
+        await pollers.start();
+        pollersStarted = true;
+        for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
+        if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
+      }
+      if (cfg.api) await startApiServer(cfg.api);
+    },
+    async stop() {
+      if (pollersStarted) await pollers.stop().catch(() => {});
+      await sensors?.stop().catch(() => {});
+      await api?.close().catch(() => {});
+      await appliance.stop();
+    },
+  };
+}
