@@ -1,7 +1,7 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { NrxError, isNrxError } from '../../src/core/errors.js';
 import { verifyHostKey, type HostKeyPolicy } from './netconf-hostkey.js';
-import { connectWithoutDelay, loginMethods } from './ssh-login.js';
+import { answerHostKeysPromptly, connectWithoutDelay, loginMethods } from './ssh-login.js';
 import type { NetconfSession } from '../contract/netconf.js';
 import { NetconfStreamSession, type SessionOptions } from './netconf-session.js';
 
@@ -78,6 +78,7 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
     client.on('error', (err: Error & { level?: string; code?: string }) => done(connectError(err, device, opts, hostKeyError, timeoutMs)));
     client.once('close', () => done(new NrxError('NRX_ERR_CONNECTION_LOST', `${device}: the SSH connection closed before the netconf subsystem opened`)));
     try {
+      answerHostKeysPromptly(client);
       connectWithoutDelay(client, config);
     } catch (e) {
       done(new NrxError('NRX_ERR_PARAM_INVALID', `${device}: cannot connect: ${(e as Error).message}`, { cause: e }));

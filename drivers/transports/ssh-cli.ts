@@ -3,7 +3,7 @@ import { NrxError } from '../../src/core/errors.js';
 import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
 import type { CliMode, CliSession, RunOptions, RunOutput } from '../contract/cli.js';
 import type { Platform } from '../platforms/platform.js';
-import { connectWithoutDelay, loginMethods } from './ssh-login.js';
+import { answerHostKeysPromptly, connectWithoutDelay, loginMethods } from './ssh-login.js';
 import { cleanTerminalText, escapeRegex, lastLine } from './terminal.js';
 
 /**
@@ -102,6 +102,7 @@ export class SshCliSession implements CliSession {
       this.client.once('error', onError);
       this.client.once('ready', onReady);
       // Interactive traffic: with Nagle on, a delayed ACK adds ~40 ms to login steps and commands.
+      answerHostKeysPromptly(this.client);
       connectWithoutDelay(this.client, config);
     });
     // Later errors (keepalive timeout, reset) end the session and fail the command in flight.

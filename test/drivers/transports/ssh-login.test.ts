@@ -58,3 +58,15 @@ test('a device that offers only keyboard-interactive: password first, then the p
     server.close();
   }
 });
+
+test('the answer to an OpenSSH host-key proof is followed at once by no-more-sessions (it carries the ACK sshd waits for)', async () => {
+  const { EventEmitter } = await import('node:events');
+  const { answerHostKeysPromptly } = await import('../../../drivers/transports/ssh-login.js');
+  const sent: string[] = [];
+  const client = Object.assign(new EventEmitter(), { openssh_noMoreSessions: () => void sent.push('no-more-sessions') });
+  answerHostKeysPromptly(client as never);
+  assert.deepEqual(sent, [], 'nothing before the server proved its keys');
+  client.emit('hostkeys', []);
+  client.emit('hostkeys', []);
+  assert.deepEqual(sent, ['no-more-sessions'], 'once');
+});
