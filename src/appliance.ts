@@ -27,7 +27,7 @@ import { KeyValueStore } from './datastore/keyvalue.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
-import { InboxPoller } from './events/inbox.js';
+import { InboxPoller } from './appliance/inbox.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
 import type { Store, WriteOp } from './store/store.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.js';
 import type { NewPendingEvent } from '../store/pending-events.js';
 import type { ControlRequestRecord, TriggerInstanceRecord } from '../store/records.js';
 import type { WriteOp } from '../store/store.js';
-import type { EventBus } from './bus.js';
+import type { EventBus } from '../events/bus.js';
 
 /** Rows the inbox looks at per poll. */
 const INBOX_PAGE = 1000;

@@ -33,11 +33,6 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
  * An entry that no longer matches an import fails the test: remove it, the rule tightens.
  */
 const KNOWN_VIOLATIONS: Readonly<Record<string, string>> = {
-  // events/ sits below store/ (the store keeps event envelopes); the inbox reads the store's
-  // pending events for the appliance, so it belongs with the appliance's wiring, not in events/.
-  'src/events/inbox.ts -> src/store/pending-events.ts': 'move the inbox above the store',
-  'src/events/inbox.ts -> src/store/records.ts': 'move the inbox above the store',
-  'src/events/inbox.ts -> src/store/store.ts': 'move the inbox above the store',
   // python-script reads the pack config itself; the config reader should sit below executions
   // (or the appliance hand the config in), since packs/ reads the runner declarations.
   'src/executions/runners/python-script.ts -> src/packs/pack-config.ts': 'pack config reading below executions',
