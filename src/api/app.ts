@@ -12,6 +12,7 @@ import { installErrorHandling } from './error-handler.js';
 import { ApiMetrics } from './metrics.js';
 import { accessFor } from './permissions.js';
 import { ApiRuleStore } from './rule-store.js';
+import { portsOf } from './ports.js';
 import { ApiStream } from './stream.js';
 import { actionRoutes } from './routes/actions.js';
 import { authRoutes } from './routes/auth.js';
@@ -121,7 +122,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const rules = deps.rules ?? new ApiRuleStore(store.database);
   for (const e of rules.applyTo(deps.appliance.rules).errors) deps.appliance.log.warn({ code: e.code }, e.message);
-  const ctx: RouteContext = { deps, stream, metrics, rules, packsDir: deps.packsDir ?? path.join(path.dirname(store.file), 'packs') };
+  const ctx: RouteContext = { deps, stream, metrics, rules, ports: portsOf(deps.appliance), packsDir: deps.packsDir ?? path.join(path.dirname(store.file), 'packs') };
 
   systemRoutes(app, ctx);
   authRoutes(app, ctx);

@@ -10,6 +10,7 @@ import type { InventoryService } from '../inventory/inventory-service.js';
 import type { ApiMetrics } from './metrics.js';
 import type { ApiRuleStore } from './rule-store.js';
 import type { ApiStream } from './stream.js';
+import type { ApiPorts } from './ports.js';
 import type { WebhookCounters } from '../sensors/webhook/counters.js';
 
 export interface ApiDeps {
@@ -46,6 +47,8 @@ export interface RouteContext {
   stream: ApiStream;
   metrics: ApiMetrics;
   rules: ApiRuleStore;
+  /** What each group of routes may use of the appliance (see ports.ts). */
+  ports: ApiPorts;
   packsDir: string;
 }
 

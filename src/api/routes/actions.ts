@@ -31,7 +31,7 @@ function actionView(a: ActionSpec): Record<string, unknown> {
 }
 
 export function actionRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const actions = ctx.deps.appliance.engine.actions;
+  const actions = ctx.ports.actions.actions;
 
   app.get<{ Querystring: { pack?: string; runner?: string } }>('/api/v1/actions', {
     schema: {

@@ -6,7 +6,7 @@ import { callerOf, type RouteContext } from '../context.js';
 import { anyObject, enforcementSchema, errorResponses, eventSchema, idParams, limitQuery, listOf } from '../schemas.js';
 
 export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const appliance = ctx.deps.appliance;
+  const appliance = ctx.ports.events;
 
   app.get<{ Querystring: { type?: string; status?: TriggerInstanceStatus; limit: number; before?: string } }>('/api/v1/events', {
     schema: {

@@ -17,9 +17,7 @@ const LOG_POLL_MS = 200;
 const packOf = (actionRef: string): string => actionRef.split('.')[0]!;
 
 export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { appliance } = ctx.deps;
-  const engine = appliance.engine;
-  const store = appliance.store;
+  const { engine, store } = ctx.ports.executions;
 
   const load = async (id: string, principal: Parameters<typeof packAllowed>[0]): Promise<ExecutionRecord> => {
     const rec = ctx.stream.liveExecution(id) ?? (await store.getExecution(id));

@@ -30,7 +30,7 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/api/v1/packs', {
     schema: { summary: 'Loaded packs.', tags: ['packs'], response: { 200: listOf(packSchema), ...errorResponses } },
     handler: async () => {
-      const appliance = ctx.deps.appliance;
+      const appliance = ctx.ports.packs;
       const unrunnable = appliance.unrunnable();
       const actions = [...appliance.content.loaded.actions.values()];
       return {
@@ -65,7 +65,7 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     handler: async (req, reply) => {
-      const report = await installPack(req.body.source, ctx.packsDir, { force: req.body.force ?? false, packsPaths: ctx.deps.appliance.packsPaths });
+      const report = await installPack(req.body.source, ctx.packsDir, { force: req.body.force ?? false, packsPaths: ctx.ports.packs.packsPaths });
       req.auditInfo = { target: report.ref, detail: { source: req.body.source, force: req.body.force ?? false } };
       if (ctx.deps.reloadContent) await ctx.deps.reloadContent();
       return reply.status(201).send({ ...report, reloaded: Boolean(ctx.deps.reloadContent) });
@@ -77,7 +77,7 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const ref = req.params.ref;
       if (!removeInstalledPack(ref, ctx.packsDir)) {
-        const loaded = ctx.deps.appliance.content.loaded.packs.find((p) => p.ref === ref);
+        const loaded = ctx.ports.packs.content.loaded.packs.find((p) => p.ref === ref);
         if (loaded) throw new NrxError('NRX_ERR_CONFLICT', `pack '${ref}' is loaded from ${loaded.path}, not installed through the API; remove it there`);
         throw new NrxError('NRX_ERR_NOT_FOUND', `no installed pack '${ref}' in ${ctx.packsDir}`);
       }

@@ -58,10 +58,10 @@ function ruleView(r: Rule): Record<string, unknown> {
 }
 
 export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const index = ctx.deps.appliance.rules;
+  const index = ctx.ports.rules.index;
   /** A rule made through the API runs with its author's say on command actions (core.local). */
   const commandAllowed = (req: Parameters<typeof callerOf>[0], rule: Rule): void => {
-    const action = ctx.deps.appliance.engine.actions.get(rule.action.ref);
+    const action = ctx.ports.rules.actions.get(rule.action.ref);
     if (action) assertCommandAllowed(callerOf(req), action, rule.action.parameters, `rule ${rule.ref}`);
   };
   const find = (ref: string): Rule => {
@@ -205,7 +205,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
         // Secrets in clear only for a caller who could read them anyway.
         const secrets = req.principal && roleAllows(req.principal.role, 'secrets:read') ? 'reveal' : 'mask';
         // The datastore as the rules engine sees it: `st2kv`, with values masked as the caller's rights say.
-        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'), { secrets, names: ctx.deps.appliance.kv.templateNames() });
+        return testParsedRule(rule, eventFromDoc(req.body.event, rule.trigger.type, 'body.event', 'api'), { secrets, names: ctx.ports.rules.templateNames() });
       } catch (e) {
         return { exitCode: 2, matched: false, rule: rule.ref, trigger: null, failures: [], error: describeError(e) };
       }

@@ -18,7 +18,7 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' }, version: { type: 'string' } } }, ...errorResponses },
     },
     handler: async () => {
-      await ctx.deps.appliance.store.listControlRequests(); // proves the store answers
+      await ctx.ports.health.store.listControlRequests(); // proves the store answers
       return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), version: '1' };
     },
   });

@@ -50,7 +50,7 @@ const urlOf = (name: string): string => `/api/v1/webhooks/${name}`;
  * bytes (the HMAC is over them) without changing how the rest of the API parses JSON.
  */
 export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: WebhookRouteOptions): void {
-  const appliance = ctx.deps.appliance;
+  const appliance = ctx.ports.webhooks;
   registerWebhookTriggers(appliance.triggers);
   const definitions = new WebhookDefinitions(ctx.deps.kv);
   const receiver = new WebhookReceiver({
