@@ -1,6 +1,8 @@
 // SSH CLI benchmarks (issue 4): one session per sample on the lab's leaf1 (connect + `show ip bgp
-// summary` + disconnect) against Debian's Netmiko in default and fast_cli modes, and one show
-// command fanned out over 200 simulated SSH devices on loopback (wall time, client peak RSS).
+// summary` + disconnect) against Debian's Netmiko in default and fast_cli modes; the 2nd..10th
+// command of a workflow on leaf1 through the cli runner, pooled session vs a fresh session per
+// command (issue 9); and one show command fanned out over 200 simulated SSH devices on loopback
+// (wall time, client peak RSS).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cliDriver } from '../../drivers/connect.js';
 import { fanOut, summarise } from '../../drivers/access/fan-out.js';
+import { SessionPool } from '../../drivers/access/session-pool.js';
+import { staticResolver, type DeviceTarget } from '../../drivers/access/targets.js';
+import { CliRunner } from '../../src/executions/runners/cli.js';
+import { testAction, testContext } from '../executions/runners/helpers.js';
 import type { Lab } from '../lab/lab.js';
+import { ensurePackages } from '../lab/packages.js';
 import { median, type BenchResult } from './stats.js';
 
 const SESSIONS = 20;
@@ -56,6 +63,32 @@ async function netreflexTimes(lab: Lab, auth: 'password' | 'key' = 'password'): 
   return times;
 }
 
+/**
+ * Ten `cli` actions on leaf1 in a row, as the tasks of one workflow run them: the time of the
+ * 2nd..10th, over `rounds` workflows. Pooled, only the 1st logs in; fresh, every one does.
+ */
+async function workflowCommandTimes(lab: Lab, pooled: boolean, rounds = 6): Promise<number[]> {
+  const r = lab.routers.find((x) => x.name === 'leaf1')!;
+  const knownHostsFile = join(mkdtempSync(join(tmpdir(), 'nrx-bench-')), 'known_hosts');
+  writeFileSync(knownHostsFile, `[127.0.0.1]:${r.ssh.port} ${r.ssh.hostPublicKey}\n`);
+  const action = testAction('cli');
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const pool = pooled ? new SessionPool() : undefined;
+    const target: DeviceTarget = { name: 'leaf1', hostname: r.ssh.host, port: r.ssh.port, platform: 'frr', username: r.ssh.username, password: r.ssh.password, knownHostsFile, hostKeyPolicy: 'strict', ...(pool ? { sessions: pool } : {}) };
+    const runner = new CliRunner(staticResolver([target]));
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const res = await runner.run(action, { device: 'leaf1', commands: ['show ip bgp summary'] }, testContext(action));
+      const took = performance.now() - t;
+      if (res.status !== 'succeeded' || !JSON.stringify(res.result).includes('Neighbor')) throw new Error(`unexpected result: ${JSON.stringify(res).slice(0, 300)}`);
+      if (i > 0) times.push(took);
+    }
+    await pool?.close();
+  }
+  return times;
+}
+
 /** Fan-out of one show command over `count` replayed devices served from a child process. */
 export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchResult[]> {
   const fleet = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-fleet.ts'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -89,6 +122,7 @@ export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchR
 }
 
 export async function benchSsh(lab: Lab): Promise<BenchResult[]> {
+  await ensurePackages(['python3-netmiko']).catch((e: Error) => process.stderr.write(`netmiko not installed: ${e.message}\n`));
   const ours = median(await netreflexTimes(lab));
   const results: BenchResult[] = [];
   const fast = netmikoTimes(lab, true);
@@ -99,6 +133,9 @@ export async function benchSsh(lab: Lab): Promise<BenchResult[]> {
   if (!fast && !slow) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', goal });
   // sshd's password check and session setup plus vtysh's start are most of a session; key auth is a little cheaper.
   results.push({ name: 'ssh session on FRR, key auth: connect + show ip bgp summary + close', value: median(await netreflexTimes(lab, 'key')), unit: 'ms', goal });
+  const fresh = median(await workflowCommandTimes(lab, false));
+  const pooled = median(await workflowCommandTimes(lab, true));
+  results.push({ name: 'cli action on FRR, 2nd..10th of a workflow: pooled session', value: pooled, unit: 'ms', peer: { name: 'fresh session per action', value: fresh }, goal: '<= 10 ms, >= 15x' });
   results.push(...(await benchFanOut()));
   return results;
 }
