@@ -17,9 +17,9 @@ export interface DeviceAccessOptions {
 type Options = Record<string, unknown>;
 
 /**
- * How runners reach a device by its inventory name: address, port and platform from the
- * inventory, secrets from the encrypted credential store (the inventory only names them),
- * host keys from one known_hosts file.
+ * How runners and pollers reach a device by its inventory name: address, port and platform from
+ * the inventory, secrets from the encrypted credential store (the inventory only names them),
+ * host keys from one known_hosts file, CLI sessions from the appliance's pool when it has one.
  *
  * Per connection type, Nornir's `connection_options` may override the host's fields:
  * `ssh: {hostname, port, username, credential}`, `netconf: {...same}`, and

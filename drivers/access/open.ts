@@ -4,8 +4,8 @@ import type { NetconfSession } from '../contract/netconf.js';
 import type { SnmpSession } from '../contract/snmp.js';
 import { cliDriver } from '../connect.js';
 import { connectNetconf } from '../transports/netconf.js';
-import { pooledCliDriver } from './pooled-cli.js';
 import { SnmpClient } from '../transports/snmp.js';
+import { pooledCliDriver } from './pooled-cli.js';
 import type { DeviceEndpoints, DeviceTarget } from './targets.js';
 
 /**
