@@ -26,7 +26,7 @@ import { SecretCipher } from './datastore/cipher.js';
 import { KeyValueStore } from './datastore/keyvalue.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
-import { openSqliteStore, type SqliteStore } from './store/sqlite-store.js';
+import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
@@ -98,7 +98,7 @@ function policyRules(content: Content): { concurrency: ConcurrencyRule[]; retrie
  * two re-delivers it on the next start (at-least-once).
  */
 export class Appliance {
-  readonly store: SqliteStore;
+  readonly store: Store;
   /** Key-value datastore with encrypted secrets (`st2kv` in templates). */
   readonly kv: KeyValueStore;
   readonly credentials: CredentialStore;
@@ -132,7 +132,7 @@ export class Appliance {
     // errors carried on past where no logger is at hand (UDP sockets, rule enforcer) go to this one
     useSwallowedErrorLog(this.log);
     this.now = opts.now ?? Date.now;
-    this.store = openSqliteStore(opts.config.dataDir);
+    this.store = openApplianceStore(opts.config.dataDir);
     this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
     this.credentials = new CredentialStore(this.kv);
     this.inventory = new InventoryService(this.store);
@@ -187,6 +187,11 @@ export class Appliance {
       const total = [...this.content.loaded.actions.values()].filter((a) => a.pack === pack).length;
       this.log.warn({ pack, actions: list.map((u) => u.action) }, `pack ${pack}: ${describeUnrunnable(list, total)}`);
     }
+  }
+
+  /** The data directory: the secret key, known hosts, packs installed through the API. */
+  get dataDir(): string {
+    return this.opts.config.dataDir;
   }
 
   /** The pack base paths, searched in order (pack install checks a new ref against them). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ApiRuleStore } from './api/rule-store.js';
+import { ApiRuleStore, applySavedRules } from './api/rule-store.js';
 import { startApi } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
@@ -52,8 +52,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     onExecutionUpdate: (r) => stream.executionUpdated(r),
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
-  const apiRules = new ApiRuleStore(appliance.store.database);
-  apiRules.applyTo(appliance.rules);
+  const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
   const pollers = new PollerSensor(appliance, log);
   // the API's webhook routes receive; the counters are this sensor's
   const webhooks = new WebhookSensor();
@@ -99,7 +98,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         packsDir: path.join(config.dataDir, 'packs'),
         sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...pollers.counters() }),
         reloadContent: async () => {
-          appliance.reloadContent((index) => apiRules.applyTo(index));
+          // read first: the reload itself swaps the rules with no pause for an event to slip in
+          const saved = await apiRules.read();
+          appliance.reloadContent((index) => applySavedRules(index, saved));
           await pollers.reload();
         },
         ...(cfg.inventoryDir ? { inventoryDir: path.resolve(cfg.inventoryDir) } : {}),
@@ -113,6 +114,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   return {
     appliance,
     async start() {
+      // the rules created through the API join the pack rules before anything can fire
+      await apiRules.applyTo(appliance.rules);
       if (cfg.inventoryDir) await loadInventory(cfg.inventoryDir);
       const gate = new StartGate(log);
       reportContent();

@@ -120,9 +120,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
-  const rules = deps.rules ?? new ApiRuleStore(store.database);
-  for (const e of rules.applyTo(deps.appliance.rules).errors) deps.appliance.log.warn({ code: e.code }, e.message);
-  const ctx: RouteContext = { deps, stream, metrics, rules, ports: portsOf(deps.appliance), packsDir: deps.packsDir ?? path.join(path.dirname(store.file), 'packs') };
+  const rules = deps.rules ?? new ApiRuleStore(store.ruleOverrides);
+  for (const e of (await rules.applyTo(deps.appliance.rules)).errors) deps.appliance.log.warn({ code: e.code }, e.message);
+  const ctx: RouteContext = { deps, stream, metrics, rules, ports: portsOf(deps.appliance), packsDir: deps.packsDir ?? path.join(deps.appliance.dataDir, 'packs') };
 
   systemRoutes(app, ctx);
   authRoutes(app, ctx);

@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
 import { NrxError, describeError } from '../core/errors.js';
 import { parseYaml, type YamlSource } from '../core/yaml.js';
 import type { RuleIndex } from '../rules/matcher.js';
 import { parseRule, type Rule } from '../rules/rule.js';
+import type { RuleOverrideRepository } from '../store/repositories/rule-overrides.js';
 
 /** Where rules made through the API say they came from (Rule.file). */
 export const API_RULE_FILE_PREFIX = 'api:rules/';
@@ -25,68 +25,83 @@ export function parseApiRule(input: unknown, nameHint = 'new'): Rule {
   return parseRule(src);
 }
 
+/** What the store holds for the rule index: API rules (parsed) and enable/disable overrides. */
+export interface SavedApiRules {
+  rules: Rule[];
+  /** Stored documents that no longer parse: reported, not fatal. */
+  errors: NrxError[];
+  overrides: Map<string, boolean>;
+}
+
 /**
- * Rules created through the API (table api_rules, the document as given) and enable/disable
- * overrides for any rule, pack rules included (table rule_overrides). Both are applied to the
- * appliance's RuleIndex at once and again at every start (applyTo).
+ * Put API rules and overrides into the index. Synchronous, so a content reload can drop the
+ * pack rules and put these back before any event sees the index in between.
+ */
+export function applySavedRules(index: RuleIndex, saved: SavedApiRules): { applied: number; errors: NrxError[] } {
+  for (const r of saved.rules) index.add(r);
+  for (const [ref, enabled] of saved.overrides) {
+    const rule = index.get(ref);
+    if (rule && rule.enabled !== enabled) index.add({ ...rule, enabled });
+  }
+  return { applied: saved.rules.length, errors: saved.errors };
+}
+
+/**
+ * Rules created through the API (the document as given) and enable/disable overrides for any
+ * rule, pack rules included, kept in the store's RuleOverrideRepository. Both are applied to
+ * the appliance's RuleIndex at once and again at every start (applyTo).
  */
 export class ApiRuleStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly saved: RuleOverrideRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
-  put(rule: Rule, doc: unknown): void {
-    this.db
-      .prepare('INSERT INTO api_rules (ref, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at')
-      .run(rule.ref, JSON.stringify(doc), new Date(this.now()).toISOString());
+  async put(rule: Rule, doc: unknown): Promise<void> {
+    await this.saved.putRule(rule.ref, doc, new Date(this.now()).toISOString());
   }
 
-  has(ref: string): boolean {
-    return this.db.prepare('SELECT 1 FROM api_rules WHERE ref = ?').get(ref) !== undefined;
+  async has(ref: string): Promise<boolean> {
+    return this.saved.hasRule(ref);
   }
 
-  delete(ref: string): boolean {
-    this.db.prepare('DELETE FROM rule_overrides WHERE ref = ?').run(ref);
-    return this.db.prepare('DELETE FROM api_rules WHERE ref = ?').run(ref).changes > 0;
+  async delete(ref: string): Promise<boolean> {
+    return this.saved.deleteRule(ref);
   }
 
-  setEnabled(ref: string, enabled: boolean): void {
-    this.db
-      .prepare('INSERT INTO rule_overrides (ref, enabled, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at')
-      .run(ref, enabled ? 1 : 0, new Date(this.now()).toISOString());
+  async setEnabled(ref: string, enabled: boolean): Promise<void> {
+    await this.saved.setEnabled(ref, enabled, new Date(this.now()).toISOString());
   }
 
-  overrides(): Map<string, boolean> {
-    const rows = this.db.prepare('SELECT ref, enabled FROM rule_overrides').all() as Array<{ ref: string; enabled: number }>;
-    return new Map(rows.map((r) => [r.ref, r.enabled === 1]));
+  async overrides(): Promise<Map<string, boolean>> {
+    return this.saved.enabledOverrides();
   }
 
   /** The stored documents, parsed; a document that no longer parses is reported, not fatal. */
-  load(): { rules: Rule[]; errors: NrxError[] } {
+  async load(): Promise<{ rules: Rule[]; errors: NrxError[] }> {
     const rules: Rule[] = [];
     const errors: NrxError[] = [];
-    for (const row of this.db.prepare('SELECT ref, doc FROM api_rules ORDER BY ref').all() as Array<{ ref: string; doc: string }>) {
+    for (const stored of await this.saved.listRules()) {
       try {
-        rules.push(parseApiRule(JSON.parse(row.doc) as unknown, row.ref.slice(row.ref.indexOf('.') + 1)));
+        rules.push(parseApiRule(stored.doc, stored.ref.slice(stored.ref.indexOf('.') + 1)));
       } catch (e) {
-        errors.push(e instanceof NrxError ? e : new NrxError('NRX_ERR_RULE_INVALID', `stored rule ${row.ref}: ${describeError(e).message}`));
+        errors.push(e instanceof NrxError ? e : new NrxError('NRX_ERR_RULE_INVALID', `stored rule ${stored.ref}: ${describeError(e).message}`));
       }
     }
     return { rules, errors };
+  }
+
+  /** Everything applySavedRules needs, read at once. */
+  async read(): Promise<SavedApiRules> {
+    const { rules, errors } = await this.load();
+    return { rules, errors, overrides: await this.overrides() };
   }
 
   /**
    * Put API rules and overrides into the index. Call after content (re)loads and before the
    * appliance starts taking events; calling it again is harmless (add replaces by ref).
    */
-  applyTo(index: RuleIndex): { applied: number; errors: NrxError[] } {
-    const { rules, errors } = this.load();
-    for (const r of rules) index.add(r);
-    for (const [ref, enabled] of this.overrides()) {
-      const rule = index.get(ref);
-      if (rule && rule.enabled !== enabled) index.add({ ...rule, enabled });
-    }
-    return { applied: rules.length, errors };
+  async applyTo(index: RuleIndex): Promise<{ applied: number; errors: NrxError[] }> {
+    return applySavedRules(index, await this.read());
   }
 }

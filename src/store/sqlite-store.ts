@@ -195,12 +195,6 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** The raw connection: going away once its last callers (the appliance's inbox, serve's API rules) use the repositories. */
-  get database(): Database.Database {
-    this.guard();
-    return this.db;
-  }
-
   /** What the connection actually runs with (for `doctor` output and tests). */
   settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; busyTimeoutMs: number } {
     this.guard();

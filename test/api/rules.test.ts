@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiRuleStore } from '../../src/api/rule-store.js';
 import { makeEvent } from '../../src/events/envelope.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { harness, type Harness } from './harness.js';
 
 const RULE_YAML = `
@@ -54,7 +53,7 @@ describe('API: rules', () => {
     // a restart: the index is rebuilt from the packs, then the stored rules and overrides apply
     h.appliance.rules.add({ ...h.appliance.rules.get('demo.bgp_down')!, enabled: true });
     h.appliance.rules.remove('demo.api_made');
-    new ApiRuleStore((h.appliance.store as SqliteStore).database).applyTo(h.appliance.rules);
+    await new ApiRuleStore(h.appliance.store.ruleOverrides).applyTo(h.appliance.rules);
     assert.equal(h.appliance.rules.get('demo.bgp_down')!.enabled, false);
     assert.equal(h.appliance.rules.get('demo.api_made')?.action.ref, 'core.echo');
     assert.equal((await admin('POST', '/api/v1/rules/demo.bgp_down/enable')).json().enabled, true);
@@ -68,7 +67,7 @@ describe('API: rules', () => {
     assert.deepEqual([mismatch.statusCode, mismatch.json().code], [400, 'NRX_ERR_VALIDATION']);
     assert.equal((await admin('DELETE', '/api/v1/rules/demo.api_made')).statusCode, 200);
     assert.equal((await get('/api/v1/rules/demo.api_made')).statusCode, 404);
-    new ApiRuleStore((h.appliance.store as SqliteStore).database).applyTo(h.appliance.rules);
+    await new ApiRuleStore(h.appliance.store.ruleOverrides).applyTo(h.appliance.rules);
     assert.equal(h.appliance.rules.get('demo.api_made'), undefined);
   });
 

@@ -104,7 +104,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       assertPackAllowed(req.principal, rule.pack, `rule ${rule.ref}`);
       commandAllowed(req, rule);
       if (index.get(rule.ref)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${rule.ref}' already exists (${index.get(rule.ref)!.file}); use PUT /api/v1/rules/${rule.ref} to change an API rule`);
-      ctx.rules.put(rule, req.body.rule);
+      await ctx.rules.put(rule, req.body.rule);
       index.add(rule);
       req.auditInfo = { target: rule.ref, detail: { ref: rule.ref, enabled: rule.enabled } };
       return reply.status(201).send(ruleView(rule));
@@ -120,7 +120,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       commandAllowed(req, rule);
       const existing = index.get(rule.ref);
       if (existing && !isApiRule(existing)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${rule.ref}' comes from ${existing.file}; change it there`);
-      ctx.rules.put(rule, req.body.rule);
+      await ctx.rules.put(rule, req.body.rule);
       index.add(rule);
       req.auditInfo = { target: rule.ref, detail: { ref: rule.ref, enabled: rule.enabled } };
       return ruleView(rule);
@@ -133,7 +133,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const r = find(req.params.ref);
       assertPackAllowed(req.principal, r.pack, `rule ${r.ref}`);
       if (!isApiRule(r)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${r.ref}' comes from ${r.file}; remove it from its pack (or disable it)`);
-      ctx.rules.delete(r.ref);
+      await ctx.rules.delete(r.ref);
       index.remove(r.ref);
       return { ok: true };
     },
@@ -150,7 +150,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       handler: async (req) => {
         const r = find(req.params.ref);
         assertPackAllowed(req.principal, r.pack, `rule ${r.ref}`);
-        ctx.rules.setEnabled(r.ref, enabled);
+        await ctx.rules.setEnabled(r.ref, enabled);
         const updated = { ...r, enabled };
         index.add(updated);
         return ruleView(updated);
