@@ -76,7 +76,7 @@ export interface Runner extends RunnerDeclaration {
   run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk>;
 }
 
-/** A workflow runner: the engine starts, pauses, resumes, cancels and recovers it; the workflow driver conducts its file. */
+/** A workflow runner: the engine starts, pauses, resumes, cancels and recovers it; the workflow runtime conducts its file. */
 export interface WorkflowRunner extends RunnerDeclaration {
   readonly kind: 'workflow';
 }

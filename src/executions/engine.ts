@@ -8,7 +8,7 @@ import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { KvReadThrough } from '../core/template-datastore.js';
 import type { HostNames } from '../workflows/conductor.js';
-import { WorkflowDriver, type WorkflowHost } from '../workflows/driver.js';
+import { WorkflowRuntime, type WorkflowHost } from '../workflows/workflow-runtime.js';
 import type { ActionSpec, AnyRunner, Runner } from './action.js';
 import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
 import { canTransition } from './lifecycle.js';
@@ -65,7 +65,7 @@ interface Live {
 /**
  * The scheduler: turns requests into executions, admits them through concurrency and
  * device-lock policies, runs them on their runner, retries by policy, and hands workflow
- * runners to the workflow driver. Every status change is written to the store before the
+ * runners to the workflow runtime. Every status change is written to the store before the
  * side effect it announces (the runner starting, the next task being scheduled).
  */
 export class ExecutionEngine {
@@ -79,7 +79,7 @@ export class ExecutionEngine {
   private readonly onUpdate: (rec: ExecutionRecord) => void;
   private readonly live = new Map<string, Live>();
   private readonly waiters = new Map<string, Array<(r: ExecutionRecord) => void>>();
-  readonly workflows: WorkflowDriver;
+  readonly workflows: WorkflowRuntime;
   private closed = false;
   /** After close: nothing more is written (the store may be closed). */
   private stopped = false;
@@ -99,7 +99,7 @@ export class ExecutionEngine {
     this.onUpdate = opts.onUpdate ?? (() => {});
     this.templateNames = opts.templateNames;
     this.defaultNames = opts.templateNames?.() ?? {};
-    this.workflows = new WorkflowDriver(this.host(), this.log);
+    this.workflows = new WorkflowRuntime(this.host(), this.log);
   }
 
   /** Request an action or workflow; resolves once the execution is recorded (not finished). */
@@ -532,7 +532,7 @@ export class ExecutionEngine {
     for (const live of this.live.values()) if (live.timer) clearTimeout(live.timer);
   }
 
-  /** What the workflow driver needs from the scheduler. */
+  /** What the workflow runtime needs from the scheduler. */
   private host(): WorkflowHost {
     return {
       now: () => this.now(),

@@ -78,7 +78,7 @@ describe('workflow conductors are pure', () => {
   });
 
   test('the scan sees such an import where there is one (the driver does I/O)', () => {
-    const found = forbiddenReach([path.join(SRC, 'workflows/driver.ts')]);
+    const found = forbiddenReach([path.join(SRC, 'workflows/workflow-runtime.ts')]);
     assert.ok(found.some((p) => p.endsWith('-> node:fs')), found.join('\n'));
     assert.ok(found.some((p) => p.includes('store/')), found.join('\n'));
   });

@@ -24,7 +24,7 @@ import { resolveRunAs } from './run-as.js';
 import { SNMP_RUNNER, SnmpRunner } from './snmp.js';
 import { ACTION_CHAIN_RUNNER, ORQUESTA_RUNNER } from './workflow.js';
 
-/** Who carries an execution: its runner (`run`), the workflow driver, or the engine waiting for an answer. */
+/** Who carries an execution: its runner (`run`), the workflow runtime, or the engine waiting for an answer. */
 export type RunnerKind = 'action' | 'workflow' | 'inquiry';
 
 export function kindOf(runner: AnyRunner): RunnerKind {

@@ -1,6 +1,6 @@
 import type { WorkflowRunner } from '../action.js';
 
-/** Orquesta workflows: the workflow driver conducts the action's workflow file. */
+/** Orquesta workflows: the workflow runtime conducts the action's workflow file. */
 export const ORQUESTA_RUNNER: WorkflowRunner = {
   kind: 'workflow',
   runnerType: 'orquesta',
@@ -10,7 +10,7 @@ export const ORQUESTA_RUNNER: WorkflowRunner = {
   },
 };
 
-/** ActionChain workflows: the workflow driver conducts the action's chain file. */
+/** ActionChain workflows: the workflow runtime conducts the action's chain file. */
 export const ACTION_CHAIN_RUNNER: WorkflowRunner = {
   kind: 'workflow',
   runnerType: 'action-chain',

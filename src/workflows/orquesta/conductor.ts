@@ -2,7 +2,7 @@ import { renderValue } from '../../core/template.js';
 import type { Conductor, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
 import { joinDecision } from './joins.js';
 import type { OrquestaSpec } from './model.js';
-import { OrquestaStep } from './run.js';
+import { OrquestaStep } from './step.js';
 import type { OrquestaState, TaskRun } from './state.js';
 
 export { taskPath, type OrquestaState, type TaskPathEntry } from './state.js';

@@ -102,7 +102,7 @@ const STATUS_OF: Record<WorkflowStatus, ExecutionStatus> = {
  * task rows, child executions) before its commands take effect, and events for one
  * workflow are applied one at a time, in order.
  */
-export class WorkflowDriver {
+export class WorkflowRuntime {
   private readonly live = new Map<string, LiveWorkflow>();
   private readonly waitsByType = new Map<string, Set<Wait>>();
   private readonly specCache = new Map<string, { mtimeMs: number; spec: Promise<unknown> }>();
