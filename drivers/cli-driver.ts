@@ -14,7 +14,11 @@ export class CliDriver implements Driver {
   /** A candidate is loaded and not yet committed or discarded (config mode is held open). */
   private candidateOpen = false;
 
-  constructor(readonly device: string, readonly platformSpec: Platform, private readonly openSession: () => Promise<CliSession>) {}
+  constructor(
+    readonly device: string,
+    readonly platformSpec: Platform,
+    private readonly openSession: () => Promise<CliSession>,
+  ) {}
 
   get platform(): string {
     return this.platformSpec.name;
@@ -49,9 +53,18 @@ export class CliDriver implements Driver {
   }
 
   private async runOne(command: string, opts: SendOptions): Promise<CommandResult> {
-    const r = await this.live().run(command, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.onData ? { onData: opts.onData } : {}) });
+    const r = await this.live().run(command, {
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.onData ? { onData: opts.onData } : {}),
+    });
     const reason = this.failureOf(r.output);
-    return { command, output: r.output, failed: reason !== undefined, ...(reason !== undefined ? { failureReason: reason } : {}), elapsedMs: Math.round(r.elapsedMs * 10) / 10 };
+    return {
+      command,
+      output: r.output,
+      failed: reason !== undefined,
+      ...(reason !== undefined ? { failureReason: reason } : {}),
+      elapsedMs: Math.round(r.elapsedMs * 10) / 10,
+    };
   }
 
   private async runAll(commands: string[], opts: SendOptions): Promise<CommandResult[]> {
@@ -73,7 +86,11 @@ export class CliDriver implements Driver {
   private async enterConfig(): Promise<void> {
     if (this.live().mode === 'config') return;
     const r = await this.runOne(this.platformSpec.configEnter, {});
-    if (r.failed || this.live().mode !== 'config') throw new NrxError('NRX_ERR_COMMAND_REJECTED', `device ${this.device}: '${this.platformSpec.configEnter}' did not enter config mode: ${r.failureReason ?? r.output.slice(0, 200)}`);
+    if (r.failed || this.live().mode !== 'config')
+      throw new NrxError(
+        'NRX_ERR_COMMAND_REJECTED',
+        `device ${this.device}: '${this.platformSpec.configEnter}' did not enter config mode: ${r.failureReason ?? r.output.slice(0, 200)}`,
+      );
   }
 
   private async leaveConfig(): Promise<void> {
@@ -101,7 +118,11 @@ export class CliDriver implements Driver {
 
   private candidate(operation: string): CandidateCommands {
     const c = this.platformSpec.candidate;
-    if (!c) throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${this.platform} has no candidate configuration: '${operation}' is not supported on device ${this.device} (use configure())`);
+    if (!c)
+      throw new NrxError(
+        'NRX_ERR_UNSUPPORTED',
+        `platform ${this.platform} has no candidate configuration: '${operation}' is not supported on device ${this.device} (use configure())`,
+      );
     return c;
   }
 
@@ -116,7 +137,11 @@ export class CliDriver implements Driver {
 
   async loadReplace(config: string): Promise<ConfigResult> {
     const c = this.candidate('loadReplace');
-    if (!c.replace) throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${this.platform} cannot replace the whole configuration: 'loadReplace' is not supported on device ${this.device}`);
+    if (!c.replace)
+      throw new NrxError(
+        'NRX_ERR_UNSUPPORTED',
+        `platform ${this.platform} cannot replace the whole configuration: 'loadReplace' is not supported on device ${this.device}`,
+      );
     await this.connect();
     await this.enterConfig();
     this.candidateOpen = true;
@@ -171,7 +196,12 @@ export class CliDriver implements Driver {
     const recipe = getterRecipe(this.platformSpec, getter);
     const results = await this.send(recipe.commands);
     const rejected = results.find((r) => r.failed);
-    if (rejected) throw new NrxError('NRX_ERR_COMMAND_REJECTED', `device ${this.device}: getter '${getter}' needs '${rejected.command}', which the device rejected: ${rejected.failureReason}`, { details: { device: this.device, command: rejected.command } });
+    if (rejected)
+      throw new NrxError(
+        'NRX_ERR_COMMAND_REJECTED',
+        `device ${this.device}: getter '${getter}' needs '${rejected.command}', which the device rejected: ${rejected.failureReason}`,
+        { details: { device: this.device, command: rejected.command } },
+      );
     return recipe.build(results.map((r) => r.output)) as GetterModels[G];
   }
 

@@ -85,8 +85,17 @@ function policyRules(content: Content): { concurrency: ConcurrencyRule[]; retrie
   const retries: RetryRule[] = [];
   for (const p of content.loaded.policies) {
     if (!p.enabled) continue;
-    if (p.policy.kind === 'concurrency') concurrency.push({ actionRef: p.resourceRef, threshold: p.policy.threshold, onLimit: p.policy.onLimit, attributes: p.policy.attributes });
-    else retries.push({ actionRef: p.resourceRef, retryOn: p.policy.retryOn, maxRetryCount: p.policy.maxRetryCount, delayMs: p.policy.delayMs, backoff: p.policy.backoff, maxDelayMs: p.policy.maxDelayMs });
+    if (p.policy.kind === 'concurrency')
+      concurrency.push({ actionRef: p.resourceRef, threshold: p.policy.threshold, onLimit: p.policy.onLimit, attributes: p.policy.attributes });
+    else
+      retries.push({
+        actionRef: p.resourceRef,
+        retryOn: p.policy.retryOn,
+        maxRetryCount: p.policy.maxRetryCount,
+        delayMs: p.policy.delayMs,
+        backoff: p.policy.backoff,
+        maxDelayMs: p.policy.maxDelayMs,
+      });
   }
   return { concurrency, retries };
 }
@@ -147,8 +156,18 @@ export class Appliance {
     for (const e of this.content.errors) this.log.warn({ code: e.code, ...e.location }, e.message);
     for (const r of this.content.rules) this.rules.add(r);
     // The datastore reaches templates only as `st2kv` in the contexts given here (no global).
-    this.enforcer = new RuleEnforcer({ index: this.rules, maintenance: () => this.content.maintenance, groupsOf: (device) => this.inventory.groupsOf(device), names: this.kv.templateNames() });
-    this.timerSensor = new TimerSensor((e) => this.emit(e), this.log, this.now, () => this.rules.all());
+    this.enforcer = new RuleEnforcer({
+      index: this.rules,
+      maintenance: () => this.content.maintenance,
+      groupsOf: (device) => this.inventory.groupsOf(device),
+      names: this.kv.templateNames(),
+    });
+    this.timerSensor = new TimerSensor(
+      (e) => this.emit(e),
+      this.log,
+      this.now,
+      () => this.rules.all(),
+    );
     const { concurrency, retries } = policyRules(this.content);
     this.runners = createRunners({
       dataDir: opts.config.dataDir,
@@ -173,7 +192,14 @@ export class Appliance {
     });
     this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
-    this.inbox = new InboxPoller({ store: this.store, pending: this.store.pendingEvents(), bus: this.bus, controls: this.engine, inFlight: this.inFlight, log: this.log });
+    this.inbox = new InboxPoller({
+      store: this.store,
+      pending: this.store.pendingEvents(),
+      bus: this.bus,
+      controls: this.engine,
+      inFlight: this.inFlight,
+      log: this.log,
+    });
   }
 
   /** Per pack, the loaded actions that no runner here can run (mistral-v2, winrm-cmd...), and why. */
@@ -215,7 +241,12 @@ export class Appliance {
     this.inbox.start(this.opts.inboxPollMs ?? 200);
     this.ruleState.start();
     this.pruneInterval = setInterval(
-      () => void this.store.prune(this.opts.config.retention).catch((error) => reportSwallowed({ where: 'store_prune', error, log: this.log, msg: 'hourly prune of old executions and events failed; it runs again in an hour' })),
+      () =>
+        void this.store
+          .prune(this.opts.config.retention)
+          .catch((error) =>
+            reportSwallowed({ where: 'store_prune', error, log: this.log, msg: 'hourly prune of old executions and events failed; it runs again in an hour' }),
+          ),
       3_600_000,
     );
     this.holdDowns.arm();
@@ -231,7 +262,16 @@ export class Appliance {
     await this.store.commit([
       {
         op: 'putTriggerInstance',
-        value: { id: event.id, type: event.type, time: event.time, source: event.source, device: event.device, payload: event.payload, traceId: event.traceId, status: 'pending' },
+        value: {
+          id: event.id,
+          type: event.type,
+          time: event.time,
+          source: event.source,
+          device: event.device,
+          payload: event.payload,
+          traceId: event.traceId,
+          status: 'pending',
+        },
       },
     ]);
     await this.bus.publish(event);
@@ -259,7 +299,11 @@ export class Appliance {
       let reason = d.reason;
       if ((d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef) {
         try {
-          const rec = await this.engine.request(d.actionRef, d.parameters ?? {}, { ruleRef: d.rule.ref, triggerInstanceId: d.event.id, traceId: d.event.traceId });
+          const rec = await this.engine.request(d.actionRef, d.parameters ?? {}, {
+            ruleRef: d.rule.ref,
+            triggerInstanceId: d.event.id,
+            traceId: d.event.traceId,
+          });
           executionId = rec.id;
         } catch (e) {
           outcome = 'failed';

@@ -71,7 +71,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   function reportContent(): void {
     const c = appliance.content;
     say(`netreflex: data directory ${config.dataDir}`);
-    say(`netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`);
+    say(
+      `netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`,
+    );
     for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
     for (const [pack, list] of appliance.unrunnable()) {
       const total = [...c.loaded.actions.values()].filter((a) => a.pack === pack).length;
@@ -82,7 +84,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   async function startApiServer(where: { host: string; port: number }): Promise<void> {
     const auth = new AuthService(appliance.store);
     const admin = await auth.ensureAdmin();
-    if (admin.created && admin.password && !admin.fromEnvironment) say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);
+    if (admin.created && admin.password && !admin.fromEnvironment)
+      say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);
     else if (admin.created) say(`netreflex: created user 'admin' with the password from NETREFLEX_ADMIN_PASSWORD`);
     const started = await startApi(
       {
@@ -121,7 +124,10 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       reportContent();
       if (cfg.sensors) {
         const traps = await trapSecrets(appliance.kv);
-        sensors = await bindSensors({ ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities }, { publish: gate.publish, inventory: appliance.inventory, log });
+        sensors = await bindSensors(
+          { ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities },
+          { publish: gate.publish, inventory: appliance.inventory, log },
+        );
         for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
       }
       // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.

@@ -46,7 +46,10 @@ async function path_(a: Appliance, id: string): Promise<string[]> {
 describe('appliance: event -> rule -> ActionChain', () => {
   test('a StackStorm rule runs the seed deck chain; the audit trail links event, rule and execution', async () => {
     const a = await appliance();
-    assert.deepEqual(a.content.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      a.content.errors.map((e) => e.message),
+      [],
+    );
     const ev = makeEvent('core.event', { kind: 'vm_request', name: 'web01' }, { source: 'test' });
     await a.emit(ev);
     const rec = await executionOf(a, 'cloud.vm_provision');
@@ -173,7 +176,10 @@ describe('appliance: the hourly prune', () => {
     hourly();
     for (let i = 0; i < 100 && (swallowedErrorCounts().get('store_prune') ?? 0) === before; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(swallowedErrorCounts().get('store_prune'), before + 1);
-    assert.ok(warned.some((m) => /hourly prune/.test(m)), 'logged on the appliance log');
+    assert.ok(
+      warned.some((m) => /hourly prune/.test(m)),
+      'logged on the appliance log',
+    );
     assert.equal((await a.engine.run('core.noop', {})).status, 'succeeded');
   });
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The test command (`npm test`): type-check, then every test/**/*.test.ts under node's test
+// The test command (`npm test`): format check (prettier), type-check, then every test/**/*.test.ts under node's test
 // runner with tsx. Arguments narrow the run to files or folders: `npm test -- test/rules`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -19,6 +19,16 @@ function collect(p, out) {
 const args = process.argv.slice(2);
 const files = (args.length ? args : ['test']).flatMap((a) => collect(a, []));
 if (!args.length) {
+  // Layout is checked like types: `npm run format` fixes what this refuses.
+  const fmt = spawnSync(
+    process.execPath,
+    ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', 'src/**/*.ts', 'drivers/**/*.ts', 'test/**/*.{ts,mjs}'],
+    { stdio: 'inherit' },
+  );
+  if (fmt.status !== 0) {
+    console.error('format check failed: run `npm run format`');
+    process.exit(1);
+  }
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/tsconfig.json'], { stdio: 'inherit' });
   if (tsc.status !== 0) {
     console.error('type check failed');

@@ -44,10 +44,19 @@ export class InventoryDevices {
     return h;
   }
 
-  private async secret(device: string, credential: string | null | undefined, purpose: string): Promise<{ username: string; password?: string; privateKey?: string; passphrase?: string }> {
-    if (!credential) throw new NrxError('NRX_ERR_AUTH', `device ${device}: no credential named for ${purpose} (set credential: NAME on the host, a group or the defaults)`);
+  private async secret(
+    device: string,
+    credential: string | null | undefined,
+    purpose: string,
+  ): Promise<{ username: string; password?: string; privateKey?: string; passphrase?: string }> {
+    if (!credential)
+      throw new NrxError('NRX_ERR_AUTH', `device ${device}: no credential named for ${purpose} (set credential: NAME on the host, a group or the defaults)`);
     const c = await this.credentials.get(credential);
-    if (!c) throw new NrxError('NRX_ERR_AUTH', `device ${device}: credential '${credential}' is not in the secret store (netreflex credential set ${credential} ...)`);
+    if (!c)
+      throw new NrxError(
+        'NRX_ERR_AUTH',
+        `device ${device}: credential '${credential}' is not in the secret store (netreflex credential set ${credential} ...)`,
+      );
     return {
       username: c.username,
       ...(c.password !== undefined ? { password: c.password } : {}),

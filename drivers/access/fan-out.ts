@@ -19,7 +19,11 @@ export interface FanOutOptions<T> {
   onOutcome?(outcome: DeviceOutcome<T>, done: number, total: number): void;
 }
 
-export async function fanOut<T>(devices: readonly string[], operation: (device: string) => Promise<T>, opts: FanOutOptions<T> = {}): Promise<DeviceOutcome<T>[]> {
+export async function fanOut<T>(
+  devices: readonly string[],
+  operation: (device: string) => Promise<T>,
+  opts: FanOutOptions<T> = {},
+): Promise<DeviceOutcome<T>[]> {
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 20));
   const outcomes: DeviceOutcome<T>[] = new Array(devices.length);
   let next = 0;
@@ -32,7 +36,12 @@ export async function fanOut<T>(devices: readonly string[], operation: (device: 
       const started = performance.now();
       let outcome: DeviceOutcome<T>;
       if (opts.signal?.aborted) {
-        outcome = { device, ok: false, error: { code: 'NRX_ERR_CANCELED', message: `device ${device}: not started, the run was canceled`, retryable: false }, elapsedMs: 0 };
+        outcome = {
+          device,
+          ok: false,
+          error: { code: 'NRX_ERR_CANCELED', message: `device ${device}: not started, the run was canceled`, retryable: false },
+          elapsedMs: 0,
+        };
       } else {
         try {
           outcome = { device, ok: true, value: await operation(device), elapsedMs: performance.now() - started };

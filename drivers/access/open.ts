@@ -17,20 +17,30 @@ export type DriverFactory = (target: DeviceTarget) => Driver;
 
 /** The SSH session from the target's pool, or a fresh one per driver, closed with it. */
 export const sshDriverFactory: DriverFactory = (t) =>
-  t.sessions ? pooledCliDriver(t.sessions, t) : cliDriver({
-    device: t.name, host: t.hostname, port: t.port, platform: t.platform, username: t.username,
-    knownHostsFile: t.knownHostsFile, hostKeyPolicy: t.hostKeyPolicy,
-    ...(t.password !== undefined ? { password: t.password } : {}),
-    ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
-    ...(t.enableSecret !== undefined ? { enableSecret: t.enableSecret } : {}),
-    ...(t.connectTimeoutMs !== undefined ? { connectTimeoutMs: t.connectTimeoutMs } : {}),
-    ...(t.commandTimeoutMs !== undefined ? { commandTimeoutMs: t.commandTimeoutMs } : {}),
-  });
+  t.sessions
+    ? pooledCliDriver(t.sessions, t)
+    : cliDriver({
+        device: t.name,
+        host: t.hostname,
+        port: t.port,
+        platform: t.platform,
+        username: t.username,
+        knownHostsFile: t.knownHostsFile,
+        hostKeyPolicy: t.hostKeyPolicy,
+        ...(t.password !== undefined ? { password: t.password } : {}),
+        ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
+        ...(t.enableSecret !== undefined ? { enableSecret: t.enableSecret } : {}),
+        ...(t.connectTimeoutMs !== undefined ? { connectTimeoutMs: t.connectTimeoutMs } : {}),
+        ...(t.commandTimeoutMs !== undefined ? { commandTimeoutMs: t.commandTimeoutMs } : {}),
+      });
 
 /** A NETCONF session to the device's server (port 830 unless the inventory says otherwise). */
 export function openNetconf(conn: DeviceEndpoints, opts: { rpcTimeoutMs?: number } = {}): Promise<NetconfSession> {
   return connectNetconf({
-    host: conn.host, port: conn.netconf?.port ?? 830, username: conn.username ?? '', device: conn.name,
+    host: conn.host,
+    port: conn.netconf?.port ?? 830,
+    username: conn.username ?? '',
+    device: conn.name,
     ...(conn.password !== undefined ? { password: conn.password } : {}),
     ...(conn.privateKey !== undefined ? { privateKey: conn.privateKey } : {}),
     hostKey: { knownKey: conn.hostKey, trustOnFirstUse: conn.trustOnFirstUse, onLearned: conn.onHostKeyLearned },
@@ -43,9 +53,19 @@ export function openNetconf(conn: DeviceEndpoints, opts: { rpcTimeoutMs?: number
  * error for a device without SNMP settings (runners and pollers say it differently).
  */
 export function openSnmp(conn: DeviceEndpoints, opts: { timeoutMs?: number; retries?: number; missing?: () => NrxError } = {}): SnmpSession {
-  if (!conn.snmp) throw opts.missing?.() ?? new NrxError('NRX_ERR_AUTH', `device ${conn.name}: no SNMP settings in the inventory (set connection_options.snmp.credential on the host, a group or the defaults)`);
+  if (!conn.snmp)
+    throw (
+      opts.missing?.() ??
+      new NrxError(
+        'NRX_ERR_AUTH',
+        `device ${conn.name}: no SNMP settings in the inventory (set connection_options.snmp.credential on the host, a group or the defaults)`,
+      )
+    );
   return new SnmpClient({
-    host: conn.host, port: conn.snmp.port ?? 161, device: conn.name, credentials: conn.snmp.credentials,
+    host: conn.host,
+    port: conn.snmp.port ?? 161,
+    device: conn.name,
+    credentials: conn.snmp.credentials,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
   });

@@ -27,7 +27,9 @@ interface PooledSsh {
  * address, platform, user and secrets (as a hash, never in clear), host-key checking.
  */
 export function cliPoolKey(t: DeviceTarget): string {
-  const secrets = createHash('sha256').update(JSON.stringify([t.password ?? null, t.privateKey ?? null, t.enableSecret ?? null])).digest('base64');
+  const secrets = createHash('sha256')
+    .update(JSON.stringify([t.password ?? null, t.privateKey ?? null, t.enableSecret ?? null]))
+    .digest('base64');
   return JSON.stringify(['ssh-cli', t.name, t.hostname, t.port, t.platform, t.username, secrets, t.knownHostsFile, t.hostKeyPolicy]);
 }
 
@@ -36,14 +38,26 @@ export function pooledCliDriver(pool: SessionPool, t: DeviceTarget): Driver {
   return new CliDriver(t.name, platform, async () => {
     const lease = await pool.acquire<PooledSsh>(cliPoolKey(t), async () => {
       const ssh = await SshCliSession.open({
-        device: t.name, host: t.hostname, port: t.port, platform, username: t.username,
-        knownHostsFile: t.knownHostsFile, hostKeyPolicy: t.hostKeyPolicy,
+        device: t.name,
+        host: t.hostname,
+        port: t.port,
+        platform,
+        username: t.username,
+        knownHostsFile: t.knownHostsFile,
+        hostKeyPolicy: t.hostKeyPolicy,
         ...(t.password !== undefined ? { password: t.password } : {}),
         ...(t.privateKey !== undefined ? { privateKey: t.privateKey } : {}),
         ...(t.enableSecret !== undefined ? { enableSecret: t.enableSecret } : {}),
         ...(t.connectTimeoutMs !== undefined ? { connectTimeoutMs: t.connectTimeoutMs } : {}),
       });
-      return { ssh, loginMode: ssh.mode, get isOpen() { return ssh.isOpen; }, close: () => ssh.close() };
+      return {
+        ssh,
+        loginMode: ssh.mode,
+        get isOpen() {
+          return ssh.isOpen;
+        },
+        close: () => ssh.close(),
+      };
     });
     return new LentCliSession(lease, t.name, t.commandTimeoutMs);
   });
@@ -56,7 +70,11 @@ class LentCliSession implements CliSession {
   private failed = false;
   private returned = false;
 
-  constructor(private readonly lease: Lease<PooledSsh>, private readonly device: string, private readonly commandTimeoutMs: number | undefined) {}
+  constructor(
+    private readonly lease: Lease<PooledSsh>,
+    private readonly device: string,
+    private readonly commandTimeoutMs: number | undefined,
+  ) {}
 
   get mode(): CliMode {
     return this.lease.session.ssh.mode;
@@ -73,7 +91,8 @@ class LentCliSession implements CliSession {
   }
 
   private async runNow(command: string, opts: RunOptions): Promise<RunOutput> {
-    if (this.returned) throw new NrxError('NRX_ERR_CONNECTION_LOST', `device ${this.device}: the session was handed back; '${opts.secret ? '(secret)' : command}' was not sent`);
+    if (this.returned)
+      throw new NrxError('NRX_ERR_CONNECTION_LOST', `device ${this.device}: the session was handed back; '${opts.secret ? '(secret)' : command}' was not sent`);
     this.inFlight++;
     try {
       const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;

@@ -69,8 +69,10 @@ export class SessionPool {
   constructor(opts: SessionPoolOptions = {}) {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     this.maxSessions = opts.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    if (!Number.isInteger(this.idleMs) || this.idleMs < 0) throw new NrxError('NRX_ERR_CONFIG', `session pool: idleMs must be a whole number of milliseconds >= 0, got ${opts.idleMs}`);
-    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1) throw new NrxError('NRX_ERR_CONFIG', `session pool: maxSessions must be a whole number >= 1, got ${opts.maxSessions}`);
+    if (!Number.isInteger(this.idleMs) || this.idleMs < 0)
+      throw new NrxError('NRX_ERR_CONFIG', `session pool: idleMs must be a whole number of milliseconds >= 0, got ${opts.idleMs}`);
+    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1)
+      throw new NrxError('NRX_ERR_CONFIG', `session pool: maxSessions must be a whole number >= 1, got ${opts.maxSessions}`);
   }
 
   /** Sessions open now: { busy, idle }. */

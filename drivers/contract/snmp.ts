@@ -18,8 +18,20 @@ export type SnmpCredentials =
     };
 
 export type SnmpType =
-  | 'Boolean' | 'Integer' | 'OctetString' | 'Null' | 'ObjectIdentifier' | 'IpAddress' | 'Counter32' | 'Gauge32'
-  | 'TimeTicks' | 'Opaque' | 'Counter64' | 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
+  | 'Boolean'
+  | 'Integer'
+  | 'OctetString'
+  | 'Null'
+  | 'ObjectIdentifier'
+  | 'IpAddress'
+  | 'Counter32'
+  | 'Gauge32'
+  | 'TimeTicks'
+  | 'Opaque'
+  | 'Counter64'
+  | 'noSuchObject'
+  | 'noSuchInstance'
+  | 'endOfMibView';
 
 export interface SnmpValue {
   oid: string;

@@ -71,18 +71,34 @@ export function parseCiscoBgpSummary(output: string, platform: string, command: 
       const col = STATE_COLUMN.exec(row[10]!);
       const st = col ? (col[1] === '(Policy)' || col[1] === 'NoNeg' ? { state: 'established' as const, adminDown: false } : stateOrPrefixes(col[1]!)) : null;
       if (remoteAs === null || !st) {
-        throw new NrxError('NRX_ERR_PARSE', `${platform} '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(trimmed.slice(0, 120))}`);
+        throw new NrxError(
+          'NRX_ERR_PARSE',
+          `${platform} '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(trimmed.slice(0, 120))}`,
+        );
       }
       const desc = hasDescColumn && col?.[3] && col[3] !== 'N/A' ? col[3] : undefined;
-      neighbors.push(neighbor({
-        peer: row[1]!, remoteAs, state: st.state, adminDown: st.adminDown,
-        prefixesReceived: 'prefixesReceived' in st ? st.prefixesReceived : undefined,
-        upDown: row[9]!, vrf, addressFamily, localAs, routerId, description: desc,
-      }));
+      neighbors.push(
+        neighbor({
+          peer: row[1]!,
+          remoteAs,
+          state: st.state,
+          adminDown: st.adminDown,
+          prefixesReceived: 'prefixesReceived' in st ? st.prefixesReceived : undefined,
+          upDown: row[9]!,
+          vrf,
+          addressFamily,
+          localAs,
+          routerId,
+          description: desc,
+        }),
+      );
     }
   }
   if (!sawHeader && output.trim() !== '' && !NO_BGP.test(output)) {
-    throw new NrxError('NRX_ERR_PARSE', `${platform} '${command}': no BGP neighbor table in the output (first line: ${JSON.stringify(output.trim().split('\n')[0]!.slice(0, 120))})`);
+    throw new NrxError(
+      'NRX_ERR_PARSE',
+      `${platform} '${command}': no BGP neighbor table in the output (first line: ${JSON.stringify(output.trim().split('\n')[0]!.slice(0, 120))})`,
+    );
   }
   return { neighbors };
 }

@@ -7,21 +7,40 @@
 
 /** Every platform netreflex knows something about: a device driver, a syslog normaliser, or both. */
 export const KNOWN_PLATFORMS: readonly string[] = [
-  'frr', 'cisco_ios', 'cisco_nxos', 'cisco_iosxr', 'arista_eos', 'juniper_junos',
+  'frr',
+  'cisco_ios',
+  'cisco_nxos',
+  'cisco_iosxr',
+  'arista_eos',
+  'juniper_junos',
   // syslog only
-  'openvswitch', 'sonic', 'extreme_netiron',
+  'openvswitch',
+  'sonic',
+  'extreme_netiron',
 ];
 
 /** Other spellings, written with `_` (a `-` in a name, as NetBox slugs have, reads the same). */
 const ALIASES: Readonly<Record<string, string>> = {
-  ios: 'cisco_ios', iosxe: 'cisco_ios', ios_xe: 'cisco_ios', cisco_xe: 'cisco_ios', cisco_iosxe: 'cisco_ios', cisco_ios_xe: 'cisco_ios',
-  nxos: 'cisco_nxos', nx_os: 'cisco_nxos', nxos_ssh: 'cisco_nxos', cisco_nx_os: 'cisco_nxos',
-  iosxr: 'cisco_iosxr', ios_xr: 'cisco_iosxr', cisco_xr: 'cisco_iosxr', cisco_ios_xr: 'cisco_iosxr',
+  ios: 'cisco_ios',
+  iosxe: 'cisco_ios',
+  ios_xe: 'cisco_ios',
+  cisco_xe: 'cisco_ios',
+  cisco_iosxe: 'cisco_ios',
+  cisco_ios_xe: 'cisco_ios',
+  nxos: 'cisco_nxos',
+  nx_os: 'cisco_nxos',
+  nxos_ssh: 'cisco_nxos',
+  cisco_nx_os: 'cisco_nxos',
+  iosxr: 'cisco_iosxr',
+  ios_xr: 'cisco_iosxr',
+  cisco_xr: 'cisco_iosxr',
+  cisco_ios_xr: 'cisco_iosxr',
   eos: 'arista_eos',
   junos: 'juniper_junos',
   frrouting: 'frr',
   ovs: 'openvswitch',
-  netiron: 'extreme_netiron', brocade_netiron: 'extreme_netiron',
+  netiron: 'extreme_netiron',
+  brocade_netiron: 'extreme_netiron',
 };
 
 /**

@@ -32,7 +32,10 @@ export function parseCommandOutput(platformName: string, command: string, output
   const platform = requirePlatform(platformName);
   const parser = platform.parsers[normaliseCommand(command)];
   if (!parser) {
-    throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${platform.name} has no parser for '${command}' (parsers: ${Object.keys(platform.parsers).join(', ')})`);
+    throw new NrxError(
+      'NRX_ERR_UNSUPPORTED',
+      `platform ${platform.name} has no parser for '${command}' (parsers: ${Object.keys(platform.parsers).join(', ')})`,
+    );
   }
   return { getter: parser.getter, model: parser.parse(output, command) };
 }
@@ -40,6 +43,10 @@ export function parseCommandOutput(platformName: string, command: string, output
 /** Build a getter's model from the outputs of its commands. Throws NRX_ERR_UNSUPPORTED when the platform lacks it. */
 export function getterRecipe<G extends GetterName>(platform: Platform, getter: G): NonNullable<Platform['getters'][G]> {
   const recipe = platform.getters[getter];
-  if (!recipe) throw new NrxError('NRX_ERR_UNSUPPORTED', `platform ${platform.name} has no getter '${getter}' (it has: ${Object.keys(platform.getters).join(', ') || 'none'})`);
+  if (!recipe)
+    throw new NrxError(
+      'NRX_ERR_UNSUPPORTED',
+      `platform ${platform.name} has no getter '${getter}' (it has: ${Object.keys(platform.getters).join(', ') || 'none'})`,
+    );
   return recipe;
 }

@@ -7,7 +7,10 @@
 // Letters with case mappings live below U+1F000; higher code points map to themselves, and so do
 // the big caseless blocks skipped below (CJK, Hangul, surrogates, private use).
 const LIMIT = 0x1f000;
-const CASELESS: Array<[number, number]> = [[0x3400, 0x9fff], [0xac00, 0xf8ff]];
+const CASELESS: Array<[number, number]> = [
+  [0x3400, 0x9fff],
+  [0xac00, 0xf8ff],
+];
 let groups: Map<number, number[]> | undefined;
 /**
  * Letters re treats as equal that toUpperCase/toLowerCase do not pair: U+0130's full lowercase is

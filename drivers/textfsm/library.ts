@@ -64,7 +64,10 @@ export class TextFsmLibrary {
 
   /** The folders in NETREFLEX_TEXTFSM_PATH, or undefined when it is unset or empty. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): TextFsmLibrary | undefined {
-    const dirs = (env[TEXTFSM_PATH_ENV] ?? '').split(':').filter(Boolean).map((d) => path.resolve(d));
+    const dirs = (env[TEXTFSM_PATH_ENV] ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => path.resolve(d));
     return dirs.length ? new TextFsmLibrary(dirs) : undefined;
   }
 
@@ -73,7 +76,10 @@ export class TextFsmLibrary {
     try {
       statSync(file);
     } catch {
-      throw new NrxError('NRX_ERR_CONFIG', `${TEXTFSM_PATH_ENV}: folder ${dir} has no 'index' file (point it at a folder like ntc-templates' ntc_templates/templates)`);
+      throw new NrxError(
+        'NRX_ERR_CONFIG',
+        `${TEXTFSM_PATH_ENV}: folder ${dir} has no 'index' file (point it at a folder like ntc-templates' ntc_templates/templates)`,
+      );
     }
     return cachedRead(indexes, file, (text) => parseIndex(text, file));
   }
@@ -97,7 +103,10 @@ export class TextFsmLibrary {
   parse(platforms: string[], command: string, output: string, hostname?: string): { records: TextFsmRecord[]; templates: string[] } {
     const found = this.find(platforms, command, hostname);
     if (!found) {
-      throw new NrxError('NRX_ERR_UNSUPPORTED', `no TextFSM template for platform ${platforms[0]} and command '${command}' in ${TEXTFSM_PATH_ENV} (${this.dirs.join(':')})`);
+      throw new NrxError(
+        'NRX_ERR_UNSUPPORTED',
+        `no TextFSM template for platform ${platforms[0]} and command '${command}' in ${TEXTFSM_PATH_ENV} (${this.dirs.join(':')})`,
+      );
     }
     const compiled = found.files.map((f) => loadTemplate(f));
     const records = compiled.length === 1 ? parseRecords(compiled[0]!, output) : parseMerged(compiled, output);
@@ -118,7 +127,9 @@ export class TextFsmLibrary {
         // not in this folder; try the next
       }
     }
-    throw new NrxError('NRX_ERR_PARAM_INVALID', `TextFSM template '${name}' is not a file inside ${TEXTFSM_PATH_ENV} (${this.dirs.join(':')})`, { location: { field: 'textfsm_template' } });
+    throw new NrxError('NRX_ERR_PARAM_INVALID', `TextFSM template '${name}' is not a file inside ${TEXTFSM_PATH_ENV} (${this.dirs.join(':')})`, {
+      location: { field: 'textfsm_template' },
+    });
   }
 
   private inside(dir: string, name: string, indexFile: string, line: number): string {

@@ -31,7 +31,10 @@ export function parseMerged(templates: Template[], text: string): TextFsmRecord[
 
 function extend(table: Table, other: Table, keys: string[], file: string): void {
   for (const k of keys) {
-    if (!table.header.includes(k)) throw new NrxError('NRX_ERR_TEMPLATE', `TextFSM index: Key '${k}' is not a Value of the first template, so records cannot be joined`, { location: { file } });
+    if (!table.header.includes(k))
+      throw new NrxError('NRX_ERR_TEMPLATE', `TextFSM index: Key '${k}' is not a Value of the first template, so records cannot be joined`, {
+        location: { file },
+      });
   }
   const added = other.header.filter((c) => !table.header.includes(c));
   if (added.length === 0) return;

@@ -36,7 +36,11 @@ export interface ParsedRegex {
 
 /** A pattern Python would reject, or one JavaScript cannot express. `position` counts code points. */
 export class PyRegexError extends Error {
-  constructor(message: string, readonly position: number, readonly unsupported = false) {
+  constructor(
+    message: string,
+    readonly position: number,
+    readonly unsupported = false,
+  ) {
     super(message);
     this.name = 'PyRegexError';
   }

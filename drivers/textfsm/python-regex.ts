@@ -46,7 +46,8 @@ const WORD = `[${PY_WORD_CLASS}]`;
 const ASCII_WORD = '[A-Za-z0-9_]';
 const ASCII_SPACE_CLASS = '\\t\\n\\v\\f\\r ';
 /** Everything outside Python's `\s`: lets `\S` sit inside a bracket class. */
-const NOT_SPACE_CLASS = '\\0-\\x08\\x0e-\\x1b\\x21-\\x84\\x86-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\u{10ffff}';
+const NOT_SPACE_CLASS =
+  '\\0-\\x08\\x0e-\\x1b\\x21-\\x84\\x86-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\u{10ffff}';
 const NOT_ASCII_SPACE_CLASS = '\\0-\\x08\\x0e-\\x1f\\x21-\\u{10ffff}';
 const NOT_ASCII_DIGIT_CLASS = '\\0-\\/\\x3a-\\u{10ffff}';
 const NOT_ASCII_WORD_CLASS = '\\0-\\/\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\u{10ffff}';

@@ -47,7 +47,11 @@ export function parseRuleAction(action: string | null): RuleAction {
   for (const form of FORMS) if ((m = form.exec(action))) break;
   if (!m) throw new Error(`badly formatted rule action '->${action}'`);
   const g = m.groups ?? {};
-  const result: RuleAction = { lineOp: (g.line as LineOp | undefined) ?? 'Next', recordOp: (g.rec as RecordOp | undefined) ?? 'NoRecord', newState: g.state ?? '' };
+  const result: RuleAction = {
+    lineOp: (g.line as LineOp | undefined) ?? 'Next',
+    recordOp: (g.rec as RecordOp | undefined) ?? 'NoRecord',
+    newState: g.state ?? '',
+  };
   if (result.lineOp === 'Continue' && result.newState) throw new Error(`action 'Continue' cannot change state (to ${result.newState})`);
   if (result.lineOp !== 'Error' && result.newState && !WORD_START.test(result.newState)) {
     throw new Error(`state names are letters, digits and _ only, got ${result.newState}`);

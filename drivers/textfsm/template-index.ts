@@ -85,5 +85,6 @@ export function findIndexRow(index: TemplateIndex, attributes: Record<string, st
     Object.entries(attributes).every(([column, value]) => {
       const rx = row.match.get(column);
       return !rx || matchAt(rx, value) !== null;
-    }));
+    }),
+  );
 }

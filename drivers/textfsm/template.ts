@@ -61,7 +61,10 @@ class TemplateReader {
   private readonly valueIndex = new Map<string, number>();
   private readonly states = new Map<string, TemplateRule[]>();
 
-  constructor(text: string, private readonly file: string) {
+  constructor(
+    text: string,
+    private readonly file: string,
+  ) {
     this.lines = fileLines(text);
   }
 
@@ -129,7 +132,8 @@ class TemplateReader {
     try {
       return compilePythonRegex(pattern);
     } catch (e) {
-      if (e instanceof PyRegexError) throw this.fail(`${what}: invalid regex '${pattern}': ${e.message}${e.unsupported ? '' : ` (at character ${e.position})`}`, lineNo);
+      if (e instanceof PyRegexError)
+        throw this.fail(`${what}: invalid regex '${pattern}': ${e.message}${e.unsupported ? '' : ` (at character ${e.position})`}`, lineNo);
       throw e;
     }
   }

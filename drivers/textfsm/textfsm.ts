@@ -46,7 +46,11 @@ export interface TextFsmOptions {
 
 function requireLibrary(env: NodeJS.ProcessEnv | undefined, why: string): TextFsmLibrary {
   const library = TextFsmLibrary.fromEnv(env);
-  if (!library) throw new NrxError('NRX_ERR_CONFIG', `${TEXTFSM_PATH_ENV} is not set: ${why} (point it at a template folder with an index, e.g. ntc-templates' ntc_templates/templates)`);
+  if (!library)
+    throw new NrxError(
+      'NRX_ERR_CONFIG',
+      `${TEXTFSM_PATH_ENV} is not set: ${why} (point it at a template folder with an index, e.g. ntc-templates' ntc_templates/templates)`,
+    );
   return library;
 }
 

@@ -40,7 +40,8 @@ export function keyTypeOf(keyBlob: Buffer): string {
 export function parsePublicKeyLine(line: string): Buffer {
   const parts = line.trim().split(/\s+/);
   const blob = Buffer.from(parts[1] ?? '', 'base64');
-  if (blob.length === 0 || keyTypeOf(blob) !== parts[0]) throw new NrxError('NRX_ERR_CONFIG', `not an OpenSSH public key line: ${JSON.stringify(line.slice(0, 60))}`);
+  if (blob.length === 0 || keyTypeOf(blob) !== parts[0])
+    throw new NrxError('NRX_ERR_CONFIG', `not an OpenSSH public key line: ${JSON.stringify(line.slice(0, 60))}`);
   return blob;
 }
 
@@ -84,12 +85,20 @@ export class KnownHosts {
     const known = this.lookup(host, port);
     if (known.some((k) => k.equals(keyBlob))) return { trusted: true, recorded: false, fingerprint: presented };
     if (known.length > 0) {
-      throw new NrxError('NRX_ERR_HOSTKEY_MISMATCH', `device ${device} (${knownHostsName(host, port)}) presented host key ${keyTypeOf(keyBlob)} ${presented}, but ${this.file} records ${known.map((k) => `${keyTypeOf(k)} ${fingerprint(k)}`).join(', ')}; refusing to connect`, { details: { device, presented, known: known.map(fingerprint), knownHostsFile: this.file } });
+      throw new NrxError(
+        'NRX_ERR_HOSTKEY_MISMATCH',
+        `device ${device} (${knownHostsName(host, port)}) presented host key ${keyTypeOf(keyBlob)} ${presented}, but ${this.file} records ${known.map((k) => `${keyTypeOf(k)} ${fingerprint(k)}`).join(', ')}; refusing to connect`,
+        { details: { device, presented, known: known.map(fingerprint), knownHostsFile: this.file } },
+      );
     }
     if (policy === 'tofu') {
       this.add(host, port, keyBlob);
       return { trusted: true, recorded: true, fingerprint: presented };
     }
-    throw new NrxError('NRX_ERR_HOSTKEY_UNKNOWN', `device ${device} (${knownHostsName(host, port)}) is not in ${this.file}; its host key is ${keyTypeOf(keyBlob)} ${presented}. Add it, or connect once with hostKeyPolicy 'tofu'`, { details: { device, presented, knownHostsFile: this.file } });
+    throw new NrxError(
+      'NRX_ERR_HOSTKEY_UNKNOWN',
+      `device ${device} (${knownHostsName(host, port)}) is not in ${this.file}; its host key is ${keyTypeOf(keyBlob)} ${presented}. Add it, or connect once with hostKeyPolicy 'tofu'`,
+      { details: { device, presented, knownHostsFile: this.file } },
+    );
   }
 }

@@ -208,9 +208,13 @@ export class FrameDecoder {
   }
 
   private fail(what: string, at = 0): NrxError {
-    return new NrxError('NRX_ERR_NETCONF_FRAMING', `${this.label}: ${this.framing === 'eom' ? 'base:1.0' : 'base:1.1 chunked'} framing broken at byte ${this.offset + at}: ${what}`, {
-      details: { framing: this.framing, offset: this.offset + at },
-    });
+    return new NrxError(
+      'NRX_ERR_NETCONF_FRAMING',
+      `${this.label}: ${this.framing === 'eom' ? 'base:1.0' : 'base:1.1 chunked'} framing broken at byte ${this.offset + at}: ${what}`,
+      {
+        details: { framing: this.framing, offset: this.offset + at },
+      },
+    );
   }
 }
 

@@ -25,9 +25,13 @@ export function verifyHostKey(policy: HostKeyPolicy, blob: Buffer, device: strin
     if (known && known.equals(blob)) return { ok: true };
     return {
       ok: false,
-      error: new NrxError('NRX_ERR_HOSTKEY_MISMATCH', `${device}: host key mismatch: expected ${known ? fingerprint(known) : `an unreadable key '${policy.knownKey.slice(0, 40)}'`}, the device presented ${fingerprint(blob)} (${presented.split(' ')[0]})`, {
-        details: { device, expected: known ? fingerprint(known) : null, presented: fingerprint(blob) },
-      }),
+      error: new NrxError(
+        'NRX_ERR_HOSTKEY_MISMATCH',
+        `${device}: host key mismatch: expected ${known ? fingerprint(known) : `an unreadable key '${policy.knownKey.slice(0, 40)}'`}, the device presented ${fingerprint(blob)} (${presented.split(' ')[0]})`,
+        {
+          details: { device, expected: known ? fingerprint(known) : null, presented: fingerprint(blob) },
+        },
+      ),
     };
   }
   if (policy.trustOnFirstUse) {
@@ -36,9 +40,13 @@ export function verifyHostKey(policy: HostKeyPolicy, blob: Buffer, device: strin
   }
   return {
     ok: false,
-    error: new NrxError('NRX_ERR_HOSTKEY_UNKNOWN', `${device}: no known host key and trust-on-first-use was not asked for; the device presented ${fingerprint(blob)}`, {
-      details: { device, presented: fingerprint(blob) },
-    }),
+    error: new NrxError(
+      'NRX_ERR_HOSTKEY_UNKNOWN',
+      `${device}: no known host key and trust-on-first-use was not asked for; the device presented ${fingerprint(blob)}`,
+      {
+        details: { device, presented: fingerprint(blob) },
+      },
+    ),
   };
 }
 

@@ -11,14 +11,17 @@ import { escapeXml } from './netconf-xml.js';
 const DATASTORES: readonly string[] = ['running', 'candidate', 'startup'];
 
 function datastore(name: string, field: string): string {
-  if (!DATASTORES.includes(name)) throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF ${field} must be running, candidate or startup, got '${name}'`, { location: { field } });
+  if (!DATASTORES.includes(name))
+    throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF ${field} must be running, candidate or startup, got '${name}'`, { location: { field } });
   return `<${name}/>`;
 }
 
 export function filterXml(filter: Filter | undefined): string {
   if (!filter) return '';
   if ('subtree' in filter) return `<filter type="subtree">${filter.subtree}</filter>`;
-  const ns = Object.entries(filter.namespaces ?? {}).map(([p, uri]) => ` xmlns:${p}="${escapeXml(uri)}"`).join('');
+  const ns = Object.entries(filter.namespaces ?? {})
+    .map(([p, uri]) => ` xmlns:${p}="${escapeXml(uri)}"`)
+    .join('');
   return `<filter type="xpath"${ns} select="${escapeXml(filter.xpath)}"/>`;
 }
 
@@ -37,9 +40,11 @@ export function getConfigXml(source: Datastore, filter?: Filter): string {
 export function editConfigXml(config: string, opts: EditConfigOptions = {}): string {
   const target = datastore(opts.target ?? 'running', 'target');
   const parts = [`<target>${target}</target>`];
-  if (opts.defaultOperation) parts.push(`<default-operation>${oneOf(opts.defaultOperation, ['merge', 'replace', 'none'], 'default_operation')}</default-operation>`);
+  if (opts.defaultOperation)
+    parts.push(`<default-operation>${oneOf(opts.defaultOperation, ['merge', 'replace', 'none'], 'default_operation')}</default-operation>`);
   if (opts.testOption) parts.push(`<test-option>${oneOf(opts.testOption, ['test-then-set', 'set', 'test-only'], 'test_option')}</test-option>`);
-  if (opts.errorOption) parts.push(`<error-option>${oneOf(opts.errorOption, ['stop-on-error', 'continue-on-error', 'rollback-on-error'], 'error_option')}</error-option>`);
+  if (opts.errorOption)
+    parts.push(`<error-option>${oneOf(opts.errorOption, ['stop-on-error', 'continue-on-error', 'rollback-on-error'], 'error_option')}</error-option>`);
   return `<edit-config>${parts.join('')}<config xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">${config}</config></edit-config>`;
 }
 
@@ -55,7 +60,10 @@ export function commitXml(opts: CommitOptions = {}): string {
   const parts: string[] = [];
   if (opts.confirmed) parts.push('<confirmed/>');
   if (opts.confirmTimeoutS !== undefined) {
-    if (!Number.isInteger(opts.confirmTimeoutS) || opts.confirmTimeoutS < 1) throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF confirm-timeout must be a whole number of seconds >= 1, got ${opts.confirmTimeoutS}`, { location: { field: 'confirm_timeout' } });
+    if (!Number.isInteger(opts.confirmTimeoutS) || opts.confirmTimeoutS < 1)
+      throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF confirm-timeout must be a whole number of seconds >= 1, got ${opts.confirmTimeoutS}`, {
+        location: { field: 'confirm_timeout' },
+      });
     parts.push(`<confirm-timeout>${opts.confirmTimeoutS}</confirm-timeout>`);
   }
   if (opts.persist !== undefined) parts.push(`<persist>${escapeXml(opts.persist)}</persist>`);
@@ -86,6 +94,7 @@ export function killSessionXml(sessionId: number): string {
 }
 
 function oneOf(value: string, allowed: string[], field: string): string {
-  if (!allowed.includes(value)) throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF ${field} must be one of ${allowed.join(', ')}, got '${value}'`, { location: { field } });
+  if (!allowed.includes(value))
+    throw new NrxError('NRX_ERR_PARAM_INVALID', `NETCONF ${field} must be one of ${allowed.join(', ')}, got '${value}'`, { location: { field } });
   return value;
 }

@@ -1,8 +1,30 @@
 import type { Duplex } from 'node:stream';
 import { NrxError, isNrxError } from '../../src/core/errors.js';
 import { FrameDecoder, encodeMessage, type Framing } from './netconf-framing.js';
-import { CAP_BASE_10, CAP_BASE_11, type CommitOptions, type Datastore, type EditConfigOptions, type Filter, type NetconfData, type NetconfSession, type RpcOptions, type RpcReply } from '../contract/netconf.js';
-import { cancelCommitXml, closeSessionXml, commitXml, discardChangesXml, editConfigXml, getConfigXml, getXml, lockXml, unlockXml, validateXml } from './netconf-operations.js';
+import {
+  CAP_BASE_10,
+  CAP_BASE_11,
+  type CommitOptions,
+  type Datastore,
+  type EditConfigOptions,
+  type Filter,
+  type NetconfData,
+  type NetconfSession,
+  type RpcOptions,
+  type RpcReply,
+} from '../contract/netconf.js';
+import {
+  cancelCommitXml,
+  closeSessionXml,
+  commitXml,
+  discardChangesXml,
+  editConfigXml,
+  getConfigXml,
+  getXml,
+  lockXml,
+  unlockXml,
+  validateXml,
+} from './netconf-operations.js';
 import { describeRpcErrors, helloXml, parseHello, parseServerMessage, rpcXml } from './netconf-xml.js';
 
 /**
@@ -44,7 +66,13 @@ export class NetconfStreamSession implements NetconfSession {
   private closedError: NrxError | null = null;
   private readonly onClosed?: () => void;
 
-  private constructor(stream: Duplex, decoder: FrameDecoder, hello: { capabilities: string[]; sessionId: number | null }, framing: Framing, opts: SessionOptions) {
+  private constructor(
+    stream: Duplex,
+    decoder: FrameDecoder,
+    hello: { capabilities: string[]; sessionId: number | null },
+    framing: Framing,
+    opts: SessionOptions,
+  ) {
     this.stream = stream;
     this.decoder = decoder;
     this.device = opts.device;
@@ -54,7 +82,9 @@ export class NetconfStreamSession implements NetconfSession {
     this.rpcTimeoutMs = opts.rpcTimeoutMs ?? 60_000;
     this.onClosed = opts.onClosed;
     stream.on('data', (b: Buffer) => this.onBytes(b));
-    stream.on('error', (e: Error) => this.shutDown(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.device}: NETCONF session failed: ${e.message}`, { cause: e })));
+    stream.on('error', (e: Error) =>
+      this.shutDown(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.device}: NETCONF session failed: ${e.message}`, { cause: e })),
+    );
     stream.on('close', () => this.shutDown(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.device}: NETCONF session closed by the device`)));
     stream.on('end', () => this.shutDown(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.device}: NETCONF session closed by the device`)));
   }
@@ -64,7 +94,10 @@ export class NetconfStreamSession implements NetconfSession {
     const decoder = new FrameDecoder({ label: opts.device });
     const ours = opts.offerBase11 === false ? [CAP_BASE_10] : [CAP_BASE_10, CAP_BASE_11];
     return new Promise<NetconfStreamSession>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${opts.device}: no NETCONF <hello> within ${opts.helloTimeoutMs ?? 10_000} ms`)), opts.helloTimeoutMs ?? 10_000);
+      const timer = setTimeout(
+        () => fail(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${opts.device}: no NETCONF <hello> within ${opts.helloTimeoutMs ?? 10_000} ms`)),
+        opts.helloTimeoutMs ?? 10_000,
+      );
       const cleanup = (): void => {
         clearTimeout(timer);
         stream.off('data', onData);
@@ -76,7 +109,10 @@ export class NetconfStreamSession implements NetconfSession {
         discard(stream);
         reject(e);
       };
-      const onGone = (e?: Error): void => fail(new NrxError('NRX_ERR_CONNECTION_LOST', `${opts.device}: the session closed before the NETCONF <hello>${e instanceof Error ? `: ${e.message}` : ''}`));
+      const onGone = (e?: Error): void =>
+        fail(
+          new NrxError('NRX_ERR_CONNECTION_LOST', `${opts.device}: the session closed before the NETCONF <hello>${e instanceof Error ? `: ${e.message}` : ''}`),
+        );
       const onData = (b: Buffer): void => {
         let messages: string[];
         try {
@@ -90,7 +126,8 @@ export class NetconfStreamSession implements NetconfSession {
         try {
           const hello = parseHello(messages[0]!, opts.device);
           const framing: Framing = hello.capabilities.includes(CAP_BASE_11) && ours.includes(CAP_BASE_11) ? 'chunked' : 'eom';
-          if (!hello.capabilities.includes(CAP_BASE_10) && framing === 'eom') throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${opts.device}: the server offers neither base:1.0 nor base:1.1 that we both speak`);
+          if (!hello.capabilities.includes(CAP_BASE_10) && framing === 'eom')
+            throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${opts.device}: the server offers neither base:1.0 nor base:1.1 that we both speak`);
           if (framing === 'chunked') decoder.useChunked();
           const session = new NetconfStreamSession(stream, decoder, hello, framing, opts);
           if (messages.length > 1) throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${opts.device}: the server sent a message before our first RPC`);
@@ -131,7 +168,10 @@ export class NetconfStreamSession implements NetconfSession {
         if (e) reject(e);
         else resolve(r!);
       };
-      const timer = setTimeout(() => settle(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.device}: no reply to NETCONF ${operation} (message-id ${id}) within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => settle(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.device}: no reply to NETCONF ${operation} (message-id ${id}) within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.set(id, { operation, timer, resolve: (r) => settle(null, r), reject: (e) => settle(e) });
       this.stream.write(encodeMessage(this.framing, rpcXml(id, body)));
@@ -218,9 +258,19 @@ export class NetconfStreamSession implements NetconfSession {
     const errors = reply.errors.filter((e) => e.severity === 'error');
     if (errors.length) {
       const first = errors[0]!;
-      waiter.reject(new NrxError('NRX_ERR_NETCONF_RPC', `${this.device}: NETCONF ${waiter.operation} failed: ${describeRpcErrors(errors)}`, {
-        details: { device: this.device, operation: waiter.operation, errorTag: first.tag, errorType: first.type, errorPath: first.path ?? null, errorMessage: first.message ?? null, errors: reply.errors },
-      }));
+      waiter.reject(
+        new NrxError('NRX_ERR_NETCONF_RPC', `${this.device}: NETCONF ${waiter.operation} failed: ${describeRpcErrors(errors)}`, {
+          details: {
+            device: this.device,
+            operation: waiter.operation,
+            errorTag: first.tag,
+            errorType: first.type,
+            errorPath: first.path ?? null,
+            errorMessage: first.message ?? null,
+            errors: reply.errors,
+          },
+        }),
+      );
     } else {
       waiter.resolve(reply);
     }

@@ -9,9 +9,7 @@ import type { RpcError, RpcReply } from '../contract/netconf.js';
  */
 
 export const BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-export type ServerMessage =
-  | { kind: 'reply'; reply: RpcReply }
-  | { kind: 'notification'; xml: string; parsed: Record<string, unknown> };
+export type ServerMessage = { kind: 'reply'; reply: RpcReply } | { kind: 'notification'; xml: string; parsed: Record<string, unknown> };
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -49,9 +47,17 @@ export interface ServerHello {
 export function parseHello(xml: string, who: string): ServerHello {
   const doc = parseNetconfXml(xml, `${who}: hello`);
   const hello = doc.hello as Record<string, unknown> | undefined;
-  if (!hello || typeof hello !== 'object') throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${who}: the first message is not a <hello> (got <${Object.keys(doc).filter((k) => k !== '?xml')[0] ?? 'nothing'}>)`);
+  if (!hello || typeof hello !== 'object')
+    throw new NrxError(
+      'NRX_ERR_NETCONF_FRAMING',
+      `${who}: the first message is not a <hello> (got <${Object.keys(doc).filter((k) => k !== '?xml')[0] ?? 'nothing'}>)`,
+    );
   const caps = hello.capabilities as Record<string, unknown> | undefined;
-  const list = caps ? asArray(caps.capability).map((c) => textOf(c)).filter((c) => c !== '') : [];
+  const list = caps
+    ? asArray(caps.capability)
+        .map((c) => textOf(c))
+        .filter((c) => c !== '')
+    : [];
   if (list.length === 0) throw new NrxError('NRX_ERR_NETCONF_FRAMING', `${who}: the server's <hello> lists no capabilities`);
   const sid = hello['session-id'] !== undefined ? Number(textOf(hello['session-id'])) : NaN;
   return { capabilities: list, sessionId: Number.isFinite(sid) ? sid : null };

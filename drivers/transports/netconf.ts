@@ -100,13 +100,27 @@ export async function connectNetconf(opts: NetconfConnectOptions): Promise<Netco
   }
 }
 
-function connectError(err: Error & { level?: string; code?: string }, device: string, opts: NetconfConnectOptions, hostKeyError: NrxError | null, timeoutMs: number): NrxError {
+function connectError(
+  err: Error & { level?: string; code?: string },
+  device: string,
+  opts: NetconfConnectOptions,
+  hostKeyError: NrxError | null,
+  timeoutMs: number,
+): NrxError {
   if (hostKeyError) return hostKeyError;
   if (err.level === 'client-authentication') {
-    return new NrxError('NRX_ERR_AUTH', `${device}: the device refused the credentials of user '${opts.username}' (${opts.password !== undefined ? 'password' : 'key'})`, { details: { device, user: opts.username }, cause: err });
+    return new NrxError(
+      'NRX_ERR_AUTH',
+      `${device}: the device refused the credentials of user '${opts.username}' (${opts.password !== undefined ? 'password' : 'key'})`,
+      { details: { device, user: opts.username }, cause: err },
+    );
   }
   if (err.level === 'client-timeout' || /timed out/i.test(err.message)) {
     return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${device}: SSH handshake not finished within ${timeoutMs} ms`, { cause: err });
   }
-  return new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${device}: cannot open an SSH connection to ${opts.host}:${opts.port ?? 830}: ${err.code ?? err.message}`, { cause: err });
+  return new NrxError(
+    'NRX_ERR_DEVICE_UNREACHABLE',
+    `${device}: cannot open an SSH connection to ${opts.host}:${opts.port ?? 830}: ${err.code ?? err.message}`,
+    { cause: err },
+  );
 }

@@ -15,8 +15,20 @@ import { lookupOid, nameOfOid } from './snmp-names.js';
 
 /** net-snmp's ObjectType numbers (the ASN.1/SMI tags). */
 export const TYPE_BY_TAG: Readonly<Record<number, SnmpType>> = {
-  1: 'Boolean', 2: 'Integer', 4: 'OctetString', 5: 'Null', 6: 'ObjectIdentifier', 64: 'IpAddress', 65: 'Counter32', 66: 'Gauge32',
-  67: 'TimeTicks', 68: 'Opaque', 70: 'Counter64', 128: 'noSuchObject', 129: 'noSuchInstance', 130: 'endOfMibView',
+  1: 'Boolean',
+  2: 'Integer',
+  4: 'OctetString',
+  5: 'Null',
+  6: 'ObjectIdentifier',
+  64: 'IpAddress',
+  65: 'Counter32',
+  66: 'Gauge32',
+  67: 'TimeTicks',
+  68: 'Opaque',
+  70: 'Counter64',
+  128: 'noSuchObject',
+  129: 'noSuchInstance',
+  130: 'endOfMibView',
 };
 
 export const TAG_BY_TYPE: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(TYPE_BY_TAG).map(([tag, name]) => [name, Number(tag)]));

@@ -40,12 +40,16 @@ export class SnmpClient implements SnmpSession {
     const c = target.credentials;
     if (c.version === 'v3') {
       const level = c.level ?? (c.privKey ? 'authPriv' : c.authKey ? 'authNoPriv' : 'noAuthNoPriv');
-      this.session = snmp.createV3Session(target.host, {
-        name: c.user,
-        level: snmp.SecurityLevel[level],
-        ...(level !== 'noAuthNoPriv' ? { authProtocol: snmp.AuthProtocols[c.authProtocol ?? 'sha'], authKey: c.authKey ?? '' } : {}),
-        ...(level === 'authPriv' ? { privProtocol: snmp.PrivProtocols[c.privProtocol ?? 'aes'], privKey: c.privKey ?? '' } : {}),
-      }, { ...options, version: snmp.Version3 });
+      this.session = snmp.createV3Session(
+        target.host,
+        {
+          name: c.user,
+          level: snmp.SecurityLevel[level],
+          ...(level !== 'noAuthNoPriv' ? { authProtocol: snmp.AuthProtocols[c.authProtocol ?? 'sha'], authKey: c.authKey ?? '' } : {}),
+          ...(level === 'authPriv' ? { privProtocol: snmp.PrivProtocols[c.privProtocol ?? 'aes'], privKey: c.privKey ?? '' } : {}),
+        },
+        { ...options, version: snmp.Version3 },
+      );
     } else {
       this.session = snmp.createSession(target.host, c.community, { ...options, version: c.version === 'v1' ? snmp.Version1 : snmp.Version2c });
     }
@@ -71,7 +75,8 @@ export class SnmpClient implements SnmpSession {
     while (out.length < MAX_WALK_ROWS) {
       const [vb] = await this.call('walk', [current], (cb) => this.session.getNext([current], cb));
       if (!vb || vb.type === 130 || !inSubtree(root, vb.oid)) break;
-      if (compareOids(vb.oid, current) <= 0) throw new NrxError('NRX_ERR_SNMP_ERROR', `${this.device}: walk of ${nameOfOid(root)}: the agent answered ${vb.oid} after ${current} (not increasing)`);
+      if (compareOids(vb.oid, current) <= 0)
+        throw new NrxError('NRX_ERR_SNMP_ERROR', `${this.device}: walk of ${nameOfOid(root)}: the agent answered ${vb.oid} after ${current} (not increasing)`);
       out.push(decodeVarbind(vb));
       current = vb.oid;
     }
@@ -83,10 +88,15 @@ export class SnmpClient implements SnmpSession {
     const root = resolveOid(oid);
     const out: SnmpValue[] = [];
     return new Promise((resolve, reject) => {
-      this.session.subtree(root, maxRepetitions, (vbs) => {
-        for (const vb of vbs) out.push(decodeVarbind(vb));
-        return out.length >= MAX_WALK_ROWS;
-      }, (error) => (error ? reject(this.translate(error, 'bulkwalk', [root])) : resolve(out)));
+      this.session.subtree(
+        root,
+        maxRepetitions,
+        (vbs) => {
+          for (const vb of vbs) out.push(decodeVarbind(vb));
+          return out.length >= MAX_WALK_ROWS;
+        },
+        (error) => (error ? reject(this.translate(error, 'bulkwalk', [root])) : resolve(out)),
+      );
     });
   }
 
@@ -96,7 +106,11 @@ export class SnmpClient implements SnmpSession {
       if (type === undefined) throw new NrxError('NRX_ERR_PARAM_INVALID', `SNMP set of ${v.oid}: unknown type '${v.type}'`, { location: { field: 'type' } });
       return { oid: resolveOid(v.oid), type, value: v.value };
     });
-    return this.call('set', varbinds.map((v) => v.oid), (cb) => this.session.set(varbinds, cb)).then((vbs) => vbs.map(decodeVarbind));
+    return this.call(
+      'set',
+      varbinds.map((v) => v.oid),
+      (cb) => this.session.set(varbinds, cb),
+    ).then((vbs) => vbs.map(decodeVarbind));
   }
 
   close(): void {
@@ -123,15 +137,26 @@ export class SnmpClient implements SnmpSession {
     const c = this.target.credentials;
     if (error.name === 'RequestTimedOutError') {
       const attempts = (this.target.retries ?? 1) + 1;
-      const hint = c.version === 'v3' ? 'agent down, unreachable, or a wrong v3 privacy key (agents do not answer what they cannot decrypt)' : `agent down, unreachable, or community '${c.community}' not accepted (agents drop a wrong community silently)`;
-      return new NrxError('NRX_ERR_SNMP_TIMEOUT', `${what}: no answer in ${attempts} attempt(s) of ${this.target.timeoutMs ?? 2000} ms: ${hint}`, { cause: error });
+      const hint =
+        c.version === 'v3'
+          ? 'agent down, unreachable, or a wrong v3 privacy key (agents do not answer what they cannot decrypt)'
+          : `agent down, unreachable, or community '${c.community}' not accepted (agents drop a wrong community silently)`;
+      return new NrxError('NRX_ERR_SNMP_TIMEOUT', `${what}: no answer in ${attempts} attempt(s) of ${this.target.timeoutMs ?? 2000} ms: ${hint}`, {
+        cause: error,
+      });
     }
     if (error.name === 'ResponseInvalidError' && error.code !== undefined && AUTH_CODES.has(error.code)) {
       const user = c.version === 'v3' ? c.user : '?';
-      return new NrxError('NRX_ERR_SNMP_AUTH', `${what}: the agent refused v3 user '${user}': ${error.message}`, { details: { device: this.device, user }, cause: error });
+      return new NrxError('NRX_ERR_SNMP_AUTH', `${what}: the agent refused v3 user '${user}': ${error.message}`, {
+        details: { device: this.device, user },
+        cause: error,
+      });
     }
     if (error.name === 'RequestFailedError') {
-      return new NrxError('NRX_ERR_SNMP_ERROR', `${what}: the agent answered ${error.message}`, { details: { device: this.device, status: error.status ?? null }, cause: error });
+      return new NrxError('NRX_ERR_SNMP_ERROR', `${what}: the agent answered ${error.message}`, {
+        details: { device: this.device, status: error.status ?? null },
+        cause: error,
+      });
     }
     if (error instanceof NrxError) return error;
     return new NrxError('NRX_ERR_SNMP_ERROR', `${what}: ${error.message}`, { cause: error });

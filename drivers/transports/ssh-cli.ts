@@ -109,7 +109,9 @@ export class SshCliSession implements CliSession {
     this.client.on('error', (err) => this.lost(`${err.message}`));
     this.client.on('close', () => this.lost('the SSH connection closed'));
     this.channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client.shell({ term: 'vt100', cols: 511, rows: 200 }, (err, ch) => (err ? reject(new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: shell refused: ${err.message}`)) : resolve(ch)));
+      this.client.shell({ term: 'vt100', cols: 511, rows: 200 }, (err, ch) =>
+        err ? reject(new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: shell refused: ${err.message}`)) : resolve(ch),
+      );
     });
     this.channel.on('data', (d: Buffer) => this.pending?.onChunk(d.toString('utf8')));
     this.channel.stderr.on('data', (d: Buffer) => this.pending?.onChunk(d.toString('utf8')));
@@ -126,15 +128,24 @@ export class SshCliSession implements CliSession {
 
   private connectError(err: Error & { level?: string; code?: string }): NrxError {
     const o = this.opts;
-    if (err.level === 'client-authentication') return new NrxError('NRX_ERR_AUTH', `${this.label}: authentication failed for user '${o.username}' (${o.password !== undefined ? 'password' : ''}${o.privateKey ? ' key' : ''})`);
-    if (err.level === 'client-timeout') return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no SSH handshake within ${(o.connectTimeoutMs ?? 15_000) / 1000} s`);
+    if (err.level === 'client-authentication')
+      return new NrxError(
+        'NRX_ERR_AUTH',
+        `${this.label}: authentication failed for user '${o.username}' (${o.password !== undefined ? 'password' : ''}${o.privateKey ? ' key' : ''})`,
+      );
+    if (err.level === 'client-timeout')
+      return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no SSH handshake within ${(o.connectTimeoutMs ?? 15_000) / 1000} s`);
     return new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: cannot connect: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '));
   }
 
   /** The first prompt after login teaches the base (`r1` of `r1#`), from which each mode's pattern follows. */
   private async learnPrompt(): Promise<void> {
     const end = this.opts.platform.promptEnd;
-    const { prompt } = await this.read('(login)', { matcher: (tail) => (end.test(lastLine(tail)) ? lastLine(tail) : null) }, this.opts.connectTimeoutMs ?? 15_000);
+    const { prompt } = await this.read(
+      '(login)',
+      { matcher: (tail) => (end.test(lastLine(tail)) ? lastLine(tail) : null) },
+      this.opts.connectTimeoutMs ?? 15_000,
+    );
     let base = prompt.replace(/\s+$/, '').replace(end, '');
     base = base.replace(/\((config[^)]*)\)$/, '');
     this.basePrompt = base;
@@ -153,12 +164,14 @@ export class SshCliSession implements CliSession {
     const en = this.opts.platform.enable!;
     const r = await this.run(en.command, { expect: en.passwordPrompt });
     if (en.passwordPrompt.test(r.prompt)) await this.run(this.opts.enableSecret ?? this.opts.password ?? '', { secret: true });
-    if (this.mode !== 'privileged') throw new NrxError('NRX_ERR_AUTH', `${this.label}: '${en.command}' did not reach privileged mode (prompt ${JSON.stringify(r.prompt)})`);
+    if (this.mode !== 'privileged')
+      throw new NrxError('NRX_ERR_AUTH', `${this.label}: '${en.command}' did not reach privileged mode (prompt ${JSON.stringify(r.prompt)})`);
   }
 
   /** Send one command and read until the device's prompt; the echo and the prompt are removed. */
   async run(command: string, opts: RunOptions = {}): Promise<RunOutput> {
-    if (this.closed) throw new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: the session is closed; '${opts.secret ? '(secret)' : command}' was not sent`);
+    if (this.closed)
+      throw new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: the session is closed; '${opts.secret ? '(secret)' : command}' was not sent`);
     const started = performance.now();
     const expect = opts.expect;
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 30_000;
@@ -183,7 +196,11 @@ export class SshCliSession implements CliSession {
     this.channel.write(text);
   }
 
-  private read(command: string, how: { matcher(tail: string): string | null; onData?: (chunk: string) => void; skipEcho?: boolean }, timeoutMs: number): Promise<{ raw: string; prompt: string }> {
+  private read(
+    command: string,
+    how: { matcher(tail: string): string | null; onData?: (chunk: string) => void; skipEcho?: boolean },
+    timeoutMs: number,
+  ): Promise<{ raw: string; prompt: string }> {
     if (this.closed) return Promise.reject(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: the session is closed; '${command}' was not sent`));
     if (this.pending) return Promise.reject(new NrxError('NRX_ERR_RUNNER_FAILED', `${this.label}: '${command}' sent while another command is running`));
     const pager = this.opts.platform.pager;
@@ -197,7 +214,13 @@ export class SshCliSession implements CliSession {
         this.pending = undefined;
         // Mid-command the session's state is unknown: close it rather than misread the next answer.
         this.closeQuietly();
-        reject(new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no prompt within ${timeoutMs / 1000} s after '${command}' (last output: ${JSON.stringify(cleanTerminalText(tail).slice(-120))})`, { details: { device: this.opts.device, command } }));
+        reject(
+          new NrxError(
+            'NRX_ERR_DEVICE_TIMEOUT',
+            `${this.label}: no prompt within ${timeoutMs / 1000} s after '${command}' (last output: ${JSON.stringify(cleanTerminalText(tail).slice(-120))})`,
+            { details: { device: this.opts.device, command } },
+          ),
+        );
       }, timeoutMs);
       this.pending = {
         onChunk: (text) => {
@@ -252,7 +275,10 @@ export class SshCliSession implements CliSession {
   private lost(why: string): void {
     const wasOpen = !this.closed;
     this.closed = true;
-    if (wasOpen) this.pending?.fail(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: ${why} while a command was running`, { details: { device: this.opts.device } }));
+    if (wasOpen)
+      this.pending?.fail(
+        new NrxError('NRX_ERR_CONNECTION_LOST', `${this.label}: ${why} while a command was running`, { details: { device: this.opts.device } }),
+      );
   }
 
   private closeQuietly(): void {

@@ -121,8 +121,13 @@ export class SshExecConnection {
 
   private connectError(err: Error & { level?: string; code?: string }): NrxError {
     const o = this.opts;
-    if (err.level === 'client-authentication') return new NrxError('NRX_ERR_AUTH', `${this.label}: authentication failed for user '${o.username}' (${[o.password !== undefined ? 'password' : '', o.privateKey ? 'key' : ''].filter(Boolean).join(', ') || 'no secret'})`);
-    if (err.level === 'client-timeout') return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no SSH handshake within ${(o.connectTimeoutMs ?? 15_000) / 1000} s`);
+    if (err.level === 'client-authentication')
+      return new NrxError(
+        'NRX_ERR_AUTH',
+        `${this.label}: authentication failed for user '${o.username}' (${[o.password !== undefined ? 'password' : '', o.privateKey ? 'key' : ''].filter(Boolean).join(', ') || 'no secret'})`,
+      );
+    if (err.level === 'client-timeout')
+      return new NrxError('NRX_ERR_DEVICE_TIMEOUT', `${this.label}: no SSH handshake within ${(o.connectTimeoutMs ?? 15_000) / 1000} s`);
     return new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `${this.label}: cannot connect: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '));
   }
 

@@ -86,7 +86,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       return;
     }
     req.principal = await deps.auth.authenticate({ apiKey, bearer });
-    if (!req.principal) throw new NrxError('NRX_ERR_UNAUTHORIZED', `${req.method} ${url} needs a credential: an X-API-Key header, or Authorization: Bearer <token> from POST /api/v1/auth/login`);
+    if (!req.principal)
+      throw new NrxError(
+        'NRX_ERR_UNAUTHORIZED',
+        `${req.method} ${url} needs a credential: an X-API-Key header, or Authorization: Bearer <token> from POST /api/v1/auth/login`,
+      );
     if (access === undefined || (access !== 'authenticated' && !roleAllows(req.principal.role, access))) {
       throw new NrxError('NRX_ERR_FORBIDDEN', `${req.principal.user} (${req.principal.role}) may not ${req.method} ${url}: it needs '${access ?? 'unknown'}'`);
     }
@@ -122,7 +126,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const rules = deps.rules ?? new ApiRuleStore(store.ruleOverrides);
   for (const e of (await rules.applyTo(deps.appliance.rules)).errors) deps.appliance.log.warn({ code: e.code }, e.message);
-  const ctx: RouteContext = { deps, stream, metrics, rules, ports: portsOf(deps.appliance), packsDir: deps.packsDir ?? path.join(deps.appliance.dataDir, 'packs') };
+  const ctx: RouteContext = {
+    deps,
+    stream,
+    metrics,
+    rules,
+    ports: portsOf(deps.appliance),
+    packsDir: deps.packsDir ?? path.join(deps.appliance.dataDir, 'packs'),
+  };
 
   systemRoutes(app, ctx);
   authRoutes(app, ctx);

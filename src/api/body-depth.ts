@@ -15,8 +15,12 @@ export function refuseDeepBodies(app: FastifyInstance): void {
     const at = tooDeep(body);
     if (at === null) return;
     const field = at === '(top)' ? 'body' : `body.${at}`;
-    throw new NrxError('NRX_ERR_VALIDATION', `request body nests deeper than ${MAX_JSON_DEPTH} levels (the limit for event payloads, parameters and every other body)`, {
-      location: { field: field.length > 120 ? `${field.slice(0, 120)}…` : field },
-    });
+    throw new NrxError(
+      'NRX_ERR_VALIDATION',
+      `request body nests deeper than ${MAX_JSON_DEPTH} levels (the limit for event payloads, parameters and every other body)`,
+      {
+        location: { field: field.length > 120 ? `${field.slice(0, 120)}…` : field },
+      },
+    );
   });
 }

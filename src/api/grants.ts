@@ -15,7 +15,10 @@ export function packAllowed(p: Principal | null, pack: string): boolean {
 
 export function assertPackAllowed(p: Principal | null, pack: string, what: string): void {
   if (!packAllowed(p, pack)) {
-    throw new NrxError('NRX_ERR_FORBIDDEN', `${p!.user} may use packs ${p!.grants.packs!.map((x) => `'${x}'`).join(', ') || '(none)'} only; ${what} is in pack '${pack}'`);
+    throw new NrxError(
+      'NRX_ERR_FORBIDDEN',
+      `${p!.user} may use packs ${p!.grants.packs!.map((x) => `'${x}'`).join(', ') || '(none)'} only; ${what} is in pack '${pack}'`,
+    );
   }
 }
 
@@ -27,7 +30,13 @@ export function namedDevices(params: Record<string, unknown>): { names: string[]
   const names: string[] = [];
   const filters: string[] = [];
   const addNames = (v: unknown): void => {
-    if (typeof v === 'string') names.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
+    if (typeof v === 'string')
+      names.push(
+        ...v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') names.push(x);
   };
   addNames(params.device);
@@ -57,8 +66,12 @@ export async function assertDevicesAllowed(p: Principal | null, params: Record<s
   }
   if (outside.length) {
     const shown = [...new Set(outside)].slice(0, 10);
-    throw new NrxError('NRX_ERR_FORBIDDEN', `${p!.user} may act only on devices matching '${grant}'; not allowed: ${shown.join(', ')}${outside.length > shown.length ? ', ...' : ''}`, {
-      details: { devices: shown, grant },
-    });
+    throw new NrxError(
+      'NRX_ERR_FORBIDDEN',
+      `${p!.user} may act only on devices matching '${grant}'; not allowed: ${shown.join(', ')}${outside.length > shown.length ? ', ...' : ''}`,
+      {
+        details: { devices: shown, grant },
+      },
+    );
   }
 }

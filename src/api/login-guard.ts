@@ -19,7 +19,9 @@ export function guardedLogin(auth: AuthService, throttle = new LoginThrottle()) 
     if (!verdict.allowed) {
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       const who = verdict.by === 'user' ? `for user '${user}'` : `from ${req.ip ?? 'unknown'}`;
-      const err = new NrxError('NRX_ERR_THROTTLED', `too many failed logins ${who}; try again in ${seconds} s`, { details: { retryAfterSeconds: seconds, by: verdict.by, failures: verdict.failures } });
+      const err = new NrxError('NRX_ERR_THROTTLED', `too many failed logins ${who}; try again in ${seconds} s`, {
+        details: { retryAfterSeconds: seconds, by: verdict.by, failures: verdict.failures },
+      });
       return reply.status(429).header('retry-after', String(seconds)).send(err.toJSON());
     }
     try {

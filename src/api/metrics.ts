@@ -25,14 +25,30 @@ export class ApiMetrics {
         registers,
         collect() {
           this.reset();
-          for (const [sensor, counters] of Object.entries(sensorCounters())) for (const [counter, v] of Object.entries(counters)) this.set({ sensor, counter }, v);
+          for (const [sensor, counters] of Object.entries(sensorCounters()))
+            for (const [counter, v] of Object.entries(counters)) this.set({ sensor, counter }, v);
         },
       });
     }
     this.eventsReceived = new Counter({ name: 'netreflex_events_received_total', help: 'Events received, by trigger type', labelNames: ['type'], registers });
-    this.ruleEnforcements = new Counter({ name: 'netreflex_rule_enforcements_total', help: 'Rule decisions, by outcome (executed, escalated, throttled, held, cleared, maintenance, failed)', labelNames: ['outcome'], registers });
-    this.executions = new Counter({ name: 'netreflex_executions_total', help: 'Execution status changes, by action and the status reached', labelNames: ['action', 'status'], registers });
-    this.apiRequests = new Counter({ name: 'netreflex_api_requests_total', help: 'API requests, by method, route and HTTP status', labelNames: ['method', 'route', 'status'], registers });
+    this.ruleEnforcements = new Counter({
+      name: 'netreflex_rule_enforcements_total',
+      help: 'Rule decisions, by outcome (executed, escalated, throttled, held, cleared, maintenance, failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.executions = new Counter({
+      name: 'netreflex_executions_total',
+      help: 'Execution status changes, by action and the status reached',
+      labelNames: ['action', 'status'],
+      registers,
+    });
+    this.apiRequests = new Counter({
+      name: 'netreflex_api_requests_total',
+      help: 'API requests, by method, route and HTTP status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     new Gauge({
       name: 'netreflex_executions_running',
       help: 'Executions currently running in this process',

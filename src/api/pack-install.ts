@@ -33,7 +33,8 @@ function gitClone(url: string, into: string): Promise<void> {
       'git',
       ['clone', '--depth', '1', '--quiet', '--', url, into],
       { timeout: CLONE_TIMEOUT_MS, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ALLOW_PROTOCOL: 'https:http:ssh:git:file' } },
-      (err, _stdout, stderr) => (err ? reject(new NrxError('NRX_ERR_PACK_INSTALL', `git clone ${url} failed: ${(stderr || err.message).trim().split('\n').pop()}`)) : resolve()),
+      (err, _stdout, stderr) =>
+        err ? reject(new NrxError('NRX_ERR_PACK_INSTALL', `git clone ${url} failed: ${(stderr || err.message).trim().split('\n').pop()}`)) : resolve(),
     );
   });
 }
@@ -43,9 +44,13 @@ function refuseUnsafeLinks(dir: string, source: string): void {
   const bad = unsafeLinks(dir);
   if (bad.length === 0) return;
   const first = bad[0]!;
-  throw new NrxError('NRX_ERR_PACK_INSTALL', `pack from ${source} has ${bad.length} symlink(s) that cannot be installed: ${first.link} -> ${first.target} ${first.why}`, {
-    details: { errors: bad.map((b) => ({ code: 'NRX_ERR_PACK_INSTALL', message: `${b.link} -> ${b.target} ${b.why}`, file: b.link })) },
-  });
+  throw new NrxError(
+    'NRX_ERR_PACK_INSTALL',
+    `pack from ${source} has ${bad.length} symlink(s) that cannot be installed: ${first.link} -> ${first.target} ${first.why}`,
+    {
+      details: { errors: bad.map((b) => ({ code: 'NRX_ERR_PACK_INSTALL', message: `${b.link} -> ${b.target} ${b.why}`, file: b.link })) },
+    },
+  );
 }
 
 /**
@@ -56,7 +61,11 @@ function refuseUnsafeLinks(dir: string, source: string): void {
  * (`packsPaths`: the shipped `core`, NETREFLEX_PACKS_PATH) would replace or be hidden by
  * it: refused unless `force`. Symlinks leading out of the pack are always refused.
  */
-export async function installPack(source: string, packsDir: string, opts: { force?: boolean; packsPaths?: readonly string[] } = {}): Promise<PackInstallReport> {
+export async function installPack(
+  source: string,
+  packsDir: string,
+  opts: { force?: boolean; packsPaths?: readonly string[] } = {},
+): Promise<PackInstallReport> {
   mkdirSync(packsDir, { recursive: true, mode: 0o755 });
   const staging = path.join(packsDir, `.staging-${newId()}`);
   try {
@@ -66,7 +75,8 @@ export async function installPack(source: string, packsDir: string, opts: { forc
       refuseUnsafeLinks(staging, source);
     } else {
       const from = path.resolve(source);
-      if (!existsSync(from) || !statSync(from).isDirectory()) throw new NrxError('NRX_ERR_PACK_INSTALL', `pack source ${from} is not a folder (give a local pack folder or a git URL)`);
+      if (!existsSync(from) || !statSync(from).isDirectory())
+        throw new NrxError('NRX_ERR_PACK_INSTALL', `pack source ${from} is not a folder (give a local pack folder or a git URL)`);
       refuseUnsafeLinks(from, source);
       // links are copied as written: all are relative and stay inside the pack (checked above)
       cpSync(from, staging, { recursive: true, verbatimSymlinks: true, filter: (f) => path.basename(f) !== '.git' });
@@ -77,7 +87,11 @@ export async function installPack(source: string, packsDir: string, opts: { forc
     if (!pack || loaded.errors.length > 0) {
       const errors = loaded.errors.map((e) => ({ code: e.code, message: e.message, ...e.location }));
       if (!pack || !opts.force) {
-        throw new NrxError('NRX_ERR_PACK_INSTALL', `pack from ${source} does not load (${errors.length} error(s)): ${errors[0]?.message ?? 'no pack found'}${pack ? '; fix it or install with force' : ''}`, { details: { errors } });
+        throw new NrxError(
+          'NRX_ERR_PACK_INSTALL',
+          `pack from ${source} does not load (${errors.length} error(s)): ${errors[0]?.message ?? 'no pack found'}${pack ? '; fix it or install with force' : ''}`,
+          { details: { errors } },
+        );
       }
     }
     const shadowWarnings: string[] = [];
@@ -85,12 +99,20 @@ export async function installPack(source: string, packsDir: string, opts: { forc
     if (elsewhere.length > 0) {
       const where = elsewhere.map((e) => e.path).join(', ');
       if (!opts.force) {
-        throw new NrxError('NRX_ERR_CONFLICT', `pack '${pack.ref}' from ${source} has the ref of the pack in ${where}; installing it would ${elsewhere.some((e) => e.winsOverInstalled) ? 'be ignored, as that pack comes first' : 'replace that pack for every rule and workflow that uses it'}. Give it another ref in pack.yaml, or install with force to do it anyway`, {
-          details: { ref: pack.ref, shadows: elsewhere.map((e) => e.path) },
-        });
+        throw new NrxError(
+          'NRX_ERR_CONFLICT',
+          `pack '${pack.ref}' from ${source} has the ref of the pack in ${where}; installing it would ${elsewhere.some((e) => e.winsOverInstalled) ? 'be ignored, as that pack comes first' : 'replace that pack for every rule and workflow that uses it'}. Give it another ref in pack.yaml, or install with force to do it anyway`,
+          {
+            details: { ref: pack.ref, shadows: elsewhere.map((e) => e.path) },
+          },
+        );
       }
       for (const e of elsewhere) {
-        shadowWarnings.push(e.winsOverInstalled ? `pack '${pack.ref}' at ${e.path} comes first: the installed copy is ignored until it is removed` : `pack '${pack.ref}' now replaces the pack at ${e.path} (installed with force)`);
+        shadowWarnings.push(
+          e.winsOverInstalled
+            ? `pack '${pack.ref}' at ${e.path} comes first: the installed copy is ignored until it is removed`
+            : `pack '${pack.ref}' now replaces the pack at ${e.path} (installed with force)`,
+        );
       }
     }
     const target = path.join(packsDir, pack.ref);

@@ -107,7 +107,8 @@ export const enforcementSchema: Schema = {
 export const grantsSchema: Schema = {
   type: 'object',
   additionalProperties: false,
-  description: 'Narrow a user or key: `packs` limits actions and rules to those packs; `inventory` is a filter (e.g. `site=dc1`) the devices it acts on must match. `shell` opens: the packs whose local-command actions (core.local style) a non-admin may give a command line, environment or working directory.',
+  description:
+    'Narrow a user or key: `packs` limits actions and rules to those packs; `inventory` is a filter (e.g. `site=dc1`) the devices it acts on must match. `shell` opens: the packs whose local-command actions (core.local style) a non-admin may give a command line, environment or working directory.',
   properties: {
     packs: { type: 'array', items: { type: 'string', minLength: 1 } },
     inventory: { type: 'string', minLength: 1 },

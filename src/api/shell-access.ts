@@ -6,7 +6,13 @@ import type { ActionSpec } from '../executions/action.js';
  * Runner types that run a command line or script on a machine: the appliance itself, or hosts
  * it logs in to. python-script is one too: its `env` can make the interpreter load code.
  */
-export const COMMAND_RUNNERS: ReadonlySet<string> = new Set(['local-shell-cmd', 'local-shell-script', 'remote-shell-cmd', 'remote-shell-script', 'python-script']);
+export const COMMAND_RUNNERS: ReadonlySet<string> = new Set([
+  'local-shell-cmd',
+  'local-shell-script',
+  'remote-shell-cmd',
+  'remote-shell-script',
+  'python-script',
+]);
 
 /** Parameters that choose what such an action runs: the command line, its environment, its directory. */
 export const COMMAND_CHOOSING_PARAMS = ['cmd', 'env', 'cwd'] as const;

@@ -3,9 +3,7 @@ import { TERMINAL_STATUSES, type ExecutionRecord, type RuleEnforcementRecord } f
 
 /** What flows to live subscribers: the SSE stream, execution tails, metrics. */
 export type StreamMessage =
-  | { kind: 'event'; event: EventEnvelope }
-  | { kind: 'execution'; execution: ExecutionRecord }
-  | { kind: 'enforcement'; enforcement: RuleEnforcementRecord };
+  { kind: 'event'; event: EventEnvelope } | { kind: 'execution'; execution: ExecutionRecord } | { kind: 'enforcement'; enforcement: RuleEnforcementRecord };
 
 export type StreamListener = (m: StreamMessage) => void;
 

@@ -16,7 +16,8 @@ export function redactForAudit(body: unknown, depth = 0): unknown {
   if (Array.isArray(body)) return body.slice(0, 50).map((v) => redactForAudit(v, depth + 1));
   if (body && typeof body === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) out[k] = SECRET_FIELD.test(k) && v !== undefined && v !== null ? REDACTED : redactForAudit(v, depth + 1);
+    for (const [k, v] of Object.entries(body as Record<string, unknown>))
+      out[k] = SECRET_FIELD.test(k) && v !== undefined && v !== null ? REDACTED : redactForAudit(v, depth + 1);
     return out;
   }
   if (typeof body === 'string' && body.length > 2000) return `${body.slice(0, 2000)}…`;

@@ -68,9 +68,14 @@ export class AuthService {
   // ---- users
 
   async createUser(u: { name: string; password: string; role: Role; grants?: Grants }): Promise<UserView> {
-    if (!USER_NAME.test(u.name)) throw new NrxError('NRX_ERR_VALIDATION', `user name ${JSON.stringify(u.name)} may hold 1-64 letters, digits and . _ @ -`, { location: { field: 'name' } });
-    if (!isRole(u.role)) throw new NrxError('NRX_ERR_VALIDATION', `role must be admin, operator or observer, got ${JSON.stringify(u.role)}`, { location: { field: 'role' } });
-    if (u.password.length < MIN_PASSWORD) throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
+    if (!USER_NAME.test(u.name))
+      throw new NrxError('NRX_ERR_VALIDATION', `user name ${JSON.stringify(u.name)} may hold 1-64 letters, digits and . _ @ -`, {
+        location: { field: 'name' },
+      });
+    if (!isRole(u.role))
+      throw new NrxError('NRX_ERR_VALIDATION', `role must be admin, operator or observer, got ${JSON.stringify(u.role)}`, { location: { field: 'role' } });
+    if (u.password.length < MIN_PASSWORD)
+      throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
     checkPasswordLength(u.password);
     if (await this.getUser(u.name)) throw new NrxError('NRX_ERR_CONFLICT', `user '${u.name}' already exists`);
     const hash = await hashPassword(u.password);
@@ -94,7 +99,8 @@ export class AuthService {
   }
 
   async setPassword(name: string, password: string): Promise<void> {
-    if (password.length < MIN_PASSWORD) throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
+    if (password.length < MIN_PASSWORD)
+      throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
     checkPasswordLength(password);
     const hash = await hashPassword(password);
     if (!(await this.store.users.setPasswordHash(name, hash))) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${name}'`);
@@ -139,13 +145,26 @@ export class AuthService {
    * A new API key, returned in clear this once. Its role and grants are the owner's unless
    * narrowed; a key is never wider than the user it belongs to.
    */
-  async createApiKey(owner: { user: string; role: Role; grants: Grants }, want: { role?: Role; grants?: Grants; description?: string } = {}): Promise<ApiKeyView & { key: string }> {
+  async createApiKey(
+    owner: { user: string; role: Role; grants: Grants },
+    want: { role?: Role; grants?: Grants; description?: string } = {},
+  ): Promise<ApiKeyView & { key: string }> {
     const role = want.role ?? owner.role;
-    if (!isRole(role)) throw new NrxError('NRX_ERR_VALIDATION', `role must be admin, operator or observer, got ${JSON.stringify(role)}`, { location: { field: 'role' } });
+    if (!isRole(role))
+      throw new NrxError('NRX_ERR_VALIDATION', `role must be admin, operator or observer, got ${JSON.stringify(role)}`, { location: { field: 'role' } });
     if (roleRank(role) > roleRank(owner.role)) throw new NrxError('NRX_ERR_FORBIDDEN', `a ${owner.role} cannot create an API key with role ${role}`);
     const grants = narrowGrants(owner.grants, want.grants ?? {});
     const key = randomSecret(KEY_PREFIX);
-    const view: ApiKeyView = { id: newId(), prefix: key.slice(0, KEY_PREFIX.length + 6), user: owner.user, role, grants, description: want.description ?? null, createdAt: this.iso(), lastUsedAt: null };
+    const view: ApiKeyView = {
+      id: newId(),
+      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      user: owner.user,
+      role,
+      grants,
+      description: want.description ?? null,
+      createdAt: this.iso(),
+      lastUsedAt: null,
+    };
     await this.store.apiKeys.add({ ...view, keyHash: sha256(key) });
     return { ...view, key };
   }
@@ -197,5 +216,14 @@ function userView(r: UserRecord): UserView {
 }
 
 function keyView(r: ApiKeyRecord): ApiKeyView {
-  return { id: r.id, prefix: r.prefix, user: r.user, role: r.role as Role, grants: r.grants as Grants, description: r.description, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt };
+  return {
+    id: r.id,
+    prefix: r.prefix,
+    user: r.user,
+    role: r.role as Role,
+    grants: r.grants as Grants,
+    description: r.description,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+  };
 }

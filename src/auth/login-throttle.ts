@@ -32,7 +32,8 @@ interface Entry {
 /** How an allowed attempt ended: `none` when it never got to the password check (a store error). */
 export type AttemptOutcome = 'ok' | 'failed' | 'none';
 
-export type ThrottleVerdict = { allowed: true; release(outcome: AttemptOutcome): void } | { allowed: false; by: 'user' | 'address'; retryAfterMs: number; failures: number };
+export type ThrottleVerdict =
+  { allowed: true; release(outcome: AttemptOutcome): void } | { allowed: false; by: 'user' | 'address'; retryAfterMs: number; failures: number };
 
 class Counter {
   private readonly entries = new Map<string, Entry>();
@@ -118,7 +119,12 @@ export class LoginThrottle {
     const byAddress = this.addresses.wait(address, now);
     if (byUser > 0 || byAddress > 0) {
       const by = byUser >= byAddress ? 'user' : 'address';
-      return { allowed: false, by, retryAfterMs: Math.max(byUser, byAddress), failures: by === 'user' ? this.users.failuresOf(name, now) : this.addresses.failuresOf(address, now) };
+      return {
+        allowed: false,
+        by,
+        retryAfterMs: Math.max(byUser, byAddress),
+        failures: by === 'user' ? this.users.failuresOf(name, now) : this.addresses.failuresOf(address, now),
+      };
     }
     this.users.begin(name, now);
     this.addresses.begin(address, now);

@@ -55,5 +55,6 @@ export const MAX_PASSWORD_BYTES = 1024;
 
 export function checkPasswordLength(password: string): void {
   const bytes = Buffer.byteLength(password, 'utf8');
-  if (bytes > MAX_PASSWORD_BYTES) throw new NrxError('NRX_ERR_VALIDATION', `password is ${bytes} bytes; at most ${MAX_PASSWORD_BYTES} are accepted`, { location: { field: 'password' } });
+  if (bytes > MAX_PASSWORD_BYTES)
+    throw new NrxError('NRX_ERR_VALIDATION', `password is ${bytes} bytes; at most ${MAX_PASSWORD_BYTES} are accepted`, { location: { field: 'password' } });
 }

@@ -85,8 +85,7 @@ export function narrowGrants(owner: Grants, wanted: Grants): Grants {
     // already narrowed by this owner (a stored key re-checked at login) stays as it is
     const within = wanted.inventory === owner.inventory || wanted.inventory.startsWith(`(${owner.inventory}) and (`);
     out.inventory = within ? wanted.inventory : `(${owner.inventory}) and (${wanted.inventory})`;
-  }
-  else if (owner.inventory || wanted.inventory) out.inventory = owner.inventory ?? wanted.inventory!;
+  } else if (owner.inventory || wanted.inventory) out.inventory = owner.inventory ?? wanted.inventory!;
   // shell opens: a key gets at most the owner's (absent on the owner means none)
   if (owner.shell) out.shell = wanted.shell ? wanted.shell.filter((p) => owner.shell!.includes(p)) : [...owner.shell];
   return out;

@@ -61,11 +61,20 @@ export function writeClientConfig(cfg: ClientConfigFile, file: string = clientCo
   chmodSync(file, 0o600);
 }
 
-export function resolveClientConfig(flags: { url?: string; apiKey?: string; token?: string } = {}, env: NodeJS.ProcessEnv = process.env, file: string = clientConfigPath(env)): ApiClientConfig {
+export function resolveClientConfig(
+  flags: { url?: string; apiKey?: string; token?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+  file: string = clientConfigPath(env),
+): ApiClientConfig {
   const fromFile = readClientConfig(file);
   const url = flags.url ?? env.NETREFLEX_URL ?? fromFile.url ?? DEFAULT_API_URL;
   // a credential from a more specific source replaces the whole credential of a less specific one
-  const cred = flags.apiKey || flags.token ? flags : env.NETREFLEX_API_KEY || env.NETREFLEX_TOKEN ? { apiKey: env.NETREFLEX_API_KEY, token: env.NETREFLEX_TOKEN } : fromFile;
+  const cred =
+    flags.apiKey || flags.token
+      ? flags
+      : env.NETREFLEX_API_KEY || env.NETREFLEX_TOKEN
+        ? { apiKey: env.NETREFLEX_API_KEY, token: env.NETREFLEX_TOKEN }
+        : fromFile;
   return { url: url.replace(/\/+$/, ''), ...(cred.apiKey ? { apiKey: cred.apiKey } : {}), ...(cred.token ? { token: cred.token } : {}) };
 }
 
@@ -112,9 +121,18 @@ export class ApiClient {
   private async send(method: string, p: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
     const hasBody = opts.body !== undefined;
     try {
-      return await this.fetchImpl(this.url(p, opts.query), { method, headers: this.headers(hasBody), ...(hasBody ? { body: JSON.stringify(opts.body) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      return await this.fetchImpl(this.url(p, opts.query), {
+        method,
+        headers: this.headers(hasBody),
+        ...(hasBody ? { body: JSON.stringify(opts.body) } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
     } catch (e) {
-      throw new NrxError('NRX_ERR_API_UNREACHABLE', `cannot reach the netreflex API at ${this.config.url}: ${(e as Error).message} (is the appliance running? set --url or NETREFLEX_URL)`, { cause: e });
+      throw new NrxError(
+        'NRX_ERR_API_UNREACHABLE',
+        `cannot reach the netreflex API at ${this.config.url}: ${(e as Error).message} (is the appliance running? set --url or NETREFLEX_URL)`,
+        { cause: e },
+      );
     }
   }
 
@@ -128,7 +146,11 @@ export class ApiClient {
       // not JSON: not our API answering
     }
     if (isErrorCode(body.code)) {
-      const details = { ...(body.details && typeof body.details === 'object' ? (body.details as Record<string, unknown>) : {}), httpStatus: res.status, ...(body.file !== undefined ? { file: body.file, line: body.line, field: body.field } : {}) };
+      const details = {
+        ...(body.details && typeof body.details === 'object' ? (body.details as Record<string, unknown>) : {}),
+        httpStatus: res.status,
+        ...(body.file !== undefined ? { file: body.file, line: body.line, field: body.field } : {}),
+      };
       return new NrxError(body.code, String(body.message ?? `${what} failed`), { details });
     }
     return new NrxError('NRX_ERR_API_UNREACHABLE', `${what}: HTTP ${res.status} from ${this.config.url} is not a netreflex API answer: ${text.slice(0, 200)}`);
@@ -173,54 +195,76 @@ export class ApiClient {
   // ---- typed helpers, one per route the CLI uses
 
   health = () => this.request<{ status: string }>('GET', '/api/v1/health');
-  login = (user: string, password: string) => this.request<{ token: string; expiresAt: string; user: string; role: string }>('POST', '/api/v1/auth/login', { body: { user, password } });
+  login = (user: string, password: string) =>
+    this.request<{ token: string; expiresAt: string; user: string; role: string }>('POST', '/api/v1/auth/login', { body: { user, password } });
   logout = () => this.request<{ ok: boolean }>('POST', '/api/v1/auth/logout');
   whoami = () => this.request<{ user: string; role: string; grants: Record<string, unknown>; via?: string }>('GET', '/api/v1/auth/whoami');
 
   listEvents = (q: { type?: string; limit?: number; before?: string } = {}) => this.request<Page<TriggerInstanceRecord>>('GET', '/api/v1/events', { query: q });
   getEvent = (id: string) => this.request<EventView>('GET', `/api/v1/events/${enc(id)}`);
-  emitEvent = (type: string, payload: Record<string, unknown>, device?: string) => this.request<{ id: string; traceId: string }>('POST', '/api/v1/events', { body: { type, payload, ...(device ? { device } : {}) } });
+  emitEvent = (type: string, payload: Record<string, unknown>, device?: string) =>
+    this.request<{ id: string; traceId: string }>('POST', '/api/v1/events', { body: { type, payload, ...(device ? { device } : {}) } });
   listTriggerTypes = () => this.request<Page<{ ref: string; description: string; payloadSchema: unknown }>>('GET', '/api/v1/triggertypes');
 
-  listRules = (q: { pack?: string; trigger?: string; enabled?: boolean } = {}) => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/rules', { query: q });
+  listRules = (q: { pack?: string; trigger?: string; enabled?: boolean } = {}) =>
+    this.request<Page<Record<string, unknown>>>('GET', '/api/v1/rules', { query: q });
   getRule = (ref: string) => this.request<Record<string, unknown>>('GET', `/api/v1/rules/${enc(ref)}`);
   createRule = (rule: string | Record<string, unknown>) => this.request<Record<string, unknown>>('POST', '/api/v1/rules', { body: { rule } });
   deleteRule = (ref: string) => this.request<{ ok: boolean }>('DELETE', `/api/v1/rules/${enc(ref)}`);
-  setRuleEnabled = (ref: string, enabled: boolean) => this.request<Record<string, unknown>>('POST', `/api/v1/rules/${enc(ref)}/${enabled ? 'enable' : 'disable'}`);
-  testRule = (rule: string | Record<string, unknown>, event: Record<string, unknown>) => this.request<{ exitCode: 0 | 1 | 2; matched: boolean } & Record<string, unknown>>('POST', '/api/v1/rules/test', { body: { rule, event } });
+  setRuleEnabled = (ref: string, enabled: boolean) =>
+    this.request<Record<string, unknown>>('POST', `/api/v1/rules/${enc(ref)}/${enabled ? 'enable' : 'disable'}`);
+  testRule = (rule: string | Record<string, unknown>, event: Record<string, unknown>) =>
+    this.request<{ exitCode: 0 | 1 | 2; matched: boolean } & Record<string, unknown>>('POST', '/api/v1/rules/test', { body: { rule, event } });
 
   listActions = (q: { pack?: string } = {}) => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/actions', { query: q });
   getAction = (ref: string) => this.request<Record<string, unknown>>('GET', `/api/v1/actions/${enc(ref)}`);
 
-  runAction = (action: string, parameters: Record<string, unknown> = {}) => this.request<ExecutionRecord>('POST', '/api/v1/executions', { body: { action, parameters } });
-  listExecutions = (q: { status?: string; action?: string; parent?: string; rule?: string; limit?: number; before?: string } = {}) => this.request<Page<ExecutionRecord>>('GET', '/api/v1/executions', { query: q });
+  runAction = (action: string, parameters: Record<string, unknown> = {}) =>
+    this.request<ExecutionRecord>('POST', '/api/v1/executions', { body: { action, parameters } });
+  listExecutions = (q: { status?: string; action?: string; parent?: string; rule?: string; limit?: number; before?: string } = {}) =>
+    this.request<Page<ExecutionRecord>>('GET', '/api/v1/executions', { query: q });
   getExecution = (id: string) => this.request<ExecutionView>('GET', `/api/v1/executions/${enc(id)}`);
   controlExecution = (id: string, op: 'cancel' | 'pause' | 'resume') => this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(id)}/${op}`);
-  rerunExecution = (id: string, parameters?: Record<string, unknown>) => this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(id)}/rerun`, { body: parameters ? { parameters } : {} });
-  tailExecution = (id: string, onMessage: (m: SseMessage) => boolean | void, signal?: AbortSignal) => this.stream(`/api/v1/executions/${enc(id)}/output`, onMessage, signal ? { signal } : {});
-  tailStream = (q: { kinds?: string; type?: string; action?: string; execution?: string; device?: string; max?: number }, onMessage: (m: SseMessage) => boolean | void, signal?: AbortSignal) =>
-    this.stream('/api/v1/stream', onMessage, { query: q, ...(signal ? { signal } : {}) });
+  rerunExecution = (id: string, parameters?: Record<string, unknown>) =>
+    this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(id)}/rerun`, { body: parameters ? { parameters } : {} });
+  tailExecution = (id: string, onMessage: (m: SseMessage) => boolean | void, signal?: AbortSignal) =>
+    this.stream(`/api/v1/executions/${enc(id)}/output`, onMessage, signal ? { signal } : {});
+  tailStream = (
+    q: { kinds?: string; type?: string; action?: string; execution?: string; device?: string; max?: number },
+    onMessage: (m: SseMessage) => boolean | void,
+    signal?: AbortSignal,
+  ) => this.stream('/api/v1/stream', onMessage, { query: q, ...(signal ? { signal } : {}) });
 
   listInquiries = () => this.request<Page<ExecutionRecord>>('GET', '/api/v1/inquiries');
-  respondInquiry = (id: string, response: Record<string, unknown>) => this.request<ExecutionRecord>('POST', `/api/v1/inquiries/${enc(id)}/respond`, { body: { response } });
+  respondInquiry = (id: string, response: Record<string, unknown>) =>
+    this.request<ExecutionRecord>('POST', `/api/v1/inquiries/${enc(id)}/respond`, { body: { response } });
 
   listHosts = (filter?: string) => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/inventory/hosts', { query: { filter } });
   getHost = (name: string) => this.request<Record<string, unknown>>('GET', `/api/v1/inventory/hosts/${enc(name)}`);
   addHost = (host: Record<string, unknown> & { name: string }) => this.request<Record<string, unknown>>('POST', '/api/v1/inventory/hosts', { body: host });
-  putHost = (name: string, fields: Record<string, unknown>) => this.request<Record<string, unknown>>('PUT', `/api/v1/inventory/hosts/${enc(name)}`, { body: fields });
+  putHost = (name: string, fields: Record<string, unknown>) =>
+    this.request<Record<string, unknown>>('PUT', `/api/v1/inventory/hosts/${enc(name)}`, { body: fields });
   deleteHost = (name: string) => this.request<{ ok: boolean }>('DELETE', `/api/v1/inventory/hosts/${enc(name)}`);
   listGroups = () => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/inventory/groups');
   previewFilter = (q: string) => this.request<{ filter: string; count: number; names: string[] }>('GET', '/api/v1/inventory/filter', { query: { q } });
-  importNetbox = (source: { url?: string; json?: unknown; token?: string }) => this.request<{ hosts: number; groups: number; errors: unknown[] }>('POST', '/api/v1/inventory/import/netbox', { body: source });
-  syncInventory = (opts: { dir?: string; direction?: 'import' | 'export' } = {}) => this.request<{ hosts: number; groups: number }>('POST', '/api/v1/inventory/sync', { body: opts });
+  importNetbox = (source: { url?: string; json?: unknown; token?: string }) =>
+    this.request<{ hosts: number; groups: number; errors: unknown[] }>('POST', '/api/v1/inventory/import/netbox', { body: source });
+  syncInventory = (opts: { dir?: string; direction?: 'import' | 'export' } = {}) =>
+    this.request<{ hosts: number; groups: number }>('POST', '/api/v1/inventory/sync', { body: opts });
 
-  listKeys = (scope = 'system', prefix?: string, decrypt = false) => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/keys', { query: { scope, prefix, decrypt: decrypt || undefined } });
-  getKey = (scope: string, key: string, decrypt = false) => this.request<{ scope: string; key: string; value: string; secret: boolean }>('GET', `/api/v1/keys/${enc(scope)}/${enc(key)}`, { query: { decrypt: decrypt || undefined } });
-  setKey = (scope: string, key: string, value: string, opts: { encrypt?: boolean; ttl?: number } = {}) => this.request<Record<string, unknown>>('PUT', `/api/v1/keys/${enc(scope)}/${enc(key)}`, { body: { value, ...opts } });
+  listKeys = (scope = 'system', prefix?: string, decrypt = false) =>
+    this.request<Page<Record<string, unknown>>>('GET', '/api/v1/keys', { query: { scope, prefix, decrypt: decrypt || undefined } });
+  getKey = (scope: string, key: string, decrypt = false) =>
+    this.request<{ scope: string; key: string; value: string; secret: boolean }>('GET', `/api/v1/keys/${enc(scope)}/${enc(key)}`, {
+      query: { decrypt: decrypt || undefined },
+    });
+  setKey = (scope: string, key: string, value: string, opts: { encrypt?: boolean; ttl?: number } = {}) =>
+    this.request<Record<string, unknown>>('PUT', `/api/v1/keys/${enc(scope)}/${enc(key)}`, { body: { value, ...opts } });
   deleteKey = (scope: string, key: string) => this.request<{ ok: boolean }>('DELETE', `/api/v1/keys/${enc(scope)}/${enc(key)}`);
 
   listPacks = () => this.request<Page<Record<string, unknown>>>('GET', '/api/v1/packs');
-  installPack = (source: string, force = false) => this.request<Record<string, unknown>>('POST', '/api/v1/packs/install', { body: { source, ...(force ? { force } : {}) } });
+  installPack = (source: string, force = false) =>
+    this.request<Record<string, unknown>>('POST', '/api/v1/packs/install', { body: { source, ...(force ? { force } : {}) } });
   removePack = (ref: string) => this.request<{ ok: boolean }>('DELETE', `/api/v1/packs/${enc(ref)}`);
 }
 

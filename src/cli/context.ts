@@ -48,7 +48,11 @@ export function reportError(e: unknown): number {
   if (e instanceof NrxError) {
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
     const nested = e.details.errors;
-    if (Array.isArray(nested)) for (const n of nested.slice(0, 20)) process.stderr.write(`  ${typeof n === 'string' ? n : `${(n as { code?: string }).code ?? ''}: ${(n as { message?: string }).message ?? JSON.stringify(n)}`}\n`);
+    if (Array.isArray(nested))
+      for (const n of nested.slice(0, 20))
+        process.stderr.write(
+          `  ${typeof n === 'string' ? n : `${(n as { code?: string }).code ?? ''}: ${(n as { message?: string }).message ?? JSON.stringify(n)}`}\n`,
+        );
     if (e.code === 'NRX_ERR_UNAUTHORIZED') process.stderr.write('hint: log in with `netreflex login`, or set NETREFLEX_API_KEY / NETREFLEX_TOKEN\n');
     return exitCodeFor(e);
   }

@@ -42,7 +42,9 @@ export function runsInProcess(o: GlobalOptions, env: NodeJS.ProcessEnv = process
 
 export function clientFor(cmd: Command): ApiClient {
   const o = globalsOf(cmd);
-  return new ApiClient(resolveClientConfig({ ...(o.url ? { url: o.url } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.token ? { token: o.token } : {}) }));
+  return new ApiClient(
+    resolveClientConfig({ ...(o.url ? { url: o.url } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.token ? { token: o.token } : {}) }),
+  );
 }
 
 /**

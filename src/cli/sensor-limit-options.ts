@@ -12,10 +12,30 @@ export interface SensorLimitFlags {
 
 /** Flag name, environment variable and default of each limit, for `serve --help` and errors. */
 export const SENSOR_LIMIT_FLAGS = {
-  syslogMaxConnections: { flag: '--syslog-max-connections <n>', env: 'NETREFLEX_SYSLOG_MAX_CONNECTIONS', default: String(DEFAULT_CONNECTION_LIMITS.maxConnections), help: 'open syslog TCP+TLS connections at most (lowered to keep file descriptors in reserve for the API)' },
-  syslogMaxConnectionsPerSource: { flag: '--syslog-max-connections-per-source <n>', env: 'NETREFLEX_SYSLOG_MAX_CONNECTIONS_PER_SOURCE', default: String(DEFAULT_CONNECTION_LIMITS.maxPerSource), help: 'open syslog connections from one address (IPv6: one /64) at most' },
-  syslogIdleTimeout: { flag: '--syslog-idle-timeout <seconds>', env: 'NETREFLEX_SYSLOG_IDLE_TIMEOUT', default: String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000), help: 'close a syslog connection silent this long, TLS handshake included (0: never)' },
-  syslogMaxStoredBytes: { flag: '--syslog-max-stored-bytes <bytes>', env: 'NETREFLEX_SYSLOG_MAX_STORED_BYTES', default: String(DEFAULT_MAX_STORED_TEXT_BYTES), help: 'longest message/raw text a syslog event keeps; longer is cut and counted' },
+  syslogMaxConnections: {
+    flag: '--syslog-max-connections <n>',
+    env: 'NETREFLEX_SYSLOG_MAX_CONNECTIONS',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxConnections),
+    help: 'open syslog TCP+TLS connections at most (lowered to keep file descriptors in reserve for the API)',
+  },
+  syslogMaxConnectionsPerSource: {
+    flag: '--syslog-max-connections-per-source <n>',
+    env: 'NETREFLEX_SYSLOG_MAX_CONNECTIONS_PER_SOURCE',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxPerSource),
+    help: 'open syslog connections from one address (IPv6: one /64) at most',
+  },
+  syslogIdleTimeout: {
+    flag: '--syslog-idle-timeout <seconds>',
+    env: 'NETREFLEX_SYSLOG_IDLE_TIMEOUT',
+    default: String(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000),
+    help: 'close a syslog connection silent this long, TLS handshake included (0: never)',
+  },
+  syslogMaxStoredBytes: {
+    flag: '--syslog-max-stored-bytes <bytes>',
+    env: 'NETREFLEX_SYSLOG_MAX_STORED_BYTES',
+    default: String(DEFAULT_MAX_STORED_TEXT_BYTES),
+    help: 'longest message/raw text a syslog event keeps; longer is cut and counted',
+  },
 } as const satisfies Record<keyof SensorLimitFlags, { flag: string; env: string; default: string; help: string }>;
 
 /** The limits the flags (or their environment variables) ask for; a bad value names its flag. */

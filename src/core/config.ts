@@ -31,7 +31,10 @@ export function resolveDataDir(flag?: string, env: NodeJS.ProcessEnv = process.e
  * remediation content).
  */
 export function resolvePacksPaths(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): string[] {
-  const fromEnv = (env.NETREFLEX_PACKS_PATH ?? '').split(':').filter(Boolean).map((p) => path.resolve(p));
+  const fromEnv = (env.NETREFLEX_PACKS_PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((p) => path.resolve(p));
   return [...extra.map((p) => path.resolve(p)), ...fromEnv, path.join(REPO_ROOT, 'packs'), path.join(REPO_ROOT, 'workflows')];
 }
 
@@ -59,6 +62,7 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new NrxError('NRX_ERR_CONFIG', `environment variable ${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new NrxError('NRX_ERR_CONFIG', `environment variable ${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
   return n;
 }

@@ -21,5 +21,7 @@ export function parseDuration(value: unknown, where: ErrorLocation = {}): number
     }
     if (pos === s.length && pos > 0) return total;
   }
-  throw new NrxError('NRX_ERR_SPEC_INVALID', `invalid duration ${JSON.stringify(value)} (use e.g. 500ms, 15s, 10m, 1h, 2d or a number of seconds)`, { location: where });
+  throw new NrxError('NRX_ERR_SPEC_INVALID', `invalid duration ${JSON.stringify(value)} (use e.g. 500ms, 15s, 10m, 1h, 2d or a number of seconds)`, {
+    location: where,
+  });
 }

@@ -123,7 +123,11 @@ export function compileSafeRegex(source: string, opts: SafeRegexOptions = {}): S
   const hit = cache.get(key);
   if (hit) return hit;
   const construct = unsupportedConstruct(source);
-  if (construct) throw new NrxError(code, `regex ${brief(shown)}: ${construct} is not supported (user regexes run on a linear-time RE2 engine, which has no lookaround or backreferences)`);
+  if (construct)
+    throw new NrxError(
+      code,
+      `regex ${brief(shown)}: ${construct} is not supported (user regexes run on a linear-time RE2 engine, which has no lookaround or backreferences)`,
+    );
   const flags = (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (opts.dotAll ? RE2JS.DOTALL : 0) | (opts.multiline ? RE2JS.MULTILINE : 0);
   let re: RE2JS;
   try {

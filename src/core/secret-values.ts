@@ -57,7 +57,8 @@ function mask(v: unknown): unknown {
   if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
     const out: Record<string, unknown> = {};
     // defineProperty: a `__proto__` key from parsed JSON stays a key
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, maskSecretText(k), { value: mask(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(out, maskSecretText(k), { value: mask(x), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

@@ -39,12 +39,74 @@ export function shellQuote(v: unknown): string {
  * remote shells, script interpreters, and tools with a command language.
  */
 const CODE_RUNNERS = new Set([
-  'sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'busybox', 'fish', 'csh', 'tcsh',
-  'eval', 'exec', 'command', 'builtin', 'source', '.', 'trap', 'let', 'alias', 'declare', 'typeset', '[[',
-  'env', 'sudo', 'su', 'doas', 'runuser', 'setsid', 'nohup', 'nice', 'ionice', 'chroot', 'timeout', 'time',
-  'watch', 'xargs', 'parallel', 'flock', 'strace', 'ltrace', 'unshare', 'nsenter', 'ip', 'find',
-  'ssh', 'rsh', 'telnet', 'script', 'expect', 'tclsh', 'python', 'perl', 'ruby', 'node', 'nodejs', 'php', 'lua',
-  'awk', 'gawk', 'mawk', 'nawk', 'sed', 'jq', 'bc', 'dc', 'm4',
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'ash',
+  'yash',
+  'busybox',
+  'fish',
+  'csh',
+  'tcsh',
+  'eval',
+  'exec',
+  'command',
+  'builtin',
+  'source',
+  '.',
+  'trap',
+  'let',
+  'alias',
+  'declare',
+  'typeset',
+  '[[',
+  'env',
+  'sudo',
+  'su',
+  'doas',
+  'runuser',
+  'setsid',
+  'nohup',
+  'nice',
+  'ionice',
+  'chroot',
+  'timeout',
+  'time',
+  'watch',
+  'xargs',
+  'parallel',
+  'flock',
+  'strace',
+  'ltrace',
+  'unshare',
+  'nsenter',
+  'ip',
+  'find',
+  'ssh',
+  'rsh',
+  'telnet',
+  'script',
+  'expect',
+  'tclsh',
+  'python',
+  'perl',
+  'ruby',
+  'node',
+  'nodejs',
+  'php',
+  'lua',
+  'awk',
+  'gawk',
+  'mawk',
+  'nawk',
+  'sed',
+  'jq',
+  'bc',
+  'dc',
+  'm4',
 ]);
 const VERSIONED_RUNNER = /^(python|perl|ruby|php|lua|tclsh)[0-9.]*$/;
 /** The command name of a word with expansions: what it runs is known only at run time. */
@@ -61,14 +123,18 @@ type Kind = 'word' | 'dquote';
 type Refusal = 'single' | 'heredoc-quoted' | 'param' | 'arith' | 'backslash' | 'command' | 'computed' | 'runner' | 'delimiter';
 
 const HINTS: Record<Refusal, (what: string) => string> = {
-  single: () => "it sits inside single quotes, where the shell cannot expand a value; write it outside the quotes (grep -- {{ x }} file) or inside double quotes (\"peer {{ x }} down\")",
+  single: () =>
+    'it sits inside single quotes, where the shell cannot expand a value; write it outside the quotes (grep -- {{ x }} file) or inside double quotes ("peer {{ x }} down")',
   'heredoc-quoted': () => "it sits in a heredoc with a quoted delimiter (<<'EOF'), which does not expand; use an unquoted delimiter (<<EOF)",
   param: () => 'it sits inside ${...}; write it as a word of its own or inside double quotes',
-  arith: () => 'the shell evaluates $((...)), ((...)) and [[...]] as expressions, which can run commands; do the arithmetic in the template ({{ x | int + 1 }}) and use the result as an argument',
+  arith: () =>
+    'the shell evaluates $((...)), ((...)) and [[...]] as expressions, which can run commands; do the arithmetic in the template ({{ x | int + 1 }}) and use the result as an argument',
   backslash: () => 'it follows a backslash; remove the backslash (the value is passed as data, nothing needs escaping)',
   command: () => 'it would choose the command to run; write the command literally and pass the value as an argument',
-  computed: () => 'the command it is given to is computed when the command runs ($VAR, $(...)), so netreflex cannot tell whether it runs its arguments as code; write the program literally (/usr/local/bin/check {{ x }})',
-  runner: (what) => `it is in the arguments or input of '${what}', which runs them as code or as a command line, so the value would run; give the value to a pack action as a parameter (read it from $ST2_ACTION_<NAME> in the script) or call the program directly without ${what}`,
+  computed: () =>
+    'the command it is given to is computed when the command runs ($VAR, $(...)), so netreflex cannot tell whether it runs its arguments as code; write the program literally (/usr/local/bin/check {{ x }})',
+  runner: (what) =>
+    `it is in the arguments or input of '${what}', which runs them as code or as a command line, so the value would run; give the value to a pack action as a parameter (read it from $ST2_ACTION_<NAME> in the script) or call the program directly without ${what}`,
   delimiter: () => 'a template cannot be a heredoc delimiter',
 };
 
@@ -184,7 +250,8 @@ export function renderShellCommand(
   const values: string[] = [];
   const body = render(jinja, (value, kind) => {
     const text = valueText(value);
-    if (text.includes('\0')) throw new NrxError('NRX_ERR_TEMPLATE', 'a template value contains a NUL byte, which a shell command cannot carry', { location: where });
+    if (text.includes('\0'))
+      throw new NrxError('NRX_ERR_TEMPLATE', 'a template value contains a NUL byte, which a shell command cannot carry', { location: where });
     values.push(text);
     const name = `${SHELL_VALUE_PREFIX}${values.length}`;
     return kind === 'dquote' ? `\${${name}}` : `"\${${name}}"`;
@@ -301,7 +368,7 @@ class Scanner {
         if (wd.plain && wd.text === 'time') return;
         atCommand = false;
         for (const h of wd.holes) this.place(h, { refused: 'command', what: '' });
-        cmd.name = wd.dynamic ? COMPUTED : wd.text.split('/').pop() ?? wd.text;
+        cmd.name = wd.dynamic ? COMPUTED : (wd.text.split('/').pop() ?? wd.text);
         return;
       }
       if (cmd.name === 'case' && wd.plain && wd.text === 'in') {

@@ -54,4 +54,3 @@ export function swallowedErrorCounts(): ReadonlyMap<string, number> {
 export function useSwallowedErrorLog(log: Pick<Logger, 'warn'>): void {
   fallbackLog = log;
 }
-

@@ -117,7 +117,8 @@ export class RenderBudget {
   }
 
   call(): void {
-    if (++this.calls > this.limits.maxCalls) throw this.refuse(`the template made more than ${this.limits.maxCalls} calls (functions, macros, filters)`, 'calls', this.limits.maxCalls);
+    if (++this.calls > this.limits.maxCalls)
+      throw this.refuse(`the template made more than ${this.limits.maxCalls} calls (functions, macros, filters)`, 'calls', this.limits.maxCalls);
     this.checkTime();
   }
 
@@ -139,7 +140,10 @@ export class RenderBudget {
   }
 
   outputRefusal(n: number | null, what = 'the rendered text'): NrxError {
-    const message = n === null ? `a text the template builds would be longer than JavaScript allows; the output limit is ${this.limits.maxOutputChars}` : `${what} would be ${n} characters; the limit is ${this.limits.maxOutputChars}`;
+    const message =
+      n === null
+        ? `a text the template builds would be longer than JavaScript allows; the output limit is ${this.limits.maxOutputChars}`
+        : `${what} would be ${n} characters; the limit is ${this.limits.maxOutputChars}`;
     return this.refuse(message, 'output size', this.limits.maxOutputChars);
   }
 

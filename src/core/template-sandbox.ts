@@ -22,7 +22,13 @@ import { asText, checkFilterArgs, checkInputs, checkResult, safeMethod, textSize
 
 /** Members that lead to constructors and prototypes. */
 export const BLOCKED_MEMBERS: ReadonlySet<string> = new Set([
-  'constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+  'constructor',
+  '__proto__',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
 ]);
 
 /** Keys a dict literal may not have: they would set its prototype or hook its conversion to text. */
@@ -30,7 +36,18 @@ const BLOCKED_DICT_KEYS: ReadonlySet<string> = new Set([...BLOCKED_MEMBERS, 'toS
 
 /** Names that are always undefined in a template, whatever the context holds. */
 export const HIDDEN_NAMES: ReadonlySet<string> = new Set([
-  'process', 'global', 'globalThis', 'require', 'module', 'exports', 'Function', 'eval', 'Buffer', 'import', '__dirname', '__filename',
+  'process',
+  'global',
+  'globalThis',
+  'require',
+  'module',
+  'exports',
+  'Function',
+  'eval',
+  'Buffer',
+  'import',
+  '__dirname',
+  '__filename',
 ]);
 
 const FUNCTION_CONSTRUCTORS: ReadonlySet<unknown> = new Set([
@@ -76,11 +93,17 @@ export function checkTemplateSource(source: string): void {
     const at = ` (line ${node.lineno + 1})`;
     const tag = LOADING_TAGS[node.typename];
     if (tag) throw refusal(`templates may not load other templates ({% ${tag} %})${at}`, { blocked: tag });
-    if (node.typename === 'Symbol' && typeof node.value === 'string' && BLOCKED_MEMBERS.has(node.value)) throw refusal(`template may not reach '${node.value}'${at}`, { blocked: node.value });
-    if (node.typename === 'Literal' && node.value instanceof RegExp) throw refusal(`templates may not use regular expression literals (r/.../); use regex_match, regex_search or regex_replace${at}`, { blocked: 'regex literal' });
+    if (node.typename === 'Symbol' && typeof node.value === 'string' && BLOCKED_MEMBERS.has(node.value))
+      throw refusal(`template may not reach '${node.value}'${at}`, { blocked: node.value });
+    if (node.typename === 'Literal' && node.value instanceof RegExp)
+      throw refusal(`templates may not use regular expression literals (r/.../); use regex_match, regex_search or regex_replace${at}`, {
+        blocked: 'regex literal',
+      });
     if (node.typename !== 'Literal' || typeof node.value !== 'string' || !parent) return;
-    if (parent.typename === 'LookupVal' && parent.val === node && BLOCKED_MEMBERS.has(node.value)) throw refusal(`template may not reach '${node.value}'${at}`, { blocked: node.value });
-    if (parent.typename === 'Pair' && parent.key === node && BLOCKED_DICT_KEYS.has(node.value)) throw refusal(`a dict may not have the key '${node.value}'${at}`, { blocked: node.value });
+    if (parent.typename === 'LookupVal' && parent.val === node && BLOCKED_MEMBERS.has(node.value))
+      throw refusal(`template may not reach '${node.value}'${at}`, { blocked: node.value });
+    if (parent.typename === 'Pair' && parent.key === node && BLOCKED_DICT_KEYS.has(node.value))
+      throw refusal(`a dict may not have the key '${node.value}'${at}`, { blocked: node.value });
   });
 }
 
@@ -129,7 +152,8 @@ function memberLookup(obj: unknown, key: unknown): unknown {
   const value = (obj as Record<string | number, unknown>)[name];
   if (typeof value !== 'function') return value;
   const method = safeMethod(obj, name, value as (...a: unknown[]) => unknown);
-  if (!method) throw refusal(`template may not use '${String(name)}' of ${kindOf(obj)}: only data methods of text and lists can be called`, { blocked: String(name) });
+  if (!method)
+    throw refusal(`template may not use '${String(name)}' of ${kindOf(obj)}: only data methods of text and lists can be called`, { blocked: String(name) });
   return method;
 }
 

@@ -19,8 +19,28 @@ export function asText(v: unknown): string | null {
 
 /** Read-only methods of text: they return text, numbers, booleans or a list of pieces. */
 const TEXT_METHODS: ReadonlySet<string> = new Set([
-  'at', 'charAt', 'charCodeAt', 'codePointAt', 'concat', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'normalize',
-  'replace', 'replaceAll', 'slice', 'split', 'startsWith', 'substr', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart',
+  'at',
+  'charAt',
+  'charCodeAt',
+  'codePointAt',
+  'concat',
+  'endsWith',
+  'includes',
+  'indexOf',
+  'lastIndexOf',
+  'normalize',
+  'replace',
+  'replaceAll',
+  'slice',
+  'split',
+  'startsWith',
+  'substr',
+  'substring',
+  'toLowerCase',
+  'toUpperCase',
+  'trim',
+  'trimEnd',
+  'trimStart',
 ]);
 /** Read-only methods of lists (no push/sort/reverse: a template must not change the data it reads). */
 const LIST_METHODS: ReadonlySet<string> = new Set(['at', 'concat', 'includes', 'indexOf', 'join', 'lastIndexOf', 'slice']);
@@ -137,7 +157,11 @@ export function checkInputs(b: RenderBudget, what: string, inputs: unknown[]): v
 export function checkGrowth(b: RenderBudget, what: string, size: number, inputs: unknown[], measuredInput = 0): void {
   const largest = Math.max(measuredInput, ...inputs.map(sizeOf));
   if (size > largest + b.limits.maxOutputChars) {
-    throw b.refuse(`${what} would make a value of ${size} characters from ${largest}; it may grow a value by ${b.limits.maxOutputChars} at most`, 'output size', b.limits.maxOutputChars);
+    throw b.refuse(
+      `${what} would make a value of ${size} characters from ${largest}; it may grow a value by ${b.limits.maxOutputChars} at most`,
+      'output size',
+      b.limits.maxOutputChars,
+    );
   }
 }
 
@@ -203,7 +227,8 @@ export function checkFilterArgs(b: RenderBudget, name: string, args: unknown[]):
   const [input, a1, a2] = args;
   const count = (v: unknown, what: string, max: number): void => {
     const n = Number(v);
-    if (v !== undefined && v !== null && (!Number.isFinite(n) || n > max)) throw b.refuse(`${name}: ${what} ${String(v)} is above the limit of ${max}`, what, max);
+    if (v !== undefined && v !== null && (!Number.isFinite(n) || n > max))
+      throw b.refuse(`${name}: ${what} ${String(v)} is above the limit of ${max}`, what, max);
   };
   switch (name) {
     case 'batch':

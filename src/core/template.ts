@@ -85,7 +85,11 @@ function compile(source: string, where: ErrorLocation): Compiled {
     c = { tmpl: new nunjucks.Template(text, env, undefined, true), ...(single ? { expr: onlyExpr!.trim() } : {}) };
   } catch (e) {
     const details = e instanceof NrxError ? { details: e.details } : {};
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, { location: where, cause: e, ...details });
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, {
+      location: where,
+      cause: e,
+      ...details,
+    });
   }
   if (cache.size > 50_000) cache.clear();
   cache.set(source, c);
@@ -101,13 +105,28 @@ export function renderString(source: string, context: Record<string, unknown>, w
     try {
       if (c.expr !== undefined) {
         let captured: unknown;
-        budget.run(() => c.tmpl!.render({ ...context, [CAPTURE]: (v: unknown) => { captured = resolveTemplateValue(v); return ''; } }));
+        budget.run(() =>
+          c.tmpl!.render({
+            ...context,
+            [CAPTURE]: (v: unknown) => {
+              captured = resolveTemplateValue(v);
+              return '';
+            },
+          }),
+        );
         return checkRendered(captured === undefined ? null : captured, budget, true);
       }
-      return checkRendered(budget.run(() => c.tmpl!.render(context)), budget, false);
+      return checkRendered(
+        budget.run(() => c.tmpl!.render(context)),
+        budget,
+        false,
+      );
     } catch (e) {
       const prefix = `cannot render ${JSON.stringify(source)}`;
-      throw sandboxFailure(e, budget, prefix, where) ?? new NrxError('NRX_ERR_TEMPLATE', `${prefix}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e });
+      throw (
+        sandboxFailure(e, budget, prefix, where) ??
+        new NrxError('NRX_ERR_TEMPLATE', `${prefix}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e })
+      );
     }
   });
 }
@@ -124,11 +143,20 @@ function renderEach(value: unknown, context: Record<string, unknown>, where: Err
   if (typeof value === 'string') {
     const key = where.field?.split('.').pop();
     if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
-      return renderShellCommand(value, where, (jinja, ref) => String(renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where)).slice(0, -1));
+      return renderShellCommand(value, where, (jinja, ref) =>
+        String(renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where)).slice(
+          0,
+          -1,
+        ),
+      );
     }
     // URLs (`url`): each value percent-encoded for the part of the URL it sits in, see url-template.ts.
     if (key !== undefined && URL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
-      return renderString(urlSafeSource(value), { ...context, [URL_ENCODER]: (v: unknown, place: UrlPlace) => encodeUrlValue(resolveTemplateValue(v), place) }, where);
+      return renderString(
+        urlSafeSource(value),
+        { ...context, [URL_ENCODER]: (v: unknown, place: UrlPlace) => encodeUrlValue(resolveTemplateValue(v), place) },
+        where,
+      );
     }
     return renderString(value, context, where);
   }
@@ -155,5 +183,8 @@ export function renderCondition(source: unknown, context: Record<string, unknown
 }
 
 function cleanNunjucksMessage(m: string): string {
-  return m.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ').trim();
+  return m
+    .replace(/^\(unknown path\)\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -55,7 +55,8 @@ export function encodeUrlValue(v: unknown, place: UrlPlace): string {
       return s
         .split('/')
         .map((seg) => {
-          if (seg === '.' || seg === '..') throw new Error(`a value in a URL path cannot hold the segment ${JSON.stringify(seg)}: it would climb the path (value ${preview(s)})`);
+          if (seg === '.' || seg === '..')
+            throw new Error(`a value in a URL path cannot hold the segment ${JSON.stringify(seg)}: it would climb the path (value ${preview(s)})`);
           return encodeUrlComponent(seg);
         })
         .join('/');

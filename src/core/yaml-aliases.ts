@@ -62,7 +62,8 @@ export function aliasGuard(text: string, file: string, limits = YAML_ALIAS_LIMIT
         throw e;
       }
       total += size;
-      if (total > limits.expansion) throw refuse(a.line, `YAML aliases expand the document by more than ${limits.expansion.toLocaleString('en-US')} characters (an alias bomb?)`);
+      if (total > limits.expansion)
+        throw refuse(a.line, `YAML aliases expand the document by more than ${limits.expansion.toLocaleString('en-US')} characters (an alias bomb?)`);
     }
   };
 

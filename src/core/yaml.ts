@@ -21,10 +21,14 @@ export function parseYaml(text: string, file: string): YamlSource {
     if (isNrxError(e)) throw e;
     const err = e as { mark?: { line: number; column: number }; reason?: string; message: string };
     const line = err.mark ? err.mark.line + 1 : undefined;
-    throw new NrxError('NRX_ERR_YAML_SYNTAX', `invalid YAML: ${err.reason ?? err.message.split('\n')[0]}${err.mark ? ` (column ${err.mark.column + 1})` : ''}`, {
-      location: { file, ...(line !== undefined ? { line } : {}) },
-      cause: e,
-    });
+    throw new NrxError(
+      'NRX_ERR_YAML_SYNTAX',
+      `invalid YAML: ${err.reason ?? err.message.split('\n')[0]}${err.mark ? ` (column ${err.mark.column + 1})` : ''}`,
+      {
+        location: { file, ...(line !== undefined ? { line } : {}) },
+        cause: e,
+      },
+    );
   }
   aliases.check();
   return { file, doc, lineOf: lineLocator(text) };

@@ -177,7 +177,8 @@ export function compileCriteria(criteria: unknown, where: CriteriaLocation = {})
   const out: CompiledCriterion[] = [];
   for (const [key, spec] of Object.entries(criteria)) {
     if (!isPlainObject(spec)) throw invalid(where, [key], `criterion ${JSON.stringify(key)} must be a map with 'type' and 'pattern'`);
-    if (typeof spec.type !== 'string' || spec.type.trim() === '') throw invalid(where, [key, 'type'], `criterion ${JSON.stringify(key)} has no operator 'type'`);
+    if (typeof spec.type !== 'string' || spec.type.trim() === '')
+      throw invalid(where, [key, 'type'], `criterion ${JSON.stringify(key)} has no operator 'type'`);
     const operator = getOperator(spec.type.trim());
     if (!operator) throw invalid(where, [key, 'type'], `unknown criteria operator ${JSON.stringify(spec.type)} (known: ${OPERATOR_NAMES.join(', ')})`);
     const pattern = spec.pattern === undefined ? null : spec.pattern;
@@ -193,7 +194,17 @@ export function compileCriteria(criteria: unknown, where: CriteriaLocation = {})
     let nested: CompiledCriteria | null = null;
     if (operator.name === 'search' && isPlainObject(pattern)) nested = compileCriteria(pattern, { ...where, path: [...(where.path ?? []), key, 'pattern'] });
     const line = where.lineOf?.([...(where.path ?? []), key]);
-    out.push({ key, path: parseKeyPath(key), operator, pattern, templated, condition: spec.condition ?? null, nested, field, ...(line !== undefined ? { line } : {}) });
+    out.push({
+      key,
+      path: parseKeyPath(key),
+      operator,
+      pattern,
+      templated,
+      condition: spec.condition ?? null,
+      nested,
+      field,
+      ...(line !== undefined ? { line } : {}),
+    });
   }
   return new CompiledCriteria(out, where.file);
 }

@@ -57,7 +57,11 @@ function periodSeconds(pattern: unknown, op: string): number {
 }
 
 function searchItems(value: unknown, _pattern: unknown, env: OperatorEnv): boolean {
-  const items = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? [value] : fail(`search needs a list or an object, got ${pyTypeName(value)}`);
+  const items = Array.isArray(value)
+    ? value
+    : value !== null && typeof value === 'object'
+      ? [value]
+      : fail(`search needs a list or an object, got ${pyTypeName(value)}`);
   const match = env.matchItem ?? fail('search needs nested criteria in its pattern');
   switch (env.condition) {
     case 'any':

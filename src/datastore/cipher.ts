@@ -57,7 +57,8 @@ export class SecretCipher {
 
   encrypt(plain: string): string {
     if (typeof plain !== 'string') throw new NrxError('NRX_ERR_SECRET', `only strings can be encrypted (got ${plain === null ? 'null' : typeof plain})`);
-    if (LONE_SURROGATE.test(plain)) throw new NrxError('NRX_ERR_SECRET', 'value is not well-formed Unicode (it holds a lone UTF-16 surrogate); it cannot be stored exactly');
+    if (LONE_SURROGATE.test(plain))
+      throw new NrxError('NRX_ERR_SECRET', 'value is not well-formed Unicode (it holds a lone UTF-16 surrogate); it cannot be stored exactly');
     if (keyFileStamp(keyFilePath(this.dataDir)) !== this.stamp) this.reload();
     return seal(this.keys.get(this.currentId)!, this.currentId, plain);
   }

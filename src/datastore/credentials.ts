@@ -30,7 +30,11 @@ export class CredentialStore {
     checkName(name);
     const v = await this.kv.get('system', CREDENTIAL_PREFIX + name, { decrypt: true });
     if (!v) return null;
-    if (!v.secret) throw new NrxError('NRX_ERR_SECRET', `credential ${name} is stored unencrypted (system key ${CREDENTIAL_PREFIX}${name}); set it again with the credential commands`);
+    if (!v.secret)
+      throw new NrxError(
+        'NRX_ERR_SECRET',
+        `credential ${name} is stored unencrypted (system key ${CREDENTIAL_PREFIX}${name}); set it again with the credential commands`,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(v.value);
@@ -54,7 +58,11 @@ export class CredentialStore {
 
 function checkName(name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new NrxError('NRX_ERR_KV_INVALID', `credential name ${JSON.stringify(String(name)).slice(0, 140)} must be letters, digits, '_', '.', '-' (up to 128)`, { location: { field: 'name' } });
+    throw new NrxError(
+      'NRX_ERR_KV_INVALID',
+      `credential name ${JSON.stringify(String(name)).slice(0, 140)} must be letters, digits, '_', '.', '-' (up to 128)`,
+      { location: { field: 'name' } },
+    );
   }
 }
 
@@ -64,7 +72,8 @@ function checkName(name: string): void {
  */
 export function validateCredential(name: string, input: unknown): Credential {
   const bad = (field: string, msg: string): NrxError => new NrxError('NRX_ERR_KV_INVALID', `credential ${name}: ${msg}`, { location: { field } });
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw bad('credential', 'must be an object with username and password or private_key');
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw bad('credential', 'must be an object with username and password or private_key');
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!FIELDS.has(k)) throw bad(k, `unknown field '${k}' (allowed: username, password, private_key, passphrase)`);
   for (const k of FIELDS) if (o[k] !== undefined && typeof o[k] !== 'string') throw bad(k, `${k} must be a string`);

@@ -41,14 +41,22 @@ export class KeyValueStore {
   async set(scope: string, key: string, value: string, opts: SetKeyOptions = {}): Promise<void> {
     checkScope(scope);
     checkKey(key);
-    if (typeof value !== 'string') throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: value must be a string (got ${value === null ? 'null' : typeof value})`, { location: { field: 'value' } });
-    if (value.length > MAX_VALUE_CHARS) throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: value is ${value.length} characters; the limit is ${MAX_VALUE_CHARS}`, { location: { field: 'value' } });
+    if (typeof value !== 'string')
+      throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: value must be a string (got ${value === null ? 'null' : typeof value})`, {
+        location: { field: 'value' },
+      });
+    if (value.length > MAX_VALUE_CHARS)
+      throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: value is ${value.length} characters; the limit is ${MAX_VALUE_CHARS}`, {
+        location: { field: 'value' },
+      });
     const now = Date.now();
     let expiresAt: string | null = null;
     if (opts.ttlSeconds !== undefined) {
       const ttl = opts.ttlSeconds;
       if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > 100 * 365 * 86400) {
-        throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: ttl must be a whole number of seconds from 1 to 100 years (got ${String(ttl)})`, { location: { field: 'ttl' } });
+        throw new NrxError('NRX_ERR_KV_INVALID', `key ${scope}/${key}: ttl must be a whole number of seconds from 1 to 100 years (got ${String(ttl)})`, {
+          location: { field: 'ttl' },
+        });
       }
       expiresAt = new Date(now + ttl * 1000).toISOString();
     }
@@ -121,12 +129,18 @@ export class KeyValueStore {
 
 function checkScope(scope: string): void {
   if (!isValidScope(scope)) {
-    throw new NrxError('NRX_ERR_KV_INVALID', `scope ${JSON.stringify(String(scope)).slice(0, 140)} is not one of system, user:<name>, pack:<ref>`, { location: { field: 'scope' } });
+    throw new NrxError('NRX_ERR_KV_INVALID', `scope ${JSON.stringify(String(scope)).slice(0, 140)} is not one of system, user:<name>, pack:<ref>`, {
+      location: { field: 'scope' },
+    });
   }
 }
 
 function checkKey(key: string): void {
   if (typeof key !== 'string' || !KEY.test(key)) {
-    throw new NrxError('NRX_ERR_KV_INVALID', `key name must be 1 to 512 characters without spaces or control characters (got ${typeof key === 'string' ? `${key.length} characters` : typeof key})`, { location: { field: 'key' } });
+    throw new NrxError(
+      'NRX_ERR_KV_INVALID',
+      `key name must be 1 to 512 characters without spaces or control characters (got ${typeof key === 'string' ? `${key.length} characters` : typeof key})`,
+      { location: { field: 'key' } },
+    );
   }
 }

@@ -39,10 +39,15 @@ export interface KvTemplateOptions {
  */
 export function kvTemplateRoot(read: KvRead, cipher: SecretCipher, opts: KvTemplateOptions = {}): Record<string, unknown> {
   const through = opts.through;
-  const scope = (name: string): ReadKey => (key) => (key === '' ? null : through ? through(name, key, () => read(name, key)) : read(name, key));
+  const scope =
+    (name: string): ReadKey =>
+    (key) =>
+      key === '' ? null : through ? through(name, key, () => read(name, key)) : read(name, key);
   const root: Record<string, unknown> = {
     system: kvTemplateScope(scope('system')),
-    user: opts.user ? kvTemplateScope(scope(`user:${opts.user}`)) : missingTemplateScope('user', 'this template runs without a user (st2kv.user reads the keys of the user who started the execution)'),
+    user: opts.user
+      ? kvTemplateScope(scope(`user:${opts.user}`))
+      : missingTemplateScope('user', 'this template runs without a user (st2kv.user reads the keys of the user who started the execution)'),
     pack: opts.pack ? kvTemplateScope(scope(`pack:${opts.pack}`)) : missingTemplateScope('pack', 'this template does not belong to a pack'),
   };
   // A symbol no template can name, and not enumerable: spreading or serialising the context leaves it out.
@@ -56,9 +61,13 @@ export function kvTemplateScope(read: ReadKey): object {
 
 /** `st2kv.user` without a user: using a key there is an error that says why. */
 export function missingTemplateScope(scope: string, why: string): object {
-  return node(() => null, '', (key) => {
-    throw new NrxError('NRX_ERR_TEMPLATE', `st2kv.${scope}.${key} is not available: ${why}`);
-  });
+  return node(
+    () => null,
+    '',
+    (key) => {
+      throw new NrxError('NRX_ERR_TEMPLATE', `st2kv.${scope}.${key} is not available: ${why}`);
+    },
+  );
 }
 
 function node(read: ReadKey, path: string, onStep?: (key: string) => never): object {

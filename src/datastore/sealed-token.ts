@@ -39,13 +39,21 @@ export function open(token: string, keyFor: (keyId: string) => Buffer | null): s
   const raw = Buffer.from(m[2]!, 'base64');
   if (raw.length < IV_BYTES + TAG_BYTES) throw new NrxError('NRX_ERR_SECRET', `ciphertext under key ${keyId} is truncated`);
   const key = keyFor(keyId);
-  if (!key) throw new NrxError('NRX_ERR_SECRET', `ciphertext was sealed with key ${keyId}, which is not in this data directory (wrong secrets.key, or a retired key was removed)`);
+  if (!key)
+    throw new NrxError(
+      'NRX_ERR_SECRET',
+      `ciphertext was sealed with key ${keyId}, which is not in this data directory (wrong secrets.key, or a retired key was removed)`,
+    );
   try {
     const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
     d.setAAD(Buffer.from(`${PREFIX}${keyId}`, 'utf8'));
     d.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([d.update(raw.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8');
   } catch (e) {
-    throw new NrxError('NRX_ERR_SECRET', `ciphertext under key ${keyId} failed authentication: it was altered, truncated, or sealed with another key of the same id`, { cause: e });
+    throw new NrxError(
+      'NRX_ERR_SECRET',
+      `ciphertext under key ${keyId} failed authentication: it was altered, truncated, or sealed with another key of the same id`,
+      { cause: e },
+    );
   }
 }

@@ -18,7 +18,7 @@ const deviceContext: Record<string, JsonSchema> = {
   device: { ...str, description: 'inventory device name' },
   platform: { ...str, description: 'driver platform, e.g. frr, cisco_ios, arista_eos' },
   host: { ...str, description: 'address or hostname the event came from' },
-  severity: { ...strOrInt, description: 'syslog severity (name or 0-7), or the sensor\'s own' },
+  severity: { ...strOrInt, description: "syslog severity (name or 0-7), or the sensor's own" },
   message: { ...str, description: 'the original log line or trap summary' },
 };
 
@@ -31,7 +31,11 @@ function networkEvent(ref: string, description: string, required: string[], prop
 }
 
 const interfaceFields = { interface: str, description: str, reason: str };
-const lagFields = { lag: { ...str, description: 'the LAG (Port-Channel, bond, ae) interface' }, member: { ...str, description: 'the member link' }, reason: str };
+const lagFields = {
+  lag: { ...str, description: 'the LAG (Port-Channel, bond, ae) interface' },
+  member: { ...str, description: 'the member link' },
+  reason: str,
+};
 const ospfFields = { neighbor: { ...str, description: 'neighbor router id or address' }, interface: str, area: strOrInt, vrf: str, state: str, reason: str };
 const isisFields = { neighbor: { ...str, description: 'neighbor system id or hostname' }, interface: str, level: strOrInt, state: str, reason: str };
 
@@ -79,7 +83,7 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
   { ref: 'core.event', description: 'a free-form event (CLI, API, tests): any payload', payloadSchema: { type: 'object' } },
   {
     ref: 'core.announcement',
-    description: 'an action of the announcement runner announced something (StackStorm announcements); payload: route and the action\'s parameters',
+    description: "an action of the announcement runner announced something (StackStorm announcements); payload: route and the action's parameters",
     payloadSchema: objectSchema(['route', 'payload'], { route: str, payload: { type: 'object' } }),
   },
 
@@ -97,10 +101,18 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
   networkEvent('network.lag_member_up', 'a member link rejoined its LAG (lag when known)', ['member'], lagFields),
   networkEvent('network.ospf_neighbor_down', 'an OSPF adjacency went down', ['neighbor'], ospfFields),
   networkEvent('network.ospf_neighbor_up', 'an OSPF adjacency reached full', ['neighbor'], ospfFields),
-  networkEvent('network.ospf_neighbor_state_changed', 'an OSPF neighbor moved between states short of full (init, 2way, exstart, exchange, loading): neither up nor down', ['neighbor', 'state'], { ...ospfFields, previous_state: str }),
+  networkEvent(
+    'network.ospf_neighbor_state_changed',
+    'an OSPF neighbor moved between states short of full (init, 2way, exstart, exchange, loading): neither up nor down',
+    ['neighbor', 'state'],
+    { ...ospfFields, previous_state: str },
+  ),
   networkEvent('network.isis_neighbor_down', 'an IS-IS adjacency went down', ['neighbor'], isisFields),
   networkEvent('network.isis_neighbor_up', 'an IS-IS adjacency came up', ['neighbor'], isisFields),
-  networkEvent('network.isis_neighbor_state_changed', 'an IS-IS adjacency moved to a state other than up or down (init)', ['neighbor', 'state'], { ...isisFields, previous_state: str }),
+  networkEvent('network.isis_neighbor_state_changed', 'an IS-IS adjacency moved to a state other than up or down (init)', ['neighbor', 'state'], {
+    ...isisFields,
+    previous_state: str,
+  }),
   networkEvent('network.bfd_state_changed', 'a BFD session changed state', ['peer', 'state'], {
     peer: str,
     state: { enum: [...BFD_STATES] },
@@ -115,11 +127,16 @@ export const BUILTIN_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
     comment: str,
     diff: str,
   }),
-  networkEvent('network.config_rollback', 'a configuration rollback was requested on a device (applied: false when it is only loaded into the candidate and a commit must follow)', [], {
-    user: str,
-    rollback: { ...strOrInt, description: 'rollback number or commit id' },
-    applied: { type: 'boolean' },
-  }),
+  networkEvent(
+    'network.config_rollback',
+    'a configuration rollback was requested on a device (applied: false when it is only loaded into the candidate and a commit must follow)',
+    [],
+    {
+      user: str,
+      rollback: { ...strOrInt, description: 'rollback number or commit id' },
+      applied: { type: 'boolean' },
+    },
+  ),
   networkEvent('network.syslog', 'a syslog message no more specific type matched', ['message'], {
     facility: strOrInt,
     program: str,

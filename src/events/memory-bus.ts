@@ -82,7 +82,8 @@ export class MemoryBus implements EventBus {
     if (this.closed) throw new NrxError('NRX_ERR_BUS', `event bus is closed; cannot subscribe group '${group}'`);
     if (this.groups.has(group)) throw new NrxError('NRX_ERR_BUS', `group '${group}' already has a subscriber in this process`);
     const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new NrxError('NRX_ERR_BUS', `group '${group}': maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+      throw new NrxError('NRX_ERR_BUS', `group '${group}': maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
     const g: Group = {
       name: group,
       handler,

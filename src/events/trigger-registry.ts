@@ -40,11 +40,15 @@ export class TriggerRegistry {
    */
   register(spec: TriggerTypeSpec, where: ErrorLocation = {}): TriggerType {
     if (typeof spec.ref !== 'string' || !REF.test(spec.ref)) {
-      throw new NrxError('NRX_ERR_SPEC_INVALID', `trigger type reference '${String(spec.ref)}' must look like pack.name`, { location: { ...where, field: 'ref' } });
+      throw new NrxError('NRX_ERR_SPEC_INVALID', `trigger type reference '${String(spec.ref)}' must look like pack.name`, {
+        location: { ...where, field: 'ref' },
+      });
     }
     const schema = spec.payloadSchema ?? ANY_OBJECT;
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new NrxError('NRX_ERR_SPEC_INVALID', `trigger type ${spec.ref}: payload_schema must be a JSON schema object`, { location: { ...where, field: 'payload_schema' } });
+      throw new NrxError('NRX_ERR_SPEC_INVALID', `trigger type ${spec.ref}: payload_schema must be a JSON schema object`, {
+        location: { ...where, field: 'payload_schema' },
+      });
     }
     let check: ValidateFunction;
     try {
@@ -106,7 +110,13 @@ function unknownType(ref: string): NrxError {
 
 /** `/interfaces/0/name` -> `interfaces[0].name` (JSON pointer escapes undone). */
 function fieldPath(pointer: string, child?: string): string {
-  const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   let out = '';
   for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;

@@ -25,9 +25,7 @@ export interface AdmissionRequest {
 }
 
 export type AdmissionVerdict =
-  | { kind: 'admit' }
-  | { kind: 'wait'; reason: string }
-  | { kind: 'reject'; code: 'NRX_ERR_DEVICE_LOCKED' | 'NRX_ERR_CONCURRENCY'; reason: string };
+  { kind: 'admit' } | { kind: 'wait'; reason: string } | { kind: 'reject'; code: 'NRX_ERR_DEVICE_LOCKED' | 'NRX_ERR_CONCURRENCY'; reason: string };
 
 export class Admission {
   private readonly rules = new Map<string, ConcurrencyRule[]>();

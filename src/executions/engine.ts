@@ -157,9 +157,13 @@ export class ExecutionEngine {
     // output, results and the parameters of this and every later execution are masked by value
     rememberSecret(secretValues(action, resolved));
     if (!kind) {
-      throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have: ${missingRunnerReason(action.runnerType)}`, {
-        location: { file: action.file, field: 'runner_type' },
-      });
+      throw new NrxError(
+        'NRX_ERR_RUNNER_NOT_FOUND',
+        `action '${actionRef}' uses runner_type '${action.runnerType}', which this appliance does not have: ${missingRunnerReason(action.runnerType)}`,
+        {
+          location: { file: action.file, field: 'runner_type' },
+        },
+      );
     }
     const id = newId();
     const nowMs = this.now();
@@ -277,7 +281,10 @@ export class ExecutionEngine {
     }
     if (!runner || runner.kind === 'inquiry') {
       // its runner went away since it was recorded (a re-run after a restart)
-      void this.finish(live, 'failed', null, { code: 'NRX_ERR_RUNNER_NOT_FOUND', message: `${rec.action}: no runner '${action.runnerType}': ${missingRunnerReason(action.runnerType)}` });
+      void this.finish(live, 'failed', null, {
+        code: 'NRX_ERR_RUNNER_NOT_FOUND',
+        message: `${rec.action}: no runner '${action.runnerType}': ${missingRunnerReason(action.runnerType)}`,
+      });
       return;
     }
     const abort = new AbortController();
@@ -307,7 +314,8 @@ export class ExecutionEngine {
         let status: ExecutionStatus = r.status;
         if (live.endReason === 'canceled') status = 'canceled';
         else if (live.endReason === 'timeout') status = 'timeout';
-        const error = r.error ?? (status === 'timeout' ? { code: 'NRX_ERR_TIMEOUT', message: `${rec.action} ran past its timeout of ${live.timeoutMs} ms` } : null);
+        const error =
+          r.error ?? (status === 'timeout' ? { code: 'NRX_ERR_TIMEOUT', message: `${rec.action} ran past its timeout of ${live.timeoutMs} ms` } : null);
         return this.finish(live, status, r.result, error);
       },
       (e) => {
@@ -399,7 +407,10 @@ export class ExecutionEngine {
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}; only unfinished executions can be canceled`);
     }
     const { rec } = live;
-    if (this.kindFor(live.action) === 'workflow' && (rec.status === 'running' || rec.status === 'pausing' || rec.status === 'paused' || rec.status === 'resuming')) {
+    if (
+      this.kindFor(live.action) === 'workflow' &&
+      (rec.status === 'running' || rec.status === 'pausing' || rec.status === 'paused' || rec.status === 'resuming')
+    ) {
       await this.workflows.control(rec.id, 'cancel');
       return rec;
     }
@@ -426,7 +437,10 @@ export class ExecutionEngine {
     if (!live || this.kindFor(live.action) !== 'workflow') {
       const rec = live?.rec ?? (await this.store.getExecution(executionId));
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
-      throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} (${rec.action}, ${rec.status}) is not a running workflow; only workflows can ${op}`);
+      throw new NrxError(
+        'NRX_ERR_INVALID_STATE',
+        `execution ${executionId} (${rec.action}, ${rec.status}) is not a running workflow; only workflows can ${op}`,
+      );
     }
     const ok = op === 'pause' ? ['running', 'resuming'] : ['paused', 'pausing'];
     if (!ok.includes(live.rec.status)) throw new NrxError('NRX_ERR_INVALID_STATE', `cannot ${op} workflow ${executionId}: it is ${live.rec.status}`);
@@ -539,7 +553,12 @@ export class ExecutionEngine {
       store: this.store,
       prepareChild: (parent, cmd) =>
         this.prepare(cmd.action, cmd.input, {
-          context: { traceId: parent.context.traceId, ruleRef: parent.context.ruleRef, triggerInstanceId: parent.context.triggerInstanceId, user: parent.context.user },
+          context: {
+            traceId: parent.context.traceId,
+            ruleRef: parent.context.ruleRef,
+            triggerInstanceId: parent.context.triggerInstanceId,
+            user: parent.context.user,
+          },
           parentId: parent.id,
           rootId: parent.rootId,
           taskName: cmd.taskName,

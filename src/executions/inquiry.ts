@@ -18,7 +18,11 @@ export const INQUIRY_RUNNER: InquiryRunner = {
     schema: {
       type: 'object',
       required: true,
-      default: { title: 'response_data', type: 'object', properties: { continue: { type: 'boolean', description: 'Would you like to continue the workflow?', required: true } } },
+      default: {
+        title: 'response_data',
+        type: 'object',
+        properties: { continue: { type: 'boolean', description: 'Would you like to continue the workflow?', required: true } },
+      },
       description: 'JSON schema the response must match.',
     },
     route: { type: 'string', default: '', description: 'Free-form value rules use to pick a notification channel.' },
@@ -40,7 +44,8 @@ export function checkInquiryResponse(executionId: string, schema: unknown, respo
     if (v === undefined) continue;
     if (p.type) {
       const t = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && Number.isInteger(v) && p.type === 'integer' ? 'integer' : typeof v;
-      if (t !== p.type && !(p.type === 'number' && t === 'number')) throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: field '${k}' must be ${p.type}, got ${t}`);
+      if (t !== p.type && !(p.type === 'number' && t === 'number'))
+        throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: field '${k}' must be ${p.type}, got ${t}`);
     }
     if (p.enum && !p.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) {
       throw new NrxError('NRX_ERR_PARAM_INVALID', `inquiry ${executionId}: field '${k}' must be one of ${JSON.stringify(p.enum)}`);

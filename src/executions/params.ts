@@ -200,14 +200,22 @@ function preview(v: unknown, spec: ParamSpec): string {
 
 function matches(v: unknown, t: string): boolean {
   switch (t) {
-    case 'string': return typeof v === 'string';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean': return typeof v === 'boolean';
-    case 'array': return Array.isArray(v);
-    case 'object': return isObject(v);
-    case 'null': return v === null;
-    default: return false;
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return isObject(v);
+    case 'null':
+      return v === null;
+    default:
+      return false;
   }
 }
 
@@ -248,7 +256,7 @@ function convert(v: unknown, t: string): { ok: true; value: unknown } | { ok: fa
     return { ok: false };
   }
   // A VLAN id written as 100 for a string parameter: the string form is exact.
-  if (t === 'string' && (typeof v === 'number' && Number.isFinite(v))) return { ok: true, value: String(v) };
+  if (t === 'string' && typeof v === 'number' && Number.isFinite(v)) return { ok: true, value: String(v) };
   return { ok: false };
 }
 

@@ -36,9 +36,13 @@ const OPS = ['==', '!=', '>=', '<=', '=', '>', '<'] as const;
 const WORD_STOP = /[\s(),=!<>"']/;
 
 function fail(expr: string, pos: number, msg: string): NrxError {
-  return new NrxError('NRX_ERR_FILTER_INVALID', `invalid inventory filter ${JSON.stringify(expr.length > 200 ? expr.slice(0, 200) + '...' : expr)}: ${msg} at position ${pos}`, {
-    details: { expression: expr, position: pos },
-  });
+  return new NrxError(
+    'NRX_ERR_FILTER_INVALID',
+    `invalid inventory filter ${JSON.stringify(expr.length > 200 ? expr.slice(0, 200) + '...' : expr)}: ${msg} at position ${pos}`,
+    {
+      details: { expression: expr, position: pos },
+    },
+  );
 }
 
 function tokenize(expr: string): Token[] {
@@ -91,7 +95,8 @@ const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function fieldOf(expr: string, tok: Token): FilterField {
   const f = tok.text;
-  if (tok.type !== 'word' || !FIELD_PATTERN.test(f)) throw fail(expr, tok.pos, `expected a field name (name, group, platform, tag, site, role, data.<key>), got ${JSON.stringify(f)}`);
+  if (tok.type !== 'word' || !FIELD_PATTERN.test(f))
+    throw fail(expr, tok.pos, `expected a field name (name, group, platform, tag, site, role, data.<key>), got ${JSON.stringify(f)}`);
   if (TOP_FIELDS.has(f)) return { kind: f as 'name' };
   if (f === 'group' || f === 'groups') return { kind: 'group' };
   if (f === 'tag' || f === 'tags') return { kind: 'data', path: ['tags'] };

@@ -110,14 +110,22 @@ export class InventoryService {
   async putGroup(group: Group): Promise<void> {
     const name = typeof group?.name === 'string' ? group.name : null;
     const entry: Group = { ...checkEntry('group', name, group), name: name! };
-    const groups = this.snapshot().data.groups.filter((g) => g.name !== entry.name).concat(entry);
+    const groups = this.snapshot()
+      .data.groups.filter((g) => g.name !== entry.name)
+      .concat(entry);
     const errors: NrxError[] = [];
     const byName = new Map(groups.map((g) => [g.name, g]));
     for (const [i, parent] of (entry.groups ?? []).entries()) {
-      if (!byName.has(parent)) errors.push(inventoryError({}, [entry.name, 'groups', i], `group '${entry.name}': unknown parent group '${parent}'`, { kind: 'group', name: entry.name }));
+      if (!byName.has(parent))
+        errors.push(
+          inventoryError({}, [entry.name, 'groups', i], `group '${entry.name}': unknown parent group '${parent}'`, { kind: 'group', name: entry.name }),
+        );
     }
     const cycle = findCycles(byName).find((c) => c.includes(entry.name));
-    if (cycle) errors.push(inventoryError({}, [entry.name, 'groups'], `group '${entry.name}': group cycle ${cycle.join(' -> ')}`, { kind: 'group', name: entry.name, cycle }));
+    if (cycle)
+      errors.push(
+        inventoryError({}, [entry.name, 'groups'], `group '${entry.name}': group cycle ${cycle.join(' -> ')}`, { kind: 'group', name: entry.name, cycle }),
+      );
     if (errors.length) throw errors[0]!;
     await this.write(`store group ${entry.name}`, [{ op: 'putGroup', entry }]);
   }
@@ -125,7 +133,10 @@ export class InventoryService {
   /** Refuses while a host or group still names the group: removing it would silently change what they inherit. */
   async deleteGroup(name: string): Promise<boolean> {
     const { hosts, groups } = this.snapshot().data;
-    const users = [...hosts.filter((h) => h.groups?.includes(name)).map((h) => `host ${h.name}`), ...groups.filter((g) => g.groups?.includes(name)).map((g) => `group ${g.name}`)];
+    const users = [
+      ...hosts.filter((h) => h.groups?.includes(name)).map((h) => `host ${h.name}`),
+      ...groups.filter((g) => g.groups?.includes(name)).map((g) => `group ${g.name}`),
+    ];
     if (users.length) {
       const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ` and ${users.length - 10} more` : '');
       throw inventoryError({}, [name], `group '${name}' is still used by ${shown}; remove it from them first`, { kind: 'group', name, usedBy: users });

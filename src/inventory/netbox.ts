@@ -30,7 +30,10 @@ export function devicesFromJson(json: unknown): unknown[] {
   if (Array.isArray(json)) return json.flatMap((x) => (isObj(x) && Array.isArray(x.results) ? x.results : [x]));
   if (isObj(json) && Array.isArray(json.results)) return json.results;
   if (isObj(json) && 'name' in json && 'id' in json) return [json];
-  throw new NrxError('NRX_ERR_INVENTORY_INVALID', 'NetBox import: expected the JSON of /api/dcim/devices/ (an object with "results"), a list of devices, or one device');
+  throw new NrxError(
+    'NRX_ERR_INVENTORY_INVALID',
+    'NetBox import: expected the JSON of /api/dcim/devices/ (an object with "results"), a list of devices, or one device',
+  );
 }
 
 function addressOf(d: Obj): string | null {
@@ -57,8 +60,10 @@ export function mapNetboxDevices(devices: readonly unknown[]): NetboxMapping {
     const id = raw.id ?? `#${i + 1}`;
     const name = str(raw.name);
     if (!name) return void errors.push(`device id ${String(id)}: has no name; not imported (name it in NetBox)`);
-    if (!NAME_PATTERN.test(name)) return void errors.push(`device '${name}' (id ${String(id)}): the name has spaces, slashes or control characters; not imported`);
-    if (seen.has(name)) return void errors.push(`device '${name}' (id ${String(id)}): the name is also used by device id ${String(seen.get(name))}; not imported`);
+    if (!NAME_PATTERN.test(name))
+      return void errors.push(`device '${name}' (id ${String(id)}): the name has spaces, slashes or control characters; not imported`);
+    if (seen.has(name))
+      return void errors.push(`device '${name}' (id ${String(id)}): the name is also used by device id ${String(seen.get(name))}; not imported`);
     const hostname = addressOf(raw);
     if (!hostname) return void errors.push(`device '${name}' (id ${String(id)}): no primary IPv4 or IPv6 address; not imported (set one in NetBox)`);
     seen.set(name, id);
@@ -71,8 +76,8 @@ export function mapNetboxDevices(devices: readonly unknown[]): NetboxMapping {
     const role = slugOf(raw.role) ?? slugOf(raw.device_role);
     const tenant = slugOf(raw.tenant);
     const tags = tagsOf(raw.tags);
-    if (site) (host.data!.site = site), host.groups!.push(`site-${site}`);
-    if (role) (host.data!.role = role), host.groups!.push(`role-${role}`);
+    if (site) ((host.data!.site = site), host.groups!.push(`site-${site}`));
+    if (role) ((host.data!.role = role), host.groups!.push(`role-${role}`));
     if (tenant) host.data!.tenant = tenant;
     if (tags.length) host.data!.tags = tags;
     if (typeof raw.id === 'number') host.data!.netbox_id = raw.id;
@@ -90,7 +95,8 @@ export function devicesUrl(url: string): URL {
   } catch {
     throw new NrxError('NRX_ERR_USAGE', `NetBox import: ${JSON.stringify(url)} is not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new NrxError('NRX_ERR_USAGE', `NetBox import: ${u.protocol} URLs are not supported, use http or https`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new NrxError('NRX_ERR_USAGE', `NetBox import: ${u.protocol} URLs are not supported, use http or https`);
   if (!u.pathname.includes('/api/dcim/devices')) u.pathname = `${u.pathname.replace(/\/+$/, '')}/api/dcim/devices/`;
   if (!u.searchParams.has('limit')) u.searchParams.set('limit', '1000');
   return u;

@@ -85,7 +85,9 @@ export function checkReferences(inv: InventoryData, locate: Locate = nowhere): N
   for (const cycle of findCycles(byName)) {
     const { src, base } = locate('group', cycle[0]!);
     const i = (byName.get(cycle[0]!)!.groups ?? []).indexOf(cycle[1]!);
-    errors.push(inventoryError(src, [...base, 'groups', i], `group '${cycle[0]}': group cycle ${cycle.join(' -> ')}`, { kind: 'group', name: cycle[0], cycle }));
+    errors.push(
+      inventoryError(src, [...base, 'groups', i], `group '${cycle[0]}': group cycle ${cycle.join(' -> ')}`, { kind: 'group', name: cycle[0], cycle }),
+    );
   }
   return errors;
 }

@@ -107,8 +107,9 @@ function checkGroups(kind: EntryKind, v: unknown, at: Path, fail: (p: Path, m: s
   const seen = new Set<string>();
   let ok = true;
   v.forEach((g, i) => {
-    if (typeof g !== 'string' || !NAME_PATTERN.test(g)) (ok = false), fail([...at, i], `group name must be a string without spaces or slashes, got ${JSON.stringify(g)}`);
-    else if (seen.has(g)) (ok = false), fail([...at, i], `group '${g}' is listed twice`);
+    if (typeof g !== 'string' || !NAME_PATTERN.test(g))
+      ((ok = false), fail([...at, i], `group name must be a string without spaces or slashes, got ${JSON.stringify(g)}`));
+    else if (seen.has(g)) ((ok = false), fail([...at, i], `group '${g}' is listed twice`));
     else seen.add(g);
   });
   if (ok) set([...seen]);
@@ -132,10 +133,12 @@ function checkConnectionOptions(v: unknown, at: Path, fail: (p: Path, m: string)
     }
     for (const [k, o] of Object.entries(opts)) {
       const kAt = [...tAt, k];
-      if (!(CONNECTION_FIELDS as readonly string[]).includes(k)) (ok = false), fail(kAt, `unknown connection option '${k}' (expected one of ${CONNECTION_FIELDS.join(', ')})`);
-      else if (k === 'port' && o !== null && (typeof o !== 'number' || !Number.isInteger(o) || o < 1 || o > 65535)) (ok = false), fail(kAt, 'port must be an integer from 1 to 65535');
-      else if (k === 'extras' && o !== null && !isMapping(o)) (ok = false), fail(kAt, 'extras must be a mapping');
-      else if (k !== 'port' && k !== 'extras' && o !== null && typeof o !== 'string') (ok = false), fail(kAt, `${k} must be a string`);
+      if (!(CONNECTION_FIELDS as readonly string[]).includes(k))
+        ((ok = false), fail(kAt, `unknown connection option '${k}' (expected one of ${CONNECTION_FIELDS.join(', ')})`));
+      else if (k === 'port' && o !== null && (typeof o !== 'number' || !Number.isInteger(o) || o < 1 || o > 65535))
+        ((ok = false), fail(kAt, 'port must be an integer from 1 to 65535'));
+      else if (k === 'extras' && o !== null && !isMapping(o)) ((ok = false), fail(kAt, 'extras must be a mapping'));
+      else if (k !== 'port' && k !== 'extras' && o !== null && typeof o !== 'string') ((ok = false), fail(kAt, `${k} must be a string`));
     }
     out[type] = { ...opts };
   }
@@ -147,7 +150,10 @@ export function validateEntriesFile(kind: 'host' | 'group', src: YamlSource): { 
   const doc = src.doc;
   if (doc === null || doc === undefined) return { entries: [], errors: [] };
   if (!isMapping(doc)) {
-    return { entries: [], errors: [inventoryError(src, [], `the file must be a mapping of ${kind} name to ${kind} fields, got ${Array.isArray(doc) ? 'a list' : typeof doc}`)] };
+    return {
+      entries: [],
+      errors: [inventoryError(src, [], `the file must be a mapping of ${kind} name to ${kind} fields, got ${Array.isArray(doc) ? 'a list' : typeof doc}`)],
+    };
   }
   const entries: Array<Host | Group> = [];
   const errors: NrxError[] = [];

@@ -84,11 +84,16 @@ function optionalBoolean(src: YamlSource, doc: Record<string, unknown>, key: str
 /** entry_point is relative to the pack's actions/ folder (StackStorm); '' means none. */
 function resolveEntryPoint(src: YamlSource, raw: unknown, pack: PackInfo): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  if (typeof raw !== 'string') throw specError(src, ['entry_point'], '`entry_point` must be a string path relative to the pack\'s actions/ folder');
+  if (typeof raw !== 'string') throw specError(src, ['entry_point'], "`entry_point` must be a string path relative to the pack's actions/ folder");
   const full = path.resolve(pack.path, 'actions', raw);
   // `../../other_pack/x.sh`, `/usr/bin/x` or a symlink out: a pack runs only what it ships.
   const outside = outsidePack(pack.path, full);
-  if (outside !== null) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} is outside the pack (${outside}); refused: an entry point must be a file inside ${pack.path}`);
+  if (outside !== null)
+    throw specError(
+      src,
+      ['entry_point'],
+      `entry point ${JSON.stringify(raw)} is outside the pack (${outside}); refused: an entry point must be a file inside ${pack.path}`,
+    );
   if (!existsSync(full)) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} does not exist (looked for ${full})`);
   if (!statSync(full).isFile()) throw specError(src, ['entry_point'], `entry point ${JSON.stringify(raw)} is not a file (${full})`);
   return full;
@@ -100,7 +105,8 @@ function parseParameters(src: YamlSource, raw: unknown): Record<string, ParamSpe
   const out: Record<string, ParamSpec> = {};
   for (const [pname, spec] of Object.entries(raw)) {
     const at = ['parameters', pname];
-    if (!PARAM_NAME.test(pname) || pname === '__proto__') throw specError(src, at, `parameter name ${JSON.stringify(pname)} may contain only letters, digits and '_'`);
+    if (!PARAM_NAME.test(pname) || pname === '__proto__')
+      throw specError(src, at, `parameter name ${JSON.stringify(pname)} may contain only letters, digits and '_'`);
     // `sudo:` with nothing under it is legal StackStorm (overrides nothing); treat as {}.
     if (spec === null) {
       out[pname] = {};
@@ -148,7 +154,8 @@ function parseDeviceLock(src: YamlSource, raw: unknown, params: Record<string, P
   if (raw !== true) {
     if (!isPlainObject(raw)) throw specError(src, ['device_lock'], '`device_lock` must be true or a mapping { parameter, on_conflict }');
     if (raw.parameter !== undefined) {
-      if (typeof raw.parameter !== 'string' || raw.parameter === '') throw specError(src, ['device_lock', 'parameter'], '`parameter` must name the action parameter that holds the device');
+      if (typeof raw.parameter !== 'string' || raw.parameter === '')
+        throw specError(src, ['device_lock', 'parameter'], '`parameter` must name the action parameter that holds the device');
       parameter = raw.parameter;
     }
     if (raw.on_conflict !== undefined) {

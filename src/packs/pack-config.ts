@@ -30,7 +30,8 @@ export function loadPackConfig(dataDir: string, pack: string, packDir: string, t
   if (present) {
     const src = loadYamlFile(file);
     if (src.doc !== null && src.doc !== undefined) {
-      if (!isPlainObject(src.doc)) throw new NrxError('NRX_ERR_CONFIG', `pack ${pack}: the config must be a mapping of option to value`, { location: { file } });
+      if (!isPlainObject(src.doc))
+        throw new NrxError('NRX_ERR_CONFIG', `pack ${pack}: the config must be a mapping of option to value`, { location: { file } });
       values = src.doc;
     }
   }

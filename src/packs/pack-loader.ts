@@ -42,9 +42,17 @@ export function loadPacks(packsPaths: string[]): LoadedContent {
       out.warnings.push(`packs path ${dir} does not exist or is not a folder; skipped`);
       continue;
     }
-    const packDirs = existsSync(path.join(dir, 'pack.yaml')) ? [dir] : listDir(dir).map((n) => path.join(dir, n)).filter((d) => isDir(d) && existsSync(path.join(d, 'pack.yaml')));
+    const packDirs = existsSync(path.join(dir, 'pack.yaml'))
+      ? [dir]
+      : listDir(dir)
+          .map((n) => path.join(dir, n))
+          .filter((d) => isDir(d) && existsSync(path.join(d, 'pack.yaml')));
     for (const packDir of packDirs) {
-      const pack = attempt(out, () => parsePackMeta(loadYamlFile(insideOrThrow(packDir, path.join(packDir, 'pack.yaml'))), packDir), path.join(packDir, 'pack.yaml'));
+      const pack = attempt(
+        out,
+        () => parsePackMeta(loadYamlFile(insideOrThrow(packDir, path.join(packDir, 'pack.yaml'))), packDir),
+        path.join(packDir, 'pack.yaml'),
+      );
       if (!pack) continue;
       const earlier = seen.get(pack.ref);
       if (earlier) {
@@ -62,7 +70,10 @@ export function loadPacks(packsPaths: string[]): LoadedContent {
 /** A file that really lies outside its pack (symlink) is refused, not followed. */
 function insideOrThrow(packDir: string, file: string): string {
   const outside = outsidePack(packDir, file);
-  if (outside !== null) throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, { location: { file } });
+  if (outside !== null)
+    throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, {
+      location: { file },
+    });
   return file;
 }
 
@@ -73,7 +84,11 @@ function loadPackContent(pack: PackInfo, out: LoadedContent): void {
     if (!action) continue;
     const first = actionFiles.get(action.ref);
     if (first) {
-      out.errors.push(new NrxError('NRX_ERR_SPEC_INVALID', `action '${action.ref}' is defined twice (first in ${first}); this copy is ignored`, { location: { file, field: 'name' } }));
+      out.errors.push(
+        new NrxError('NRX_ERR_SPEC_INVALID', `action '${action.ref}' is defined twice (first in ${first}); this copy is ignored`, {
+          location: { file, field: 'name' },
+        }),
+      );
       continue;
     }
     actionFiles.set(action.ref, file);
@@ -89,7 +104,11 @@ function loadPackContent(pack: PackInfo, out: LoadedContent): void {
     if (!policy) continue;
     const first = policyFiles.get(policy.ref);
     if (first) {
-      out.errors.push(new NrxError('NRX_ERR_SPEC_INVALID', `policy '${policy.ref}' is defined twice (first in ${first}); this copy is ignored`, { location: { file, field: 'name' } }));
+      out.errors.push(
+        new NrxError('NRX_ERR_SPEC_INVALID', `policy '${policy.ref}' is defined twice (first in ${first}); this copy is ignored`, {
+          location: { file, field: 'name' },
+        }),
+      );
       continue;
     }
     policyFiles.set(policy.ref, file);

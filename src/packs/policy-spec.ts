@@ -134,10 +134,12 @@ function parseRetry(src: YamlSource, params: Record<string, unknown>): RetryPoli
   if (b !== undefined && b !== null) {
     if (!isPlainObject(b)) throw specError(src, ['parameters', 'backoff'], '`backoff` must be a mapping { multiplier, max_delay }');
     for (const k of Object.keys(b)) {
-      if (k !== 'multiplier' && k !== 'max_delay') throw specError(src, ['parameters', 'backoff', k], `unknown backoff field '${k}' (allowed: multiplier, max_delay)`);
+      if (k !== 'multiplier' && k !== 'max_delay')
+        throw specError(src, ['parameters', 'backoff', k], `unknown backoff field '${k}' (allowed: multiplier, max_delay)`);
     }
     const m = b.multiplier ?? 2;
-    if (typeof m !== 'number' || !Number.isFinite(m) || m < 1) throw specError(src, ['parameters', 'backoff', 'multiplier'], '`multiplier` must be a number >= 1');
+    if (typeof m !== 'number' || !Number.isFinite(m) || m < 1)
+      throw specError(src, ['parameters', 'backoff', 'multiplier'], '`multiplier` must be a number >= 1');
     if (b.max_delay !== undefined && b.max_delay !== null) maxDelayMs = durationMs(src, ['parameters', 'backoff', 'max_delay'], b.max_delay);
     backoff = m;
   }

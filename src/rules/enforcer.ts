@@ -178,7 +178,12 @@ export class RuleEnforcer {
         key = this.holdKey(rule, event);
       } catch (error) {
         // this event cannot clear the hold (the hold stays and fires on time); say so
-        reportSwallowed({ where: 'hold_down_key', error, msg: 'hold_down key did not render for a possible clearing event; the hold stays', fields: { rule: rule.ref, event: event.id } });
+        reportSwallowed({
+          where: 'hold_down_key',
+          error,
+          msg: 'hold_down key did not render for a possible clearing event; the hold stays',
+          fields: { rule: rule.ref, event: event.id },
+        });
         continue;
       }
       if (key !== hold.key) continue;
@@ -227,7 +232,9 @@ export class RuleEnforcer {
 
   private holdKey(rule: Rule, event: EventEnvelope): string {
     const template = rule.holdDown?.key ?? rule.throttle?.key ?? '{{ event.device }}';
-    return keyText(renderString(template, { ...this.names, ...ruleContext(event) }, { file: rule.file, field: rule.holdDown?.key ? 'hold_down.key' : 'throttle.key' }));
+    return keyText(
+      renderString(template, { ...this.names, ...ruleContext(event) }, { file: rule.file, field: rule.holdDown?.key ? 'hold_down.key' : 'throttle.key' }),
+    );
   }
 
   private maintenanceDecision(rule: Rule, event: EventEnvelope, now: number): Decision | null {

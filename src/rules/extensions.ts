@@ -55,7 +55,8 @@ function onlyKeys(src: Src, path: string[], value: Record<string, unknown>, allo
 
 function optionalTemplate(src: Src, path: string[], value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim() === '') throw specError(src, path, 'must be a non-empty string (a Jinja template such as "{{ trigger.device }}")');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw specError(src, path, 'must be a non-empty string (a Jinja template such as "{{ trigger.device }}")');
   return value;
 }
 
@@ -73,10 +74,12 @@ export function parseThrottle(src: Src, value: unknown): ThrottleSpec | null {
   if (perValue === undefined) throw specError(src, ['throttle'], "throttle needs 'per' (the window, e.g. 1h)");
   const d = duration(src, ['throttle', perField], perValue);
   const max = value.max ?? 1;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) throw specError(src, ['throttle', 'max'], `max must be a positive integer, got ${JSON.stringify(max)}`);
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1)
+    throw specError(src, ['throttle', 'max'], `max must be a positive integer, got ${JSON.stringify(max)}`);
   let then: string | null = null;
   if (value.then !== undefined && value.then !== null) {
-    if (typeof value.then !== 'string' || !ACTION_REF.test(value.then)) throw specError(src, ['throttle', 'then'], `then must be an action reference 'pack.action', got ${JSON.stringify(value.then)}`);
+    if (typeof value.then !== 'string' || !ACTION_REF.test(value.then))
+      throw specError(src, ['throttle', 'then'], `then must be an action reference 'pack.action', got ${JSON.stringify(value.then)}`);
     then = value.then;
   }
   return { key: optionalTemplate(src, ['throttle', 'key'], value.key), max, perMs: d.ms, per: d.text, then };
@@ -92,7 +95,10 @@ export function parseHoldDown(src: Src, value: unknown): HoldDownSpec | null {
   onlyKeys(src, ['hold_down'], value, ['for', 'key', 'clear']);
   if (value.for === undefined) throw specError(src, ['hold_down'], "hold_down needs 'for' (how long to wait, e.g. 15s)");
   const d = duration(src, ['hold_down', 'for'], value.for);
-  const clear = value.clear === undefined || value.clear === null ? null : compileCriteria(value.clear, { file: src.file, path: ['hold_down', 'clear'], lineOf: src.lineOf });
+  const clear =
+    value.clear === undefined || value.clear === null
+      ? null
+      : compileCriteria(value.clear, { file: src.file, path: ['hold_down', 'clear'], lineOf: src.lineOf });
   return { forMs: d.ms, for: d.text, key: optionalTemplate(src, ['hold_down', 'key'], value.key), clear };
 }
 

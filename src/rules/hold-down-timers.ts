@@ -31,14 +31,17 @@ export class HoldDownTimers {
     this.timer = null;
     const next = this.holds.nextDeadline();
     if (next === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void (async () => {
-        const decisions = this.holds.tick(this.now());
-        if (decisions.length) await this.release(decisions);
-        this.arm();
-      })().catch((e) => this.log.error({ err: describeError(e) }, 'hold-down release failed'));
-    }, Math.max(0, next - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void (async () => {
+          const decisions = this.holds.tick(this.now());
+          if (decisions.length) await this.release(decisions);
+          this.arm();
+        })().catch((e) => this.log.error({ err: describeError(e) }, 'hold-down release failed'));
+      },
+      Math.max(0, next - this.now()),
+    );
   }
 
   stop(): void {

@@ -55,7 +55,8 @@ function parseWindow(src: Src, i: number, w: unknown): MaintenanceWindow {
   const at = (k: string): Array<string | number> => ['windows', i, k];
   if (!isPlainObject(w)) throw specError(src, ['windows', i], 'each maintenance window must be a map');
   for (const k of Object.keys(w)) {
-    if (!['name', 'devices', 'groups', 'start', 'end', 'days', 'from', 'to', 'description'].includes(k)) throw specError(src, at(k), `unknown field '${k}' in a maintenance window`);
+    if (!['name', 'devices', 'groups', 'start', 'end', 'days', 'from', 'to', 'description'].includes(k))
+      throw specError(src, at(k), `unknown field '${k}' in a maintenance window`);
   }
   if (typeof w.name !== 'string' || w.name === '') throw specError(src, at('name'), 'a maintenance window needs a name');
   const devices = stringList(src, at('devices'), w.devices);
@@ -82,7 +83,8 @@ function parseWindow(src: Src, i: number, w: unknown): MaintenanceWindow {
   if (!Array.isArray(w.days) || w.days.length === 0) throw specError(src, at('days'), 'days must be a list such as [sat, sun]');
   const days = w.days.map((d, j) => {
     const day = typeof d === 'string' ? (d.toLowerCase().slice(0, 3) as Weekday) : undefined;
-    if (!day || !WEEKDAYS.includes(day)) throw specError(src, ['windows', i, 'days', j], `unknown day ${JSON.stringify(d)} (use mon, tue, wed, thu, fri, sat, sun)`);
+    if (!day || !WEEKDAYS.includes(day))
+      throw specError(src, ['windows', i, 'days', j], `unknown day ${JSON.stringify(d)} (use mon, tue, wed, thu, fri, sat, sun)`);
     return day;
   });
   return { ...base, days, fromMinute: clock(src, at('from'), w.from ?? '00:00'), toMinute: clock(src, at('to'), w.to ?? '24:00') };
@@ -129,6 +131,11 @@ export function windowCovers(w: MaintenanceWindow, device: string | null, groups
 }
 
 /** The first window that puts the device in maintenance now, or null. */
-export function isInMaintenance(windows: readonly MaintenanceWindow[], device: string | null, groups: readonly string[], now: number): MaintenanceWindow | null {
+export function isInMaintenance(
+  windows: readonly MaintenanceWindow[],
+  device: string | null,
+  groups: readonly string[],
+  now: number,
+): MaintenanceWindow | null {
   return windows.find((w) => windowCovers(w, device, groups, now)) ?? null;
 }

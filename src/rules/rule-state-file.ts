@@ -63,6 +63,11 @@ export class RuleStateFile {
     if (!this.dirty) return;
     this.dirty = false;
     const updatedAt = new Date(this.now()).toISOString();
-    await this.storage.commit([{ op: 'kvPut', value: { scope: 'system', key: RULE_STATE_KEY, value: JSON.stringify(this.holder.snapshot()), secret: false, expiresAt: null, updatedAt } }]);
+    await this.storage.commit([
+      {
+        op: 'kvPut',
+        value: { scope: 'system', key: RULE_STATE_KEY, value: JSON.stringify(this.holder.snapshot()), secret: false, expiresAt: null, updatedAt },
+      },
+    ]);
   }
 }

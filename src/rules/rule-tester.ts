@@ -42,7 +42,9 @@ export function readEventFile(file: string, defaultType: string): EventEnvelope 
   } catch (e) {
     const pos = /position (\d+)/.exec((e as Error).message);
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new NrxError('NRX_ERR_PAYLOAD_INVALID', `event file is not valid JSON: ${(e as Error).message}`, { location: { file, ...(line !== undefined ? { line } : {}) } });
+    throw new NrxError('NRX_ERR_PAYLOAD_INVALID', `event file is not valid JSON: ${(e as Error).message}`, {
+      location: { file, ...(line !== undefined ? { line } : {}) },
+    });
   }
   return eventFromDoc(doc, defaultType, file);
 }
@@ -52,7 +54,8 @@ export function readEventFile(file: string, defaultType: string): EventEnvelope 
  * `{trigger|trigger_type|type: <type>, payload: {...}, device?}`. `file` names it in errors.
  */
 export function eventFromDoc(doc: unknown, defaultType: string, file: string, source = 'cli'): EventEnvelope {
-  if (!isPlainObject(doc)) throw new NrxError('NRX_ERR_PAYLOAD_INVALID', 'the event must be a JSON object (a payload, or {trigger, payload})', { location: { file } });
+  if (!isPlainObject(doc))
+    throw new NrxError('NRX_ERR_PAYLOAD_INVALID', 'the event must be a JSON object (a payload, or {trigger, payload})', { location: { file } });
   const typeField = (['trigger', 'trigger_type', 'type'] as const).find((k) => typeof doc[k] === 'string');
   if (typeField !== undefined && 'payload' in doc) {
     if (!isPlainObject(doc.payload)) throw new NrxError('NRX_ERR_PAYLOAD_INVALID', "'payload' must be a JSON object", { location: { file, field: 'payload' } });
@@ -105,10 +108,19 @@ export function testParsedRule(rule: Rule, event: EventEnvelope, opts: RuleTestO
 function verdict(rule: Rule, event: EventEnvelope, opts: RuleTestOptions): RuleTestResult {
   const base = { rule: rule.ref, trigger: event.type };
   if (event.type !== rule.trigger.type) {
-    return { ...base, exitCode: 1, matched: false, failures: [{ key: 'trigger.type', reason: `rule listens for '${rule.trigger.type}', the event is '${event.type}'` }] };
+    return {
+      ...base,
+      exitCode: 1,
+      matched: false,
+      failures: [{ key: 'trigger.type', reason: `rule listens for '${rule.trigger.type}', the event is '${event.type}'` }],
+    };
   }
   const context = ruleContext(event);
-  const r = rule.compiledCriteria.test(context, { explain: true, ...(opts.now !== undefined ? { now: opts.now } : {}), ...(opts.names ? { names: opts.names } : {}) });
+  const r = rule.compiledCriteria.test(context, {
+    explain: true,
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
+    ...(opts.names ? { names: opts.names } : {}),
+  });
   if (!r.matched) return { ...base, exitCode: 1, matched: false, failures: r.failures, ...(r.error ? { error: describeError(r.error) } : {}) };
   let parameters: Record<string, unknown>;
   try {
@@ -119,6 +131,7 @@ function verdict(rule: Rule, event: EventEnvelope, opts: RuleTestOptions): RuleT
   const notes: string[] = [];
   if (!rule.enabled) notes.push('the rule is disabled (enabled: true is needed for it to fire)');
   if (rule.holdDown) notes.push(`hold_down ${rule.holdDown.for}: fires only if no clearing event arrives within ${rule.holdDown.for}`);
-  if (rule.throttle) notes.push(`throttle: at most ${rule.throttle.max} per ${rule.throttle.per}${rule.throttle.then ? `, then escalates to ${rule.throttle.then}` : ''}`);
+  if (rule.throttle)
+    notes.push(`throttle: at most ${rule.throttle.max} per ${rule.throttle.per}${rule.throttle.then ? `, then escalates to ${rule.throttle.then}` : ''}`);
   return { ...base, exitCode: 0, matched: true, failures: [], actionRef: rule.action.ref, parameters, ...(notes.length ? { notes } : {}) };
 }

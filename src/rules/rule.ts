@@ -35,8 +35,23 @@ export interface Rule {
 }
 
 const TOP_LEVEL = [
-  'id', 'ref', 'uid', 'name', 'pack', 'description', 'type', 'trigger', 'criteria', 'action', 'enabled', 'context', 'tags', 'metadata_file',
-  'throttle', 'hold_down', 'maintenance',
+  'id',
+  'ref',
+  'uid',
+  'name',
+  'pack',
+  'description',
+  'type',
+  'trigger',
+  'criteria',
+  'action',
+  'enabled',
+  'context',
+  'tags',
+  'metadata_file',
+  'throttle',
+  'hold_down',
+  'maintenance',
 ];
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const PACK = /^[A-Za-z0-9_-]+$/;
@@ -48,7 +63,8 @@ function str(src: Src, path: string[], v: unknown, required: boolean): string | 
     if (required) throw specError(src, path, `'${path.join('.')}' is required`);
     return null;
   }
-  if (typeof v !== 'string' || (required && v.trim() === '')) throw specError(src, path, `'${path.join('.')}' must be a${required ? ' non-empty' : ''} string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || (required && v.trim() === ''))
+    throw specError(src, path, `'${path.join('.')}' must be a${required ? ' non-empty' : ''} string, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -72,23 +88,28 @@ export function parseRule(src: YamlSource, opts: { pack?: string } = {}): Rule {
   const pack = filePack ?? opts.pack ?? 'default';
   if (!PACK.test(pack)) throw specError(src, ['pack'], `pack name ${JSON.stringify(pack)} may hold only letters, digits, '_' and '-'`);
 
-  if (doc.enabled !== undefined && typeof doc.enabled !== 'boolean') throw specError(src, ['enabled'], `'enabled' must be true or false, got ${JSON.stringify(doc.enabled)}`);
+  if (doc.enabled !== undefined && typeof doc.enabled !== 'boolean')
+    throw specError(src, ['enabled'], `'enabled' must be true or false, got ${JSON.stringify(doc.enabled)}`);
 
   let ruleType: Rule['ruleType'] = 'standard';
   if (doc.type !== undefined && doc.type !== null) {
     const t = map(src, ['type'], doc.type);
     const ref = str(src, ['type', 'ref'], t.ref, true);
-    if (ref !== 'standard' && ref !== 'backstop') throw specError(src, ['type', 'ref'], `rule type must be 'standard' or 'backstop', got ${JSON.stringify(ref)}`);
+    if (ref !== 'standard' && ref !== 'backstop')
+      throw specError(src, ['type', 'ref'], `rule type must be 'standard' or 'backstop', got ${JSON.stringify(ref)}`);
     ruleType = ref;
   }
 
-  if (doc.trigger === undefined || doc.trigger === null) throw specError(src, ['trigger'], "'trigger' is required (with 'type', e.g. network.bgp_peer_state_changed)");
+  if (doc.trigger === undefined || doc.trigger === null)
+    throw specError(src, ['trigger'], "'trigger' is required (with 'type', e.g. network.bgp_peer_state_changed)");
   const trigger = map(src, ['trigger'], doc.trigger);
   const triggerType = str(src, ['trigger', 'type'], trigger.type, true)!;
 
   if (doc.action === undefined || doc.action === null) throw specError(src, ['action'], "'action' is required (with 'ref' and 'parameters')");
   const action = map(src, ['action'], doc.action);
-  for (const k of Object.keys(action)) if (!['ref', 'description', 'parameters'].includes(k)) throw specError(src, ['action', k], `unknown field '${k}' in action (allowed: ref, description, parameters)`);
+  for (const k of Object.keys(action))
+    if (!['ref', 'description', 'parameters'].includes(k))
+      throw specError(src, ['action', k], `unknown field '${k}' in action (allowed: ref, description, parameters)`);
   const actionRef = str(src, ['action', 'ref'], action.ref, true)!;
   if (!isActionRef(actionRef)) throw specError(src, ['action', 'ref'], `action ref must look like 'pack.action', got ${JSON.stringify(actionRef)}`);
   const unsafe = shellTemplateProblemsIn(action.parameters, ['action', 'parameters'])[0];

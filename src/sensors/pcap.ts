@@ -87,7 +87,7 @@ function readPcapng(buf: Buffer, file: string): CapturedUdp[] {
     const body = at + 8;
     if (type === 1) {
       // interface description: link type, then options; if_tsresol changes the time unit
-      const linkType = (le ? buf.readUInt16LE(body) : buf.readUInt16BE(body));
+      const linkType = le ? buf.readUInt16LE(body) : buf.readUInt16BE(body);
       let tsDivisor = 1e6;
       let o = body + 8;
       while (o + 4 <= at + len - 4) {

@@ -110,7 +110,10 @@ export function networkSensors(config: SensorConfig, deps: NetworkSensorDeps): S
 }
 
 /** A UDP listener (traps, sFlow) as a sensor. */
-function udpSensor(name: string, listener: { start(): Promise<{ address: string; port: number }>; close(): Promise<void> | void; counters: SensorCounters }): Sensor {
+function udpSensor(
+  name: string,
+  listener: { start(): Promise<{ address: string; port: number }>; close(): Promise<void> | void; counters: SensorCounters },
+): Sensor {
   const addresses: Record<string, string> = {};
   return {
     name,

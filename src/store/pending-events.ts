@@ -33,7 +33,10 @@ export class PendingEventCursor {
     this.idAt = db.prepare('SELECT id FROM trigger_instances WHERE rowid = ?').pluck() as unknown as Database.Statement<[number], string>;
     // the status index covers this: the history table may hold 500,000 processed rows
     const pending = db.prepare("SELECT id FROM trigger_instances WHERE status = 'pending' ORDER BY id").pluck() as unknown as Database.Statement<[], string>;
-    const last = db.prepare('SELECT rowid AS seq, id FROM trigger_instances ORDER BY rowid DESC LIMIT 1') as Database.Statement<[], { seq: number; id: string }>;
+    const last = db.prepare('SELECT rowid AS seq, id FROM trigger_instances ORDER BY rowid DESC LIMIT 1') as Database.Statement<
+      [],
+      { seq: number; id: string }
+    >;
     // one read transaction: the pending list and the cursor come from the same snapshot
     this.snapshot = db.transaction(() => ({ ids: pending.all(), last: last.get() }));
   }

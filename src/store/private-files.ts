@@ -29,7 +29,11 @@ function tighten(target: string, want: number, kind: string): void {
   try {
     fs.chmodSync(target, want);
   } catch (e) {
-    throw new NrxError('NRX_ERR_STORE', `${kind} ${target} has mode ${modeText(st.mode)} and cannot be made ${modeText(want)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Run: chmod ${want.toString(8)} ${target}`, { cause: e });
+    throw new NrxError(
+      'NRX_ERR_STORE',
+      `${kind} ${target} has mode ${modeText(st.mode)} and cannot be made ${modeText(want)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Run: chmod ${want.toString(8)} ${target}`,
+      { cause: e },
+    );
   }
 }
 
@@ -39,7 +43,10 @@ export function makeDataDirPrivate(dataDir: string): void {
   const st = fs.statSync(dataDir);
   // chmod 0700 on /tmp would break every other user of the machine: refuse instead.
   if ((st.mode & 0o1000) !== 0 && (st.mode & 0o002) !== 0) {
-    throw new NrxError('NRX_ERR_STORE', `data directory ${dataDir} is a shared directory (mode ${modeText(st.mode)}); give netreflex a directory of its own, e.g. ${dataDir}/netreflex`);
+    throw new NrxError(
+      'NRX_ERR_STORE',
+      `data directory ${dataDir} is a shared directory (mode ${modeText(st.mode)}); give netreflex a directory of its own, e.g. ${dataDir}/netreflex`,
+    );
   }
   tighten(dataDir, DIR_MODE, 'data directory');
 }

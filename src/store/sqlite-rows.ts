@@ -24,10 +24,30 @@ function upsertSql(table: string, cols: readonly string[], key: readonly string[
 /** Upsert statements, one per table; the column lists match the row interfaces below. */
 export const UPSERT = {
   trigger_instances: upsertSql('trigger_instances', ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'], ['id']),
-  rule_enforcements: upsertSql('rule_enforcements', ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'], ['id']),
+  rule_enforcements: upsertSql(
+    'rule_enforcements',
+    ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'],
+    ['id'],
+  ),
   executions: upsertSql(
     'executions',
-    ['id', 'action', 'runner', 'status', 'parent_id', 'root_id', 'task_name', 'created_at', 'started_at', 'ended_at', 'parameters', 'result', 'error', 'context', 'log'],
+    [
+      'id',
+      'action',
+      'runner',
+      'status',
+      'parent_id',
+      'root_id',
+      'task_name',
+      'created_at',
+      'started_at',
+      'ended_at',
+      'parameters',
+      'result',
+      'error',
+      'context',
+      'log',
+    ],
     ['id'],
   ),
   tasks: upsertSql(
@@ -59,7 +79,16 @@ export interface TriggerInstanceRow {
 }
 
 export function triggerInstanceRow(r: TriggerInstanceRecord): TriggerInstanceRow {
-  return { id: r.id, type: r.type, time: r.time, source: r.source, device: r.device, trace_id: r.traceId, status: r.status, payload: JSON.stringify(r.payload) };
+  return {
+    id: r.id,
+    type: r.type,
+    time: r.time,
+    source: r.source,
+    device: r.device,
+    trace_id: r.traceId,
+    status: r.status,
+    payload: JSON.stringify(r.payload),
+  };
 }
 
 export function triggerInstanceRecord(r: TriggerInstanceRow): TriggerInstanceRecord {

@@ -2,7 +2,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NrxError } from '../core/errors.js';
 import { checkSchema, migrate } from './migrations.js';
-import type { ControlRequestRecord, ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from './records.js';
+import type {
+  ControlRequestRecord,
+  ExecutionRecord,
+  KeyValueRecord,
+  RuleEnforcementRecord,
+  TaskRecord,
+  TriggerInstanceRecord,
+  WorkflowStateRecord,
+} from './records.js';
 import * as rows from './sqlite-rows.js';
 import { pruneSqlite } from './sqlite-prune.js';
 import { PendingEventCursor } from './pending-events.js';
@@ -48,7 +56,8 @@ export function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}):
       checkSchema(db, file);
     } else {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (String(mode).toLowerCase() !== 'wal') throw new NrxError('NRX_ERR_STORE', `database ${file}: cannot switch to WAL journal mode (got ${String(mode)})`);
+      if (String(mode).toLowerCase() !== 'wal')
+        throw new NrxError('NRX_ERR_STORE', `database ${file}: cannot switch to WAL journal mode (got ${String(mode)})`);
       db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
       // A checkpoint syncs to disk; at the default (1000 pages) the workflow engine's small
       // commits checkpoint every ~100 commits. ~40 MB of WAL between checkpoints measured about
@@ -109,7 +118,11 @@ export class SqliteStore implements Store {
         } catch (e) {
           if (e instanceof NrxError) throw e;
           const what = (batch[i] as { op?: unknown } | undefined)?.op;
-          throw new NrxError('NRX_ERR_STORE', `database ${this.file}: write ${i + 1} of ${batch.length} (${String(what)}) failed, batch not applied: ${(e as Error).message}`, { cause: e });
+          throw new NrxError(
+            'NRX_ERR_STORE',
+            `database ${this.file}: write ${i + 1} of ${batch.length} (${String(what)}) failed, batch not applied: ${(e as Error).message}`,
+            { cause: e },
+          );
         }
       }
     });
@@ -160,7 +173,10 @@ export class SqliteStore implements Store {
         return;
       case 'setTriggerInstanceStatus':
         if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
-          throw new NrxError('NRX_ERR_STORE', `database ${this.file}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`);
+          throw new NrxError(
+            'NRX_ERR_STORE',
+            `database ${this.file}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`,
+          );
         }
         return;
       case 'putEnforcement':

@@ -40,7 +40,12 @@ export type ConductorCommand =
   /** Cancel a running task (on workflow cancel). */
   | { kind: 'cancelTask'; taskKey: string }
   /** The workflow reached a final status. */
-  | { kind: 'complete'; status: 'succeeded' | 'failed' | 'canceled'; output: Record<string, unknown>; errors: Array<{ task?: string; code: string; message: string }> };
+  | {
+      kind: 'complete';
+      status: 'succeeded' | 'failed' | 'canceled';
+      output: Record<string, unknown>;
+      errors: Array<{ task?: string; code: string; message: string }>;
+    };
 
 export type WorkflowStatus = 'running' | 'pausing' | 'paused' | 'canceling' | 'succeeded' | 'failed' | 'canceled';
 

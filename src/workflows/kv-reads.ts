@@ -24,7 +24,8 @@ export class KvReadBook {
     for (const r of saved) {
       if (r === null || typeof r !== 'object') continue;
       const { scope, key, value } = r as Record<string, unknown>;
-      if (typeof scope === 'string' && typeof key === 'string' && (typeof value === 'string' || value === null)) this.seen.set(slot(scope, key), { scope, key, value });
+      if (typeof scope === 'string' && typeof key === 'string' && (typeof value === 'string' || value === null))
+        this.seen.set(slot(scope, key), { scope, key, value });
     }
   }
 

@@ -42,7 +42,11 @@ export async function loadWorkflowFile(kind: WorkflowKind, file: string): Promis
     throw new NrxError('NRX_ERR_SPEC_INVALID', `cannot read file: ${(e as Error).message}`, { location: { file }, cause: e });
   }
   if (size > WORKFLOW_FILE_LIMITS.maxBytes) {
-    throw new NrxError('NRX_ERR_SPEC_INVALID', `workflow file is ${size.toLocaleString('en-US')} bytes; at most ${WORKFLOW_FILE_LIMITS.maxBytes.toLocaleString('en-US')} are accepted`, { location: { file } });
+    throw new NrxError(
+      'NRX_ERR_SPEC_INVALID',
+      `workflow file is ${size.toLocaleString('en-US')} bytes; at most ${WORKFLOW_FILE_LIMITS.maxBytes.toLocaleString('en-US')} are accepted`,
+      { location: { file } },
+    );
   }
   if (size <= WORKFLOW_FILE_LIMITS.inlineBytes) return parseWorkflowFile(kind, file);
   return parseOnWorker(kind, file);
@@ -59,7 +63,8 @@ interface PackedSpec {
 }
 
 /** What the worker sends back. */
-export type WorkerAnswer = { ok: true; spec: PackedSpec } | { ok: false; code: string; message: string; location: ErrorLocation; details: Record<string, unknown> };
+export type WorkerAnswer =
+  { ok: true; spec: PackedSpec } | { ok: false; code: string; message: string; location: ErrorLocation; details: Record<string, unknown> };
 
 const CHUNK = 250;
 

@@ -117,7 +117,8 @@ export class WorkflowRuntime {
   /** Parse (and cache) a workflow action's entry point; big files parse off the event loop (spec-file.ts). */
   async loadSpec(action: WorkflowAction): Promise<unknown> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
-    if (!action.entryPoint) throw new NrxError('NRX_ERR_SPEC_INVALID', `workflow action ${action.ref} has no entry_point`, { location: { file: action.file, field: 'entry_point' } });
+    if (!action.entryPoint)
+      throw new NrxError('NRX_ERR_SPEC_INVALID', `workflow action ${action.ref} has no entry_point`, { location: { file: action.file, field: 'entry_point' } });
     const mtimeMs = statSync(action.entryPoint).mtimeMs;
     const hit = this.specCache.get(action.entryPoint);
     if (hit && hit.mtimeMs === mtimeMs) return hit.spec;
@@ -166,7 +167,21 @@ export class WorkflowRuntime {
   private liveWorkflow(rec: ExecutionRecord, kind: LiveWorkflow['kind'], spec: unknown, state: unknown, savedReads: unknown): LiveWorkflow {
     const reads = new KvReadBook(savedReads);
     const names = this.host.templateNames?.(reads.through) ?? {};
-    return { rec, kind, spec, conductor: CONDUCTORS[kind].conductor, state, tasks: new Map(), byChild: new Map(), waits: new Map(), seq: 0, queue: Promise.resolve(), done: false, reads, names };
+    return {
+      rec,
+      kind,
+      spec,
+      conductor: CONDUCTORS[kind].conductor,
+      state,
+      tasks: new Map(),
+      byChild: new Map(),
+      waits: new Map(),
+      seq: 0,
+      queue: Promise.resolve(),
+      done: false,
+      reads,
+      names,
+    };
   }
 
   private enqueue(wf: LiveWorkflow, event: ConductorEvent, taskUpdate?: (t: TaskRecord) => void): void {
@@ -238,7 +253,11 @@ export class WorkflowRuntime {
         if (wait) {
           this.disarm(wait);
           wf.waits.delete(cmd.taskKey);
-          after.push(() => this.enqueue(wf, { kind: 'taskCompleted', taskKey: cmd.taskKey, status: 'canceled', result: null, now: this.host.now() }, (t) => this.closeTask(t, 'canceled', null)));
+          after.push(() =>
+            this.enqueue(wf, { kind: 'taskCompleted', taskKey: cmd.taskKey, status: 'canceled', result: null, now: this.host.now() }, (t) =>
+              this.closeTask(t, 'canceled', null),
+            ),
+          );
         } else {
           const childId = wf.tasks.get(cmd.taskKey)?.executionId;
           if (childId) after.push(() => void this.host.cancelChild(childId));
@@ -301,7 +320,10 @@ export class WorkflowRuntime {
     const result = { output: final.output, ...(final.errors.length ? { errors: final.errors } : {}) };
     const error =
       final.status === 'failed'
-        ? { code: final.errors[0]?.code ?? 'NRX_ERR_WORKFLOW', message: final.errors.map((e) => (e.task ? `${e.task}: ${e.message}` : e.message)).join('; ') || 'workflow failed' }
+        ? {
+            code: final.errors[0]?.code ?? 'NRX_ERR_WORKFLOW',
+            message: final.errors.map((e) => (e.task ? `${e.task}: ${e.message}` : e.message)).join('; ') || 'workflow failed',
+          }
         : final.status === 'canceled'
           ? { code: 'NRX_ERR_CANCELED', message: `workflow ${wf.rec.id} was canceled` }
           : null;
@@ -378,13 +400,18 @@ export class WorkflowRuntime {
     if (!set) this.waitsByType.set(wait.trigger, (set = new Set()));
     set.add(wait);
     if (wait.deadline !== null) {
-      wait.timer = setTimeout(() => {
-        if (!wf.waits.has(wait.taskKey)) return;
-        this.disarm(wait);
-        wf.waits.delete(wait.taskKey);
-        const error = { code: 'NRX_ERR_TIMEOUT', message: `no ${wait.trigger} event matched within the wait_for timeout` };
-        this.enqueue(wf, { kind: 'taskCompleted', taskKey: wait.taskKey, status: 'timeout', result: null, error, now: this.host.now() }, (t) => this.closeTask(t, 'timeout', { error }));
-      }, Math.max(0, wait.deadline - this.host.now()));
+      wait.timer = setTimeout(
+        () => {
+          if (!wf.waits.has(wait.taskKey)) return;
+          this.disarm(wait);
+          wf.waits.delete(wait.taskKey);
+          const error = { code: 'NRX_ERR_TIMEOUT', message: `no ${wait.trigger} event matched within the wait_for timeout` };
+          this.enqueue(wf, { kind: 'taskCompleted', taskKey: wait.taskKey, status: 'timeout', result: null, error, now: this.host.now() }, (t) =>
+            this.closeTask(t, 'timeout', { error }),
+          );
+        },
+        Math.max(0, wait.deadline - this.host.now()),
+      );
     }
   }
 
@@ -404,7 +431,13 @@ export class WorkflowRuntime {
         ok = wait.test(ctx);
       } catch (error) {
         // the task keeps waiting (a later event may match); the error is counted and logged
-        reportSwallowed({ where: 'wait_for_criteria', error, log: this.log, msg: 'wait_for criteria could not be evaluated; the event counts as no match', fields: { workflow: wait.workflowId, task: wait.taskName, event: event.id } });
+        reportSwallowed({
+          where: 'wait_for_criteria',
+          error,
+          log: this.log,
+          msg: 'wait_for criteria could not be evaluated; the event counts as no match',
+          fields: { workflow: wait.workflowId, task: wait.taskName, event: event.id },
+        });
       }
       if (!ok) continue;
       const wf = this.live.get(wait.workflowId);
@@ -421,7 +454,7 @@ export class WorkflowRuntime {
     const saved = await this.host.store.getWorkflowState(rec.id);
     if (!saved) {
       // it crashed before its first step was recorded: begin again
-      rec.log.push('restarted after the appliance stopped before the workflow\'s first step was recorded');
+      rec.log.push("restarted after the appliance stopped before the workflow's first step was recorded");
       await this.start(rec, action, { ...rec.parameters });
       return;
     }

@@ -8,7 +8,8 @@ describe('API: executions, inquiries, stream', () => {
   before(async () => (h = await harness()));
   after(async () => h.close());
 
-  const post = (url: string, payload: object, role: 'operator' | 'admin' | 'observer' = 'operator') => h.app.inject({ method: 'POST', url, headers: h.as(role), payload });
+  const post = (url: string, payload: object, role: 'operator' | 'admin' | 'observer' = 'operator') =>
+    h.app.inject({ method: 'POST', url, headers: h.as(role), payload });
   const get = (url: string) => h.app.inject({ method: 'GET', url, headers: h.as('observer') });
 
   test('run an action, follow its output to the end, and find it in the list', async () => {
@@ -20,7 +21,10 @@ describe('API: executions, inquiries, stream', () => {
     assert.equal(out.statusCode, 200);
     assert.match(String(out.headers['content-type']), /text\/event-stream/);
     const msgs = parseSse(out.body);
-    assert.deepEqual(msgs.filter((m) => m.event === 'log').map((m) => m.data), [{ line: 'BGP peer 10.0.12.2 down' }]);
+    assert.deepEqual(
+      msgs.filter((m) => m.event === 'log').map((m) => m.data),
+      [{ line: 'BGP peer 10.0.12.2 down' }],
+    );
     const end = msgs.at(-1)!;
     assert.equal(end.event, 'end');
     assert.equal((end.data as { status: string }).status, 'succeeded');
@@ -84,7 +88,9 @@ describe('API: executions, inquiries, stream', () => {
   });
 
   test('inquiries: listed while pending, answered with a response checked against the schema', async () => {
-    const ask = await h.appliance.engine.request('core.ask', { schema: { type: 'object', required: ['approve'], properties: { approve: { type: 'boolean' } } } });
+    const ask = await h.appliance.engine.request('core.ask', {
+      schema: { type: 'object', required: ['approve'], properties: { approve: { type: 'boolean' } } },
+    });
     const list = (await get('/api/v1/inquiries')).json();
     assert.ok(list.items.some((x: { id: string }) => x.id === ask.id));
     const wrong = await post(`/api/v1/inquiries/${ask.id}/respond`, { response: { approve: 'yes' } });
@@ -94,7 +100,7 @@ describe('API: executions, inquiries, stream', () => {
     assert.equal((await h.appliance.engine.wait(ask.id)).status, 'succeeded');
   });
 
-  test("an inquiry that names who may answer refuses anybody else", async () => {
+  test('an inquiry that names who may answer refuses anybody else', async () => {
     const ask = await h.appliance.engine.request('core.ask', { users: ['admin'] });
     const r = await post(`/api/v1/inquiries/${ask.id}/respond`, { response: { continue: true } });
     assert.deepEqual([r.statusCode, r.json().code], [403, 'NRX_ERR_FORBIDDEN']);

@@ -38,7 +38,12 @@ export interface Harness {
 export async function harness(opts: { packsDir?: string; reloadContent?: () => Promise<void> } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-api-'));
   const stream = new ApiStream();
-  const appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [FIXTURE_PACKS] }, {}), log: silentLogger, inboxPollMs: 50, onExecutionUpdate: (r) => stream.executionUpdated(r) });
+  const appliance = new Appliance({
+    config: loadConfig({ dataDir, packsPaths: [FIXTURE_PACKS] }, {}),
+    log: silentLogger,
+    inboxPollMs: 50,
+    onExecutionUpdate: (r) => stream.executionUpdated(r),
+  });
   await appliance.start();
   const store = appliance.store as SqliteStore;
   const auth = new AuthService(store);

@@ -25,7 +25,13 @@ describe('API: packs say which actions cannot run', () => {
     const pyacts = items.find((p) => p.ref === 'pyacts');
     assert.ok(pyacts, 'pyacts loaded');
     assert.equal(pyacts.actions, 13);
-    assert.deepEqual(pyacts.cannot_run.map((u) => [u.action, u.runner_type]), [['pyacts.old_workflow', 'mistral-v2'], ['pyacts.windows_cmd', 'winrm-cmd']]);
+    assert.deepEqual(
+      pyacts.cannot_run.map((u) => [u.action, u.runner_type]),
+      [
+        ['pyacts.old_workflow', 'mistral-v2'],
+        ['pyacts.windows_cmd', 'winrm-cmd'],
+      ],
+    );
     assert.match(pyacts.cannot_run[0]!.reason, /orquesta/);
     for (const p of items.filter((x) => x.ref !== 'pyacts')) assert.deepEqual(p.cannot_run, [], `${p.ref} has nothing that cannot run`);
   });

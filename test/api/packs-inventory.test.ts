@@ -20,7 +20,8 @@ describe('API: packs and inventory', () => {
     await h.close();
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
   });
-  const admin = (method: 'POST' | 'PUT' | 'DELETE' | 'GET', url: string, payload?: object) => h.app.inject({ method, url, headers: h.as('admin'), ...(payload ? { payload } : {}) });
+  const admin = (method: 'POST' | 'PUT' | 'DELETE' | 'GET', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: h.as('admin'), ...(payload ? { payload } : {}) });
   /** A fixture pack under a new ref: the fixture itself is loaded, and installing its ref again would shadow it. */
   const copyAs = (pack: string, ref: string, into = mkdtempSync(path.join(tmpdir(), 'nrx-srcpack-'))): string => {
     scratch.push(into);
@@ -105,7 +106,9 @@ describe('API: packs and inventory', () => {
   });
 
   test('NetBox import from its JSON', async () => {
-    const json = { results: [{ id: 7, name: 'nb-leaf1', primary_ip: { address: '10.9.0.1/32' }, site: { slug: 'dc3' }, role: { slug: 'leaf' }, platform: { slug: 'frr' } }] };
+    const json = {
+      results: [{ id: 7, name: 'nb-leaf1', primary_ip: { address: '10.9.0.1/32' }, site: { slug: 'dc3' }, role: { slug: 'leaf' }, platform: { slug: 'frr' } }],
+    };
     const r = await admin('POST', '/api/v1/inventory/import/netbox', { json });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().hosts, 1);

@@ -52,11 +52,20 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
   };
   const apiRule = async (): Promise<string> => {
     const name = uniq('matrix_rule_');
-    const r = await h.app.inject({ method: 'POST', url: '/api/v1/rules', headers: h.as('admin'), payload: { rule: { name, pack: 'demo', trigger: { type: 'core.event' }, action: { ref: 'core.noop' } } } });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      headers: h.as('admin'),
+      payload: { rule: { name, pack: 'demo', trigger: { type: 'core.event' }, action: { ref: 'core.noop' } } },
+    });
     assert.equal(r.statusCode, 201, r.body);
     return `demo.${name}`;
   };
-  const S = (method: Sample['method'], url: string, payload?: unknown) => async (): Promise<Sample> => ({ method, url, ...(payload !== undefined ? { payload } : {}) });
+  const S = (method: Sample['method'], url: string, payload?: unknown) => async (): Promise<Sample> => ({
+    method,
+    url,
+    ...(payload !== undefined ? { payload } : {}),
+  });
   return {
     'GET /api/v1/health': S('GET', '/api/v1/health'),
     'GET /openapi.json': S('GET', '/openapi.json'),
@@ -65,7 +74,10 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     'GET /api/v1/auth/whoami': S('GET', '/api/v1/auth/whoami'),
     'GET /api/v1/auth/keys': S('GET', '/api/v1/auth/keys'),
     'POST /api/v1/auth/keys': S('POST', '/api/v1/auth/keys', { description: 'matrix' }),
-    'DELETE /api/v1/auth/keys/:id': async () => ({ method: 'DELETE', url: `/api/v1/auth/keys/${(await h.auth.createApiKey({ user, role: user, grants: {} })).id}` }),
+    'DELETE /api/v1/auth/keys/:id': async () => ({
+      method: 'DELETE',
+      url: `/api/v1/auth/keys/${(await h.auth.createApiKey({ user, role: user, grants: {} })).id}`,
+    }),
     'GET /api/v1/users': S('GET', '/api/v1/users'),
     'POST /api/v1/users': async () => ({ method: 'POST', url: '/api/v1/users', payload: { name: uniq('user'), password: 'long-enough', role: 'observer' } }),
     'DELETE /api/v1/users/:name': async () => {
@@ -84,10 +96,18 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     'GET /api/v1/triggertypes': S('GET', '/api/v1/triggertypes'),
     'GET /api/v1/rules': S('GET', '/api/v1/rules'),
     'GET /api/v1/rules/:ref': S('GET', '/api/v1/rules/demo.bgp_down'),
-    'POST /api/v1/rules': async () => ({ method: 'POST', url: '/api/v1/rules', payload: { rule: `name: ${uniq('posted_')}\npack: demo\ntrigger: {type: core.event}\naction: {ref: core.noop}\n` } }),
+    'POST /api/v1/rules': async () => ({
+      method: 'POST',
+      url: '/api/v1/rules',
+      payload: { rule: `name: ${uniq('posted_')}\npack: demo\ntrigger: {type: core.event}\naction: {ref: core.noop}\n` },
+    }),
     'PUT /api/v1/rules/:ref': async () => {
       const name = uniq('put_');
-      return { method: 'PUT', url: `/api/v1/rules/demo.${name}`, payload: { rule: { name, pack: 'demo', trigger: { type: 'core.event' }, action: { ref: 'core.noop' } } } };
+      return {
+        method: 'PUT',
+        url: `/api/v1/rules/demo.${name}`,
+        payload: { rule: { name, pack: 'demo', trigger: { type: 'core.event' }, action: { ref: 'core.noop' } } },
+      };
     },
     'DELETE /api/v1/rules/:ref': async () => ({ method: 'DELETE', url: `/api/v1/rules/${await apiRule()}` }),
     'POST /api/v1/rules/:ref/enable': async () => ({ method: 'POST', url: `/api/v1/rules/${await apiRule()}/enable` }),
@@ -98,7 +118,10 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     'POST /api/v1/executions': S('POST', '/api/v1/executions', { action: 'core.noop', parameters: {} }),
     'GET /api/v1/executions': S('GET', '/api/v1/executions'),
     'GET /api/v1/executions/:id': async () => ({ method: 'GET', url: `/api/v1/executions/${(await engine.run('core.noop', {})).id}` }),
-    'POST /api/v1/executions/:id/cancel': async () => ({ method: 'POST', url: `/api/v1/executions/${(await engine.request('demo.sleep', { seconds: 5 })).id}/cancel` }),
+    'POST /api/v1/executions/:id/cancel': async () => ({
+      method: 'POST',
+      url: `/api/v1/executions/${(await engine.request('demo.sleep', { seconds: 5 })).id}/cancel`,
+    }),
     'POST /api/v1/executions/:id/pause': async () => ({ method: 'POST', url: `/api/v1/executions/${await runningWorkflow()}/pause` }),
     'POST /api/v1/executions/:id/resume': async () => {
       const id = await runningWorkflow();
@@ -108,11 +131,19 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     'POST /api/v1/executions/:id/rerun': async () => ({ method: 'POST', url: `/api/v1/executions/${(await engine.run('core.noop', {})).id}/rerun` }),
     'GET /api/v1/executions/:id/output': async () => ({ method: 'GET', url: `/api/v1/executions/${(await engine.run('core.noop', {})).id}/output` }),
     'GET /api/v1/inquiries': S('GET', '/api/v1/inquiries'),
-    'POST /api/v1/inquiries/:id/respond': async () => ({ method: 'POST', url: `/api/v1/inquiries/${(await engine.request('core.ask', {})).id}/respond`, payload: { response: { continue: true } } }),
+    'POST /api/v1/inquiries/:id/respond': async () => ({
+      method: 'POST',
+      url: `/api/v1/inquiries/${(await engine.request('core.ask', {})).id}/respond`,
+      payload: { response: { continue: true } },
+    }),
     'GET /api/v1/inventory/hosts': S('GET', '/api/v1/inventory/hosts?filter=site%3Ddc1'),
     'POST /api/v1/inventory/hosts': async () => ({ method: 'POST', url: '/api/v1/inventory/hosts', payload: { name: uniq('h'), hostname: '192.0.2.1' } }),
     'GET /api/v1/inventory/hosts/:name': S('GET', '/api/v1/inventory/hosts/r1'),
-    'PUT /api/v1/inventory/hosts/:name': async () => ({ method: 'PUT', url: `/api/v1/inventory/hosts/${uniq('h')}`, payload: { hostname: '192.0.2.2', platform: 'frr' } }),
+    'PUT /api/v1/inventory/hosts/:name': async () => ({
+      method: 'PUT',
+      url: `/api/v1/inventory/hosts/${uniq('h')}`,
+      payload: { hostname: '192.0.2.2', platform: 'frr' },
+    }),
     'DELETE /api/v1/inventory/hosts/:name': async () => {
       const name = uniq('h');
       await h.inventory.putHost({ name });
@@ -133,7 +164,11 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
     },
     'GET /api/v1/inventory/filter': S('GET', '/api/v1/inventory/filter?q=role%3Dleaf'),
     'POST /api/v1/inventory/import/netbox': S('POST', '/api/v1/inventory/import/netbox', { json: { results: [] } }),
-    'POST /api/v1/inventory/sync': async () => ({ method: 'POST', url: '/api/v1/inventory/sync', payload: { dir: mkdtempSync(path.join(tmpdir(), 'nrx-inv-')), direction: 'export' } }),
+    'POST /api/v1/inventory/sync': async () => ({
+      method: 'POST',
+      url: '/api/v1/inventory/sync',
+      payload: { dir: mkdtempSync(path.join(tmpdir(), 'nrx-inv-')), direction: 'export' },
+    }),
     'GET /api/v1/keys': S('GET', '/api/v1/keys?scope=system'),
     'GET /api/v1/keys/:scope/:key': async () => {
       await h.kv.set('system', 'site_name', 'dc1');
@@ -165,7 +200,11 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       const { secret } = await new WebhookDefinitions(h.kv).create({ name, kind: 'generic', auth: 'token' });
       return { method: 'POST', url: `/api/v1/webhooks/${name}`, payload: { matrix: true }, headers: { 'x-netreflex-token': secret } };
     },
-    'GET /api/v1/stream': async () => ({ method: 'GET', url: '/api/v1/stream?kinds=event&max=1', after: () => h.appliance.emit(makeEvent('core.event', { kind: 'stream' })) }),
+    'GET /api/v1/stream': async () => ({
+      method: 'GET',
+      url: '/api/v1/stream?kinds=event&max=1',
+      after: () => h.appliance.emit(makeEvent('core.event', { kind: 'stream' })),
+    }),
     'GET /metrics': S('GET', '/metrics'),
   };
 }
@@ -194,7 +233,12 @@ describe('RBAC: every route x every role', () => {
       const access = ROUTE_ACCESS[route]!;
       for (const who of CALLERS) {
         const sample = await samples(h, who, packsDir)[route]!();
-        const pending = h.app.inject({ method: sample.method, url: sample.url, headers: { ...h.as(who), ...sample.headers }, ...(sample.payload !== undefined ? { payload: sample.payload as object } : {}) });
+        const pending = h.app.inject({
+          method: sample.method,
+          url: sample.url,
+          headers: { ...h.as(who), ...sample.headers },
+          ...(sample.payload !== undefined ? { payload: sample.payload as object } : {}),
+        });
         if (sample.after) {
           await new Promise((r) => setTimeout(r, 50));
           await sample.after();

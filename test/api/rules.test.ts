@@ -20,7 +20,8 @@ describe('API: rules', () => {
   let h: Harness;
   before(async () => (h = await harness()));
   after(async () => h.close());
-  const admin = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => h.app.inject({ method, url, headers: h.as('admin'), ...(payload ? { payload } : {}) });
+  const admin = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: h.as('admin'), ...(payload ? { payload } : {}) });
   const get = (url: string) => h.app.inject({ method: 'GET', url, headers: h.as('observer') });
 
   test('a rule made through the API is active at once and fires on a matching event', async () => {
@@ -36,7 +37,10 @@ describe('API: rules', () => {
     const rec = await h.appliance.engine.wait(enf!.executionId!);
     assert.equal((rec.result as { stdout: string }).stdout, 'from the api: api_rule');
     const byRule = (await get('/api/v1/executions?rule=demo.api_made')).json();
-    assert.deepEqual(byRule.items.map((x: { id: string }) => x.id), [rec.id]);
+    assert.deepEqual(
+      byRule.items.map((x: { id: string }) => x.id),
+      [rec.id],
+    );
   });
 
   test('a broken rule is refused with file, line and field', async () => {
@@ -72,7 +76,8 @@ describe('API: rules', () => {
   });
 
   test('the rule tester answers as the CLI does: 0 match with parameters, 1 no match, 2 invalid', async () => {
-    const t = (rule: unknown, event: object) => h.app.inject({ method: 'POST', url: '/api/v1/rules/test', headers: h.as('observer'), payload: { rule, event } });
+    const t = (rule: unknown, event: object) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/rules/test', headers: h.as('observer'), payload: { rule, event } });
     const match = (await t('demo.bgp_down', { device: 'r1', peer: '10.0.12.2', state: 'idle' })).json();
     assert.deepEqual([match.exitCode, match.actionRef, match.parameters], [0, 'demo.bgp_watch', { device: 'r1', peer: '10.0.12.2' }]);
     const miss = (await t(RULE_YAML, { trigger: 'core.event', payload: { kind: 'other' } })).json();

@@ -33,7 +33,13 @@ describe('API: login, grants, audit, secrets', () => {
 
   test('an operator of site dc1 cannot act on dc2 devices, by name or by fan-out filter', async () => {
     const key = await h.grantedKey('dc1ops', 'operator', { inventory: 'site=dc1' });
-    const run = (parameters: object) => h.app.inject({ method: 'POST', url: '/api/v1/executions', headers: { 'x-api-key': key }, payload: { action: 'demo.bgp_watch', parameters: { peer: 'p', wait: '1s', ...parameters } } });
+    const run = (parameters: object) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/executions',
+        headers: { 'x-api-key': key },
+        payload: { action: 'demo.bgp_watch', parameters: { peer: 'p', wait: '1s', ...parameters } },
+      });
     const ok = await run({ device: 'r1' });
     assert.equal(ok.statusCode, 201, ok.body);
     await h.appliance.engine.cancel(ok.json().id).catch(() => {});
@@ -44,7 +50,10 @@ describe('API: login, grants, audit, secrets', () => {
     assert.equal((await run({ device: 'r1', on: 'role=leaf' })).statusCode, 403, 'role=leaf selects r2 too');
     assert.equal((await run({ device: 'not-in-inventory' })).statusCode, 403, 'unknown devices are outside every grant');
     const hosts = await h.app.inject({ method: 'GET', url: '/api/v1/inventory/hosts', headers: { 'x-api-key': key } });
-    assert.deepEqual(hosts.json().items.map((x: { name: string }) => x.name), ['r1']);
+    assert.deepEqual(
+      hosts.json().items.map((x: { name: string }) => x.name),
+      ['r1'],
+    );
   });
 
   test('a pack grant limits actions and rules to those packs', async () => {
@@ -52,7 +61,10 @@ describe('API: login, grants, audit, secrets', () => {
     const headers = { 'x-api-key': key };
     const actions = (await h.app.inject({ method: 'GET', url: '/api/v1/actions', headers })).json().items;
     assert.ok(actions.length > 0 && actions.every((a: { pack: string }) => a.pack === 'core'));
-    assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/executions', headers, payload: { action: 'demo.sleep', parameters: { seconds: 0 } } })).statusCode, 403);
+    assert.equal(
+      (await h.app.inject({ method: 'POST', url: '/api/v1/executions', headers, payload: { action: 'demo.sleep', parameters: { seconds: 0 } } })).statusCode,
+      403,
+    );
     assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/executions', headers, payload: { action: 'core.noop' } })).statusCode, 201);
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/rules/demo.bgp_down', headers })).statusCode, 403);
   });
@@ -75,24 +87,46 @@ describe('API: login, grants, audit, secrets', () => {
     const tryDecrypt = await h.app.inject({ method: 'GET', url: '/api/v1/keys/system/tacacs_key?decrypt=true', headers: h.as('operator') });
     assert.deepEqual([tryDecrypt.statusCode, tryDecrypt.json().code], [403, 'NRX_ERR_FORBIDDEN']);
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/keys/system/tacacs_key?decrypt=true', headers: h.as('admin') })).json().value, secret);
-    await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.as('admin'), payload: { name: 'newbie', password: 'newbie-password-9', role: 'observer' } });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: h.as('admin'),
+      payload: { name: 'newbie', password: 'newbie-password-9', role: 'observer' },
+    });
     const audit = await h.app.inject({ method: 'GET', url: '/api/v1/audit?limit=1000', headers: h.as('admin') });
     const text = audit.body;
     assert.ok(!text.includes(secret) && !text.includes('newbie-password-9') && !text.includes('operator-password'), 'no secret in audit rows');
-    const db = readdirSync(h.dataDir).filter((f) => f.startsWith('netreflex.db')).map((f) => readFileSync(path.join(h.dataDir, f)).toString('latin1')).join('');
+    const db = readdirSync(h.dataDir)
+      .filter((f) => f.startsWith('netreflex.db'))
+      .map((f) => readFileSync(path.join(h.dataDir, f)).toString('latin1'))
+      .join('');
     assert.ok(!db.includes(secret), 'the secret is ciphertext in the SQLite file');
   });
 
   test('every write is audited: who, role, method, route, target, status, source address', async () => {
-    await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: h.as('operator'), payload: { type: 'core.event', payload: { kind: 'audited' } }, remoteAddress: '192.0.2.77' });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: h.as('operator'),
+      payload: { type: 'core.event', payload: { kind: 'audited' } },
+      remoteAddress: '192.0.2.77',
+    });
     await h.app.inject({ method: 'POST', url: '/api/v1/rules/demo.bgp_down/disable', headers: h.as('operator') });
     await h.app.inject({ method: 'GET', url: '/api/v1/rules', headers: h.as('operator') });
     const rows = (await h.app.inject({ method: 'GET', url: '/api/v1/audit?user=operator&limit=5', headers: h.as('admin') })).json().items;
     const [denied, emitted] = rows;
-    assert.deepEqual([denied.method, denied.route, denied.target, denied.status, denied.role], ['POST', '/api/v1/rules/:ref/disable', 'demo.bgp_down', 403, 'operator']);
+    assert.deepEqual(
+      [denied.method, denied.route, denied.target, denied.status, denied.role],
+      ['POST', '/api/v1/rules/:ref/disable', 'demo.bgp_down', 403, 'operator'],
+    );
     assert.deepEqual([emitted.route, emitted.status, emitted.sourceIp, emitted.detail.type], ['/api/v1/events', 202, '192.0.2.77', 'core.event']);
-    assert.ok(rows.every((r: { method: string }) => r.method !== 'GET'), 'reads are not audited');
-    const login = (await h.app.inject({ method: 'GET', url: '/api/v1/audit?limit=1000', headers: h.as('admin') })).json().items.find((r: { route: string }) => r.route === '/api/v1/auth/login');
+    assert.ok(
+      rows.every((r: { method: string }) => r.method !== 'GET'),
+      'reads are not audited',
+    );
+    const login = (await h.app.inject({ method: 'GET', url: '/api/v1/audit?limit=1000', headers: h.as('admin') }))
+      .json()
+      .items.find((r: { route: string }) => r.route === '/api/v1/auth/login');
     assert.equal(login.detail.password, '********');
   });
 
@@ -117,13 +151,23 @@ describe('API: login, grants, audit, secrets', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...writes), fc.jsonValue({ maxDepth: 3 }), async (route, body) => {
         const [method, url] = route.split(' ') as ['POST' | 'PUT', string];
-        const r = await h.app.inject({ method, url: url.replace(/:(\w+)/g, 'x'), headers: { ...h.as('admin'), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+        const r = await h.app.inject({
+          method,
+          url: url.replace(/:(\w+)/g, 'x'),
+          headers: { ...h.as('admin'), 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        });
         assert.ok(r.statusCode < 500, `${route} ${JSON.stringify(body)} -> ${r.statusCode} ${r.body}`);
         if (r.statusCode >= 400) assert.match(r.json().code, /^NRX_ERR_[A-Z_]+$/);
       }),
       { numRuns: 150 },
     );
-    const notJson = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { ...h.as('admin'), 'content-type': 'application/json' }, payload: '{"type": "core.ev' });
+    const notJson = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { ...h.as('admin'), 'content-type': 'application/json' },
+      payload: '{"type": "core.ev',
+    });
     assert.deepEqual([notJson.statusCode, notJson.json().code], [400, 'NRX_ERR_VALIDATION']);
   });
 });

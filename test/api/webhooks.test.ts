@@ -28,14 +28,19 @@ describe('API: webhooks', () => {
   const counters = async (kind: string): Promise<Record<string, number>> => {
     const text = (await h.app.inject({ method: 'GET', url: '/metrics', headers: h.as('observer') })).body;
     const out: Record<string, number> = {};
-    for (const m of text.matchAll(/^netreflex_sensor_messages\{sensor="([^"]+)",counter="([^"]+)"\} (\d+)$/gm)) if (m[1] === `webhook/${kind}`) out[m[2]!] = Number(m[3]);
+    for (const m of text.matchAll(/^netreflex_sensor_messages\{sensor="([^"]+)",counter="([^"]+)"\} (\d+)$/gm))
+      if (m[1] === `webhook/${kind}`) out[m[2]!] = Number(m[3]);
     return out;
   };
   const eventsFrom = async (name: string, type?: string) =>
     (await h.appliance.store.listTriggerInstances({ ...(type ? { type } : {}), limit: 1000 })).filter((e) => e.source === `webhook:${name}`);
 
   test('admins create webhooks of each kind; the secret is shown once, stored encrypted, never listed', async () => {
-    for (const [name, kind, auth] of [['os-neutron', 'neutron', 'hmac'], ['am', 'alertmanager', 'token'], ['netbox', 'generic', 'token']] as const) {
+    for (const [name, kind, auth] of [
+      ['os-neutron', 'neutron', 'hmac'],
+      ['am', 'alertmanager', 'token'],
+      ['netbox', 'generic', 'token'],
+    ] as const) {
       const r = await create('admin', { name, kind, auth });
       assert.equal(r.statusCode, 201, r.body);
       const c = r.json() as Created;
@@ -55,7 +60,14 @@ describe('API: webhooks', () => {
 
     const list = await h.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: h.as('observer') });
     assert.equal(list.statusCode, 200);
-    assert.deepEqual(list.json().items.map((w: Created) => [w.name, w.kind, w.auth]), [['am', 'alertmanager', 'token'], ['netbox', 'generic', 'token'], ['os-neutron', 'neutron', 'hmac']]);
+    assert.deepEqual(
+      list.json().items.map((w: Created) => [w.name, w.kind, w.auth]),
+      [
+        ['am', 'alertmanager', 'token'],
+        ['netbox', 'generic', 'token'],
+        ['os-neutron', 'neutron', 'hmac'],
+      ],
+    );
     for (const c of Object.values(hooks)) assert.ok(!list.body.includes(c.secret), 'no secret in the listing');
 
     const view = await h.kv.get('system', 'webhook.am');
@@ -77,10 +89,17 @@ describe('API: webhooks', () => {
     assert.equal(stored?.payload.provider_segmentation_id, 1004);
     assert.equal(stored?.payload.provider_network_type, 'vxlan');
 
-    const batch = JSON.stringify([notification('ports.json', 'instance-create.port.create.end'), notification('subnets.json', 'subnet.delete.end'), notification('routers.json', 'router.create.end')]);
+    const batch = JSON.stringify([
+      notification('ports.json', 'instance-create.port.create.end'),
+      notification('subnets.json', 'subnet.delete.end'),
+      notification('routers.json', 'router.create.end'),
+    ]);
     const b = await deliver('os-neutron', batch, { 'x-netreflex-signature': signWebhookBody(hooks['os-neutron']!.secret, batch) });
     assert.equal(b.statusCode, 202, b.body);
-    assert.deepEqual(b.json().events.map((e: { type: string }) => e.type), ['openstack.port_created', 'openstack.subnet_deleted', 'openstack.notification']);
+    assert.deepEqual(
+      b.json().events.map((e: { type: string }) => e.type),
+      ['openstack.port_created', 'openstack.subnet_deleted', 'openstack.notification'],
+    );
     const [port] = await eventsFrom('os-neutron', 'openstack.port_created');
     assert.deepEqual([port?.payload.binding_host_id, port?.payload.device_owner], ['devstack', 'compute:None']);
     const c = await counters('neutron');
@@ -88,7 +107,14 @@ describe('API: webhooks', () => {
   });
 
   test('a rule on openstack.network_created fires on a delivered notification', async () => {
-    const rule = { name: 'vxlan_provision', pack: 'demo', enabled: true, trigger: { type: 'openstack.network_created' }, criteria: { 'trigger.provider_network_type': { type: 'equals', pattern: 'vxlan' } }, action: { ref: 'core.echo', parameters: { message: 'VNI {{ trigger.provider_segmentation_id }} for {{ trigger.name }}' } } };
+    const rule = {
+      name: 'vxlan_provision',
+      pack: 'demo',
+      enabled: true,
+      trigger: { type: 'openstack.network_created' },
+      criteria: { 'trigger.provider_network_type': { type: 'equals', pattern: 'vxlan' } },
+      action: { ref: 'core.echo', parameters: { message: 'VNI {{ trigger.provider_segmentation_id }} for {{ trigger.name }}' } },
+    };
     assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/rules', headers: h.as('admin'), payload: { rule } })).statusCode, 201);
     const body = JSON.stringify(notification('networks.json', 'network.create.end'));
     const r = await deliver('os-neutron', body, { 'x-hub-signature-256': signWebhookBody(hooks['os-neutron']!.secret, body) });
@@ -132,9 +158,15 @@ describe('API: webhooks', () => {
     // as Alertmanager sends it with http_config.authorization.credentials
     const r = await deliver('am', JSON.stringify(group), { authorization: `Bearer ${hooks.am!.secret}` });
     assert.equal(r.statusCode, 202, r.body);
-    assert.deepEqual(r.json().events.map((e: { type: string }) => e.type), ['prometheus.alert_resolved', 'prometheus.alert_firing']);
+    assert.deepEqual(
+      r.json().events.map((e: { type: string }) => e.type),
+      ['prometheus.alert_resolved', 'prometheus.alert_firing'],
+    );
     const [firing] = await eventsFrom('am', 'prometheus.alert_firing');
-    assert.deepEqual([firing?.payload.alertname, firing?.payload.receiver, (firing?.payload.labels as Record<string, string>).instance], ['DiskSpace', 'test_webhook', 'cs31.evilcorp']);
+    assert.deepEqual(
+      [firing?.payload.alertname, firing?.payload.receiver, (firing?.payload.labels as Record<string, string>).instance],
+      ['DiskSpace', 'test_webhook', 'cs31.evilcorp'],
+    );
   });
 
   test('malformed bodies are 400 naming the field, counted, and emit nothing', async () => {
@@ -178,12 +210,20 @@ describe('API: webhooks', () => {
     assert.equal(headers['x-request-id'], 'abc');
     assert.equal(headers['x-netreflex-token'], undefined);
     assert.ok(!JSON.stringify(ev).includes(hooks.netbox!.secret));
-    const noType = await h.app.inject({ method: 'POST', url: '/api/v1/webhooks/netbox', headers: { 'x-netreflex-token': hooks.netbox!.secret }, payload: 'plain words' });
+    const noType = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/netbox',
+      headers: { 'x-netreflex-token': hooks.netbox!.secret },
+      payload: 'plain words',
+    });
     assert.equal(noType.statusCode, 202, noType.body);
     assert.equal((await h.appliance.store.getTriggerInstance(noType.json().events[0].id))?.payload.body, 'plain words');
     const audit = (await h.auth.audit.list({ limit: 100 })).filter((a) => a.route === '/api/v1/webhooks/:name' && a.method === 'POST');
     assert.ok(audit.length > 0);
-    assert.ok(audit.every((a) => a.user === null && !JSON.stringify(a.detail).includes('dcim.site')), 'audit rows name the webhook, not the body');
+    assert.ok(
+      audit.every((a) => a.user === null && !JSON.stringify(a.detail).includes('dcim.site')),
+      'audit rows name the webhook, not the body',
+    );
   });
 
   test('deleting a webhook removes its secret; operators may not', async () => {

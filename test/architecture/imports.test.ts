@@ -44,7 +44,14 @@ const KNOWN_VIOLATIONS: Readonly<Record<string, string>> = {
  * access/ and contract/.
  */
 const PUBLIC: Readonly<Record<string, readonly string[]>> = {
-  drivers: ['drivers/access/', 'drivers/contract/', 'drivers/platforms/', 'drivers/textfsm/', 'drivers/transports/snmp-names.ts', 'drivers/transports/ssh-exec.ts'],
+  drivers: [
+    'drivers/access/',
+    'drivers/contract/',
+    'drivers/platforms/',
+    'drivers/textfsm/',
+    'drivers/transports/snmp-names.ts',
+    'drivers/transports/ssh-exec.ts',
+  ],
 };
 
 const rank = new Map(LAYERS.flatMap((areas, i) => areas.map((a) => [a, i] as const)));
@@ -67,8 +74,10 @@ function importsOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(path.join(REPO_ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
   const specs: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specs.push(node.moduleSpecifier.text);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) specs.push(node.arguments[0].text);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      specs.push(node.moduleSpecifier.text);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0]))
+      specs.push(node.arguments[0].text);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -98,7 +107,9 @@ test('every area of src/ and drivers/ has a layer', () => {
 });
 
 test('imports go down the layers only (known violations aside)', () => {
-  const upward = crossing.filter((e) => rank.get(areaOf(e.to))! >= rank.get(areaOf(e.from))! && !(e.key in KNOWN_VIOLATIONS)).map((e) => `${e.key} (${areaOf(e.from)} may not import ${areaOf(e.to)})`);
+  const upward = crossing
+    .filter((e) => rank.get(areaOf(e.to))! >= rank.get(areaOf(e.from))! && !(e.key in KNOWN_VIOLATIONS))
+    .map((e) => `${e.key} (${areaOf(e.from)} may not import ${areaOf(e.to)})`);
   assert.deepEqual(upward, []);
 });
 
@@ -123,7 +134,10 @@ test('no import cycle between areas (known violations aside)', () => {
 
 test('each known violation still exists (remove the entry once the import is gone)', () => {
   const present = new Set(edges.map((e) => e.key));
-  assert.deepEqual(Object.keys(KNOWN_VIOLATIONS).filter((k) => !present.has(k)), []);
+  assert.deepEqual(
+    Object.keys(KNOWN_VIOLATIONS).filter((k) => !present.has(k)),
+    [],
+  );
 });
 
 test("other areas import an area's public modules only", () => {
@@ -131,5 +145,8 @@ test("other areas import an area's public modules only", () => {
     const open = PUBLIC[areaOf(e.to)];
     return open !== undefined && !open.some((p) => (p.endsWith('/') ? e.to.startsWith(p) : e.to === p));
   });
-  assert.deepEqual(inside.map((e) => e.key), []);
+  assert.deepEqual(
+    inside.map((e) => e.key),
+    [],
+  );
 });

@@ -46,7 +46,13 @@ interface Figures {
 
 async function measureNetreflex(lab: NetconfLab): Promise<Figures> {
   // Both clients authenticate with the same ed25519 key (sshd's password check is yescrypt, ~70 ms by design).
-  const opts: NetconfConnectOptions = { host: lab.host, port: lab.port, username: lab.username, privateKey: fs.readFileSync(lab.privateKeyPath), hostKey: { knownKey: lab.hostPublicKey } };
+  const opts: NetconfConnectOptions = {
+    host: lab.host,
+    port: lab.port,
+    username: lab.username,
+    privateKey: fs.readFileSync(lab.privateKeyPath),
+    hostKey: { knownKey: lab.hostPublicKey },
+  };
   const connects: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
@@ -76,10 +82,15 @@ async function measureNetreflex(lab: NetconfLab): Promise<Figures> {
 
 function measureNcclient(lab: NetconfLab, tick: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/python3', ['-c', NCCLIENT, lab.host, String(lab.port), lab.username, lab.privateKeyPath, String(tick), String(SECONDS)], { timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`ncclient run failed: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Figures);
-    });
+    execFile(
+      '/usr/bin/python3',
+      ['-c', NCCLIENT, lab.host, String(lab.port), lab.username, lab.privateKeyPath, String(tick), String(SECONDS)],
+      { timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`ncclient run failed: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Figures);
+      },
+    );
   });
 }
 
@@ -98,9 +109,21 @@ export async function benchNetconf(): Promise<BenchResult[]> {
     return [
       { name: 'netconf get-config (one session)', value: ours.get, unit: 'rpc/s', peer: { name: 'ncclient 1 ms poll', value: fast.get }, goal: '>= 400/s' },
       { name: 'netconf get-config vs stock ncclient', value: ours.get, unit: 'rpc/s', peer: { name: 'ncclient stock', value: stock.get } },
-      { name: 'netconf edit-config+commit (one session)', value: ours.edit, unit: 'cycles/s', peer: { name: 'ncclient 1 ms poll', value: fast.edit }, goal: '>= 160/s' },
+      {
+        name: 'netconf edit-config+commit (one session)',
+        value: ours.edit,
+        unit: 'cycles/s',
+        peer: { name: 'ncclient 1 ms poll', value: fast.edit },
+        goal: '>= 160/s',
+      },
       { name: 'netconf edit-config+commit vs stock ncclient', value: ours.edit, unit: 'cycles/s', peer: { name: 'ncclient stock', value: stock.edit } },
-      { name: 'netconf connect (ssh + hello)', value: ours.connect * 1000, unit: 'ms', peer: { name: 'ncclient', value: fast.connect * 1000 }, goal: '<= 100 ms' },
+      {
+        name: 'netconf connect (ssh + hello)',
+        value: ours.connect * 1000,
+        unit: 'ms',
+        peer: { name: 'ncclient', value: fast.connect * 1000 },
+        goal: '<= 100 ms',
+      },
     ];
   } finally {
     await lab.stop();

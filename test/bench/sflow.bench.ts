@@ -35,7 +35,9 @@ function decodeRate(d: Buffer, samples: number): number {
 /** Kernel drops of the UDP socket bound to 127.0.0.1:port (last column of /proc/net/udp). */
 function socketDrops(port: number): number {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.includes(hex));
+  const line = readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .find((l) => l.includes(hex));
   return line ? Number(line.trim().split(/\s+/).at(-1)) : NaN;
 }
 
@@ -101,10 +103,20 @@ export async function benchSflow(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nrx-sflow-bench-'));
   const ourPort = await freePort();
   const peerPort = await freePort();
-  writeFileSync(join(dir, 'sfacctd.conf'), [
-    `sfacctd_ip: 127.0.0.1`, `sfacctd_port: ${peerPort}`, `sfacctd_pipe_size: 16777216`, `plugins: print`, `aggregate: src_host,dst_host,proto`,
-    `print_output: csv`, `print_output_file: ${join(dir, 'out.csv')}`, `print_refresh_time: 60`, `logfile: ${join(dir, 'sfacctd.log')}`,
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sfacctd.conf'),
+    [
+      `sfacctd_ip: 127.0.0.1`,
+      `sfacctd_port: ${peerPort}`,
+      `sfacctd_pipe_size: 16777216`,
+      `plugins: print`,
+      `aggregate: src_host,dst_host,proto`,
+      `print_output: csv`,
+      `print_output_file: ${join(dir, 'out.csv')}`,
+      `print_refresh_time: 60`,
+      `logfile: ${join(dir, 'sfacctd.log')}`,
+    ].join('\n'),
+  );
   // its own process group: sfacctd forks a core and a plugin process, and ignores one SIGTERM
   const peer = spawn('sfacctd', ['-f', join(dir, 'sfacctd.conf')], { stdio: 'ignore', detached: true });
   const listener = new SflowListener({ host: '127.0.0.1', port: ourPort, recvBufferBytes: 16 * 1024 * 1024, onEvent: () => undefined });

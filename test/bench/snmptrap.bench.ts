@@ -21,7 +21,11 @@ async function sentBySnmptrap(args: string[]): Promise<Buffer> {
   try {
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     const got = new Promise<Buffer>((r) => s.once('message', (m) => r(m)));
-    const run = spawnSync('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${s.address().port}`, '', ...args], { encoding: 'utf8', env: { ...process.env, MIBS: '' }, timeout: 5000 });
+    const run = spawnSync('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${s.address().port}`, '', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, MIBS: '' },
+      timeout: 5000,
+    });
     if (run.error || run.status !== 0) throw new Error(`snmptrap (Debian package snmp) failed: ${run.error?.message ?? run.stderr}`);
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('snmptrap sent nothing within 2 s')), 2000).unref());
     return await Promise.race([got, timeout]);
@@ -49,7 +53,21 @@ export async function realV2cTraps(): Promise<Buffer[]> {
     .map((p) => Buffer.from(p.payload))
     .find((m) => trapOidOf(m) === '1.3.6.1.4.1.8072.2.3.0.1');
   if (!heartbeat) throw new Error('the v2c heartbeat trap is missing from snmptrap-v1-v2c-v3.pcap');
-  const linkUp = await sentBySnmptrap(['1.3.6.1.6.3.1.1.5.4', '1.3.6.1.2.1.2.2.1.1.3', 'i', '3', '1.3.6.1.2.1.2.2.1.7.3', 'i', '1', '1.3.6.1.2.1.2.2.1.8.3', 'i', '1', '1.3.6.1.2.1.31.1.1.1.1.3', 's', 'eth1']);
+  const linkUp = await sentBySnmptrap([
+    '1.3.6.1.6.3.1.1.5.4',
+    '1.3.6.1.2.1.2.2.1.1.3',
+    'i',
+    '3',
+    '1.3.6.1.2.1.2.2.1.7.3',
+    'i',
+    '1',
+    '1.3.6.1.2.1.2.2.1.8.3',
+    'i',
+    '1',
+    '1.3.6.1.2.1.31.1.1.1.1.3',
+    's',
+    'eth1',
+  ]);
   const bgpDown = await sentBySnmptrap(['1.3.6.1.2.1.15.0.2', '1.3.6.1.2.1.15.3.1.14.10.0.12.2', 'x', '0604', '1.3.6.1.2.1.15.3.1.2.10.0.12.2', 'i', '1']);
   return [readFileSync(path.join(FIXTURES, 'v2c-linkdown.bin')), linkUp, bgpDown, heartbeat];
 }
@@ -77,7 +95,12 @@ export function benchTrapInProcess(mix: Buffer[], n = 200_000, repeats = 5): Ben
   const receiveRates = Array.from({ length: 3 }, receive);
   if (events !== n * 4) throw new Error(`TrapListener published ${events} of ${n * 4} traps`);
   return [
-    { name: 'snmptrap v2c decode+normalise in-process, 1 core (linkDown, linkUp, bgpBackwardTransition, heartbeat)', value: median(rates), unit: 'traps/s', goal: '>= 100k/s' },
+    {
+      name: 'snmptrap v2c decode+normalise in-process, 1 core (linkDown, linkUp, bgpBackwardTransition, heartbeat)',
+      value: median(rates),
+      unit: 'traps/s',
+      goal: '>= 100k/s',
+    },
     { name: 'snmptrap TrapListener.receive (decode, normalise, envelope with id, counters)', value: median(receiveRates), unit: 'traps/s' },
   ];
 }
@@ -150,7 +173,12 @@ interface Taken {
 async function offer(rxs: Receiver[], mix: Buffer[], count: number, rate?: number): Promise<{ sendRate: number; taken: Taken[] }> {
   const before = await Promise.all(rxs.map(async (rx) => ({ taken: await rx.taken(), drops: socketDrops(rx.port) })));
   const t0 = process.hrtime.bigint();
-  const secs = await send(rxs.map((rx) => rx.port), mix, count, rate);
+  const secs = await send(
+    rxs.map((rx) => rx.port),
+    mix,
+    count,
+    rate,
+  );
   const after = await Promise.all(rxs.map((rx) => settle(() => rx.taken(), t0)));
   return {
     sendRate: count / secs,
@@ -170,15 +198,25 @@ const STEP_SECONDS = 2;
  * other keeps both cores' worth of room above it). Then one flood at the sender's maximum to both.
  */
 async function sideBySide(ours: Receiver, peer: Receiver, mix: Buffer[], deadline: number, floodCount: number) {
-  const lossless = new Map<Receiver, number>([[ours, 0], [peer, 0]]);
-  const socketDropsOf = new Map<Receiver, number>([[ours, 0], [peer, 0]]);
+  const lossless = new Map<Receiver, number>([
+    [ours, 0],
+    [peer, 0],
+  ]);
+  const socketDropsOf = new Map<Receiver, number>([
+    [ours, 0],
+    [peer, 0],
+  ]);
   let active = [ours, peer];
   let senderLimit: number | undefined;
   for (const rate of LADDER) {
     if (!active.length || Date.now() > deadline) break;
     const r = await offer(active, mix, rate * STEP_SECONDS, rate);
     // NRX_BENCH_VERBOSE=1 shows every step (who took how many, socket drops)
-    if (process.env.NRX_BENCH_VERBOSE) console.error(`snmptrap step ${rate}/s sent at ${Math.round(r.sendRate)}/s:`, active.map((rx, i) => `${rx.name} ${r.taken[i]!.received}/${r.taken[i]!.sent} (socket drops ${r.taken[i]!.socketDrops})`).join('; '));
+    if (process.env.NRX_BENCH_VERBOSE)
+      console.error(
+        `snmptrap step ${rate}/s sent at ${Math.round(r.sendRate)}/s:`,
+        active.map((rx, i) => `${rx.name} ${r.taken[i]!.received}/${r.taken[i]!.sent} (socket drops ${r.taken[i]!.socketDrops})`).join('; '),
+      );
     active.forEach((rx, i) => socketDropsOf.set(rx, socketDropsOf.get(rx)! + r.taken[i]!.socketDrops));
     if (r.sendRate < rate * 0.9) {
       senderLimit = Math.round(r.sendRate);

@@ -38,7 +38,10 @@ print(json.dumps(times))
 
 function netmikoTimes(lab: Lab, fast: boolean): number[] | undefined {
   const r = lab.routers.find((x) => x.name === 'leaf1')!;
-  const p = spawnSync('/usr/bin/python3', ['-c', NETMIKO, r.ssh.host, String(r.ssh.port), r.ssh.username, r.ssh.password, String(SESSIONS), fast ? '1' : '0'], { encoding: 'utf8', timeout: 600_000 });
+  const p = spawnSync('/usr/bin/python3', ['-c', NETMIKO, r.ssh.host, String(r.ssh.port), r.ssh.username, r.ssh.password, String(SESSIONS), fast ? '1' : '0'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   if (p.status !== 0) {
     process.stderr.write(`netmiko (${fast ? 'fast_cli' : 'default'}) failed: ${p.stderr.slice(-500)}\n`);
     return undefined;
@@ -54,7 +57,16 @@ async function netreflexTimes(lab: Lab, auth: 'password' | 'key' = 'password'): 
   for (let i = 0; i < SESSIONS; i++) {
     const t = performance.now();
     const credential = auth === 'key' ? { privateKey: readFileSync(r.ssh.privateKeyPath) } : { password: r.ssh.password };
-    const d = cliDriver({ device: 'leaf1', host: r.ssh.host, port: r.ssh.port, username: r.ssh.username, ...credential, platform: 'frr', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' });
+    const d = cliDriver({
+      device: 'leaf1',
+      host: r.ssh.host,
+      port: r.ssh.port,
+      username: r.ssh.username,
+      ...credential,
+      platform: 'frr',
+      knownHostsFile: knownHosts,
+      hostKeyPolicy: 'strict',
+    });
     const [res] = await d.send(['show ip bgp summary']);
     await d.close();
     if (!res!.output.includes('Neighbor')) throw new Error(`unexpected output: ${res!.output.slice(0, 200)}`);
@@ -75,13 +87,24 @@ async function workflowCommandTimes(lab: Lab, pooled: boolean, rounds = 6): Prom
   const times: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const pool = pooled ? new SessionPool() : undefined;
-    const target: DeviceTarget = { name: 'leaf1', hostname: r.ssh.host, port: r.ssh.port, platform: 'frr', username: r.ssh.username, password: r.ssh.password, knownHostsFile, hostKeyPolicy: 'strict', ...(pool ? { sessions: pool } : {}) };
+    const target: DeviceTarget = {
+      name: 'leaf1',
+      hostname: r.ssh.host,
+      port: r.ssh.port,
+      platform: 'frr',
+      username: r.ssh.username,
+      password: r.ssh.password,
+      knownHostsFile,
+      hostKeyPolicy: 'strict',
+      ...(pool ? { sessions: pool } : {}),
+    };
     const runner = new CliRunner(staticResolver([target]));
     for (let i = 0; i < 10; i++) {
       const t = performance.now();
       const res = await runner.run(action, { device: 'leaf1', commands: ['show ip bgp summary'] }, testContext(action));
       const took = performance.now() - t;
-      if (res.status !== 'succeeded' || !JSON.stringify(res.result).includes('Neighbor')) throw new Error(`unexpected result: ${JSON.stringify(res).slice(0, 300)}`);
+      if (res.status !== 'succeeded' || !JSON.stringify(res.result).includes('Neighbor'))
+        throw new Error(`unexpected result: ${JSON.stringify(res).slice(0, 300)}`);
       if (i > 0) times.push(took);
     }
     await pool?.close();
@@ -91,7 +114,9 @@ async function workflowCommandTimes(lab: Lab, pooled: boolean, rounds = 6): Prom
 
 /** Fan-out of one show command over `count` replayed devices served from a child process. */
 export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchResult[]> {
-  const fleet = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-fleet.ts'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const fleet = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-fleet.ts'), String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => createInterface({ input: fleet.stdout! }).once('line', resolve));
   const info = JSON.parse(line) as { ports: number[]; hostPublicKey: string; username: string; password: string };
   const knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-fleet-')), 'known_hosts');
@@ -100,15 +125,28 @@ export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchR
   let peakRss = rssBefore;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const t = performance.now();
-  const outcomes = await fanOut(info.ports.map((_, i) => `sim${i}`), async (name) => {
-    const port = info.ports[Number(name.slice(3))]!;
-    const d = cliDriver({ device: name, host: '127.0.0.1', port, username: info.username, password: info.password, platform: 'cisco_ios', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' });
-    try {
-      return (await d.getBgpNeighbors()).neighbors.length;
-    } finally {
-      await d.close();
-    }
-  }, { concurrency });
+  const outcomes = await fanOut(
+    info.ports.map((_, i) => `sim${i}`),
+    async (name) => {
+      const port = info.ports[Number(name.slice(3))]!;
+      const d = cliDriver({
+        device: name,
+        host: '127.0.0.1',
+        port,
+        username: info.username,
+        password: info.password,
+        platform: 'cisco_ios',
+        knownHostsFile: knownHosts,
+        hostKeyPolicy: 'strict',
+      });
+      try {
+        return (await d.getBgpNeighbors()).neighbors.length;
+      } finally {
+        await d.close();
+      }
+    },
+    { concurrency },
+  );
   const wall = performance.now() - t;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -117,7 +155,12 @@ export async function benchFanOut(count = 200, concurrency = 50): Promise<BenchR
   if (failed) process.stderr.write(`fan-out: ${failed} of ${count} failed: ${JSON.stringify(outcomes.find((o) => !o.ok))}\n`);
   return [
     { name: `ssh fan-out: getBgpNeighbors on ${count} devices (${ok} ok), concurrency ${concurrency}`, value: wall / 1000, unit: 's wall', goal: '< 3 s' },
-    { name: `ssh fan-out: client peak RSS (${count} devices)`, value: peakRss / 1024 / 1024, unit: 'MiB', goal: `growth ${((peakRss - rssBefore) / 1024 / 1024).toFixed(1)} MiB` },
+    {
+      name: `ssh fan-out: client peak RSS (${count} devices)`,
+      value: peakRss / 1024 / 1024,
+      unit: 'MiB',
+      goal: `growth ${((peakRss - rssBefore) / 1024 / 1024).toFixed(1)} MiB`,
+    },
   ];
 }
 
@@ -128,14 +171,39 @@ export async function benchSsh(lab: Lab): Promise<BenchResult[]> {
   const fast = netmikoTimes(lab, true);
   const slow = netmikoTimes(lab, false);
   const goal = '<= 150 ms, >= 4.5x Netmiko fast_cli';
-  if (fast) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', peer: { name: 'Netmiko fast_cli', value: median(fast) }, goal });
-  if (slow) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', peer: { name: 'Netmiko default', value: median(slow) }, goal });
+  if (fast)
+    results.push({
+      name: 'ssh session on FRR: connect + show ip bgp summary + close',
+      value: ours,
+      unit: 'ms',
+      peer: { name: 'Netmiko fast_cli', value: median(fast) },
+      goal,
+    });
+  if (slow)
+    results.push({
+      name: 'ssh session on FRR: connect + show ip bgp summary + close',
+      value: ours,
+      unit: 'ms',
+      peer: { name: 'Netmiko default', value: median(slow) },
+      goal,
+    });
   if (!fast && !slow) results.push({ name: 'ssh session on FRR: connect + show ip bgp summary + close', value: ours, unit: 'ms', goal });
   // sshd's password check and session setup plus vtysh's start are most of a session; key auth is a little cheaper.
-  results.push({ name: 'ssh session on FRR, key auth: connect + show ip bgp summary + close', value: median(await netreflexTimes(lab, 'key')), unit: 'ms', goal });
+  results.push({
+    name: 'ssh session on FRR, key auth: connect + show ip bgp summary + close',
+    value: median(await netreflexTimes(lab, 'key')),
+    unit: 'ms',
+    goal,
+  });
   const fresh = median(await workflowCommandTimes(lab, false));
   const pooled = median(await workflowCommandTimes(lab, true));
-  results.push({ name: 'cli action on FRR, 2nd..10th of a workflow: pooled session', value: pooled, unit: 'ms', peer: { name: 'fresh session per action', value: fresh }, goal: '<= 10 ms, >= 15x' });
+  results.push({
+    name: 'cli action on FRR, 2nd..10th of a workflow: pooled session',
+    value: pooled,
+    unit: 'ms',
+    peer: { name: 'fresh session per action', value: fresh },
+    goal: '<= 10 ms, >= 15x',
+  });
   results.push(...(await benchFanOut()));
   return results;
 }

@@ -23,7 +23,7 @@ export function syslogMix(): Buffer[] {
     '<86>Nov 22 00:07:28 vm sshd[100]: Accepted publickey for netops from 192.0.2.10 port 40000 ssh2',
     '<30>Nov 22 00:07:29 leaf1 systemd[1]: Started Session 42 of user netops.',
     '<134>1 2026-11-22T00:07:30.120Z spine2 lldpd 812 - - interface swp3 now has neighbor leaf4',
-    '<190>3004: xr1 RP/0/RSP0/CPU0:Nov 22 00:07:31.000 UTC: exec[65750]: %SECURITY-LOGIN-6-AUTHEN_SUCCESS : Successfully authenticated user \'netops\' from \'192.0.2.10\' on \'vty0\'',
+    "<190>3004: xr1 RP/0/RSP0/CPU0:Nov 22 00:07:31.000 UTC: exec[65750]: %SECURITY-LOGIN-6-AUTHEN_SUCCESS : Successfully authenticated user 'netops' from '192.0.2.10' on 'vty0'",
     '<187>122: Nov 22 00:07:32: %SEC-6-IPACCESSLOGP: list 101 denied tcp 198.51.100.7(51515) -> 192.0.2.1(22), 1 packet',
     '<28>Nov 22 00:07:33 mx1 chassisd[1500]: CHASSISD_SNMP_TRAP7: SNMP trap generated: Fan/Blower OK',
   ];
@@ -65,7 +65,9 @@ export function benchSyslogInProcess(n = 1_000_000, repeats = 5): BenchResult[] 
 
 /** Kernel UDP receive-buffer drops so far (system-wide: the runs below are sequential). */
 export function udpRcvbufErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const names = lines[0]!.split(/\s+/);
   const values = lines[1]!.split(/\s+/);
   return Number(values[names.indexOf('RcvbufErrors')]);
@@ -130,7 +132,10 @@ interface Receiver {
 }
 
 async function startNetreflex(): Promise<Receiver & { recvBufferBytes: number }> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'syslog-receiver.ts')], { cwd: path.join(here, '../..'), env: { ...process.env, NETREFLEX_LOG_LEVEL: 'silent' } });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'syslog-receiver.ts')], {
+    cwd: path.join(here, '../..'),
+    env: { ...process.env, NETREFLEX_LOG_LEVEL: 'silent' },
+  });
   const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, number>> => JSON.parse(((await replies.next()).value as string | undefined) ?? '{}') as Record<string, number>;
   const hello = await next();

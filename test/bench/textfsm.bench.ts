@@ -18,8 +18,16 @@ const OUTPUTS = path.join(here, '../drivers/fixtures');
 /** A typical template per shape of output: a long per-interface block, a table with states, a List. */
 const WORKLOADS = [
   { name: 'cisco_ios show interfaces', template: 'cisco_ios_show_interfaces.textfsm', input: 'cisco_ios/interfaces/napalm_normal/show_interfaces.txt' },
-  { name: 'cisco_nxos show ip bgp summary vrf all', template: 'cisco_nxos_show_ip_bgp_summary.textfsm', input: 'cisco_nxos/bgp_neighbors/vrfs/show_ip_bgp_summary_vrf_all.txt' },
-  { name: 'cisco_nxos show port-channel summary (List)', template: 'cisco_nxos_show_port-channel_summary.textfsm', input: 'cisco_nxos/lag_members/port_channels/show_port-channel_summary.txt' },
+  {
+    name: 'cisco_nxos show ip bgp summary vrf all',
+    template: 'cisco_nxos_show_ip_bgp_summary.textfsm',
+    input: 'cisco_nxos/bgp_neighbors/vrfs/show_ip_bgp_summary_vrf_all.txt',
+  },
+  {
+    name: 'cisco_nxos show port-channel summary (List)',
+    template: 'cisco_nxos_show_port-channel_summary.textfsm',
+    input: 'cisco_nxos/lag_members/port_channels/show_port-channel_summary.txt',
+  },
 ];
 
 const ROUNDS = 5;
@@ -42,7 +50,9 @@ export async function benchTextfsm(): Promise<BenchResult[]> {
   const jobs = WORKLOADS.map((w) => ({ ...w, templateFile: path.join(NTC, w.template), inputFile: path.join(OUTPUTS, w.input) }));
   const havePython = (await missingPackages(REFERENCE_PACKAGES)).length === 0;
   if (!havePython) process.stderr.write('textfsm bench: python3-textfsm is not installed, so no peer figures (apt-get install python3-textfsm)\n');
-  const peer = havePython ? (await runReference({ bench: jobs.map((j) => ({ template: j.templateFile, input: j.inputFile, repeat: 300, rounds: ROUNDS })) })).bench : [];
+  const peer = havePython
+    ? (await runReference({ bench: jobs.map((j) => ({ template: j.templateFile, input: j.inputFile, repeat: 300, rounds: ROUNDS })) })).bench
+    : [];
   return jobs.map((j, i) => ({
     name: `textfsm: ${j.name}`,
     value: ours(j.templateFile, j.inputFile, 3000) / 1000,

@@ -20,13 +20,17 @@ async function freeUdpPort(): Promise<number> {
 /** Kernel drops of the UDP socket bound to 127.0.0.1:port (last column of /proc/net/udp); NaN when none is bound. */
 export function socketDrops(port: number): number {
   const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1] === local);
+  const line = readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .find((l) => l.trim().split(/\s+/)[1] === local);
   return line ? Number(line.trim().split(/\s+/).at(-1)) : NaN;
 }
 
 /** Kernel UDP receive-buffer drops so far, all sockets (/proc/net/snmp Udp: RcvbufErrors). */
 export function udpRcvbufErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   return Number(lines[1]!.split(/\s+/)[lines[0]!.split(/\s+/).indexOf('RcvbufErrors')]);
 }
 
@@ -48,7 +52,10 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 export async function startNetreflexTrapReceiver(): Promise<Receiver> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'snmptrap-receiver.ts')], { cwd: path.join(here, '../..'), stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'snmptrap-receiver.ts')], {
+    cwd: path.join(here, '../..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const replies = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, number>> => {
     const line = (await replies.next()).value as string | undefined;
@@ -87,7 +94,9 @@ export async function startSnmptrapd(dir: string, recvBufferBytes: number): Prom
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR: path.join(dir, 'persist') },
   });
-  const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`snmptrapd (Debian package snmptrapd) could not start: ${e.message}`))));
+  const failed = new Promise<never>((_, reject) =>
+    child.once('error', (e) => reject(new Error(`snmptrapd (Debian package snmptrapd) could not start: ${e.message}`))),
+  );
   failed.catch(() => undefined);
   try {
     for (let i = 0; i < 100 && Number.isNaN(socketDrops(port)); i++) await Promise.race([failed, new Promise((r) => setTimeout(r, 50))]);

@@ -71,7 +71,8 @@ export async function benchWorkflows(): Promise<BenchResult[]> {
       config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [packs] }, {}),
       log: silentLogger,
       onExecutionUpdate: (rec) => {
-        if (started && rec.status === 'running' && rec.context.triggerInstanceId && !started.has(rec.context.triggerInstanceId)) started.set(rec.context.triggerInstanceId, process.hrtime.bigint());
+        if (started && rec.status === 'running' && rec.context.triggerInstanceId && !started.has(rec.context.triggerInstanceId))
+          started.set(rec.context.triggerInstanceId, process.hrtime.bigint());
       },
     });
     if (a.content.errors.length) throw new Error(a.content.errors.map((e) => e.message).join('\n'));

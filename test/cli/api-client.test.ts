@@ -11,7 +11,12 @@ import { harness, type Harness } from '../api/harness.js';
 function injectFetch(h: Harness): typeof fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const u = new URL(String(input));
-    const r = await h.app.inject({ method: (init.method ?? 'GET') as 'GET', url: u.pathname + u.search, headers: init.headers as Record<string, string>, ...(init.body ? { payload: String(init.body) } : {}) });
+    const r = await h.app.inject({
+      method: (init.method ?? 'GET') as 'GET',
+      url: u.pathname + u.search,
+      headers: init.headers as Record<string, string>,
+      ...(init.body ? { payload: String(init.body) } : {}),
+    });
     return new Response(r.body, { status: r.statusCode, headers: { 'content-type': String(r.headers['content-type'] ?? '') } });
   }) as typeof fetch;
 }
@@ -35,10 +40,19 @@ describe('api-client', () => {
     writeClientConfig({ url: 'http://nrx.example:9000/', token: 'tok-file' }, file);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(resolveClientConfig({}, env), { url: 'http://nrx.example:9000', token: 'tok-file' });
-    assert.deepEqual(resolveClientConfig({}, { ...env, NETREFLEX_URL: 'http://env:1', NETREFLEX_API_KEY: 'key-env' }), { url: 'http://env:1', apiKey: 'key-env' });
-    assert.deepEqual(resolveClientConfig({ url: 'http://flag:2', token: 'tok-flag' }, { ...env, NETREFLEX_API_KEY: 'key-env' }), { url: 'http://flag:2', token: 'tok-flag' });
+    assert.deepEqual(resolveClientConfig({}, { ...env, NETREFLEX_URL: 'http://env:1', NETREFLEX_API_KEY: 'key-env' }), {
+      url: 'http://env:1',
+      apiKey: 'key-env',
+    });
+    assert.deepEqual(resolveClientConfig({ url: 'http://flag:2', token: 'tok-flag' }, { ...env, NETREFLEX_API_KEY: 'key-env' }), {
+      url: 'http://flag:2',
+      token: 'tok-flag',
+    });
     writeFileSync(file, '{not json');
-    assert.throws(() => resolveClientConfig({}, env), (e) => e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && e.message.includes(file));
+    assert.throws(
+      () => resolveClientConfig({}, env),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && e.message.includes(file),
+    );
   });
 
   test('runs an action and tails it to the end through the API', async () => {
@@ -46,7 +60,10 @@ describe('api-client', () => {
     const rec = await client.runAction('core.echo', { message: 'hello from the cli' });
     const seen: SseMessage[] = [];
     await client.tailExecution(rec.id, (m) => void seen.push(m));
-    assert.deepEqual(seen.filter((m) => m.event === 'log').map((m) => m.data), [{ line: 'hello from the cli' }]);
+    assert.deepEqual(
+      seen.filter((m) => m.event === 'log').map((m) => m.data),
+      [{ line: 'hello from the cli' }],
+    );
     assert.equal(seen.at(-1)!.event, 'end');
     const got = await client.getExecution(rec.id);
     assert.equal(got.status, 'succeeded');

@@ -29,7 +29,8 @@ export interface CliResult {
  */
 export function cli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_') && k !== 'NO_COLOR' && k !== 'XDG_CONFIG_HOME') base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('NETREFLEX_') && k !== 'NO_COLOR' && k !== 'XDG_CONFIG_HOME') base[k] = v;
   const merged: Record<string, string> = { ...base };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   return new Promise((resolve, reject) => {
@@ -63,14 +64,27 @@ export interface LiveAppliance {
 export async function liveAppliance(): Promise<LiveAppliance> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-cli-api-'));
   const stream = new ApiStream();
-  const appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [FIXTURE_PACKS] }, {}), log: silentLogger, inboxPollMs: 50, onExecutionUpdate: (r) => stream.executionUpdated(r) });
+  const appliance = new Appliance({
+    config: loadConfig({ dataDir, packsPaths: [FIXTURE_PACKS] }, {}),
+    log: silentLogger,
+    inboxPollMs: 50,
+    onExecutionUpdate: (r) => stream.executionUpdated(r),
+  });
   await appliance.start();
   const store = appliance.store as SqliteStore;
   const auth = new AuthService(store);
   const first = await auth.ensureAdmin({});
   if (!first.password) throw new Error('ensureAdmin did not generate a password on a new data directory');
   const { app, url } = await startApi(
-    { appliance, inventory: new InventoryService(store), kv: appliance.kv, credentials: appliance.credentials, auth, stream, reloadContent: async () => void appliance.reloadContent() },
+    {
+      appliance,
+      inventory: new InventoryService(store),
+      kv: appliance.kv,
+      credentials: appliance.credentials,
+      auth,
+      stream,
+      reloadContent: async () => void appliance.reloadContent(),
+    },
     { host: '127.0.0.1', port: 0 },
   );
   return {

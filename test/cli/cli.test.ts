@@ -18,7 +18,14 @@ function cli(args: string[], env: Record<string, string> = {}): { code: number |
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     encoding: 'utf8',
     // local mode: a data directory and no URL (no NETREFLEX_URL, no config file from a login)
-    env: { ...withoutNetreflexSettings(), XDG_CONFIG_HOME: path.join(tmp, 'config'), NETREFLEX_DATA_DIR: path.join(tmp, 'data'), NETREFLEX_PACKS_PATH: PACKS, NO_COLOR: '1', ...env },
+    env: {
+      ...withoutNetreflexSettings(),
+      XDG_CONFIG_HOME: path.join(tmp, 'config'),
+      NETREFLEX_DATA_DIR: path.join(tmp, 'data'),
+      NETREFLEX_PACKS_PATH: PACKS,
+      NO_COLOR: '1',
+      ...env,
+    },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -28,7 +28,8 @@ describe('netreflex completion', () => {
 
   test('bash: commands, subcommands and options come from the command tree', () => {
     const top = complete(['netreflex', '']);
-    for (const c of ['inventory', 'execution', 'event', 'rule', 'key', 'pack', 'inquiry', 'login', 'run', 'completion']) assert.ok(top.includes(c), `top level offers ${c}`);
+    for (const c of ['inventory', 'execution', 'event', 'rule', 'key', 'pack', 'inquiry', 'login', 'run', 'completion'])
+      assert.ok(top.includes(c), `top level offers ${c}`);
     assert.deepEqual(complete(['netreflex', 'inventory', 'p']), ['preview']);
     assert.deepEqual(complete(['netreflex', 'execution', 't']), ['tail']);
     assert.deepEqual(complete(['netreflex', 'key', 'set', 'x', '--enc']), ['--encrypt']);

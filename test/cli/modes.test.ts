@@ -62,15 +62,19 @@ describe('key scopes', () => {
     assert.equal(scopeOf({ scope: 'pack', pack: 'netbox' }), 'pack:netbox');
     assert.throws(() => scopeOf({ scope: 'pack' }), /needs --pack/);
     assert.throws(() => scopeOf({ scope: 'system', pack: 'x' }), /goes with --scope pack/);
-    assert.throws(() => scopeOf({ scope: 'global' }), (e) => e instanceof NrxError && e.code === 'NRX_ERR_USAGE');
+    assert.throws(
+      () => scopeOf({ scope: 'global' }),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_USAGE',
+    );
   });
 });
 
 describe('colour', () => {
   const saved = { NO_COLOR: process.env.NO_COLOR, TERM: process.env.TERM };
   after(() => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   });
   test('only on a terminal, never with NO_COLOR or TERM=dumb', () => {
     delete process.env.NO_COLOR;

@@ -63,20 +63,45 @@ describe('netreflex operator CLI over the API', () => {
   test('inventory import from a YAML folder and from the NetBox fixture, then ls, show and preview a filter', async () => {
     const inv = path.join(tmp, 'inventory');
     mkdirSync(inv);
-    writeFileSync(path.join(inv, 'groups.yaml'), 'dc1:\n  platform: frr\n  data: { site: dc1 }\ndc2:\n  data: { site: dc2 }\nleaves:\n  data: { role: leaf }\nspines:\n  data: { role: spine }\n');
+    writeFileSync(
+      path.join(inv, 'groups.yaml'),
+      'dc1:\n  platform: frr\n  data: { site: dc1 }\ndc2:\n  data: { site: dc2 }\nleaves:\n  data: { role: leaf }\nspines:\n  data: { role: spine }\n',
+    );
     writeFileSync(
       path.join(inv, 'hosts.yaml'),
-      ['dc1-leaf1:', '  hostname: 10.1.1.1', '  groups: [dc1, leaves]', 'dc1-leaf2:', '  hostname: 10.1.1.2', '  groups: [dc1, leaves]', 'dc1-spine1:', '  hostname: 10.1.0.1', '  groups: [dc1, spines]', 'dc2-leaf1:', '  hostname: 10.2.1.1', '  groups: [dc2, leaves]', ''].join('\n'),
+      [
+        'dc1-leaf1:',
+        '  hostname: 10.1.1.1',
+        '  groups: [dc1, leaves]',
+        'dc1-leaf2:',
+        '  hostname: 10.1.1.2',
+        '  groups: [dc1, leaves]',
+        'dc1-spine1:',
+        '  hostname: 10.1.0.1',
+        '  groups: [dc1, spines]',
+        'dc2-leaf1:',
+        '  hostname: 10.2.1.1',
+        '  groups: [dc2, leaves]',
+        '',
+      ].join('\n'),
     );
     const y = await asAdmin(['inventory', 'import', '--yaml', inv]);
     assert.equal(y.code, 0, y.stderr);
     assert.match(y.stdout, /imported 4 host\(s\), 4 group\(s\)/);
     // the fixture's 11 devices: the 4 with a primary IP are manageable hosts, the rest are reported
-    const nb = json<{ hosts: number; errors: unknown[] }>(await asAdmin(['inventory', 'import', path.resolve('test/inventory/fixtures/netbox/dcim_devices.json'), '--json']));
+    const nb = json<{ hosts: number; errors: unknown[] }>(
+      await asAdmin(['inventory', 'import', path.resolve('test/inventory/fixtures/netbox/dcim_devices.json'), '--json']),
+    );
     assert.equal(nb.hosts, 4);
     const hosts = json<Array<{ name: string; platform: string | null }>>(await asAdmin(['inventory', 'ls', '--json']));
-    assert.ok(hosts.some((h) => h.name === 'dc1-leaf1' && h.platform === 'frr'), 'group inheritance applied');
-    assert.ok(hosts.some((h) => h.name === 'test1-core1'), 'NetBox devices imported');
+    assert.ok(
+      hosts.some((h) => h.name === 'dc1-leaf1' && h.platform === 'frr'),
+      'group inheritance applied',
+    );
+    assert.ok(
+      hosts.some((h) => h.name === 'test1-core1'),
+      'NetBox devices imported',
+    );
     assert.equal(hosts.length, 8);
     const preview = json<{ count: number; names: string[] }>(await asAdmin(['inventory', 'preview', '--filter', 'site=dc1 and role=leaf', '--json']));
     assert.deepEqual(preview.names, ['dc1-leaf1', 'dc1-leaf2']);
@@ -116,7 +141,10 @@ describe('netreflex operator CLI over the API', () => {
     assert.equal(tail.code, 0, tail.stderr);
     assert.equal(tail.stdout, 'done late\n');
     const again = await asAdmin(['execution', 'tail', id, '--json']);
-    const messages = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: { status?: string } });
+    const messages = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; data: { status?: string } });
     assert.equal(messages.at(-1)!.event, 'end');
     assert.equal(messages.at(-1)!.data.status, 'succeeded');
     const got = json<{ id: string; status: string; result: unknown }>(await asAdmin(['execution', 'get', id, '--json']));
@@ -159,7 +187,10 @@ describe('netreflex operator CLI over the API', () => {
     assert.equal((await asAdmin(['key', 'get', 'snmp_community', '--decrypt'])).stdout, `${secret}\n`);
     assert.equal((await asAdmin(['key', 'get', 'tacacs_key', '--decrypt'])).stdout, 'piped-T4cacs-secret\n');
     const list = json<Array<{ key: string; value: string; secret: boolean }>>(await asAdmin(['key', 'list', '--json']));
-    assert.deepEqual(list.find((k) => k.key === 'snmp_community'), { ...list.find((k) => k.key === 'snmp_community'), value: '********', secret: true });
+    assert.deepEqual(
+      list.find((k) => k.key === 'snmp_community'),
+      { ...list.find((k) => k.key === 'snmp_community'), value: '********', secret: true },
+    );
     const text = await asAdmin(['key', 'list']);
     assert.ok(!text.stdout.includes(secret));
     const observer = await asObserver(['key', 'get', 'snmp_community', '--decrypt']);
@@ -177,7 +208,10 @@ describe('netreflex operator CLI over the API', () => {
       listed = json(await asAdmin(['inquiry', 'list', '--json']));
       if (!listed.some((x) => x.id === id)) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(listed.some((x) => x.id === id), 'the inquiry is listed');
+    assert.ok(
+      listed.some((x) => x.id === id),
+      'the inquiry is listed',
+    );
     const r = await asAdmin(['inquiry', 'respond', id, 'continue=true']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await asAdmin(['execution', 'tail', id])).code, 0, 'it ends succeeded');
@@ -229,7 +263,16 @@ describe('netreflex operator CLI over the API', () => {
   });
 
   test('--json of every list command is JSON; tables carry no colour codes when stdout is not a terminal', async () => {
-    const lists = [['inventory', 'ls'], ['execution', 'list'], ['event', 'list'], ['rule', 'list'], ['trigger', 'list'], ['key', 'list'], ['pack', 'list'], ['inquiry', 'list']];
+    const lists = [
+      ['inventory', 'ls'],
+      ['execution', 'list'],
+      ['event', 'list'],
+      ['rule', 'list'],
+      ['trigger', 'list'],
+      ['key', 'list'],
+      ['pack', 'list'],
+      ['inquiry', 'list'],
+    ];
     await Promise.all(
       lists.map(async (args) => {
         const r = await asAdmin([...args, '--json']);

@@ -29,7 +29,10 @@ describe('pack list and serve say which actions cannot run and why', () => {
     assert.match(header, /^REF\s+VERSION\s+INSTALLED\s+ACTIONS\s+CANNOT RUN\s+DESCRIPTION$/);
     const row = r.stdout.split('\n').find((l) => l.startsWith('pyacts '));
     assert.match(row ?? '', /^pyacts\s+1\.0\.0\s+\S+\s+13\s+2 \(mistral-v2 x1, winrm-cmd x1\)\s+python-script actions/);
-    assert.match(r.stderr, /note: pack pyacts: 2 of 13 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*port the workflow to orquesta\); 1 uses winrm-cmd \(Windows hosts over WinRM are not supported/);
+    assert.match(
+      r.stderr,
+      /note: pack pyacts: 2 of 13 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*port the workflow to orquesta\); 1 uses winrm-cmd \(Windows hosts over WinRM are not supported/,
+    );
   });
 
   test('netreflex serve prints the same per pack when it starts', async () => {
@@ -37,7 +40,11 @@ describe('pack list and serve say which actions cannot run and why', () => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_')) env[k] = v;
     env.NETREFLEX_LOG_LEVEL = 'silent';
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--data-dir', dataDir, '--packs-path', PYTHON_PACKS, '--no-api', '--no-sensors'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI_MAIN, 'serve', '--data-dir', dataDir, '--packs-path', PYTHON_PACKS, '--no-api', '--no-sensors'],
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     try {
       await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,12 @@ function parse(args: string[], input: string, env: Record<string, string> = {}):
   const script = `import { Command } from 'commander'; import { registerParse } from ${JSON.stringify(join(import.meta.dirname, '../../src/cli/commands/parse.ts'))};
 const p = new Command(); registerParse(p); p.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2)); await p.parseAsync(process.argv);`;
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NETREFLEX_')));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'node', 'parse', ...args], { input, encoding: 'utf8', cwd: join(import.meta.dirname, '../..'), env: { ...base, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'node', 'parse', ...args], {
+    input,
+    encoding: 'utf8',
+    cwd: join(import.meta.dirname, '../..'),
+    env: { ...base, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,7 +27,10 @@ test('parse prints the BGP neighbors model for a BGP summary read from stdin', (
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { getter: string; neighbors: Array<Record<string, unknown>> };
   assert.equal(out.getter, 'bgp_neighbors');
-  assert.deepEqual(out.neighbors.map((n) => [n.peer, n.remoteAs, n.state, n.adminDown]), [['10.0.12.2', 65002, 'idle', true]]);
+  assert.deepEqual(
+    out.neighbors.map((n) => [n.peer, n.remoteAs, n.state, n.adminDown]),
+    [['10.0.12.2', 65002, 'idle', true]],
+  );
 });
 
 test('an unknown platform or command exits 2 with a message naming it', () => {
@@ -47,10 +55,16 @@ test('parse --textfsm prints the records as a JSON list keyed by Value name, Lis
   const r = parse(['--textfsm', join(LIST_CASE, 'template.textfsm')], readFileSync(join(LIST_CASE, 'input.txt'), 'utf8'));
   assert.equal(r.code, 0, r.stderr);
   const records = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
-  assert.deepEqual(records.map((x) => x.Interface), ['Gi1', 'Gi2', 'Gi3']);
+  assert.deepEqual(
+    records.map((x) => x.Interface),
+    ['Gi1', 'Gi2', 'Gi3'],
+  );
   assert.deepEqual(Object.keys(records[1]!), ['Interface', 'Address', 'Neighbor', 'Vlan']);
   assert.deepEqual(records[1]!.Address, ['10.0.0.1/24', '10.0.1.1/24']);
-  assert.deepEqual(records[1]!.Neighbor, [{ ip: '10.0.0.2', dev: 'Gi1', cost: '10' }, { ip: '10.0.0.3', dev: 'Gi1', cost: null }]);
+  assert.deepEqual(records[1]!.Neighbor, [
+    { ip: '10.0.0.2', dev: 'Gi1', cost: '10' },
+    { ip: '10.0.0.3', dev: 'Gi1', cost: null },
+  ]);
 });
 
 test('a template error exits 2 naming the template file and line; so does a rule that raises Error', () => {
@@ -68,7 +82,13 @@ test('parse --platform --command finds the template through the NETREFLEX_TEXTFS
   const out = readFileSync(join(import.meta.dirname, '../drivers/fixtures/cisco_ios/lldp_neighbors/long_names/show_lldp_neighbors.txt'), 'utf8');
   const r = parse(['--platform', 'cisco_ios', '--command', 'sh lld nei'], out, { NETREFLEX_TEXTFSM_PATH: join(TEXTFSM, 'ntc') });
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual((JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((x) => [x.Neighbor, x.LocalInterface]), [['twb-sf-hpsw1.local.d', 'Gi1'], ['twb-sf-hpsw2', 'Gi2']]);
+  assert.deepEqual(
+    (JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((x) => [x.Neighbor, x.LocalInterface]),
+    [
+      ['twb-sf-hpsw1.local.d', 'Gi1'],
+      ['twb-sf-hpsw2', 'Gi2'],
+    ],
+  );
   const unset = parse(['--platform', 'cisco_ios', '--command', 'show lldp neighbors'], out);
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /NETREFLEX_TEXTFSM_PATH is not set/);

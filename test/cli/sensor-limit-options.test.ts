@@ -21,7 +21,8 @@ test('serve sensor limits: a bad value is refused naming the flag and its enviro
   ] as const) {
     assert.throws(
       () => sensorLimitsFrom({ ...defaults, [key]: value }),
-      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && e.message.startsWith(`${flag} (or NETREFLEX_`) && e.message.includes(`'${value}'`),
+      (e: unknown) =>
+        e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && e.message.startsWith(`${flag} (or NETREFLEX_`) && e.message.includes(`'${value}'`),
       `${key}=${value}`,
     );
   }

@@ -69,12 +69,21 @@ describe('templates where a variable cannot help are refused, with a hint', () =
       const problems = shellTemplateProblems(t);
       assert.equal(problems.length, 1, `expected one refusal for ${t}`);
       assert.match(problems[0]!, hint);
-      assert.throws(() => render(t, { v: 'x' }), (e: Error & { code?: string }) => e.code === 'NRX_ERR_TEMPLATE' && hint.test(e.message));
+      assert.throws(
+        () => render(t, { v: 'x' }),
+        (e: Error & { code?: string }) => e.code === 'NRX_ERR_TEMPLATE' && hint.test(e.message),
+      );
     });
   }
 
   test('ordinary commands pass', () => {
-    for (const t of ['ping -c1 {{ host }}', 'echo "peer {{ p }} down" >> /tmp/log', 'logger -t nrx -- {{ m }} 2>&1 | tee -a f', 'for i in {{ l }}; do echo "$i"; done', 'if [ "{{ a }}" = x ]; then echo y; fi']) {
+    for (const t of [
+      'ping -c1 {{ host }}',
+      'echo "peer {{ p }} down" >> /tmp/log',
+      'logger -t nrx -- {{ m }} 2>&1 | tee -a f',
+      'for i in {{ l }}; do echo "$i"; done',
+      'if [ "{{ a }}" = x ]; then echo y; fi',
+    ]) {
       assert.deepEqual(shellTemplateProblems(t), [], t);
     }
   });

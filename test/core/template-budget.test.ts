@@ -24,7 +24,8 @@ test('NETREFLEX_TEMPLATE_* set the limits; a value that is not a whole number ab
   for (const bad of ['0', '-5', '1.5', 'lots']) {
     assert.throws(
       () => templateLimitsFromEnv({ NETREFLEX_TEMPLATE_MAX_ITERATIONS: bad }),
-      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && /NETREFLEX_TEMPLATE_MAX_ITERATIONS must be a whole number above 0/.test(e.message),
+      (e: unknown) =>
+        e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && /NETREFLEX_TEMPLATE_MAX_ITERATIONS must be a whole number above 0/.test(e.message),
     );
   }
 });
@@ -32,19 +33,34 @@ test('NETREFLEX_TEMPLATE_* set the limits; a value that is not a whole number ab
 test('each limit is enforced with its own name in details, and set limits apply', () => {
   setTemplateLimits({ maxRange: 5, maxLoopIterations: 12, maxCalls: 20, maxOutputChars: 100 });
   assert.deepEqual(renderString('{{ range(5) }}', {}), [0, 1, 2, 3, 4]);
-  assert.equal(limitOf(() => renderString('{{ range(6) }}', {})), 'range');
-  assert.equal(limitOf(() => renderString('{% for i in range(5) %}{% for j in range(3) %}{% endfor %}{% endfor %}', {})), 'loop iterations');
-  assert.equal(limitOf(() => renderString('{% for i in range(5) %}{{ i | string | upper | lower | trim }}{% endfor %}', {})), 'calls');
-  assert.equal(limitOf(() => renderString('{% for i in range(5) %}{{ "x" ~ t }}{% endfor %}', { t: 'y'.repeat(200) })), 'output size');
+  assert.equal(
+    limitOf(() => renderString('{{ range(6) }}', {})),
+    'range',
+  );
+  assert.equal(
+    limitOf(() => renderString('{% for i in range(5) %}{% for j in range(3) %}{% endfor %}{% endfor %}', {})),
+    'loop iterations',
+  );
+  assert.equal(
+    limitOf(() => renderString('{% for i in range(5) %}{{ i | string | upper | lower | trim }}{% endfor %}', {})),
+    'calls',
+  );
+  assert.equal(
+    limitOf(() => renderString('{% for i in range(5) %}{{ "x" ~ t }}{% endfor %}', { t: 'y'.repeat(200) })),
+    'output size',
+  );
   assert.equal(renderString('{{ t | length }}', { t: 'y'.repeat(200) }), 200, 'context data larger than the output limit is fine to read');
   setTemplateLimits(saved);
 });
 
-test('a rule\'s parameters share one budget: many small strings cannot each take the whole of it', () => {
+test("a rule's parameters share one budget: many small strings cannot each take the whole of it", () => {
   setTemplateLimits({ maxLoopIterations: 10 });
   const params = { a: '{% for i in range(6) %}{% endfor %}', b: '{% for i in range(6) %}{% endfor %}' };
   assert.doesNotThrow(() => renderValue({ a: params.a }, {}));
-  assert.equal(limitOf(() => renderValue(params, {})), 'loop iterations');
+  assert.equal(
+    limitOf(() => renderValue(params, {})),
+    'loop iterations',
+  );
   setTemplateLimits(saved);
 });
 
@@ -52,7 +68,10 @@ test('the time limit counts template work only, and a preview gets the shorter p
   setTemplateLimits({ timeoutMs: 1000, previewTimeoutMs: 20, maxLoopIterations: 10_000_000, maxRange: 10_000_000 });
   const slow = '{% for i in range(3000000) %}{% endfor %}';
   const t0 = performance.now();
-  assert.equal(limitOf(() => withPreview('mask', () => renderString(slow, {}))), 'time');
+  assert.equal(
+    limitOf(() => withPreview('mask', () => renderString(slow, {}))),
+    'time',
+  );
   assert.ok(performance.now() - t0 < 900, 'the preview stopped at its own limit, not the general one');
   // Work outside templates between renders (here a busy wait) is not charged.
   assert.doesNotThrow(() =>

@@ -43,7 +43,10 @@ test('lineOf finds fields in block YAML, list items included', () => {
 });
 
 test('a YAML syntax error names file and line', () => {
-  assert.throws(() => parseYaml('a: 1\nb: [1, 2\nc: 3\n', 'bad.yaml'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_YAML_SYNTAX' && /bad\.yaml, line \d/.test(e.message));
+  assert.throws(
+    () => parseYaml('a: 1\nb: [1, 2\nc: 3\n', 'bad.yaml'),
+    (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_YAML_SYNTAX' && /bad\.yaml, line \d/.test(e.message),
+  );
 });
 
 test('lineOf never throws on arbitrary text and paths', () => {

@@ -14,7 +14,10 @@ describe('criteria maps', () => {
     assert.equal(evaluateCriteria(crit, { trigger: bgp }).matched, true);
     const r = evaluateCriteria(crit, { trigger: { ...bgp, state: 'established' } });
     assert.equal(r.matched, false);
-    assert.deepEqual(r.failures.map((f) => f.key), ['trigger.state']);
+    assert.deepEqual(
+      r.failures.map((f) => f.key),
+      ['trigger.state'],
+    );
   });
 
   test('empty or missing criteria match everything', () => {
@@ -26,7 +29,10 @@ describe('criteria maps', () => {
     const crit = { 'trigger.asn#1': { type: 'gt', pattern: 65000 }, 'trigger.asn#2': { type: 'lt', pattern: 65100 } };
     assert.equal(evaluateCriteria(crit, { trigger: bgp }).matched, true);
     const r = evaluateCriteria(crit, { trigger: { asn: 65200 } });
-    assert.deepEqual(r.failures.map((f) => f.key), ['trigger.asn#2']);
+    assert.deepEqual(
+      r.failures.map((f) => f.key),
+      ['trigger.asn#2'],
+    );
   });
 
   test('dotted and indexed paths; a missing key is null', () => {
@@ -82,7 +88,11 @@ describe('compileCriteria validation', () => {
   test('unknown operator names the file, line and field', () => {
     assert.throws(
       () => compileCriteria({ 'trigger.state': { type: 'equalz', pattern: 'x' } }, { file: 'rules/a.yaml', path: ['criteria'], lineOf }),
-      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RULE_INVALID' && /rules\/a\.yaml, line 7, field 'criteria\.trigger\.state\.type'/.test(e.message) && /equalz/.test(e.message),
+      (e: unknown) =>
+        e instanceof NrxError &&
+        e.code === 'NRX_ERR_RULE_INVALID' &&
+        /rules\/a\.yaml, line 7, field 'criteria\.trigger\.state\.type'/.test(e.message) &&
+        /equalz/.test(e.message),
     );
   });
   test('missing type and non-map criteria are refused', () => {
@@ -91,7 +101,10 @@ describe('compileCriteria validation', () => {
     assert.throws(() => compileCriteria(['x']), /criteria must be a map/);
   });
   test('invalid static glob is refused', () => {
-    assert.throws(() => compileCriteria({ 'trigger.x': { type: 'matchwildcard', pattern: '[z-a]' } }), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RULE_INVALID');
+    assert.throws(
+      () => compileCriteria({ 'trigger.x': { type: 'matchwildcard', pattern: '[z-a]' } }),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RULE_INVALID',
+    );
   });
   test('templated regex patterns are checked at evaluation, not compile time', () => {
     const c = compileCriteria({ 'trigger.x': { type: 'regex', pattern: '{{ trigger.re }}' } });

@@ -40,7 +40,17 @@ describe('operator names', () => {
   });
 
   test('aliases share their operator', () => {
-    const pairs = [['eq', 'equals'], ['neq', 'nequals'], ['ieq', 'iequals'], ['lt', 'lessthan'], ['gt', 'greaterthan'], ['td_lt', 'timediff_lt'], ['td_gt', 'timediff_gt'], ['in', 'inside'], ['nin', 'ninside']];
+    const pairs = [
+      ['eq', 'equals'],
+      ['neq', 'nequals'],
+      ['ieq', 'iequals'],
+      ['lt', 'lessthan'],
+      ['gt', 'greaterthan'],
+      ['td_lt', 'timediff_lt'],
+      ['td_gt', 'timediff_gt'],
+      ['in', 'inside'],
+      ['nin', 'ninside'],
+    ];
     for (const [alias, name] of pairs) assert.equal(getOperator(alias!), getOperator(name!));
   });
 });

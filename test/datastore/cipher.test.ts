@@ -43,7 +43,10 @@ describe('the key file', () => {
     const dir = tempDataDir();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, KEY_FILE), 'short', { mode: 0o600 });
-    assert.throws(() => SecretCipher.loadOrCreate(dir), (e: unknown) => isSecretError(e) && /holds 5 bytes/.test((e as Error).message));
+    assert.throws(
+      () => SecretCipher.loadOrCreate(dir),
+      (e: unknown) => isSecretError(e) && /holds 5 bytes/.test((e as Error).message),
+    );
   });
 });
 
@@ -65,20 +68,29 @@ describe('encrypting secrets', () => {
   });
 
   test('a string with a lone surrogate is refused rather than changed', () => {
-    assert.throws(() => cipher.encrypt('pass\ud800word'), (e: unknown) => isSecretError(e) && !(e as Error).message.includes('pass'));
+    assert.throws(
+      () => cipher.encrypt('pass\ud800word'),
+      (e: unknown) => isSecretError(e) && !(e as Error).message.includes('pass'),
+    );
   });
 
-  test('another appliance\'s key cannot open the token', () => {
+  test("another appliance's key cannot open the token", () => {
     const other = SecretCipher.loadOrCreate(tempDataDir());
     const token = cipher.encrypt('p@ss');
-    assert.throws(() => other.decrypt(token), (e: unknown) => isSecretError(e) && (e as Error).message.includes(cipher.keyId));
+    assert.throws(
+      () => other.decrypt(token),
+      (e: unknown) => isSecretError(e) && (e as Error).message.includes(cipher.keyId),
+    );
   });
 
   test('a token relabelled with another key id fails authentication', () => {
     const other = SecretCipher.loadOrCreate(tempDataDir());
     const token = cipher.encrypt('p@ss');
     const relabelled = token.replace(`:${cipher.keyId}:`, `:${other.keyId}:`);
-    assert.throws(() => other.decrypt(relabelled), (e: unknown) => isSecretError(e) && /failed authentication/.test((e as Error).message));
+    assert.throws(
+      () => other.decrypt(relabelled),
+      (e: unknown) => isSecretError(e) && /failed authentication/.test((e as Error).message),
+    );
   });
 
   test('any changed byte of iv, tag or ciphertext is detected', () => {

@@ -4,7 +4,10 @@ import { NrxError } from '../../src/core/errors.js';
 import { MASKED } from '../../src/datastore/keyvalue.js';
 import { codeOf, withDatastore } from './helpers.js';
 
-const invalid = (field: string) => (e: unknown): boolean => e instanceof NrxError && e.code === 'NRX_ERR_KV_INVALID' && e.location.field === field;
+const invalid =
+  (field: string) =>
+  (e: unknown): boolean =>
+    e instanceof NrxError && e.code === 'NRX_ERR_KV_INVALID' && e.location.field === field;
 
 describe('key-value datastore', () => {
   test('set and get a plain key in each scope; scopes do not see each other', async () => {
@@ -27,10 +30,19 @@ describe('key-value datastore', () => {
     await withDatastore(async ({ kv }) => {
       for (const k of ['dc1.ntp', 'dc1.dns', 'dc2.ntp', 'dc10.ntp', 'dc1']) await kv.set('system', k, k.toUpperCase());
       await kv.set('user:alice', 'dc1.ntp', 'mine');
-      assert.deepEqual((await kv.list('system', 'dc1.')).map((v) => v.key), ['dc1.dns', 'dc1.ntp']);
-      assert.deepEqual((await kv.list('system', 'dc1')).map((v) => v.key), ['dc1', 'dc1.dns', 'dc1.ntp', 'dc10.ntp']);
+      assert.deepEqual(
+        (await kv.list('system', 'dc1.')).map((v) => v.key),
+        ['dc1.dns', 'dc1.ntp'],
+      );
+      assert.deepEqual(
+        (await kv.list('system', 'dc1')).map((v) => v.key),
+        ['dc1', 'dc1.dns', 'dc1.ntp', 'dc10.ntp'],
+      );
       assert.equal((await kv.list('system')).length, 5);
-      assert.deepEqual((await kv.list('user:alice')).map((v) => v.value), ['mine']);
+      assert.deepEqual(
+        (await kv.list('user:alice')).map((v) => v.value),
+        ['mine'],
+      );
       // A LIKE wildcard in the prefix is a literal character.
       assert.deepEqual(await kv.list('system', 'dc_'), []);
     });
@@ -43,8 +55,14 @@ describe('key-value datastore', () => {
       assert.equal(masked?.value, MASKED);
       assert.equal(masked?.secret, true);
       assert.equal((await kv.get('system', 'snmp_community', { decrypt: true }))?.value, 'n0t-public');
-      assert.deepEqual((await kv.list('system')).map((v) => v.value), [MASKED]);
-      assert.deepEqual((await kv.list('system', '', { decrypt: true })).map((v) => v.value), ['n0t-public']);
+      assert.deepEqual(
+        (await kv.list('system')).map((v) => v.value),
+        [MASKED],
+      );
+      assert.deepEqual(
+        (await kv.list('system', '', { decrypt: true })).map((v) => v.value),
+        ['n0t-public'],
+      );
       const raw = store.kvGetSync('system', 'snmp_community');
       assert.match(raw!.value, /^nrx:v1:[0-9a-f]{8}:/);
       assert.ok(!raw!.value.includes('n0t-public'));
@@ -60,7 +78,10 @@ describe('key-value datastore', () => {
       assert.ok(ttl > 55_000 && ttl <= 60_000, `expires in ${ttl} ms`);
       const later = new Date(Date.now() + 61_000);
       assert.equal(store.kvGetSync('system', 'maint.dc1', later), null);
-      assert.deepEqual(store.kvListSync('system', 'maint.', later).map((r) => r.key), ['maint.dc2']);
+      assert.deepEqual(
+        store.kvListSync('system', 'maint.', later).map((r) => r.key),
+        ['maint.dc2'],
+      );
       const report = await store.prune({ maxAgeDays: 3650, maxExecutions: 1_000_000, maxEvents: 1_000_000 }, later);
       assert.equal(report.keys, 1);
       // The row itself is gone (not merely hidden): even a reader at an earlier time sees nothing.
@@ -103,8 +124,14 @@ describe('key-value datastore', () => {
 
   test('an error about a secret never contains its value', async () => {
     await withDatastore(async ({ kv }) => {
-      await assert.rejects(kv.set('system', 'k', 'pl41n\ud800text', { encrypt: true }), (e: unknown) => codeOf(e) === 'NRX_ERR_SECRET' && !(e as Error).message.includes('pl41n'));
-      await assert.rejects(kv.set('system', 'k', 'x'.repeat(1024 * 1024 + 1), { encrypt: true }), (e: unknown) => codeOf(e) === 'NRX_ERR_KV_INVALID' && (e as Error).message.length < 300);
+      await assert.rejects(
+        kv.set('system', 'k', 'pl41n\ud800text', { encrypt: true }),
+        (e: unknown) => codeOf(e) === 'NRX_ERR_SECRET' && !(e as Error).message.includes('pl41n'),
+      );
+      await assert.rejects(
+        kv.set('system', 'k', 'x'.repeat(1024 * 1024 + 1), { encrypt: true }),
+        (e: unknown) => codeOf(e) === 'NRX_ERR_KV_INVALID' && (e as Error).message.length < 300,
+      );
     });
   });
 });

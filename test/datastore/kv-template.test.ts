@@ -97,7 +97,8 @@ describe('st2kv in templates', () => {
       assert.equal(renderString('[{{ st2kv.system.domain }}]', {}), '[]');
       assert.throws(
         () => renderString('{{ pw | decrypt_kv }}', { pw: token }),
-        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /decrypt_kv needs the datastore/.test(e.message) && !e.message.includes('Sup3rS3cret'),
+        (e: unknown) =>
+          e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /decrypt_kv needs the datastore/.test(e.message) && !e.message.includes('Sup3rS3cret'),
       );
     });
   });
@@ -113,7 +114,10 @@ describe('st2kv in templates', () => {
         assert.equal(renderString('{{ st2kv.system.site }} {{ st2kv.system.pw | decrypt_kv }}', { st2kv: two.kv.templateContext() }), 'dc2 second-secret');
         // A token of one datastore is not opened by the other's key.
         const foreign = renderString('{{ st2kv.system.pw }}', { st2kv: one.kv.templateContext() });
-        assert.throws(() => renderString('{{ pw | decrypt_kv }}', { st2kv: two.kv.templateContext(), pw: foreign }), (e: unknown) => e instanceof NrxError && !e.message.includes('first-secret'));
+        assert.throws(
+          () => renderString('{{ pw | decrypt_kv }}', { st2kv: two.kv.templateContext(), pw: foreign }),
+          (e: unknown) => e instanceof NrxError && !e.message.includes('first-secret'),
+        );
       });
     });
   });

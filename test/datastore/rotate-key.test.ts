@@ -12,7 +12,12 @@ import { DATABASE_FILE, openSqliteStore } from '../../src/store/sqlite-store.js'
 import { tempDataDir, withDatastore } from './helpers.js';
 
 function databaseBytes(dir: string): Buffer {
-  return Buffer.concat([DATABASE_FILE, `${DATABASE_FILE}-wal`].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+  return Buffer.concat(
+    [DATABASE_FILE, `${DATABASE_FILE}-wal`]
+      .map((f) => path.join(dir, f))
+      .filter((f) => fs.existsSync(f))
+      .map((f) => fs.readFileSync(f)),
+  );
 }
 
 const SECRETS: Array<[string, string, string]> = [
@@ -37,7 +42,11 @@ describe('key rotation', () => {
       assert.equal(report.keyId, keyIdOf(fs.readFileSync(path.join(dir, KEY_FILE))));
       assert.equal(report.walTruncated, true);
       assert.equal(fs.statSync(path.join(dir, KEY_FILE)).mode & 0o777, 0o600);
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(KEY_FILE)), [KEY_FILE], 'no retired or temp key files remain');
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.startsWith(KEY_FILE)),
+        [KEY_FILE],
+        'no retired or temp key files remain',
+      );
 
       for (const [scope, key, value] of SECRETS) {
         assert.match(store.kvGetSync(scope, key)!.value, new RegExp(`^nrx:v1:${report.keyId}:`));
@@ -92,9 +101,14 @@ describe('key rotation', () => {
     await withDatastore(async ({ dir, store, kv }) => {
       await kv.set('system', 'good', 'fine', { encrypt: true });
       const foreign = SecretCipher.loadOrCreate(tempDataDir()).encrypt('from-elsewhere');
-      await store.commit([{ op: 'kvPut', value: { scope: 'system', key: 'alien', value: foreign, secret: true, expiresAt: null, updatedAt: new Date().toISOString() } }]);
+      await store.commit([
+        { op: 'kvPut', value: { scope: 'system', key: 'alien', value: foreign, secret: true, expiresAt: null, updatedAt: new Date().toISOString() } },
+      ]);
       const before = store.kvGetSync('system', 'good')!.value;
-      await assert.rejects(rotateKey(dir, store), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_SECRET' && /system\/alien/.test(e.message) && !e.message.includes('from-elsewhere'));
+      await assert.rejects(
+        rotateKey(dir, store),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_SECRET' && /system\/alien/.test(e.message) && !e.message.includes('from-elsewhere'),
+      );
       assert.equal(store.kvGetSync('system', 'good')!.value, before, 'rows untouched');
       // The retired key is kept, so the untouched row still decrypts.
       assert.equal((await kv.get('system', 'good', { decrypt: true }))?.value, 'fine');
@@ -109,7 +123,10 @@ describe('key rotation', () => {
     const dir = tempDataDir();
     const store = openSqliteStore(dir);
     try {
-      await assert.rejects(rotateKey(dir, store), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_SECRET' && e.message.includes(path.join(dir, KEY_FILE)));
+      await assert.rejects(
+        rotateKey(dir, store),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_SECRET' && e.message.includes(path.join(dir, KEY_FILE)),
+      );
     } finally {
       await store.close();
     }

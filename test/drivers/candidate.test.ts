@@ -28,7 +28,17 @@ describe('candidate configuration lifecycle on a replayed Junos device', () => {
     server = await startReplayServer(junos);
     const kh = join(mkdtempSync(join(tmpdir(), 'nrx-cand-')), 'known_hosts');
     writeFileSync(kh, `[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
-    conn = { device: 'vmx1', host: '127.0.0.1', port: server.port, username: 'admin', password: 'juniper-1', platform: 'juniper_junos', knownHostsFile: kh, hostKeyPolicy: 'strict', commandTimeoutMs: 2000 };
+    conn = {
+      device: 'vmx1',
+      host: '127.0.0.1',
+      port: server.port,
+      username: 'admin',
+      password: 'juniper-1',
+      platform: 'juniper_junos',
+      knownHostsFile: kh,
+      hostKeyPolicy: 'strict',
+      commandTimeoutMs: 2000,
+    };
   });
   after(() => server.close());
 

@@ -22,7 +22,10 @@ const cases = fixtureCases(ROOT);
 describe('driver contract over recorded outputs', () => {
   test('every shipped platform has fixtures and a BGP neighbors getter', () => {
     for (const p of platformNames()) {
-      assert.ok(cases.some((c) => c.platform === p && c.getter === 'bgp_neighbors'), `${p} has no bgp_neighbors fixture`);
+      assert.ok(
+        cases.some((c) => c.platform === p && c.getter === 'bgp_neighbors'),
+        `${p} has no bgp_neighbors fixture`,
+      );
       assert.ok(requirePlatform(p).getters.bgp_neighbors, `${p} lacks getBgpNeighbors`);
     }
   });
@@ -59,7 +62,10 @@ describe('driver contract over recorded outputs', () => {
         if (platform.getters[g]) continue;
         const session = new FixtureSession({});
         const driver = new CliDriver('d1', platform, async () => session);
-        await assert.rejects(driver.get(g), (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_UNSUPPORTED' && e.message.includes(name) && e.message.includes(g));
+        await assert.rejects(
+          driver.get(g),
+          (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_UNSUPPORTED' && e.message.includes(name) && e.message.includes(g),
+        );
         assert.deepEqual(session.sent, []);
       }
     }
@@ -70,7 +76,14 @@ describe('driver contract over recorded outputs', () => {
       const platform = requirePlatform(name);
       if (platform.candidate) continue;
       const driver = new CliDriver('d1', platform, async () => new FixtureSession({}));
-      for (const op of [() => driver.loadMerge(['x']), () => driver.loadReplace('x'), () => driver.compare(), () => driver.commit(), () => driver.discard(), () => driver.rollback()]) {
+      for (const op of [
+        () => driver.loadMerge(['x']),
+        () => driver.loadReplace('x'),
+        () => driver.compare(),
+        () => driver.commit(),
+        () => driver.discard(),
+        () => driver.rollback(),
+      ]) {
         await assert.rejects(op(), (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_UNSUPPORTED' && e.message.includes(name));
       }
     }
@@ -78,24 +91,37 @@ describe('driver contract over recorded outputs', () => {
 
   test('a getter whose command the device rejects is NRX_ERR_COMMAND_REJECTED naming device and command', async () => {
     const driver = new CliDriver('leaf9', requirePlatform('frr'), async () => new FixtureSession({}));
-    await assert.rejects(driver.getBgpNeighbors(), (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_COMMAND_REJECTED' && /leaf9/.test(e.message) && /show ip bgp summary/.test(e.message));
+    await assert.rejects(
+      driver.getBgpNeighbors(),
+      (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_COMMAND_REJECTED' && /leaf9/.test(e.message) && /show ip bgp summary/.test(e.message),
+    );
   });
 
   test('every parser meets hostile output with a model or NRX_ERR_PARSE, never another exception', () => {
     const lineArb = fc.oneof(
       fc.string(),
-      fc.constantFrom('Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd', 'Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State', '  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State  PfxRcd PfxAcc', 'Device ID           Local Intf     Hold-time  Capability      Port ID', '10  Po10(RU)  LACP  Te0/0/2(bndl)', 'Interface lo is up, line protocol is up'),
+      fc.constantFrom(
+        'Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd',
+        'Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State',
+        '  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State  PfxRcd PfxAcc',
+        'Device ID           Local Intf     Hold-time  Capability      Port ID',
+        '10  Po10(RU)  LACP  Te0/0/2(bndl)',
+        'Interface lo is up, line protocol is up',
+      ),
       fc.tuple(fc.ipV4(), fc.nat(), fc.nat(), fc.string()).map(([ip, v, as, rest]) => `${ip} ${v} ${as} 1 2 3 0 0 00:01:02 ${rest}`),
     );
     const outputArb = fc.array(lineArb, { maxLength: 12 }).map((ls) => ls.join('\n'));
     const parsers = platformNames().flatMap((p) => Object.keys(requirePlatform(p).parsers).map((cmd) => [p, cmd] as const));
-    fc.assert(fc.property(fc.constantFrom(...parsers), outputArb, ([p, cmd], out) => {
-      try {
-        parseCommandOutput(p, cmd, out);
-      } catch (e) {
-        assert.ok(isNrxError(e) && e.code === 'NRX_ERR_PARSE', `${p} '${cmd}' threw ${String(e)}`);
-        assert.match(e.message, new RegExp(p));
-      }
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.constantFrom(...parsers), outputArb, ([p, cmd], out) => {
+        try {
+          parseCommandOutput(p, cmd, out);
+        } catch (e) {
+          assert.ok(isNrxError(e) && e.code === 'NRX_ERR_PARSE', `${p} '${cmd}' threw ${String(e)}`);
+          assert.match(e.message, new RegExp(p));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

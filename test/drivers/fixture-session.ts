@@ -8,7 +8,10 @@ export function commandFileName(command: string): string {
 }
 
 export function commandOfFile(file: string): string {
-  return file.replace(/\.txt$/, '').replace(/PIPE/g, '|').replace(/_/g, ' ');
+  return file
+    .replace(/\.txt$/, '')
+    .replace(/PIPE/g, '|')
+    .replace(/_/g, ' ');
 }
 
 export interface FixtureCase {
@@ -24,7 +27,12 @@ export interface FixtureCase {
 /** Every `<platform>/<getter>/<case>/` under the fixtures root. */
 export function fixtureCases(root: string): FixtureCase[] {
   const cases: FixtureCase[] = [];
-  const dirs = (p: string): string[] => (existsSync(p) ? readdirSync(p).filter((n) => statSync(join(p, n)).isDirectory()).sort() : []);
+  const dirs = (p: string): string[] =>
+    existsSync(p)
+      ? readdirSync(p)
+          .filter((n) => statSync(join(p, n)).isDirectory())
+          .sort()
+      : [];
   for (const platform of dirs(root)) {
     for (const getter of dirs(join(root, platform))) {
       for (const name of dirs(join(root, platform, getter))) {
@@ -43,7 +51,10 @@ export class FixtureSession implements CliSession {
   mode: CliMode = 'privileged';
   readonly basePrompt = 'fixture';
   readonly sent: string[] = [];
-  constructor(private readonly outputs: Record<string, string>, private readonly rejection = '% Unknown command') {}
+  constructor(
+    private readonly outputs: Record<string, string>,
+    private readonly rejection = '% Unknown command',
+  ) {}
   async run(command: string, _opts?: RunOptions): Promise<RunOutput> {
     this.sent.push(command);
     const output = this.outputs[command];

@@ -28,7 +28,11 @@ test('fingerprints read like ssh-keygen -l (SHA256, no padding)', () => {
 test('plain, comma-listed and hashed host names match; comments and markers are skipped', () => {
   const salt = randomBytes(20);
   const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[r2]:2200').digest('base64')}`;
-  const kh = new KnownHosts(file(`# lab\n@revoked [r1]:2200 ssh-ed25519 ${keyB.toString('base64')}\nr0,[r1]:2200 ssh-ed25519 ${keyA.toString('base64')}\n${hashed} ssh-ed25519 ${keyB.toString('base64')}\n`));
+  const kh = new KnownHosts(
+    file(
+      `# lab\n@revoked [r1]:2200 ssh-ed25519 ${keyB.toString('base64')}\nr0,[r1]:2200 ssh-ed25519 ${keyA.toString('base64')}\n${hashed} ssh-ed25519 ${keyB.toString('base64')}\n`,
+    ),
+  );
   assert.deepEqual(kh.lookup('r1', 2200), [keyA]);
   assert.deepEqual(kh.lookup('r0', 22), [keyA]);
   assert.deepEqual(kh.lookup('r2', 2200), [keyB]);
@@ -41,9 +45,15 @@ test('verify: known key trusted, other key refused under any policy, unknown hos
   const kh = new KnownHosts(f);
   assert.deepEqual(kh.verify('r1', 'r1', 2200, keyA, 'strict'), { trusted: true, recorded: false, fingerprint: fingerprint(keyA) });
   for (const policy of ['strict', 'tofu'] as const) {
-    assert.throws(() => kh.verify('r1', 'r1', 2200, keyB, policy), (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_HOSTKEY_MISMATCH' && e.message.includes(fingerprint(keyA)) && e.message.includes(fingerprint(keyB)));
+    assert.throws(
+      () => kh.verify('r1', 'r1', 2200, keyB, policy),
+      (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_HOSTKEY_MISMATCH' && e.message.includes(fingerprint(keyA)) && e.message.includes(fingerprint(keyB)),
+    );
   }
-  assert.throws(() => kh.verify('r9', 'r9', 22, keyB, 'strict'), (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_HOSTKEY_UNKNOWN' && /r9/.test(e.message));
+  assert.throws(
+    () => kh.verify('r9', 'r9', 22, keyB, 'strict'),
+    (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_HOSTKEY_UNKNOWN' && /r9/.test(e.message),
+  );
   assert.equal(kh.verify('r9', 'r9', 22, keyB, 'tofu').recorded, true);
   assert.match(readFileSync(f, 'utf8'), new RegExp(`^r9 ssh-ed25519 ${keyB.toString('base64').replace(/[+/]/g, '\\$&')}$`, 'm'));
   assert.equal(kh.verify('r9', 'r9', 22, keyB, 'strict').recorded, false, 'recorded once, then known');

@@ -58,9 +58,20 @@ export function replayHostKey(): { private: string; public: string } {
   return sharedKey;
 }
 
-export async function startReplayServer(device: ReplayDevice, opts: { hostKey?: { private: string; public: string }; port?: number } = {}): Promise<ReplayServer> {
+export async function startReplayServer(
+  device: ReplayDevice,
+  opts: { hostKey?: { private: string; public: string }; port?: number } = {},
+): Promise<ReplayServer> {
   const key = opts.hostKey ?? replayHostKey();
-  const state: ReplayServer = { port: 0, hostPublicKey: key.public.trim().split(/\s+/).slice(0, 2).join(' '), received: [], config: [], sessions: 0, connections: 0, close: async () => {} };
+  const state: ReplayServer = {
+    port: 0,
+    hostPublicKey: key.public.trim().split(/\s+/).slice(0, 2).join(' '),
+    received: [],
+    config: [],
+    sessions: 0,
+    connections: 0,
+    close: async () => {},
+  };
   const clients = new Set<{ end(): unknown }>();
   const server = new Server({ hostKeys: [key.private] }, (client) => {
     clients.add(client);
@@ -88,10 +99,11 @@ export async function startReplayServer(device: ReplayDevice, opts: { hostKey?: 
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   state.port = (server.address() as { port: number }).port;
-  state.close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const c of clients) c.end(); // a test that failed half-way must not keep the server open
-  });
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const c of clients) c.end(); // a test that failed half-way must not keep the server open
+    });
   return state;
 }
 
@@ -107,7 +119,7 @@ function playShell(stream: ServerChannel, d: ReplayDevice, state: ReplayServer, 
   };
   const prompt = (): void => {
     if (mode === 'config' && d.configPrefixLine) out(`\n${d.configPrefixLine}\n`);
-    out(mode === 'config' ? d.prompts.config : mode === 'exec' ? d.prompts.exec ?? d.prompts.privileged : d.prompts.privileged);
+    out(mode === 'config' ? d.prompts.config : mode === 'exec' ? (d.prompts.exec ?? d.prompts.privileged) : d.prompts.privileged);
   };
   const answer = (text: string): void => {
     const lines = text.split('\n');

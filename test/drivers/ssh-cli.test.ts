@@ -19,15 +19,33 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
   let dir: string;
   let knownHosts: string;
   const conn = (extra: Partial<DeviceConnection> = {}): DeviceConnection => ({
-    device: 'sw1', host: '127.0.0.1', port: server.port, username: 'admin', password: 'secret-1', platform: 'cisco_ios',
-    knownHostsFile: knownHosts, hostKeyPolicy: 'strict', commandTimeoutMs: 2000, ...extra,
+    device: 'sw1',
+    host: '127.0.0.1',
+    port: server.port,
+    username: 'admin',
+    password: 'secret-1',
+    platform: 'cisco_ios',
+    knownHostsFile: knownHosts,
+    hostKeyPolicy: 'strict',
+    commandTimeoutMs: 2000,
+    ...extra,
   });
 
   before(async () => {
-    server = await startReplayServer(ciscoLikeDevice('sw1', { 'show ip bgp summary': BGP, 'show long': LONG, 'show version': 'Cisco IOS Software' }, {
-      startMode: 'exec', enable: { command: 'enable', secret: 'en-1' }, banner: 'Authorised access only\n',
-      delays: { 'show slow': 5000 }, dropOn: ['reload'], configAccepts: /^(interface|description|router|neighbor|no )/,
-    }));
+    server = await startReplayServer(
+      ciscoLikeDevice(
+        'sw1',
+        { 'show ip bgp summary': BGP, 'show long': LONG, 'show version': 'Cisco IOS Software' },
+        {
+          startMode: 'exec',
+          enable: { command: 'enable', secret: 'en-1' },
+          banner: 'Authorised access only\n',
+          delays: { 'show slow': 5000 },
+          dropOn: ['reload'],
+          configAccepts: /^(interface|description|router|neighbor|no )/,
+        },
+      ),
+    );
     dir = mkdtempSync(join(tmpdir(), 'nrx-ssh-'));
     knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
@@ -45,7 +63,13 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
     assert.ok(server.received.includes('terminal length 0'));
     assert.ok(server.received.includes('en-1'), 'enable secret sent');
     const bgp = await d.getBgpNeighbors();
-    assert.deepEqual(bgp.neighbors.map((n) => [n.peer, n.remoteAs, n.state, n.adminDown, n.prefixesReceived]), [['10.0.0.2', 65002, 'established', false, 7], ['10.0.0.3', 65003, 'idle', true, undefined]]);
+    assert.deepEqual(
+      bgp.neighbors.map((n) => [n.peer, n.remoteAs, n.state, n.adminDown, n.prefixesReceived]),
+      [
+        ['10.0.0.2', 65002, 'established', false, 7],
+        ['10.0.0.3', 65003, 'idle', true, undefined],
+      ],
+    );
     assert.equal(server.sessions, sessionsBefore, 'no new session per command');
     await d.close();
   });
@@ -73,19 +97,31 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
     const d = cliDriver(conn({ enableSecret: 'en-1' }));
     const r = await d.configure(['interface Gi0/1', 'description uplink', 'bogus command']);
     assert.equal(r.failed, true);
-    assert.deepEqual(r.results.map((x) => x.failed), [false, false, true]);
+    assert.deepEqual(
+      r.results.map((x) => x.failed),
+      [false, false, true],
+    );
     assert.match(r.results[2]!.failureReason!, /% Invalid input/);
     assert.ok(server.config.includes('description uplink'));
     const [after] = await d.send(['show version']);
     assert.equal(after!.output, 'Cisco IOS Software', 'back in privileged mode after configure');
-    await assert.rejects(d.loadMerge(['x']), (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /loadMerge/.test(e.message));
-    await assert.rejects(d.getFacts(), (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /facts/.test(e.message));
+    await assert.rejects(
+      d.loadMerge(['x']),
+      (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /loadMerge/.test(e.message),
+    );
+    await assert.rejects(
+      d.getFacts(),
+      (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /facts/.test(e.message),
+    );
     await d.close();
   });
 
   test('a command without a prompt in time is NRX_ERR_DEVICE_TIMEOUT naming device and command', async () => {
     const d = cliDriver(conn({ enableSecret: 'en-1' }));
-    await assert.rejects(d.send(['show slow'], { timeoutMs: 300 }), (e: { code: string; message: string }) => e.code === 'NRX_ERR_DEVICE_TIMEOUT' && /sw1/.test(e.message) && /show slow/.test(e.message));
+    await assert.rejects(
+      d.send(['show slow'], { timeoutMs: 300 }),
+      (e: { code: string; message: string }) => e.code === 'NRX_ERR_DEVICE_TIMEOUT' && /sw1/.test(e.message) && /show slow/.test(e.message),
+    );
     await d.close();
   });
 
@@ -116,7 +152,10 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
     const d = cliDriver(conn({ knownHostsFile: file, hostKeyPolicy: 'tofu' }));
     const served = fingerprint(parsePublicKeyLine(server.hostPublicKey));
     const recorded = fingerprint(parsePublicKeyLine(other.public));
-    await assert.rejects(d.connect(), (e: { code: string; message: string }) => e.code === 'NRX_ERR_HOSTKEY_MISMATCH' && e.message.includes(served) && e.message.includes(recorded));
+    await assert.rejects(
+      d.connect(),
+      (e: { code: string; message: string }) => e.code === 'NRX_ERR_HOSTKEY_MISMATCH' && e.message.includes(served) && e.message.includes(recorded),
+    );
     assert.equal(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 1, 'the file is not changed');
   });
 

@@ -7,7 +7,11 @@ import { makeEvent, type EventEnvelope } from '../../src/events/envelope.js';
 import { MemoryBus } from '../../src/events/memory-bus.js';
 
 function bgp(i: number): EventEnvelope {
-  return makeEvent('network.bgp_peer_state_changed', { peer: `10.0.0.${i}`, state: 'idle', device: 'leaf1' }, { id: `ev${String(i).padStart(5, '0')}`, source: 'test' });
+  return makeEvent(
+    'network.bgp_peer_state_changed',
+    { peer: `10.0.0.${i}`, state: 'idle', device: 'leaf1' },
+    { id: `ev${String(i).padStart(5, '0')}`, source: 'test' },
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -167,11 +171,20 @@ describe('memory bus', () => {
   test('one subscriber per group; bad maxAttempts; closed bus refuses work', async () => {
     const bus = new MemoryBus();
     await bus.subscribe('rules', () => {});
-    await assert.rejects(bus.subscribe('rules', () => {}), (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS' && e.message.includes("'rules'"));
-    await assert.rejects(bus.subscribe('x', () => {}, { maxAttempts: 0 }), (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS');
+    await assert.rejects(
+      bus.subscribe('rules', () => {}),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS' && e.message.includes("'rules'"),
+    );
+    await assert.rejects(
+      bus.subscribe('x', () => {}, { maxAttempts: 0 }),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS',
+    );
     await bus.close();
     await assert.rejects(bus.publish(bgp(1)), (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS');
-    await assert.rejects(bus.subscribe('late', () => {}), (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS');
+    await assert.rejects(
+      bus.subscribe('late', () => {}),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_BUS',
+    );
   });
 
   test('unsubscribe waits for the handler in progress, stops deliveries, and drain does not hang on dropped work', async () => {
@@ -209,27 +222,33 @@ describe('memory bus', () => {
       failFirst: fc.boolean(), // throw on the first attempt of every third event
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...typeNames), { maxLength: 60 }), fc.array(groupSpec, { minLength: 1, maxLength: 4 }), async (eventTypes, groups) => {
-        const bus = new MemoryBus();
-        const acked: string[][] = groups.map(() => []);
-        for (const [gi, g] of groups.entries()) {
-          const handle = (d: Delivery) => {
-            const n = Number(d.event.id.slice(2));
-            if (g.failFirst && n % 3 === 0 && d.attempt === 1) throw new Error('transient');
-            acked[gi]!.push(d.event.id);
-            d.ack();
-          };
-          await bus.subscribe(`g${gi}`, g.async ? async (d) => (await Promise.resolve(), handle(d)) : handle, g.types ? { types: g.types } : {});
-        }
-        const events = eventTypes.map((t, i) => makeEvent(t, { i }, { id: `ev${String(i).padStart(5, '0')}` }));
-        for (const e of events) await bus.publish(e);
-        await bus.drain();
-        for (const [gi, g] of groups.entries()) {
-          const wanted = events.filter((e) => !g.types || g.types.includes(e.type) || (g.types.includes('network.*') && e.type.startsWith('network.'))).map((e) => e.id);
-          assert.deepEqual(acked[gi], wanted);
-        }
-        await bus.close();
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...typeNames), { maxLength: 60 }),
+        fc.array(groupSpec, { minLength: 1, maxLength: 4 }),
+        async (eventTypes, groups) => {
+          const bus = new MemoryBus();
+          const acked: string[][] = groups.map(() => []);
+          for (const [gi, g] of groups.entries()) {
+            const handle = (d: Delivery) => {
+              const n = Number(d.event.id.slice(2));
+              if (g.failFirst && n % 3 === 0 && d.attempt === 1) throw new Error('transient');
+              acked[gi]!.push(d.event.id);
+              d.ack();
+            };
+            await bus.subscribe(`g${gi}`, g.async ? async (d) => (await Promise.resolve(), handle(d)) : handle, g.types ? { types: g.types } : {});
+          }
+          const events = eventTypes.map((t, i) => makeEvent(t, { i }, { id: `ev${String(i).padStart(5, '0')}` }));
+          for (const e of events) await bus.publish(e);
+          await bus.drain();
+          for (const [gi, g] of groups.entries()) {
+            const wanted = events
+              .filter((e) => !g.types || g.types.includes(e.type) || (g.types.includes('network.*') && e.type.startsWith('network.')))
+              .map((e) => e.id);
+            assert.deepEqual(acked[gi], wanted);
+          }
+          await bus.close();
+        },
+      ),
       { numRuns: 150 },
     );
   });

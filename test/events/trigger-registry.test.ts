@@ -20,8 +20,14 @@ describe('trigger registry', () => {
     assert.equal(r.get('core.st2.webhook'), t);
     assert.equal(r.get('nope.nothing'), undefined);
     assert.equal(r.has('acme.fan_failed'), true);
-    assert.deepEqual(r.list().map((x) => x.ref), ['acme.fan_failed', 'core.st2.webhook']);
-    assert.throws(() => r.require('nope.nothing'), (e) => e instanceof NrxError && e.code === 'NRX_ERR_TRIGGER_UNKNOWN' && e.message.includes('nope.nothing'));
+    assert.deepEqual(
+      r.list().map((x) => x.ref),
+      ['acme.fan_failed', 'core.st2.webhook'],
+    );
+    assert.throws(
+      () => r.require('nope.nothing'),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_TRIGGER_UNKNOWN' && e.message.includes('nope.nothing'),
+    );
     assert.equal(r.unregister('acme.fan_failed'), true);
     assert.equal(r.has('acme.fan_failed'), false);
   });
@@ -37,7 +43,10 @@ describe('trigger registry', () => {
   test('bad refs and bad schemas are spec errors naming the field and file', () => {
     const r = new TriggerRegistry();
     for (const ref of ['nodot', '.x', 'a.', 'a b.c', '']) {
-      assert.throws(() => r.register({ ref }), (e) => e instanceof NrxError && e.code === 'NRX_ERR_SPEC_INVALID' && e.location.field === 'ref');
+      assert.throws(
+        () => r.register({ ref }),
+        (e) => e instanceof NrxError && e.code === 'NRX_ERR_SPEC_INVALID' && e.location.field === 'ref',
+      );
     }
     assert.throws(
       () => r.register({ ref: 'acme.x', payloadSchema: { type: 'no-such-type' } }, { file: 'packs/acme/triggers/x.yaml', line: 3 }),
@@ -47,7 +56,10 @@ describe('trigger registry', () => {
         e.location.field === 'payload_schema' &&
         e.message.startsWith("packs/acme/triggers/x.yaml, line 3, field 'payload_schema'"),
     );
-    assert.throws(() => r.register({ ref: 'acme.y', payloadSchema: [] as unknown as Record<string, unknown> }), (e) => e instanceof NrxError && e.location.field === 'payload_schema');
+    assert.throws(
+      () => r.register({ ref: 'acme.y', payloadSchema: [] as unknown as Record<string, unknown> }),
+      (e) => e instanceof NrxError && e.location.field === 'payload_schema',
+    );
   });
 
   test('validate: unknown type', () => {
@@ -90,7 +102,22 @@ describe('trigger registry', () => {
   test('builtin types accept realistic payloads, with extra properties', () => {
     const r = builtins();
     const ok: [string, Record<string, unknown>][] = [
-      ['network.bgp_peer_state_changed', { peer: '10.0.0.2', state: 'idle', previous_state: 'established', peer_as: 65002, vrf: 'default', device: 'leaf1', platform: 'frr', host: '192.0.2.11', severity: 'warning', message: '%BGP-5-ADJCHANGE', vendor_code: 'x' }],
+      [
+        'network.bgp_peer_state_changed',
+        {
+          peer: '10.0.0.2',
+          state: 'idle',
+          previous_state: 'established',
+          peer_as: 65002,
+          vrf: 'default',
+          device: 'leaf1',
+          platform: 'frr',
+          host: '192.0.2.11',
+          severity: 'warning',
+          message: '%BGP-5-ADJCHANGE',
+          vendor_code: 'x',
+        },
+      ],
       ['network.bgp_peer_state_changed', { peer: '2001:db8::2', state: 'established', previous_state: null, peer_as: '65000.10' }],
       ['network.interface_down', { interface: 'Ethernet1/1', severity: 3 }],
       ['network.interface_up', { interface: 'xe-0/0/0' }],
@@ -113,7 +140,16 @@ describe('trigger registry', () => {
     ];
     for (const [type, payload] of ok) assert.equal(r.validate(type, payload), null, `${type} ${JSON.stringify(payload)}`);
     assert.equal(r.list().length, BUILTIN_TRIGGER_TYPES.length);
-    for (const ref of ['openstack.network_updated', 'openstack.network_deleted', 'openstack.port_created', 'openstack.port_updated', 'openstack.subnet_created', 'openstack.subnet_deleted', 'network.ospf_neighbor_up', 'network.isis_neighbor_down']) {
+    for (const ref of [
+      'openstack.network_updated',
+      'openstack.network_deleted',
+      'openstack.port_created',
+      'openstack.port_updated',
+      'openstack.subnet_created',
+      'openstack.subnet_deleted',
+      'network.ospf_neighbor_up',
+      'network.isis_neighbor_down',
+    ]) {
       assert.ok(r.has(ref), ref);
     }
   });

@@ -23,7 +23,11 @@ test('the appliance keeps a device CLI session between actions and closes it on 
   writeFileSync(path.join(inventory, 'hosts.yaml'), `sw1:\n  hostname: 127.0.0.1\n  port: ${server.port}\n  platform: ios\n  credential: sw-admin\n`);
   const knownHostsFile = path.join(root, 'known_hosts');
   writeFileSync(knownHostsFile, `[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
-  const appliance = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [] }, { NETREFLEX_SESSION_IDLE_MS: '30000' }), log: silentLogger, knownHostsFile });
+  const appliance = new Appliance({
+    config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [] }, { NETREFLEX_SESSION_IDLE_MS: '30000' }),
+    log: silentLogger,
+    knownHostsFile,
+  });
   try {
     assert.deepEqual((await appliance.inventory.loadYaml(inventory)).errors, []);
     await appliance.credentials.set('sw-admin', { username: 'admin', password: 'secret-1' });
@@ -46,6 +50,9 @@ test('the appliance keeps a device CLI session between actions and closes it on 
 test('session pool settings come from the environment; a bad value names the variable', () => {
   assert.deepEqual(loadConfig({ dataDir: '/x' }, {}).sessions, { idleMs: 60_000, maxSessions: 64 });
   assert.deepEqual(loadConfig({ dataDir: '/x' }, { NETREFLEX_SESSION_IDLE_MS: '0', NETREFLEX_SESSION_MAX: '8' }).sessions, { idleMs: 0, maxSessions: 8 });
-  assert.throws(() => loadConfig({ dataDir: '/x' }, { NETREFLEX_SESSION_IDLE_MS: '1.5s' }), { code: 'NRX_ERR_CONFIG', message: /NETREFLEX_SESSION_IDLE_MS.*"1\.5s"/ });
+  assert.throws(() => loadConfig({ dataDir: '/x' }, { NETREFLEX_SESSION_IDLE_MS: '1.5s' }), {
+    code: 'NRX_ERR_CONFIG',
+    message: /NETREFLEX_SESSION_IDLE_MS.*"1\.5s"/,
+  });
   assert.throws(() => loadConfig({ dataDir: '/x' }, { NETREFLEX_SESSION_MAX: '0' }), { code: 'NRX_ERR_CONFIG', message: /NETREFLEX_SESSION_MAX/ });
 });

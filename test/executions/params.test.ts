@@ -7,8 +7,20 @@ import { REDACTED, effectiveParameters, redactSecrets, resolveParameters } from 
 
 function action(parameters: Record<string, ParamSpec>, runnerType = 'noop', extra: Partial<ActionSpec> = {}): ActionSpec {
   return {
-    ref: 'netops.configure_vlan', pack: 'netops', name: 'configure_vlan', description: '', enabled: true, runnerType,
-    entryPoint: null, parameters, idempotent: false, deviceLock: null, timeoutMs: null, file: '/p/netops/actions/configure_vlan.yaml', meta: {}, ...extra,
+    ref: 'netops.configure_vlan',
+    pack: 'netops',
+    name: 'configure_vlan',
+    description: '',
+    enabled: true,
+    runnerType,
+    entryPoint: null,
+    parameters,
+    idempotent: false,
+    deviceLock: null,
+    timeoutMs: null,
+    file: '/p/netops/actions/configure_vlan.yaml',
+    meta: {},
+    ...extra,
   };
 }
 
@@ -55,7 +67,9 @@ describe('resolveParameters', () => {
   });
 
   test('rejects unconvertible values, naming the action and the parameter', () => {
-    const e = paramError(() => resolveParameters(vlan, { device: 'leaf1', vlan_id: 'ten' }, { where: { file: 'rules/r.yaml', line: 7, field: 'action.parameters' } }));
+    const e = paramError(() =>
+      resolveParameters(vlan, { device: 'leaf1', vlan_id: 'ten' }, { where: { file: 'rules/r.yaml', line: 7, field: 'action.parameters' } }),
+    );
     assert.match(e.message, /netops\.configure_vlan/);
     assert.match(e.message, /'vlan_id'/);
     assert.equal(e.location.file, 'rules/r.yaml');
@@ -74,7 +88,9 @@ describe('resolveParameters', () => {
     assert.match(paramError(() => resolveParameters(vlan, { device: 'x', vlan_id: 5, members: [1, 2] })).message, /'members'/);
     const unknown = paramError(() => resolveParameters(vlan, { device: 'x', vlan_id: 5, vlna: 3 }));
     assert.match(unknown.message, /'vlna' is not a parameter/);
-    const proto = paramError(() => resolveParameters(vlan, JSON.parse('{"device":"x","vlan_id":5,"__proto__":{"polluted":1}}') as Record<string, unknown>, { allowUnknown: true }));
+    const proto = paramError(() =>
+      resolveParameters(vlan, JSON.parse('{"device":"x","vlan_id":5,"__proto__":{"polluted":1}}') as Record<string, unknown>, { allowUnknown: true }),
+    );
     assert.match(proto.message, /__proto__/);
     // Several problems are reported together.
     const both = paramError(() => resolveParameters(vlan, { vlan_id: 'x' }));
@@ -85,7 +101,10 @@ describe('resolveParameters', () => {
   });
 
   test('immutable parameters: the default is used, a different value is refused', () => {
-    const echo = action({ message: { type: 'string', required: true }, cmd: { immutable: true, default: 'printf %s "$ST2_ACTION_MESSAGE"' }, sudo: { immutable: true } }, 'local-shell-cmd');
+    const echo = action(
+      { message: { type: 'string', required: true }, cmd: { immutable: true, default: 'printf %s "$ST2_ACTION_MESSAGE"' }, sudo: { immutable: true } },
+      'local-shell-cmd',
+    );
     const p = resolveParameters(echo, { message: 'hi' });
     assert.equal(p.cmd, 'printf %s "$ST2_ACTION_MESSAGE"');
     assert.equal(p.sudo, false); // inherited from the runner's parameter

@@ -23,7 +23,10 @@ async function withPack(files: Record<string, string>): Promise<Appliance> {
   for (const [f, text] of Object.entries(files)) writeFileSync(path.join(mkdirp(path.dirname(path.join(pack, f))), path.basename(f)), text);
   const a = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}), log: silentLogger });
   open.push(a);
-  assert.deepEqual(a.content.errors.map((e) => e.message), []);
+  assert.deepEqual(
+    a.content.errors.map((e) => e.message),
+    [],
+  );
   await a.start();
   return a;
 }
@@ -99,12 +102,19 @@ describe('StackStorm policies', () => {
   test('action.concurrency with delay runs at most threshold at once', async () => {
     const a = await withPack({
       'actions/change.yaml': SLEEP(),
-      'policies/conc.yaml': 'name: change.concurrency\nresource_ref: lab.change\npolicy_type: action.concurrency\nenabled: true\nparameters:\n  threshold: 2\n  action: delay\n',
+      'policies/conc.yaml':
+        'name: change.concurrency\nresource_ref: lab.change\npolicy_type: action.concurrency\nenabled: true\nparameters:\n  threshold: 2\n  action: delay\n',
     });
     const recs = await Promise.all([1, 2, 3, 4, 5].map(() => a.engine.request('lab.change', { ms: 150 })));
-    assert.deepEqual(recs.map((r) => r.status), ['running', 'running', 'delayed', 'delayed', 'delayed']);
+    assert.deepEqual(
+      recs.map((r) => r.status),
+      ['running', 'running', 'delayed', 'delayed', 'delayed'],
+    );
     for (const r of recs) assert.equal((await a.engine.wait(r.id)).status, 'succeeded');
-    const s = await spans(a, recs.map((r) => r.id));
+    const s = await spans(
+      a,
+      recs.map((r) => r.id),
+    );
     for (const [start] of s) {
       const overlapping = s.filter(([b, e]) => b <= start && e > start).length;
       assert.ok(overlapping <= 2, `${overlapping} ran at once`);
@@ -140,7 +150,10 @@ describe('StackStorm policies', () => {
     const all = (await a.store.listExecutions({ action: 'lab.flaky' })).sort((x, y) => (x.id < y.id ? -1 : 1));
     assert.equal(all.length, 3, 'one run and two retries');
     assert.equal(last.status, 'failed');
-    assert.deepEqual(all.map((e) => e.context.attempt ?? 0), [0, 1, 2]);
+    assert.deepEqual(
+      all.map((e) => e.context.attempt ?? 0),
+      [0, 1, 2],
+    );
     const gap1 = Date.parse(all[1]!.startedAt!) - Date.parse(all[0]!.endedAt!);
     const gap2 = Date.parse(all[2]!.startedAt!) - Date.parse(all[1]!.endedAt!);
     assert.ok(gap1 >= 90 && gap2 >= 190, `backoff gaps ${gap1} ms, ${gap2} ms`);
@@ -163,24 +176,33 @@ describe('inquiry and workflow control', () => {
     const a = await withPack({
       'actions/change.yaml': SLEEP(),
       'actions/two.yaml': 'name: two\nrunner_type: orquesta\nentry_point: workflows/two.yaml\n',
-      'actions/workflows/two.yaml': 'version: 1.0\ntasks:\n  one:\n    action: lab.change\n    input: { ms: 150 }\n    next: [{ do: two }]\n  two:\n    action: core.noop\n',
+      'actions/workflows/two.yaml':
+        'version: 1.0\ntasks:\n  one:\n    action: lab.change\n    input: { ms: 150 }\n    next: [{ do: two }]\n  two:\n    action: core.noop\n',
     });
     const wf = await a.engine.request('lab.two', {});
     await a.engine.pause(wf.id);
     await new Promise((r) => setTimeout(r, 400));
     const mid = await a.store.getExecution(wf.id);
     assert.equal(mid?.status, 'paused');
-    assert.deepEqual((await a.store.listTasks(wf.id)).map((t) => t.taskName), ['one'], 'task two did not start while paused');
+    assert.deepEqual(
+      (await a.store.listTasks(wf.id)).map((t) => t.taskName),
+      ['one'],
+      'task two did not start while paused',
+    );
     await a.engine.resume(wf.id);
     assert.equal((await a.engine.wait(wf.id)).status, 'succeeded');
-    assert.deepEqual((await a.store.listTasks(wf.id)).sort((x, y) => x.seq - y.seq).map((t) => t.taskName), ['one', 'two']);
+    assert.deepEqual(
+      (await a.store.listTasks(wf.id)).sort((x, y) => x.seq - y.seq).map((t) => t.taskName),
+      ['one', 'two'],
+    );
     const plain = await a.engine.request('lab.change', { ms: 50 });
     await assert.rejects(a.engine.pause(plain.id), /NRX_ERR_INVALID_STATE|not a running workflow/);
   });
 
   test('secret parameters are redacted in the stored execution', async () => {
     const a = await withPack({
-      'actions/login.yaml': 'name: login\nrunner_type: local-shell-cmd\nparameters:\n  password: { type: string, secret: true }\n  cmd: { default: "test -n \\"$ST2_ACTION_PASSWORD\\"" }\n',
+      'actions/login.yaml':
+        'name: login\nrunner_type: local-shell-cmd\nparameters:\n  password: { type: string, secret: true }\n  cmd: { default: "test -n \\"$ST2_ACTION_PASSWORD\\"" }\n',
     });
     const rec = await a.engine.run('lab.login', { password: 'hunter2' });
     assert.equal(rec.status, 'succeeded', 'the action saw the real value');

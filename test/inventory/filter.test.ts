@@ -100,16 +100,30 @@ describe('inventory filters', () => {
     for (const [expr, pos, msg] of cases) {
       assert.throws(
         () => parseFilter(expr),
-        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_FILTER_INVALID' && e.details.position === pos && msg.test(e.message) && e.message.includes(`position ${pos}`),
+        (e: unknown) =>
+          e instanceof NrxError &&
+          e.code === 'NRX_ERR_FILTER_INVALID' &&
+          e.details.position === pos &&
+          msg.test(e.message) &&
+          e.message.includes(`position ${pos}`),
         `${expr} -> position ${pos}, ${msg}`,
       );
     }
   });
 
   test('pathological nesting and length are refused, not a stack overflow', () => {
-    assert.throws(() => parseFilter('('.repeat(2000) + 'a' + ')'.repeat(2000)), (e: unknown) => e instanceof NrxError && /nests deeper/.test(e.message));
-    assert.throws(() => parseFilter('not '.repeat(1000) + 'a'), (e: unknown) => e instanceof NrxError && /nests deeper/.test(e.message));
-    assert.throws(() => parseFilter('a'.repeat(20_000)), (e: unknown) => e instanceof NrxError && /longer than/.test(e.message));
+    assert.throws(
+      () => parseFilter('('.repeat(2000) + 'a' + ')'.repeat(2000)),
+      (e: unknown) => e instanceof NrxError && /nests deeper/.test(e.message),
+    );
+    assert.throws(
+      () => parseFilter('not '.repeat(1000) + 'a'),
+      (e: unknown) => e instanceof NrxError && /nests deeper/.test(e.message),
+    );
+    assert.throws(
+      () => parseFilter('a'.repeat(20_000)),
+      (e: unknown) => e instanceof NrxError && /longer than/.test(e.message),
+    );
     // A long flat list of conditions is fine: and/or are n-ary, not a deep tree.
     const many = Array.from({ length: 700 }, (_, i) => `name=h${i}`).join(' or ');
     assert.equal(filterHosts(HOSTS, many).length, 0);
@@ -119,22 +133,32 @@ describe('inventory filters', () => {
     const alphabet = fc.constantFrom(...'abc01 =!<>(),"\'*?[]-.\\', 'and ', 'or ', 'not ', 'name', 'tag', 'data.', 'group', '>=', '!=');
     const hostArb = fc.record({
       name: fc.string(),
-      data: fc.dictionary(fc.constantFrom('a', 'b', 'tags', 'site'), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string()), fc.constant(null), fc.boolean())),
+      data: fc.dictionary(
+        fc.constantFrom('a', 'b', 'tags', 'site'),
+        fc.oneof(fc.string(), fc.integer(), fc.array(fc.string()), fc.constant(null), fc.boolean()),
+      ),
       groups: fc.array(fc.string()),
     });
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(alphabet).map((a) => a.join(''))), hostArb, (expr, h) => {
-        let f;
-        try {
-          f = parseFilter(expr);
-        } catch (e) {
-          if (!(e instanceof NrxError) || e.code !== 'NRX_ERR_FILTER_INVALID') throw e;
-          assert.match(e.message, /at position \d+/);
-          return;
-        }
-        const r = matchesFilter(f, host(h.name, { data: h.data, groups: h.groups }));
-        assert.equal(typeof r, 'boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(alphabet).map((a) => a.join('')),
+        ),
+        hostArb,
+        (expr, h) => {
+          let f;
+          try {
+            f = parseFilter(expr);
+          } catch (e) {
+            if (!(e instanceof NrxError) || e.code !== 'NRX_ERR_FILTER_INVALID') throw e;
+            assert.match(e.message, /at position \d+/);
+            return;
+          }
+          const r = matchesFilter(f, host(h.name, { data: h.data, groups: h.groups }));
+          assert.equal(typeof r, 'boolean');
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -24,7 +24,10 @@ function service(dataDir = tempDir()): { inv: InventoryService; dataDir: string 
 
 function isInventoryError(field?: string, msg?: RegExp) {
   return (e: unknown): boolean =>
-    e instanceof NrxError && e.code === 'NRX_ERR_INVENTORY_INVALID' && (field === undefined || e.location.field === field) && (msg === undefined || msg.test(e.message));
+    e instanceof NrxError &&
+    e.code === 'NRX_ERR_INVENTORY_INVALID' &&
+    (field === undefined || e.location.field === field) &&
+    (msg === undefined || msg.test(e.message));
 }
 
 describe('InventoryService', () => {
@@ -148,7 +151,9 @@ describe('InventoryService', () => {
     const before = await inv.getHost('dc1-leaf1');
     const other = openSqliteStore(dataDir);
     stores.push(other);
-    await other.commit([{ op: 'kvPut', value: { scope: 'system', key: 'k', value: 'v', secret: false, expiresAt: null, updatedAt: new Date().toISOString() } }]);
+    await other.commit([
+      { op: 'kvPut', value: { scope: 'system', key: 'k', value: 'v', secret: false, expiresAt: null, updatedAt: new Date().toISOString() } },
+    ]);
     assert.equal(await inv.getHost('dc1-leaf1'), before, 'same cached object');
     await new InventoryService(other).putHost({ name: 'extra' });
     assert.notEqual(await inv.getHost('dc1-leaf1'), before, 'an inventory write from elsewhere is noticed');

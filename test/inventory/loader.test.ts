@@ -193,7 +193,11 @@ describe('validation names file, line, host and field', () => {
   test('a plain-text password anywhere outside data tells the user to use a credential', () => {
     for (const [files, field, line] of [
       [{ 'hosts.yaml': 'r1:\n  password: hunter2\n' }, 'r1.password', 2],
-      [{ 'hosts.yaml': 'r1: {}\n', 'groups.yaml': 'g:\n  connection_options:\n    ssh:\n      extras:\n        secret: enable\n' }, 'g.connection_options.ssh.extras.secret', 5],
+      [
+        { 'hosts.yaml': 'r1: {}\n', 'groups.yaml': 'g:\n  connection_options:\n    ssh:\n      extras:\n        secret: enable\n' },
+        'g.connection_options.ssh.extras.secret',
+        5,
+      ],
       [{ 'hosts.yaml': 'r1: {}\n', 'defaults.yaml': 'username: u\nprivate_key: |\n  -----BEGIN\n' }, 'private_key', 2],
     ] as const) {
       const e = only(files);
@@ -247,16 +251,20 @@ describe('hostile input', () => {
     const fields = fc.constantFrom('hostname', 'platform', 'port', 'groups', 'data', 'connection_options', 'password', 'credential', 'x');
     const entry = fc.oneof(fc.constant(null), fc.jsonValue(), fc.dictionary(fields, fc.oneof(fc.jsonValue(), fc.array(fc.constantFrom('a', 'b', 'c')))));
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom('a', 'b', 'c', 'r1', 'bad name'), entry)), fc.dictionary(fc.constantFrom('a', 'b', 'c'), entry), (hostsDoc, groupsDoc) => {
-        const h = validateEntriesFile('host', src(hostsDoc));
-        const g = validateEntriesFile('group', src(groupsDoc));
-        const d = validateDefaultsFile(src(hostsDoc));
-        for (const e of [...h.errors, ...g.errors, ...d.errors]) assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_INVENTORY_INVALID');
-        const inv = { hosts: h.entries, groups: g.entries, defaults: d.errors.length ? {} : d.defaults };
-        checkReferences(inv);
-        const groups = new Map(g.entries.map((x) => [x.name, x]));
-        for (const host of h.entries) assert.equal(typeof resolveHost(host, groups, inv.defaults).hostname, 'string');
-      }),
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom('a', 'b', 'c', 'r1', 'bad name'), entry)),
+        fc.dictionary(fc.constantFrom('a', 'b', 'c'), entry),
+        (hostsDoc, groupsDoc) => {
+          const h = validateEntriesFile('host', src(hostsDoc));
+          const g = validateEntriesFile('group', src(groupsDoc));
+          const d = validateDefaultsFile(src(hostsDoc));
+          for (const e of [...h.errors, ...g.errors, ...d.errors]) assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_INVENTORY_INVALID');
+          const inv = { hosts: h.entries, groups: g.entries, defaults: d.errors.length ? {} : d.defaults };
+          checkReferences(inv);
+          const groups = new Map(g.entries.map((x) => [x.name, x]));
+          for (const host of h.entries) assert.equal(typeof resolveHost(host, groups, inv.defaults).hostname, 'string');
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -43,7 +43,9 @@ async function fakeNetbox(devices: unknown[], pageSize: number, opts: { token?: 
     const rest = offset + pageSize < devices.length;
     // Like NetBox behind a proxy: the link names a host this client must not send the token to.
     const next = rest ? `http://netbox.internal.example/api/dcim/devices/?limit=${pageSize}&offset=${offset + pageSize}` : null;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: devices.length, next, previous: null, results: devices.slice(offset, offset + pageSize) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ count: devices.length, next, previous: null, results: devices.slice(offset, offset + pageSize) }));
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -104,7 +106,13 @@ describe('NetBox import', () => {
       'garbage',
     ]);
     assert.deepEqual(m.hosts[0]!.data, { site: 'test1', role: 'router', tenant: 'acme', tags: ['edge', 'evpn'], netbox_id: 1 });
-    assert.deepEqual(m.hosts[1], { name: 'v6-only', hostname: '2001:db8::20', platform: 'arista_eos', groups: ['role-leaf'], data: { role: 'leaf', netbox_id: 20 } });
+    assert.deepEqual(m.hosts[1], {
+      name: 'v6-only',
+      hostname: '2001:db8::20',
+      platform: 'arista_eos',
+      groups: ['role-leaf'],
+      data: { role: 'leaf', netbox_id: 20 },
+    });
     assert.equal(m.hosts.length, 2);
     assert.match(m.errors[0]!, /device id 21: has no name/);
     assert.match(m.errors[1]!, /'test1-edge1' \(id 22\): the name is also used by device id 1/);
@@ -112,7 +120,10 @@ describe('NetBox import', () => {
   });
 
   test('JSON that is not a device list is refused', () => {
-    assert.throws(() => devicesFromJson({ detail: 'Not found.' }), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_INVENTORY_INVALID');
+    assert.throws(
+      () => devicesFromJson({ detail: 'Not found.' }),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_INVENTORY_INVALID',
+    );
     assert.equal(devicesFromJson(oneDevice).length, 1);
     assert.equal(devicesFromJson([devicesPage, devicesPage]).length, 22);
   });
@@ -121,7 +132,13 @@ describe('NetBox import', () => {
     const inv = service();
     await inv.putGroup({ name: 'core' });
     await inv.putGroup({ name: 'site-old' });
-    await inv.putHost({ name: 'test1-core1', hostname: '198.51.100.1', credential: 'core-cred', groups: ['core', 'site-old'], data: { asn: 65000, site: 'old' } });
+    await inv.putHost({
+      name: 'test1-core1',
+      hostname: '198.51.100.1',
+      credential: 'core-cred',
+      groups: ['core', 'site-old'],
+      data: { asn: 65000, site: 'old' },
+    });
     const r = await inv.importNetbox({ json: devicesPage });
     assert.equal(r.hosts, 4);
     assert.equal(r.groups, 3);
@@ -164,7 +181,9 @@ describe('NetBox import', () => {
   });
 
   test('a next link that points back at a page already read stops with an error', async () => {
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ next: '/api/dcim/devices/?limit=1000', results: [] })));
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ next: '/api/dcim/devices/?limit=1000', results: [] })),
+    );
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/dcim/devices/`;

@@ -17,8 +17,16 @@ test('every BGP neighbor relation is mirrored on the other router with the right
       assert.notEqual(n.asn, r.asn, 'eBGP only');
     }
   }
-  assert.deepEqual(neighborsOf('spine1').map((n) => n.name).sort(), ['leaf1', 'leaf2']);
-  assert.deepEqual(neighborsOf('leaf1').map((n) => [n.name, n.asn]), [['spine1', 65000]]);
+  assert.deepEqual(
+    neighborsOf('spine1')
+      .map((n) => n.name)
+      .sort(),
+    ['leaf1', 'leaf2'],
+  );
+  assert.deepEqual(
+    neighborsOf('leaf1').map((n) => [n.name, n.asn]),
+    [['spine1', 65000]],
+  );
 });
 
 test('interface names fit the kernel limit of 15 characters', () => {
@@ -60,5 +68,8 @@ test('rsyslog relay: one socket per router stamped with its hostname, RFC 5424 t
 test('LAG members resolve to the bridge-B end; unknown members are refused by name', () => {
   assert.equal(memberDevice('lagx1'), 'lagx1-b');
   assert.equal(memberDevice('lagx2-a'), 'lagx2-a');
-  assert.throws(() => memberDevice('lagx9'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_NOT_FOUND' && /lagx9/.test(e.message));
+  assert.throws(
+    () => memberDevice('lagx9'),
+    (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_NOT_FOUND' && /lagx9/.test(e.message),
+  );
 });

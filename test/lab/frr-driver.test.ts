@@ -32,7 +32,16 @@ describe('FRR over SSH: the CLI driver against a real router', { skip, timeout: 
     leaf1 = lab.routers.find((r) => r.name === 'leaf1')!;
     const knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-frr-')), 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${leaf1.ssh.port} ${leaf1.ssh.hostPublicKey}\n`);
-    conn = { device: 'leaf1', host: leaf1.ssh.host, port: leaf1.ssh.port, username: leaf1.ssh.username, password: leaf1.ssh.password, platform: 'frr', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' };
+    conn = {
+      device: 'leaf1',
+      host: leaf1.ssh.host,
+      port: leaf1.ssh.port,
+      username: leaf1.ssh.username,
+      password: leaf1.ssh.password,
+      platform: 'frr',
+      knownHostsFile: knownHosts,
+      hostKeyPolicy: 'strict',
+    };
     await lab.waitEstablished('leaf1', undefined, 60_000);
   });
   after(async () => lab?.down());
@@ -54,7 +63,8 @@ describe('FRR over SSH: the CLI driver against a real router', { skip, timeout: 
       const shut = await d.configure([`router bgp ${leaf1.asn}`, `neighbor ${peer.address} shutdown`]);
       assert.equal(shut.failed, false, JSON.stringify(shut.results));
       const down = await until<BgpNeighbor>('peer idle/adminDown', 10_000, async () =>
-        (await d.getBgpNeighbors()).neighbors.find((n) => n.peer === peer.address && n.state === 'idle' && n.adminDown));
+        (await d.getBgpNeighbors()).neighbors.find((n) => n.peer === peer.address && n.state === 'idle' && n.adminDown),
+      );
       assert.equal(down.prefixesReceived, undefined);
       assert.match(await lab.vtysh('leaf1', 'show ip bgp summary'), /Idle \(Admin\)/, 'vtysh agrees');
 
@@ -65,7 +75,8 @@ describe('FRR over SSH: the CLI driver against a real router', { skip, timeout: 
       const restore = await d.configure([`router bgp ${leaf1.asn}`, `no neighbor ${peer.address} shutdown`]);
       assert.equal(restore.failed, false);
       await until('peer established again', 60_000, async () =>
-        (await d.getBgpNeighbors()).neighbors.find((n) => n.peer === peer.address && n.state === 'established'));
+        (await d.getBgpNeighbors()).neighbors.find((n) => n.peer === peer.address && n.state === 'established'),
+      );
     } finally {
       await d.close();
     }

@@ -10,7 +10,9 @@ const CAP_SYS_ADMIN = 21n;
 
 function effectiveCapabilities(): bigint | undefined {
   try {
-    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('CapEff:'));
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('CapEff:'));
     return line ? BigInt(`0x${line.split(/\s+/)[1]}`) : undefined;
   } catch {
     return undefined;

@@ -72,10 +72,17 @@ describe('lab', { skip }, () => {
 
   test('all three eBGP sessions are Established', async () => {
     for (const r of lab.routers) await lab.waitEstablished(r.name, undefined, 20_000);
-    const spine = JSON.parse(await lab.vtysh('spine1', 'show ip bgp summary json')) as { ipv4Unicast: { peers: Record<string, { state: string; remoteAs: number }> } };
+    const spine = JSON.parse(await lab.vtysh('spine1', 'show ip bgp summary json')) as {
+      ipv4Unicast: { peers: Record<string, { state: string; remoteAs: number }> };
+    };
     assert.deepEqual(
-      Object.entries(spine.ipv4Unicast.peers).map(([a, p]) => [a, p.remoteAs, p.state]).sort(),
-      [['10.0.1.2', 65001, 'Established'], ['10.0.2.2', 65002, 'Established']],
+      Object.entries(spine.ipv4Unicast.peers)
+        .map(([a, p]) => [a, p.remoteAs, p.state])
+        .sort(),
+      [
+        ['10.0.1.2', 65001, 'Established'],
+        ['10.0.2.2', 65002, 'Established'],
+      ],
     );
     // each leaf learns the other's loopback through the spine
     await waitFor('10.255.0.12/32 on leaf1', async () => (await lab.vtysh('leaf1', 'show ip bgp')).includes('10.255.0.12/32'), 10_000);
@@ -94,7 +101,11 @@ describe('lab', { skip }, () => {
     let mark = syslog.mark();
     await lab.fault.shutdownPeer('leaf1', 'spine1');
     await waitFor('Idle (Admin) on leaf1', async () => /10\.0\.1\.1 .*Idle \(Admin\)/.test(await lab.vtysh('leaf1', 'show ip bgp summary')), 10_000);
-    await syslog.waitFor('leaf1 %ADJCHANGE Down Admin. shutdown', isSyslogFrom('leaf1', 'bgpd', '%ADJCHANGE: neighbor 10.0.1.1(spine1) in vrf default Down Admin. shutdown'), { after: mark });
+    await syslog.waitFor(
+      'leaf1 %ADJCHANGE Down Admin. shutdown',
+      isSyslogFrom('leaf1', 'bgpd', '%ADJCHANGE: neighbor 10.0.1.1(spine1) in vrf default Down Admin. shutdown'),
+      { after: mark },
+    );
     mark = syslog.mark();
     await lab.fault.noShutdownPeer('leaf1', '10.0.1.1');
     await lab.waitEstablished('leaf1', 'spine1', 15_000);
@@ -104,7 +115,9 @@ describe('lab', { skip }, () => {
   test('linkDown drops the session on both ends; linkUp brings it back', async () => {
     const mark = syslog.mark();
     await lab.fault.linkDown('leaf2', 'eth-spine1');
-    await syslog.waitFor('spine1 Down Interface down', isSyslogFrom('spine1', 'bgpd', 'neighbor 10.0.2.2(leaf2) in vrf default Down Interface down'), { after: mark });
+    await syslog.waitFor('spine1 Down Interface down', isSyslogFrom('spine1', 'bgpd', 'neighbor 10.0.2.2(leaf2) in vrf default Down Interface down'), {
+      after: mark,
+    });
     const states = JSON.parse(await lab.vtysh('spine1', 'show ip bgp neighbors 10.0.2.2 json')) as Record<string, { bgpState: string }>;
     assert.notEqual(states['10.0.2.2']?.bgpState, 'Established');
     await lab.fault.linkUp('leaf2', 'eth-spine1');
@@ -123,7 +136,11 @@ describe('lab', { skip }, () => {
     assert.equal(await lab.ovs.lacpNegotiated(), true);
     let mark = syslog.mark();
     await lab.fault.lagMemberDown('lagx1');
-    await syslog.waitFor('member lagx1-a: link state down', (d) => d.toString('utf8').includes('ovs-vswitchd') && d.toString('utf8').includes('member lagx1-a: link state down'), { after: mark });
+    await syslog.waitFor(
+      'member lagx1-a: link state down',
+      (d) => d.toString('utf8').includes('ovs-vswitchd') && d.toString('utf8').includes('member lagx1-a: link state down'),
+      { after: mark },
+    );
     await syslog.waitFor('member lagx1-a: disabled', (d) => d.toString('utf8').includes('member lagx1-a: disabled'), { after: mark });
     const show = (await lab.ovs.appctl('bond/show', 'bondA')).stdout;
     assert.match(show, /member lagx1-a: disabled/);
@@ -140,16 +157,24 @@ describe('lab', { skip }, () => {
   });
 
   test('the inventory lists the three routers in Nornir shape', () => {
-    const hosts = yaml.load(readFileSync(path.join(lab.inventoryDir, 'hosts.yaml'), 'utf8')) as Record<string, { hostname: string; port: number; platform: string; data: { role: string; site: string } }>;
+    const hosts = yaml.load(readFileSync(path.join(lab.inventoryDir, 'hosts.yaml'), 'utf8')) as Record<
+      string,
+      { hostname: string; port: number; platform: string; data: { role: string; site: string } }
+    >;
     assert.deepEqual(Object.keys(hosts).sort(), ['leaf1', 'leaf2', 'spine1']);
     assert.equal(hosts.leaf1?.port, lab.routers.find((r) => r.name === 'leaf1')?.ssh.port);
-    assert.deepEqual([hosts.leaf1?.platform, hosts.leaf1?.hostname, hosts.leaf1?.data.role, hosts.spine1?.data.role, hosts.leaf2?.data.site], ['frr', '127.0.0.1', 'leaf', 'spine', 'lab']);
+    assert.deepEqual(
+      [hosts.leaf1?.platform, hosts.leaf1?.hostname, hosts.leaf1?.data.role, hosts.spine1?.data.role, hosts.leaf2?.data.site],
+      ['frr', '127.0.0.1', 'leaf', 'spine', 'lab'],
+    );
     for (const f of ['groups.yaml', 'defaults.yaml']) assert.ok(existsSync(path.join(lab.inventoryDir, f)));
   });
 
   test('down leaves no namespace, veth, OVS bridge, user or process behind', async () => {
     const pidDir = path.join(lab.dir, 'pids');
-    const pids = readdirSync(pidDir).map((f) => readPid(path.join(pidDir, f))).filter((p): p is number => p !== undefined);
+    const pids = readdirSync(pidDir)
+      .map((f) => readPid(path.join(pidDir, f)))
+      .filter((p): p is number => p !== undefined);
     assert.ok(pids.length >= 13, `recorded pids: ${pids.length}`);
     const report = await lab.down();
     assert.deepEqual(report.foreign, []);

@@ -148,7 +148,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
     const syslogPort = opts.syslogPort ?? (await freeUdpPort());
     const sflowPort = opts.sflowPort ?? (await freeUdpPort());
     await wire();
-    await startSyslogRelay(dir, ROUTERS.map((r) => r.name), syslogPort);
+    await startSyslogRelay(
+      dir,
+      ROUTERS.map((r) => r.name),
+      syslogPort,
+    );
     for (const r of ROUTERS) writeFrrFiles(dir, r, frr.uid, frr.gid);
     await Promise.all(ROUTERS.map((r) => startRouter(dir, r.name)));
     const key = await clientKey(dir);
@@ -204,7 +208,11 @@ export function attachLab(state: LabState): Lab {
   /** A peer given by neighbor name ("spine1") or address ("10.0.1.1"). */
   const peerAddress = (r: LabRouter, peer: string): string => {
     const n = r.neighbors.find((x) => x.name === peer || x.address === peer);
-    if (!n) throw new NrxError('NRX_ERR_NOT_FOUND', `lab: ${r.name} has no BGP neighbor "${peer}" (neighbors: ${r.neighbors.map((x) => `${x.name}=${x.address}`).join(', ')})`);
+    if (!n)
+      throw new NrxError(
+        'NRX_ERR_NOT_FOUND',
+        `lab: ${r.name} has no BGP neighbor "${peer}" (neighbors: ${r.neighbors.map((x) => `${x.name}=${x.address}`).join(', ')})`,
+      );
     return n.address;
   };
   const ifnameOf = (r: LabRouter, ifname: string): string => {
@@ -237,10 +245,15 @@ export function attachLab(state: LabState): Lab {
     waitEstablished: async (name, peer, timeoutMs = 20_000) => {
       const r = router(name);
       const wanted = peer === undefined ? r.neighbors.map((n) => n.address) : [peerAddress(r, peer)];
-      await waitFor(`BGP Established on ${name} with ${wanted.join(', ')}`, async () => {
-        const states = await bgpStates(name);
-        return wanted.every((a) => states.get(a) === 'Established');
-      }, timeoutMs, 100);
+      await waitFor(
+        `BGP Established on ${name} with ${wanted.join(', ')}`,
+        async () => {
+          const states = await bgpStates(name);
+          return wanted.every((a) => states.get(a) === 'Established');
+        },
+        timeoutMs,
+        100,
+      );
     },
     ovs: {
       vsctl: (...args) => vsctl(state.dir, args),

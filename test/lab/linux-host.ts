@@ -97,12 +97,26 @@ export async function startLinuxHost(dir: string): Promise<LinuxHost> {
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${netns}-host`, '-f', hostKey]);
     chmodSync(hostKey, 0o600);
     const conf = path.join(base, 'sshd_config');
-    writeFileSync(conf, [
-      'Port 22', `ListenAddress ${address}`, `HostKey ${hostKey}`, `PidFile ${pidfilePath(pidDir, netns, 'sshd')}`,
-      'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
-      'AuthorizedKeysFile .ssh/authorized_keys', 'UsePAM no', 'PrintMotd no', 'PrintLastLog no', 'UseDNS no',
-      'MaxStartups 100:30:200', `AllowUsers ${username}`, '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        'Port 22',
+        `ListenAddress ${address}`,
+        `HostKey ${hostKey}`,
+        `PidFile ${pidfilePath(pidDir, netns, 'sshd')}`,
+        'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes',
+        'AuthorizedKeysFile .ssh/authorized_keys',
+        'UsePAM no',
+        'PrintMotd no',
+        'PrintLastLog no',
+        'UseDNS no',
+        'MaxStartups 100:30:200',
+        `AllowUsers ${username}`,
+        '',
+      ].join('\n'),
+    );
     await run('/usr/sbin/sshd', ['-t', '-f', conf]);
     await run('ip', ['netns', 'exec', netns, '/usr/sbin/sshd', '-f', conf, '-E', path.join(base, 'sshd.log')]);
     await waitFor(`sshd of ${netns} on ${address}:22`, () => portAnswers(address, 22), 10_000, 50);

@@ -34,7 +34,13 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
   let nc: NetconfLab;
   let ncRunning: NetconfLab;
   const opts = (lab: NetconfLab, extra: Partial<NetconfConnectOptions> = {}): NetconfConnectOptions => ({
-    host: lab.host, port: lab.port, username: lab.username, password: lab.password, hostKey: { knownKey: lab.hostPublicKey }, device: 'nc-lab', ...extra,
+    host: lab.host,
+    port: lab.port,
+    username: lab.username,
+    password: lab.password,
+    hostKey: { knownKey: lab.hostPublicKey },
+    device: 'nc-lab',
+    ...extra,
   });
   const NS = 'urn:netreflex:lab';
 
@@ -82,10 +88,13 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
   test('lock, edit-config candidate (interfaces + VNI), commit, unlock, read back from running; delete a VNI', async () => {
     const s = await connectNetconf(opts(nc));
     await s.lock('candidate');
-    await s.editConfig(`<device xmlns="${NS}"><hostname>leaf1</hostname>
+    await s.editConfig(
+      `<device xmlns="${NS}"><hostname>leaf1</hostname>
       <interface><name>eth1</name><description>to spine1</description><mtu>9000</mtu></interface>
       <vxlan><source-interface>lo</source-interface><vni><id>10100</id><name>tenant-a</name><vlan>100</vlan><flood-vtep>10.255.0.12</flood-vtep></vni>
-      <vni><id>10200</id><vlan>200</vlan></vni></vxlan></device>`, { target: 'candidate' });
+      <vni><id>10200</id><vlan>200</vlan></vni></vxlan></device>`,
+      { target: 'candidate' },
+    );
     const before = await s.getConfig('running', { subtree: `<device xmlns="${NS}"/>` });
     assert.doesNotMatch(before.xml, /10100/, 'running must not change before commit');
     await s.commit();
@@ -95,7 +104,10 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
     assert.equal(device.hostname, 'leaf1');
     assert.deepEqual(device.interface, { name: 'eth1', description: 'to spine1', mtu: '9000' });
     const vnis = (device.vxlan as Record<string, unknown>).vni as Array<Record<string, unknown>>;
-    assert.deepEqual(vnis.map((v) => v.id), ['10100', '10200']);
+    assert.deepEqual(
+      vnis.map((v) => v.id),
+      ['10100', '10200'],
+    );
 
     await s.editConfig(`<device xmlns="${NS}"><vxlan><vni nc:operation="delete"><id>10200</id></vni></vxlan></device>`, { target: 'candidate' });
     await s.commit();
@@ -131,7 +143,9 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
 
   test('an invalid value is an rpc-error with tag, type and the path of the bad leaf', async () => {
     const s = await connectNetconf(opts(nc));
-    const e = await rejection(s.editConfig(`<device xmlns="${NS}"><interface><name>eth1</name><enabled>maybe</enabled></interface></device>`, { target: 'candidate' }));
+    const e = await rejection(
+      s.editConfig(`<device xmlns="${NS}"><interface><name>eth1</name><enabled>maybe</enabled></interface></device>`, { target: 'candidate' }),
+    );
     assert.equal(e.code, 'NRX_ERR_NETCONF_RPC');
     assert.equal(e.details.errorTag, 'invalid-value');
     assert.equal(e.details.errorType, 'protocol');
@@ -163,15 +177,31 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
   });
 
   test('netconf runner: edit-config with commit on candidate, then get-config; an rpc-error is a failed result with its tag', async () => {
-    const runner = new NetconfRunner(staticDeviceResolver([{ name: 'nc1', host: nc.host, username: nc.username, password: nc.password, hostKey: nc.hostPublicKey, netconf: { port: nc.port } }]));
+    const runner = new NetconfRunner(
+      staticDeviceResolver([
+        { name: 'nc1', host: nc.host, username: nc.username, password: nc.password, hostKey: nc.hostPublicKey, netconf: { port: nc.port } },
+      ]),
+    );
     const action = testAction('netconf');
-    const edit = await runner.run(action, { device: 'nc1', operation: 'edit-config', config: `<device xmlns="${NS}"><vxlan><vni><id>20500</id><name>runner</name><vlan>500</vlan></vni></vxlan></device>` }, testContext(action));
+    const edit = await runner.run(
+      action,
+      {
+        device: 'nc1',
+        operation: 'edit-config',
+        config: `<device xmlns="${NS}"><vxlan><vni><id>20500</id><name>runner</name><vlan>500</vlan></vni></vxlan></device>`,
+      },
+      testContext(action),
+    );
     assert.equal(edit.status, 'succeeded', JSON.stringify(edit));
     assert.deepEqual(edit.result, { device: 'nc1', operation: 'edit-config', target: 'candidate', committed: true, confirmed: false });
     const read = await runner.run(action, { device: 'nc1', operation: 'get-config', filter: `<device xmlns="${NS}"><vxlan/></device>` }, testContext(action));
     assert.equal(read.status, 'succeeded');
     assert.match(String((read.result as Record<string, unknown>).data_xml), /<name>runner<\/name>/);
-    const bad = await runner.run(action, { device: 'nc1', operation: 'edit-config', config: `<device xmlns="${NS}"><vxlan><vni><id>0</id></vni></vxlan></device>` }, testContext(action));
+    const bad = await runner.run(
+      action,
+      { device: 'nc1', operation: 'edit-config', config: `<device xmlns="${NS}"><vxlan><vni><id>0</id></vni></vxlan></device>` },
+      testContext(action),
+    );
     assert.equal(bad.status, 'failed');
     assert.equal(bad.error?.code, 'NRX_ERR_NETCONF_RPC');
     const errors = (bad.result as { errors: Array<{ tag: string; path?: string }> }).errors;
@@ -187,11 +217,26 @@ describe('NETCONF against yuma123 netconfd', { skip }, () => {
 describe('SNMP against net-snmp snmpd', { skip }, () => {
   let dir: string;
   let agent: SnmpLab;
-  const v3 = (lab: SnmpLab, over: Record<string, string> = {}): SnmpClient => new SnmpClient({
-    host: lab.host, port: lab.port, device: 'snmp-lab', timeoutMs: 1000, retries: 0,
-    credentials: { version: 'v3', user: lab.v3.user, level: 'authPriv', authProtocol: 'sha', authKey: lab.v3.authKey, privProtocol: 'aes', privKey: lab.v3.privKey, ...over },
-  });
-  const v2c = (lab: SnmpLab, community = lab.community): SnmpClient => new SnmpClient({ host: lab.host, port: lab.port, device: 'snmp-lab', timeoutMs: 400, retries: 0, credentials: { version: 'v2c', community } });
+  const v3 = (lab: SnmpLab, over: Record<string, string> = {}): SnmpClient =>
+    new SnmpClient({
+      host: lab.host,
+      port: lab.port,
+      device: 'snmp-lab',
+      timeoutMs: 1000,
+      retries: 0,
+      credentials: {
+        version: 'v3',
+        user: lab.v3.user,
+        level: 'authPriv',
+        authProtocol: 'sha',
+        authKey: lab.v3.authKey,
+        privProtocol: 'aes',
+        privKey: lab.v3.privKey,
+        ...over,
+      },
+    });
+  const v2c = (lab: SnmpLab, community = lab.community): SnmpClient =>
+    new SnmpClient({ host: lab.host, port: lab.port, device: 'snmp-lab', timeoutMs: 400, retries: 0, credentials: { version: 'v2c', community } });
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrx-snmp-'));
@@ -215,7 +260,10 @@ describe('SNMP against net-snmp snmpd', { skip }, () => {
       assert.ok(['up', 'down', 'unknown', 'dormant', 'notPresent', 'lowerLayerDown', 'testing'].includes(row.label ?? ''));
     }
     const descr = await a.walk('ifDescr');
-    assert.ok(descr.some((d) => d.value === 'lo'), 'the loopback interface is listed');
+    assert.ok(
+      descr.some((d) => d.value === 'lo'),
+      'the loopback interface is listed',
+    );
     const lo = descr.find((d) => d.value === 'lo')!;
     assert.equal(overV3.find((r) => r.name === `ifOperStatus.${lo.name.split('.')[1]}`)?.label, 'up');
     a.close();
@@ -239,7 +287,10 @@ describe('SNMP against net-snmp snmpd', { skip }, () => {
     const c = v3(agent);
     const bulk = await c.bulkWalk('ifTable', 10);
     const plain = await c.walk('ifTable');
-    assert.deepEqual(bulk.map((r) => r.oid), plain.map((r) => r.oid));
+    assert.deepEqual(
+      bulk.map((r) => r.oid),
+      plain.map((r) => r.oid),
+    );
     const hc = await c.bulkWalk('ifHCInOctets');
     assert.ok(hc.length >= 1);
     for (const r of hc) {
@@ -277,10 +328,19 @@ describe('SNMP against net-snmp snmpd', { skip }, () => {
   });
 
   test('snmp runner: v3 walk of ifOperStatus by name; unknown device and timeouts are failed results', async () => {
-    const runner = new SnmpRunner(staticDeviceResolver([
-      { name: 'agent', host: agent.host, snmp: { port: agent.port, credentials: { version: 'v3', user: agent.v3.user, authProtocol: 'sha', authKey: agent.v3.authKey, privProtocol: 'aes', privKey: agent.v3.privKey } } },
-      { name: 'silent', host: agent.host, snmp: { port: agent.port, credentials: { version: 'v2c', community: 'wrong' } } },
-    ]));
+    const runner = new SnmpRunner(
+      staticDeviceResolver([
+        {
+          name: 'agent',
+          host: agent.host,
+          snmp: {
+            port: agent.port,
+            credentials: { version: 'v3', user: agent.v3.user, authProtocol: 'sha', authKey: agent.v3.authKey, privProtocol: 'aes', privKey: agent.v3.privKey },
+          },
+        },
+        { name: 'silent', host: agent.host, snmp: { port: agent.port, credentials: { version: 'v2c', community: 'wrong' } } },
+      ]),
+    );
     const action = testAction('snmp');
     const walk = await runner.run(action, { device: 'agent', operation: 'bulkwalk', oids: ['ifOperStatus'] }, testContext(action));
     assert.equal(walk.status, 'succeeded', JSON.stringify(walk));
@@ -315,7 +375,10 @@ describe('SNMP against net-snmp snmpd', { skip }, () => {
       const linkDown = Buffer.from([0x2b, 0x06, 0x01, 0x06, 0x03, 0x01, 0x01, 0x05, 0x03]);
       const deadline = Date.now() + 8000;
       while (!received.some((m) => m.includes(linkDown)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(received.some((m) => m.includes(linkDown)), `a linkDown trap arrived (${received.length} datagrams)`);
+      assert.ok(
+        received.some((m) => m.includes(linkDown)),
+        `a linkDown trap arrived (${received.length} datagrams)`,
+      );
     } finally {
       traps.close();
       await lab?.stop();

@@ -117,11 +117,20 @@ export async function startNetconf(dir: string, opts: StartNetconfOptions = {}):
   try {
     // netconfd stays in the foreground.
     const log = openSync(path.join(base, `netconfd-${port}.out`), 'a');
-    const child = spawn('/usr/sbin/netconfd', [
-      `--superuser=${username}`, '--no-startup', `--port=${port}`, `--target=${target}`,
-      `--modpath=${modules}:/usr/share/yuma/modules`, '--module=nrx-lab',
-      `--log=${path.join(base, `netconfd-${port}.log`)}`, `--ncxserver-sockname=${sock}`,
-    ], { stdio: ['ignore', log, log], cwd: home, env: { ...process.env, HOME: home }, detached: true });
+    const child = spawn(
+      '/usr/sbin/netconfd',
+      [
+        `--superuser=${username}`,
+        '--no-startup',
+        `--port=${port}`,
+        `--target=${target}`,
+        `--modpath=${modules}:/usr/share/yuma/modules`,
+        '--module=nrx-lab',
+        `--log=${path.join(base, `netconfd-${port}.log`)}`,
+        `--ncxserver-sockname=${sock}`,
+      ],
+      { stdio: ['ignore', log, log], cwd: home, env: { ...process.env, HOME: home }, detached: true },
+    );
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error('netconfd did not start');
@@ -129,13 +138,27 @@ export async function startNetconf(dir: string, opts: StartNetconfOptions = {}):
     await waitFor(`netconfd socket ${sock}`, () => existsSync(sock), 10_000, 20);
 
     const conf = path.join(base, `sshd_config_${port}`);
-    writeFileSync(conf, [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${pidfilePath(pidDir, tag, 'sshd')}`,
-      'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
-      'UsePAM no', 'PrintMotd no', 'PrintLastLog no', 'UseDNS no', 'MaxStartups 100:30:200', `AllowUsers ${username}`,
-      // The argument is <ssh port>@<socket>: netconfd checks the port against its --port list.
-      `Subsystem netconf /usr/sbin/netconf-subsystem --ncxserver-sockname=${port}@${sock}`, '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${hostKey}`,
+        `PidFile ${pidfilePath(pidDir, tag, 'sshd')}`,
+        'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes',
+        'UsePAM no',
+        'PrintMotd no',
+        'PrintLastLog no',
+        'UseDNS no',
+        'MaxStartups 100:30:200',
+        `AllowUsers ${username}`,
+        // The argument is <ssh port>@<socket>: netconfd checks the port against its --port list.
+        `Subsystem netconf /usr/sbin/netconf-subsystem --ncxserver-sockname=${port}@${sock}`,
+        '',
+      ].join('\n'),
+    );
     await run('/usr/sbin/sshd', ['-t', '-f', conf]);
     await run('/usr/sbin/sshd', ['-f', conf, '-E', path.join(base, `sshd-${port}.log`)]);
     await waitFor(`sshd for netconf on 127.0.0.1:${port}`, () => portAnswers(port), 5000, 20);
@@ -145,8 +168,16 @@ export async function startNetconf(dir: string, opts: StartNetconfOptions = {}):
   }
   const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
   return {
-    host: '127.0.0.1', port, username, password, privateKeyPath, hostPublicKey: `${type} ${key}`, target,
-    namespace: LAB_YANG_NAMESPACE, dir: base, stop: stopAll,
+    host: '127.0.0.1',
+    port,
+    username,
+    password,
+    privateKeyPath,
+    hostPublicKey: `${type} ${key}`,
+    target,
+    namespace: LAB_YANG_NAMESPACE,
+    dir: base,
+    stop: stopAll,
   };
 }
 

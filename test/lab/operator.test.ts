@@ -17,7 +17,11 @@ describe('the operator against the lab: netreflex exec over the inventory', { sk
   let lab: Lab;
   let dataDir: string;
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, NETREFLEX_DATA_DIR: dataDir, NO_COLOR: '1' }, timeout: 120_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NETREFLEX_DATA_DIR: dataDir, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-exec-'));

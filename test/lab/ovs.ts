@@ -54,7 +54,14 @@ export async function startOvs(labDir: string, syslogPort: number): Promise<void
   await run('ovsdb-tool', ['create', p.db, '/usr/share/openvswitch/vswitch.ovsschema'], { env });
   await run(
     'ovsdb-server',
-    [p.db, `--remote=punix:${p.dbSocket}`, `--pidfile=${pidfilePath(pids, 'ovs', 'ovsdb-server')}`, '--detach', `--log-file=${path.join(p.dir, 'ovsdb-server.log')}`, `--unixctl=${path.join(p.dir, 'ovsdb-server.ctl')}`],
+    [
+      p.db,
+      `--remote=punix:${p.dbSocket}`,
+      `--pidfile=${pidfilePath(pids, 'ovs', 'ovsdb-server')}`,
+      '--detach',
+      `--log-file=${path.join(p.dir, 'ovsdb-server.log')}`,
+      `--unixctl=${path.join(p.dir, 'ovsdb-server.ctl')}`,
+    ],
     { env },
   );
   await vsctl(labDir, ['--no-wait', 'init']);
@@ -86,8 +93,20 @@ export async function buildLag(labDir: string): Promise<void> {
     [OVS.bridgeB, OVS.bondB, 'b'],
   ] as const) {
     await vsctl(labDir, [
-      '--may-exist', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev',
-      '--', 'add-bond', bridge, bond, ...OVS.members.map((m) => `${m}-${end}`), ...lacp,
+      '--may-exist',
+      'add-br',
+      bridge,
+      '--',
+      'set',
+      'bridge',
+      bridge,
+      'datapath_type=netdev',
+      '--',
+      'add-bond',
+      bridge,
+      bond,
+      ...OVS.members.map((m) => `${m}-${end}`),
+      ...lacp,
     ]);
   }
   for (const h of OVS.hosts) {

@@ -6,17 +6,7 @@ import { NrxError } from '../../src/core/errors.js';
 import { run } from './run.js';
 
 /** What the FRR/SSH/OVS lab itself runs. */
-export const LAB_PACKAGES = [
-  'iproute2',
-  'iputils-ping',
-  'procps',
-  'frr',
-  'openssh-server',
-  'openssh-client',
-  'sshpass',
-  'openvswitch-switch',
-  'rsyslog',
-];
+export const LAB_PACKAGES = ['iproute2', 'iputils-ping', 'procps', 'frr', 'openssh-server', 'openssh-client', 'sshpass', 'openvswitch-switch', 'rsyslog'];
 
 /** Packages `dpkg -s` does not report as installed. */
 export async function missingPackages(names: string[]): Promise<string[]> {
@@ -52,7 +42,10 @@ export async function ensurePackages(names: string[]): Promise<string[]> {
     r = await run('apt-get', [...APT_INSTALL, ...missing], opts);
   }
   if (r.code !== 0) {
-    throw new NrxError('NRX_ERR_CONFIG', `lab: apt-get install ${missing.join(' ')} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    throw new NrxError(
+      'NRX_ERR_CONFIG',
+      `lab: apt-get install ${missing.join(' ')} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`,
+    );
   }
   return missing;
 }

@@ -70,7 +70,8 @@ describe('poller against the lab: bgp_neighbors over SSH every second', { skip, 
     for (;;) {
       const v = await probe();
       if (v !== undefined) return v;
-      if (Date.now() > deadline) assert.fail(`${what} not seen within ${timeoutMs} ms; counters ${JSON.stringify(counters())}; warnings ${warnings.slice(-3).join(' ')}`);
+      if (Date.now() > deadline)
+        assert.fail(`${what} not seen within ${timeoutMs} ms; counters ${JSON.stringify(counters())}; warnings ${warnings.slice(-3).join(' ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -130,7 +131,10 @@ describe('poller against a real snmpd: ifOperStatus walked every second', { skip
     writeFileSync(path.join(pack, 'pollers', 'agent_links.yaml'), SNMP_POLLER);
     const inv = path.join(root, 'inventory');
     mkdirSync(inv);
-    writeFileSync(path.join(inv, 'hosts.yaml'), `agent1:\n  hostname: ${agent.host}\n  connection_options:\n    snmp: {port: ${agent.port}, credential: snmp-ro}\n`);
+    writeFileSync(
+      path.join(inv, 'hosts.yaml'),
+      `agent1:\n  hostname: ${agent.host}\n  connection_options:\n    snmp: {port: ${agent.port}, credential: snmp-ro}\n`,
+    );
     appliance = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}), log: silentLogger });
     assert.deepEqual((await appliance.inventory.loadYaml(inv)).errors, []);
     await appliance.credentials.set('snmp-ro', { username: 'snmp', password: agent.community });
@@ -147,7 +151,8 @@ describe('poller against a real snmpd: ifOperStatus walked every second', { skip
 
   test('a link set down in the namespace becomes one network.interface_down naming it, and its return interface_up', async () => {
     const counters = () => pollers.counters()['poller:polltest.agent_links']!;
-    const events = async (type: string) => (await appliance.store.listTriggerInstances({ type })).filter((e) => e.source === 'poller:polltest.agent_links' && e.payload.interface === 'port2');
+    const events = async (type: string) =>
+      (await appliance.store.listTriggerInstances({ type })).filter((e) => e.source === 'poller:polltest.agent_links' && e.payload.interface === 'port2');
     const until = async (what: string, cond: () => Promise<boolean>): Promise<void> => {
       const deadline = Date.now() + 20_000;
       while (!(await cond())) {

@@ -43,7 +43,10 @@ describe('remote-shell runners against real sshd hosts', { skip }, () => {
   });
 
   test('core.remote on both hosts by inventory name: password and key logins, per-host results', async () => {
-    const rec = await a.engine.run('core.remote', { hosts: 'linux1,linux2', cmd: 'echo "$(id -un)@$(ip -4 -o addr show dev eth0 | cut -d" " -f7)"; echo warn >&2' });
+    const rec = await a.engine.run('core.remote', {
+      hosts: 'linux1,linux2',
+      cmd: 'echo "$(id -un)@$(ip -4 -o addr show dev eth0 | cut -d" " -f7)"; echo warn >&2',
+    });
     assert.equal(rec.status, 'succeeded', JSON.stringify(rec.result));
     const res = rec.result as Record<string, HostResult>;
     assert.deepEqual(Object.keys(res), ['linux1', 'linux2']);

@@ -41,7 +41,10 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     appliance = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}), log: silentLogger });
     await appliance.start();
     // traps come from snmpd inside leaf1's namespace over a veth, so the trap socket listens on every address
-    sensors = await startSensors({ host: '0.0.0.0', syslogUdpPort: 0, syslogTcpPort: null, syslogTls: null, trapPort: 0, sflowPort: 0 }, { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log: silentLogger });
+    sensors = await startSensors(
+      { host: '0.0.0.0', syslogUdpPort: 0, syslogTcpPort: null, syslogTls: null, trapPort: 0, sflowPort: 0 },
+      { publish: (e) => appliance.emit(e), inventory: appliance.inventory, log: silentLogger },
+    );
     const portOf = (what: string): number => Number(sensors.addresses[what]!.split(':').pop());
     lab = await labUp({ syslogPort: portOf('syslog/udp'), sflowPort: portOf('sflow/udp') });
     snmpd = await startSnmpd({ dir: path.join(root, 'snmpd'), netns: 'nrxlab-leaf1', trapPort: portOf('snmptrap/udp') });
@@ -57,7 +60,11 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function eventWhere(pred: (e: TriggerInstanceRecord) => boolean, timeoutMs = 20_000, type = 'network.bgp_peer_state_changed'): Promise<TriggerInstanceRecord> {
+  async function eventWhere(
+    pred: (e: TriggerInstanceRecord) => boolean,
+    timeoutMs = 20_000,
+    type = 'network.bgp_peer_state_changed',
+  ): Promise<TriggerInstanceRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = (await appliance.store.listTriggerInstances({ type })).find(pred);
@@ -67,7 +74,7 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     }
   }
 
-  test("a peer shut down on leaf1 arrives as network.bgp_peer_state_changed and fires the rule", async () => {
+  test('a peer shut down on leaf1 arrives as network.bgp_peer_state_changed and fires the rule', async () => {
     const since = new Date().toISOString();
     await lab.fault.shutdownPeer('leaf1', 'spine1');
     const down = await eventWhere((e) => e.time >= since && e.device === 'leaf1' && e.payload.state === 'idle');
@@ -137,22 +144,31 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
     try {
       // hold_down is 15 s: the rule fires only after the peer stayed down that long
       while (!wf && Date.now() < deadline) {
-        wf = (await appliance.store.listExecutions({ action: 'remediation.bgp_peer_down' })).find((e) => e.createdAt >= since && e.parameters.device === 'leaf1');
+        wf = (await appliance.store.listExecutions({ action: 'remediation.bgp_peer_down' })).find(
+          (e) => e.createdAt >= since && e.parameters.device === 'leaf1',
+        );
         if (!wf) await new Promise((r) => setTimeout(r, 250));
       }
       assert.ok(wf, 'the shipped rule started remediation.bgp_peer_down for leaf1');
       assert.equal(wf.parameters.peer, '10.0.1.1');
       const enf = await appliance.store.listEnforcements({ executionId: wf.id });
       assert.equal(enf[0]?.ruleRef, 'remediation.bgp_peer_down');
-      for (let i = 0; i < 200 && !(await appliance.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 200 && !(await appliance.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++)
+        await new Promise((r) => setTimeout(r, 100));
     } finally {
       await lab.fault.startBgpd('spine1');
     }
     const done = await appliance.engine.wait(wf.id);
     const tasks = (await appliance.store.listTasks(wf.id)).sort((a, b) => a.seq - b.seq).map((t) => `${t.taskName}:${t.status}`);
     assert.equal(done.status, 'succeeded', JSON.stringify({ tasks, error: done.error }));
-    assert.deepEqual(tasks.filter((t) => !t.startsWith('repair')), ['note:succeeded', 'diagnose:succeeded', 'wait_established:succeeded', 'recovered:succeeded']);
-    assert.ok(tasks.some((t) => t.startsWith('repair:')), `the session was soft-cleared: ${tasks.join(' ')}`);
+    assert.deepEqual(
+      tasks.filter((t) => !t.startsWith('repair')),
+      ['note:succeeded', 'diagnose:succeeded', 'wait_established:succeeded', 'recovered:succeeded'],
+    );
+    assert.ok(
+      tasks.some((t) => t.startsWith('repair:')),
+      `the session was soft-cleared: ${tasks.join(' ')}`,
+    );
     assert.notEqual((done.result as { output: { seen_state: string } }).output.seen_state, 'established', 'diagnose saw the peer down');
   });
 });

@@ -12,8 +12,20 @@ import { OVS } from './topology.js';
 
 export async function enableSflow(labDir: string, sflowPort: number): Promise<void> {
   await vsctl(labDir, [
-    '--', '--id=@s', 'create', 'sflow', 'agent=lo', `target="127.0.0.1:${sflowPort}"`, 'header=128', 'sampling=1', 'polling=2',
-    '--', 'set', 'bridge', OVS.bridgeA, 'sflow=@s',
+    '--',
+    '--id=@s',
+    'create',
+    'sflow',
+    'agent=lo',
+    `target="127.0.0.1:${sflowPort}"`,
+    'header=128',
+    'sampling=1',
+    'polling=2',
+    '--',
+    'set',
+    'bridge',
+    OVS.bridgeA,
+    'sflow=@s',
   ]);
 }
 

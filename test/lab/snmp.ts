@@ -85,9 +85,13 @@ export async function startSnmpd(opts: StartSnmpdOptions): Promise<SnmpLab> {
   mkdirSync(pidDir, { recursive: true });
   const sysName = opts.netns ? opts.netns : 'nrx-lab-agent';
   const lab: Omit<SnmpLab, 'stop'> = {
-    host, port, community: 'public', writeCommunity: 'private',
+    host,
+    port,
+    community: 'public',
+    writeCommunity: 'private',
     v3: { user: 'nrxv3', authProtocol: 'sha', authKey: 'nrx-auth-pass1', privProtocol: 'aes', privKey: 'nrx-priv-pass1' },
-    sysName, dir: base,
+    sysName,
+    dir: base,
     ...(opts.trapPort !== undefined ? { trapTarget: { host: trapHost, port: opts.trapPort } } : {}),
     ...(opts.netns ? { netns: opts.netns } : {}),
   };
@@ -104,15 +108,17 @@ export async function startSnmpd(opts: StartSnmpdOptions): Promise<SnmpLab> {
     `sysName ${sysName}`,
     'sysLocation netreflex lab',
     // sysContact is left unset so that it stays writable (a configured object is read-only).
-    ...(opts.trapPort !== undefined ? [
-      `trap2sink udp:${trapHost}:${opts.trapPort} public`,
-      // linkUp / linkDown with ifIndex, ifAdminStatus, ifOperStatus (IF-MIB by number)
-      'notificationEvent linkUpTrap .1.3.6.1.6.3.1.1.5.4 .1.3.6.1.2.1.2.2.1.1 .1.3.6.1.2.1.2.2.1.7 .1.3.6.1.2.1.2.2.1.8',
-      'notificationEvent linkDownTrap .1.3.6.1.6.3.1.1.5.3 .1.3.6.1.2.1.2.2.1.1 .1.3.6.1.2.1.2.2.1.7 .1.3.6.1.2.1.2.2.1.8',
-      // -S: no traps for interfaces already down at start
-      `monitor -r ${poll} -S -e linkUpTrap "Generate linkUp" .1.3.6.1.2.1.2.2.1.8 != 2`,
-      `monitor -r ${poll} -S -e linkDownTrap "Generate linkDown" .1.3.6.1.2.1.2.2.1.8 == 2`,
-    ] : []),
+    ...(opts.trapPort !== undefined
+      ? [
+          `trap2sink udp:${trapHost}:${opts.trapPort} public`,
+          // linkUp / linkDown with ifIndex, ifAdminStatus, ifOperStatus (IF-MIB by number)
+          'notificationEvent linkUpTrap .1.3.6.1.6.3.1.1.5.4 .1.3.6.1.2.1.2.2.1.1 .1.3.6.1.2.1.2.2.1.7 .1.3.6.1.2.1.2.2.1.8',
+          'notificationEvent linkDownTrap .1.3.6.1.6.3.1.1.5.3 .1.3.6.1.2.1.2.2.1.1 .1.3.6.1.2.1.2.2.1.7 .1.3.6.1.2.1.2.2.1.8',
+          // -S: no traps for interfaces already down at start
+          `monitor -r ${poll} -S -e linkUpTrap "Generate linkUp" .1.3.6.1.2.1.2.2.1.8 != 2`,
+          `monitor -r ${poll} -S -e linkDownTrap "Generate linkDown" .1.3.6.1.2.1.2.2.1.8 == 2`,
+        ]
+      : []),
     '',
   ].join('\n');
   const confPath = path.join(base, 'snmpd.conf');

@@ -47,12 +47,7 @@ export async function clientKey(labDir: string): Promise<{ privateKeyPath: strin
 /** The login shell: vtysh in the router's namespace; `ssh host 'show ...'` arrives as `-c`. */
 function shellScript(router: string): string {
   const ns = netnsOf(router);
-  return [
-    '#!/bin/sh',
-    `if [ "$1" = "-c" ] && [ -n "$2" ]; then exec /usr/bin/vtysh -N ${ns} -c "$2"; fi`,
-    `exec /usr/bin/vtysh -N ${ns}`,
-    '',
-  ].join('\n');
+  return ['#!/bin/sh', `if [ "$1" = "-c" ] && [ -n "$2" ]; then exec /usr/bin/vtysh -N ${ns} -c "$2"; fi`, `exec /usr/bin/vtysh -N ${ns}`, ''].join('\n');
 }
 
 export async function deleteUser(router: string): Promise<boolean> {

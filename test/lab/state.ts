@@ -62,7 +62,10 @@ export async function acquireLock(dir: string, mode: LabLock['mode'], waitMs: nu
       throw new NrxError('NRX_ERR_CONFLICT', `lab: this process already has a lab up (dir ${held.dir}); share it or call down() first`);
     }
     if (held.mode === 'cli') {
-      throw new NrxError('NRX_ERR_CONFLICT', `lab: a lab started by \`lab:up\` is running (dir ${held.dir}, since ${held.startedAt}); run \`npm run lab:down\` first`);
+      throw new NrxError(
+        'NRX_ERR_CONFLICT',
+        `lab: a lab started by \`lab:up\` is running (dir ${held.dir}, since ${held.startedAt}); run \`npm run lab:down\` first`,
+      );
     }
     if (isStale(held)) {
       await cleanStale(held);

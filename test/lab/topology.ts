@@ -76,9 +76,4 @@ export function neighborsOf(router: RouterName): Neighbor[] {
 export const ALL_NAMESPACES = [...ROUTERS.map((r) => netnsOf(r.name)), ...OVS.hosts.map((h) => h.netns)];
 
 /** Root-namespace links the lab may have made (OVS ports and the taps OVS leaves behind). */
-export const ROOT_LINKS = [
-  ...OVS.members.flatMap((m) => [`${m}-a`, `${m}-b`]),
-  ...OVS.hosts.map((h) => h.port),
-  OVS.bridgeA,
-  OVS.bridgeB,
-];
+export const ROOT_LINKS = [...OVS.members.flatMap((m) => [`${m}-a`, `${m}-b`]), ...OVS.hosts.map((h) => h.port), OVS.bridgeA, OVS.bridgeB];

@@ -51,12 +51,15 @@ describe('parseAction', () => {
       ['name: a\nrunner_type: noop\nparameters:\n  x:\n    type: string\n    pattern: "(["\n', 'parameters.x', 4],
     ];
     for (const [text, field, line] of cases) {
-      assert.throws(() => parse(text), (e: unknown) => {
-        assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_SPEC_INVALID', String(e));
-        assert.equal(e.location.field, field, text);
-        assert.equal(e.location.line, line, text);
-        return true;
-      });
+      assert.throws(
+        () => parse(text),
+        (e: unknown) => {
+          assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_SPEC_INVALID', String(e));
+          assert.equal(e.location.field, field, text);
+          assert.equal(e.location.line, line, text);
+          return true;
+        },
+      );
     }
   });
 
@@ -64,9 +67,23 @@ describe('parseAction', () => {
     const field = fc.oneof(fc.anything(), fc.string(), fc.constantFrom(true, null, 'noop', 'device', [], {}));
     const doc = fc.record(
       {
-        name: field, runner_type: field, pack: field, entry_point: field, enabled: field, timeout: field, idempotent: field, device_lock: field,
-        parameters: fc.oneof(field, fc.dictionary(fc.string(), fc.oneof(field, fc.record({ type: field, required: field, enum: field, position: field, pattern: field }, { requiredKeys: [] })))),
-        resource_ref: field, policy_type: field,
+        name: field,
+        runner_type: field,
+        pack: field,
+        entry_point: field,
+        enabled: field,
+        timeout: field,
+        idempotent: field,
+        device_lock: field,
+        parameters: fc.oneof(
+          field,
+          fc.dictionary(
+            fc.string(),
+            fc.oneof(field, fc.record({ type: field, required: field, enum: field, position: field, pattern: field }, { requiredKeys: [] })),
+          ),
+        ),
+        resource_ref: field,
+        policy_type: field,
       },
       { requiredKeys: [] },
     );
@@ -83,6 +100,9 @@ describe('parseAction', () => {
       }),
       { numRuns: 400 },
     );
-    fc.assert(fc.property(fc.string(), (text) => onlyNrxErrors(() => parse(text))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (text) => onlyNrxErrors(() => parse(text))),
+      { numRuns: 300 },
+    );
   });
 });

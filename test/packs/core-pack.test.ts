@@ -17,7 +17,10 @@ const get = (ref: string) => {
 
 describe('the shipped core pack', () => {
   test('loads without errors, with StackStorm refs', () => {
-    assert.deepEqual(content.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      content.errors.map((e) => e.message),
+      [],
+    );
     assert.deepEqual([...content.actions.keys()].sort(), ['core.ask', 'core.echo', 'core.http', 'core.local', 'core.noop', 'core.pause', 'core.remote']);
     assert.equal(get('core.ask').runnerType, 'inquiry');
     assert.equal(get('core.http').runnerType, 'http-request');

@@ -15,33 +15,42 @@ function makeTree(): string {
   const base = mkdtempSync(path.join(tmpdir(), 'nrx-packs-'));
   const p = path.join(base, 'netops');
   write(path.join(p, 'pack.yaml'), 'ref: netops\nname: Network operations\ndescription: test pack\nversion: 0.1.0\n');
-  write(path.join(p, 'actions', 'show_bgp.yaml'), [
-    'name: show_bgp',
-    'runner_type: local-shell-script',
-    'entry_point: scripts/show_bgp.sh',
-    'idempotent: true',
-    'timeout: 2m',
-    'device_lock: true',
-    'parameters:',
-    '  device:',
-    '    type: string',
-    '    required: true',
-    '  vrf:',
-    '    type: string',
-    '    default: default',
-    '',
-  ].join('\n'));
+  write(
+    path.join(p, 'actions', 'show_bgp.yaml'),
+    [
+      'name: show_bgp',
+      'runner_type: local-shell-script',
+      'entry_point: scripts/show_bgp.sh',
+      'idempotent: true',
+      'timeout: 2m',
+      'device_lock: true',
+      'parameters:',
+      '  device:',
+      '    type: string',
+      '    required: true',
+      '  vrf:',
+      '    type: string',
+      '    default: default',
+      '',
+    ].join('\n'),
+  );
   write(path.join(p, 'actions', 'scripts', 'show_bgp.sh'), '#!/bin/sh\necho ok\n');
   // A workflow file under actions/workflows is an entry point, never action metadata.
   write(path.join(p, 'actions', 'workflows', 'remediate.yaml'), 'version: 1.0\ntasks: {}\n');
-  write(path.join(p, 'actions', 'remediate.yaml'), 'name: remediate\nrunner_type: orquesta\nentry_point: workflows/remediate.yaml\ndevice_lock: {parameter: switch, on_conflict: fail}\nparameters:\n  switch:\n    type: string\n');
+  write(
+    path.join(p, 'actions', 'remediate.yaml'),
+    'name: remediate\nrunner_type: orquesta\nentry_point: workflows/remediate.yaml\ndevice_lock: {parameter: switch, on_conflict: fail}\nparameters:\n  switch:\n    type: string\n',
+  );
   write(path.join(p, 'actions', 'bad_yaml.yaml'), 'name: bad\nrunner_type: [unclosed\n');
   write(path.join(p, 'actions', 'no_runner.yaml'), 'name: no_runner\ndescription: forgot the runner\n');
   write(path.join(p, 'actions', 'missing_entry.yaml'), 'name: missing_entry\nrunner_type: module\nentry_point: nowhere.mjs\n');
   write(path.join(p, 'actions', 'bad_param.yaml'), 'name: bad_param\nrunner_type: noop\nparameters:\n  count:\n    type: integr\n');
   write(path.join(p, 'rules', 'bgp_down.yaml'), 'name: bgp_down\ntrigger:\n  type: network.bgp\naction:\n  ref: netops.show_bgp\n');
   write(path.join(p, 'rules', 'broken.yaml'), 'name: [\n');
-  write(path.join(p, 'policies', 'retry.yaml'), 'name: show_bgp.retry\nresource_ref: netops.show_bgp\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 3\n  delay: 5\n');
+  write(
+    path.join(p, 'policies', 'retry.yaml'),
+    'name: show_bgp.retry\nresource_ref: netops.show_bgp\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 3\n  delay: 5\n',
+  );
   write(path.join(p, 'policies', 'bad.yaml'), 'name: bad\nresource_ref: netops.show_bgp\npolicy_type: action.unknown\n');
   write(path.join(p, 'maintenance', 'window.yaml'), 'name: nightly\n');
   // A folder without pack.yaml is not a pack.
@@ -53,7 +62,10 @@ describe('loadPacks', () => {
   test('good files load, each bad file becomes an error naming file, line and field', () => {
     const base = makeTree();
     const c = loadPacks([base]);
-    assert.deepEqual(c.packs.map((p) => p.ref), ['netops']);
+    assert.deepEqual(
+      c.packs.map((p) => p.ref),
+      ['netops'],
+    );
     assert.deepEqual([...c.actions.keys()].sort(), ['netops.remediate', 'netops.show_bgp']);
 
     const show = c.actions.get('netops.show_bgp')!;
@@ -96,14 +108,20 @@ describe('loadPacks', () => {
   test('a base path that is itself a pack loads', () => {
     const base = makeTree();
     const c = loadPacks([path.join(base, 'netops')]);
-    assert.deepEqual(c.packs.map((p) => p.ref), ['netops']);
+    assert.deepEqual(
+      c.packs.map((p) => p.ref),
+      ['netops'],
+    );
     assert.ok(c.actions.has('netops.show_bgp'));
   });
 
   test('NETREFLEX_PACKS_PATH order: the first path holding a pack wins, with a warning', () => {
     const first = mkdtempSync(path.join(tmpdir(), 'nrx-first-'));
     const second = mkdtempSync(path.join(tmpdir(), 'nrx-second-'));
-    for (const [base, desc] of [[first, 'mine'], [second, 'theirs']] as const) {
+    for (const [base, desc] of [
+      [first, 'mine'],
+      [second, 'theirs'],
+    ] as const) {
       write(path.join(base, 'core', 'pack.yaml'), `name: core\ndescription: ${desc}\n`);
       write(path.join(base, 'core', 'actions', 'noop.yaml'), `name: noop\nrunner_type: noop\ndescription: ${desc}\n`);
     }
@@ -114,9 +132,15 @@ describe('loadPacks', () => {
     assert.equal(core.length, 1);
     assert.equal(core[0]!.description, 'mine');
     assert.equal(c.actions.get('core.noop')!.description, 'mine');
-    assert.ok(c.warnings.some((w) => w.includes(second)), c.warnings.join('\n'));
+    assert.ok(
+      c.warnings.some((w) => w.includes(second)),
+      c.warnings.join('\n'),
+    );
     // The shipped core pack was shadowed as well.
-    assert.ok(c.warnings.some((w) => w.includes(path.join('packs', 'core'))), c.warnings.join('\n'));
+    assert.ok(
+      c.warnings.some((w) => w.includes(path.join('packs', 'core'))),
+      c.warnings.join('\n'),
+    );
   });
 
   test('a missing base path is a warning; a bad pack.yaml is an error and its content is skipped', () => {

@@ -35,13 +35,17 @@ describe('parsePolicy', () => {
   });
 
   test('concurrency per attribute value, with cancel', () => {
-    const p = parse('name: one_change_per_device\nresource_ref: netops.push_config\npolicy_type: action.concurrency.attr\nparameters:\n  threshold: 1\n  action: cancel\n  attributes: [device]\n');
+    const p = parse(
+      'name: one_change_per_device\nresource_ref: netops.push_config\npolicy_type: action.concurrency.attr\nparameters:\n  threshold: 1\n  action: cancel\n  attributes: [device]\n',
+    );
     assert.deepEqual(p.policy, { kind: 'concurrency', threshold: 1, onLimit: 'cancel', attributes: ['device'] });
     assert.equal(p.enabled, true);
   });
 
   test('retry with the backoff extension', () => {
-    const p = parse('name: r\nenabled: false\nresource_ref: netops.push_config\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 4\n  delay: 10s\n  backoff:\n    multiplier: 2\n    max_delay: 1m\n');
+    const p = parse(
+      'name: r\nenabled: false\nresource_ref: netops.push_config\npolicy_type: action.retry\nparameters:\n  retry_on: failure\n  max_retry_count: 4\n  delay: 10s\n  backoff:\n    multiplier: 2\n    max_delay: 1m\n',
+    );
     assert.deepEqual(p.policy, { kind: 'retry', retryOn: 'failure', maxRetryCount: 4, delayMs: 10_000, backoff: 2, maxDelayMs: 60_000 });
     assert.equal(p.enabled, false);
   });

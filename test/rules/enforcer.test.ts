@@ -31,7 +31,12 @@ const up = (peer = '10.0.0.1', device = 'core1') => bgpEvent({ device, peer, sta
 
 describe('RuleEnforcer: execute and render', () => {
   test('a match executes with parameters rendered from {trigger, event}', () => {
-    const e = enforcerWith({ name: 'r', trigger: { type: T }, criteria: downCriteria, action: { ref: 'net.fix', parameters: { ...params, src: '{{ event.source }}' } } });
+    const e = enforcerWith({
+      name: 'r',
+      trigger: { type: T },
+      criteria: downCriteria,
+      action: { ref: 'net.fix', parameters: { ...params, src: '{{ event.source }}' } },
+    });
     const [d, ...rest] = e.onEvent(down(), T0);
     assert.equal(rest.length, 0);
     assert.equal(d!.outcome, 'execute');
@@ -66,14 +71,22 @@ describe('RuleEnforcer: throttle and escalation', () => {
 
   test('3 in an hour, then escalate once, then throttled; keys count separately', () => {
     const e = enforcerWith({
-      name: 'bgp', trigger: { type: T }, criteria: downCriteria, action: { ref: 'remediation.bgp_peer_down', parameters: params },
+      name: 'bgp',
+      trigger: { type: T },
+      criteria: downCriteria,
+      action: { ref: 'remediation.bgp_peer_down', parameters: params },
       throttle: { key: '{{ trigger.device }}/{{ trigger.peer }}', max: 3, per: '1h', then: 'remediation.escalate_bgp' },
     });
     const seen = [0, 1, 2, 3, 4, 5].map((i) => e.onEvent(down(), T0 + i * 60 * S)[0]!);
     assert.deepEqual(outcomes(seen), ['execute', 'execute', 'execute', 'escalate', 'throttled', 'throttled']);
     const esc = seen[3]!;
     assert.equal(esc.actionRef, 'remediation.escalate_bgp');
-    assert.deepEqual(esc.parameters, { device: 'core1', peer: '10.0.0.1', asn: 65001, escalation: { rule: 'test.bgp', key: 'core1/10.0.0.1', count: 3, window: '1h' } });
+    assert.deepEqual(esc.parameters, {
+      device: 'core1',
+      peer: '10.0.0.1',
+      asn: 65001,
+      escalation: { rule: 'test.bgp', key: 'core1/10.0.0.1', count: 3, window: '1h' },
+    });
     assert.equal(seen[4]!.actionRef, 'remediation.bgp_peer_down');
     assert.match(seen[4]!.reason!, /throttled: 3 executions for key 'core1\/10\.0\.0\.1' within 1h/);
     // Another peer has its own budget.
@@ -152,7 +165,9 @@ describe('RuleEnforcer: hold_down', () => {
 
   test('explicit clear criteria: only events matching them clear', () => {
     const e = enforcerWith({
-      name: 'lag', trigger: { type: 'network.syslog' }, criteria: { 'trigger.message': { type: 'contains', pattern: 'LINK DOWN' } },
+      name: 'lag',
+      trigger: { type: 'network.syslog' },
+      criteria: { 'trigger.message': { type: 'contains', pattern: 'LINK DOWN' } },
       hold_down: { for: '30s', key: '{{ trigger.device }}:{{ trigger.interface }}', clear: { 'trigger.message': { type: 'contains', pattern: 'LINK UP' } } },
     });
     const log = (message: string) => bgpEvent({ device: 'leaf1', interface: 'et1', message }, 'network.syslog');
@@ -163,8 +178,14 @@ describe('RuleEnforcer: hold_down', () => {
 
   test('a hold_down key that does not render for a clearing event: counted, logged, and the hold still fires', () => {
     const e = enforcerWith({
-      name: 'lag', trigger: { type: 'network.syslog' }, criteria: { 'trigger.message': { type: 'contains', pattern: 'LINK DOWN' } },
-      hold_down: { for: '30s', key: '{{ trigger.device }}:{{ trigger.interface.replace("et", "Ethernet") }}', clear: { 'trigger.message': { type: 'contains', pattern: 'LINK UP' } } },
+      name: 'lag',
+      trigger: { type: 'network.syslog' },
+      criteria: { 'trigger.message': { type: 'contains', pattern: 'LINK DOWN' } },
+      hold_down: {
+        for: '30s',
+        key: '{{ trigger.device }}:{{ trigger.interface.replace("et", "Ethernet") }}',
+        clear: { 'trigger.message': { type: 'contains', pattern: 'LINK UP' } },
+      },
     });
     const before = swallowedErrorCounts().get('hold_down_key') ?? 0;
     assert.deepEqual(outcomes(e.onEvent(bgpEvent({ device: 'leaf1', interface: 'et1', message: 'et1 LINK DOWN' }, 'network.syslog'), T0)), ['held']);
@@ -189,10 +210,15 @@ describe('RuleEnforcer: hold_down', () => {
 });
 
 describe('RuleEnforcer: maintenance', () => {
-  const windows = parseMaintenanceFile(parseYaml(`windows:
+  const windows = parseMaintenanceFile(
+    parseYaml(
+      `windows:
   - {name: core-work, devices: ["core*"], start: "2024-05-01T11:00:00Z", end: "2024-05-01T13:00:00Z"}
   - {name: leaf-nights, groups: [leafs], days: [wed], from: "00:00", to: "06:00"}
-`, 'maintenance.yaml'));
+`,
+      'maintenance.yaml',
+    ),
+  );
   const make = (extra: Record<string, unknown> = {}) => {
     const index = new RuleIndex();
     index.add(rule({ name: 'm', trigger: { type: T }, criteria: downCriteria, ...extra }));

@@ -11,8 +11,14 @@ describe('RuleIndex', () => {
     idx.add(rule({ name: 'down', trigger: { type: T }, criteria: { 'trigger.state': { type: 'ninside', pattern: ['established'] } } }));
     idx.add(rule({ name: 'any', trigger: { type: T } }));
     idx.add(rule({ name: 'other', trigger: { type: 'network.lag_member_down' } }));
-    assert.deepEqual(idx.match(bgpEvent({ state: 'idle' })).matched.map((r) => r.name), ['down', 'any']);
-    assert.deepEqual(idx.match(bgpEvent({ state: 'established' })).matched.map((r) => r.name), ['any']);
+    assert.deepEqual(
+      idx.match(bgpEvent({ state: 'idle' })).matched.map((r) => r.name),
+      ['down', 'any'],
+    );
+    assert.deepEqual(
+      idx.match(bgpEvent({ state: 'established' })).matched.map((r) => r.name),
+      ['any'],
+    );
     assert.deepEqual(idx.match(bgpEvent({}, 'nothing.listens')).matched, []);
     assert.equal(idx.size, 3);
   });
@@ -66,9 +72,18 @@ describe('RuleIndex', () => {
     const idx = new RuleIndex();
     idx.add(rule({ name: 'as', trigger: { type: T }, criteria: { 'trigger.asn': { type: 'eq', pattern: 65001 } } }));
     idx.add(rule({ name: 'flag', trigger: { type: T }, criteria: { 'trigger.up': { type: 'eq', pattern: 1 } } }));
-    assert.deepEqual(idx.match(bgpEvent({ asn: 65001 })).matched.map((r) => r.name), ['as']);
-    assert.deepEqual(idx.match(bgpEvent({ asn: '65001' })).matched.map((r) => r.name), []);
-    assert.deepEqual(idx.match(bgpEvent({ up: true })).matched.map((r) => r.name), ['flag']);
+    assert.deepEqual(
+      idx.match(bgpEvent({ asn: 65001 })).matched.map((r) => r.name),
+      ['as'],
+    );
+    assert.deepEqual(
+      idx.match(bgpEvent({ asn: '65001' })).matched.map((r) => r.name),
+      [],
+    );
+    assert.deepEqual(
+      idx.match(bgpEvent({ up: true })).matched.map((r) => r.name),
+      ['flag'],
+    );
   });
 
   test('criteria errors are reported, not matched', () => {
@@ -84,7 +99,13 @@ describe('RuleIndex', () => {
     const idx = new RuleIndex();
     idx.add(rule({ name: 'backstop', type: { ref: 'backstop' }, trigger: { type: T } }));
     idx.add(rule({ name: 'idle', trigger: { type: T }, criteria: { 'trigger.state': { type: 'eq', pattern: 'idle' } } }));
-    assert.deepEqual(idx.match(bgpEvent({ state: 'idle' })).matched.map((r) => r.name), ['idle']);
-    assert.deepEqual(idx.match(bgpEvent({ state: 'active' })).matched.map((r) => r.name), ['backstop']);
+    assert.deepEqual(
+      idx.match(bgpEvent({ state: 'idle' })).matched.map((r) => r.name),
+      ['idle'],
+    );
+    assert.deepEqual(
+      idx.match(bgpEvent({ state: 'active' })).matched.map((r) => r.name),
+      ['backstop'],
+    );
   });
 });

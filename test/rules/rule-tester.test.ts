@@ -40,7 +40,10 @@ describe('rule test (netreflex rule test --rule --event)', () => {
   });
 
   test('a StackStorm rule works too (the action need not exist)', () => {
-    const r = testRule(path.join(fixtures, 'sample_rule_with_webhook.yaml'), write('hook.json', JSON.stringify({ trigger: 'core.st2.webhook', payload: { body: { name: 'st2' } } })));
+    const r = testRule(
+      path.join(fixtures, 'sample_rule_with_webhook.yaml'),
+      write('hook.json', JSON.stringify({ trigger: 'core.st2.webhook', payload: { body: { name: 'st2' } } })),
+    );
     assert.equal(r.exitCode, 0);
     assert.match(String(r.parameters!.cmd), /st2\.webhook_sample\.out/);
   });
@@ -79,7 +82,10 @@ describe('rule test (netreflex rule test --rule --event)', () => {
   });
 
   test('exit 2: parameters that fail to render', () => {
-    const f = write('render.yaml', 'name: r\npack: p\nenabled: true\ntrigger:\n  type: x.y\naction:\n  ref: a.b\n  parameters:\n    x: "{{ trigger.a | no_such_filter }}"\n');
+    const f = write(
+      'render.yaml',
+      'name: r\npack: p\nenabled: true\ntrigger:\n  type: x.y\naction:\n  ref: a.b\n  parameters:\n    x: "{{ trigger.a | no_such_filter }}"\n',
+    );
     const r = testRule(f, write('a.json', '{"a": 1}'));
     assert.equal(r.exitCode, 2);
     assert.equal(r.matched, true);

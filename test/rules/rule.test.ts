@@ -78,7 +78,12 @@ describe('network extensions', () => {
     assert.deepEqual(r.throttle, { key: '{{ trigger.device }}/{{ trigger.peer }}', max: 3, perMs: 3_600_000, per: '1h', then: 'remediation.escalate_bgp' });
   });
   test('throttle shorthand, window alias, hold_down map, maintenance ignore', () => {
-    const r = parseRule(parseYaml(`${BASE}throttle: 10m\nhold_down:\n  for: 30s\n  key: "{{ trigger.peer }}"\n  clear:\n    trigger.state: {type: equals, pattern: established}\nmaintenance: ignore\n`, 'r.yaml'));
+    const r = parseRule(
+      parseYaml(
+        `${BASE}throttle: 10m\nhold_down:\n  for: 30s\n  key: "{{ trigger.peer }}"\n  clear:\n    trigger.state: {type: equals, pattern: established}\nmaintenance: ignore\n`,
+        'r.yaml',
+      ),
+    );
     assert.deepEqual(r.throttle, { key: null, max: 1, perMs: 600_000, per: '10m', then: null });
     assert.equal(r.holdDown!.forMs, 30_000);
     assert.equal(r.holdDown!.key, '{{ trigger.peer }}');
@@ -94,7 +99,11 @@ describe('network extensions', () => {
     refuses(`${BASE}throttle:\n  per: 1h\n  then: escalate\n`, 'NRX_ERR_SPEC_INVALID', /field 'throttle\.then'/);
     refuses(`${BASE}hold_down: {forr: 10s}\n`, 'NRX_ERR_SPEC_INVALID', /field 'hold_down\.forr'/);
     refuses(`${BASE}maintenance: sometimes\n`, 'NRX_ERR_SPEC_INVALID', /line 8, field 'maintenance'/);
-    refuses(`${BASE}hold_down:\n  for: 10s\n  clear:\n    trigger.state: {type: nope}\n`, 'NRX_ERR_RULE_INVALID', /line 11, field 'hold_down\.clear\.trigger\.state\.type'/);
+    refuses(
+      `${BASE}hold_down:\n  for: 10s\n  clear:\n    trigger.state: {type: nope}\n`,
+      'NRX_ERR_RULE_INVALID',
+      /line 11, field 'hold_down\.clear\.trigger\.state\.type'/,
+    );
   });
 });
 
@@ -109,7 +118,12 @@ describe('invalid rules name file, line and field', () => {
     refuses('name: r\ntrigger:\n  type: x.y\naction:\n  ref: nodot\n', 'NRX_ERR_SPEC_INVALID', /line 5, field 'action\.ref'/);
   });
   test('unknown operator', () => {
-    refuses(`${BASE}criteria:\n  trigger.state:\n    type: equalz\n    pattern: idle\n`, 'NRX_ERR_RULE_INVALID', /r\.yaml, line 10, field 'criteria\.trigger\.state\.type'/, /unknown criteria operator "equalz"/);
+    refuses(
+      `${BASE}criteria:\n  trigger.state:\n    type: equalz\n    pattern: idle\n`,
+      'NRX_ERR_RULE_INVALID',
+      /r\.yaml, line 10, field 'criteria\.trigger\.state\.type'/,
+      /unknown criteria operator "equalz"/,
+    );
   });
   test('unknown top-level field and action field', () => {
     refuses(`${BASE}throtle: 10m\n`, 'NRX_ERR_SPEC_INVALID', /line 8, field 'throtle'/);

@@ -80,7 +80,10 @@ test('installing a pack named core is refused without --force', async () => {
     const forced = await h.app.inject({ method: 'POST', url: '/api/v1/packs/install', headers: admin, payload: { source: src, force: true } });
     assert.equal(forced.statusCode, 201, forced.body);
     assert.deepEqual(forced.json().shadows, [shippedCore]);
-    assert.ok(forced.json().warnings.some((w: string) => w.includes(`replaces the pack at ${shippedCore}`)), forced.body);
+    assert.ok(
+      forced.json().warnings.some((w: string) => w.includes(`replaces the pack at ${shippedCore}`)),
+      forced.body,
+    );
     assert.equal(h.appliance.content.loaded.actions.get('core.local')?.runnerType, 'noop');
   });
 });
@@ -111,8 +114,14 @@ test('a pack symlink that leaves the pack is refused', async () => {
   assert.ok(!loaded.actions.has('linked_pack.leaked'), 'the file behind the link was not loaded');
   assert.equal(loaded.ruleSources.length, 0, 'a rules/ folder linked elsewhere loads nothing');
   const errors = loaded.errors.map((e) => [e.code, e.location.file, e.message] as const);
-  assert.ok(errors.some(([code, file, msg]) => code === 'NRX_ERR_SPEC_INVALID' && file === path.join(pack, 'actions', 'leak.yaml') && msg.includes('leaves the pack')), JSON.stringify(errors));
-  assert.ok(errors.some(([, file]) => file === path.join(pack, 'rules', 'shadow.yaml')), JSON.stringify(errors));
+  assert.ok(
+    errors.some(([code, file, msg]) => code === 'NRX_ERR_SPEC_INVALID' && file === path.join(pack, 'actions', 'leak.yaml') && msg.includes('leaves the pack')),
+    JSON.stringify(errors),
+  );
+  assert.ok(
+    errors.some(([, file]) => file === path.join(pack, 'rules', 'shadow.yaml')),
+    JSON.stringify(errors),
+  );
 });
 
 test('an entry_point outside the pack is refused', () => {
@@ -153,7 +162,12 @@ test('JSON nested 5,000 levels is a 400', async () => {
     assert.match(event.json().field, /^body\.payload\.a\.a/);
     assert.equal((await h.appliance.store.listTriggerInstances({ limit: 1000 })).length, before, 'nothing was stored');
 
-    const params = await h.app.inject({ method: 'POST', url: '/api/v1/executions', headers, payload: `{"action":"core.echo","parameters":{"message":${deep(5000)}}}` });
+    const params = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/executions',
+      headers,
+      payload: `{"action":"core.echo","parameters":{"message":${deep(5000)}}}`,
+    });
     assert.deepEqual([params.statusCode, params.json().code], [400, 'NRX_ERR_VALIDATION'], params.body);
 
     // A payload nested within the limit is still an ordinary event.
@@ -169,7 +183,9 @@ test('the database is 0600 in a 0700 directory', async () => {
   const oldMask = process.umask(0o022);
   try {
     const store = openSqliteStore(fresh);
-    await store.commit([{ op: 'kvPut', value: { scope: 'system', key: 'k', value: 'v', secret: false, expiresAt: null, updatedAt: new Date().toISOString() } }]);
+    await store.commit([
+      { op: 'kvPut', value: { scope: 'system', key: 'k', value: 'v', secret: false, expiresAt: null, updatedAt: new Date().toISOString() } },
+    ]);
     assert.equal(mode(fresh), '0700');
     for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) assert.equal(mode(path.join(fresh, f)), '0600', f);
     await store.close();
@@ -192,7 +208,10 @@ test('the database is 0600 in a 0700 directory', async () => {
   const shared = path.join(parent, 'shared');
   mkdirSync(shared);
   chmodSync(shared, 0o1777);
-  assert.throws(() => openSqliteStore(shared), (e: Error & { code?: string }) => e.code === 'NRX_ERR_STORE' && /shared directory/.test(e.message));
+  assert.throws(
+    () => openSqliteStore(shared),
+    (e: Error & { code?: string }) => e.code === 'NRX_ERR_STORE' && /shared directory/.test(e.message),
+  );
   assert.equal(statSync(shared).mode & 0o1777, 0o1777, 'left as it was');
   assert.ok(!existsSync(path.join(shared, DATABASE_FILE)));
 });
@@ -202,7 +221,18 @@ test('serve exits non-zero before resuming executions when a sensor port is in u
   // State a start would touch: an execution left in flight (recovery would abandon it) and a pending event.
   const store = openSqliteStore(dataDir);
   await store.commit([
-    { op: 'putExecution', value: execution('exec-in-flight', { action: 'core.local', runner: 'local-shell-cmd', parameters: { cmd: 'true' }, status: 'running', result: null, endedAt: null, context: {} }) },
+    {
+      op: 'putExecution',
+      value: execution('exec-in-flight', {
+        action: 'core.local',
+        runner: 'local-shell-cmd',
+        parameters: { cmd: 'true' },
+        status: 'running',
+        result: null,
+        endedAt: null,
+        context: {},
+      }),
+    },
     { op: 'putTriggerInstance', value: triggerInstance('event-pending', { type: 'core.event', payload: { n: 1 }, status: 'pending' }) },
   ]);
   await store.close();
@@ -211,7 +241,10 @@ test('serve exits non-zero before resuming executions when a sensor port is in u
   await new Promise<void>((resolve) => busy.bind(0, '127.0.0.1', resolve));
   const port = busy.address().port;
   try {
-    const r = await cli(['serve', '--data-dir', dataDir, '--no-api', '--sensor-host', '127.0.0.1', '--syslog-port', 'off', '--sflow-port', 'off', '--trap-port', String(port)], { NETREFLEX_LOG_LEVEL: 'silent' });
+    const r = await cli(
+      ['serve', '--data-dir', dataDir, '--no-api', '--sensor-host', '127.0.0.1', '--syslog-port', 'off', '--sflow-port', 'off', '--trap-port', String(port)],
+      { NETREFLEX_LOG_LEVEL: 'silent' },
+    );
     assert.notEqual(r.code, null, `serve did not exit by itself: ${r.stderr}`);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`error NRX_ERR_CONFIG: sensor snmptrap cannot listen on 127\\.0\\.0\\.1 port ${port}/udp: the port is in use`));
@@ -233,8 +266,17 @@ test('serve exits non-zero before resuming executions when a sensor port is in u
 async function loginApi(h: Harness, clock: { now: number }) {
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-  const app = await buildApp({ appliance: h.appliance, inventory: h.inventory, kv: h.kv, credentials: new CredentialStore(h.kv), auth: h.auth, log, loginThrottle: new LoginThrottle({ now: () => clock.now }) });
-  const login = (user: string, password: string, from: string) => app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: from, payload: { user, password } });
+  const app = await buildApp({
+    appliance: h.appliance,
+    inventory: h.inventory,
+    kv: h.kv,
+    credentials: new CredentialStore(h.kv),
+    auth: h.auth,
+    log,
+    loginThrottle: new LoginThrottle({ now: () => clock.now }),
+  });
+  const login = (user: string, password: string, from: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: from, payload: { user, password } });
   return { app, login, lines };
 }
 
@@ -292,7 +334,12 @@ test('a 10 MB password is refused with 400', async () => {
       const overChars = await login('operator', 'y'.repeat(1025), '192.0.2.20');
       assert.deepEqual([overChars.statusCode, overChars.json().field], [400, 'body.password']);
       // Nor can such a password be set.
-      const create = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: h.as('admin'), payload: { name: 'longpw', password: 'z'.repeat(1025), role: 'observer' } });
+      const create = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: h.as('admin'),
+        payload: { name: 'longpw', password: 'z'.repeat(1025), role: 'observer' },
+      });
       assert.equal(create.statusCode, 400, create.body);
       // Refusals for size do not count as guesses, and are logged.
       assert.equal((await login('operator', 'operator-password', '192.0.2.20')).statusCode, 200);
@@ -366,5 +413,9 @@ test('event data in an http-request URL is percent-encoded', async () => {
   assert.throws(() => renderValue('http://{{ host }}/x', ctx, { field: 'url' }), /host part of a URL/);
   assert.equal(renderString('{{ name | urlencode }}', ctx), 'a%20b%2Fc');
   assert.equal(renderString('{{ q | urlencode }}', ctx), 'q=x%26y&n=2');
-  assert.equal(renderValue('http://h/{{ name | urlencode }}', ctx, { field: 'url' }), 'http://h/a%20b%2Fc', 'an expression already encoded is not encoded twice');
+  assert.equal(
+    renderValue('http://h/{{ name | urlencode }}', ctx, { field: 'url' }),
+    'http://h/a%20b%2Fc',
+    'an expression already encoded is not encoded twice',
+  );
 });

@@ -70,7 +70,10 @@ async function underAttack<T>(h: Harness, attack: () => Promise<T>): Promise<{ r
 function assertHealthy(r: { health: HealthSample; quiet: HealthSample }): void {
   assert.ok(r.health.probes >= 1, 'health was probed during the attack');
   const allowed = HEALTH_BUDGET_MS + r.quiet.p99Ms;
-  assert.ok(r.health.p99Ms < allowed, `health p99 was ${r.health.p99Ms.toFixed(1)} ms over ${r.health.probes} requests during the attack (quiet: ${r.quiet.p99Ms.toFixed(1)} ms)`);
+  assert.ok(
+    r.health.p99Ms < allowed,
+    `health p99 was ${r.health.p99Ms.toFixed(1)} ms over ${r.health.probes} requests during the attack (quiet: ${r.quiet.p99Ms.toFixed(1)} ms)`,
+  );
 }
 
 const scratch: string[] = [];
@@ -94,7 +97,8 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
   });
   after(async () => h.close());
 
-  const ruleTester = (rule: string, event: object) => h.app.inject({ method: 'POST', url: '/api/v1/rules/test', headers: h.as('observer'), payload: { rule, event } });
+  const ruleTester = (rule: string, event: object) =>
+    h.app.inject({ method: 'POST', url: '/api/v1/rules/test', headers: h.as('observer'), payload: { rule, event } });
 
   test("regex criterion ^(a+)+$ on 34 a's answers in linear time", async () => {
     const rule = `name: redos\npack: demo\ntrigger: {type: core.event}\ncriteria:\n  trigger.text: {type: regex, pattern: '^(a+)+$'}\naction: {ref: core.noop}\n`;
@@ -142,7 +146,10 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
     assert.equal(r.result.json().exitCode, 1);
     assert.match(JSON.stringify(r.result.json().failures), /too costly for a value of 400000 characters/);
     assertHealthy(r);
-    assert.throws(() => compileSafeRegex('[ab]{999}'.repeat(6)), (e: unknown) => e instanceof NrxError && /too large: \d+ RE2 instructions \(at most 5000\)/.test(e.message) && REGEX_LIMITS.programSize === 5000);
+    assert.throws(
+      () => compileSafeRegex('[ab]{999}'.repeat(6)),
+      (e: unknown) => e instanceof NrxError && /too large: \d+ RE2 instructions \(at most 5000\)/.test(e.message) && REGEX_LIMITS.programSize === 5000,
+    );
   });
 
   test('template regex filters run on the same engine: a backtracking pattern answers at once', () => {
@@ -152,7 +159,10 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
     assert.ok(performance.now() - t0 < 200);
     assert.equal(renderString("{{ 'Gi0/1' | regex_match('Gi\\\\d') }}", {}), true);
     assert.equal(renderString("{{ 'a1b22' | regex_replace('(\\\\d+)', '[$1]') }}", {}), 'a[1]b[22]');
-    assert.throws(() => renderString("{{ 'x' | regex_search('(?=x)') }}", {}), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /lookahead/.test(e.message));
+    assert.throws(
+      () => renderString("{{ 'x' | regex_search('(?=x)') }}", {}),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_TEMPLATE' && /lookahead/.test(e.message),
+    );
   });
 
   test('a wildcard with many stars matches without backtracking', () => {
@@ -166,7 +176,12 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
   const bomb = (): string => {
     const names = 'abcdefghi';
     const levels = [`${names[0]}: &${names[0]} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
-    for (let i = 1; i < names.length; i++) levels.push(`${names[i]}: &${names[i]} [${Array(10).fill(`*${names[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < names.length; i++)
+      levels.push(
+        `${names[i]}: &${names[i]} [${Array(10)
+          .fill(`*${names[i - 1]}`)
+          .join(', ')}]`,
+      );
     return `name: bomb\npack: demo\ntrigger: {type: core.event}\naction:\n  ref: core.echo\n  parameters:\n    ${levels.join('\n    ')}\n    message: "{{ trigger.x }}"\n`;
   };
 
@@ -188,11 +203,21 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
 
   test('YAML aliases: a self-referencing alias and too many aliases are refused; merge keys still work', () => {
     const refuse = (text: string, pattern: RegExp, line: number) =>
-      assert.throws(() => parseYaml(text, 'inventory.yaml'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_YAML_SYNTAX' && pattern.test(e.message) && e.location.file === 'inventory.yaml' && e.location.line === line);
+      assert.throws(
+        () => parseYaml(text, 'inventory.yaml'),
+        (e: unknown) =>
+          e instanceof NrxError &&
+          e.code === 'NRX_ERR_YAML_SYNTAX' &&
+          pattern.test(e.message) &&
+          e.location.file === 'inventory.yaml' &&
+          e.location.line === line,
+      );
     refuse('ok: 1\nloop: &l [*l]\n', /refers to a node that contains it/, 2);
     refuse(`s: &s x\nl:\n${'  - *s\n'.repeat(1001)}`, /more than 1000/, 1003);
     const hosts = Array.from({ length: 500 }, (_, i) => `  h${i}:\n    <<: *defaults\n    hostname: 10.0.${i >> 8}.${i & 255}\n`).join('');
-    const doc = parseYaml(`defaults: &defaults {platform: frr, port: 22}\nhosts:\n${hosts}`, 'inventory.yaml').doc as { hosts: Record<string, { platform: string }> };
+    const doc = parseYaml(`defaults: &defaults {platform: frr, port: 22}\nhosts:\n${hosts}`, 'inventory.yaml').doc as {
+      hosts: Record<string, { platform: string }>;
+    };
     assert.equal(doc.hosts.h499!.platform, 'frr');
   });
 
@@ -229,7 +254,10 @@ describe('security: bounded regexes, YAML aliases and workflow validation', () =
     scratch.push(pack);
     mkdirSync(path.join(pack, 'actions', 'workflows'), { recursive: true });
     writeFileSync(path.join(pack, 'pack.yaml'), 'ref: bigloop\nname: bigloop\nversion: 0.0.1\n');
-    writeFileSync(path.join(pack, 'actions', 'cycle.yaml'), 'name: cycle\nrunner_type: orquesta\nentry_point: workflows/cycle.yaml\nparameters:\n  go: {type: boolean, default: false}\n');
+    writeFileSync(
+      path.join(pack, 'actions', 'cycle.yaml'),
+      'name: cycle\nrunner_type: orquesta\nentry_point: workflows/cycle.yaml\nparameters:\n  go: {type: boolean, default: false}\n',
+    );
     writeFileSync(path.join(pack, 'actions', 'workflows', 'cycle.yaml'), cycle(10_000));
     const installed = await h.app.inject({ method: 'POST', url: '/api/v1/packs/install', headers: h.as('admin'), payload: { source: pack } });
     assert.equal(installed.statusCode, 201, installed.body);

@@ -31,7 +31,25 @@ export async function liveServe(flags: string[], opts: { nofile?: number } = {})
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_')) env[k] = v;
   Object.assign(env, { NETREFLEX_ADMIN_PASSWORD: password, NETREFLEX_LOG_LEVEL: 'silent' });
-  const args = ['--import', 'tsx', CLI_MAIN, 'serve', '--data-dir', dataDir, '--port', '0', '--sensor-host', '127.0.0.1', '--syslog-port', '0', '--trap-port', 'off', '--sflow-port', 'off', ...flags];
+  const args = [
+    '--import',
+    'tsx',
+    CLI_MAIN,
+    'serve',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--sensor-host',
+    '127.0.0.1',
+    '--syslog-port',
+    '0',
+    '--trap-port',
+    'off',
+    '--sflow-port',
+    'off',
+    ...flags,
+  ];
   const child: ChildProcess = opts.nofile
     ? spawn('/bin/sh', ['-c', `ulimit -n ${opts.nofile} && exec "$0" "$@"`, process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -70,7 +88,8 @@ export async function liveServe(flags: string[], opts: { nofile?: number } = {})
     async sensorCounters(sensor) {
       const { body } = await get('/metrics');
       const out: Record<string, number> = {};
-      for (const m of body.matchAll(/^netreflex_sensor_messages\{sensor="([^"]+)",counter="([^"]+)"\} (\d+)$/gm)) if (m[1] === sensor) out[m[2]!] = Number(m[3]);
+      for (const m of body.matchAll(/^netreflex_sensor_messages\{sensor="([^"]+)",counter="([^"]+)"\} (\d+)$/gm))
+        if (m[1] === sensor) out[m[2]!] = Number(m[3]);
       if (Object.keys(out).length === 0) throw new Error(`no netreflex_sensor_messages{sensor="${sensor}"} in /metrics`);
       return out;
     },
@@ -88,13 +107,23 @@ export async function liveServe(flags: string[], opts: { nofile?: number } = {})
 }
 
 /** One HTTP request on a fresh connection (no keep-alive: every request needs a descriptor). */
-export function request(base: string, method: string, p: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+export function request(
+  base: string,
+  method: string,
+  p: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${p}`, { method, agent: false, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      `${base}${p}`,
+      { method, agent: false, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.setTimeout(5000, () => req.destroy(new Error(`${method} ${p}: no answer within 5 s`)));
     req.on('error', reject);
     req.end(body);
@@ -139,7 +168,10 @@ export function sampleHealth(url: string, everyMs = 20, clients = 1): { stop(): 
  * the health measurements here): opens `n` TCP connections from each `from` address to `port`,
  * 100 at a time, sends nothing and holds them until stopped.
  */
-export function idleConnectionFlood(port: number, plan: Array<{ from: string; n: number }>): { settled: Promise<{ open: number; closed: number }>; stop(): Promise<void> } {
+export function idleConnectionFlood(
+  port: number,
+  plan: Array<{ from: string; n: number }>,
+): { settled: Promise<{ open: number; closed: number }>; stop(): Promise<void> } {
   const script = `
     const net = require('node:net');
     const [port, plan] = [Number(process.argv[1]), JSON.parse(process.argv[2])];

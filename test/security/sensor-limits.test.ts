@@ -36,8 +36,37 @@ function quickServe(): Promise<LiveServe> {
   quick ??= (async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nrx-sec-tls-'));
     scratch.push(dir);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-    return serve(['--syslog-idle-timeout', '1', '--syslog-tls-port', '0', '--syslog-tls-cert', path.join(dir, 'cert.pem'), '--syslog-tls-key', path.join(dir, 'key.pem'), '--trap-port', '0']);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return serve([
+      '--syslog-idle-timeout',
+      '1',
+      '--syslog-tls-port',
+      '0',
+      '--syslog-tls-cert',
+      path.join(dir, 'cert.pem'),
+      '--syslog-tls-key',
+      path.join(dir, 'key.pem'),
+      '--trap-port',
+      '0',
+    ]);
   })();
   return quick;
 }
@@ -63,7 +92,7 @@ async function warmUp(s: LiveServe): Promise<number> {
   udp.send('<13>Nov 22 00:07:28 edge-0 app[1]: warm-up', s.ports['syslog/udp']!, '127.0.0.1', () => udp.close());
   await until('the warm-up line', async () => (await s.sensorCounters('syslog')).received === seen + 1);
   const end = Date.now() + 10_000;
-  for (let fast = 0; fast < 10 && Date.now() < end; ) {
+  for (let fast = 0; fast < 10 && Date.now() < end;) {
     const t = performance.now();
     await request(s.url, 'GET', '/api/v1/health');
     fast = performance.now() - t < 25 ? fast + 1 : 0;
@@ -79,7 +108,10 @@ async function warmUp(s: LiveServe): Promise<number> {
 function assertApiFast(h: { n: number; p99: number; max: number; failures: string[] }, quietP99: number): void {
   assert.deepEqual(h.failures, [], 'every health request during the attack answered 200');
   assert.ok(h.n >= 20, `only ${h.n} health samples`);
-  assert.ok(h.p99 < 100 + quietP99, `health p99 ${h.p99.toFixed(1)} ms during the attack, ${quietP99.toFixed(1)} ms just before (max ${h.max.toFixed(1)} ms, ${h.n} requests)`);
+  assert.ok(
+    h.p99 < 100 + quietP99,
+    `health p99 ${h.p99.toFixed(1)} ms during the attack, ${quietP99.toFixed(1)} ms just before (max ${h.max.toFixed(1)} ms, ${h.n} requests)`,
+  );
 }
 
 test('thousands of idle TCP syslog connections are capped per source and the API keeps answering', async () => {
@@ -92,7 +124,11 @@ test('thousands of idle TCP syslog connections are capped per source and the API
     const port = s.ports['syslog/tcp']!;
     const conns = async (): Promise<Record<string, number>> => {
       const c = await s.sensorCounters('syslog');
-      return Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('connections_')).map(([k, v]) => [k.slice('connections_'.length), v]));
+      return Object.fromEntries(
+        Object.entries(c)
+          .filter(([k]) => k.startsWith('connections_'))
+          .map(([k, v]) => [k.slice('connections_'.length), v]),
+      );
     };
     const settled = async (n: number): Promise<boolean> => {
       const c = await conns();
@@ -112,11 +148,16 @@ test('thousands of idle TCP syslog connections are capped per source and the API
     const device = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.77' });
     await new Promise((r) => device.once('connect', r));
     device.end('<13>Nov 22 00:07:28 edge-7 app[1]: still heard during the flood\n');
-    await until('the device line as an event', async () => (await s.get('/api/v1/events?type=network.syslog&limit=10')).body.includes('still heard during the flood'));
+    await until('the device line as an event', async () =>
+      (await s.get('/api/v1/events?type=network.syslog&limit=10')).body.includes('still heard during the flood'),
+    );
     await until('the device connection closed', async () => (await conns()).open === 20);
 
     // 1,000 more from 50 addresses: per source they are allowed, the sensor limit stops them
-    const many = idleConnectionFlood(port, Array.from({ length: 50 }, (_, i) => ({ from: `127.0.1.${i + 1}`, n: 20 })));
+    const many = idleConnectionFlood(
+      port,
+      Array.from({ length: 50 }, (_, i) => ({ from: `127.0.1.${i + 1}`, n: 20 })),
+    );
     floods.push(many);
     assert.equal((await many.settled).open, 768 - 20);
     await until('3,001 connections admitted or refused', () => settled(3001));
@@ -170,7 +211,8 @@ test('idle TCP syslog connections are closed after the idle timeout', async () =
       assert.ok(at !== undefined && at >= 900 && at < 2000, `${name} closed after ${at} ms (timeout 1 s)`);
     }
     await until('the talking connections closed after they went quiet', () => closedAt.size === 4, 5000);
-    for (const name of ['chatty tcp', 'chatty tls']) assert.ok(closedAt.get(name)! >= 2900, `${name} closed at ${closedAt.get(name)} ms, about 1 s after its last line`);
+    for (const name of ['chatty tcp', 'chatty tls'])
+      assert.ok(closedAt.get(name)! >= 2900, `${name} closed at ${closedAt.get(name)} ms, about 1 s after its last line`);
     const c = await s.sensorCounters('syslog');
     assert.deepEqual([c.connections_closed_idle, c.connections_open, c.connections_accepted], [4, 0, 4]);
     assert.equal(c.received! - before, lines, 'every line sent on the open connections arrived');
@@ -196,7 +238,10 @@ test('1,000 64 KB syslog datagrams do not stall the pipeline: events drain and h
     // a running appliance has seen syslog and traps before: the first ones compile the decoders
     for (let i = 0; i < 20; i++) client.send(big, syslogPort, '127.0.0.1');
     client.send(trap, trapPort, '127.0.0.1');
-    await until('the warm-up messages', async () => (await s.sensorCounters('syslog')).received === before + 20 && (await s.sensorCounters('snmptrap')).received === 1);
+    await until(
+      'the warm-up messages',
+      async () => (await s.sensorCounters('syslog')).received === before + 20 && (await s.sensorCounters('snmptrap')).received === 1,
+    );
     health = sampleHealth(s.url);
     // 200 datagrams a second (10 every 50 ms), a trap after every 50th
     for (let i = 0; i < 1000; i++) {
@@ -206,12 +251,18 @@ test('1,000 64 KB syslog datagrams do not stall the pipeline: events drain and h
     }
     const sentAt = Date.now();
     await until('1,000 datagrams received', async () => (await s.sensorCounters('syslog')).received === before + 1020, 10_000);
-    await until('no event left pending', async () => (JSON.parse((await s.get('/api/v1/events?status=pending&limit=1')).body) as { items: unknown[] }).items.length === 0, 10_000);
+    await until(
+      'no event left pending',
+      async () => (JSON.parse((await s.get('/api/v1/events?status=pending&limit=1')).body) as { items: unknown[] }).items.length === 0,
+      10_000,
+    );
     const drainedAfter = Date.now() - sentAt;
     assertApiFast(await health.stop(), quietP99);
     assert.ok(drainedAfter < 5000, `pending events drained ${drainedAfter} ms after the last datagram`);
 
-    const stored = JSON.parse((await s.get('/api/v1/events?type=network.syslog&limit=1000')).body) as { items: Array<{ status: string; payload: { raw: string; message: string; truncated?: boolean } }> };
+    const stored = JSON.parse((await s.get('/api/v1/events?type=network.syslog&limit=1000')).body) as {
+      items: Array<{ status: string; payload: { raw: string; message: string; truncated?: boolean } }>;
+    };
     assert.equal(stored.items.length, 1000); // the newest 1,000 of 1,020
     for (const e of stored.items) {
       assert.equal(e.status, 'processed');
@@ -223,7 +274,10 @@ test('1,000 64 KB syslog datagrams do not stall the pipeline: events drain and h
     assert.equal((await s.sensorCounters('syslog')).truncated, 1020);
     assert.equal((await s.sensorCounters('snmptrap')).received, 21);
     const traps = JSON.parse((await s.get('/api/v1/events?type=network.interface_down&limit=100')).body) as { items: Array<{ status: string }> };
-    assert.deepEqual(traps.items.map((t) => t.status), Array(21).fill('processed'));
+    assert.deepEqual(
+      traps.items.map((t) => t.status),
+      Array(21).fill('processed'),
+    );
     // the report saw 987 MB; the whole process's peak stays well under that
     const peak = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1]) / 1024;
     assert.ok(peak < 400, `peak RSS ${peak.toFixed(0)} MB`);

@@ -68,11 +68,23 @@ before(async () => {
   // the data directory is made by the appliance under a world-readable parent, as in production
   const dataDir = path.join(tempDir('data', 0o755), 'data');
   const stream = new ApiStream();
-  const appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [securityPack(), FIXTURE_PACKS] }, {}), log: silentLogger, inboxPollMs: 30, onExecutionUpdate: (r) => stream.executionUpdated(r) });
+  const appliance = new Appliance({
+    config: loadConfig({ dataDir, packsPaths: [securityPack(), FIXTURE_PACKS] }, {}),
+    log: silentLogger,
+    inboxPollMs: 30,
+    onExecutionUpdate: (r) => stream.executionUpdated(r),
+  });
   await appliance.start();
   const store = appliance.store as SqliteStore;
   const auth = new AuthService(store);
-  const app = await buildApp({ appliance, inventory: new InventoryService(store), kv: appliance.kv, credentials: new CredentialStore(appliance.kv), auth, stream });
+  const app = await buildApp({
+    appliance,
+    inventory: new InventoryService(store),
+    kv: appliance.kv,
+    credentials: new CredentialStore(appliance.kv),
+    auth,
+    stream,
+  });
   let n = 0;
   api = {
     app,
@@ -106,7 +118,14 @@ after(async () => {
 /** An API rule (made by an admin) on core.event {kind} that runs core.local with `cmd`. */
 async function ruleRunning(kind: string, cmd: string): Promise<void> {
   const admin = await api.key('admin');
-  const rule = { name: `shell_${kind}`, pack: 'sec', enabled: true, trigger: { type: 'core.event' }, criteria: { 'trigger.kind': { type: 'equals', pattern: kind } }, action: { ref: 'core.local', parameters: { cmd } } };
+  const rule = {
+    name: `shell_${kind}`,
+    pack: 'sec',
+    enabled: true,
+    trigger: { type: 'core.event' },
+    criteria: { 'trigger.kind': { type: 'equals', pattern: kind } },
+    action: { ref: 'core.local', parameters: { cmd } },
+  };
   const r = await api.call('POST', '/api/v1/rules', admin, { rule });
   assert.equal(r.status, 201, r.body);
 }
@@ -149,7 +168,7 @@ describe('item 5: shell injection through nested quoting', () => {
     writeFileSync(path.join(dir, 'pack.yaml'), 'ref: quoted\nname: quoted\nversion: 0.0.1\n');
     writeFileSync(
       path.join(dir, 'rules', 'quoted.yaml'),
-      "name: quoted\npack: quoted\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: \"logger 'peer {{ trigger.peer }} down'\"\n",
+      'name: quoted\npack: quoted\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: "logger \'peer {{ trigger.peer }} down\'"\n',
     );
     const content = loadContent([base]);
     const e = content.errors.find((x) => x.location?.file?.endsWith('quoted.yaml'));
@@ -160,7 +179,14 @@ describe('item 5: shell injection through nested quoting', () => {
     assert.match(e.message, /inside single quotes.*inside double quotes/);
     assert.ok(!content.rules.some((r) => r.ref === 'quoted.quoted'));
     // the same rule through the API
-    const r = await api.call('POST', '/api/v1/rules', await api.key('admin'), { rule: { name: 'quoted', pack: 'sec', trigger: { type: 'core.event' }, action: { ref: 'core.local', parameters: { cmd: "logger 'peer {{ trigger.peer }} down'" } } } });
+    const r = await api.call('POST', '/api/v1/rules', await api.key('admin'), {
+      rule: {
+        name: 'quoted',
+        pack: 'sec',
+        trigger: { type: 'core.event' },
+        action: { ref: 'core.local', parameters: { cmd: "logger 'peer {{ trigger.peer }} down'" } },
+      },
+    });
     assert.equal(r.status, 400);
     assert.match(r.json().message, /single quotes/);
   });
@@ -170,11 +196,23 @@ describe('item 5: shell injection through nested quoting', () => {
     const dir = path.join(base, 'wf');
     mkdirSync(path.join(dir, 'actions', 'workflows'), { recursive: true });
     writeFileSync(path.join(dir, 'pack.yaml'), 'ref: wf\nname: wf\nversion: 0.0.1\n');
-    writeFileSync(path.join(dir, 'actions', 'flow.yaml'), 'name: flow\nrunner_type: orquesta\nentry_point: workflows/flow.yaml\nparameters:\n  peer: { type: string }\n');
-    writeFileSync(path.join(dir, 'actions', 'workflows', 'flow.yaml'), "version: 1.0\ninput:\n  - peer\ntasks:\n  one:\n    action: core.local\n    input:\n      cmd: \"logger '<% ctx().peer %>'\"\n");
+    writeFileSync(
+      path.join(dir, 'actions', 'flow.yaml'),
+      'name: flow\nrunner_type: orquesta\nentry_point: workflows/flow.yaml\nparameters:\n  peer: { type: string }\n',
+    );
+    writeFileSync(
+      path.join(dir, 'actions', 'workflows', 'flow.yaml'),
+      'version: 1.0\ninput:\n  - peer\ntasks:\n  one:\n    action: core.local\n    input:\n      cmd: "logger \'<% ctx().peer %>\'"\n',
+    );
     writeFileSync(path.join(dir, 'actions', 'chain.yaml'), 'name: chain\nrunner_type: action-chain\nentry_point: workflows/chain.yaml\n');
-    writeFileSync(path.join(dir, 'actions', 'workflows', 'chain.yaml'), 'chain:\n  - name: one\n    ref: core.local\n    parameters:\n      cmd: "{{ peer }} --version"\n');
-    writeFileSync(path.join(dir, 'actions', 'ping.yaml'), "name: ping\nrunner_type: local-shell-cmd\nparameters:\n  host: { type: string }\n  cmd: { default: \"bash -c 'ping -c1 {{ host }}'\" }\n");
+    writeFileSync(
+      path.join(dir, 'actions', 'workflows', 'chain.yaml'),
+      'chain:\n  - name: one\n    ref: core.local\n    parameters:\n      cmd: "{{ peer }} --version"\n',
+    );
+    writeFileSync(
+      path.join(dir, 'actions', 'ping.yaml'),
+      'name: ping\nrunner_type: local-shell-cmd\nparameters:\n  host: { type: string }\n  cmd: { default: "bash -c \'ping -c1 {{ host }}\'" }\n',
+    );
     const errors = loadContent([base]).errors;
     assert.match(errors.find((e) => e.location?.file?.endsWith('ping.yaml'))?.message ?? '(loaded)', /parameters\.cmd\.default.*'bash'/);
     // workflow files are read when their action first runs (src/workflows/spec-file.ts)
@@ -195,7 +233,10 @@ describe('item 5: shell injection through nested quoting', () => {
     const dir = path.join(base, 'shc');
     mkdirSync(path.join(dir, 'rules'), { recursive: true });
     writeFileSync(path.join(dir, 'pack.yaml'), 'ref: shc\nname: shc\nversion: 0.0.1\n');
-    writeFileSync(path.join(dir, 'rules', 'r.yaml'), 'name: r\npack: shc\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: sh -c "echo {{ trigger.x }}"\n');
+    writeFileSync(
+      path.join(dir, 'rules', 'r.yaml'),
+      'name: r\npack: shc\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: sh -c "echo {{ trigger.x }}"\n',
+    );
     const e = loadContent([base]).errors.find((x) => x.location?.file?.endsWith('r.yaml'));
     assert.match(e?.message ?? '', /'sh', which runs them as code/);
   });
@@ -217,7 +258,9 @@ describe('item 6: secrets in output', () => {
     assert.equal(shown.json().parameters.password, '********');
     assert.ok(!shown.body.includes(SECRET));
     const output = await api.call('GET', `/api/v1/executions/${id}/output`, observer);
-    const lines = parseSse(output.body).filter((e) => e.event === 'log').map((e) => (e.data as { line: string }).line);
+    const lines = parseSse(output.body)
+      .filter((e) => e.event === 'log')
+      .map((e) => (e.data as { line: string }).line);
     assert.deepEqual(lines.sort(), ['logging in with ********', 'stderr: stderr ********']);
     assert.ok(!output.body.includes(SECRET));
     assertNotOnDisk(SECRET);
@@ -257,7 +300,10 @@ describe('item 7: operators reading every secret', () => {
     assert.equal(refused.json().code, 'NRX_ERR_FORBIDDEN');
     assert.match(refused.json().message, /"shell": \["core"\]/);
     // the environment chooses code too (LD_PRELOAD, PATH): refused on a fixed-command action
-    const env = await api.call('POST', '/api/v1/executions', operator, { action: 'core.echo', parameters: { message: 'hi', env: { LD_PRELOAD: '/tmp/x.so' } } });
+    const env = await api.call('POST', '/api/v1/executions', operator, {
+      action: 'core.echo',
+      parameters: { message: 'hi', env: { LD_PRELOAD: '/tmp/x.so' } },
+    });
     assert.equal(env.status, 403);
     // a fixed command stays open to operators
     assert.equal((await api.call('POST', '/api/v1/executions', operator, { action: 'core.echo', parameters: { message: 'hi' } })).status, 201);
@@ -280,32 +326,39 @@ describe('item 7: operators reading every secret', () => {
     assert.deepEqual(minted.json().grants.shell, ['sec']);
   });
 
-  test('a rule made through the API runs its command only with its author\'s say', () => {
+  test("a rule made through the API runs its command only with its author's say", () => {
     const local = api.appliance.engine.actions.get('core.local')!;
     const operator = { user: 'op', role: 'operator' as const, grants: {}, via: 'api_key' as const };
     assert.throws(() => assertCommandAllowed(operator, local, { cmd: 'id' }, 'rule sec.r'), /op \(operator\) may not choose what core\.local runs \(cmd\)/);
     assert.doesNotThrow(() => assertCommandAllowed({ ...operator, grants: { shell: ['core'] } }, local, { cmd: 'id' }, 'rule sec.r'));
   });
 
-  test('local actions run as an unprivileged user that cannot read secrets.key', { skip: isRoot ? false : 'needs root: only a root appliance switches users (the non-root case is the next test)' }, async () => {
-    const admin = await api.key('admin');
-    const key = path.join(api.dataDir, KEY_FILE);
-    const db = path.join(api.dataDir, DATABASE_FILE);
-    assert.ok(existsSync(key) && existsSync(db));
-    const r = await api.call('POST', '/api/v1/executions', admin, { action: 'core.local', parameters: { cmd: `id -u; id -G; cat ${key} | od -c | head -1; cat ${db} | head -c 64 | od -c | head -1; ls ${api.dataDir}; echo "home=$HOME"` } });
-    assert.equal(r.status, 201, r.body);
-    const rec = await api.appliance.engine.wait(r.json().id);
-    const { stdout, stderr } = rec.result as { stdout: string; stderr: string };
-    const nobody = lookupUser('nobody');
-    const [uid, groups] = stdout.split('\n');
-    assert.equal(uid, String(nobody.uid));
-    assert.equal(groups, String(nobody.gid), 'root\'s groups were kept');
-    assert.match(stderr, new RegExp(`${KEY_FILE}: Permission denied`));
-    assert.match(stderr, new RegExp(`${DATABASE_FILE}: Permission denied`));
-    assert.match(stderr, /ls: cannot open directory .*: Permission denied/);
-    assert.doesNotMatch(stdout, /SQLite format/);
-    assert.match(stdout, /home=.*netreflex-runner-/);
-  });
+  test(
+    'local actions run as an unprivileged user that cannot read secrets.key',
+    { skip: isRoot ? false : 'needs root: only a root appliance switches users (the non-root case is the next test)' },
+    async () => {
+      const admin = await api.key('admin');
+      const key = path.join(api.dataDir, KEY_FILE);
+      const db = path.join(api.dataDir, DATABASE_FILE);
+      assert.ok(existsSync(key) && existsSync(db));
+      const r = await api.call('POST', '/api/v1/executions', admin, {
+        action: 'core.local',
+        parameters: { cmd: `id -u; id -G; cat ${key} | od -c | head -1; cat ${db} | head -c 64 | od -c | head -1; ls ${api.dataDir}; echo "home=$HOME"` },
+      });
+      assert.equal(r.status, 201, r.body);
+      const rec = await api.appliance.engine.wait(r.json().id);
+      const { stdout, stderr } = rec.result as { stdout: string; stderr: string };
+      const nobody = lookupUser('nobody');
+      const [uid, groups] = stdout.split('\n');
+      assert.equal(uid, String(nobody.uid));
+      assert.equal(groups, String(nobody.gid), "root's groups were kept");
+      assert.match(stderr, new RegExp(`${KEY_FILE}: Permission denied`));
+      assert.match(stderr, new RegExp(`${DATABASE_FILE}: Permission denied`));
+      assert.match(stderr, /ls: cannot open directory .*: Permission denied/);
+      assert.doesNotMatch(stdout, /SQLite format/);
+      assert.match(stdout, /home=.*netreflex-runner-/);
+    },
+  );
 
   test('not root: commands run as the current user, said once; an unknown runner user stops the start', () => {
     assert.equal(resolveRunAs({}, 1000), null);

@@ -55,7 +55,10 @@ describe('template sandbox (security issue #8)', () => {
   });
 
   /** POST /api/v1/rules/test with `template` as the action's message; the outcome and how long it took. */
-  async function tryTemplate(template: string, opts: { role?: Role; payload?: Record<string, unknown>; criteria?: Record<string, unknown> } = {}): Promise<{ r: TestOutcome; body: string; ms: number }> {
+  async function tryTemplate(
+    template: string,
+    opts: { role?: Role; payload?: Record<string, unknown>; criteria?: Record<string, unknown> } = {},
+  ): Promise<{ r: TestOutcome; body: string; ms: number }> {
     const t0 = performance.now();
     const res = await h.app.inject({
       method: 'POST',
@@ -90,7 +93,7 @@ describe('template sandbox (security issue #8)', () => {
     ['joiner.constructor', `{{ joiner.constructor(${P})() }}`, /may not reach 'constructor'/],
     ['"".constructor.constructor', `{{ "".constructor.constructor(${P})() }}`, /may not reach 'constructor'/],
     ['[].constructor', `{{ [].constructor.constructor(${P})() }}`, /may not reach 'constructor'/],
-    ['a dict literal\'s constructor', `{% set d = {} %}{{ d.constructor.constructor(${P})() }}`, /may not reach 'constructor'/],
+    ["a dict literal's constructor", `{% set d = {} %}{{ d.constructor.constructor(${P})() }}`, /may not reach 'constructor'/],
     ['a dict literal with a __proto__ key', `{% set d = {"__proto__": range} %}{{ d.call(null, ${P}) }}`, /may not have the key '__proto__'/],
     ['x.__proto__', `{{ trigger.__proto__.constructor.constructor(${P})() }}`, /may not reach '__proto__'/],
     ["x['__proto__']", `{{ trigger['__proto__']['constructor']['constructor'](${P})() }}`, /may not reach '__proto__'/],
@@ -119,7 +122,7 @@ describe('template sandbox (security issue #8)', () => {
     ['{% set f = range[computed] %}', `{% set f = range['con' ~ 'structor'] %}{{ f(${P})() }}`, /may not reach 'constructor'/],
     ['{% set constructor %}', `{% set constructor = 1 %}{{ constructor }}`, /may not reach 'constructor'/],
     ['a macro', `{% macro m() %}{% endmacro %}{{ m['con' ~ 'structor'](${P})() }}`, /may not reach 'constructor'/],
-    ['a macro\'s members', `{% macro m() %}{% endmacro %}{{ m.apply(null, []) }}`, /may not look inside a function \(\.apply\)/],
+    ["a macro's members", `{% macro m() %}{% endmacro %}{{ m.apply(null, []) }}`, /may not look inside a function \(\.apply\)/],
     ['a string method handed a function', `{{ "a".replace("a", range) }}`, /takes values, not functions/],
     ['a list method that changes data', `{% set l = [1] %}{{ l.push(2) }}`, /may not use 'push' of a list/],
     ['require', `{{ require("child_process").execSync("id") }}`, /Unable to call `require`/],
@@ -145,15 +148,56 @@ describe('template sandbox (security issue #8)', () => {
   });
 
   test('observer cannot run code through random member chains of dangerous names (property-based)', async () => {
-    const roots = ['range', 'cycler', 'joiner', 'lipsum', 'caller', 'self', 'loop', 'trigger', 'st2kv', '""', '[]', '{}', '(1)', 'process', 'toString', 'cycler("a")', 'joiner()', 'st2kv.system'];
-    const names = ['constructor', '__proto__', 'prototype', 'call', 'apply', 'bind', 'toString', 'valueOf', '__defineGetter__', '__lookupGetter__', 'caller', 'arguments', 'mainModule', 'getBuiltinModule', 'next', 'split', 'length'];
+    const roots = [
+      'range',
+      'cycler',
+      'joiner',
+      'lipsum',
+      'caller',
+      'self',
+      'loop',
+      'trigger',
+      'st2kv',
+      '""',
+      '[]',
+      '{}',
+      '(1)',
+      'process',
+      'toString',
+      'cycler("a")',
+      'joiner()',
+      'st2kv.system',
+    ];
+    const names = [
+      'constructor',
+      '__proto__',
+      'prototype',
+      'call',
+      'apply',
+      'bind',
+      'toString',
+      'valueOf',
+      '__defineGetter__',
+      '__lookupGetter__',
+      'caller',
+      'arguments',
+      'mainModule',
+      'getBuiltinModule',
+      'next',
+      'split',
+      'length',
+    ];
     const spelled = fc.tuple(fc.constantFrom(...names), fc.constantFrom('dot', 'quoted', 'split')).map(([n, how]) => {
       if (how === 'dot') return `.${n}`;
       if (how === 'quoted') return `['${n}']`;
       const cut = Math.max(1, Math.floor(n.length / 2));
       return `['${n.slice(0, cut)}' ~ '${n.slice(cut)}']`;
     });
-    const chain = fc.tuple(fc.constantFrom(...roots), fc.array(spelled, { minLength: 1, maxLength: 4 }), fc.constantFrom(`(${P})()`, `(${P})`, '', `.call(null, ${P})`));
+    const chain = fc.tuple(
+      fc.constantFrom(...roots),
+      fc.array(spelled, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom(`(${P})()`, `(${P})`, '', `.call(null, ${P})`),
+    );
     await fc.assert(
       fc.asyncProperty(chain, async ([root, members, tail]) => {
         const template = `{{ ${root}${members.join('')}${tail} }}`;
@@ -169,9 +213,25 @@ describe('template sandbox (security issue #8)', () => {
   });
 
   test('admin cannot run code through a rule made with the API either: the enforcement fails, nothing runs', async () => {
-    const made = await h.app.inject({ method: 'POST', url: '/api/v1/rules', headers: h.as('admin'), payload: { rule: { ...probeRule(`{{ range['con' ~ 'structor'](${P})() }}`, { 'trigger.kind': { type: 'equals', pattern: 'sandbox' } }), name: 'sandbox_probe', enabled: true } } });
+    const made = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/rules',
+      headers: h.as('admin'),
+      payload: {
+        rule: {
+          ...probeRule(`{{ range['con' ~ 'structor'](${P})() }}`, { 'trigger.kind': { type: 'equals', pattern: 'sandbox' } }),
+          name: 'sandbox_probe',
+          enabled: true,
+        },
+      },
+    });
     assert.equal(made.statusCode, 201, made.body);
-    const sent = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: h.as('operator'), payload: { type: 'core.event', payload: { kind: 'sandbox' } } });
+    const sent = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: h.as('operator'),
+      payload: { type: 'core.event', payload: { kind: 'sandbox' } },
+    });
     assert.equal(sent.statusCode, 202, sent.body);
     const id = sent.json().id as string;
     let enforcements: Array<{ ruleRef: string; outcome: string; reason: string | null }> = [];
@@ -193,7 +253,10 @@ describe('template sandbox (security issue #8)', () => {
       assert.equal(r.exitCode, 0, body);
       assert.equal(r.parameters?.message, 'key=********', `${role}: ${body}`);
       assert.ok(!body.includes(SECRET), `${role} saw the secret`);
-      assert.ok(r.notes?.some((n) => /secrets show as \*{8}/.test(n)), body);
+      assert.ok(
+        r.notes?.some((n) => /secrets show as \*{8}/.test(n)),
+        body,
+      );
     }
     // Expression-only, through a variable, and through a filter chain: still the mask.
     const { body } = await tryTemplate('{% set k = st2kv.system.canary %}{{ k | decrypt_kv | upper }}{{ (st2kv.system.canary | decrypt_kv)[0] }}');
@@ -239,7 +302,9 @@ describe('template sandbox (security issue #8)', () => {
   });
 
   test('observer cannot loop without end through nested loops: the loop-iteration limit stops it before it runs', async () => {
-    const { r, ms } = await tryTemplate('{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}{% endfor %}{% endfor %}{% endfor %}');
+    const { r, ms } = await tryTemplate(
+      '{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}{% endfor %}{% endfor %}{% endfor %}',
+    );
     assert.equal(r.error?.code, 'NRX_ERR_TEMPLATE');
     assert.match(r.error!.message, /more than 100000 loop iterations|ran longer than \d+ ms/);
     assert.ok(ms < 500, `took ${ms} ms`);
@@ -247,7 +312,9 @@ describe('template sandbox (security issue #8)', () => {
 
   test('observer cannot burn CPU inside the loop limits: the preview time limit stops it', async () => {
     // 1,000 upper-casings of a 1 MiB text: seconds of work, each step within every count.
-    const { r, ms } = await tryTemplate('{% set s = "xxxxxxxx" %}{% for i in range(17) %}{% set s = s ~ s %}{% endfor %}{% for i in range(1000) %}{{ (s | upper) | length }}{% endfor %}');
+    const { r, ms } = await tryTemplate(
+      '{% set s = "xxxxxxxx" %}{% for i in range(17) %}{% set s = s ~ s %}{% endfor %}{% for i in range(1000) %}{{ (s | upper) | length }}{% endfor %}',
+    );
     assert.equal(r.error?.code, 'NRX_ERR_TEMPLATE');
     assert.match(r.error!.message, /ran longer than 50 ms|would be \d+ characters/);
     assert.ok(ms < 1000, `took ${ms} ms`);
@@ -263,7 +330,9 @@ describe('template sandbox (security issue #8)', () => {
   test('observer cannot exhaust memory through output: the output limit stops the render', async () => {
     const big = await tryTemplate('{% set s = "xxxxxxxxxx" %}{% for i in range(17) %}{% set s = s ~ s %}{% endfor %}{{ s }}');
     assert.match(big.r.error?.message ?? '', /the rendered text would be 1310720 characters; the limit is 1048576/);
-    const many = await tryTemplate('{% set s = "xxxxxxxxxx" %}{% for i in range(14) %}{% set s = s ~ s %}{% endfor %}{% for i in range(1000) %}{{ s }}{% endfor %}');
+    const many = await tryTemplate(
+      '{% set s = "xxxxxxxxxx" %}{% for i in range(14) %}{% set s = s ~ s %}{% endfor %}{% for i in range(1000) %}{{ s }}{% endfor %}',
+    );
     assert.match(many.r.error?.message ?? '', /the limit is 1048576/);
     const doubling = await tryTemplate('{% set s = "x" %}{% for i in range(40) %}{% set s = s ~ s %}{% endfor %}{{ s | length }}');
     assert.match(doubling.r.error?.message ?? '', /limit is 1048576/);
@@ -275,8 +344,14 @@ describe('template sandbox (security issue #8)', () => {
       ['{{ [1] | batch(10**9, "x") }}', /batch: count 1000000000 is above the limit/],
       ['{{ [1] | slice(10**9, "x") }}', /slice: count 1000000000 is above the limit/],
       ['{{ "a\nb\nc" | indent(10**8) }}', /indent: width 100000000 is above the limit/],
-      ['{% set s = "xxxxxxxx" %}{% for i in range(7) %}{% set s = s ~ s %}{% endfor %}{{ (s | replace("", s)) | length }}', /may grow a value by 1048576 at most/],
-      ['{% set s = "xxxxxxxx" %}{% for i in range(8) %}{% set s = s ~ s %}{% endfor %}{{ s.replaceAll("x", s) | length }}', /may grow a value by 1048576 at most/],
+      [
+        '{% set s = "xxxxxxxx" %}{% for i in range(7) %}{% set s = s ~ s %}{% endfor %}{{ (s | replace("", s)) | length }}',
+        /may grow a value by 1048576 at most/,
+      ],
+      [
+        '{% set s = "xxxxxxxx" %}{% for i in range(8) %}{% set s = s ~ s %}{% endfor %}{{ s.replaceAll("x", s) | length }}',
+        /may grow a value by 1048576 at most/,
+      ],
       ['{{ "x".padStart(10**9) }}', /may not use 'padStart' of text/],
       ['{{ "x".repeat(10**9) }}', /may not use 'repeat' of text/],
       ['{{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" | replace(r/^(a+)+$/, "") }}', /regular expression literals/],
@@ -347,7 +422,10 @@ describe('template sandbox (security issue #8)', () => {
     // attacks may add less than 100 ms to the p99 this machine showed just before them. An attack
     // that stalled the API (an unbounded range, a render without a budget) still exceeds it.
     const bound = 100 + idle.p99;
-    assert.ok(attacked.p99 < bound, `health p99 ${attacked.p99.toFixed(1)} ms over ${attacked.n} requests during the attacks (idle: ${idle.p99.toFixed(1)} ms, bound ${bound.toFixed(0)} ms)`);
+    assert.ok(
+      attacked.p99 < bound,
+      `health p99 ${attacked.p99.toFixed(1)} ms over ${attacked.n} requests during the attacks (idle: ${idle.p99.toFixed(1)} ms, bound ${bound.toFixed(0)} ms)`,
+    );
     noCodeRan();
   });
 });

@@ -53,7 +53,8 @@ test('bindSensors names the sensor, port and flag when a port is in use, and clo
   try {
     await assert.rejects(
       bindSensors({ host: '127.0.0.1', syslogUdpPort: 0, syslogTcpPort: 0, syslogTls: null, trapPort: 0, sflowPort: taken }, deps),
-      (e: Error & { code?: string }) => e.code === 'NRX_ERR_CONFIG' && /sensor sflow cannot listen on 127\.0\.0\.1 port \d+\/udp: the port is in use.*--sflow-port off/.test(e.message),
+      (e: Error & { code?: string }) =>
+        e.code === 'NRX_ERR_CONFIG' && /sensor sflow cannot listen on 127\.0\.0\.1 port \d+\/udp: the port is in use.*--sflow-port off/.test(e.message),
     );
     // and the same set without sFlow binds and reports its listeners
     const running = await bindSensors({ host: '127.0.0.1', syslogUdpPort: 0, syslogTcpPort: 0, syslogTls: null, trapPort: 0, sflowPort: null }, deps);
@@ -67,7 +68,12 @@ test('bindSensors names the sensor, port and flag when a port is in use, and clo
 
 test('timer and webhook sensors speak the same interface', async () => {
   const rules = [{ ref: 'a.tick', enabled: true, file: 'a.yaml', trigger: { type: 'core.st2.IntervalTimer', parameters: { unit: 'hours', delta: 1 } } }];
-  const timer = new TimerSensor(() => {}, silentLogger, Date.now, () => rules);
+  const timer = new TimerSensor(
+    () => {},
+    silentLogger,
+    Date.now,
+    () => rules,
+  );
   await timer.start();
   assert.deepEqual(timer.counters(), { timer: { fired: 0, invalid: 0, armed: 1 } });
   await timer.stop();

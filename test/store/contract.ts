@@ -29,7 +29,17 @@ function entry(name: string, fields: object = {}): InventoryEntry {
 }
 
 function apiKey(id: string, owner: string, createdAt = T0): Parameters<Store['apiKeys']['add']>[0] {
-  return { id, keyHash: `key-hash-${id}`, prefix: `nrxk_${id}`, user: owner, role: 'observer', grants: { inventory: 'site=dc1' }, description: null, createdAt, lastUsedAt: null };
+  return {
+    id,
+    keyHash: `key-hash-${id}`,
+    prefix: `nrxk_${id}`,
+    user: owner,
+    role: 'observer',
+    grants: { inventory: 'site=dc1' },
+    description: null,
+    createdAt,
+    lastUsedAt: null,
+  };
 }
 
 export function storeContract(backend: string, open: () => Promise<StoreUnderTest>): void {
@@ -58,7 +68,10 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       await store.users.add(user('amy', { role: 'admin', grants: {} }));
       assert.deepEqual(await store.users.get('zed'), user('zed'));
       assert.equal(await store.users.get('nobody'), null);
-      assert.deepEqual((await store.users.list()).map((u) => u.name), ['amy', 'zed']);
+      assert.deepEqual(
+        (await store.users.list()).map((u) => u.name),
+        ['amy', 'zed'],
+      );
       assert.equal(await store.users.count(), 2);
       await assert.rejects(store.users.add(user('amy')), 'a second user of the same name is refused');
     });
@@ -71,7 +84,7 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.users.setPasswordHash('nobody', 'x'), false);
     });
 
-    test('deleting a user takes its login tokens and API keys with it, and nobody else\'s', async () => {
+    test("deleting a user takes its login tokens and API keys with it, and nobody else's", async () => {
       const { store } = await fresh();
       for (const n of ['ops', 'other']) {
         await store.users.add(user(n));
@@ -95,8 +108,14 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.deepEqual(await store.apiKeys.get('a'), apiKey('a', 'ops', T0));
       assert.equal((await store.apiKeys.findByHash('key-hash-b'))?.id, 'b');
       assert.equal(await store.apiKeys.findByHash('key-hash-x'), null);
-      assert.deepEqual((await store.apiKeys.list('ops')).map((k) => k.id), ['a', 'b']);
-      assert.deepEqual((await store.apiKeys.list()).map((k) => k.id), ['a', 'b', 'c']);
+      assert.deepEqual(
+        (await store.apiKeys.list('ops')).map((k) => k.id),
+        ['a', 'b'],
+      );
+      assert.deepEqual(
+        (await store.apiKeys.list()).map((k) => k.id),
+        ['a', 'b', 'c'],
+      );
       assert.deepEqual(await store.apiKeys.list('nobody'), []);
       await store.apiKeys.markUsed('a', T2);
       assert.equal((await store.apiKeys.get('a'))?.lastUsedAt, T2);
@@ -139,14 +158,26 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       await store.audit.add(auditEntry(null, '/b', undefined));
       await store.audit.add(auditEntry('amy', '/c', 'text'));
       const all = await store.audit.list({ limit: 10 });
-      assert.deepEqual(all.map((e) => e.route), ['/c', '/b', '/a']);
+      assert.deepEqual(
+        all.map((e) => e.route),
+        ['/c', '/b', '/a'],
+      );
       assert.ok(all[0]!.id > all[1]!.id && all[1]!.id > all[2]!.id, 'ids increase with time');
       assert.deepEqual(all[2]!.detail, { n: 1, nested: [true, null] });
       assert.equal(all[1]!.detail, null);
       assert.equal(all[1]!.user, null);
-      assert.deepEqual((await store.audit.list({ user: 'amy', limit: 10 })).map((e) => e.route), ['/c', '/a']);
-      assert.deepEqual((await store.audit.list({ limit: 1 })).map((e) => e.route), ['/c']);
-      assert.deepEqual((await store.audit.list({ limit: 10, before: all[0]!.id })).map((e) => e.route), ['/b', '/a']);
+      assert.deepEqual(
+        (await store.audit.list({ user: 'amy', limit: 10 })).map((e) => e.route),
+        ['/c', '/a'],
+      );
+      assert.deepEqual(
+        (await store.audit.list({ limit: 1 })).map((e) => e.route),
+        ['/c'],
+      );
+      assert.deepEqual(
+        (await store.audit.list({ limit: 10, before: all[0]!.id })).map((e) => e.route),
+        ['/b', '/a'],
+      );
     });
   });
 
@@ -160,23 +191,45 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
         { op: 'putGroup', entry: entry('dc1', { data: { site: 'dc1' } }) },
         { op: 'putDefaults', defaults: { platform: 'frr' } },
       ]);
-      await store.inventory.apply([{ op: 'putHost', entry: entry('b', { hostname: '192.0.2.20' }) }, { op: 'putHost', entry: { name: 'c' } }]);
+      await store.inventory.apply([
+        { op: 'putHost', entry: entry('b', { hostname: '192.0.2.20' }) },
+        { op: 'putHost', entry: { name: 'c' } },
+      ]);
       const inv = store.inventory.current();
       assert.deepEqual(inv.hosts, [{ name: 'b', hostname: '192.0.2.20' }, { name: 'a', groups: ['dc1'] }, { name: 'c' }]);
       assert.deepEqual(inv.groups, [{ name: 'dc1', data: { site: 'dc1' } }]);
       assert.deepEqual(inv.defaults, { platform: 'frr' });
-      assert.deepEqual(await store.inventory.apply([{ op: 'deleteHost', name: 'a' }, { op: 'deleteHost', name: 'nope' }, { op: 'deleteGroup', name: 'dc1' }]), { removed: 2 });
-      assert.deepEqual(store.inventory.current().hosts.map((h) => h.name), ['b', 'c']);
+      assert.deepEqual(
+        await store.inventory.apply([
+          { op: 'deleteHost', name: 'a' },
+          { op: 'deleteHost', name: 'nope' },
+          { op: 'deleteGroup', name: 'dc1' },
+        ]),
+        { removed: 2 },
+      );
+      assert.deepEqual(
+        store.inventory.current().hosts.map((h) => h.name),
+        ['b', 'c'],
+      );
     });
 
     test('replaceAll puts everything in the order given', async () => {
       const { store } = await fresh();
-      await store.inventory.apply([{ op: 'putHost', entry: { name: 'gone' } }, { op: 'putDefaults', defaults: { port: 22 } }]);
-      await store.inventory.apply([{ op: 'replaceAll', inventory: { hosts: [{ name: 'z' }, { name: 'm' }], groups: [{ name: 'g2' }, { name: 'g1' }], defaults: { username: 'netops' } } }]);
-      assert.deepEqual(store.inventory.current(), { hosts: [{ name: 'z' }, { name: 'm' }], groups: [{ name: 'g2' }, { name: 'g1' }], defaults: { username: 'netops' } });
+      await store.inventory.apply([
+        { op: 'putHost', entry: { name: 'gone' } },
+        { op: 'putDefaults', defaults: { port: 22 } },
+      ]);
+      await store.inventory.apply([
+        { op: 'replaceAll', inventory: { hosts: [{ name: 'z' }, { name: 'm' }], groups: [{ name: 'g2' }, { name: 'g1' }], defaults: { username: 'netops' } } },
+      ]);
+      assert.deepEqual(store.inventory.current(), {
+        hosts: [{ name: 'z' }, { name: 'm' }],
+        groups: [{ name: 'g2' }, { name: 'g1' }],
+        defaults: { username: 'netops' },
+      });
     });
 
-    test('current() is the same object until something changes, and sees another handle\'s writes', async () => {
+    test("current() is the same object until something changes, and sees another handle's writes", async () => {
       const { store, openAnother } = await fresh();
       await store.inventory.apply([{ op: 'putHost', entry: { name: 'a' } }]);
       const first = store.inventory.current();
@@ -185,7 +238,10 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(store.inventory.current(), first, 'a write elsewhere in the store does not re-read the inventory');
       const other = await openAnother();
       await other.inventory.apply([{ op: 'putHost', entry: { name: 'from-elsewhere' } }]);
-      assert.deepEqual(store.inventory.current().hosts.map((h) => h.name), ['a', 'from-elsewhere']);
+      assert.deepEqual(
+        store.inventory.current().hosts.map((h) => h.name),
+        ['a', 'from-elsewhere'],
+      );
     });
 
     test('a batch that cannot be written leaves the inventory as it was', async () => {
@@ -193,7 +249,12 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       await store.inventory.apply([{ op: 'putHost', entry: { name: 'kept' } }]);
       const loop: { name: string; self?: unknown } = { name: 'loop' };
       loop.self = loop; // cannot be serialised
-      await assert.rejects(store.inventory.apply([{ op: 'deleteHost', name: 'kept' }, { op: 'putHost', entry: loop }]));
+      await assert.rejects(
+        store.inventory.apply([
+          { op: 'deleteHost', name: 'kept' },
+          { op: 'putHost', entry: loop },
+        ]),
+      );
       assert.deepEqual(store.inventory.current().hosts, [{ name: 'kept' }]);
     });
   });
@@ -207,18 +268,30 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.ruleOverrides.hasRule('ops.a'), true);
       assert.equal(await store.ruleOverrides.hasRule('ops.z'), false);
       const rules = await store.ruleOverrides.listRules();
-      assert.deepEqual(rules.map((r) => [r.ref, r.doc]), [
-        ['ops.a', 'name: a\npack: ops\n'],
-        ['ops.b', { name: 'b', pack: 'ops', enabled: false }],
-      ]);
+      assert.deepEqual(
+        rules.map((r) => [r.ref, r.doc]),
+        [
+          ['ops.a', 'name: a\npack: ops\n'],
+          ['ops.b', { name: 'b', pack: 'ops', enabled: false }],
+        ],
+      );
       await store.ruleOverrides.setEnabled('ops.a', false, T1);
       await store.ruleOverrides.setEnabled('pack.rule', true, T1);
       await store.ruleOverrides.setEnabled('pack.rule', false, T2);
-      assert.deepEqual(await store.ruleOverrides.enabledOverrides(), new Map([['ops.a', false], ['pack.rule', false]]));
+      assert.deepEqual(
+        await store.ruleOverrides.enabledOverrides(),
+        new Map([
+          ['ops.a', false],
+          ['pack.rule', false],
+        ]),
+      );
       assert.equal(await store.ruleOverrides.deleteRule('ops.a'), true);
       assert.equal(await store.ruleOverrides.deleteRule('ops.a'), false);
       assert.deepEqual(await store.ruleOverrides.enabledOverrides(), new Map([['pack.rule', false]]));
-      assert.deepEqual((await store.ruleOverrides.listRules()).map((r) => r.ref), ['ops.b']);
+      assert.deepEqual(
+        (await store.ruleOverrides.listRules()).map((r) => r.ref),
+        ['ops.b'],
+      );
     });
   });
 
@@ -257,9 +330,19 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.kv.get('system', 'ntp/old'), null);
       assert.equal(store.kv.peek('system', 'ntp/old'), null);
       assert.ok(store.kv.peek('system', 'ntp/old', new Date('1999-01-01T00:00:00Z')), 'not yet expired back then');
-      assert.deepEqual((await store.kv.list('system', 'ntp/')).map((k) => k.key), ['ntp/a', 'ntp/b']);
-      assert.deepEqual((await store.kv.list('system', 'ntp_')).map((k) => k.key), ['ntp_x'], 'the prefix is text, not a pattern');
-      assert.deepEqual((await store.kv.list('user:amy')).map((k) => k.key), ['ntp/c']);
+      assert.deepEqual(
+        (await store.kv.list('system', 'ntp/')).map((k) => k.key),
+        ['ntp/a', 'ntp/b'],
+      );
+      assert.deepEqual(
+        (await store.kv.list('system', 'ntp_')).map((k) => k.key),
+        ['ntp_x'],
+        'the prefix is text, not a pattern',
+      );
+      assert.deepEqual(
+        (await store.kv.list('user:amy')).map((k) => k.key),
+        ['ntp/c'],
+      );
       await store.kv.put(keyValue('system', 'ntp/a', { value: 'replaced' }));
       assert.equal((await store.kv.get('system', 'ntp/a'))?.value, 'replaced');
       await store.kv.delete('system', 'ntp/a');
@@ -290,7 +373,10 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(r.resealed, 2);
       assert.equal(r.expiredDeleted, 1);
       assert.equal(typeof r.oldValuesErased, 'boolean');
-      assert.deepEqual(seen.map((s) => [s.scope, s.key, s.secret]).sort(), [['system', 's1', true], ['user:amy', 's2', true]]);
+      assert.deepEqual(seen.map((s) => [s.scope, s.key, s.secret]).sort(), [
+        ['system', 's1', true],
+        ['user:amy', 's2', true],
+      ]);
       assert.deepEqual([await value('system', 's1'), await value('user:amy', 's2'), await value('system', 'plain')], ['new-sealed-1', 'new-sealed-2', 'p']);
       assert.equal(await value('system', 'stale'), undefined);
     });

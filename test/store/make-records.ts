@@ -1,5 +1,12 @@
 // Builders for store records in tests: sensible defaults, override what the test is about.
-import type { ExecutionRecord, KeyValueRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord, WorkflowStateRecord } from '../../src/store/records.js';
+import type {
+  ExecutionRecord,
+  KeyValueRecord,
+  RuleEnforcementRecord,
+  TaskRecord,
+  TriggerInstanceRecord,
+  WorkflowStateRecord,
+} from '../../src/store/records.js';
 
 export function triggerInstance(id: string, over: Partial<TriggerInstanceRecord> = {}): TriggerInstanceRecord {
   return {

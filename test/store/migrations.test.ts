@@ -41,14 +41,19 @@ describe('schema migrations', () => {
       assert.equal((await again.getExecution('ex1'))!.id, 'ex1');
       await again.close();
     }
-    assert.deepEqual(appliedVersions(path.join(dir, DATABASE_FILE)), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      appliedVersions(path.join(dir, DATABASE_FILE)),
+      MIGRATIONS.map((m) => m.version),
+    );
   });
 
   test('a database from a newer netreflex is refused, naming both versions', async () => {
     const dir = tempDir();
     await openSqliteStore(dir).close();
     const raw = new Database(path.join(dir, DATABASE_FILE));
-    raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2030-01-01T00:00:00Z')").run(LATEST_SCHEMA_VERSION + 41);
+    raw
+      .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2030-01-01T00:00:00Z')")
+      .run(LATEST_SCHEMA_VERSION + 41);
     raw.close();
     const names = (e: unknown) =>
       e instanceof NrxError &&

@@ -14,7 +14,10 @@ const FORBIDDEN: Array<{ what: string; pattern: RegExp }> = [
   { what: "uses a store's raw connection (.database)", pattern: /\.database\b/ },
   // `this.prepare(` is a class's own method (the execution engine prepares executions)
   { what: 'prepares a statement (.prepare()', pattern: /(?<!\bthis)\.prepare\(/ },
-  { what: 'holds SQL text', pattern: /['"`]\s*(?:SELECT\s[\s\S]*?\sFROM\s|INSERT INTO\s|UPDATE\s+\w+\s+SET\s|DELETE FROM\s|CREATE (?:TABLE|INDEX)\s|PRAGMA\s)/ },
+  {
+    what: 'holds SQL text',
+    pattern: /['"`]\s*(?:SELECT\s[\s\S]*?\sFROM\s|INSERT INTO\s|UPDATE\s+\w+\s+SET\s|DELETE FROM\s|CREATE (?:TABLE|INDEX)\s|PRAGMA\s)/,
+  },
 ];
 
 /** Every finding in one source text, as `line: what`. */
@@ -43,7 +46,7 @@ describe('no SQL outside src/store', () => {
         "import Database from 'better-sqlite3';",
         'const db = store.database;',
         "db.prepare('x').run();",
-        "const q = `SELECT name FROM auth_users`;",
+        'const q = `SELECT name FROM auth_users`;',
         "run('DELETE FROM kv WHERE 1');",
         'const prep = this.prepare(actionRef, params);',
         "say('select the devices from the list');",

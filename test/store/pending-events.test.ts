@@ -40,7 +40,12 @@ describe('PendingEventCursor', () => {
   test('looks at most maxRows rows per call and carries on where it stopped', () => {
     const s = store();
     const cursor = s.pendingEventCursor();
-    s.commitSync(Array.from({ length: 25 }, (_, i) => ({ op: 'putTriggerInstance' as const, value: triggerInstance(`e${String(i).padStart(2, '0')}`, { status: i % 5 === 0 ? 'processed' : 'pending' }) })));
+    s.commitSync(
+      Array.from({ length: 25 }, (_, i) => ({
+        op: 'putTriggerInstance' as const,
+        value: triggerInstance(`e${String(i).padStart(2, '0')}`, { status: i % 5 === 0 ? 'processed' : 'pending' }),
+      })),
+    );
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) seen.push(...ids(cursor.next(10)));
     assert.equal(seen.length, 20);
@@ -86,7 +91,10 @@ describe('PendingEventCursor', () => {
     raw.close();
     // more rows than before the delete: rowids 1-8, past the old cursor (5)
     s.commitSync(Array.from({ length: 8 }, (_, i) => ({ op: 'putTriggerInstance' as const, value: triggerInstance(`new${i}`) })));
-    assert.deepEqual(ids(cursor.next()), Array.from({ length: 8 }, (_, i) => `new${i}`));
+    assert.deepEqual(
+      ids(cursor.next()),
+      Array.from({ length: 8 }, (_, i) => `new${i}`),
+    );
     assert.deepEqual(cursor.next(), []);
   });
 });

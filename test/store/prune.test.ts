@@ -51,7 +51,10 @@ describe('prune', () => {
       assert.deepEqual(await s.listTasks('a-old-done'), []);
       assert.equal((await s.listTasks('b-old-running')).length, 2);
       assert.ok(await s.getWorkflowState('b-old-running'));
-      assert.deepEqual((await s.listControlRequests()).map((c) => c.executionId), ['b-old-running', 'c-old-child-running', 'd-recent-done']);
+      assert.deepEqual(
+        (await s.listControlRequests()).map((c) => c.executionId),
+        ['b-old-running', 'c-old-child-running', 'd-recent-done'],
+      );
       // A second run finds nothing more to do.
       assert.deepEqual(await s.prune({ ...NO_LIMIT, maxAgeDays: 30 }, NOW), { executions: 0, tasks: 0, events: 0, enforcements: 0, keys: 0 });
     } finally {
@@ -66,7 +69,10 @@ describe('prune', () => {
       for (let i = 0; i < 10; i++) ops.push(...workflowTree(`w${i}`, i === 1 ? 'running' : 'succeeded', 'succeeded', RECENT));
       await s.commit(ops);
       const report = await s.prune({ ...NO_LIMIT, maxExecutions: 4 }, NOW);
-      assert.deepEqual((await s.listExecutions({ parentId: null })).map((e) => e.id), ['w9', 'w8', 'w7', 'w6', 'w1']);
+      assert.deepEqual(
+        (await s.listExecutions({ parentId: null })).map((e) => e.id),
+        ['w9', 'w8', 'w7', 'w6', 'w1'],
+      );
       assert.deepEqual(report, { executions: 5 * 3, tasks: 5 * 2, events: 0, enforcements: 0, keys: 0 });
       assert.equal((await s.listExecutions({ rootId: 'w1' })).length, 3);
     } finally {
@@ -97,10 +103,19 @@ describe('prune', () => {
       ]);
       const report = await s.prune({ maxAgeDays: 30, maxExecutions: Infinity, maxEvents: 2 }, NOW);
       // Events: t1 (old), t4 (beyond the newest two) go; t2, t3 are not processed yet.
-      assert.deepEqual((await s.listTriggerInstances()).map((t) => t.id), ['t6', 't5', 't3', 't2']);
+      assert.deepEqual(
+        (await s.listTriggerInstances()).map((t) => t.id),
+        ['t6', 't5', 't3', 't2'],
+      );
       // Enforcements: n1 (old) goes, n4 is beyond the newest two; n2's event is pending, n3's execution runs.
-      assert.deepEqual((await s.listEnforcements()).map((n) => n.id), ['n6', 'n5', 'n3', 'n2']);
-      assert.deepEqual(s.kvListSync('system', '', new Date('2024-01-01T00:00:00Z')).map((k) => k.key), ['forever', 'later']);
+      assert.deepEqual(
+        (await s.listEnforcements()).map((n) => n.id),
+        ['n6', 'n5', 'n3', 'n2'],
+      );
+      assert.deepEqual(
+        s.kvListSync('system', '', new Date('2024-01-01T00:00:00Z')).map((k) => k.key),
+        ['forever', 'later'],
+      );
       assert.deepEqual(report, { executions: 0, tasks: 0, events: 2, enforcements: 2, keys: 1 });
     } finally {
       await s.close();

@@ -22,7 +22,10 @@ test('another process (the CLI) writes into the database the appliance holds ope
     await appliance.commit([{ op: 'putExecution', value: execution('wf1', { status: 'running', endedAt: null }) }]);
     const child = runChild(dir, 'control', 'wf1');
     assert.equal(child.status, 0, child.stderr);
-    assert.deepEqual((await appliance.listControlRequests()).map((c) => [c.executionId, c.op]), [['wf1', 'cancel']]);
+    assert.deepEqual(
+      (await appliance.listControlRequests()).map((c) => [c.executionId, c.op]),
+      [['wf1', 'cancel']],
+    );
   } finally {
     await appliance.close();
   }

@@ -47,7 +47,10 @@ describe('opening the store', () => {
 
   test('a read-only handle on a directory without a database fails naming the file', () => {
     const dir = tempDir();
-    assert.throws(() => openSqliteStore(dir, { readonly: true }), (e) => isStoreError(e) && (e as Error).message.includes(path.join(dir, DATABASE_FILE)));
+    assert.throws(
+      () => openSqliteStore(dir, { readonly: true }),
+      (e) => isStoreError(e) && (e as Error).message.includes(path.join(dir, DATABASE_FILE)),
+    );
   });
 
   test('a closed store refuses work with NRX_ERR_STORE', async () => {
@@ -83,7 +86,13 @@ describe('writes', () => {
       assert.deepEqual(await s.listTasks('ex1'), [task('tk1', 'ex1', 0)]);
       assert.deepEqual(await s.kvGet('system', 'vni.next'), keyValue('system', 'vni.next', { value: '10001', secret: true }));
       const controls = await s.listControlRequests();
-      assert.deepEqual(controls.map((c) => [c.executionId, c.op]), [['ex1', 'pause'], ['ex1', 'cancel']]);
+      assert.deepEqual(
+        controls.map((c) => [c.executionId, c.op]),
+        [
+          ['ex1', 'pause'],
+          ['ex1', 'cancel'],
+        ],
+      );
       assert.ok(controls[0]!.id < controls[1]!.id);
       assert.ok(!Number.isNaN(Date.parse(controls[0]!.createdAt)));
 
@@ -103,7 +112,10 @@ describe('writes', () => {
       assert.equal((await s.kvGet('system', 'vni.next'))!.value, '10002');
       assert.equal((await s.kvGet('system', 'vni.next'))!.secret, false);
       assert.deepEqual((await s.getTriggerInstance('ti1'))!.payload, { peer: '10.0.0.3', state: 'active' });
-      assert.deepEqual((await s.listControlRequests()).map((c) => c.op), ['cancel']);
+      assert.deepEqual(
+        (await s.listControlRequests()).map((c) => c.op),
+        ['cancel'],
+      );
 
       await s.commit([
         { op: 'deleteWorkflowState', executionId: 'ex1' },
@@ -234,15 +246,33 @@ describe('reads', () => {
         { op: 'kvPut', value: keyValue('user:alice', 'vxlan/vni/102') },
       ]);
       const tasks = await s.listTasks('wf1');
-      assert.deepEqual(tasks.map((t) => t.id), ['k1', 'k2', 'k3']);
+      assert.deepEqual(
+        tasks.map((t) => t.id),
+        ['k1', 'k2', 'k3'],
+      );
       assert.equal(tasks[1]!.itemIndex, 4);
       assert.equal(tasks[1]!.dueAt, 1714557600000);
       assert.deepEqual(await s.listTasks('nope'), []);
-      assert.deepEqual((await s.listWorkflowStates()).map((w) => [w.executionId, w.kind]), [['wf1', 'orquesta'], ['wf2', 'action-chain']]);
-      assert.deepEqual((await s.kvList('system', 'vxlan/')).map((k) => k.key), ['vxlan/vni/100', 'vxlan/vni/101']);
+      assert.deepEqual(
+        (await s.listWorkflowStates()).map((w) => [w.executionId, w.kind]),
+        [
+          ['wf1', 'orquesta'],
+          ['wf2', 'action-chain'],
+        ],
+      );
+      assert.deepEqual(
+        (await s.kvList('system', 'vxlan/')).map((k) => k.key),
+        ['vxlan/vni/100', 'vxlan/vni/101'],
+      );
       // The prefix is literal text, not a LIKE pattern.
-      assert.deepEqual((await s.kvList('system', 'vxlan%')).map((k) => k.key), ['vxlan%/x']);
-      assert.deepEqual((await s.kvList('system')).map((k) => k.key), ['vxlan%/x', 'vxlan/vni/100', 'vxlan/vni/101']);
+      assert.deepEqual(
+        (await s.kvList('system', 'vxlan%')).map((k) => k.key),
+        ['vxlan%/x'],
+      );
+      assert.deepEqual(
+        (await s.kvList('system')).map((k) => k.key),
+        ['vxlan%/x', 'vxlan/vni/100', 'vxlan/vni/101'],
+      );
       // An expired key is invisible even before prune removes it.
       assert.equal(await s.kvGet('system', 'vxlan/vni/old'), null);
       assert.ok(s.kvGetSync('system', 'vxlan/vni/old', new Date('1999-01-01T00:00:00Z')));
@@ -251,7 +281,7 @@ describe('reads', () => {
 });
 
 describe('sharing the file', () => {
-  test('a second (read-only) handle sees the writer\'s commits; writes through it are refused', async () => {
+  test("a second (read-only) handle sees the writer's commits; writes through it are refused", async () => {
     const dir = tempDir();
     const writer = openSqliteStore(dir);
     const reader = openSqliteStore(dir, { readonly: true });
@@ -275,7 +305,10 @@ describe('sharing the file', () => {
     try {
       await appliance.commit([{ op: 'putExecution', value: execution('ex1', { status: 'running' }) }]);
       await cli.commit([{ op: 'addControlRequest', executionId: 'ex1', control: 'cancel' }]);
-      assert.deepEqual((await appliance.listControlRequests()).map((c) => c.op), ['cancel']);
+      assert.deepEqual(
+        (await appliance.listControlRequests()).map((c) => c.op),
+        ['cancel'],
+      );
       assert.equal((await cli.getExecution('ex1'))!.status, 'running');
     } finally {
       await cli.close();

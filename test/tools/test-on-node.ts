@@ -54,7 +54,10 @@ for (const entry of ['src', 'drivers', 'test', 'packs', 'workflows', 'inventory'
 }
 
 // 3. Its dependencies, installed by that Node when the lockfile changed.
-const lockHash = createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).update(version).digest('hex');
+const lockHash = createHash('sha256')
+  .update(readFileSync(path.join(root, 'package-lock.json')))
+  .update(version)
+  .digest('hex');
 const stamp = path.join(app, 'node_modules', '.netreflex-lock-hash');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   console.log(`test-on-node: installing dependencies with Node.js ${version} (better-sqlite3 is compiled: a few minutes)`);

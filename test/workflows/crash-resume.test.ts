@@ -84,7 +84,10 @@ describe('crash and resume (a real child process killed with SIGKILL mid-workflo
         ],
       );
       const long = await a.store.getExecution(tasks[1]!.executionId!);
-      assert.ok(long?.log.some((l) => l.includes('re-run after restart')), 'the execution says it was re-run');
+      assert.ok(
+        long?.log.some((l) => l.includes('re-run after restart')),
+        'the execution says it was re-run',
+      );
       assert.equal(done.status, 'succeeded');
     } finally {
       await a.stop();

@@ -20,13 +20,32 @@ import type { ExecutionRecord } from '../../src/store/records.js';
 const SRC = path.resolve('src');
 const FORBIDDEN_DIRS = [path.join(SRC, 'store'), path.join(SRC, 'datastore')];
 const FORBIDDEN_PACKAGES = new Set([
-  'better-sqlite3', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process',
-  'net', 'node:net', 'http', 'node:http', 'https', 'node:https', 'dgram', 'node:dgram', 'tls', 'node:tls',
+  'better-sqlite3',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'child_process',
+  'node:child_process',
+  'net',
+  'node:net',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'dgram',
+  'node:dgram',
+  'tls',
+  'node:tls',
 ]);
 
 function conductorModules(): string[] {
   const dirs = ['workflows/orquesta', 'workflows/actionchain'].map((d) => path.join(SRC, d));
-  const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f)));
+  const files = dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(d, f)),
+  );
   return [...files, path.join(SRC, 'workflows/conductor.ts')];
 }
 
@@ -35,9 +54,15 @@ function specifiers(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const out: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) out.push(node.moduleSpecifier.text);
-    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) out.push(node.moduleReference.expression.text);
-    if (ts.isCallExpression(node) && node.arguments.length > 0 && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      out.push(node.moduleSpecifier.text);
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression))
+      out.push(node.moduleReference.expression.text);
+    if (
+      ts.isCallExpression(node) &&
+      node.arguments.length > 0 &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    ) {
       const arg = node.arguments[0]!;
       out.push(ts.isStringLiteralLike(arg) ? arg.text : '<computed>');
     }
@@ -79,8 +104,14 @@ describe('workflow conductors are pure', () => {
 
   test('the scan sees such an import where there is one (the driver does I/O)', () => {
     const found = forbiddenReach([path.join(SRC, 'workflows/workflow-runtime.ts')]);
-    assert.ok(found.some((p) => p.endsWith('-> node:fs')), found.join('\n'));
-    assert.ok(found.some((p) => p.includes('store/')), found.join('\n'));
+    assert.ok(
+      found.some((p) => p.endsWith('-> node:fs')),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => p.includes('store/')),
+      found.join('\n'),
+    );
   });
 });
 

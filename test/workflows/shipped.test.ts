@@ -14,14 +14,23 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('the shipped packs/ and workflows/ load without a single error', () => {
   const c = loadContent([path.join(REPO_ROOT, 'packs'), path.join(REPO_ROOT, 'workflows')]);
-  assert.deepEqual(c.errors.map((e) => e.message), []);
+  assert.deepEqual(
+    c.errors.map((e) => e.message),
+    [],
+  );
   assert.ok(c.loaded.actions.has('remediation.bgp_peer_down'));
   assert.ok(c.rules.some((r) => r.ref === 'remediation.bgp_peer_down' && r.enabled));
 });
 
 test('the BGP rule matches a peer leaving established and renders the workflow input', () => {
   const ev = path.join(tmp, 'down.json');
-  writeFileSync(ev, JSON.stringify({ trigger: 'network.bgp_peer_state_changed', payload: { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' } }));
+  writeFileSync(
+    ev,
+    JSON.stringify({
+      trigger: 'network.bgp_peer_state_changed',
+      payload: { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' },
+    }),
+  );
   const r = testRule(path.join(REPO_ROOT, 'workflows/rules/bgp_peer_down.yaml'), ev);
   assert.equal(r.exitCode, 0);
   assert.deepEqual(r.parameters, { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' });
@@ -32,7 +41,8 @@ test('bgp_peer_down: recovers when the peer is established again, escalates when
   await a.start();
   try {
     const wf = await a.engine.request('remediation.bgp_peer_down', { device: 'r1', peer: '10.0.12.2', state: 'idle', recovery_timeout: '5s' });
-    for (let i = 0; i < 300 && !(await a.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && !(await a.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     await a.emit(makeEvent('network.bgp_peer_state_changed', { device: 'r1', peer: '10.0.12.2', state: 'established' }));
     const ok = await a.engine.wait(wf.id);
     assert.equal(ok.status, 'succeeded');
@@ -41,7 +51,10 @@ test('bgp_peer_down: recovers when the peer is established again, escalates when
 
     const stuck = await a.engine.run('remediation.bgp_peer_down', { device: 'r2', peer: '10.0.23.3', recovery_timeout: '200ms' });
     const tasks = (await a.store.listTasks(stuck.id)).sort((x, y) => x.seq - y.seq);
-    assert.deepEqual(tasks.map((t) => `${t.taskName}:${t.status}`), ['note:succeeded', 'diagnose:failed', 'wait_established:timeout', 'escalate:succeeded']);
+    assert.deepEqual(
+      tasks.map((t) => `${t.taskName}:${t.status}`),
+      ['note:succeeded', 'diagnose:failed', 'wait_established:timeout', 'escalate:succeeded'],
+    );
     const chain = await a.store.getExecution(tasks[3]!.executionId!);
     const echo = (await a.store.listExecutions({ parentId: chain!.id }))[0];
     assert.match((echo?.result as { stdout: string }).stdout, /ESCALATE: BGP peer 10\.0\.23\.3 on r2: not established within 200ms/);

@@ -30,13 +30,23 @@ export function parseEosBgpSummary(output: string, command = 'show ip bgp summar
       if (at < 0) return;
       const [peer, , as, , , , , upDown, stateText, pfxRcd] = tokens.slice(at);
       const st = bgpStateWord(stateText ?? '');
-      if (!st || !upDown) throw new NrxError('NRX_ERR_PARSE', `arista_eos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
+      if (!st || !upDown)
+        throw new NrxError('NRX_ERR_PARSE', `arista_eos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
       const description = at > 0 ? tokens.slice(0, at).join(' ') : undefined;
-      neighbors.push(neighbor({
-        peer: peer!, remoteAs: asNumber(as!)!, state: st.state, adminDown: st.adminDown,
-        prefixesReceived: pfxRcd !== undefined && /^\d+$/.test(pfxRcd) ? Number(pfxRcd) : undefined,
-        upDown, vrf, localAs, routerId, description,
-      }));
+      neighbors.push(
+        neighbor({
+          peer: peer!,
+          remoteAs: asNumber(as!)!,
+          state: st.state,
+          adminDown: st.adminDown,
+          prefixesReceived: pfxRcd !== undefined && /^\d+$/.test(pfxRcd) ? Number(pfxRcd) : undefined,
+          upDown,
+          vrf,
+          localAs,
+          routerId,
+          description,
+        }),
+      );
     }
   });
   if (!sawHeader && output.trim() !== '' && !/BGP (is )?(not|inactive)|No BGP/i.test(output)) {

@@ -46,7 +46,8 @@ export function parseJunosBgpSummary(output: string, command = 'show bgp summary
     }
     const st = bgpStateWord(stateWord);
     const remoteAs = asNumber(row[2]!);
-    if (!st || remoteAs === null) throw new NrxError('NRX_ERR_PARSE', `juniper_junos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
+    if (!st || remoteAs === null)
+      throw new NrxError('NRX_ERR_PARSE', `juniper_junos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
     last = { peer: row[1]!.replace(/\+\d+$/, ''), remoteAs, state: st.state, adminDown: st.adminDown, upDown, vrf: 'default' };
     if (prefixesReceived !== undefined) last.prefixesReceived = prefixesReceived;
     neighbors.push(last);

@@ -27,7 +27,18 @@ const actionSchema = {
 function actionView(a: ActionSpec): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(a.parameters)) parameters[k] = p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p;
-  return { ref: a.ref, pack: a.pack, name: a.name, description: a.description, enabled: a.enabled, runnerType: a.runnerType, parameters, idempotent: a.idempotent, deviceLock: a.deviceLock, timeoutMs: a.timeoutMs };
+  return {
+    ref: a.ref,
+    pack: a.pack,
+    name: a.name,
+    description: a.description,
+    enabled: a.enabled,
+    runnerType: a.runnerType,
+    parameters,
+    idempotent: a.idempotent,
+    deviceLock: a.deviceLock,
+    timeoutMs: a.timeoutMs,
+  };
 }
 
 export function actionRoutes(app: FastifyInstance, ctx: RouteContext): void {

@@ -5,7 +5,11 @@ import { callerOf, type RouteContext } from '../context.js';
 import { guardedLogin, LOGIN_BODY_LIMIT, logRefusedLogin } from '../login-guard.js';
 import { errorResponses, grantsSchema, idParams, limitQuery, listOf, nameParams, okSchema, roleSchema } from '../schemas.js';
 
-const userSchema = { type: 'object', additionalProperties: true, properties: { name: { type: 'string' }, role: roleSchema, grants: grantsSchema, createdAt: { type: 'string' } } };
+const userSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { name: { type: 'string' }, role: roleSchema, grants: grantsSchema, createdAt: { type: 'string' } },
+};
 const keySchema = {
   type: 'object',
   additionalProperties: true,
@@ -37,10 +41,17 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
         type: 'object',
         required: ['user', 'password'],
         additionalProperties: false,
-        properties: { user: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', minLength: 1, maxLength: 1024, description: 'at most 1,024 bytes (UTF-8)' } },
+        properties: {
+          user: { type: 'string', minLength: 1, maxLength: 256 },
+          password: { type: 'string', minLength: 1, maxLength: 1024, description: 'at most 1,024 bytes (UTF-8)' },
+        },
       },
       response: {
-        200: { type: 'object', required: ['token', 'expiresAt'], properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: { type: 'string' }, role: roleSchema } },
+        200: {
+          type: 'object',
+          required: ['token', 'expiresAt'],
+          properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: { type: 'string' }, role: roleSchema },
+        },
         ...errorResponses,
       },
     },
@@ -57,7 +68,18 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/api/v1/auth/whoami', {
-    schema: { summary: 'Who this credential is: user, role, grants.', tags: ['auth'], response: { 200: { type: 'object', additionalProperties: true, properties: { user: { type: 'string' }, role: roleSchema, grants: grantsSchema, via: { type: 'string' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Who this credential is: user, role, grants.',
+      tags: ['auth'],
+      response: {
+        200: {
+          type: 'object',
+          additionalProperties: true,
+          properties: { user: { type: 'string' }, role: roleSchema, grants: grantsSchema, via: { type: 'string' } },
+        },
+        ...errorResponses,
+      },
+    },
     handler: async (req) => callerOf(req),
   });
 
@@ -78,10 +100,21 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: { role?: Role; grants?: Grants; description?: string; user?: string } }>('/api/v1/auth/keys', {
     schema: {
       summary: 'Create an API key. The key is in this response only; it is stored hashed.',
-      description: 'The key gets the caller\'s role and grants unless narrowed; it can never be wider. An admin may create a key for another user (`user`).',
+      description: "The key gets the caller's role and grants unless narrowed; it can never be wider. An admin may create a key for another user (`user`).",
       tags: ['auth'],
-      body: { type: 'object', additionalProperties: false, properties: { role: roleSchema, grants: grantsSchema, description: { type: 'string', maxLength: 200 }, user: { type: 'string' } } },
-      response: { 201: { ...keySchema, required: ['id', 'key'], properties: { ...keySchema.properties, key: { type: 'string', description: 'send as the X-API-Key header; shown once' } } }, ...errorResponses },
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { role: roleSchema, grants: grantsSchema, description: { type: 'string', maxLength: 200 }, user: { type: 'string' } },
+      },
+      response: {
+        201: {
+          ...keySchema,
+          required: ['id', 'key'],
+          properties: { ...keySchema.properties, key: { type: 'string', description: 'send as the X-API-Key header; shown once' } },
+        },
+        ...errorResponses,
+      },
     },
     handler: async (req, reply) => {
       const p = callerOf(req);
@@ -92,7 +125,11 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
         if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${req.body.user}'`);
         owner = { user: u.name, role: u.role, grants: u.grants };
       }
-      const created = await auth.createApiKey(owner, { ...(req.body.role ? { role: req.body.role } : {}), ...(req.body.grants ? { grants: req.body.grants } : {}), ...(req.body.description ? { description: req.body.description } : {}) });
+      const created = await auth.createApiKey(owner, {
+        ...(req.body.role ? { role: req.body.role } : {}),
+        ...(req.body.grants ? { grants: req.body.grants } : {}),
+        ...(req.body.description ? { description: req.body.description } : {}),
+      });
       req.auditInfo = { target: created.id, detail: { user: created.user, role: created.role, grants: created.grants } };
       return reply.status(201).send(created);
     },
@@ -121,7 +158,12 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
         type: 'object',
         required: ['name', 'password', 'role'],
         additionalProperties: false,
-        properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 8 }, role: roleSchema, grants: grantsSchema },
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 64 },
+          password: { type: 'string', minLength: 8 },
+          role: roleSchema,
+          grants: grantsSchema,
+        },
       },
       response: { 201: userSchema, ...errorResponses },
     },
@@ -129,11 +171,17 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.delete<{ Params: { name: string } }>('/api/v1/users/:name', {
-    schema: { summary: 'Delete a user and revoke its tokens and API keys (admin). The last admin cannot be deleted.', tags: ['users'], params: nameParams, response: { 200: okSchema, ...errorResponses } },
+    schema: {
+      summary: 'Delete a user and revoke its tokens and API keys (admin). The last admin cannot be deleted.',
+      tags: ['users'],
+      params: nameParams,
+      response: { 200: okSchema, ...errorResponses },
+    },
     handler: async (req) => {
       const u = await auth.getUser(req.params.name);
       if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${req.params.name}'`);
-      if (u.role === 'admin' && (await auth.listUsers()).filter((x) => x.role === 'admin').length === 1) throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
+      if (u.role === 'admin' && (await auth.listUsers()).filter((x) => x.role === 'admin').length === 1)
+        throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
       return { ok: await auth.deleteUser(u.name) };
     },
   });
@@ -167,7 +215,11 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     handler: async (req) => {
-      const items = await auth.audit.list({ ...(req.query.user !== undefined ? { user: req.query.user } : {}), limit: req.query.limit, ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      const items = await auth.audit.list({
+        ...(req.query.user !== undefined ? { user: req.query.user } : {}),
+        limit: req.query.limit,
+        ...(req.query.before !== undefined ? { before: req.query.before } : {}),
+      });
       return { items, next: items.length === req.query.limit ? items[items.length - 1]!.id : null };
     },
   });

@@ -15,13 +15,23 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { type: { type: 'string' }, status: { type: 'string', enum: ['pending', 'processing', 'processed'] }, limit: limitQuery, before: { type: 'string' } },
+        properties: {
+          type: { type: 'string' },
+          status: { type: 'string', enum: ['pending', 'processing', 'processed'] },
+          limit: limitQuery,
+          before: { type: 'string' },
+        },
       },
       response: { 200: listOf(eventSchema, { next: { type: ['string', 'null'] } }), ...errorResponses },
     },
     handler: async (req) => {
       const q = req.query;
-      const items = await appliance.store.listTriggerInstances({ ...(q.type ? { type: q.type } : {}), ...(q.status ? { status: [q.status] } : {}), limit: q.limit, ...(q.before ? { before: q.before } : {}) });
+      const items = await appliance.store.listTriggerInstances({
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.status ? { status: [q.status] } : {}),
+        limit: q.limit,
+        ...(q.before ? { before: q.before } : {}),
+      });
       return { items, next: items.length === q.limit ? items[items.length - 1]!.id : null };
     },
   });
@@ -31,7 +41,10 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
       summary: 'One event and what every rule decided for it (executed, throttled, held...).',
       tags: ['events'],
       params: idParams,
-      response: { 200: { ...eventSchema, properties: { ...(eventSchema.properties as object), enforcements: { type: 'array', items: enforcementSchema } } }, ...errorResponses },
+      response: {
+        200: { ...eventSchema, properties: { ...(eventSchema.properties as object), enforcements: { type: 'array', items: enforcementSchema } } },
+        ...errorResponses,
+      },
     },
     handler: async (req) => {
       const ev = await appliance.store.getTriggerInstance(req.params.id);
@@ -43,7 +56,7 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: { type: string; payload?: Record<string, unknown>; device?: string; time?: string } }>('/api/v1/events', {
     schema: {
       summary: 'Emit an event: recorded, then handed to the rules engine (202: accepted, not yet processed).',
-      description: 'The payload is checked against the trigger type\'s schema when the type is registered.',
+      description: "The payload is checked against the trigger type's schema when the type is registered.",
       tags: ['events'],
       body: {
         type: 'object',
@@ -56,12 +69,19 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
           time: { type: 'string', format: 'date-time' },
         },
       },
-      response: { 202: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, traceId: { type: 'string' }, type: { type: 'string' } } }, ...errorResponses },
+      response: {
+        202: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, traceId: { type: 'string' }, type: { type: 'string' } } },
+        ...errorResponses,
+      },
     },
     handler: async (req, reply) => {
       const p = callerOf(req);
       const b = req.body;
-      const event = makeEvent(b.type, b.payload ?? {}, { source: `api:${p.user}`, ...(b.device !== undefined ? { device: b.device } : {}), ...(b.time ? { time: b.time } : {}) });
+      const event = makeEvent(b.type, b.payload ?? {}, {
+        source: `api:${p.user}`,
+        ...(b.device !== undefined ? { device: b.device } : {}),
+        ...(b.time ? { time: b.time } : {}),
+      });
       await appliance.emit(event);
       req.auditInfo = { target: event.id, detail: { type: event.type, device: event.device } };
       return reply.status(202).send({ id: event.id, traceId: event.traceId, type: event.type });
@@ -73,7 +93,17 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
       summary: 'Trigger types this appliance knows, with their payload schemas.',
       tags: ['events'],
       response: {
-        200: listOf({ type: 'object', additionalProperties: true, properties: { ref: { type: 'string' }, pack: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, payloadSchema: anyObject } }),
+        200: listOf({
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            ref: { type: 'string' },
+            pack: { type: 'string' },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            payloadSchema: anyObject,
+          },
+        }),
         ...errorResponses,
       },
     },

@@ -10,7 +10,22 @@ import { maskSecretsIn } from '../../core/secret-values.js';
 import { anyObject, errorResponses, executionSchema, idParams, limitQuery, listOf, taskSchema } from '../schemas.js';
 import { openSse } from '../sse.js';
 
-const STATUSES: ExecutionStatus[] = ['requested', 'scheduled', 'delayed', 'running', 'pending', 'pausing', 'paused', 'resuming', 'canceling', 'succeeded', 'failed', 'timeout', 'canceled', 'abandoned'];
+const STATUSES: ExecutionStatus[] = [
+  'requested',
+  'scheduled',
+  'delayed',
+  'running',
+  'pending',
+  'pausing',
+  'paused',
+  'resuming',
+  'canceling',
+  'succeeded',
+  'failed',
+  'timeout',
+  'canceled',
+  'abandoned',
+];
 const STATUS_LIST = `^(${STATUSES.join('|')})(,(${STATUSES.join('|')}))*$`;
 const LOG_POLL_MS = 200;
 
@@ -27,7 +42,12 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   };
 
   /** Grants are checked before anything is recorded: pack of the action, devices it names. */
-  const start = async (req: { principal: Parameters<typeof packAllowed>[0]; auditInfo: { target?: string; detail?: unknown } | null }, action: string, parameters: Record<string, unknown>, extra: { rerunOf?: string } = {}): Promise<ExecutionRecord> => {
+  const start = async (
+    req: { principal: Parameters<typeof packAllowed>[0]; auditInfo: { target?: string; detail?: unknown } | null },
+    action: string,
+    parameters: Record<string, unknown>,
+    extra: { rerunOf?: string } = {},
+  ): Promise<ExecutionRecord> => {
     const p = callerOf(req);
     // audited even when refused below, with the action's secret parameters masked
     const spec = engine.actions.get(action);
@@ -42,9 +62,15 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: { action: string; parameters?: Record<string, unknown> } }>('/api/v1/executions', {
     schema: {
       summary: 'Run an action or workflow. Returns once it is recorded (201); follow it with GET /api/v1/executions/{id}/output.',
-      description: 'Parameters are checked against the action\'s schema (400 NRX_ERR_PARAM_INVALID). A grant on packs or an inventory filter applies: every device named by `device`, `devices` or `on` must match it (403).',
+      description:
+        "Parameters are checked against the action's schema (400 NRX_ERR_PARAM_INVALID). A grant on packs or an inventory filter applies: every device named by `device`, `devices` or `on` must match it (403).",
       tags: ['executions'],
-      body: { type: 'object', required: ['action'], additionalProperties: false, properties: { action: { type: 'string', minLength: 3 }, parameters: anyObject } },
+      body: {
+        type: 'object',
+        required: ['action'],
+        additionalProperties: false,
+        properties: { action: { type: 'string', minLength: 3 }, parameters: anyObject },
+      },
       response: { 201: executionSchema, ...errorResponses },
     },
     handler: async (req, reply) => {
@@ -108,7 +134,17 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
       summary: 'One execution, with its workflow task path and child executions.',
       tags: ['executions'],
       params: idParams,
-      response: { 200: { ...executionSchema, properties: { ...(executionSchema.properties as object), tasks: { type: 'array', items: taskSchema }, children: { type: 'array', items: executionSchema } } }, ...errorResponses },
+      response: {
+        200: {
+          ...executionSchema,
+          properties: {
+            ...(executionSchema.properties as object),
+            tasks: { type: 'array', items: taskSchema },
+            children: { type: 'array', items: executionSchema },
+          },
+        },
+        ...errorResponses,
+      },
     },
     handler: async (req) => {
       const rec = await load(req.params.id, req.principal);
@@ -136,7 +172,8 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: { id: string }; Body: { parameters?: Record<string, unknown> } }>('/api/v1/executions/:id/rerun', {
     schema: {
       summary: 'Run an execution again with the same parameters (a new execution; context.rerunOf names the old one).',
-      description: 'Secret parameters are never stored, so an action with secret parameters needs them again in `parameters`; other values given there replace the old ones.',
+      description:
+        'Secret parameters are never stored, so an action with secret parameters needs them again in `parameters`; other values given there replace the old ones.',
       tags: ['executions'],
       params: idParams,
       body: { type: ['object', 'null'], additionalProperties: false, properties: { parameters: anyObject } },
@@ -147,8 +184,15 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const old = await load(req.params.id, req.principal);
       const parameters = { ...old.parameters, ...(req.body?.parameters ?? {}) };
       const spec = engine.actions.get(old.action);
-      const lost = Object.entries(spec?.parameters ?? {}).filter(([k, p]) => p.secret && parameters[k] === REDACTED).map(([k]) => k);
-      if (lost.length) throw new NrxError('NRX_ERR_PARAM_INVALID', `execution ${old.id}: secret parameter(s) ${lost.join(', ')} were not stored; give them again in 'parameters'`, { location: { field: `body.parameters.${lost[0]}` } });
+      const lost = Object.entries(spec?.parameters ?? {})
+        .filter(([k, p]) => p.secret && parameters[k] === REDACTED)
+        .map(([k]) => k);
+      if (lost.length)
+        throw new NrxError(
+          'NRX_ERR_PARAM_INVALID',
+          `execution ${old.id}: secret parameter(s) ${lost.join(', ')} were not stored; give them again in 'parameters'`,
+          { location: { field: `body.parameters.${lost[0]}` } },
+        );
       const rec = await start(req, old.action, parameters, { rerunOf: old.id });
       req.auditInfo = { target: rec.id, detail: { rerunOf: old.id, action: rec.action, parameters: rec.parameters } };
       return reply.status(201).send(rec);
@@ -157,7 +201,8 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get<{ Params: { id: string } }>('/api/v1/executions/:id/output', {
     schema: {
-      summary: "Follow an execution (SSE): its output lines (`log`), status changes (`status`), child executions of a workflow (`child`), then `end` with the final record.",
+      summary:
+        'Follow an execution (SSE): its output lines (`log`), status changes (`status`), child executions of a workflow (`child`), then `end` with the final record.',
       tags: ['executions'],
       params: idParams,
       response: { 200: { type: 'string', description: 'text/event-stream' }, ...errorResponses },
@@ -183,7 +228,8 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
         if (m.kind !== 'execution' || sse.closed) return;
         const x = m.execution;
         if (x.id === id) show(x);
-        else if (x.rootId === id || x.parentId === id) sse.send('child', { id: x.id, action: x.action, taskName: x.taskName, status: x.status, parentId: x.parentId });
+        else if (x.rootId === id || x.parentId === id)
+          sse.send('child', { id: x.id, action: x.action, taskName: x.taskName, status: x.status, parentId: x.parentId });
       });
       // Output lines are appended to the live record without an update; read them from there.
       // When nothing here runs it (another process, or it just ended), the store says.
@@ -235,7 +281,10 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const users = Array.isArray(rec.parameters.users) ? (rec.parameters.users as unknown[]) : [];
       const roles = Array.isArray(rec.parameters.roles) ? (rec.parameters.roles as unknown[]) : [];
       if ((users.length || roles.length) && !users.includes(p.user) && !roles.includes(p.role)) {
-        throw new NrxError('NRX_ERR_FORBIDDEN', `inquiry ${rec.id} may be answered by ${[...users.map((u) => `user ${String(u)}`), ...roles.map((r) => `role ${String(r)}`)].join(', ')}; not by ${p.user} (${p.role})`);
+        throw new NrxError(
+          'NRX_ERR_FORBIDDEN',
+          `inquiry ${rec.id} may be answered by ${[...users.map((u) => `user ${String(u)}`), ...roles.map((r) => `role ${String(r)}`)].join(', ')}; not by ${p.user} (${p.role})`,
+        );
       }
       if (rec.rootId !== rec.id) {
         const root = await store.getExecution(rec.rootId);

@@ -36,7 +36,11 @@ const resolvedSchema = {
     groups: { type: 'array', items: { type: 'string' } },
   },
 };
-const countsSchema = { type: 'object', additionalProperties: true, properties: { hosts: { type: 'integer' }, groups: { type: 'integer' }, errors: { type: 'array', items: {} } } };
+const countsSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { hosts: { type: 'integer' }, groups: { type: 'integer' }, errors: { type: 'array', items: {} } },
+};
 
 /** An operator granted `site=dc1` sees and previews only dc1 devices. */
 function visible(p: Principal | null, hosts: ResolvedHost[]): ResolvedHost[] {
@@ -51,7 +55,8 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { filter?: string } }>('/api/v1/inventory/hosts', {
     schema: {
       summary: 'Hosts with inheritance applied (host -> groups -> defaults), optionally filtered.',
-      description: 'Filter syntax: `role=leaf and site=dc1`, `name=leaf*`, `group=dc1`, `platform=frr`, `tag=edge`, `data.asn>=65000`, `or`, `not`, parentheses; a comma means and.',
+      description:
+        'Filter syntax: `role=leaf and site=dc1`, `name=leaf*`, `group=dc1`, `platform=frr`, `tag=edge`, `data.asn>=65000`, `or`, `not`, parentheses; a comma means and.',
       tags: ['inventory'],
       querystring: { type: 'object', additionalProperties: false, properties: { filter: { type: 'string' } } },
       response: { 200: listOf(resolvedSchema), ...errorResponses },
@@ -74,9 +79,15 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post<{ Body: Host }>('/api/v1/inventory/hosts', {
-    schema: { summary: 'Add a host (admin).', tags: ['inventory'], body: { ...entryBody, required: ['name'] }, response: { 201: resolvedSchema, ...errorResponses } },
+    schema: {
+      summary: 'Add a host (admin).',
+      tags: ['inventory'],
+      body: { ...entryBody, required: ['name'] },
+      response: { 201: resolvedSchema, ...errorResponses },
+    },
     handler: async (req, reply) => {
-      if (await inv.getRawHost(req.body.name)) throw new NrxError('NRX_ERR_CONFLICT', `host '${req.body.name}' already exists; PUT /api/v1/inventory/hosts/${req.body.name} changes it`);
+      if (await inv.getRawHost(req.body.name))
+        throw new NrxError('NRX_ERR_CONFLICT', `host '${req.body.name}' already exists; PUT /api/v1/inventory/hosts/${req.body.name} changes it`);
       await inv.putHost(req.body);
       req.auditInfo = { target: req.body.name };
       return reply.status(201).send(await inv.getHost(req.body.name));
@@ -84,16 +95,30 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.put<{ Params: { name: string }; Body: Omit<Host, 'name'> & { name?: string } }>('/api/v1/inventory/hosts/:name', {
-    schema: { summary: 'Replace (or create) a host (admin).', tags: ['inventory'], params: nameParams, body: entryBody, response: { 200: resolvedSchema, ...errorResponses } },
+    schema: {
+      summary: 'Replace (or create) a host (admin).',
+      tags: ['inventory'],
+      params: nameParams,
+      body: entryBody,
+      response: { 200: resolvedSchema, ...errorResponses },
+    },
     handler: async (req) => {
-      if (req.body.name !== undefined && req.body.name !== req.params.name) throw new NrxError('NRX_ERR_VALIDATION', `body names host '${req.body.name}' but the URL names '${req.params.name}'`, { location: { field: 'body.name' } });
+      if (req.body.name !== undefined && req.body.name !== req.params.name)
+        throw new NrxError('NRX_ERR_VALIDATION', `body names host '${req.body.name}' but the URL names '${req.params.name}'`, {
+          location: { field: 'body.name' },
+        });
       await inv.putHost({ ...req.body, name: req.params.name });
       return inv.getHost(req.params.name);
     },
   });
 
   app.delete<{ Params: { name: string } }>('/api/v1/inventory/hosts/:name', {
-    schema: { summary: 'Remove a host (admin).', tags: ['inventory'], params: nameParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Remove a host (admin).',
+      tags: ['inventory'],
+      params: nameParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       if (!(await inv.deleteHost(req.params.name))) throw new NrxError('NRX_ERR_NOT_FOUND', `no host '${req.params.name}' in the inventory`);
       return { ok: true };
@@ -117,7 +142,12 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post<{ Body: Group }>('/api/v1/inventory/groups', {
-    schema: { summary: 'Add a group (admin).', tags: ['inventory'], body: { ...entryBody, required: ['name'] }, response: { 201: entrySchema, ...errorResponses } },
+    schema: {
+      summary: 'Add a group (admin).',
+      tags: ['inventory'],
+      body: { ...entryBody, required: ['name'] },
+      response: { 201: entrySchema, ...errorResponses },
+    },
     handler: async (req, reply) => {
       if ((await inv.listGroups()).some((g) => g.name === req.body.name)) throw new NrxError('NRX_ERR_CONFLICT', `group '${req.body.name}' already exists`);
       await inv.putGroup(req.body);
@@ -127,16 +157,30 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.put<{ Params: { name: string }; Body: Omit<Group, 'name'> & { name?: string } }>('/api/v1/inventory/groups/:name', {
-    schema: { summary: 'Replace (or create) a group (admin).', tags: ['inventory'], params: nameParams, body: entryBody, response: { 200: entrySchema, ...errorResponses } },
+    schema: {
+      summary: 'Replace (or create) a group (admin).',
+      tags: ['inventory'],
+      params: nameParams,
+      body: entryBody,
+      response: { 200: entrySchema, ...errorResponses },
+    },
     handler: async (req) => {
-      if (req.body.name !== undefined && req.body.name !== req.params.name) throw new NrxError('NRX_ERR_VALIDATION', `body names group '${req.body.name}' but the URL names '${req.params.name}'`, { location: { field: 'body.name' } });
+      if (req.body.name !== undefined && req.body.name !== req.params.name)
+        throw new NrxError('NRX_ERR_VALIDATION', `body names group '${req.body.name}' but the URL names '${req.params.name}'`, {
+          location: { field: 'body.name' },
+        });
       await inv.putGroup({ ...req.body, name: req.params.name });
       return findGroup(req.params.name);
     },
   });
 
   app.delete<{ Params: { name: string } }>('/api/v1/inventory/groups/:name', {
-    schema: { summary: 'Remove a group no host or group uses any more (admin).', tags: ['inventory'], params: nameParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Remove a group no host or group uses any more (admin).',
+      tags: ['inventory'],
+      params: nameParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       if (!(await inv.deleteGroup(req.params.name))) throw new NrxError('NRX_ERR_NOT_FOUND', `no group '${req.params.name}' in the inventory`);
       return { ok: true };
@@ -148,7 +192,18 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       summary: 'Preview a filter: which hosts it selects (a parse error names the position).',
       tags: ['inventory'],
       querystring: { type: 'object', required: ['q'], additionalProperties: false, properties: { q: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { filter: { type: 'string' }, count: { type: 'integer' }, names: { type: 'array', items: { type: 'string' } }, items: { type: 'array', items: resolvedSchema } } }, ...errorResponses },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            filter: { type: 'string' },
+            count: { type: 'integer' },
+            names: { type: 'array', items: { type: 'string' } },
+            items: { type: 'array', items: resolvedSchema },
+          },
+        },
+        ...errorResponses,
+      },
     },
     handler: async (req) => {
       const items = visible(req.principal, await inv.listHosts(req.query.q));
@@ -158,14 +213,15 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.post<{ Body: { url?: string; json?: unknown; token?: string } }>('/api/v1/inventory/import/netbox', {
     schema: {
-      summary: "Import devices from NetBox (admin): its /api/dcim/devices/ JSON given here, or fetched from `url` with `token`.",
+      summary: 'Import devices from NetBox (admin): its /api/dcim/devices/ JSON given here, or fetched from `url` with `token`.',
       tags: ['inventory'],
       body: { type: 'object', additionalProperties: false, properties: { url: { type: 'string', minLength: 1 }, json: {}, token: { type: 'string' } } },
       response: { 200: countsSchema, ...errorResponses },
     },
     handler: async (req) => {
       const b = req.body;
-      if (b.json === undefined && !b.url) throw new NrxError('NRX_ERR_VALIDATION', "give 'json' (NetBox's /api/dcim/devices/ response) or 'url'", { location: { field: 'body' } });
+      if (b.json === undefined && !b.url)
+        throw new NrxError('NRX_ERR_VALIDATION', "give 'json' (NetBox's /api/dcim/devices/ response) or 'url'", { location: { field: 'body' } });
       req.auditInfo = { target: b.url ?? 'json', detail: { url: b.url ?? null, json: b.json !== undefined } };
       return inv.importNetbox({ ...(b.url ? { url: b.url } : {}), ...(b.json !== undefined ? { json: b.json } : {}), ...(b.token ? { token: b.token } : {}) });
     },
@@ -174,9 +230,14 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: { dir?: string; direction?: 'import' | 'export' } }>('/api/v1/inventory/sync', {
     schema: {
       summary: 'GitOps: replace the stored inventory with the YAML folder (import, default), or write the stored one out (export) (admin).',
-      description: 'Import is all or nothing: with any error in hosts.yaml, groups.yaml or defaults.yaml nothing changes and the errors name file, line and field.',
+      description:
+        'Import is all or nothing: with any error in hosts.yaml, groups.yaml or defaults.yaml nothing changes and the errors name file, line and field.',
       tags: ['inventory'],
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { dir: { type: 'string', minLength: 1 }, direction: { type: 'string', enum: ['import', 'export'], default: 'import' } } },
+      body: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: { dir: { type: 'string', minLength: 1 }, direction: { type: 'string', enum: ['import', 'export'], default: 'import' } },
+      },
       response: { 200: countsSchema, ...errorResponses },
     },
     handler: async (req) => {
@@ -189,7 +250,11 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const r = await inv.loadYaml(dir);
       if (r.errors.length) {
         const errors = r.errors.map((e) => e.toJSON());
-        throw new NrxError('NRX_ERR_INVENTORY_INVALID', `inventory in ${dir} has ${r.errors.length} error(s); nothing changed. First: ${r.errors[0]!.message}`, { details: { errors } });
+        throw new NrxError(
+          'NRX_ERR_INVENTORY_INVALID',
+          `inventory in ${dir} has ${r.errors.length} error(s); nothing changed. First: ${r.errors[0]!.message}`,
+          { details: { errors } },
+        );
       }
       return { hosts: r.hosts, groups: r.groups, errors: [] };
     },

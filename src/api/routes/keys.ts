@@ -17,7 +17,11 @@ const keySchema = {
     updatedAt: { type: 'string' },
   },
 };
-const keyParams = { type: 'object', required: ['scope', 'key'], properties: { scope: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } } };
+const keyParams = {
+  type: 'object',
+  required: ['scope', 'key'],
+  properties: { scope: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } },
+};
 const decryptQuery = { type: 'boolean', default: false, description: 'show secret values in clear (admin only)' };
 
 /**
@@ -26,7 +30,8 @@ const decryptQuery = { type: 'boolean', default: false, description: 'show secre
  */
 function resolveScope(p: Principal, scope: string): string {
   const full = scope === 'user' ? `user:${p.user}` : scope;
-  if (full.startsWith('user:') && full !== `user:${p.user}` && p.role !== 'admin') throw new NrxError('NRX_ERR_FORBIDDEN', `${p.user} may read only its own user scope, not ${full}`);
+  if (full.startsWith('user:') && full !== `user:${p.user}` && p.role !== 'admin')
+    throw new NrxError('NRX_ERR_FORBIDDEN', `${p.user} may read only its own user scope, not ${full}`);
   return full;
 }
 
@@ -41,7 +46,11 @@ export function keyRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       summary: 'Datastore keys of a scope (system, user, user:<name>, pack:<ref>), by prefix. Secrets show as ********.',
       tags: ['keys'],
-      querystring: { type: 'object', additionalProperties: false, properties: { scope: { type: 'string', default: 'system' }, prefix: { type: 'string' }, decrypt: decryptQuery } },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { scope: { type: 'string', default: 'system' }, prefix: { type: 'string' }, decrypt: decryptQuery },
+      },
       response: { 200: listOf(keySchema), ...errorResponses },
     },
     handler: async (req) => {
@@ -74,21 +83,34 @@ export function keyRoutes(app: FastifyInstance, ctx: RouteContext): void {
       summary: 'Set a key (admin). `encrypt` seals the value with AES-256-GCM; `ttl` (seconds) makes it expire.',
       tags: ['keys'],
       params: keyParams,
-      body: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: 'string' }, encrypt: { type: 'boolean' }, ttl: { type: 'integer', minimum: 1 } } },
+      body: {
+        type: 'object',
+        required: ['value'],
+        additionalProperties: false,
+        properties: { value: { type: 'string' }, encrypt: { type: 'boolean' }, ttl: { type: 'integer', minimum: 1 } },
+      },
       response: { 200: keySchema, ...errorResponses },
     },
     handler: async (req) => {
       const p = callerOf(req);
       const scope = resolveScope(p, req.params.scope);
       const b = req.body;
-      await kv.set(scope, req.params.key, b.value, { ...(b.encrypt !== undefined ? { encrypt: b.encrypt } : {}), ...(b.ttl !== undefined ? { ttlSeconds: b.ttl } : {}) });
+      await kv.set(scope, req.params.key, b.value, {
+        ...(b.encrypt !== undefined ? { encrypt: b.encrypt } : {}),
+        ...(b.ttl !== undefined ? { ttlSeconds: b.ttl } : {}),
+      });
       req.auditInfo = { target: `${scope}/${req.params.key}`, detail: { encrypt: b.encrypt ?? false, ttl: b.ttl ?? null } };
       return (await kv.get(scope, req.params.key))!;
     },
   });
 
   app.delete<{ Params: { scope: string; key: string } }>('/api/v1/keys/:scope/:key', {
-    schema: { summary: 'Delete a key (admin).', tags: ['keys'], params: keyParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Delete a key (admin).',
+      tags: ['keys'],
+      params: keyParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       const scope = resolveScope(callerOf(req), req.params.scope);
       if (!(await kv.delete(scope, req.params.key))) throw new NrxError('NRX_ERR_NOT_FOUND', `no key '${req.params.key}' in scope ${scope}`);

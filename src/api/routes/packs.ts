@@ -54,12 +54,26 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
       description:
         'The pack is validated with the pack loader first; a pack with errors is refused (400 NRX_ERR_PACK_INSTALL, details.errors name file, line and field) unless `force`. A pack whose ref is taken by a shipped pack or one on NETREFLEX_PACKS_PATH (e.g. `core`) is refused (409 NRX_ERR_CONFLICT) unless `force`; symlinks that leave the pack are always refused.',
       tags: ['packs'],
-      body: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string', minLength: 1 }, force: { type: 'boolean' } } },
+      body: {
+        type: 'object',
+        required: ['source'],
+        additionalProperties: false,
+        properties: { source: { type: 'string', minLength: 1 }, force: { type: 'boolean' } },
+      },
       response: {
         201: {
           type: 'object',
           additionalProperties: true,
-          properties: { ref: { type: 'string' }, path: { type: 'string' }, actions: { type: 'integer' }, rules: { type: 'integer' }, replaced: { type: 'boolean' }, shadows: { type: 'array', items: { type: 'string' } }, warnings: { type: 'array', items: { type: 'string' } }, reloaded: { type: 'boolean' } },
+          properties: {
+            ref: { type: 'string' },
+            path: { type: 'string' },
+            actions: { type: 'integer' },
+            rules: { type: 'integer' },
+            replaced: { type: 'boolean' },
+            shadows: { type: 'array', items: { type: 'string' } },
+            warnings: { type: 'array', items: { type: 'string' } },
+            reloaded: { type: 'boolean' },
+          },
         },
         ...errorResponses,
       },
@@ -73,7 +87,12 @@ export function packRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.delete<{ Params: { ref: string } }>('/api/v1/packs/:ref', {
-    schema: { summary: 'Remove a pack installed through the API (admin).', tags: ['packs'], params: refParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, reloaded: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Remove a pack installed through the API (admin).',
+      tags: ['packs'],
+      params: refParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, reloaded: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       const ref = req.params.ref;
       if (!removeInstalledPack(ref, ctx.packsDir)) {

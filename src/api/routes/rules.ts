@@ -34,7 +34,15 @@ const ruleBody = {
   type: 'object',
   required: ['rule'],
   additionalProperties: false,
-  properties: { rule: { description: 'the rule as YAML text (a rules/*.yaml file) or the same as a JSON object', anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', additionalProperties: true }] } },
+  properties: {
+    rule: {
+      description: 'the rule as YAML text (a rules/*.yaml file) or the same as a JSON object',
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', additionalProperties: true },
+      ],
+    },
+  },
 };
 
 function ruleView(r: Rule): Record<string, unknown> {
@@ -74,14 +82,24 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       summary: 'Rules: from packs and made through the API, with their enabled state.',
       tags: ['rules'],
-      querystring: { type: 'object', additionalProperties: false, properties: { pack: { type: 'string' }, trigger: { type: 'string' }, enabled: { type: 'boolean' } } },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { pack: { type: 'string' }, trigger: { type: 'string' }, enabled: { type: 'boolean' } },
+      },
       response: { 200: listOf(ruleSchema), ...errorResponses },
     },
     handler: async (req) => {
       const q = req.query;
       const items = index
         .all()
-        .filter((r) => packAllowed(req.principal, r.pack) && (!q.pack || r.pack === q.pack) && (!q.trigger || r.trigger.type === q.trigger) && (q.enabled === undefined || r.enabled === q.enabled))
+        .filter(
+          (r) =>
+            packAllowed(req.principal, r.pack) &&
+            (!q.pack || r.pack === q.pack) &&
+            (!q.trigger || r.trigger.type === q.trigger) &&
+            (q.enabled === undefined || r.enabled === q.enabled),
+        )
         .sort((a, b) => a.ref.localeCompare(b.ref))
         .map(ruleView);
       return { items };
@@ -98,12 +116,21 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post<{ Body: { rule: unknown } }>('/api/v1/rules', {
-    schema: { summary: 'Create a rule, stored in the database and active at once (admin).', tags: ['rules'], body: ruleBody, response: { 201: ruleSchema, ...errorResponses } },
+    schema: {
+      summary: 'Create a rule, stored in the database and active at once (admin).',
+      tags: ['rules'],
+      body: ruleBody,
+      response: { 201: ruleSchema, ...errorResponses },
+    },
     handler: async (req, reply) => {
       const rule = parseApiRule(req.body.rule);
       assertPackAllowed(req.principal, rule.pack, `rule ${rule.ref}`);
       commandAllowed(req, rule);
-      if (index.get(rule.ref)) throw new NrxError('NRX_ERR_CONFLICT', `rule '${rule.ref}' already exists (${index.get(rule.ref)!.file}); use PUT /api/v1/rules/${rule.ref} to change an API rule`);
+      if (index.get(rule.ref))
+        throw new NrxError(
+          'NRX_ERR_CONFLICT',
+          `rule '${rule.ref}' already exists (${index.get(rule.ref)!.file}); use PUT /api/v1/rules/${rule.ref} to change an API rule`,
+        );
       await ctx.rules.put(rule, req.body.rule);
       index.add(rule);
       req.auditInfo = { target: rule.ref, detail: { ref: rule.ref, enabled: rule.enabled } };
@@ -112,10 +139,17 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.put<{ Params: { ref: string }; Body: { rule: unknown } }>('/api/v1/rules/:ref', {
-    schema: { summary: 'Replace (or create) a rule made through the API (admin). Pack rules change in their pack.', tags: ['rules'], params: refParams, body: ruleBody, response: { 200: ruleSchema, ...errorResponses } },
+    schema: {
+      summary: 'Replace (or create) a rule made through the API (admin). Pack rules change in their pack.',
+      tags: ['rules'],
+      params: refParams,
+      body: ruleBody,
+      response: { 200: ruleSchema, ...errorResponses },
+    },
     handler: async (req) => {
       const rule = parseApiRule(req.body.rule);
-      if (rule.ref !== req.params.ref) throw new NrxError('NRX_ERR_VALIDATION', `the rule is '${rule.ref}' but the URL names '${req.params.ref}'`, { location: { field: 'body.rule.name' } });
+      if (rule.ref !== req.params.ref)
+        throw new NrxError('NRX_ERR_VALIDATION', `the rule is '${rule.ref}' but the URL names '${req.params.ref}'`, { location: { field: 'body.rule.name' } });
       assertPackAllowed(req.principal, rule.pack, `rule ${rule.ref}`);
       commandAllowed(req, rule);
       const existing = index.get(rule.ref);
@@ -128,7 +162,12 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.delete<{ Params: { ref: string } }>('/api/v1/rules/:ref', {
-    schema: { summary: 'Delete a rule made through the API (admin).', tags: ['rules'], params: refParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Delete a rule made through the API (admin).',
+      tags: ['rules'],
+      params: refParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       const r = find(req.params.ref);
       assertPackAllowed(req.principal, r.pack, `rule ${r.ref}`);
@@ -160,7 +199,7 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.post<{ Body: { rule: unknown; event: unknown } }>('/api/v1/rules/test', {
     schema: {
-      summary: "The rule tester: would this rule fire for this event, with which parameters? Runs nothing.",
+      summary: 'The rule tester: would this rule fire for this event, with which parameters? Runs nothing.',
       description: 'exitCode as the CLI: 0 match, 1 no match, 2 invalid input (the error names the field).',
       tags: ['rules'],
       body: {
@@ -168,7 +207,13 @@ export function ruleRoutes(app: FastifyInstance, ctx: RouteContext): void {
         required: ['rule', 'event'],
         additionalProperties: false,
         properties: {
-          rule: { description: 'rule YAML text or object, or the ref of a loaded rule', anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', additionalProperties: true }] },
+          rule: {
+            description: 'rule YAML text or object, or the ref of a loaded rule',
+            anyOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'object', additionalProperties: true },
+            ],
+          },
           event: { type: 'object', additionalProperties: true, description: 'a payload, or {trigger, payload, device?}' },
         },
       },

@@ -15,7 +15,14 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       summary: 'Liveness: the API answers and the store is open. Anonymous.',
       tags: ['system'],
-      response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' }, version: { type: 'string' } } }, ...errorResponses },
+      response: {
+        200: {
+          type: 'object',
+          required: ['status'],
+          properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' }, version: { type: 'string' } },
+        },
+        ...errorResponses,
+      },
     },
     handler: async () => {
       await ctx.ports.health.store.listControlRequests(); // proves the store answers
@@ -24,12 +31,20 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/openapi.json', {
-    schema: { summary: 'The OpenAPI document of this API (rendered for people at /docs). Anonymous.', tags: ['system'], response: { 200: { type: 'object', additionalProperties: true } } },
+    schema: {
+      summary: 'The OpenAPI document of this API (rendered for people at /docs). Anonymous.',
+      tags: ['system'],
+      response: { 200: { type: 'object', additionalProperties: true } },
+    },
     handler: async () => app.swagger(),
   });
 
   app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics (text exposition format). Needs observer or above.', tags: ['system'], response: { 200: { type: 'string' }, ...errorResponses } },
+    schema: {
+      summary: 'Prometheus metrics (text exposition format). Needs observer or above.',
+      tags: ['system'],
+      response: { 200: { type: 'string' }, ...errorResponses },
+    },
     handler: async (_req, reply) => {
       const { contentType, body } = await ctx.metrics.text();
       return reply.type(contentType).send(body);
@@ -39,7 +54,8 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { kinds?: string; type?: string; action?: string; execution?: string; device?: string; max?: number } }>('/api/v1/stream', {
     schema: {
       summary: 'Live server-sent events: `event`, `execution` (status updates) and `enforcement` messages, each one JSON `data:` line.',
-      description: 'Filters combine with and. `type` and `action` accept exact refs or `pack.*`, comma-separated. `max` closes the stream after that many messages (scripts, tests).',
+      description:
+        'Filters combine with and. `type` and `action` accept exact refs or `pack.*`, comma-separated. `max` closes the stream after that many messages (scripts, tests).',
       tags: ['system'],
       querystring: {
         type: 'object',

@@ -62,7 +62,11 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: Web
   const bodyLimit = opts.bodyLimit ?? WEBHOOK_BODY_LIMIT;
 
   app.get('/api/v1/webhooks', {
-    schema: { summary: 'Webhooks: name, kind and auth mode (never the secret).', tags: ['webhooks'], response: { 200: listOf(webhookSchema), ...errorResponses } },
+    schema: {
+      summary: 'Webhooks: name, kind and auth mode (never the secret).',
+      tags: ['webhooks'],
+      response: { 200: listOf(webhookSchema), ...errorResponses },
+    },
     handler: async () => ({ items: (await definitions.list()).map((d) => ({ ...d, url: urlOf(d.name) })) }),
   });
 
@@ -76,8 +80,18 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: Web
         additionalProperties: false,
         properties: {
           name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'the URL segment: /api/v1/webhooks/<name>' },
-          kind: { type: 'string', enum: [...WEBHOOK_KINDS], description: 'generic -> core.webhook; neutron -> openstack.*; alertmanager -> prometheus.alert_*' },
-          auth: { type: 'string', enum: [...WEBHOOK_AUTH_MODES], default: 'token', description: 'token: X-Netreflex-Token or Authorization: Bearer; hmac: X-Netreflex-Signature or X-Hub-Signature-256 = sha256=<hex HMAC of the body>' },
+          kind: {
+            type: 'string',
+            enum: [...WEBHOOK_KINDS],
+            description: 'generic -> core.webhook; neutron -> openstack.*; alertmanager -> prometheus.alert_*',
+          },
+          auth: {
+            type: 'string',
+            enum: [...WEBHOOK_AUTH_MODES],
+            default: 'token',
+            description:
+              'token: X-Netreflex-Token or Authorization: Bearer; hmac: X-Netreflex-Signature or X-Hub-Signature-256 = sha256=<hex HMAC of the body>',
+          },
         },
       },
       response: { 201: createdSchema, ...errorResponses },
@@ -92,7 +106,12 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: Web
   });
 
   app.delete<{ Params: { name: string } }>('/api/v1/webhooks/:name', {
-    schema: { summary: 'Delete a webhook and its secret (admin).', tags: ['webhooks'], params: nameParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses } },
+    schema: {
+      summary: 'Delete a webhook and its secret (admin).',
+      tags: ['webhooks'],
+      params: nameParams,
+      response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
+    },
     handler: async (req) => {
       if (!(await definitions.delete(req.params.name))) throw new NrxError('NRX_ERR_NOT_FOUND', `no webhook '${req.params.name}'`);
       req.auditInfo = { target: req.params.name, detail: null };
@@ -122,8 +141,9 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: Web
     scope.post<{ Params: { name: string } }>('/api/v1/webhooks/:name', {
       bodyLimit,
       schema: {
-        summary: 'Deliver to a webhook. Not an API-user route: the caller proves itself with the webhook\'s token or HMAC signature.',
-        description: 'Headers: `X-Netreflex-Token: <secret>` or `Authorization: Bearer <secret>` (auth token), or `X-Netreflex-Signature` / `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (auth hmac). 202 with the ids of the events emitted.',
+        summary: "Deliver to a webhook. Not an API-user route: the caller proves itself with the webhook's token or HMAC signature.",
+        description:
+          'Headers: `X-Netreflex-Token: <secret>` or `Authorization: Bearer <secret>` (auth token), or `X-Netreflex-Signature` / `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (auth hmac). 202 with the ids of the events emitted.',
         tags: ['webhooks'],
         security: [],
         params: nameParams,
@@ -147,7 +167,11 @@ export function webhookRoutes(app: FastifyInstance, ctx: RouteContext, opts: Web
         const hook = await definitions.get(req.params.name);
         if (!hook) throw new NrxError('NRX_ERR_NOT_FOUND', `no webhook '${req.params.name}'`);
         const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const events = await receiver.receive(hook, { method: req.method, headers: req.headers, query: { ...(req.query as Record<string, unknown>) }, rawBody }, req.ip ?? null);
+        const events = await receiver.receive(
+          hook,
+          { method: req.method, headers: req.headers, query: { ...(req.query as Record<string, unknown>) }, rawBody },
+          req.ip ?? null,
+        );
         req.auditInfo = { target: `webhook:${hook.name}`, detail: { kind: hook.kind, events: events.length } };
         return reply.status(202).send({ webhook: hook.name, events: events.map((e) => ({ id: e.id, type: e.type })) });
       },

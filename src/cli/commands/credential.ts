@@ -20,7 +20,9 @@ export function openCredentials(opts: DataOptions): { store: Store; credentials:
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export function registerCredential(program: Command): void {
@@ -36,7 +38,10 @@ export function registerCredential(program: Command): void {
     .option('--password-env <var>', 'read the password from this environment variable')
     .option('--private-key <file>', 'OpenSSH private key file')
     .option('--data-dir <dir>', 'data directory')
-    .addHelpText('after', '\nExamples:\n  printf %s "$PW" | netreflex credential set dc1-fabric --username netops --password-stdin\n  netreflex credential set lab --username admin --private-key ~/.ssh/id_ed25519\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  printf %s "$PW" | netreflex credential set dc1-fabric --username netops --password-stdin\n  netreflex credential set lab --username admin --private-key ~/.ssh/id_ed25519\n',
+    )
     .action(async (name: string, o: DataOptions & { username: string; passwordStdin?: boolean; passwordEnv?: string; privateKey?: string }) => {
       const { store, credentials } = openCredentials(o);
       try {
@@ -90,7 +95,13 @@ export function registerCredential(program: Command): void {
       try {
         const names = await credentials.list();
         if (o.json) printJson(names);
-        else process.stdout.write(`${table(names.map((name) => ({ name })), ['name'])}\n`);
+        else
+          process.stdout.write(
+            `${table(
+              names.map((name) => ({ name })),
+              ['name'],
+            )}\n`,
+          );
       } catch (e) {
         process.exitCode = reportError(e);
       } finally {

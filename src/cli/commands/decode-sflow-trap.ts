@@ -88,7 +88,10 @@ export function registerDecodeSflowTrap(decode: Command): void {
     .description('decode the sFlow v5 datagrams in a pcap/pcapng capture: one JSON object per sample (NDJSON)')
     .requiredOption('--pcap <file>', 'capture of UDP datagrams (tcpdump -w)')
     .option('--port <n>', 'only datagrams sent to this UDP port', (v) => Number(v))
-    .addHelpText('after', '\nExit codes: 0 every datagram decoded, 1 some were malformed (named on stderr), 2 unreadable file.\n\nExample:\n  tcpdump -i any -w sflow.pcap udp port 6343\n  netreflex decode sflow --pcap sflow.pcap | jq \'select(.kind=="flow") | [.srcAddr,.dstAddr,.protocol]\'\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every datagram decoded, 1 some were malformed (named on stderr), 2 unreadable file.\n\nExample:\n  tcpdump -i any -w sflow.pcap udp port 6343\n  netreflex decode sflow --pcap sflow.pcap | jq \'select(.kind=="flow") | [.srcAddr,.dstAddr,.protocol]\'\n',
+    )
     .action((opts: { pcap: string; port?: number }) => {
       try {
         process.exitCode = print(decodeSflowCapture(readCapture(opts.pcap), { file: opts.pcap, port: opts.port })) ? EXIT.failed : EXIT.ok;
@@ -103,7 +106,10 @@ export function registerDecodeSflowTrap(decode: Command): void {
     .requiredOption('--pcap <file>', 'capture of UDP datagrams (tcpdump -w)')
     .option('--port <n>', 'only datagrams sent to this UDP port', (v) => Number(v))
     .option('--usm-user <spec>', 'SNMPv3 user user:md5|sha|sha256:authpass[:des|aes:privpass] (repeatable)', collect)
-    .addHelpText('after', '\nExit codes: 0 every trap decoded, 1 some were malformed or failed v3 authentication (named on stderr), 2 bad arguments.\n\nExample:\n  netreflex decode trap --pcap traps.pcap --usm-user labv3:sha:authpass123:aes:privpass123\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every trap decoded, 1 some were malformed or failed v3 authentication (named on stderr), 2 bad arguments.\n\nExample:\n  netreflex decode trap --pcap traps.pcap --usm-user labv3:sha:authpass123:aes:privpass123\n',
+    )
     .action((opts: { pcap: string; port?: number; usmUser?: string[] }) => {
       try {
         const users = (opts.usmUser ?? []).map(parseUsmUser);

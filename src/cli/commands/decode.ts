@@ -20,7 +20,12 @@ export interface DecodeSyslogOptions {
  * Raw syslog lines in, one `{"type", "payload"}` JSON line out per message (NDJSON). Empty lines
  * are skipped; a line that cannot be decoded is named on `errors` and counted. Returns the counts.
  */
-export async function decodeSyslogStream(input: Readable, output: Writable, errors: Writable, opts: DecodeSyslogOptions = {}): Promise<{ lines: number; malformed: number }> {
+export async function decodeSyslogStream(
+  input: Readable,
+  output: Writable,
+  errors: Writable,
+  opts: DecodeSyslogOptions = {},
+): Promise<{ lines: number; malformed: number }> {
   const rl = createInterface({ input, crlfDelay: Infinity });
   const fixedTime = opts.receivedAt !== undefined ? Date.parse(opts.receivedAt) : null;
   const source = opts.sourceAddress ?? 'stdin';
@@ -54,12 +59,14 @@ export function registerDecode(program: Command): Command {
     .option('--received-at <iso>', 'arrival time for lines without a year or zone (default: now)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 every line decoded, 1 some lines were malformed (named on stderr), 2 bad arguments.\n\nExamples:\n  tail -n 100 /var/log/frr/frr.log | netreflex decode syslog --platform frr\n  echo \'<189>117: *Mar  1 00:00:00.123: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down\' | netreflex decode syslog\n',
+      "\nExit codes: 0 every line decoded, 1 some lines were malformed (named on stderr), 2 bad arguments.\n\nExamples:\n  tail -n 100 /var/log/frr/frr.log | netreflex decode syslog --platform frr\n  echo '<189>117: *Mar  1 00:00:00.123: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down' | netreflex decode syslog\n",
     )
     .action(async (opts: { platform?: string; sourceAddress?: string; receivedAt?: string }) => {
       try {
-        if (opts.receivedAt !== undefined && Number.isNaN(Date.parse(opts.receivedAt))) throw new NrxError('NRX_ERR_USAGE', `--received-at '${opts.receivedAt}' is not an ISO 8601 time`);
-        if (opts.platform !== undefined && !normaliserFor(opts.platform)) process.stderr.write(`warning: no syslog normaliser for platform '${opts.platform}'; every line becomes network.syslog\n`);
+        if (opts.receivedAt !== undefined && Number.isNaN(Date.parse(opts.receivedAt)))
+          throw new NrxError('NRX_ERR_USAGE', `--received-at '${opts.receivedAt}' is not an ISO 8601 time`);
+        if (opts.platform !== undefined && !normaliserFor(opts.platform))
+          process.stderr.write(`warning: no syslog normaliser for platform '${opts.platform}'; every line becomes network.syslog\n`);
         const r = await decodeSyslogStream(process.stdin, process.stdout, process.stderr, opts);
         process.exitCode = r.malformed > 0 ? EXIT.failed : EXIT.ok;
       } catch (e) {

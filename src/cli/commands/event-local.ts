@@ -41,6 +41,13 @@ export async function listEventsLocal(opts: DataOptions & { type?: string; limit
   }
 }
 
-export function printEventTable(rows: Array<{ id: string; time: string; type: string; device: string | null; status?: string; rules?: string | null; payload: unknown }>): void {
-  process.stdout.write(`${table(rows.map((e) => ({ id: e.id, time: e.time, type: e.type, device: e.device, status: e.status, rules: e.rules, payload: e.payload })), ['id', 'time', 'type', 'device', 'status', 'rules', 'payload'])}\n`);
+export function printEventTable(
+  rows: Array<{ id: string; time: string; type: string; device: string | null; status?: string; rules?: string | null; payload: unknown }>,
+): void {
+  process.stdout.write(
+    `${table(
+      rows.map((e) => ({ id: e.id, time: e.time, type: e.type, device: e.device, status: e.status, rules: e.rules, payload: e.payload })),
+      ['id', 'time', 'type', 'device', 'status', 'rules', 'payload'],
+    )}\n`,
+  );
 }

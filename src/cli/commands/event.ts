@@ -45,15 +45,19 @@ export function registerEvent(program: Command): void {
     }),
   );
 
-  withExamples(event.command('get <id>').description('one event and what every rule decided for it').option('--json', 'print JSON'), 'netreflex event get 01J9Z6K3W4M2C8Q5R7T9V1X3Y5').action(
-    (id: string, opts: { json?: boolean }, cmd: Command) =>
-      guarded(async () => {
-        const ev = await clientFor(cmd).getEvent(id);
-        if (opts.json) return printJson(ev);
-        process.stdout.write(`id:      ${ev.id}\ntype:    ${ev.type}\ntime:    ${ev.time}\nsource:  ${ev.source}\ndevice:  ${ev.device ?? '-'}\nstatus:  ${ev.status}\npayload: ${JSON.stringify(ev.payload)}\n`);
-        const enf = ev.enforcements ?? [];
-        if (enf.length) process.stdout.write(`\nrules:\n${table(enf as unknown as Array<Record<string, unknown>>, ['ruleRef', 'outcome', 'executionId'])}\n`);
-      }),
+  withExamples(
+    event.command('get <id>').description('one event and what every rule decided for it').option('--json', 'print JSON'),
+    'netreflex event get 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
+  ).action((id: string, opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const ev = await clientFor(cmd).getEvent(id);
+      if (opts.json) return printJson(ev);
+      process.stdout.write(
+        `id:      ${ev.id}\ntype:    ${ev.type}\ntime:    ${ev.time}\nsource:  ${ev.source}\ndevice:  ${ev.device ?? '-'}\nstatus:  ${ev.status}\npayload: ${JSON.stringify(ev.payload)}\n`,
+      );
+      const enf = ev.enforcements ?? [];
+      if (enf.length) process.stdout.write(`\nrules:\n${table(enf as unknown as Array<Record<string, unknown>>, ['ruleRef', 'outcome', 'executionId'])}\n`);
+    }),
   );
 
   withExamples(
@@ -70,7 +74,12 @@ export function registerEvent(program: Command): void {
     guarded(async () => {
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      const query = { kinds: 'event', ...(opts.type ? { type: opts.type } : {}), ...(opts.device ? { device: opts.device } : {}), ...(opts.max ? { max: Number(opts.max) } : {}) };
+      const query = {
+        kinds: 'event',
+        ...(opts.type ? { type: opts.type } : {}),
+        ...(opts.device ? { device: opts.device } : {}),
+        ...(opts.max ? { max: Number(opts.max) } : {}),
+      };
       try {
         await clientFor(cmd).tailStream(
           query,

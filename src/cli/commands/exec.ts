@@ -52,7 +52,9 @@ function progress(total: number): (o: DeviceOutcome<DeviceResult>, done: number)
     if (!o.ok) failed++;
     const width = 30;
     const filled = Math.round((done / total) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ok ${done - failed}  failed ${failed}${done === total ? '\n' : ''}`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ok ${done - failed}  failed ${failed}${done === total ? '\n' : ''}`,
+    );
   };
 }
 
@@ -60,7 +62,9 @@ function progress(total: number): (o: DeviceOutcome<DeviceResult>, done: number)
 function modelRows(model: unknown): { rows: Array<Record<string, unknown>>; columns: string[] } | null {
   const list = Array.isArray(model) ? model : model && typeof model === 'object' ? Object.values(model).find((v) => Array.isArray(v)) : null;
   if (!Array.isArray(list) || !list.every((r) => r && typeof r === 'object')) return null;
-  const columns = [...new Set(list.flatMap((r) => Object.keys(r as object)))].filter((c) => list.some((r) => typeof (r as Record<string, unknown>)[c] !== 'object'));
+  const columns = [...new Set(list.flatMap((r) => Object.keys(r as object)))].filter((c) =>
+    list.some((r) => typeof (r as Record<string, unknown>)[c] !== 'object'),
+  );
   return { rows: list as Array<Record<string, unknown>>, columns };
 }
 
@@ -73,8 +77,8 @@ export function registerExec(program: Command): void {
     .option('--timeout <seconds>', 'per-command timeout', '30')
     .option('--json', 'print every device result as JSON')
     .option('--yaml', 'print every device result as YAML')
-    .option('--raw', 'print each device\'s raw output')
-    .option('--inventory <dir>', 'first sync the data directory\'s inventory from this YAML directory (YAML wins)')
+    .option('--raw', "print each device's raw output")
+    .option('--inventory <dir>', "first sync the data directory's inventory from this YAML directory (YAML wins)")
     .option('--known-hosts <file>', 'OpenSSH known_hosts file (default <data-dir>/known_hosts)')
     .option('--trust-new-hosts', 'record the host key of a device seen for the first time instead of refusing it')
     .option('--data-dir <dir>', 'data directory (inventory, credentials)')
@@ -136,7 +140,9 @@ export function registerExec(program: Command): void {
 
 function printOutcomes(what: string, outcomes: DeviceOutcome<DeviceResult>[], o: ExecOptions): void {
   const plain = outcomes.map((x) =>
-    x.ok ? { device: x.device, ok: true, elapsed_ms: Math.round(x.elapsedMs), ...x.value } : { device: x.device, ok: false, elapsed_ms: Math.round(x.elapsedMs), error: x.error },
+    x.ok
+      ? { device: x.device, ok: true, elapsed_ms: Math.round(x.elapsedMs), ...x.value }
+      : { device: x.device, ok: false, elapsed_ms: Math.round(x.elapsedMs), error: x.error },
   );
   if (o.json) {
     process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
@@ -161,7 +167,11 @@ function printOutcomes(what: string, outcomes: DeviceOutcome<DeviceResult>[], o:
         device: x.device,
         status: colorStatus(x.ok ? 'succeeded' : 'failed'),
         ms: Math.round(x.elapsedMs),
-        detail: x.ok ? (x.value.model !== undefined ? `${x.value.getter ?? 'parsed'}` : `${(x.value.output ?? '').split('\n').length} lines`) : `${x.error.code}: ${x.error.message}`,
+        detail: x.ok
+          ? x.value.model !== undefined
+            ? `${x.value.getter ?? 'parsed'}`
+            : `${(x.value.output ?? '').split('\n').length} lines`
+          : `${x.error.code}: ${x.error.message}`,
       })),
       ['device', 'status', 'ms', 'detail'],
     )}\n${s.ok} ok, ${s.failed} failed\n`,

@@ -7,7 +7,9 @@ import { executionView, printExecution } from './run.js';
 
 /** `execution list|get|cancel|pause|resume` on a data directory, without the API. */
 
-export async function listExecutionsLocal(opts: DataOptions & { status?: string; action?: string; all?: boolean; limit: string; json?: boolean }): Promise<void> {
+export async function listExecutionsLocal(
+  opts: DataOptions & { status?: string; action?: string; all?: boolean; limit: string; json?: boolean },
+): Promise<void> {
   const store = openStore(opts);
   try {
     const list = await store.listExecutions({
@@ -23,7 +25,9 @@ export async function listExecutionsLocal(opts: DataOptions & { status?: string;
   }
 }
 
-export function printExecutionTable(list: Array<{ id: string; action: string; status: string; startedAt: string | null; endedAt: string | null; context: { ruleRef?: string } }>): void {
+export function printExecutionTable(
+  list: Array<{ id: string; action: string; status: string; startedAt: string | null; endedAt: string | null; context: { ruleRef?: string } }>,
+): void {
   process.stdout.write(
     `${table(
       list.map((r) => ({ id: r.id, action: r.action, status: colorStatus(r.status), started: r.startedAt, ended: r.endedAt, rule: r.context.ruleRef ?? null })),

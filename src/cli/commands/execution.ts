@@ -26,27 +26,35 @@ export function registerExecution(program: Command): void {
       .option('--json', 'print JSON'),
     'netreflex execution list --status failed,timeout',
     'netreflex execution list --rule remediation.bgp_peer_down --json',
-  ).action((opts: { dataDir?: string; status?: string; action?: string; rule?: string; all?: boolean; limit: string; before?: string; json?: boolean }, cmd: Command) =>
-    guarded(async () => {
-      if (useDataDir(globalsOf(cmd))) return listExecutionsLocal(opts);
-      const page = await clientFor(cmd).listExecutions({
-        ...(opts.status ? { status: opts.status } : {}),
-        ...(opts.action ? { action: opts.action } : {}),
-        ...(opts.rule ? { rule: opts.rule } : {}),
-        ...(opts.all || opts.rule ? {} : { parent: 'none' }),
-        limit: Number(opts.limit),
-        ...(opts.before ? { before: opts.before } : {}),
-      });
-      if (opts.json) printJson(page.items);
-      else {
-        printExecutionTable(page.items);
-        if (page.next) process.stderr.write(`more: netreflex execution list --before ${page.next}\n`);
-      }
-    }),
+  ).action(
+    (
+      opts: { dataDir?: string; status?: string; action?: string; rule?: string; all?: boolean; limit: string; before?: string; json?: boolean },
+      cmd: Command,
+    ) =>
+      guarded(async () => {
+        if (useDataDir(globalsOf(cmd))) return listExecutionsLocal(opts);
+        const page = await clientFor(cmd).listExecutions({
+          ...(opts.status ? { status: opts.status } : {}),
+          ...(opts.action ? { action: opts.action } : {}),
+          ...(opts.rule ? { rule: opts.rule } : {}),
+          ...(opts.all || opts.rule ? {} : { parent: 'none' }),
+          limit: Number(opts.limit),
+          ...(opts.before ? { before: opts.before } : {}),
+        });
+        if (opts.json) printJson(page.items);
+        else {
+          printExecutionTable(page.items);
+          if (page.next) process.stderr.write(`more: netreflex execution list --before ${page.next}\n`);
+        }
+      }),
   );
 
   withExamples(
-    ex.command('get <id>').description('show one execution: status, parameters, result and, for workflows, the tasks in the order they ran').option('--data-dir <dir>', 'read this data directory instead of the API').option('--json', 'print JSON'),
+    ex
+      .command('get <id>')
+      .description('show one execution: status, parameters, result and, for workflows, the tasks in the order they ran')
+      .option('--data-dir <dir>', 'read this data directory instead of the API')
+      .option('--json', 'print JSON'),
     'netreflex execution get 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
   ).action((id: string, opts: { dataDir?: string; json?: boolean }, cmd: Command) =>
     guarded(async () => {

@@ -7,13 +7,20 @@ import { clientFor, guarded } from '../remote.js';
 export function registerInquiry(program: Command): void {
   const inquiry = program.command('inquiry').description('inquiries: workflows waiting for a human answer (core.ask)');
 
-  withExamples(inquiry.command('list').description('list inquiries waiting for an answer').option('--json', 'print JSON'), 'netreflex inquiry list').action((opts: { json?: boolean }, cmd: Command) =>
-    guarded(async () => {
-      const page = await clientFor(cmd).listInquiries();
-      if (opts.json) return printJson(page.items);
-      const rows = page.items.map((r) => ({ id: r.id, workflow: r.rootId !== r.id ? r.rootId : null, task: r.taskName, asked: r.startedAt, schema: (r.parameters.schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? null }));
-      process.stdout.write(`${table(rows, ['id', 'workflow', 'task', 'asked', 'schema'])}\n`);
-    }),
+  withExamples(inquiry.command('list').description('list inquiries waiting for an answer').option('--json', 'print JSON'), 'netreflex inquiry list').action(
+    (opts: { json?: boolean }, cmd: Command) =>
+      guarded(async () => {
+        const page = await clientFor(cmd).listInquiries();
+        if (opts.json) return printJson(page.items);
+        const rows = page.items.map((r) => ({
+          id: r.id,
+          workflow: r.rootId !== r.id ? r.rootId : null,
+          task: r.taskName,
+          asked: r.startedAt,
+          schema: (r.parameters.schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? null,
+        }));
+        process.stdout.write(`${table(rows, ['id', 'workflow', 'task', 'asked', 'schema'])}\n`);
+      }),
   );
 
   withExamples(

@@ -24,10 +24,18 @@ function hostRows(hosts: HostView[]): Array<Record<string, unknown>> {
 const HOST_COLUMNS = ['name', 'hostname', 'platform', 'site', 'role', 'groups', 'credential'];
 
 export function registerInventory(program: Command): void {
-  const inv = program.command('inventory').alias('inv').description('the device inventory in the appliance: list, show, add, remove, import (NetBox, YAML), preview filters');
+  const inv = program
+    .command('inventory')
+    .alias('inv')
+    .description('the device inventory in the appliance: list, show, add, remove, import (NetBox, YAML), preview filters');
 
   withExamples(
-    inv.command('ls').alias('list').description('list devices with inheritance applied, optionally only those a filter selects').option('--filter <expr>', "filter, e.g. 'site=dc1 and role=leaf', 'name=leaf*', 'tag=edge'").option('--json', 'print JSON'),
+    inv
+      .command('ls')
+      .alias('list')
+      .description('list devices with inheritance applied, optionally only those a filter selects')
+      .option('--filter <expr>', "filter, e.g. 'site=dc1 and role=leaf', 'name=leaf*', 'tag=edge'")
+      .option('--json', 'print JSON'),
     'netreflex inventory ls',
     "netreflex inventory ls --filter 'group=dc1 and not role=spine'",
   ).action((opts: { filter?: string; json?: boolean }, cmd: Command) =>
@@ -39,15 +47,17 @@ export function registerInventory(program: Command): void {
     }),
   );
 
-  withExamples(inv.command('show <name>').description('one device: resolved fields and, under raw, what was written for it').option('--json', 'print JSON'), 'netreflex inventory show dc1-leaf1').action(
-    (name: string, opts: { json?: boolean }, cmd: Command) =>
-      guarded(async () => {
-        const host = (await clientFor(cmd).getHost(name)) as HostView;
-        if (opts.json) return printJson(host);
-        const { raw, ...resolved } = host;
-        const lines = Object.entries(resolved).map(([k, v]) => `${`${k}:`.padEnd(18)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-        process.stdout.write(`${lines.join('\n')}\n${raw ? `\nas written:\n${JSON.stringify(raw, null, 2)}\n` : ''}`);
-      }),
+  withExamples(
+    inv.command('show <name>').description('one device: resolved fields and, under raw, what was written for it').option('--json', 'print JSON'),
+    'netreflex inventory show dc1-leaf1',
+  ).action((name: string, opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const host = (await clientFor(cmd).getHost(name)) as HostView;
+      if (opts.json) return printJson(host);
+      const { raw, ...resolved } = host;
+      const lines = Object.entries(resolved).map(([k, v]) => `${`${k}:`.padEnd(18)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      process.stdout.write(`${lines.join('\n')}\n${raw ? `\nas written:\n${JSON.stringify(raw, null, 2)}\n` : ''}`);
+    }),
   );
 
   withExamples(
@@ -64,16 +74,27 @@ export function registerInventory(program: Command): void {
       .option('--replace', 'replace the device if it exists')
       .option('--json', 'print JSON'),
     'netreflex inventory add dc1-leaf3 --hostname 10.1.1.3 --platform frr --group dc1 --group leaves --data asn=65103',
-    "netreflex inventory add edge1 --credential lab-frr --data 'tags=[\"edge\"]' --replace",
+    'netreflex inventory add edge1 --credential lab-frr --data \'tags=["edge"]\' --replace',
   ).action(
     (
       name: string,
-      opts: { hostname?: string; platform?: string; port?: string; username?: string; credential?: string; group?: string[]; data?: string[]; replace?: boolean; json?: boolean },
+      opts: {
+        hostname?: string;
+        platform?: string;
+        port?: string;
+        username?: string;
+        credential?: string;
+        group?: string[];
+        data?: string[];
+        replace?: boolean;
+        json?: boolean;
+      },
       cmd: Command,
     ) =>
       guarded(async () => {
         const port = opts.port === undefined ? undefined : Number(opts.port);
-        if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new NrxError('NRX_ERR_USAGE', `--port '${opts.port}' is not a TCP port`);
+        if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+          throw new NrxError('NRX_ERR_USAGE', `--port '${opts.port}' is not a TCP port`);
         const fields: Record<string, unknown> = {
           ...(opts.hostname ? { hostname: opts.hostname } : {}),
           ...(opts.platform ? { platform: opts.platform } : {}),
@@ -90,17 +111,20 @@ export function registerInventory(program: Command): void {
       }),
   );
 
-  withExamples(inv.command('rm <name>').alias('remove').description('remove a device (admin)'), 'netreflex inventory rm dc1-leaf3').action((name: string, _opts: unknown, cmd: Command) =>
-    guarded(async () => {
-      await clientFor(cmd).deleteHost(name);
-      process.stdout.write(`removed ${name}\n`);
-    }),
+  withExamples(inv.command('rm <name>').alias('remove').description('remove a device (admin)'), 'netreflex inventory rm dc1-leaf3').action(
+    (name: string, _opts: unknown, cmd: Command) =>
+      guarded(async () => {
+        await clientFor(cmd).deleteHost(name);
+        process.stdout.write(`removed ${name}\n`);
+      }),
   );
 
   withExamples(
     inv
       .command('import [source]')
-      .description("import devices (admin): from NetBox (a saved /api/dcim/devices/ JSON file, or the URL of a NetBox API), or re-sync the whole inventory from a YAML folder with --yaml")
+      .description(
+        'import devices (admin): from NetBox (a saved /api/dcim/devices/ JSON file, or the URL of a NetBox API), or re-sync the whole inventory from a YAML folder with --yaml',
+      )
       .option('--yaml <dir>', 'replace the stored inventory with hosts.yaml, groups.yaml, defaults.yaml from this folder (all or nothing)')
       .option('--token <token>', 'NetBox API token (or NETBOX_TOKEN) when the source is a URL')
       .option('--json', 'print JSON'),
@@ -127,7 +151,10 @@ export function registerInventory(program: Command): void {
   );
 
   withExamples(
-    inv.command('export <dir>').description('write the stored inventory out as hosts.yaml, groups.yaml and defaults.yaml (admin; GitOps round trip)').option('--json', 'print JSON'),
+    inv
+      .command('export <dir>')
+      .description('write the stored inventory out as hosts.yaml, groups.yaml and defaults.yaml (admin; GitOps round trip)')
+      .option('--json', 'print JSON'),
     'netreflex inventory export inventory/',
   ).action((dir: string, opts: { json?: boolean }, cmd: Command) =>
     guarded(async () => {
@@ -138,7 +165,11 @@ export function registerInventory(program: Command): void {
   );
 
   withExamples(
-    inv.command('preview [filter]').description('which devices a filter selects (a syntax error names the position)').option('--filter <expr>', 'the filter (or give it as the argument)').option('--json', 'print JSON'),
+    inv
+      .command('preview [filter]')
+      .description('which devices a filter selects (a syntax error names the position)')
+      .option('--filter <expr>', 'the filter (or give it as the argument)')
+      .option('--json', 'print JSON'),
     "netreflex inventory preview --filter 'site=dc1 and role=leaf'",
     "netreflex inventory preview 'data.asn>=65100, platform=frr'",
   ).action((arg: string | undefined, opts: { filter?: string; json?: boolean }, cmd: Command) =>

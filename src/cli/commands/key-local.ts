@@ -33,13 +33,15 @@ Example:
       try {
         const dataDir = configFrom(opts).dataDir;
         // Checked before opening the store, which would create an empty database in a mistyped directory.
-        if (!fs.existsSync(keyFilePath(dataDir))) throw new NrxError('NRX_ERR_USAGE', `no key file ${keyFilePath(dataDir)}: is ${dataDir} the appliance's data directory?`);
+        if (!fs.existsSync(keyFilePath(dataDir)))
+          throw new NrxError('NRX_ERR_USAGE', `no key file ${keyFilePath(dataDir)}: is ${dataDir} the appliance's data directory?`);
         store = openApplianceStore(dataDir);
         const r = await rotateKey(dataDir, store);
         if (opts.json) printJson(r);
         else {
           process.stdout.write(`new key ${r.keyId}: ${r.reencrypted} secret(s) re-encrypted, ${r.expiredDeleted} expired secret(s) deleted\n`);
-          if (!r.walTruncated) process.stdout.write('note: the database WAL file could not be emptied (another process is reading); old pages leave it at the next checkpoint\n');
+          if (!r.walTruncated)
+            process.stdout.write('note: the database WAL file could not be emptied (another process is reading); old pages leave it at the next checkpoint\n');
         }
       } catch (e) {
         process.exitCode = reportError(e);

@@ -19,7 +19,8 @@ export function scopeOf(o: ScopeOptions): string {
     return `pack:${o.pack}`;
   }
   if (o.pack) throw new NrxError('NRX_ERR_USAGE', '--pack goes with --scope pack');
-  if (!/^(system|user|user:.+|pack:.+)$/.test(o.scope)) throw new NrxError('NRX_ERR_USAGE', `--scope '${o.scope}': use system, user, user:<name>, pack --pack <ref>, or pack:<ref>`);
+  if (!/^(system|user|user:.+|pack:.+)$/.test(o.scope))
+    throw new NrxError('NRX_ERR_USAGE', `--scope '${o.scope}': use system, user, user:<name>, pack --pack <ref>, or pack:<ref>`);
   return o.scope;
 }
 
@@ -31,10 +32,14 @@ function ttlSeconds(ttl: string): number {
 }
 
 const scopeOptions = (c: Command): Command =>
-  c.option('--scope <scope>', 'system, user (your own), pack (with --pack), user:<name> or pack:<ref>', 'system').option('--pack <ref>', 'the pack, with --scope pack');
+  c
+    .option('--scope <scope>', 'system, user (your own), pack (with --pack), user:<name> or pack:<ref>', 'system')
+    .option('--pack <ref>', 'the pack, with --scope pack');
 
 export function registerKey(program: Command): void {
-  const key = program.command('key').description('datastore keys and secrets: set, get, list, delete (secrets print as ******** unless --decrypt); rotate the secret key');
+  const key = program
+    .command('key')
+    .description('datastore keys and secrets: set, get, list, delete (secrets print as ******** unless --decrypt); rotate the secret key');
 
   withExamples(
     scopeOptions(
@@ -53,7 +58,8 @@ export function registerKey(program: Command): void {
     guarded(async () => {
       const scope = scopeOf(opts);
       const ttl = opts.ttl !== undefined ? ttlSeconds(opts.ttl) : undefined;
-      if (value !== undefined && opts.encrypt) process.stderr.write('note: a value on the command line shows in shell history and ps; leave it out to be asked for it, or pipe it on stdin\n');
+      if (value !== undefined && opts.encrypt)
+        process.stderr.write('note: a value on the command line shows in shell history and ps; leave it out to be asked for it, or pipe it on stdin\n');
       const v = value ?? (await readHidden(`value for ${name}: `));
       const view = await clientFor(cmd).setKey(scope, name, v, { ...(opts.encrypt ? { encrypt: true } : {}), ...(ttl !== undefined ? { ttl } : {}) });
       if (opts.json) printJson(view);
@@ -62,7 +68,13 @@ export function registerKey(program: Command): void {
   );
 
   withExamples(
-    scopeOptions(key.command('get <key>').description('print a key\'s value (secrets as ******** unless --decrypt, which needs an admin)').option('--decrypt', 'show a secret in clear (admin)').option('--json', 'print JSON')),
+    scopeOptions(
+      key
+        .command('get <key>')
+        .description("print a key's value (secrets as ******** unless --decrypt, which needs an admin)")
+        .option('--decrypt', 'show a secret in clear (admin)')
+        .option('--json', 'print JSON'),
+    ),
     'netreflex key get ntp_server',
     'netreflex key get tacacs_secret --decrypt',
   ).action((name: string, opts: ScopeOptions & { decrypt?: boolean; json?: boolean }, cmd: Command) =>
@@ -74,7 +86,14 @@ export function registerKey(program: Command): void {
   );
 
   withExamples(
-    scopeOptions(key.command('list').description('list the keys of a scope, optionally by prefix').option('--prefix <prefix>', 'only keys starting with this').option('--decrypt', 'show secrets in clear (admin)').option('--json', 'print JSON')),
+    scopeOptions(
+      key
+        .command('list')
+        .description('list the keys of a scope, optionally by prefix')
+        .option('--prefix <prefix>', 'only keys starting with this')
+        .option('--decrypt', 'show secrets in clear (admin)')
+        .option('--json', 'print JSON'),
+    ),
     'netreflex key list',
     'netreflex key list --prefix credential. --scope system',
   ).action((opts: ScopeOptions & { prefix?: string; decrypt?: boolean; json?: boolean }, cmd: Command) =>

@@ -12,7 +12,10 @@ export function registerLogin(program: Command): void {
       .description('log in to the appliance with a local user; keeps the URL and a short-lived token in the config file (mode 0600)')
       .option('--user <name>', 'user name', 'admin')
       .option('--json', 'print JSON')
-      .addHelpText('after', '\nThe password is asked for without echo, read from NETREFLEX_PASSWORD, or read from stdin.\nThe config file is $XDG_CONFIG_HOME/netreflex/config.json (default ~/.config/netreflex/config.json).\n'),
+      .addHelpText(
+        'after',
+        '\nThe password is asked for without echo, read from NETREFLEX_PASSWORD, or read from stdin.\nThe config file is $XDG_CONFIG_HOME/netreflex/config.json (default ~/.config/netreflex/config.json).\n',
+      ),
     'netreflex login --url http://nrx1.example.net:8080 --user admin',
     'NETREFLEX_PASSWORD="$PW" netreflex login --user ops',
   ).action((opts: { user: string; json?: boolean }, cmd: Command) =>
@@ -28,10 +31,7 @@ export function registerLogin(program: Command): void {
     }),
   );
 
-  withExamples(
-    program.command('logout').description('revoke the token `netreflex login` saved and forget it (the URL stays)'),
-    'netreflex logout',
-  ).action(() =>
+  withExamples(program.command('logout').description('revoke the token `netreflex login` saved and forget it (the URL stays)'), 'netreflex logout').action(() =>
     guarded(async () => {
       const file = clientConfigPath();
       const saved = readClientConfig(file);
@@ -51,16 +51,20 @@ export function registerLogin(program: Command): void {
     }),
   );
 
-  withExamples(program.command('whoami').description('show who the configured credential is: user, role and grants').option('--json', 'print JSON'), 'netreflex whoami').action(
-    (opts: { json?: boolean }, cmd: Command) =>
-      guarded(async () => {
-        const client = clientFor(cmd);
-        const me = await client.whoami();
-        if (opts.json) printJson({ ...me, url: client.config.url });
-        else {
-          const grants = Object.entries(me.grants ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-          process.stdout.write(`${me.user} (${me.role}) at ${client.config.url}${me.via ? ` via ${me.via}` : ''}${grants.length ? `; grants: ${grants.join(' ')}` : ''}\n`);
-        }
-      }),
+  withExamples(
+    program.command('whoami').description('show who the configured credential is: user, role and grants').option('--json', 'print JSON'),
+    'netreflex whoami',
+  ).action((opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const client = clientFor(cmd);
+      const me = await client.whoami();
+      if (opts.json) printJson({ ...me, url: client.config.url });
+      else {
+        const grants = Object.entries(me.grants ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+        process.stdout.write(
+          `${me.user} (${me.role}) at ${client.config.url}${me.via ? ` via ${me.via}` : ''}${grants.length ? `; grants: ${grants.join(' ')}` : ''}\n`,
+        );
+      }
+    }),
   );
 }

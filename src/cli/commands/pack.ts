@@ -12,17 +12,18 @@ const GIT_SOURCE = /^(https?:\/\/|ssh:\/\/|git:\/\/|git@|file:\/\/)/;
 export function registerPack(program: Command): void {
   const pack = program.command('pack').description('packs: list the loaded ones, install from a local folder or a git URL, remove');
 
-  withExamples(pack.command('list').description('list the packs the appliance has loaded').option('--json', 'print JSON'), 'netreflex pack list').action((opts: { json?: boolean }, cmd: Command) =>
-    guarded(async () => {
-      const page = await clientFor(cmd).listPacks();
-      if (opts.json) return printJson(page.items);
-      const rows = page.items.map((p) => ({ ...p, 'cannot run': cannotRunSummary(p.cannot_run) }));
-      process.stdout.write(`${table(rows, ['ref', 'version', 'installed', 'actions', 'cannot run', 'description'])}\n`);
-      for (const p of page.items) {
-        const list = cannotRunOf(p.cannot_run);
-        if (list.length) process.stderr.write(`note: pack ${String(p.ref)}: ${describeUnrunnable(list, Number(p.actions ?? list.length))}\n`);
-      }
-    }),
+  withExamples(pack.command('list').description('list the packs the appliance has loaded').option('--json', 'print JSON'), 'netreflex pack list').action(
+    (opts: { json?: boolean }, cmd: Command) =>
+      guarded(async () => {
+        const page = await clientFor(cmd).listPacks();
+        if (opts.json) return printJson(page.items);
+        const rows = page.items.map((p) => ({ ...p, 'cannot run': cannotRunSummary(p.cannot_run) }));
+        process.stdout.write(`${table(rows, ['ref', 'version', 'installed', 'actions', 'cannot run', 'description'])}\n`);
+        for (const p of page.items) {
+          const list = cannotRunOf(p.cannot_run);
+          if (list.length) process.stderr.write(`note: pack ${String(p.ref)}: ${describeUnrunnable(list, Number(p.actions ?? list.length))}\n`);
+        }
+      }),
   );
 
   withExamples(
@@ -39,18 +40,22 @@ export function registerPack(program: Command): void {
       const src = !GIT_SOURCE.test(source) && existsSync(source) ? path.resolve(source) : source;
       const r = await clientFor(cmd).installPack(src, Boolean(opts.force));
       if (opts.json) return printJson(r);
-      process.stdout.write(`installed pack ${String(r.ref)} (${String(r.actions)} action(s), ${String(r.rules)} rule(s)) in ${String(r.path)}${r.reloaded ? '' : '; restart the appliance to load it'}\n`);
+      process.stdout.write(
+        `installed pack ${String(r.ref)} (${String(r.actions)} action(s), ${String(r.rules)} rule(s)) in ${String(r.path)}${r.reloaded ? '' : '; restart the appliance to load it'}\n`,
+      );
       for (const w of (r.warnings as string[] | undefined) ?? []) process.stderr.write(`warning: ${w}\n`);
     }),
   );
 
-  withExamples(pack.command('remove <ref>').alias('rm').description('remove a pack installed through the API (admin)').option('--json', 'print JSON'), 'netreflex pack remove bgp_tools').action(
-    (ref: string, opts: { json?: boolean }, cmd: Command) =>
-      guarded(async () => {
-        const r = await clientFor(cmd).removePack(ref);
-        if (opts.json) printJson(r);
-        else process.stdout.write(`removed pack ${ref}\n`);
-      }),
+  withExamples(
+    pack.command('remove <ref>').alias('rm').description('remove a pack installed through the API (admin)').option('--json', 'print JSON'),
+    'netreflex pack remove bgp_tools',
+  ).action((ref: string, opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const r = await clientFor(cmd).removePack(ref);
+      if (opts.json) printJson(r);
+      else process.stdout.write(`removed pack ${ref}\n`);
+    }),
   );
 }
 

@@ -30,7 +30,9 @@ export function registerParse(program: Command): void {
     .option('--textfsm <template>', 'parse with this TextFSM template file (or a name in $NETREFLEX_TEXTFSM_PATH)')
     .option('--platform <platform>', 'with --command: the TextFSM template the $NETREFLEX_TEXTFSM_PATH index names')
     .option('--command <command>', 'with --platform: the command that produced the output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   netreflex parse frr show ip bgp summary < bgp.txt
   netreflex parse cisco_ios "show lldp neighbors" --file lldp.txt
@@ -40,7 +42,8 @@ Examples:
 
 TextFSM prints a JSON list of records keyed by the template's Value names (a List value is an
 array), in TextFSM's record order. A template error exits 2 naming the file and line.
-`)
+`,
+    )
     .action((platform: string | undefined, words: string[], opts: ParseOptions) => {
       try {
         if (opts.textfsm !== undefined || opts.platform !== undefined || opts.command !== undefined) {
@@ -68,7 +71,8 @@ function readOutput(opts: ParseOptions): string {
 }
 
 function parseWithTextfsm(platform: string | undefined, words: string[], opts: ParseOptions): void {
-  if (platform !== undefined) throw new NrxError('NRX_ERR_USAGE', `with --textfsm, --platform or --command give no platform or command words (got '${[platform, ...words].join(' ')}')`);
+  if (platform !== undefined)
+    throw new NrxError('NRX_ERR_USAGE', `with --textfsm, --platform or --command give no platform or command words (got '${[platform, ...words].join(' ')}')`);
   if (opts.textfsm === undefined && (!opts.platform || !opts.command)) {
     throw new NrxError('NRX_ERR_USAGE', '--platform and --command go together (the index needs both)');
   }

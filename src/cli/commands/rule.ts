@@ -21,11 +21,19 @@ function ruleRow(r: { ref: unknown; enabled: unknown; trigger: unknown; action: 
 }
 
 /** What `rule test` prints, the same for the in-process tester and the API's. */
-type TestOutcome = { exitCode: number; rule?: string | null; actionRef?: string; parameters?: unknown; failures?: Array<{ key: string; reason: string }>; error?: { code?: string; message?: string } | null };
+type TestOutcome = {
+  exitCode: number;
+  rule?: string | null;
+  actionRef?: string;
+  parameters?: unknown;
+  failures?: Array<{ key: string; reason: string }>;
+  error?: { code?: string; message?: string } | null;
+};
 
 function printOutcome(r: TestOutcome, json?: boolean): number {
   if (json) printJson(r);
-  else if (r.exitCode === 0) process.stdout.write(`MATCH: rule ${r.rule} matches; action ${r.actionRef ?? ''} would run with:\n${JSON.stringify(r.parameters, null, 2)}\n`);
+  else if (r.exitCode === 0)
+    process.stdout.write(`MATCH: rule ${r.rule} matches; action ${r.actionRef ?? ''} would run with:\n${JSON.stringify(r.parameters, null, 2)}\n`);
   else if (r.exitCode === 1) process.stdout.write(`NO MATCH: rule ${r.rule}\n${(r.failures ?? []).map((f) => `  ${f.key}: ${f.reason}`).join('\n')}\n`);
   else process.stderr.write(`error: ${r.error?.code ? `${r.error.code}: ` : ''}${r.error?.message ?? 'invalid input'}\n`);
   return r.exitCode;
@@ -56,28 +64,39 @@ export function registerRule(program: Command): void {
       }
       const page = await clientFor(cmd).listRules({ ...(opts.pack ? { pack: opts.pack } : {}), ...(opts.trigger ? { trigger: opts.trigger } : {}) });
       if (opts.json) printJson(page.items);
-      else process.stdout.write(`${table(page.items.map((r) => ruleRow(r as Parameters<typeof ruleRow>[0])), RULE_COLUMNS)}\n`);
+      else
+        process.stdout.write(
+          `${table(
+            page.items.map((r) => ruleRow(r as Parameters<typeof ruleRow>[0])),
+            RULE_COLUMNS,
+          )}\n`,
+        );
     }),
   );
 
-  withExamples(rule.command('get <ref>').description('one rule: trigger, criteria, action, extensions and where it comes from').option('--json', 'print JSON'), 'netreflex rule get remediation.bgp_peer_down').action(
-    (ref: string, opts: { json?: boolean }, cmd: Command) =>
-      guarded(async () => {
-        const r = await clientFor(cmd).getRule(ref);
-        if (opts.json) return printJson(r);
-        for (const [k, v] of Object.entries(r)) if (v !== undefined && v !== null) process.stdout.write(`${`${k}:`.padEnd(13)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
-      }),
+  withExamples(
+    rule.command('get <ref>').description('one rule: trigger, criteria, action, extensions and where it comes from').option('--json', 'print JSON'),
+    'netreflex rule get remediation.bgp_peer_down',
+  ).action((ref: string, opts: { json?: boolean }, cmd: Command) =>
+    guarded(async () => {
+      const r = await clientFor(cmd).getRule(ref);
+      if (opts.json) return printJson(r);
+      for (const [k, v] of Object.entries(r))
+        if (v !== undefined && v !== null) process.stdout.write(`${`${k}:`.padEnd(13)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
+    }),
   );
 
   for (const enabled of [true, false]) {
     const verb = enabled ? 'enable' : 'disable';
-    withExamples(rule.command(`${verb} <ref>`).description(`${verb} a rule (admin); kept across restarts, pack rules included`).option('--json', 'print JSON'), `netreflex rule ${verb} remediation.bgp_peer_down`).action(
-      (ref: string, opts: { json?: boolean }, cmd: Command) =>
-        guarded(async () => {
-          const r = await clientFor(cmd).setRuleEnabled(ref, enabled);
-          if (opts.json) printJson(r);
-          else process.stdout.write(`rule ${ref} ${enabled ? 'enabled' : 'disabled'}\n`);
-        }),
+    withExamples(
+      rule.command(`${verb} <ref>`).description(`${verb} a rule (admin); kept across restarts, pack rules included`).option('--json', 'print JSON'),
+      `netreflex rule ${verb} remediation.bgp_peer_down`,
+    ).action((ref: string, opts: { json?: boolean }, cmd: Command) =>
+      guarded(async () => {
+        const r = await clientFor(cmd).setRuleEnabled(ref, enabled);
+        if (opts.json) printJson(r);
+        else process.stdout.write(`rule ${ref} ${enabled ? 'enabled' : 'disabled'}\n`);
+      }),
     );
   }
 

@@ -26,7 +26,17 @@ export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = [
     started_at: rec.startedAt,
     ended_at: rec.endedAt,
     ...(tasks.length
-      ? { tasks: tasks.map((t) => ({ name: t.taskName, key: t.taskKey, status: t.status, action: t.actionRef, execution_id: t.executionId, started_at: t.startedAt, ended_at: t.endedAt })) }
+      ? {
+          tasks: tasks.map((t) => ({
+            name: t.taskName,
+            key: t.taskKey,
+            status: t.status,
+            action: t.actionRef,
+            execution_id: t.executionId,
+            started_at: t.startedAt,
+            ended_at: t.endedAt,
+          })),
+        }
       : {}),
     log: rec.log,
   };
@@ -49,7 +59,12 @@ export function printExecution(view: Record<string, unknown>): void {
   process.stdout.write(`${lines.join('\n')}\n`);
   const tasks = view.tasks as Array<Record<string, unknown>> | undefined;
   if (tasks?.length) {
-    process.stdout.write(`\ntask path:\n${table(tasks.map((t) => ({ ...t, status: colorStatus(String(t.status)) })), ['key', 'status', 'action', 'execution_id'])}\n`);
+    process.stdout.write(
+      `\ntask path:\n${table(
+        tasks.map((t) => ({ ...t, status: colorStatus(String(t.status)) })),
+        ['key', 'status', 'action', 'execution_id'],
+      )}\n`,
+    );
   }
   process.stdout.write(`\nresult:\n${JSON.stringify(view.result, null, 2)}\n`);
 }
@@ -58,7 +73,9 @@ export function registerRun(program: Command): void {
   withExamples(
     program
       .command('run <ref> [params...]')
-      .description('run an action or workflow, wait for it, exit 0 on success and 1 on failure; in this process on the data directory, or in the appliance with --remote (the default when a URL is configured)')
+      .description(
+        'run an action or workflow, wait for it, exit 0 on success and 1 on failure; in this process on the data directory, or in the appliance with --remote (the default when a URL is configured)',
+      )
       .option('--json', 'print the execution as JSON')
       .option('--remote', 'run it in the running appliance through the API and follow its output')
       .option('--no-wait', 'with --remote: print the execution id and return at once')

@@ -38,11 +38,19 @@ export function registerServe(program: Command): void {
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
     .option('--sensor-host <addr>', 'address the sensors listen on', process.env.NETREFLEX_SENSOR_HOST ?? DEFAULT_SENSORS.host)
-    .option('--syslog-port <port|off>', 'syslog over UDP and TCP (RFC 5424/3164; octet-counted or newline framing)', process.env.NETREFLEX_SYSLOG_PORT ?? String(DEFAULT_SENSORS.syslogUdpPort))
+    .option(
+      '--syslog-port <port|off>',
+      'syslog over UDP and TCP (RFC 5424/3164; octet-counted or newline framing)',
+      process.env.NETREFLEX_SYSLOG_PORT ?? String(DEFAULT_SENSORS.syslogUdpPort),
+    )
     .option('--syslog-tls-port <port>', 'syslog over TLS (needs --syslog-tls-cert and --syslog-tls-key)')
     .option('--syslog-tls-cert <file>', 'PEM certificate for syslog over TLS')
     .option('--syslog-tls-key <file>', 'PEM private key for syslog over TLS')
-    .option('--trap-port <port|off>', 'SNMP traps v1/v2c/v3 over UDP (v3 users: system keys snmptrap.usm.<user>, encrypted)', process.env.NETREFLEX_TRAP_PORT ?? String(DEFAULT_SENSORS.trapPort))
+    .option(
+      '--trap-port <port|off>',
+      'SNMP traps v1/v2c/v3 over UDP (v3 users: system keys snmptrap.usm.<user>, encrypted)',
+      process.env.NETREFLEX_TRAP_PORT ?? String(DEFAULT_SENSORS.trapPort),
+    )
     .option('--sflow-port <port|off>', 'sFlow v5 over UDP', process.env.NETREFLEX_SFLOW_PORT ?? String(DEFAULT_SENSORS.sflowPort));
   for (const f of Object.values(SENSOR_LIMIT_FLAGS)) serve.option(f.flag, `${f.help} (env ${f.env})`, process.env[f.env] ?? f.default);
   serve
@@ -66,7 +74,10 @@ export function registerServe(program: Command): void {
                 host: opts.sensorHost,
                 syslogUdpPort: syslogPort,
                 syslogTcpPort: syslogPort,
-                syslogTls: opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey } : null,
+                syslogTls:
+                  opts.syslogTlsPort && opts.syslogTlsCert && opts.syslogTlsKey
+                    ? { port: Number(opts.syslogTlsPort), certFile: opts.syslogTlsCert, keyFile: opts.syslogTlsKey }
+                    : null,
                 trapPort: port(opts.trapPort, DEFAULT_SENSORS.trapPort),
                 sflowPort: port(opts.sflowPort, DEFAULT_SENSORS.sflowPort),
                 syslogConnections: limits.connections,

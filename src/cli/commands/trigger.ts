@@ -33,7 +33,14 @@ export function registerTrigger(program: Command): void {
       const rows = types.map((t) => {
         const schema = (t.payloadSchema ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
         const req = new Set(schema.required ?? []);
-        return { ref: t.ref, fields: Object.keys(schema.properties ?? {}).map((f) => (req.has(f) ? `${f}*` : f)).join(' ') || '(any)', description: t.description };
+        return {
+          ref: t.ref,
+          fields:
+            Object.keys(schema.properties ?? {})
+              .map((f) => (req.has(f) ? `${f}*` : f))
+              .join(' ') || '(any)',
+          description: t.description,
+        };
       });
       process.stdout.write(`${table(rows, ['ref', 'fields', 'description'])}\n(* = required)\n`);
     }),

@@ -29,7 +29,14 @@ export class AnnouncementRunner implements Runner {
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (params.experimental !== true) {
-      return { status: 'failed', result: null, error: { code: 'NRX_ERR_PARAM_INVALID', message: `action ${action.ref}: the announcement runner needs experimental: true (StackStorm's acknowledgement that it is experimental)` } };
+      return {
+        status: 'failed',
+        result: null,
+        error: {
+          code: 'NRX_ERR_PARAM_INVALID',
+          message: `action ${action.ref}: the announcement runner needs experimental: true (StackStorm's acknowledgement that it is experimental)`,
+        },
+      };
     }
     const route = typeof params.route === 'string' && params.route !== '' ? params.route : 'general';
     const own = this.parameters;

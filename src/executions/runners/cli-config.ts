@@ -14,7 +14,10 @@ export class CliConfigRunner implements Runner {
   readonly runnerType = CLI_CONFIG_RUNNER.runnerType;
   readonly aliases = CLI_CONFIG_RUNNER.aliases;
   readonly parameters = CLI_CONFIG_RUNNER.parameters;
-  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(
+    private readonly resolver: CliResolver,
+    private readonly factory: DriverFactory = sshDriverFactory,
+  ) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';
@@ -26,7 +29,11 @@ export class CliConfigRunner implements Runner {
       ctx.log(`${device}: ${outcome.results.length} config lines, ${rejected ? `rejected at '${rejected.command}'` : 'all accepted'}`);
       const result = { device, results: outcome.results };
       return rejected
-        ? { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected config line '${rejected.command}': ${rejected.failureReason}` } }
+        ? {
+            status: 'failed',
+            result,
+            error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected config line '${rejected.command}': ${rejected.failureReason}` },
+          }
         : { status: 'succeeded', result };
     } catch (e) {
       return infrastructureFailure(e, ctx, device);

@@ -8,7 +8,11 @@ import { TEXTFSM_PARAMETERS } from './cli-textfsm.js';
 export function infrastructureFailure(e: unknown, ctx: RunContext, device: string): RunResultOk {
   if (ctx.signal.aborted) {
     const timedOut = ctx.signal.reason instanceof NrxError && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT';
-    return { status: timedOut ? 'timeout' : 'failed', result: { device }, error: { code: timedOut ? 'NRX_ERR_TIMEOUT' : 'NRX_ERR_CANCELED', message: `device ${device}: ${timedOut ? 'timed out' : 'canceled'}` } };
+    return {
+      status: timedOut ? 'timeout' : 'failed',
+      result: { device },
+      error: { code: timedOut ? 'NRX_ERR_TIMEOUT' : 'NRX_ERR_CANCELED', message: `device ${device}: ${timedOut ? 'timed out' : 'canceled'}` },
+    };
   }
   const d = describeError(e);
   return { status: d.code === 'NRX_ERR_DEVICE_TIMEOUT' ? 'timeout' : 'failed', result: { device }, error: { code: d.code, message: d.message } };
@@ -44,6 +48,11 @@ export const DEVICE_RUNNER_PARAMETERS: Record<string, Record<string, ParamSpec>>
   },
   getter: {
     device: { type: 'string', required: true, description: 'Inventory name of the device.' },
-    getter: { type: 'string', required: true, enum: ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members'], description: 'Which vendor-neutral model to read.' },
+    getter: {
+      type: 'string',
+      required: true,
+      enum: ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members'],
+      description: 'Which vendor-neutral model to read.',
+    },
   },
 };

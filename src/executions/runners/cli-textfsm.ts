@@ -9,15 +9,24 @@ import type { ParamSpec, RunContext, RunResultOk } from '../action.js';
  * command, or the one `textfsm_template` names (a file inside NETREFLEX_TEXTFSM_PATH).
  */
 export const TEXTFSM_PARAMETERS: Record<string, ParamSpec> = {
-  parse: { type: 'string', enum: ['none', 'textfsm'], default: 'none', description: "'textfsm': add each output's TextFSM records as `parsed` (templates from NETREFLEX_TEXTFSM_PATH)." },
-  textfsm_template: { type: 'string', description: 'With parse: textfsm, this template (a file in NETREFLEX_TEXTFSM_PATH) for every command instead of the index lookup.' },
+  parse: {
+    type: 'string',
+    enum: ['none', 'textfsm'],
+    default: 'none',
+    description: "'textfsm': add each output's TextFSM records as `parsed` (templates from NETREFLEX_TEXTFSM_PATH).",
+  },
+  textfsm_template: {
+    type: 'string',
+    description: 'With parse: textfsm, this template (a file in NETREFLEX_TEXTFSM_PATH) for every command instead of the index lookup.',
+  },
 };
 
 /** Whether the action asked for TextFSM; a bad value is refused before connecting. */
 export function wantsTextfsm(params: Record<string, unknown>): boolean {
   const p = params.parse ?? 'none';
   if (p !== 'none' && p !== 'textfsm') throw new NrxError('NRX_ERR_PARAM_INVALID', `parameter 'parse' must be 'none' or 'textfsm', got ${JSON.stringify(p)}`);
-  if (params.textfsm_template !== undefined && typeof params.textfsm_template !== 'string') throw new NrxError('NRX_ERR_PARAM_INVALID', "parameter 'textfsm_template' must be a string");
+  if (params.textfsm_template !== undefined && typeof params.textfsm_template !== 'string')
+    throw new NrxError('NRX_ERR_PARAM_INVALID', "parameter 'textfsm_template' must be a string");
   return p === 'textfsm';
 }
 
@@ -32,7 +41,10 @@ export function withTextfsmRecords(device: string, platform: string, results: Co
   for (const r of results) {
     try {
       const template = typeof params.textfsm_template === 'string' ? params.textfsm_template : undefined;
-      const { records, templates } = textfsmParse({ output: r.output, platform, command: r.command, hostname: device, ...(template !== undefined ? { template } : {}) }, { templates: 'library' });
+      const { records, templates } = textfsmParse(
+        { output: r.output, platform, command: r.command, hostname: device, ...(template !== undefined ? { template } : {}) },
+        { templates: 'library' },
+      );
       ctx.log(`${device}: ${r.command}: ${records.length} TextFSM records (${templates.join(', ')})`);
       parsed.push({ ...r, parsed: records });
     } catch (e) {

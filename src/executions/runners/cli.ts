@@ -16,7 +16,10 @@ export class CliRunner implements Runner {
   readonly runnerType = CLI_RUNNER.runnerType;
   readonly aliases = CLI_RUNNER.aliases;
   readonly parameters = CLI_RUNNER.parameters;
-  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(
+    private readonly resolver: CliResolver,
+    private readonly factory: DriverFactory = sshDriverFactory,
+  ) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';
@@ -33,7 +36,12 @@ export class CliRunner implements Runner {
       for (const r of results) ctx.log(`${device}: ${r.command}: ${r.failed ? `rejected: ${r.failureReason}` : 'ok'} (${r.elapsedMs} ms)`);
       const rejected = results.find((r) => r.failed);
       const result = { device, results };
-      if (rejected) return { status: 'failed', result, error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected '${rejected.command}': ${rejected.failureReason}` } };
+      if (rejected)
+        return {
+          status: 'failed',
+          result,
+          error: { code: 'NRX_ERR_COMMAND_REJECTED', message: `device ${device} rejected '${rejected.command}': ${rejected.failureReason}` },
+        };
       return textfsm ? withTextfsmRecords(device, platform, results, params, ctx) : { status: 'succeeded', result };
     } catch (e) {
       return infrastructureFailure(e, ctx, device);

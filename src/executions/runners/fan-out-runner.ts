@@ -41,13 +41,23 @@ export class FanOutRunner implements Runner {
     if (on === undefined || on === null || on === '') return this.inner.run(action, rest, ctx);
     if (rest.device) throw new NrxError('NRX_ERR_PARAM_INVALID', `${action.ref}: give either 'device' or 'on', not both`);
     const devices = await this.select(String(on));
-    if (devices.length === 0) return { status: 'failed', result: { on, devices: [] }, error: { code: 'NRX_ERR_DEVICE_NOT_FOUND', message: `${action.ref}: no inventory device matches on=${JSON.stringify(on)}` } };
+    if (devices.length === 0)
+      return {
+        status: 'failed',
+        result: { on, devices: [] },
+        error: { code: 'NRX_ERR_DEVICE_NOT_FOUND', message: `${action.ref}: no inventory device matches on=${JSON.stringify(on)}` },
+      };
     const outcomes = await fanOut(
       devices,
       async (device) => {
         const r = await this.inner.run(action, { ...rest, device }, { ...ctx, log: (line) => ctx.log(`${device}: ${line}`) });
         if (r.status !== 'succeeded') {
-          const code = r.error?.code && r.error.code in ERROR_CATALOGUE ? (r.error.code as ErrorCode) : r.status === 'timeout' ? 'NRX_ERR_TIMEOUT' : 'NRX_ERR_RUNNER_FAILED';
+          const code =
+            r.error?.code && r.error.code in ERROR_CATALOGUE
+              ? (r.error.code as ErrorCode)
+              : r.status === 'timeout'
+                ? 'NRX_ERR_TIMEOUT'
+                : 'NRX_ERR_RUNNER_FAILED';
           throw new NrxError(code, r.error?.message ?? `${device}: ${r.status}`, { details: { result: r.result } });
         }
         return r.result;
@@ -63,6 +73,17 @@ export class FanOutRunner implements Runner {
     };
     return failed === 0
       ? { status: 'succeeded', result }
-      : { status: 'failed', result, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `${failed} of ${devices.length} devices failed: ${outcomes.filter((o) => !o.ok).slice(0, 3).map((o) => o.device).join(', ')}${failed > 3 ? ', ...' : ''}` } };
+      : {
+          status: 'failed',
+          result,
+          error: {
+            code: 'NRX_ERR_RUNNER_FAILED',
+            message: `${failed} of ${devices.length} devices failed: ${outcomes
+              .filter((o) => !o.ok)
+              .slice(0, 3)
+              .map((o) => o.device)
+              .join(', ')}${failed > 3 ? ', ...' : ''}`,
+          },
+        };
   }
 }

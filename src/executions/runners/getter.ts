@@ -13,7 +13,10 @@ export class GetterRunner implements Runner {
   readonly runnerType = GETTER_RUNNER.runnerType;
   readonly aliases = GETTER_RUNNER.aliases;
   readonly parameters = GETTER_RUNNER.parameters;
-  constructor(private readonly resolver: CliResolver, private readonly factory: DriverFactory = sshDriverFactory) {}
+  constructor(
+    private readonly resolver: CliResolver,
+    private readonly factory: DriverFactory = sshDriverFactory,
+  ) {}
 
   async run(_action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     let device = '';

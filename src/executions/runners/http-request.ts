@@ -74,9 +74,11 @@ export class HttpRequestRunner implements Runner {
       headers.Authorization = `Basic ${Buffer.from(`${params.username}:${typeof params.password === 'string' ? params.password : ''}`).toString('base64')}`;
     }
     if (params.cookies && typeof params.cookies === 'object' && !hasHeader(headers, 'cookie')) {
-      headers.Cookie = Object.entries(params.cookies).map(([k, v]) => `${k}=${String(v)}`).join('; ');
+      headers.Cookie = Object.entries(params.cookies)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join('; ');
     }
-    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : action.timeoutMs ?? 60_000;
+    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : (action.timeoutMs ?? 60_000);
     const verify = params.verify_ssl_cert !== false;
     const follow = params.allow_redirects === true;
 
@@ -95,10 +97,16 @@ export class HttpRequestRunner implements Runner {
       ctx.log(`${method} ${url.href} -> ${answer.statusCode}`);
       const result = shapeResult(answer);
       const ok = answer.statusCode >= 200 && answer.statusCode < 300;
-      return ok ? { status: 'succeeded', result } : { status: 'failed', result, error: { code: 'NRX_ERR_HTTP', message: `${method} ${url.href} answered ${answer.statusCode}` } };
+      return ok
+        ? { status: 'succeeded', result }
+        : { status: 'failed', result, error: { code: 'NRX_ERR_HTTP', message: `${method} ${url.href} answered ${answer.statusCode}` } };
     } catch (e) {
       if (timeout.signal.aborted || (ctx.signal.aborted && isNrxError(ctx.signal.reason) && ctx.signal.reason.code === 'NRX_ERR_TIMEOUT')) {
-        return { status: 'timeout', result: null, error: { code: 'NRX_ERR_TIMEOUT', message: `${method} ${url.href}: no answer within ${timeoutMs / 1000} s` } };
+        return {
+          status: 'timeout',
+          result: null,
+          error: { code: 'NRX_ERR_TIMEOUT', message: `${method} ${url.href}: no answer within ${timeoutMs / 1000} s` },
+        };
       }
       if (ctx.signal.aborted) return { status: 'failed', result: null, error: { code: 'NRX_ERR_CANCELED', message: `${method} ${url.href}: canceled` } };
       const message = isNrxError(e) ? e.message : `${method} ${url.href} failed: ${(e as Error).message}`;
@@ -111,28 +119,32 @@ export class HttpRequestRunner implements Runner {
   private send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, verify: boolean, signal: AbortSignal): Promise<HttpAnswer> {
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const req = lib.request(url, {
-        method,
-        headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers,
-        signal,
-        ...(url.protocol === 'https:' ? { rejectUnauthorized: verify } : {}),
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        let truncated = false;
-        res.on('data', (c: Buffer) => {
-          if (kept >= this.maxBodyBytes) {
-            truncated = true;
-            return;
-          }
-          const part = c.length > this.maxBodyBytes - kept ? c.subarray(0, this.maxBodyBytes - kept) : c;
-          if (part.length < c.length) truncated = true;
-          chunks.push(part);
-          kept += part.length;
-        });
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), truncated }));
-        res.on('error', reject);
-      });
+      const req = lib.request(
+        url,
+        {
+          method,
+          headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers,
+          signal,
+          ...(url.protocol === 'https:' ? { rejectUnauthorized: verify } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          let truncated = false;
+          res.on('data', (c: Buffer) => {
+            if (kept >= this.maxBodyBytes) {
+              truncated = true;
+              return;
+            }
+            const part = c.length > this.maxBodyBytes - kept ? c.subarray(0, this.maxBodyBytes - kept) : c;
+            if (part.length < c.length) truncated = true;
+            chunks.push(part);
+            kept += part.length;
+          });
+          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), truncated }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

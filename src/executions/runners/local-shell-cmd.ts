@@ -67,7 +67,10 @@ export class LocalShellRunner implements Runner {
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (params.sudo === true) {
-      return refuse('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'sudo' is not supported by netreflex (run the appliance with the rights the command needs)`);
+      return refuse(
+        'NRX_ERR_PARAM_INVALID',
+        `action ${action.ref}: parameter 'sudo' is not supported by netreflex (run the appliance with the rights the command needs)`,
+      );
     }
     let argv: string[];
     try {
@@ -153,7 +156,7 @@ export class LocalShellRunner implements Runner {
           resolve(refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: cannot start the command${cwd}: ${spawnError.message}`));
           return;
         }
-        const returnCode = why === 'timeout' ? TIMEOUT_EXIT_CODE : code ?? (signal ? -(osConstants.signals[signal] ?? 1) : null);
+        const returnCode = why === 'timeout' ? TIMEOUT_EXIT_CODE : (code ?? (signal ? -(osConstants.signals[signal] ?? 1) : null));
         const result: Record<string, unknown> = {
           stdout: trimShell(stdout.text()),
           stderr: trimShell(stderr.text()),
@@ -164,7 +167,14 @@ export class LocalShellRunner implements Runner {
         if (stdout.truncated) result.stdout_truncated = true;
         if (stderr.truncated) result.stderr_truncated = true;
         if (why === 'timeout') {
-          resolve({ status: 'timeout', result, error: { code: 'NRX_ERR_TIMEOUT', message: `action ${action.ref}: command killed after ${timeoutMs !== null ? `${timeoutMs / 1000} s` : 'its timeout'}` } });
+          resolve({
+            status: 'timeout',
+            result,
+            error: {
+              code: 'NRX_ERR_TIMEOUT',
+              message: `action ${action.ref}: command killed after ${timeoutMs !== null ? `${timeoutMs / 1000} s` : 'its timeout'}`,
+            },
+          });
         } else if (why === 'canceled') {
           resolve({ status: 'failed', result, error: { code: 'NRX_ERR_CANCELED', message: `action ${action.ref}: command canceled` } });
         } else resolve({ status: returnCode === 0 ? 'succeeded' : 'failed', result });
@@ -222,7 +232,10 @@ function commandArgv(action: ActionSpec, params: Record<string, unknown>): strin
 
 /** StackStorm's script calling convention: positional parameters by `position`, the rest as `--name=value`. */
 function scriptArgv(action: ActionSpec, params: Record<string, unknown>, script: string | undefined): string[] {
-  if (!script) throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: local-shell-script needs an entry_point`, { location: { file: action.file, field: 'entry_point' } });
+  if (!script)
+    throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: local-shell-script needs an entry_point`, {
+      location: { file: action.file, field: 'entry_point' },
+    });
   const runnerOwn = LOCAL_SHELL_SCRIPT_RUNNER.parameters;
   const kwargOp = typeof params.kwarg_op === 'string' ? params.kwarg_op : '--';
   const positional: Array<[number, string]> = [];

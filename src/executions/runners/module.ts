@@ -28,16 +28,24 @@ export class ModuleRunner implements Runner {
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (!action.entryPoint) {
-      return { status: 'failed', result: null, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: a ${action.runnerType} action needs an entry_point (${action.file})` } };
+      return {
+        status: 'failed',
+        result: null,
+        error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: a ${action.runnerType} action needs an entry_point (${action.file})` },
+      };
     }
     let fn: ModuleActionFn;
     try {
       fn = await loadRun(action.entryPoint);
     } catch (e) {
-      return { status: 'failed', result: null, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: cannot load ${action.entryPoint}: ${(e as Error).message}` } };
+      return {
+        status: 'failed',
+        result: null,
+        error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: cannot load ${action.entryPoint}: ${(e as Error).message}` },
+      };
     }
 
-    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : action.timeoutMs ?? 600_000;
+    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : (action.timeoutMs ?? 600_000);
     // A ref'd timer (AbortSignal.timeout is unref'd): a pending action keeps the process alive.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);

@@ -17,11 +17,18 @@ export const NETCONF_RUNNER_PARAMETERS: Readonly<Record<string, ParamSpec>> = {
   device: { type: 'string', required: true, description: 'Inventory name of the device.' },
   operation: { type: 'string', default: 'get-config', enum: [...OPERATIONS], description: 'NETCONF operation.' },
   source: { type: 'string', default: 'running', enum: ['running', 'candidate', 'startup'], description: 'Datastore read by get-config and validate.' },
-  target: { type: 'string', enum: ['running', 'candidate', 'startup'], description: 'Datastore edit-config/lock/unlock act on; default candidate when the device has one, else running.' },
+  target: {
+    type: 'string',
+    enum: ['running', 'candidate', 'startup'],
+    description: 'Datastore edit-config/lock/unlock act on; default candidate when the device has one, else running.',
+  },
   filter: { type: 'string', description: 'Subtree filter (XML) for get and get-config.' },
   xpath: { type: 'string', description: 'XPath filter for get and get-config (device needs :xpath).' },
   namespaces: { type: 'object', description: 'Prefix -> namespace URI for the XPath filter.' },
-  config: { type: 'string', description: 'edit-config: the XML inside <config>; nc:operation="merge|replace|create|delete|remove" may be used on any element.' },
+  config: {
+    type: 'string',
+    description: 'edit-config: the XML inside <config>; nc:operation="merge|replace|create|delete|remove" may be used on any element.',
+  },
   default_operation: { type: 'string', enum: ['merge', 'replace', 'none'], description: 'edit-config default-operation.' },
   commit: { type: 'boolean', default: true, description: 'edit-config on candidate: lock, edit, commit, unlock (discard and unlock on failure).' },
   confirmed: { type: 'boolean', default: false, description: 'Commit as a confirmed commit.' },
@@ -45,7 +52,8 @@ export class NetconfRunner implements Runner {
     const device = str(params.device);
     const operation = (str(params.operation) ?? 'get-config') as Operation;
     if (!device) return failed('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'device' is required`);
-    if (!OPERATIONS.includes(operation)) return failed('NRX_ERR_PARAM_INVALID', `action ${action.ref}: unknown NETCONF operation '${operation}' (one of ${OPERATIONS.join(', ')})`);
+    if (!OPERATIONS.includes(operation))
+      return failed('NRX_ERR_PARAM_INVALID', `action ${action.ref}: unknown NETCONF operation '${operation}' (one of ${OPERATIONS.join(', ')})`);
     const timeoutMs = (typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : 60) * 1000;
     let session: NetconfSession | undefined;
     try {
@@ -58,13 +66,22 @@ export class NetconfRunner implements Runner {
     } catch (e) {
       const err = describeError(e);
       const errors = isNrxError(e) && Array.isArray(e.details.errors) ? e.details.errors : undefined;
-      return { status: err.code === 'NRX_ERR_DEVICE_TIMEOUT' ? 'timeout' : 'failed', result: { device, operation, ...(errors ? { errors } : {}) }, error: { code: err.code, message: err.message } };
+      return {
+        status: err.code === 'NRX_ERR_DEVICE_TIMEOUT' ? 'timeout' : 'failed',
+        result: { device, operation, ...(errors ? { errors } : {}) },
+        error: { code: err.code, message: err.message },
+      };
     } finally {
       await session?.close().catch(() => undefined);
     }
   }
 
-  private async perform(s: NetconfSession, op: Operation, p: Record<string, unknown>, opts: { signal: AbortSignal; timeoutMs: number }): Promise<Record<string, unknown>> {
+  private async perform(
+    s: NetconfSession,
+    op: Operation,
+    p: Record<string, unknown>,
+    opts: { signal: AbortSignal; timeoutMs: number },
+  ): Promise<Record<string, unknown>> {
     const target = (str(p.target) ?? (s.hasCapability(CAP_CANDIDATE) ? 'candidate' : 'running')) as Datastore;
     const source = (str(p.source) ?? 'running') as Datastore;
     switch (op) {

@@ -95,7 +95,10 @@ export class PythonChannel {
         return (await this.kv.get(SCOPE, name, { decrypt: msg.decrypt === true }))?.value ?? null;
       case 'kv.set': {
         const ttl = typeof msg.ttl === 'number' ? msg.ttl : undefined;
-        await this.kv.set(SCOPE, name, typeof msg.value === 'string' ? msg.value : String(msg.value), { encrypt: msg.encrypt === true, ...(ttl !== undefined ? { ttlSeconds: ttl } : {}) });
+        await this.kv.set(SCOPE, name, typeof msg.value === 'string' ? msg.value : String(msg.value), {
+          encrypt: msg.encrypt === true,
+          ...(ttl !== undefined ? { ttlSeconds: ttl } : {}),
+        });
         this.log(`datastore: set ${SCOPE}/${name}${msg.encrypt === true ? ' (encrypted)' : ''}`);
         return true;
       }

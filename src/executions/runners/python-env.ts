@@ -122,12 +122,20 @@ function readMarker(venv: string): string | null {
 }
 
 function lastLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-2).join(' | ');
 }
 
 /** Run a program (never through a shell) and collect its output; code null on timeout. */
-function runProcess(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runProcess(
+  cmd: string,
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: { ...childEnvironment(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -146,7 +154,7 @@ function runProcess(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv, ti
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: timedOut ? null : code ?? 1, stdout, stderr });
+      resolve({ code: timedOut ? null : (code ?? 1), stdout, stderr });
     });
   });
 }

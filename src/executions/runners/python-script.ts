@@ -68,7 +68,8 @@ export class PythonScriptRunner implements Runner {
   }
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
-    if (!action.entryPoint) return refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: python-script needs an entry_point (a .py file under actions/) in ${action.file}`);
+    if (!action.entryPoint)
+      return refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: python-script needs an entry_point (a .py file under actions/) in ${action.file}`);
     const packDir = path.dirname(path.dirname(action.file));
     let config: PackConfig;
     try {
@@ -85,7 +86,8 @@ export class PythonScriptRunner implements Runner {
     const actionParams: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (!(k in own)) actionParams[k] = v;
     const rel = path.relative(packDir, action.entryPoint);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: entry point ${action.entryPoint} is outside the pack folder ${packDir}`);
+    if (rel.startsWith('..') || path.isAbsolute(rel))
+      return refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: entry point ${action.entryPoint} is outside the pack folder ${packDir}`);
     let child: ChildProcess;
     let loadDir: string;
     try {
@@ -119,7 +121,14 @@ export class PythonScriptRunner implements Runner {
     return this.supervise(action, child, channel, interpreter, timeoutOf(action, params), ctx);
   }
 
-  private supervise(action: ActionSpec, child: ChildProcess, channel: PythonChannel, interpreter: PackInterpreter, timeoutMs: number | null, ctx: RunContext): Promise<RunResultOk> {
+  private supervise(
+    action: ActionSpec,
+    child: ChildProcess,
+    channel: PythonChannel,
+    interpreter: PackInterpreter,
+    timeoutMs: number | null,
+    ctx: RunContext,
+  ): Promise<RunResultOk> {
     const stdout = new CapturedStream(this.capBytes, (l) => ctx.log(l));
     const stderr = new CapturedStream(this.capBytes, (l) => ctx.log(`stderr: ${l}`));
     child.stdout!.on('data', (c: Buffer) => stdout.push(c));
@@ -154,7 +163,7 @@ export class PythonScriptRunner implements Runner {
           resolve(refuse('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: cannot start ${interpreter.python}: ${spawnError.message}`));
           return;
         }
-        const exitCode = why === 'timeout' ? TIMEOUT_EXIT_CODE : code ?? 1;
+        const exitCode = why === 'timeout' ? TIMEOUT_EXIT_CODE : (code ?? 1);
         const outcome = channel.outcome;
         const result: Record<string, unknown> = {
           result: outcome?.op === 'result' ? outcome.result : null,
@@ -180,7 +189,14 @@ export class PythonScriptRunner implements Runner {
 }
 
 /** The final status from the host's outcome and the exit code, as StackStorm decides it. */
-function judge(action: ActionSpec, outcome: HostOutcome | null, exitCode: number, result: Record<string, unknown>, interpreter: PackInterpreter, protocolError: string | null): RunResultOk {
+function judge(
+  action: ActionSpec,
+  outcome: HostOutcome | null,
+  exitCode: number,
+  result: Record<string, unknown>,
+  interpreter: PackInterpreter,
+  protocolError: string | null,
+): RunResultOk {
   if (outcome?.op === 'result') {
     const ok = exitCode === 0 && outcome.status !== false;
     return { status: ok ? 'succeeded' : 'failed', result };
@@ -188,7 +204,11 @@ function judge(action: ActionSpec, outcome: HostOutcome | null, exitCode: number
   if (outcome?.op === 'failure') {
     switch (outcome.kind) {
       case 'missing_module':
-        return { status: 'failed', result, error: { code: 'NRX_ERR_CONFIG', message: missingModuleMessage(action, outcome.module ?? outcome.message, interpreter) } };
+        return {
+          status: 'failed',
+          result,
+          error: { code: 'NRX_ERR_CONFIG', message: missingModuleMessage(action, outcome.module ?? outcome.message, interpreter) },
+        };
       case 'load':
         return { status: 'failed', result, error: { code: 'NRX_ERR_RUNNER_FAILED', message: `action ${action.ref}: ${outcome.message}` } };
       case 'bad_status':

@@ -156,7 +156,8 @@ export class RunnerRegistry {
   /** Like get, but an unknown type is an NRX_ERR_RUNNER_NOT_FOUND naming it and why. */
   require(runnerType: string): AnyRunner {
     const r = this.runners.get(runnerType);
-    if (!r) throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `no runner '${runnerType}': ${missingRunnerReason(runnerType)} (available: ${this.list().join(', ')})`);
+    if (!r)
+      throw new NrxError('NRX_ERR_RUNNER_NOT_FOUND', `no runner '${runnerType}': ${missingRunnerReason(runnerType)} (available: ${this.list().join(', ')})`);
     return r;
   }
 

@@ -2,8 +2,12 @@ import type { ParamSpec, RunnerDeclaration } from '../action.js';
 
 /** StackStorm's remote runner parameters (core.remote, core.remote_sudo), as netreflex takes them. */
 const REMOTE_COMMON: Record<string, ParamSpec> = {
-  hosts: { type: ['string', 'array'] as unknown as ParamSpec['type'], required: true, description: 'Inventory device names or addresses, comma-separated or a list; `host:port` sets the port.' },
-  username: { type: 'string', description: 'Login user; default: the inventory credential\'s.' },
+  hosts: {
+    type: ['string', 'array'] as unknown as ParamSpec['type'],
+    required: true,
+    description: 'Inventory device names or addresses, comma-separated or a list; `host:port` sets the port.',
+  },
+  username: { type: 'string', description: "Login user; default: the inventory credential's." },
   password: { type: 'string', secret: true, description: 'Password for a host outside the inventory.' },
   private_key: { type: 'string', secret: true, description: 'Private key (the key text, not a path) for a host outside the inventory.' },
   passphrase: { type: 'string', secret: true, description: 'Passphrase of private_key.' },
@@ -23,7 +27,7 @@ const REMOTE_COMMON: Record<string, ParamSpec> = {
 export const REMOTE_SHELL_CMD_RUNNER: RunnerDeclaration = {
   runnerType: 'remote-shell-cmd',
   aliases: [],
-  parameters: { cmd: { type: 'string', description: 'Command line run by the remote user\'s shell.' }, ...REMOTE_COMMON },
+  parameters: { cmd: { type: 'string', description: "Command line run by the remote user's shell." }, ...REMOTE_COMMON },
 };
 
 export const REMOTE_SHELL_SCRIPT_RUNNER: RunnerDeclaration = { runnerType: 'remote-shell-script', aliases: [], parameters: REMOTE_COMMON };

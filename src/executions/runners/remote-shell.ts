@@ -73,16 +73,18 @@ export class RemoteShellRunner implements Runner {
       const d = describeError(e);
       return { status: 'failed', result: null, error: { code: d.code, message: d.message } };
     }
-    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : action.timeoutMs ?? 60_000;
+    const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : (action.timeoutMs ?? 60_000);
     const results: Record<string, HostResult> = {};
     const one = async (entry: string): Promise<void> => {
       results[entry] = await this.onHost(entry, params, plan, timeoutMs, ctx);
     };
     const limit = params.parallel === false ? 1 : Math.max(1, this.opts.maxParallel ?? 20);
     const queue = [...plan.hosts];
-    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-      for (let h = queue.shift(); h !== undefined; h = queue.shift()) await one(h);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(limit, queue.length) }, async () => {
+        for (let h = queue.shift(); h !== undefined; h = queue.shift()) await one(h);
+      }),
+    );
     // Keys in the order the hosts were given.
     const ordered: Record<string, HostResult> = {};
     for (const h of plan.hosts) ordered[h] = results[h]!;
@@ -90,17 +92,27 @@ export class RemoteShellRunner implements Runner {
   }
 
   private plan(action: ActionSpec, params: Record<string, unknown>): RunPlan {
-    if (params.sudo === true) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'sudo' is not supported by netreflex (log in as a user with the rights the command needs)`);
-    if (typeof params.bastion_host === 'string' && params.bastion_host !== '') throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'bastion_host' is not supported by netreflex`);
+    if (params.sudo === true)
+      throw new NrxError(
+        'NRX_ERR_PARAM_INVALID',
+        `action ${action.ref}: parameter 'sudo' is not supported by netreflex (log in as a user with the rights the command needs)`,
+      );
+    if (typeof params.bastion_host === 'string' && params.bastion_host !== '')
+      throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'bastion_host' is not supported by netreflex`);
     const hosts = parseHosts(params.hosts);
-    if (hosts.length === 0) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'hosts' names no host`, { location: { field: 'hosts' } });
+    if (hosts.length === 0)
+      throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'hosts' names no host`, { location: { field: 'hosts' } });
     const prefix = environmentPrefix(action, params, this.parameters);
     if (this.runnerType === 'remote-shell-cmd') {
       const cmd = params.cmd;
-      if (typeof cmd !== 'string' || cmd.trim() === '') throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'cmd' must be a non-empty command line`, { location: { field: 'cmd' } });
+      if (typeof cmd !== 'string' || cmd.trim() === '')
+        throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'cmd' must be a non-empty command line`, { location: { field: 'cmd' } });
       return { hosts, command: () => `${prefix}${cmd}`, script: null };
     }
-    if (!action.entryPoint) throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: remote-shell-script needs an entry_point`, { location: { file: action.file, field: 'entry_point' } });
+    if (!action.entryPoint)
+      throw new NrxError('NRX_ERR_RUNNER_FAILED', `action ${action.ref}: remote-shell-script needs an entry_point`, {
+        location: { file: action.file, field: 'entry_point' },
+      });
     const body = readFileSync(action.entryPoint);
     const args = scriptArguments(action, params).map(shellQuote).join(' ');
     const dir = typeof params.dir === 'string' && params.dir !== '' ? params.dir : '/tmp';
@@ -167,13 +179,21 @@ export class RemoteShellRunner implements Runner {
     if (typeof params.username === 'string' && params.username !== '') explicit.username = params.username;
     if (typeof params.password === 'string' && params.password !== '') explicit.password = params.password;
     if (typeof params.private_key === 'string' && params.private_key !== '') {
-      if (!params.private_key.includes('PRIVATE KEY')) throw new NrxError('NRX_ERR_PARAM_INVALID', "parameter 'private_key' must be the key itself (-----BEGIN ... PRIVATE KEY-----), not a path: netreflex does not read key files named by a parameter", { location: { field: 'private_key' } });
+      if (!params.private_key.includes('PRIVATE KEY'))
+        throw new NrxError(
+          'NRX_ERR_PARAM_INVALID',
+          "parameter 'private_key' must be the key itself (-----BEGIN ... PRIVATE KEY-----), not a path: netreflex does not read key files named by a parameter",
+          { location: { field: 'private_key' } },
+        );
       explicit.privateKey = params.private_key;
     }
     if (typeof params.passphrase === 'string' && params.passphrase !== '') explicit.passphrase = params.passphrase;
     if (fromInventory) return { ...fromInventory, ...explicit, ...(port !== null ? { port } : {}) };
     if (!explicit.username || (explicit.password === undefined && explicit.privateKey === undefined)) {
-      throw new NrxError('NRX_ERR_AUTH', `host ${name} is not in the inventory and the action gives no login for it (username with password or private_key, or credential: NAME)`);
+      throw new NrxError(
+        'NRX_ERR_AUTH',
+        `host ${name} is not in the inventory and the action gives no login for it (username with password or private_key, or credential: NAME)`,
+      );
     }
     const defaultPort = typeof params.port === 'number' ? params.port : 22;
     return { host: name, port: port ?? defaultPort, username: explicit.username, ...pick(explicit) };
@@ -208,7 +228,10 @@ function environmentPrefix(action: ActionSpec, params: Record<string, unknown>, 
   const vars: Array<[string, string]> = [];
   if (params.env !== null && typeof params.env === 'object' && !Array.isArray(params.env)) {
     for (const [k, v] of Object.entries(params.env)) {
-      if (!ENV_NAME.test(k)) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: env name ${JSON.stringify(k)} is not a valid variable name`, { location: { field: `env.${k}` } });
+      if (!ENV_NAME.test(k))
+        throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: env name ${JSON.stringify(k)} is not a valid variable name`, {
+          location: { field: `env.${k}` },
+        });
       vars.push([k, asText(v)]);
     }
   }
@@ -241,13 +264,17 @@ function scriptArguments(action: ActionSpec, params: Record<string, unknown>): s
 async function upload(conn: SshExecConnection, script: { name: string; body: Buffer; dir: string }): Promise<string> {
   const file = `"$d"/${shellQuote(script.name)}`;
   let out = '';
-  const r = await conn.exec(`umask 077 && d=$(mktemp -d ${shellQuote(script.dir)}/netreflex-XXXXXXXX) && cat > ${file} && chmod 700 ${file} && printf '%s' "$d"`, {
-    stdin: script.body,
-    onStdout: (c) => void (out += c.toString('utf8')),
-    timeoutMs: 30_000,
-  });
+  const r = await conn.exec(
+    `umask 077 && d=$(mktemp -d ${shellQuote(script.dir)}/netreflex-XXXXXXXX) && cat > ${file} && chmod 700 ${file} && printf '%s' "$d"`,
+    {
+      stdin: script.body,
+      onStdout: (c) => void (out += c.toString('utf8')),
+      timeoutMs: 30_000,
+    },
+  );
   const dir = out.trim();
-  if (r.code !== 0 || !REMOTE_TMP.test(dir)) throw new NrxError('NRX_ERR_RUNNER_FAILED', `cannot copy ${script.name} to ${script.dir} on the host (exit ${String(r.code)})`);
+  if (r.code !== 0 || !REMOTE_TMP.test(dir))
+    throw new NrxError('NRX_ERR_RUNNER_FAILED', `cannot copy ${script.name} to ${script.dir} on the host (exit ${String(r.code)})`);
   return dir;
 }
 
@@ -278,7 +305,17 @@ function summarise(action: ActionSpec, results: Record<string, HostResult>, ctx:
   const failed = entries.filter(([, r]) => r.failed);
   if (failed.length === 0) return { status: 'succeeded', result: results };
   if (entries.some(([, r]) => r.timed_out)) {
-    return { status: 'timeout', result: results, error: { code: 'NRX_ERR_TIMEOUT', message: `action ${action.ref}: timed out on ${entries.filter(([, r]) => r.timed_out).map(([h]) => h).join(', ')}` } };
+    return {
+      status: 'timeout',
+      result: results,
+      error: {
+        code: 'NRX_ERR_TIMEOUT',
+        message: `action ${action.ref}: timed out on ${entries
+          .filter(([, r]) => r.timed_out)
+          .map(([h]) => h)
+          .join(', ')}`,
+      },
+    };
   }
   const unreachable = failed.filter(([, r]) => r.error_code);
   if (unreachable.length === 0) return { status: 'failed', result: results };
@@ -286,7 +323,10 @@ function summarise(action: ActionSpec, results: Record<string, HostResult>, ctx:
   return {
     status: 'failed',
     result: results,
-    error: { code: first.error_code!, message: `action ${action.ref}: ${unreachable.length} of ${entries.length} host(s) could not run the command; ${host}: ${first.error}` },
+    error: {
+      code: first.error_code!,
+      message: `action ${action.ref}: ${unreachable.length} of ${entries.length} host(s) could not run the command; ${host}: ${first.error}`,
+    },
   };
 }
 

@@ -25,7 +25,9 @@ export const DEFAULT_RUNNER_USER = 'nobody';
 export function resolveRunAs(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? -1): RunAs | null {
   const wanted = env.NETREFLEX_RUNNER_USER?.trim() || DEFAULT_RUNNER_USER;
   if (uid !== 0) {
-    warnOnce(`netreflex is not running as root: local commands (core.local, scripts) run as this user (uid ${uid}) and can read whatever it can, including the data directory; run the appliance as root to have them run as '${wanted}'`);
+    warnOnce(
+      `netreflex is not running as root: local commands (core.local, scripts) run as this user (uid ${uid}) and can read whatever it can, including the data directory; run the appliance as root to have them run as '${wanted}'`,
+    );
     return null;
   }
   const who = lookupUser(wanted);
@@ -50,7 +52,10 @@ export function lookupUser(spec: string): RunAs {
     const f = line.split(':');
     if (f[0] === spec && f.length >= 4) return { user: spec, uid: Number(f[2]), gid: Number(f[3]) };
   }
-  throw new NrxError('NRX_ERR_CONFIG', `NETREFLEX_RUNNER_USER: no user '${spec}' in /etc/passwd (local commands run as this user when the appliance runs as root; create it or name another, e.g. nobody or 65534:65534)`);
+  throw new NrxError(
+    'NRX_ERR_CONFIG',
+    `NETREFLEX_RUNNER_USER: no user '${spec}' in /etc/passwd (local commands run as this user when the appliance runs as root; create it or name another, e.g. nobody or 65534:65534)`,
+  );
 }
 
 const homes = new Map<string, string>();

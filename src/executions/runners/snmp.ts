@@ -17,7 +17,11 @@ type Operation = (typeof OPERATIONS)[number];
 export const SNMP_RUNNER_PARAMETERS: Readonly<Record<string, ParamSpec>> = {
   device: { type: 'string', required: true, description: 'Inventory name of the device.' },
   operation: { type: 'string', default: 'get', enum: [...OPERATIONS], description: 'SNMP operation.' },
-  oids: { type: 'array', items: { type: 'string' }, description: 'Object names (ifOperStatus, sysName.0, IF-MIB::ifDescr) or numeric OIDs; walks take the first.' },
+  oids: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Object names (ifOperStatus, sysName.0, IF-MIB::ifDescr) or numeric OIDs; walks take the first.',
+  },
   values: { type: 'array', description: 'set: [{oid, type (Integer|OctetString|ObjectIdentifier|IpAddress|Counter32|Gauge32|TimeTicks), value}].' },
   max_repetitions: { type: 'integer', default: 25, description: 'bulkwalk: rows per GetBulk request.' },
   timeout: { type: 'integer', default: 2, description: 'Seconds per attempt.' },
@@ -39,7 +43,10 @@ export class SnmpRunner implements Runner {
     let client: SnmpSession | undefined;
     try {
       if (!device) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: parameter 'device' is required`, { location: { field: 'device' } });
-      if (!OPERATIONS.includes(operation)) throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: unknown SNMP operation '${operation}' (one of ${OPERATIONS.join(', ')})`, { location: { field: 'operation' } });
+      if (!OPERATIONS.includes(operation))
+        throw new NrxError('NRX_ERR_PARAM_INVALID', `action ${action.ref}: unknown SNMP operation '${operation}' (one of ${OPERATIONS.join(', ')})`, {
+          location: { field: 'operation' },
+        });
       const conn = await this.devices.resolve(device);
       client = openSnmp(conn, {
         timeoutMs: (typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : 2) * 1000,
@@ -51,7 +58,11 @@ export class SnmpRunner implements Runner {
       return { status: 'succeeded', result: { device, operation, values } };
     } catch (e) {
       const err = describeError(e);
-      return { status: err.code === 'NRX_ERR_SNMP_TIMEOUT' ? 'timeout' : 'failed', result: { device, operation }, error: { code: err.code, message: err.message } };
+      return {
+        status: err.code === 'NRX_ERR_SNMP_TIMEOUT' ? 'timeout' : 'failed',
+        result: { device, operation },
+        error: { code: err.code, message: err.message },
+      };
     } finally {
       client?.close();
     }
@@ -70,7 +81,8 @@ export class SnmpRunner implements Runner {
       case 'bulkwalk':
         return c.bulkWalk(oids[0]!, typeof p.max_repetitions === 'number' ? p.max_repetitions : 25);
       case 'set': {
-        if (!Array.isArray(p.values) || p.values.length === 0) throw new NrxError('NRX_ERR_PARAM_INVALID', "SNMP set needs parameter 'values' [{oid, type, value}]", { location: { field: 'values' } });
+        if (!Array.isArray(p.values) || p.values.length === 0)
+          throw new NrxError('NRX_ERR_PARAM_INVALID', "SNMP set needs parameter 'values' [{oid, type, value}]", { location: { field: 'values' } });
         return c.set(p.values as SnmpSetValue[]);
       }
     }

@@ -25,7 +25,14 @@ export class SensorCounters {
   constructor(readonly sensor: string) {}
 
   snapshot(): SensorCounterSnapshot {
-    return { received: this.received, decoded: this.decoded, normalised: this.normalised, unknown: this.unknown, malformed: this.malformed, dropped: this.dropped };
+    return {
+      received: this.received,
+      decoded: this.decoded,
+      normalised: this.normalised,
+      unknown: this.unknown,
+      malformed: this.malformed,
+      dropped: this.dropped,
+    };
   }
 
   reset(): void {

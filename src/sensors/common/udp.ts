@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { reportSwallowed } from '../../core/swallowed-errors.js';
 
 /** Bind a UDP socket with a large receive buffer (IPv6 when the host is an IPv6 address). */
-export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 * 1024, onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void): Promise<dgram.Socket> {
+export function bindUdp(
+  host: string,
+  port: number,
+  recvBufferBytes = 16 * 1024 * 1024,
+  onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void,
+): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: recvBufferBytes });
     s.once('error', reject);
@@ -11,7 +16,9 @@ export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 
     s.bind(port, host, () => {
       s.off('error', reject);
       // a runtime socket error (ICMP, buffer) must not crash the appliance, nor pass unseen
-      s.on('error', (error) => reportSwallowed({ where: 'udp_socket', error, msg: 'UDP socket error; the socket keeps listening', fields: { address: host, port } }));
+      s.on('error', (error) =>
+        reportSwallowed({ where: 'udp_socket', error, msg: 'UDP socket error; the socket keeps listening', fields: { address: host, port } }),
+      );
       resolve(s);
     });
   });
@@ -20,7 +27,9 @@ export function bindUdp(host: string, port: number, recvBufferBytes = 16 * 1024 
 /** The kernel's count of UDP datagrams dropped for a full receive buffer (all sockets; Linux only, else undefined). */
 export function udpReceiveBufferErrors(): number | undefined {
   try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
     const names = lines[0]!.split(/\s+/);
     const values = lines[1]!.split(/\s+/);
     const i = names.indexOf('RcvbufErrors');

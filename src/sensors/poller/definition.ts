@@ -57,7 +57,22 @@ export interface PollerDefinition {
   emitInitial: boolean;
 }
 
-const FIELDS = new Set(['name', 'pack', 'description', 'enabled', 'every', 'timeout', 'on', 'concurrency', 'getter', 'snmp', 'key', 'watch', 'emit', 'emit_initial']);
+const FIELDS = new Set([
+  'name',
+  'pack',
+  'description',
+  'enabled',
+  'every',
+  'timeout',
+  'on',
+  'concurrency',
+  'getter',
+  'snmp',
+  'key',
+  'watch',
+  'emit',
+  'emit_initial',
+]);
 const NAME = /^[A-Za-z0-9_-]+$/;
 /** Polling faster than this is a load test against the devices, not monitoring. */
 export const MIN_EVERY_MS = 1000;
@@ -132,7 +147,12 @@ export function parsePollerDefinition(src: YamlSource, pack: string): PollerDefi
   };
 
   const oneObject = source.kind === 'snmp-get' || (source.kind === 'getter' && source.getter === 'facts');
-  if (d.key !== undefined && oneObject) throw specError(src, ['key'], `key applies to list readings; ${describeSource(source)} gives one object per device${source.kind === 'snmp-get' ? ' (items are keyed by the object names)' : ''}`);
+  if (d.key !== undefined && oneObject)
+    throw specError(
+      src,
+      ['key'],
+      `key applies to list readings; ${describeSource(source)} gives one object per device${source.kind === 'snmp-get' ? ' (items are keyed by the object names)' : ''}`,
+    );
   let key: string[] = [];
   if (d.key !== undefined) key = stringList(src, ['key'], d.key);
   else if (source.kind === 'getter') key = [...DEFAULT_GETTER_KEY[source.getter]];
@@ -166,7 +186,8 @@ export function parsePollerDefinition(src: YamlSource, pack: string): PollerDefi
 }
 
 function parseSource(src: YamlSource, d: Record<string, unknown>): PollSource {
-  if ((d.getter === undefined) === (d.snmp === undefined)) throw specError(src, [d.getter === undefined ? 'getter' : 'snmp'], 'give exactly one of getter or snmp');
+  if ((d.getter === undefined) === (d.snmp === undefined))
+    throw specError(src, [d.getter === undefined ? 'getter' : 'snmp'], 'give exactly one of getter or snmp');
   if (d.getter !== undefined) {
     if (typeof d.getter !== 'string' || !(GETTER_NAMES as readonly string[]).includes(d.getter)) {
       throw specError(src, ['getter'], `getter must be one of ${GETTER_NAMES.join(', ')}`);
@@ -201,7 +222,8 @@ function addImplicitColumn(source: PollSource, oidName: string): void {
 
 function parseMapping(src: YamlSource, source: PollSource, emit: string): EventMapping {
   if (emit === 'network.bgp_peer_state_changed') {
-    if (source.kind === 'getter' && source.getter === 'bgp_neighbors') return { kind: 'bgp', stateField: 'state', peerField: 'peer', asField: 'remoteAs', vrfField: 'vrf' };
+    if (source.kind === 'getter' && source.getter === 'bgp_neighbors')
+      return { kind: 'bgp', stateField: 'state', peerField: 'peer', asField: 'remoteAs', vrfField: 'vrf' };
     if (hasColumn(source, 'bgpPeerState')) {
       addImplicitColumn(source, 'bgpPeerRemoteAs');
       return { kind: 'bgp', stateField: 'bgpPeerState', peerField: SNMP_INDEX_FIELD, asField: 'bgpPeerRemoteAs', vrfField: null };
@@ -221,6 +243,10 @@ function parseMapping(src: YamlSource, source: PollSource, emit: string): EventM
 
 export function describeSource(source: PollSource): string {
   if (source.kind === 'getter') return `getter ${source.getter}`;
-  if (source.kind === 'snmp-walk') return `SNMP walk of ${source.roots.filter((r) => !r.implicit).map((r) => r.name).join(', ')}`;
+  if (source.kind === 'snmp-walk')
+    return `SNMP walk of ${source.roots
+      .filter((r) => !r.implicit)
+      .map((r) => r.name)
+      .join(', ')}`;
   return `SNMP get of ${source.objects.map((o) => o.name).join(', ')}`;
 }

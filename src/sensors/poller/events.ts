@@ -12,7 +12,7 @@ import { POLL_CHANGED, type EventMapping, type PollerDefinition } from './defini
 export const POLLER_TRIGGER_TYPES: readonly TriggerTypeSpec[] = [
   {
     ref: POLL_CHANGED,
-    description: 'a polled value changed on a device (a poller from a pack\'s pollers/*.yaml); one event per changed field, or per item added or removed',
+    description: "a polled value changed on a device (a poller from a pack's pollers/*.yaml); one event per changed field, or per item added or removed",
     payloadSchema: {
       type: 'object',
       required: ['poller', 'device', 'change', 'key'],
@@ -44,7 +44,13 @@ const isBgpState = (v: unknown): v is string => typeof v === 'string' && (BGP_ST
 /** Operational state as up/down: a boolean (getter operUp) or ifOperStatus, where anything but `up` is down. */
 const isUp = (v: unknown): boolean => v === true || v === 'up' || v === 1;
 
-function bgpEvent(def: PollerDefinition, m: Extract<EventMapping, { kind: 'bgp' }>, base: Record<string, unknown>, item: Record<string, unknown>, previousState: unknown): PollEvent | null {
+function bgpEvent(
+  def: PollerDefinition,
+  m: Extract<EventMapping, { kind: 'bgp' }>,
+  base: Record<string, unknown>,
+  item: Record<string, unknown>,
+  previousState: unknown,
+): PollEvent | null {
   const state = item[m.stateField];
   if (!isBgpState(state) || (previousState !== null && !isBgpState(previousState))) return null;
   const peerAs = m.asField ? item[m.asField] : undefined;
@@ -64,7 +70,13 @@ function bgpEvent(def: PollerDefinition, m: Extract<EventMapping, { kind: 'bgp' 
   };
 }
 
-function interfaceEvent(def: PollerDefinition, m: Extract<EventMapping, { kind: 'interface' }>, base: Record<string, unknown>, item: Record<string, unknown>, previous: unknown): PollEvent {
+function interfaceEvent(
+  def: PollerDefinition,
+  m: Extract<EventMapping, { kind: 'interface' }>,
+  base: Record<string, unknown>,
+  item: Record<string, unknown>,
+  previous: unknown,
+): PollEvent {
   const name = (m.nameField ? item[m.nameField] : undefined) ?? item.index;
   const up = isUp(item[m.operField]);
   return {

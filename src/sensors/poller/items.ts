@@ -62,7 +62,10 @@ export function toItems(source: PollSource, raw: RawReading, key: readonly strin
     if (listName === null) return collect([{ ...model }], []);
     const list = model[listName];
     if (!Array.isArray(list)) throw new NrxError('NRX_ERR_PARSE', `getter ${source.getter} returned no '${listName}' list`);
-    return collect(list.filter((x): x is Item => x !== null && typeof x === 'object'), key);
+    return collect(
+      list.filter((x): x is Item => x !== null && typeof x === 'object'),
+      key,
+    );
   }
   if (source.kind === 'snmp-walk' && raw.kind === 'snmp-walk') {
     const rows = new Map<string, Item>();

@@ -23,15 +23,24 @@ export function loadPollerDefinitions(packs: readonly PollerPack[]): { definitio
   for (const pack of packs) {
     const dir = path.join(pack.path, 'pollers');
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => /\.ya?ml$/i.test(n))
+      .sort()) {
       const file = path.join(dir, name);
       try {
         const outside = outsidePack(pack.path, file);
-        if (outside !== null) throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, { location: { file } });
+        if (outside !== null)
+          throw new NrxError('NRX_ERR_SPEC_INVALID', `is a symlink that leaves the pack (to ${outside}); refused: a pack loads only its own files`, {
+            location: { file },
+          });
         const def = parsePollerDefinition(loadYamlFile(file), pack.ref);
         const first = seen.get(def.ref);
         if (first) {
-          errors.push(new NrxError('NRX_ERR_SPEC_INVALID', `poller '${def.ref}' is defined twice (first in ${first}); this copy is ignored`, { location: { file, field: 'name' } }));
+          errors.push(
+            new NrxError('NRX_ERR_SPEC_INVALID', `poller '${def.ref}' is defined twice (first in ${first}); this copy is ignored`, {
+              location: { file, field: 'name' },
+            }),
+          );
           continue;
         }
         seen.set(def.ref, file);

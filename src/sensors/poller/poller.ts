@@ -45,7 +45,16 @@ export class PollerCounters {
   devices = 0;
 
   snapshot(): PollerCounterSnapshot {
-    return { rounds: this.rounds, polled: this.polled, failed: this.failed, changes: this.changes, emitted: this.emitted, dropped: this.dropped, overruns: this.overruns, devices: this.devices };
+    return {
+      rounds: this.rounds,
+      polled: this.polled,
+      failed: this.failed,
+      changes: this.changes,
+      emitted: this.emitted,
+      dropped: this.dropped,
+      overruns: this.overruns,
+      devices: this.devices,
+    };
   }
 }
 
@@ -125,13 +134,17 @@ export class Poller {
     const abort = (this.abort = new AbortController());
     // Each device's changes are emitted as it answers, in order, not after the slowest device.
     let absorbing: Promise<void> = Promise.resolve();
-    await fanOut(devices.map((d) => d.name), (device) => this.readWithTimeout(device, abort.signal), {
-      concurrency: def.concurrency,
-      signal: abort.signal,
-      onOutcome: (o) => {
-        absorbing = absorbing.then(() => this.absorb(o, platformOf.get(o.device) ?? null, summary));
+    await fanOut(
+      devices.map((d) => d.name),
+      (device) => this.readWithTimeout(device, abort.signal),
+      {
+        concurrency: def.concurrency,
+        signal: abort.signal,
+        onOutcome: (o) => {
+          absorbing = absorbing.then(() => this.absorb(o, platformOf.get(o.device) ?? null, summary));
+        },
       },
-    });
+    );
     await absorbing;
     this.abort = null;
     if (!this.stopped) this.counters.rounds++;
@@ -146,7 +159,10 @@ export class Poller {
       this.counters.failed++;
       const n = (this.failing.get(o.device) ?? 0) + 1;
       this.failing.set(o.device, n);
-      this.warn.warn({ poller: def.ref, device: o.device, code: o.error.code, consecutive: n, err: o.error.message }, 'device poll failed; its previous values are kept');
+      this.warn.warn(
+        { poller: def.ref, device: o.device, code: o.error.code, consecutive: n, err: o.error.message },
+        'device poll failed; its previous values are kept',
+      );
       return;
     }
     let reading: ItemsResult;
@@ -162,7 +178,10 @@ export class Poller {
     this.counters.polled++;
     this.failing.delete(o.device);
     if (reading.duplicates.length) {
-      this.warn.warn({ poller: def.ref, device: o.device, key: def.key.join(','), duplicates: reading.duplicates.slice(0, 5) }, 'key is not unique on this device; the first item of each key is compared (widen key)');
+      this.warn.warn(
+        { poller: def.ref, device: o.device, key: def.key.join(','), duplicates: reading.duplicates.slice(0, 5) },
+        'key is not unique on this device; the first item of each key is compared (widen key)',
+      );
     }
     const previous = this.last.get(o.device);
     this.last.set(o.device, reading.items);
@@ -190,11 +209,18 @@ export class Poller {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new NrxError('NRX_ERR_DEVICE_TIMEOUT', `device ${device}: poller ${this.definition.ref} got no reading within ${this.definition.timeoutMs} ms`);
+        const err = new NrxError(
+          'NRX_ERR_DEVICE_TIMEOUT',
+          `device ${device}: poller ${this.definition.ref} got no reading within ${this.definition.timeoutMs} ms`,
+        );
         ctl.abort(err);
         reject(err);
       }, this.definition.timeoutMs);
-      ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new NrxError('NRX_ERR_CANCELED', `device ${device}: poll canceled`)), { once: true });
+      ctl.signal.addEventListener(
+        'abort',
+        () => reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new NrxError('NRX_ERR_CANCELED', `device ${device}: poll canceled`)),
+        { once: true },
+      );
     });
     return Promise.race([this.deps.read(device, this.definition.source, ctl.signal), timeout]).finally(() => {
       clearTimeout(timer);

@@ -15,16 +15,25 @@ export interface SnmpObject {
   implicit?: boolean;
 }
 
-export type PollSource =
-  | { kind: 'getter'; getter: GetterName }
-  | { kind: 'snmp-walk'; roots: SnmpObject[] }
-  | { kind: 'snmp-get'; objects: SnmpObject[] };
+export type PollSource = { kind: 'getter'; getter: GetterName } | { kind: 'snmp-walk'; roots: SnmpObject[] } | { kind: 'snmp-get'; objects: SnmpObject[] };
 
 /** Fields of each getter's items, checked at load so a typo in `watch` is an error, not silence. */
 export const GETTER_FIELDS: { [G in GetterName]: readonly string[] } = {
   facts: ['hostname', 'vendor', 'model', 'osVersion', 'serialNumber', 'uptimeSeconds', 'interfaces'] satisfies Array<keyof Facts>,
   interfaces: ['name', 'adminUp', 'operUp', 'description', 'macAddress', 'mtu', 'speedBps', 'addresses'] satisfies Array<keyof Interface>,
-  bgp_neighbors: ['peer', 'remoteAs', 'state', 'adminDown', 'prefixesReceived', 'upDown', 'vrf', 'addressFamily', 'localAs', 'routerId', 'description'] satisfies Array<keyof BgpNeighbor>,
+  bgp_neighbors: [
+    'peer',
+    'remoteAs',
+    'state',
+    'adminDown',
+    'prefixesReceived',
+    'upDown',
+    'vrf',
+    'addressFamily',
+    'localAs',
+    'routerId',
+    'description',
+  ] satisfies Array<keyof BgpNeighbor>,
   lldp_neighbors: ['localInterface', 'remoteSystemName', 'remotePort'] satisfies Array<keyof LldpNeighbor>,
   lag_members: ['lag', 'member', 'up', 'status', 'protocol'] satisfies Array<keyof LagMember>,
 };
@@ -81,7 +90,8 @@ export function sourceFields(source: PollSource): string[] {
  */
 export function placeWalkedValue(root: SnmpObject, oid: string): { field: string; index: string } {
   const hit = lookupOid(oid);
-  if (hit && hit.object.oid.startsWith(`${root.oid}.`) && !isTableOrEntry(hit.object.name) && hit.instance) return { field: hit.object.name, index: hit.instance };
+  if (hit && hit.object.oid.startsWith(`${root.oid}.`) && !isTableOrEntry(hit.object.name) && hit.instance)
+    return { field: hit.object.name, index: hit.instance };
   if (hit && hit.object.oid === root.oid && hit.instance) return { field: root.name, index: hit.instance };
   const o = oid.replace(/^\./, '');
   return { field: root.name, index: o.startsWith(`${root.oid}.`) ? o.slice(root.oid.length + 1) : o };

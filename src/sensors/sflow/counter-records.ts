@@ -27,10 +27,19 @@ export interface GenericInterfaceCounters {
 }
 
 const ETHERNET_FIELDS = [
-  'dot3StatsAlignmentErrors', 'dot3StatsFCSErrors', 'dot3StatsSingleCollisionFrames', 'dot3StatsMultipleCollisionFrames',
-  'dot3StatsSQETestErrors', 'dot3StatsDeferredTransmissions', 'dot3StatsLateCollisions', 'dot3StatsExcessiveCollisions',
-  'dot3StatsInternalMacTransmitErrors', 'dot3StatsCarrierSenseErrors', 'dot3StatsFrameTooLongs',
-  'dot3StatsInternalMacReceiveErrors', 'dot3StatsSymbolErrors',
+  'dot3StatsAlignmentErrors',
+  'dot3StatsFCSErrors',
+  'dot3StatsSingleCollisionFrames',
+  'dot3StatsMultipleCollisionFrames',
+  'dot3StatsSQETestErrors',
+  'dot3StatsDeferredTransmissions',
+  'dot3StatsLateCollisions',
+  'dot3StatsExcessiveCollisions',
+  'dot3StatsInternalMacTransmitErrors',
+  'dot3StatsCarrierSenseErrors',
+  'dot3StatsFrameTooLongs',
+  'dot3StatsInternalMacReceiveErrors',
+  'dot3StatsSymbolErrors',
 ] as const;
 export type EthernetCounters = Record<(typeof ETHERNET_FIELDS)[number], number>;
 
@@ -88,7 +97,13 @@ export function decodeCounterRecord(enterprise: number, format: number, r: XdrRe
         into.lag = decodeLag(r);
         return;
       case 1001:
-        into.processor = { cpu5s: r.u32('5s_cpu'), cpu1m: r.u32('1m_cpu'), cpu5m: r.u32('5m_cpu'), totalMemory: r.u64('total_memory'), freeMemory: r.u64('free_memory') };
+        into.processor = {
+          cpu5s: r.u32('5s_cpu'),
+          cpu1m: r.u32('1m_cpu'),
+          cpu5m: r.u32('5m_cpu'),
+          totalMemory: r.u64('total_memory'),
+          freeMemory: r.u64('free_memory'),
+        };
         return;
       case 1004: {
         r.need(8, 'datapath_id');
@@ -102,12 +117,25 @@ export function decodeCounterRecord(enterprise: number, format: number, r: XdrRe
         return;
       case 2203:
         into.appResources = {
-          userTime: r.u32('user_time'), systemTime: r.u32('system_time'), memUsed: r.u64('mem_used'), memMax: r.u64('mem_max'),
-          fdOpen: r.u32('fd_open'), fdMax: r.u32('fd_max'), connOpen: r.u32('conn_open'), connMax: r.u32('conn_max'),
+          userTime: r.u32('user_time'),
+          systemTime: r.u32('system_time'),
+          memUsed: r.u64('mem_used'),
+          memMax: r.u64('mem_max'),
+          fdOpen: r.u32('fd_open'),
+          fdMax: r.u32('fd_max'),
+          connOpen: r.u32('conn_open'),
+          connMax: r.u32('conn_max'),
         };
         return;
       case 2207:
-        into.ovsDatapath = { hits: r.u32('n_hit'), misses: r.u32('n_missed'), lost: r.u32('n_lost'), maskHits: r.u32('n_mask_hit'), flows: r.u32('n_flows'), masks: r.u32('n_masks') };
+        into.ovsDatapath = {
+          hits: r.u32('n_hit'),
+          misses: r.u32('n_missed'),
+          lost: r.u32('n_lost'),
+          maskHits: r.u32('n_mask_hit'),
+          flows: r.u32('n_flows'),
+          masks: r.u32('n_masks'),
+        };
         return;
     }
   }
@@ -121,7 +149,10 @@ function decodeGeneric(r: XdrReader): GenericInterfaceCounters {
   const ifDirection = r.u32('ifDirection');
   const status = r.u32('ifStatus');
   return {
-    ifIndex, ifType, ifSpeed, ifDirection,
+    ifIndex,
+    ifType,
+    ifSpeed,
+    ifDirection,
     adminStatus: status & 1 ? 'up' : 'down',
     operStatus: status & 2 ? 'up' : 'down',
     ifInOctets: r.u64('ifInOctets'),

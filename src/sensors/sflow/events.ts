@@ -56,7 +56,13 @@ export class SflowEventDetector {
       if (s.counters.portName) port.name = s.counters.portName;
       const emit = (type: string, payload: Record<string, unknown>): void => {
         const device = this.opts.deviceOf?.(d.agent) ?? null;
-        events.push(makeEvent(type, { ...(device ? { device } : {}), host: d.agent, ...payload }, { source: this.opts.source ?? 'sensor:sflow', device, ...(time ? { time } : {}) }));
+        events.push(
+          makeEvent(
+            type,
+            { ...(device ? { device } : {}), host: d.agent, ...payload },
+            { source: this.opts.source ?? 'sensor:sflow', device, ...(time ? { time } : {}) },
+          ),
+        );
       };
       const iface = port.name ?? String(ifIndex);
       if (s.counters.interface) this.interfaceCounters(port, s.counters.interface, d.uptimeMs, iface, ifIndex, emit);
@@ -78,7 +84,10 @@ export class SflowEventDetector {
   private interfaceCounters(p: PortState, c: GenericInterfaceCounters, uptimeMs: number, iface: string, ifIndex: number, emit: Emit): void {
     if (p.oper !== undefined && p.oper !== c.operStatus) {
       emit(c.operStatus === 'down' ? 'network.interface_down' : 'network.interface_up', {
-        interface: iface, ifIndex, admin_status: c.adminStatus, oper_status: c.operStatus,
+        interface: iface,
+        ifIndex,
+        admin_status: c.adminStatus,
+        oper_status: c.operStatus,
         reason: c.adminStatus === 'down' ? 'administratively down' : 'sFlow counter sample: ifOperStatus changed',
       });
     }
@@ -94,19 +103,40 @@ export class SflowEventDetector {
         if (octets < 0) continue; // counter reset
         const utilisation = round2(((octets * 8) / seconds / c.ifSpeed) * 100);
         this.cross(p, dir === 'in' ? 'utilIn' : 'utilOut', utilisation, this.t.utilisationPercent, this.t.utilisationHysteresis, () =>
-          emit('network.interface_utilisation_high', { interface: iface, ifIndex, direction: dir, utilisation, threshold: this.t.utilisationPercent, speed: c.ifSpeed, interval_s: seconds }),
+          emit('network.interface_utilisation_high', {
+            interface: iface,
+            ifIndex,
+            direction: dir,
+            utilisation,
+            threshold: this.t.utilisationPercent,
+            speed: c.ifSpeed,
+            interval_s: seconds,
+          }),
         );
       }
     }
     for (const dir of ['in', 'out'] as const) {
       const errors = delta32(dir === 'in' ? c.ifInErrors : c.ifOutErrors, dir === 'in' ? last.c.ifInErrors : last.c.ifOutErrors);
-      const pkts = dir === 'in'
-        ? delta32(c.ifInUcastPkts, last.c.ifInUcastPkts) + delta32(c.ifInMulticastPkts, last.c.ifInMulticastPkts) + delta32(c.ifInBroadcastPkts, last.c.ifInBroadcastPkts)
-        : delta32(c.ifOutUcastPkts, last.c.ifOutUcastPkts) + delta32(c.ifOutMulticastPkts, last.c.ifOutMulticastPkts) + delta32(c.ifOutBroadcastPkts, last.c.ifOutBroadcastPkts);
+      const pkts =
+        dir === 'in'
+          ? delta32(c.ifInUcastPkts, last.c.ifInUcastPkts) +
+            delta32(c.ifInMulticastPkts, last.c.ifInMulticastPkts) +
+            delta32(c.ifInBroadcastPkts, last.c.ifInBroadcastPkts)
+          : delta32(c.ifOutUcastPkts, last.c.ifOutUcastPkts) +
+            delta32(c.ifOutMulticastPkts, last.c.ifOutMulticastPkts) +
+            delta32(c.ifOutBroadcastPkts, last.c.ifOutBroadcastPkts);
       if (errors + pkts === 0) continue;
       const errorRate = round2((errors / (errors + pkts)) * 100);
       this.cross(p, dir === 'in' ? 'errIn' : 'errOut', errorRate, this.t.errorRatePercent, this.t.errorRateHysteresis, () =>
-        emit('network.interface_errors_high', { interface: iface, ifIndex, direction: dir, error_rate: errorRate, errors, threshold: this.t.errorRatePercent, interval_s: seconds }),
+        emit('network.interface_errors_high', {
+          interface: iface,
+          ifIndex,
+          direction: dir,
+          error_rate: errorRate,
+          errors,
+          threshold: this.t.errorRatePercent,
+          interval_s: seconds,
+        }),
       );
     }
   }
@@ -126,7 +156,11 @@ export class SflowEventDetector {
       const lagIndex = p.lagId;
       const lag = lagIndex !== undefined ? (this.ports.get(`${agent}#${lagIndex}`)?.name ?? String(lagIndex)) : 'unknown';
       emit(up ? 'network.lag_member_up' : 'network.lag_member_down', {
-        lag, member, ifIndex, actor_oper_state: l.actorOperState, partner_oper_state: l.partnerOperState,
+        lag,
+        member,
+        ifIndex,
+        actor_oper_state: l.actorOperState,
+        partner_oper_state: l.partnerOperState,
         reason: up ? 'LACP: collecting and distributing' : describeLacp(l.actorOperState),
       });
     }
@@ -145,7 +179,11 @@ function round2(x: number): number {
 }
 
 function describeLacp(state: number): string {
-  const missing = [[0x08, 'synchronization'], [0x10, 'collecting'], [0x20, 'distributing']]
+  const missing = [
+    [0x08, 'synchronization'],
+    [0x10, 'collecting'],
+    [0x20, 'distributing'],
+  ]
     .filter(([bit]) => !(state & (bit as number)))
     .map(([, name]) => name);
   return `LACP actor state lacks ${missing.join(', ') || 'an aggregator'}${state & 0x40 ? ' (defaulted: no LACPDUs from the partner)' : ''}`;

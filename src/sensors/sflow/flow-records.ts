@@ -5,10 +5,29 @@ import { ipv4, ipv6, mac, type XdrReader } from './xdr.js';
 export type FlowRecord =
   | { type: 'raw_packet_header'; headerProtocol: number; frameLength: number; stripped: number; headerLength: number; packet: PacketSummary }
   | { type: 'ethernet_frame'; length: number; srcMac: string; dstMac: string; etherType: number }
-  | { type: 'sampled_ipv4' | 'sampled_ipv6'; length: number; protocol: number; srcAddr: string; dstAddr: string; srcPort: number; dstPort: number; tcpFlags: number; tos: number }
+  | {
+      type: 'sampled_ipv4' | 'sampled_ipv6';
+      length: number;
+      protocol: number;
+      srcAddr: string;
+      dstAddr: string;
+      srcPort: number;
+      dstPort: number;
+      tcpFlags: number;
+      tos: number;
+    }
   | { type: 'extended_switch'; srcVlan: number; srcPriority: number; dstVlan: number; dstPriority: number }
   | { type: 'extended_router'; nextHop: string; srcMaskLen: number; dstMaskLen: number }
-  | { type: 'extended_gateway'; nextHop: string; as: number; srcAs: number; srcPeerAs: number; asPath: Array<{ segmentType: 'set' | 'sequence'; asns: number[] }>; communities: number[]; localPref: number }
+  | {
+      type: 'extended_gateway';
+      nextHop: string;
+      as: number;
+      srcAs: number;
+      srcPeerAs: number;
+      asPath: Array<{ segmentType: 'set' | 'sequence'; asns: number[] }>;
+      communities: number[];
+      localPref: number;
+    }
   | { type: 'extended_egress_queue'; queue: number }
   | UnknownRecord;
 
@@ -53,7 +72,14 @@ export function decodeFlowRecord(enterprise: number, format: number, r: XdrReade
       const frameLength = r.u32('frame_length');
       const stripped = r.u32('stripped');
       const header = r.opaque('header', MAX_HEADER);
-      return { type: 'raw_packet_header', headerProtocol, frameLength, stripped, headerLength: header.length, packet: parsePacketHeader(headerProtocol, header) };
+      return {
+        type: 'raw_packet_header',
+        headerProtocol,
+        frameLength,
+        stripped,
+        headerLength: header.length,
+        packet: parsePacketHeader(headerProtocol, header),
+      };
     }
     case 2: {
       const length = r.u32('length');
@@ -81,7 +107,13 @@ export function decodeFlowRecord(enterprise: number, format: number, r: XdrReade
       };
     }
     case 1001:
-      return { type: 'extended_switch', srcVlan: r.u32('src_vlan'), srcPriority: r.u32('src_priority'), dstVlan: r.u32('dst_vlan'), dstPriority: r.u32('dst_priority') };
+      return {
+        type: 'extended_switch',
+        srcVlan: r.u32('src_vlan'),
+        srcPriority: r.u32('src_priority'),
+        dstVlan: r.u32('dst_vlan'),
+        dstPriority: r.u32('dst_priority'),
+      };
     case 1002:
       return { type: 'extended_router', nextHop: readAddress(r, 'nexthop'), srcMaskLen: r.u32('src_mask_len'), dstMaskLen: r.u32('dst_mask_len') };
     case 1003:

@@ -68,7 +68,7 @@ function parseIpv4(h: Buffer, at: number, out: PacketSummary): void {
 
 function parseIpv6(h: Buffer, at: number, out: PacketSummary): void {
   if (at + 40 > h.length || h[at]! >> 4 !== 6) return;
-  out.tos = ((h.readUInt16BE(at) >> 4) & 0xff);
+  out.tos = (h.readUInt16BE(at) >> 4) & 0xff;
   out.ttl = h[at + 7]!;
   out.srcAddr = ipv6(h, at + 8);
   out.dstAddr = ipv6(h, at + 24);

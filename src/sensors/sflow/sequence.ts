@@ -35,7 +35,7 @@ export class SequenceTracker {
       this.lostTotal += step - 1;
       return { lost: step - 1, restarted: false, late: false };
     }
-    if (((prev - sequence) >>> 0) <= REORDER_WINDOW) return { lost: 0, restarted: false, late: true };
+    if ((prev - sequence) >>> 0 <= REORDER_WINDOW) return { lost: 0, restarted: false, late: true };
     this.last.set(key, sequence);
     this.restarts++;
     return { lost: 0, restarted: true, late: false };

@@ -2,8 +2,19 @@ import { BerReader, berError, oidText, TAG, unsignedInt } from './ber.js';
 import { decryptScopedPdu, localizedKey, macLength, verifyAuth, type UsmUser } from './usm.js';
 
 export type VarbindType =
-  | 'Integer' | 'OctetString' | 'Null' | 'OID' | 'IpAddress' | 'Counter32' | 'Gauge32' | 'TimeTicks'
-  | 'Opaque' | 'Counter64' | 'NoSuchObject' | 'NoSuchInstance' | 'EndOfMibView';
+  | 'Integer'
+  | 'OctetString'
+  | 'Null'
+  | 'OID'
+  | 'IpAddress'
+  | 'Counter32'
+  | 'Gauge32'
+  | 'TimeTicks'
+  | 'Opaque'
+  | 'Counter64'
+  | 'NoSuchObject'
+  | 'NoSuchInstance'
+  | 'EndOfMibView';
 
 export interface Varbind {
   oid: string;
@@ -94,10 +105,18 @@ function decodeV3(msg: Buffer, top: BerReader, opts: DecodeTrapOptions): SnmpTra
   const user = opts.users?.find((u) => u.user === userName && (!u.engineIds || u.engineIds.some((e) => e.toLowerCase() === engineHex)));
   if (auth || priv) {
     if (!user) throw berError(0, 'msgUserName', `unknown USM user '${userName}' for engine ${engineHex || '(empty)'}`, 'NRX_ERR_SNMP_AUTH');
-    if (!user.authProtocol || !user.authKey) throw berError(0, 'msgUserName', `USM user '${userName}' has no authentication key configured`, 'NRX_ERR_SNMP_AUTH');
-    if (authParams.length !== macLength(user.authProtocol)) throw berError(authValueAt, 'msgAuthenticationParameters', `digest of ${authParams.length} octets does not match ${user.authProtocol}`, 'NRX_ERR_SNMP_AUTH');
+    if (!user.authProtocol || !user.authKey)
+      throw berError(0, 'msgUserName', `USM user '${userName}' has no authentication key configured`, 'NRX_ERR_SNMP_AUTH');
+    if (authParams.length !== macLength(user.authProtocol))
+      throw berError(
+        authValueAt,
+        'msgAuthenticationParameters',
+        `digest of ${authParams.length} octets does not match ${user.authProtocol}`,
+        'NRX_ERR_SNMP_AUTH',
+      );
     const key = localizedKey(user.authProtocol, user.authKey, engineId);
-    if (!verifyAuth(msg, authValueAt, authParams, user.authProtocol, key)) throw berError(authValueAt, 'msgAuthenticationParameters', `wrong digest for USM user '${userName}'`, 'NRX_ERR_SNMP_AUTH');
+    if (!verifyAuth(msg, authValueAt, authParams, user.authProtocol, key))
+      throw berError(authValueAt, 'msgAuthenticationParameters', `wrong digest for USM user '${userName}'`, 'NRX_ERR_SNMP_AUTH');
   } else if (user?.authProtocol) {
     throw berError(0, 'msgFlags', `USM user '${userName}' requires authentication; message was noAuthNoPriv`, 'NRX_ERR_SNMP_AUTH');
   }
@@ -148,9 +167,19 @@ function decodePdu(r: BerReader, version: SnmpTrap['version'], extra: Partial<Sn
   p.integer('error-index');
   const all = decodeVarbinds(p.enter(TAG.sequence, 'variable-bindings'));
   // RFC 3416 4.2.6: the first two varbinds are sysUpTime.0 and snmpTrapOID.0
-  if (all[0]?.oid !== SYS_UPTIME || typeof all[0].value !== 'number') throw berError(at, 'variable-bindings[0]', 'the first varbind must be sysUpTime.0 (1.3.6.1.2.1.1.3.0)');
-  if (all[1]?.oid !== SNMP_TRAP_OID || all[1].type !== 'OID') throw berError(at, 'variable-bindings[1]', 'the second varbind must be snmpTrapOID.0 (1.3.6.1.6.3.1.1.4.1.0)');
-  return { version, pdu: tag === TAG.inform ? 'inform' : 'trap', ...extra, requestId, trapOid: all[1].value as string, uptime: all[0].value, varbinds: all.slice(2) };
+  if (all[0]?.oid !== SYS_UPTIME || typeof all[0].value !== 'number')
+    throw berError(at, 'variable-bindings[0]', 'the first varbind must be sysUpTime.0 (1.3.6.1.2.1.1.3.0)');
+  if (all[1]?.oid !== SNMP_TRAP_OID || all[1].type !== 'OID')
+    throw berError(at, 'variable-bindings[1]', 'the second varbind must be snmpTrapOID.0 (1.3.6.1.6.3.1.1.4.1.0)');
+  return {
+    version,
+    pdu: tag === TAG.inform ? 'inform' : 'trap',
+    ...extra,
+    requestId,
+    trapOid: all[1].value as string,
+    uptime: all[0].value,
+    varbinds: all.slice(2),
+  };
 }
 
 function decodeVarbinds(list: BerReader): Varbind[] {

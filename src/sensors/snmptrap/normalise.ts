@@ -62,7 +62,8 @@ export function normaliseTrap(t: SnmpTrap, ctx: TrapContext): EventEnvelope {
     const down = t.trapOid === TRAP_OID.linkDown;
     type = down ? 'network.interface_down' : 'network.interface_up';
     const ifIndex = ifIndexOf(t.varbinds);
-    const ifName = (ifIndex !== undefined ? textAt(t.varbinds, IF_NAME + ifIndex) : undefined) ?? (ifIndex !== undefined ? ctx.ifNameOf?.(agent, ifIndex) : undefined);
+    const ifName =
+      (ifIndex !== undefined ? textAt(t.varbinds, IF_NAME + ifIndex) : undefined) ?? (ifIndex !== undefined ? ctx.ifNameOf?.(agent, ifIndex) : undefined);
     const ifDescr = ifIndex !== undefined ? textAt(t.varbinds, IF_DESCR + ifIndex) : undefined;
     const iface = ifName ?? ifDescr ?? (ifIndex !== undefined ? String(ifIndex) : 'unknown');
     const admin = ifIndex !== undefined ? numberAt(t.varbinds, IF_ADMIN + ifIndex) : undefined;

@@ -25,5 +25,13 @@ export async function trapSecrets(kv: TrapSecretSource): Promise<{ users: UsmUse
     });
   }
   const c = await kv.get('system', 'snmptrap.communities', { decrypt: true });
-  return { users, communities: c ? c.value.split(',').map((x) => x.trim()).filter(Boolean) : [] };
+  return {
+    users,
+    communities: c
+      ? c.value
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [],
+  };
 }

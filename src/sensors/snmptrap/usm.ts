@@ -42,7 +42,9 @@ export function localizedKey(protocol: AuthProtocol, password: string, engineId:
   if (pw.length === 0) throw berError(0, 'usm', 'empty USM password');
   // Buffer.alloc with a fill repeats the password pattern across the whole megabyte
   const ku = createHash(alg).update(Buffer.alloc(1048576, pw)).digest();
-  const kul = createHash(alg).update(Buffer.concat([ku, engineId, ku])).digest();
+  const kul = createHash(alg)
+    .update(Buffer.concat([ku, engineId, ku]))
+    .digest();
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(cacheKey, kul);
   return kul;

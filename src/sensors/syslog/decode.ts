@@ -10,7 +10,8 @@ import { looksLike5424, parse5424 } from './rfc5424.js';
  */
 export function decodeSyslog(bytes: Buffer | Uint8Array | string, opts: DecodeOptions): SyslogMessage {
   const source = opts.sourceAddress;
-  if (typeof bytes !== 'string' && bytes.length > MAX_MESSAGE_BYTES) throw decodeError(`message of ${bytes.length} bytes is longer than ${MAX_MESSAGE_BYTES}`, MAX_MESSAGE_BYTES, source);
+  if (typeof bytes !== 'string' && bytes.length > MAX_MESSAGE_BYTES)
+    throw decodeError(`message of ${bytes.length} bytes is longer than ${MAX_MESSAGE_BYTES}`, MAX_MESSAGE_BYTES, source);
   let s = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   if (s.length > MAX_MESSAGE_BYTES) throw decodeError(`message longer than ${MAX_MESSAGE_BYTES} characters`, MAX_MESSAGE_BYTES, source);
   // Senders end lines with LF, CRLF or NUL (some Cisco and Juniper releases); none of it is content.

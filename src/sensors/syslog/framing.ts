@@ -83,7 +83,8 @@ export class SyslogStreamFramer {
         }
         break;
       }
-      if (lf - pos > this.maxFrameBytes) errors.push(decodeError(`line of ${lf - pos} bytes is longer than ${this.maxFrameBytes}`, this.offset + pos, this.source));
+      if (lf - pos > this.maxFrameBytes)
+        errors.push(decodeError(`line of ${lf - pos} bytes is longer than ${this.maxFrameBytes}`, this.offset + pos, this.source));
       else if (lf > pos && !(lf === pos + 1 && data[pos] === 13)) frames.push(data.subarray(pos, lf));
       pos = lf + 1;
     }
@@ -100,7 +101,11 @@ export class SyslogStreamFramer {
     if (this.discard > 0 || this.skipLine) return { frames: [], errors: [] };
     if (rest.length === 0) return { frames: [], errors: [] };
     const m = /^([1-9]\d{0,6}) </.exec(rest.toString('latin1', 0, Math.min(rest.length, 9)));
-    if (m) return { frames: [], errors: [decodeError(`connection closed inside an octet-counted frame (${rest.length} of ${m[1]} bytes)`, this.offset, this.source)] };
+    if (m)
+      return {
+        frames: [],
+        errors: [decodeError(`connection closed inside an octet-counted frame (${rest.length} of ${m[1]} bytes)`, this.offset, this.source)],
+      };
     return { frames: [rest], errors: [] };
   }
 }

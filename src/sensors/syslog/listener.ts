@@ -76,7 +76,10 @@ export class SyslogListener {
     const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
     limits.maxConnections = sensorConnectionBudget(limits.maxConnections);
     this.gate = new ConnectionGate(limits, (source, why) =>
-      this.connectionLog.warn({ sensor: 'syslog', source, limit: why === 'sensor_limit' ? limits.maxConnections : limits.maxPerSource }, `syslog connection refused: ${why === 'sensor_limit' ? 'too many connections' : 'too many connections from this source'}`),
+      this.connectionLog.warn(
+        { sensor: 'syslog', source, limit: why === 'sensor_limit' ? limits.maxConnections : limits.maxPerSource },
+        `syslog connection refused: ${why === 'sensor_limit' ? 'too many connections' : 'too many connections from this source'}`,
+      ),
     );
   }
 
@@ -102,7 +105,8 @@ export class SyslogListener {
         server.on('tlsClientError', (e, socket) => {
           // the TLS socket wraps the raw one the gate saw (its _parent); a refusal is logged already
           const raw = (socket as tls.TLSSocket & { _parent?: net.Socket })._parent;
-          if (!raw || !this.refused.has(raw)) this.connectionLog.warn({ sensor: 'syslog', source: socket.remoteAddress, err: e.message }, 'syslog TLS handshake failed');
+          if (!raw || !this.refused.has(raw))
+            this.connectionLog.warn({ sensor: 'syslog', source: socket.remoteAddress, err: e.message }, 'syslog TLS handshake failed');
         });
         out.tls = await this.listen(server, o, 'tls', 6514);
       }
@@ -147,7 +151,9 @@ export class SyslogListener {
     server.on('error', (e) => this.log.error({ sensor: 'syslog', kind, err: e.message }, 'syslog server error'));
     const host = o.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new NrxError('NRX_ERR_CONFIG', `syslog ${kind.toUpperCase()} cannot listen on ${host}:${o.port ?? defaultPort}: ${e.message}`)));
+      server.once('error', (e) =>
+        reject(new NrxError('NRX_ERR_CONFIG', `syslog ${kind.toUpperCase()} cannot listen on ${host}:${o.port ?? defaultPort}: ${e.message}`)),
+      );
       server.listen(o.port ?? defaultPort, host, () => resolve());
     });
     this.servers.push(server);

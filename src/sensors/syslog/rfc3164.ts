@@ -111,7 +111,15 @@ function withTag(s: string, pos: number, timestamp: string | null, hostname: str
   return parsed;
 }
 
-function body(format: '3164' | 'unknown', timestamp: string | null, hostname: string | null, s: string, msgStart: number, sequence: number | null, node: string | null): ParsedBody {
+function body(
+  format: '3164' | 'unknown',
+  timestamp: string | null,
+  hostname: string | null,
+  s: string,
+  msgStart: number,
+  sequence: number | null,
+  node: string | null,
+): ParsedBody {
   return parsedBody(format, timestamp, hostname, null, null, null, {}, cleanMessage(s, msgStart), sequence, node);
 }
 

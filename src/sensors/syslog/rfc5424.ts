@@ -6,8 +6,36 @@ import { isoOrNull, parseRfc3339 } from './timestamp.js';
 export type ParsedBody = SyslogMessage;
 
 /** One object shape for every message (keeps property access monomorphic on the hot path). */
-export function parsedBody(format: SyslogMessage['format'], timestamp: string | null, hostname: string | null, appName: string | null, procId: string | null, msgId: string | null, structuredData: SyslogMessage['structuredData'], message: string, sequence: number | null, node: string | null): SyslogMessage {
-  return { format, facility: 1, severity: 5, hasPri: false, timestamp, hostname, appName, procId, msgId, structuredData, message, sequence, node, raw: '', sourceAddress: '', receivedAt: '' };
+export function parsedBody(
+  format: SyslogMessage['format'],
+  timestamp: string | null,
+  hostname: string | null,
+  appName: string | null,
+  procId: string | null,
+  msgId: string | null,
+  structuredData: SyslogMessage['structuredData'],
+  message: string,
+  sequence: number | null,
+  node: string | null,
+): SyslogMessage {
+  return {
+    format,
+    facility: 1,
+    severity: 5,
+    hasPri: false,
+    timestamp,
+    hostname,
+    appName,
+    procId,
+    msgId,
+    structuredData,
+    message,
+    sequence,
+    node,
+    raw: '',
+    sourceAddress: '',
+    receivedAt: '',
+  };
 }
 
 /** Does the text after PRI start like RFC 5424 (`1 2026-...` or `1 - `)? */

@@ -27,7 +27,8 @@ export function parseStructuredData(s: string, pos: number, source: string): { d
       i = sdName(s, i);
       if (i === nameStart) throw decodeError('structured data parameter has no name', i, source);
       const name = s.slice(nameStart, i);
-      if (s.charCodeAt(i) !== 61 /* = */ || s.charCodeAt(i + 1) !== 34 /* " */) throw decodeError(`structured data parameter '${name}' needs ="value"`, i, source);
+      if (s.charCodeAt(i) !== 61 /* = */ || s.charCodeAt(i + 1) !== 34 /* " */)
+        throw decodeError(`structured data parameter '${name}' needs ="value"`, i, source);
       i += 2;
       let value = '';
       let chunk = i;

@@ -17,13 +17,49 @@ export interface ParsedTime {
   end: number;
 }
 
-const MONTH_KEYS = new Map(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m, i) => [(m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2), i]));
+const MONTH_KEYS = new Map(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m, i) => [
+    (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2),
+    i,
+  ]),
+);
 
 /** Zone abbreviations devices print, in minutes east of UTC. Unknown names are read as UTC. */
 const ZONES: Record<string, number> = {
-  UTC: 0, GMT: 0, UT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120, EET: 120, EEST: 180,
-  MSK: 180, IST: 330, SGT: 480, HKT: 480, JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780,
-  EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600,
+  UTC: 0,
+  GMT: 0,
+  UT: 0,
+  Z: 0,
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  MET: 60,
+  MEST: 120,
+  EET: 120,
+  EEST: 180,
+  MSK: 180,
+  IST: 330,
+  SGT: 480,
+  HKT: 480,
+  JST: 540,
+  KST: 540,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  AKST: -540,
+  AKDT: -480,
+  HST: -600,
 };
 
 const QUARTER_HOUR_MS = 900_000;
@@ -87,7 +123,8 @@ export function parseRfc3339(s: string, pos: number): ParsedTime | null {
   let i = afterFrac;
   let offsetMin = 0;
   const z = s.charCodeAt(i);
-  if (z === 90 || z === 122) i++; // Z
+  if (z === 90 || z === 122)
+    i++; // Z
   else if (z === 43 || z === 45) {
     const oh = digits(s, i + 1, 2);
     const colon = s.charCodeAt(i + 3) === 58;

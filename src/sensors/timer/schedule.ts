@@ -8,10 +8,7 @@ import { NrxError, type ErrorLocation } from '../../core/errors.js';
  * - core.st2.DateTimer {timezone, date}
  * A schedule answers one question: when is the next firing after `now`?
  */
-export type Schedule =
-  | { kind: 'interval'; everyMs: number }
-  | { kind: 'cron'; expression: string; timezone: string }
-  | { kind: 'date'; at: number };
+export type Schedule = { kind: 'interval'; everyMs: number } | { kind: 'cron'; expression: string; timezone: string } | { kind: 'date'; at: number };
 
 export const TIMER_TRIGGERS = ['core.st2.IntervalTimer', 'core.st2.CronTimer', 'core.st2.DateTimer'] as const;
 
@@ -22,7 +19,9 @@ const DOW: Record<string, string> = { mon: '1', tue: '2', wed: '3', thu: '4', fr
 
 export function parseSchedule(triggerType: string, params: Record<string, unknown>, where: ErrorLocation = {}): Schedule {
   const bad = (msg: string, field?: string): NrxError =>
-    new NrxError('NRX_ERR_SPEC_INVALID', `${triggerType}: ${msg}`, { location: { ...where, field: field ? `trigger.parameters.${field}` : 'trigger.parameters' } });
+    new NrxError('NRX_ERR_SPEC_INVALID', `${triggerType}: ${msg}`, {
+      location: { ...where, field: field ? `trigger.parameters.${field}` : 'trigger.parameters' },
+    });
   if (triggerType === 'core.st2.IntervalTimer') {
     const unit = String(params.unit ?? 'seconds');
     const delta = Number(params.delta);
@@ -67,5 +66,7 @@ export function parseSchedule(triggerType: string, params: Record<string, unknow
 export function nextFiring(s: Schedule, after: number, startedAt: number): number | null {
   if (s.kind === 'interval') return startedAt + (Math.floor((after - startedAt) / s.everyMs) + 1) * s.everyMs;
   if (s.kind === 'date') return s.at > after ? s.at : null;
-  return CronExpressionParser.parse(s.expression, { currentDate: new Date(after), tz: s.timezone }).next().getTime();
+  return CronExpressionParser.parse(s.expression, { currentDate: new Date(after), tz: s.timezone })
+    .next()
+    .getTime();
 }

@@ -83,16 +83,24 @@ export class TimerSensor implements Sensor {
     const next = nextFiring(a.schedule, after, a.startedAt);
     if (next === null) return;
     const wait = next - this.now();
-    a.timer = setTimeout(() => {
-      if (wait > MAX_WAIT) return this.arm(a, after);
-      this.fire(a, next);
-      this.arm(a, next);
-    }, Math.max(0, Math.min(wait, MAX_WAIT)));
+    a.timer = setTimeout(
+      () => {
+        if (wait > MAX_WAIT) return this.arm(a, after);
+        this.fire(a, next);
+        this.arm(a, next);
+      },
+      Math.max(0, Math.min(wait, MAX_WAIT)),
+    );
   }
 
   private fire(a: Armed, scheduledAt: number): void {
     this.counts.fired++;
-    const payload = { executed_at: new Date(this.now()).toISOString(), scheduled_at: new Date(scheduledAt).toISOString(), rule: a.rule.ref, schedule: a.rule.trigger.parameters };
+    const payload = {
+      executed_at: new Date(this.now()).toISOString(),
+      scheduled_at: new Date(scheduledAt).toISOString(),
+      rule: a.rule.ref,
+      schedule: a.rule.trigger.parameters,
+    };
     Promise.resolve(this.emit(makeEvent(a.rule.trigger.type, payload, { source: `timer:${a.rule.ref}`, device: null }))).catch((e) =>
       this.log.warn({ rule: a.rule.ref, err: describeError(e) }, 'timer event not accepted'),
     );

@@ -12,7 +12,8 @@ import type { DecodedEvent } from './decoded.js';
  */
 export function decodeAlertmanagerBody(body: unknown): DecodedEvent[] {
   if (!isPlainObject(body)) throw malformed('', `an Alertmanager body must be a JSON object (got ${describeValue(body)})`);
-  if (body.version !== undefined && body.version !== '4') throw malformed('version', `only Alertmanager webhook version "4" is understood (got ${describeValue(body.version)})`);
+  if (body.version !== undefined && body.version !== '4')
+    throw malformed('version', `only Alertmanager webhook version "4" is understood (got ${describeValue(body.version)})`);
   const alerts = body.alerts;
   if (!Array.isArray(alerts)) throw malformed('alerts', `is required: the list of alerts (got ${describeValue(alerts)})`);
   const groupStatus = optionalStatus(body.status, 'status');
@@ -35,9 +36,10 @@ function decodeAlert(
   const status = optionalStatus(alert.status, fieldOf(at, 'status')) ?? groupStatus;
   if (status === null) throw malformed(fieldOf(at, 'status'), 'is required (firing or resolved), on the alert or its group');
   const labels = optionalObject(alert.labels, fieldOf(at, 'labels'));
-  if (labels === null) throw malformed(fieldOf(at, 'labels'), 'is required: the alert\'s labels');
+  if (labels === null) throw malformed(fieldOf(at, 'labels'), "is required: the alert's labels");
   const alertname = labels.alertname;
-  if (typeof alertname !== 'string' || alertname === '') throw malformed(fieldOf(fieldOf(at, 'labels'), 'alertname'), `is required (got ${describeValue(alertname)})`);
+  if (typeof alertname !== 'string' || alertname === '')
+    throw malformed(fieldOf(fieldOf(at, 'labels'), 'alertname'), `is required (got ${describeValue(alertname)})`);
   const payload: Record<string, unknown> = {
     alertname,
     status,

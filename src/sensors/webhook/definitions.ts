@@ -34,15 +34,33 @@ export class WebhookDefinitions {
   constructor(private readonly kv: Kv) {}
 
   /** Create a webhook; the secret is returned here and never again. */
-  async create(input: { name: string; kind: WebhookKind; auth: WebhookAuthMode; createdBy?: string | null }): Promise<{ definition: WebhookDefinition; secret: string }> {
+  async create(input: {
+    name: string;
+    kind: WebhookKind;
+    auth: WebhookAuthMode;
+    createdBy?: string | null;
+  }): Promise<{ definition: WebhookDefinition; secret: string }> {
     if (typeof input.name !== 'string' || !WEBHOOK_NAME.test(input.name)) {
-      throw new NrxError('NRX_ERR_VALIDATION', `webhook name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit (got ${JSON.stringify(String(input.name)).slice(0, 80)})`, { location: { field: 'name' } });
+      throw new NrxError(
+        'NRX_ERR_VALIDATION',
+        `webhook name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit (got ${JSON.stringify(String(input.name)).slice(0, 80)})`,
+        { location: { field: 'name' } },
+      );
     }
-    if (!(WEBHOOK_KINDS as readonly string[]).includes(input.kind)) throw new NrxError('NRX_ERR_VALIDATION', `webhook kind must be one of ${WEBHOOK_KINDS.join(', ')}`, { location: { field: 'kind' } });
-    if (!(WEBHOOK_AUTH_MODES as readonly string[]).includes(input.auth)) throw new NrxError('NRX_ERR_VALIDATION', `webhook auth must be one of ${WEBHOOK_AUTH_MODES.join(', ')}`, { location: { field: 'auth' } });
-    if (await this.kv.get(SCOPE, PREFIX + input.name)) throw new NrxError('NRX_ERR_CONFLICT', `webhook '${input.name}' already exists; delete it first to get a new secret`);
+    if (!(WEBHOOK_KINDS as readonly string[]).includes(input.kind))
+      throw new NrxError('NRX_ERR_VALIDATION', `webhook kind must be one of ${WEBHOOK_KINDS.join(', ')}`, { location: { field: 'kind' } });
+    if (!(WEBHOOK_AUTH_MODES as readonly string[]).includes(input.auth))
+      throw new NrxError('NRX_ERR_VALIDATION', `webhook auth must be one of ${WEBHOOK_AUTH_MODES.join(', ')}`, { location: { field: 'auth' } });
+    if (await this.kv.get(SCOPE, PREFIX + input.name))
+      throw new NrxError('NRX_ERR_CONFLICT', `webhook '${input.name}' already exists; delete it first to get a new secret`);
     const secret = newWebhookSecret();
-    const definition: WebhookDefinition = { name: input.name, kind: input.kind, auth: input.auth, createdAt: new Date().toISOString(), createdBy: input.createdBy ?? null };
+    const definition: WebhookDefinition = {
+      name: input.name,
+      kind: input.kind,
+      auth: input.auth,
+      createdAt: new Date().toISOString(),
+      createdBy: input.createdBy ?? null,
+    };
     const stored: WebhookWithSecret = { ...definition, secret };
     await this.kv.set(SCOPE, PREFIX + input.name, JSON.stringify(stored), { encrypt: true });
     return { definition, secret };
@@ -54,7 +72,11 @@ export class WebhookDefinitions {
     const view = await this.kv.get(SCOPE, PREFIX + name, { decrypt: true });
     if (!view) return null;
     const def = view.secret ? parseStored(view.value, name) : null;
-    if (!def) throw new NrxError('NRX_ERR_CONFIG', `datastore key system/${PREFIX}${name} is not a webhook definition (was it set by hand?); delete it and create the webhook again`);
+    if (!def)
+      throw new NrxError(
+        'NRX_ERR_CONFIG',
+        `datastore key system/${PREFIX}${name} is not a webhook definition (was it set by hand?); delete it and create the webhook again`,
+      );
     return def;
   }
 

@@ -23,7 +23,11 @@ function notNullable(resource: Resource): ReadonlySet<string> {
   const spec = BUILTIN_TRIGGER_TYPES.find((t) => t.ref === `openstack.${resource}_created`);
   const props = (spec?.payloadSchema?.properties ?? {}) as Record<string, { type?: unknown }>;
   const nullable = (s: { type?: unknown }): boolean => (Array.isArray(s.type) ? s.type.includes('null') : s.type === 'null');
-  return new Set(Object.entries(props).filter(([, s]) => !nullable(s)).map(([k]) => k));
+  return new Set(
+    Object.entries(props)
+      .filter(([, s]) => !nullable(s))
+      .map(([k]) => k),
+  );
 }
 const NOT_NULLABLE: Record<Resource, ReadonlySet<string>> = { network: notNullable('network'), port: notNullable('port'), subnet: notNullable('subnet') };
 
@@ -62,12 +66,17 @@ function unwrapOslo(envelope: Record<string, unknown>, at: string): Record<strin
 
 function fromNotification(n: Record<string, unknown>, at: string): DecodedEvent {
   const eventType = n.event_type;
-  if (typeof eventType !== 'string' || eventType === '') throw malformed(fieldOf(at, 'event_type'), `is required: a notification type such as network.create.end (got ${describeValue(eventType)})`);
+  if (typeof eventType !== 'string' || eventType === '')
+    throw malformed(fieldOf(at, 'event_type'), `is required: a notification type such as network.create.end (got ${describeValue(eventType)})`);
   if (!('payload' in n)) throw malformed(fieldOf(at, 'payload'), 'is required');
   const meta = notificationMeta(n, eventType);
   const m = /^(network|port|subnet)\.(create|update|delete)\.end$/.exec(eventType);
   if (!m) {
-    return { type: 'openstack.notification', normalised: false, payload: { event_type: eventType, publisher_id: meta.publisher_id ?? null, payload: n.payload, notification: meta } };
+    return {
+      type: 'openstack.notification',
+      normalised: false,
+      payload: { event_type: eventType, publisher_id: meta.publisher_id ?? null, payload: n.payload, notification: meta },
+    };
   }
   const resource = m[1] as Resource;
   const action = ACTIONS[m[2]!]!;

@@ -47,7 +47,11 @@ export class WebhookReceiver {
       // A payload the trigger contract refuses is the sender's fault: malformed, before anything is emitted.
       for (const d of decoded) {
         const invalid = this.deps.validate(d.type, d.payload);
-        if (invalid) throw new NrxError('NRX_ERR_DECODE', `webhook body: ${d.type}: ${invalid.message}`, { ...(invalid.location.field ? { location: { field: invalid.location.field } } : {}), details: { type: d.type } });
+        if (invalid)
+          throw new NrxError('NRX_ERR_DECODE', `webhook body: ${d.type}: ${invalid.message}`, {
+            ...(invalid.location.field ? { location: { field: invalid.location.field } } : {}),
+            details: { type: d.type },
+          });
       }
       events = decoded.map((d) => makeEvent(d.type, d.payload, { source: `webhook:${hook.name}`, device: null }));
       c.decoded++;
@@ -58,7 +62,10 @@ export class WebhookReceiver {
     } catch (e) {
       c.malformed++;
       const err = e instanceof NrxError ? e : new NrxError('NRX_ERR_DECODE', `webhook body could not be decoded: ${describeError(e).message}`);
-      this.malformedLog.warn({ webhook: hook.name, kind: hook.kind, from, code: err.code, field: err.location.field }, `malformed webhook body: ${err.message}`);
+      this.malformedLog.warn(
+        { webhook: hook.name, kind: hook.kind, from, code: err.code, field: err.location.field },
+        `malformed webhook body: ${err.message}`,
+      );
       throw err;
     }
     for (let i = 0; i < events.length; i++) {

@@ -26,7 +26,7 @@ function alertEvent(ref: string, description: string): TriggerTypeSpec {
       properties: {
         alertname: { ...str, description: "the alert's alertname label" },
         status: { enum: ['firing', 'resolved'] },
-        severity: { ...str, description: "the severity label, when the alert has one" },
+        severity: { ...str, description: 'the severity label, when the alert has one' },
         labels: { ...obj, description: 'every label of the alert' },
         annotations: { ...obj, description: 'summary, description, runbook_url...' },
         startsAt: str,

@@ -33,7 +33,9 @@ export class SqliteApiKeys implements ApiKeyRepository {
 
   async add(k: ApiKeyRecord): Promise<void> {
     this.conn
-      .stmt('INSERT INTO auth_api_keys (id, key_hash, prefix, user_name, role, grants, description, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .stmt(
+        'INSERT INTO auth_api_keys (id, key_hash, prefix, user_name, role, grants, description, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(k.id, k.keyHash, k.prefix, k.user, k.role, JSON.stringify(k.grants ?? {}), k.description, k.createdAt, k.lastUsedAt);
   }
 
@@ -48,7 +50,10 @@ export class SqliteApiKeys implements ApiKeyRepository {
   }
 
   async list(user?: string): Promise<ApiKeyRecord[]> {
-    const rows = user === undefined ? this.conn.stmt('SELECT * FROM auth_api_keys ORDER BY created_at').all() : this.conn.stmt('SELECT * FROM auth_api_keys WHERE user_name = ? ORDER BY created_at').all(user);
+    const rows =
+      user === undefined
+        ? this.conn.stmt('SELECT * FROM auth_api_keys ORDER BY created_at').all()
+        : this.conn.stmt('SELECT * FROM auth_api_keys WHERE user_name = ? ORDER BY created_at').all(user);
     return (rows as KeyRow[]).map(keyRecord);
   }
 

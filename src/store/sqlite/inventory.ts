@@ -51,7 +51,9 @@ export class SqliteInventory implements InventoryRepository {
         for (const table of ['inventory_hosts', 'inventory_groups', 'inventory_defaults']) this.conn.stmt(`DELETE FROM ${table}`).run();
         c.inventory.groups.forEach((g, i) => this.upsert('inventory_groups', g, i + 1));
         c.inventory.hosts.forEach((h, i) => this.upsert('inventory_hosts', h, i + 1));
-        this.conn.stmt('INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?)').run(JSON.stringify(c.inventory.defaults), new Date().toISOString());
+        this.conn
+          .stmt('INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?)')
+          .run(JSON.stringify(c.inventory.defaults), new Date().toISOString());
         return 0;
       }
       case 'putHost':
@@ -62,7 +64,9 @@ export class SqliteInventory implements InventoryRepository {
         return 0;
       case 'putDefaults':
         this.conn
-          .stmt('INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at')
+          .stmt(
+            'INSERT INTO inventory_defaults (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at',
+          )
           .run(JSON.stringify(c.defaults), new Date().toISOString());
         return 0;
       case 'deleteHost':
@@ -81,7 +85,9 @@ export class SqliteInventory implements InventoryRepository {
       seq = existing?.seq ?? ((this.conn.stmt(`SELECT MAX(seq) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0) + 1;
     }
     this.conn
-      .stmt(`INSERT INTO ${table} (name, seq, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`)
+      .stmt(
+        `INSERT INTO ${table} (name, seq, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      )
       .run(name, seq, JSON.stringify(body), new Date().toISOString());
   }
 }

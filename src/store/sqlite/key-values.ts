@@ -17,7 +17,8 @@ export class SqliteKeyValues implements KeyValueRepository {
   ) {}
 
   peek(scope: string, key: string, now: Date = new Date()): KeyValueRecord | null {
-    const row = this.conn.stmt('SELECT * FROM kv WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(scope, key, now.toISOString()) as KeyValueRow | undefined;
+    const row = this.conn.stmt('SELECT * FROM kv WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(scope, key, now.toISOString()) as
+      KeyValueRow | undefined;
     return row ? keyValueRecord(row) : null;
   }
 
@@ -45,7 +46,10 @@ export class SqliteKeyValues implements KeyValueRepository {
     return this.commit([{ op: 'kvDelete', scope, key }]);
   }
 
-  async resealSecrets(reseal: (secret: KeyValueRecord) => string, now: Date = new Date()): Promise<{ resealed: number; expiredDeleted: number; oldValuesErased: boolean }> {
+  async resealSecrets(
+    reseal: (secret: KeyValueRecord) => string,
+    now: Date = new Date(),
+  ): Promise<{ resealed: number; expiredDeleted: number; oldValuesErased: boolean }> {
     this.conn.guard();
     if (this.conn.isReadonly) throw new NrxError('NRX_ERR_STORE', `database ${this.conn.file} is open read-only; key rotation writes every secret`);
     // Let a pending group commit land first, so no secret is written behind the rotation's back.

@@ -13,7 +13,9 @@ export class SqliteLoginTokens implements LoginTokenRepository {
   constructor(private readonly conn: SqliteConnection) {}
 
   async add(t: LoginTokenRecord): Promise<void> {
-    this.conn.stmt('INSERT INTO auth_tokens (token_hash, user_name, expires_at, created_at) VALUES (?, ?, ?, ?)').run(t.tokenHash, t.user, t.expiresAt, t.createdAt);
+    this.conn
+      .stmt('INSERT INTO auth_tokens (token_hash, user_name, expires_at, created_at) VALUES (?, ?, ?, ?)')
+      .run(t.tokenHash, t.user, t.expiresAt, t.createdAt);
   }
 
   async find(tokenHash: string): Promise<LoginTokenRecord | null> {

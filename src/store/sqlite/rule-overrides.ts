@@ -7,7 +7,9 @@ export class SqliteRuleOverrides implements RuleOverrideRepository {
 
   async putRule(ref: string, doc: unknown, updatedAt: string): Promise<void> {
     this.conn
-      .stmt('INSERT INTO api_rules (ref, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at')
+      .stmt(
+        'INSERT INTO api_rules (ref, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
+      )
       .run(ref, JSON.stringify(doc), updatedAt);
   }
 
@@ -33,7 +35,9 @@ export class SqliteRuleOverrides implements RuleOverrideRepository {
 
   async setEnabled(ref: string, enabled: boolean, updatedAt: string): Promise<void> {
     this.conn
-      .stmt('INSERT INTO rule_overrides (ref, enabled, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at')
+      .stmt(
+        'INSERT INTO rule_overrides (ref, enabled, updated_at) VALUES (?, ?, ?) ON CONFLICT (ref) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at',
+      )
       .run(ref, enabled ? 1 : 0, updatedAt);
   }
 

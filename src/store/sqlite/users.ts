@@ -18,7 +18,9 @@ export class SqliteUsers implements UserRepository {
   constructor(private readonly conn: SqliteConnection) {}
 
   async add(u: UserRecord): Promise<void> {
-    this.conn.stmt('INSERT INTO auth_users (name, role, password_hash, grants, created_at) VALUES (?, ?, ?, ?, ?)').run(u.name, u.role, u.passwordHash, JSON.stringify(u.grants ?? {}), u.createdAt);
+    this.conn
+      .stmt('INSERT INTO auth_users (name, role, password_hash, grants, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(u.name, u.role, u.passwordHash, JSON.stringify(u.grants ?? {}), u.createdAt);
   }
 
   async get(name: string): Promise<UserRecord | null> {

@@ -103,7 +103,12 @@ function taskCompleted(spec: ChainSpec, state: ChainState, event: Extract<Conduc
   if (!run || run.status !== 'running' || FINISHED.has(state.status)) return { state, commands: [] };
 
   const result = jsonSafe(event.result);
-  const done: ChainTaskRun = { ...run, status: event.status, result, ...(event.error ? { error: { code: event.error.code, message: event.error.message } } : {}) };
+  const done: ChainTaskRun = {
+    ...run,
+    status: event.status,
+    result,
+    ...(event.error ? { error: { code: event.error.code, message: event.error.message } } : {}),
+  };
   const next: ChainState = {
     ...state,
     tasks: state.tasks.map((t) => (t.key === run.key ? done : t)),

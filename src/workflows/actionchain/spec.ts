@@ -77,7 +77,10 @@ export function parseActionChain(src: YamlSource): ChainSpec {
   }
 
   for (const node of nodes) {
-    for (const [field, target] of [['on-success', node.onSuccess], ['on-failure', node.onFailure]] as const) {
+    for (const [field, target] of [
+      ['on-success', node.onSuccess],
+      ['on-failure', node.onFailure],
+    ] as const) {
       if (target !== null && !firstSeen.has(target)) {
         throw specError(src, ['chain', node.index, field], `node '${node.name}' ${field} names unknown node '${target}'`);
       }

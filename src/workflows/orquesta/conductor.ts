@@ -19,7 +19,8 @@ const ITEM_KEY = /^(.*)\[(\d+)\]$/;
 
 /** Default error for outcomes that arrive without one. */
 function outcomeError(status: TaskOutcome, given: { code: string; message: string } | undefined): { code: string; message: string } | null {
-  if (status === 'abandoned') return { code: 'NRX_ERR_ABANDONED', message: given?.message ?? 'the task was in flight when the appliance stopped and was not re-run' };
+  if (status === 'abandoned')
+    return { code: 'NRX_ERR_ABANDONED', message: given?.message ?? 'the task was in flight when the appliance stopped and was not re-run' };
   if (status === 'timeout') return given ?? { code: 'NRX_ERR_TIMEOUT', message: 'the task ran past its timeout' };
   return given ?? null;
 }
@@ -171,7 +172,11 @@ function unmetJoins(c: OrquestaStep): void {
   for (const [name, j] of Object.entries(c.st.joins)) {
     if (j.fired || j.arrived.length === 0) continue;
     if (joinDecision(c.spec, name, j.arrived, new Set()) === 'never') {
-      c.addError({ task: name, code: 'NRX_ERR_WORKFLOW', message: `join ${String(c.spec.tasks[name]!.join)} of task '${name}' was not met: only ${j.arrived.join(', ')} arrived` });
+      c.addError({
+        task: name,
+        code: 'NRX_ERR_WORKFLOW',
+        message: `join ${String(c.spec.tasks[name]!.join)} of task '${name}' was not met: only ${j.arrived.join(', ')} arrived`,
+      });
     }
   }
 }
@@ -192,7 +197,8 @@ function complete(c: OrquestaStep, wanted: 'succeeded' | 'failed' | 'canceled'):
   }
   if (status === 'canceled') {
     st.errors.push({ code: 'NRX_ERR_CANCELED', message: 'the workflow was canceled' });
-    for (const run of Object.values(st.runs) as TaskRun[]) if (run.status === 'running' || run.status === 'held') c.settleRun(run, 'canceled', run.result, null);
+    for (const run of Object.values(st.runs) as TaskRun[])
+      if (run.status === 'running' || run.status === 'held') c.settleRun(run, 'canceled', run.result, null);
   }
   st.status = status;
   st.output = output;

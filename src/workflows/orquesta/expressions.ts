@@ -141,7 +141,17 @@ export function templatesIn(value: unknown, path: Array<string | number>, out: A
  */
 export function compileProblem(source: string): string | null {
   const inert = () => null;
-  const stand = { ctx: () => ({}), result: inert, succeeded: inert, failed: inert, completed: inert, item: inert, task_status: inert, task: inert, zip: () => [] };
+  const stand = {
+    ctx: () => ({}),
+    result: inert,
+    succeeded: inert,
+    failed: inert,
+    completed: inert,
+    item: inert,
+    task_status: inert,
+    task: inert,
+    zip: () => [],
+  };
   try {
     renderString(source, stand);
     return null;

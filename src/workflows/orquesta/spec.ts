@@ -46,7 +46,8 @@ export function parseOrquesta(src: YamlSource): OrquestaSpec {
   const vars = namedList(doc.vars, ['vars'], false, fail);
   const output = namedList(doc.output, ['output'], false, fail);
 
-  if (!isMap(doc.tasks) || Object.keys(doc.tasks).length === 0) fail(doc.tasks === undefined ? [] : ['tasks'], "'tasks' must be a mapping with at least one task");
+  if (!isMap(doc.tasks) || Object.keys(doc.tasks).length === 0)
+    fail(doc.tasks === undefined ? [] : ['tasks'], "'tasks' must be a mapping with at least one task");
   const rawTasks = doc.tasks as Record<string, unknown>;
   const tasks: Record<string, TaskSpec> = {};
   for (const [name, raw] of Object.entries(rawTasks)) tasks[name] = parseTask(src, name, raw, fail);
@@ -163,7 +164,12 @@ function parseTransition(raw: unknown, path: Path, fail: Fail): TransitionSpec {
 
 function doList(raw: unknown, path: Path, fail: Fail): string[] {
   if (raw === undefined || raw === null) return [];
-  const names = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()) : Array.isArray(raw) ? raw : fail(path, 'do must be a task name, a comma-separated list or a list');
+  const names =
+    typeof raw === 'string'
+      ? raw.split(',').map((s) => s.trim())
+      : Array.isArray(raw)
+        ? raw
+        : fail(path, 'do must be a task name, a comma-separated list or a list');
   return names.map((n, i) => {
     if (typeof n !== 'string' || n.trim() === '') fail(Array.isArray(raw) ? [...path, i] : path, `do entry ${JSON.stringify(n)} is not a task name`);
     return (n as string).trim();
@@ -204,7 +210,8 @@ function parseWith(raw: unknown, path: Path, fail: Fail): WithItemsSpec {
 function parseRetry(raw: unknown, path: Path, fail: Fail): RetrySpec {
   if (!isMap(raw)) return fail(path, 'retry must be a mapping with count (and optional when, delay)');
   for (const k of Object.keys(raw)) if (!['when', 'count', 'delay'].includes(k)) fail([...path, k], `unknown retry field '${k}' (expected when, count, delay)`);
-  if (!Number.isInteger(raw.count) || (raw.count as number) < 0) fail([...path, 'count'], `retry count must be a whole number >= 0, not ${JSON.stringify(raw.count)}`);
+  if (!Number.isInteger(raw.count) || (raw.count as number) < 0)
+    fail([...path, 'count'], `retry count must be a whole number >= 0, not ${JSON.stringify(raw.count)}`);
   const when = raw.when === undefined || raw.when === null ? null : raw.when;
   if (when !== null && typeof when !== 'string' && typeof when !== 'boolean') fail([...path, 'when'], 'retry when must be an expression');
   return {
@@ -216,7 +223,8 @@ function parseRetry(raw: unknown, path: Path, fail: Fail): RetrySpec {
 
 function parseWaitFor(raw: unknown, path: Path, fail: Fail): WaitForSpec {
   if (!isMap(raw)) return fail(path, 'wait_for must be a mapping with trigger, criteria and timeout');
-  for (const k of Object.keys(raw)) if (!['trigger', 'criteria', 'timeout'].includes(k)) fail([...path, k], `unknown wait_for field '${k}' (expected trigger, criteria, timeout)`);
+  for (const k of Object.keys(raw))
+    if (!['trigger', 'criteria', 'timeout'].includes(k)) fail([...path, k], `unknown wait_for field '${k}' (expected trigger, criteria, timeout)`);
   if (typeof raw.trigger !== 'string' || raw.trigger.trim() === '') fail([...path, 'trigger'], 'wait_for needs a trigger type reference');
   const criteria: WaitForSpec['criteria'] = {};
   if (raw.criteria !== undefined && raw.criteria !== null) {

@@ -84,7 +84,11 @@ export function taskPath(state: OrquestaState): TaskPathEntry[] {
     const entry: TaskPathEntry = { name: r.name, key: r.key, status: r.status, retries: r.retries };
     if (r.items) {
       const s = r.items.statuses;
-      entry.items = { total: s.length, succeeded: s.filter((x) => x === 'succeeded').length, failed: s.filter((x) => x === 'failed' || x === 'timeout' || x === 'abandoned').length };
+      entry.items = {
+        total: s.length,
+        succeeded: s.filter((x) => x === 'succeeded').length,
+        failed: s.filter((x) => x === 'failed' || x === 'timeout' || x === 'abandoned').length,
+      };
     }
     return entry;
   });

@@ -70,7 +70,19 @@ export class OrquestaStep {
     const n = (this.st.runCount[name] ?? 0) + 1;
     this.st.runCount[name] = n;
     const key = n === 1 ? name : `${name}#${n}`;
-    const run: TaskRun = { key, name, status: 'running', retries: 0, retryCommands: 0, result: null, error: null, startedAt: this.now, finishedAt: null, items: null, notBefore: null };
+    const run: TaskRun = {
+      key,
+      name,
+      status: 'running',
+      retries: 0,
+      retryCommands: 0,
+      result: null,
+      error: null,
+      startedAt: this.now,
+      finishedAt: null,
+      items: null,
+      notBefore: null,
+    };
     this.st.runs[key] = run;
     this.st.order.push(key);
     const t = this.spec.tasks[name]!;
@@ -88,7 +100,11 @@ export class OrquestaStep {
     const t = this.spec.tasks[run.name]!;
     if (isRoutingTask(t)) {
       if (--this.routingLeft < 0) {
-        this.addError({ task: run.key, code: 'NRX_ERR_WORKFLOW', message: `task '${run.key}': more than ${ROUTING_BUDGET} action-less tasks in one step (a routing loop)` });
+        this.addError({
+          task: run.key,
+          code: 'NRX_ERR_WORKFLOW',
+          message: `task '${run.key}': more than ${ROUTING_BUDGET} action-less tasks in one step (a routing loop)`,
+        });
         return this.settleRun(run, 'failed', null, null);
       }
       return this.finish(run, 'succeeded', null, null);
@@ -97,16 +113,25 @@ export class OrquestaStep {
       const timeoutMs = t.timeout !== null ? this.duration(t.timeout, t.name, `tasks.${t.name}.timeout`) : null;
       if (t.waitFor) {
         const wf = t.waitFor;
-        const criteria = renderValue(wf.criteria, this.scope(), this.where(t.name, `tasks.${t.name}.wait_for.criteria`)) as Record<string, { type: string; pattern?: unknown }>;
+        const criteria = renderValue(wf.criteria, this.scope(), this.where(t.name, `tasks.${t.name}.wait_for.criteria`)) as Record<
+          string,
+          { type: string; pattern?: unknown }
+        >;
         const waitMs = wf.timeout !== null ? this.duration(wf.timeout, t.name, `tasks.${t.name}.wait_for.timeout`) : timeoutMs;
-        this.emit({ kind: 'waitForEvent', taskKey: run.key, taskName: t.name, trigger: wf.trigger, criteria, deadline: waitMs === null ? null : this.now + waitMs }, run);
+        this.emit(
+          { kind: 'waitForEvent', taskKey: run.key, taskName: t.name, trigger: wf.trigger, criteria, deadline: waitMs === null ? null : this.now + waitMs },
+          run,
+        );
       } else if (t.with) {
         const itemsField = `tasks.${t.name}.with.items`;
         const values = renderValue(t.with.items, this.scope(), this.where(t.name, itemsField));
         if (!Array.isArray(values)) throw new Error(`with-items ${itemsField} gave ${JSON.stringify(values)}, not a list`);
         let concurrency = values.length;
         if (t.with.concurrency !== null) {
-          const c = typeof t.with.concurrency === 'number' ? t.with.concurrency : Number(renderString(t.with.concurrency, this.scope(), this.where(t.name, `tasks.${t.name}.with.concurrency`)));
+          const c =
+            typeof t.with.concurrency === 'number'
+              ? t.with.concurrency
+              : Number(renderString(t.with.concurrency, this.scope(), this.where(t.name, `tasks.${t.name}.with.concurrency`)));
           if (!Number.isInteger(c) || c < 1) throw new Error(`with-items concurrency must be a positive integer, got ${JSON.stringify(c)}`);
           concurrency = Math.min(c, Math.max(values.length, 1));
         }
@@ -174,7 +199,10 @@ export class OrquestaStep {
     if (remaining && failedAt === -1 && !blocked) return; // paused: resume will continue
     if (failedAt !== -1) {
       const e = it.errors[failedAt];
-      this.finish(run, 'failed', [...it.results], { code: e?.code ?? 'NRX_ERR_WORKFLOW', message: `item ${failedAt} ${it.statuses[failedAt]}${e ? `: ${e.message}` : ''}` });
+      this.finish(run, 'failed', [...it.results], {
+        code: e?.code ?? 'NRX_ERR_WORKFLOW',
+        message: `item ${failedAt} ${it.statuses[failedAt]}${e ? `: ${e.message}` : ''}`,
+      });
     } else if (remaining) this.finish(run, 'canceled', [...it.results], null);
     else this.finish(run, 'succeeded', [...it.results], null);
   }
@@ -185,7 +213,11 @@ export class OrquestaStep {
     if (t.retry && run.retries < t.retry.count && !this.failing && this.st.status !== 'canceling' && outcome !== 'canceled') {
       let again: boolean;
       try {
-        again = renderCondition(t.retry.when ?? '<% failed() %>', this.scope({ current: { status: outcome, result } }), this.where(t.name, `tasks.${t.name}.retry.when`));
+        again = renderCondition(
+          t.retry.when ?? '<% failed() %>',
+          this.scope({ current: { status: outcome, result } }),
+          this.where(t.name, `tasks.${t.name}.retry.when`),
+        );
       } catch (e) {
         this.renderFailed(run.key, e);
         return this.settleRun(run, outcome, result, error);
@@ -247,7 +279,11 @@ export class OrquestaStep {
       this.dispatch(run, null);
     } else if (isFailure && (!handled || retryCommand)) {
       const code = run.error?.code ?? 'NRX_ERR_WORKFLOW';
-      this.addError({ task: run.key, code, message: `task '${run.key}' ${run.status}${run.error ? `: ${run.error.message}` : ''} (no transition handles the failure)` });
+      this.addError({
+        task: run.key,
+        code,
+        message: `task '${run.key}' ${run.status}${run.error ? `: ${run.error.message}` : ''} (no transition handles the failure)`,
+      });
     }
     if (failingBefore) return;
     for (const target of targets) this.enter(target, run.name);

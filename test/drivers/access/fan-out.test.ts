@@ -14,16 +14,23 @@ test('fan-out keeps order, honours the concurrency limit and turns throws into f
   let peak = 0;
   const devices = Array.from({ length: 50 }, (_, i) => `d${i}`);
   const seen: number[] = [];
-  const outcomes = await fanOut(devices, async (d) => {
-    running++;
-    peak = Math.max(peak, running);
-    await new Promise((r) => setTimeout(r, 2));
-    running--;
-    if (d === 'd7' || d === 'd30') throw new Error(`${d} broke`);
-    return d.toUpperCase();
-  }, { concurrency: 5, onOutcome: (_o, done) => seen.push(done) });
+  const outcomes = await fanOut(
+    devices,
+    async (d) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      if (d === 'd7' || d === 'd30') throw new Error(`${d} broke`);
+      return d.toUpperCase();
+    },
+    { concurrency: 5, onOutcome: (_o, done) => seen.push(done) },
+  );
   assert.equal(peak, 5);
-  assert.deepEqual(outcomes.map((o) => o.device), devices);
+  assert.deepEqual(
+    outcomes.map((o) => o.device),
+    devices,
+  );
   assert.deepEqual(summarise(outcomes), { ok: 48, failed: 2 });
   const bad = outcomes[7]!;
   assert.ok(!bad.ok && bad.error.message === 'd7 broke');
@@ -36,13 +43,24 @@ test('fan-out over replayed SSH devices: every device answers, three fail with t
     const dir = mkdtempSync(join(tmpdir(), 'nrx-fan-'));
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostPublicKey}\n`).join(''));
-    const targets: DeviceTarget[] = servers.map((s, i) => ({ name: `sw${i}`, hostname: '127.0.0.1', port: s.port, platform: 'cisco_ios', username: 'admin', password: i === 3 ? 'wrong' : 'secret-1', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' }));
+    const targets: DeviceTarget[] = servers.map((s, i) => ({
+      name: `sw${i}`,
+      hostname: '127.0.0.1',
+      port: s.port,
+      platform: 'cisco_ios',
+      username: 'admin',
+      password: i === 3 ? 'wrong' : 'secret-1',
+      knownHostsFile: knownHosts,
+      hostKeyPolicy: 'strict',
+    }));
     const closed = await startReplayServer(ciscoLikeDevice('gone'));
     await closed.close();
     targets.push({ ...targets[0]!, name: 'gone', port: closed.port });
     const resolver = staticResolver(targets);
     const names = [...targets.map((t) => t.name), 'not-in-inventory'];
-    const outcomes = await fanOut(names, (name) => withDevice(resolver, sshDriverFactory, name, undefined, (d) => d.send(['show version'])), { concurrency: 4 });
+    const outcomes = await fanOut(names, (name) => withDevice(resolver, sshDriverFactory, name, undefined, (d) => d.send(['show version'])), {
+      concurrency: 4,
+    });
     assert.deepEqual(summarise(outcomes), { ok: 11, failed: 3 });
     const byName = Object.fromEntries(outcomes.map((o) => [o.device, o]));
     const ok = byName.sw5!;

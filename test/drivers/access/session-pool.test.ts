@@ -18,7 +18,11 @@ describe('session pool: CLI sessions kept open between uses (replayed IOS device
 
   before(async () => {
     for (const name of ['sw1', 'sw2', 'sw3']) {
-      servers.push(await startReplayServer(ciscoLikeDevice(name, { 'show version': `${name} IOS`, 'show clock': '12:00:00' }, { delays: { 'show slow': 3000 }, dropOn: ['reload'] })));
+      servers.push(
+        await startReplayServer(
+          ciscoLikeDevice(name, { 'show version': `${name} IOS`, 'show clock': '12:00:00' }, { delays: { 'show slow': 3000 }, dropOn: ['reload'] }),
+        ),
+      );
     }
     knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-pool-')), 'known_hosts');
     writeFileSync(knownHosts, servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostPublicKey}\n`).join(''));
@@ -26,10 +30,20 @@ describe('session pool: CLI sessions kept open between uses (replayed IOS device
   after(async () => Promise.all(servers.map((s) => s.close())));
 
   const target = (i: number, pool: SessionPool, extra: Partial<DeviceTarget> = {}): DeviceTarget => ({
-    name: `sw${i + 1}`, hostname: '127.0.0.1', port: servers[i]!.port, platform: 'cisco_ios', username: 'admin', password: 'secret-1',
-    knownHostsFile: knownHosts, hostKeyPolicy: 'strict', commandTimeoutMs: 2000, sessions: pool, ...extra,
+    name: `sw${i + 1}`,
+    hostname: '127.0.0.1',
+    port: servers[i]!.port,
+    platform: 'cisco_ios',
+    username: 'admin',
+    password: 'secret-1',
+    knownHostsFile: knownHosts,
+    hostKeyPolicy: 'strict',
+    commandTimeoutMs: 2000,
+    sessions: pool,
+    ...extra,
   });
-  const on = <T>(t: DeviceTarget, work: (d: Driver) => Promise<T>, signal?: AbortSignal): Promise<T> => withDevice(staticResolver([t]), sshDriverFactory, t.name, signal, work);
+  const on = <T>(t: DeviceTarget, work: (d: Driver) => Promise<T>, signal?: AbortSignal): Promise<T> =>
+    withDevice(staticResolver([t]), sshDriverFactory, t.name, signal, work);
   const show = async (t: DeviceTarget, command = 'show version'): Promise<string> => (await on(t, (d) => d.send([command])))[0]!.output;
 
   test('the second and later uses of a device reuse its session: one login, every answer right', async () => {
@@ -74,7 +88,11 @@ describe('session pool: CLI sessions kept open between uses (replayed IOS device
       const logins = servers.map((s) => s.sessions);
       await show(target(0, pool));
       await show(target(2, pool));
-      assert.deepEqual(servers.map((s, i) => s.sessions - logins[i]!), [0, 0, 0], 'sw1 and sw3 kept');
+      assert.deepEqual(
+        servers.map((s, i) => s.sessions - logins[i]!),
+        [0, 0, 0],
+        'sw1 and sw3 kept',
+      );
       await show(target(1, pool));
       assert.equal(servers[1]!.sessions - logins[1]!, 1, 'sw2 logs in again');
       assert.ok(pool.size().idle <= 2);
@@ -99,12 +117,18 @@ describe('session pool: CLI sessions kept open between uses (replayed IOS device
       await show(target(0, pool));
       assert.equal(servers[0]!.sessions - logins, 1, 'a rejected command is data: the session stays');
 
-      await assert.rejects(on(target(0, pool, { commandTimeoutMs: 200 }), (d) => d.send(['show slow'])), { code: 'NRX_ERR_DEVICE_TIMEOUT' });
+      await assert.rejects(
+        on(target(0, pool, { commandTimeoutMs: 200 }), (d) => d.send(['show slow'])),
+        { code: 'NRX_ERR_DEVICE_TIMEOUT' },
+      );
       assert.equal(pool.counters.discarded, 1);
       assert.equal(await show(target(0, pool)), 'sw1 IOS', 'the next use does not read the late answer of the timed-out command');
       assert.equal(servers[0]!.sessions - logins, 2);
 
-      await assert.rejects(on(target(0, pool), (d) => d.send(['reload'])), { code: 'NRX_ERR_CONNECTION_LOST' });
+      await assert.rejects(
+        on(target(0, pool), (d) => d.send(['reload'])),
+        { code: 'NRX_ERR_CONNECTION_LOST' },
+      );
       assert.equal(await show(target(0, pool)), 'sw1 IOS');
       assert.equal(servers[0]!.sessions - logins, 3);
     } finally {
@@ -198,11 +222,22 @@ describe('session pool: CLI sessions kept open between uses (replayed IOS device
 
 test('session pool bookkeeping without a network: failed opens take no room, bad settings are refused', async () => {
   const fake = (): Poolable & { closed: boolean } => {
-    const s = { closed: false, get isOpen() { return !s.closed; }, close: async () => void (s.closed = true) };
+    const s = {
+      closed: false,
+      get isOpen() {
+        return !s.closed;
+      },
+      close: async () => void (s.closed = true),
+    };
     return s;
   };
   const pool = new SessionPool({ maxSessions: 1 });
-  await assert.rejects(pool.acquire('a', async () => { throw new Error('refused'); }), /refused/);
+  await assert.rejects(
+    pool.acquire('a', async () => {
+      throw new Error('refused');
+    }),
+    /refused/,
+  );
   assert.deepEqual(pool.size(), { busy: 0, idle: 0 });
   const a = await pool.acquire('a', async () => fake());
   await a.release(true);

@@ -23,7 +23,12 @@ export class FakeNetconfServer {
     this.clientSide = Duplex.from({ readable: this.toClient, writable: this.toServer });
     this.toServer.on('data', (b: Buffer) => this.onBytes(b));
     const caps = capabilities.map((c) => `<capability>${c}</capability>`).join('');
-    this.toClient.write(encodeMessage('eom', `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>${caps}</capabilities><session-id>${sessionId}</session-id></hello>`));
+    this.toClient.write(
+      encodeMessage(
+        'eom',
+        `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities>${caps}</capabilities><session-id>${sessionId}</session-id></hello>`,
+      ),
+    );
   }
 
   get mode(): Framing {

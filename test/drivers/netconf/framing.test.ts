@@ -37,7 +37,8 @@ function framingError(fn: () => unknown): NrxError {
 }
 
 // XML-ish text, including multi-byte characters that must survive a split inside them.
-const messageText = fc.string({ unit: fc.constantFrom('a', '<', '>', ']', '#', '\n', 'é', '€', '😀', ' '), minLength: 1, maxLength: 200 })
+const messageText = fc
+  .string({ unit: fc.constantFrom('a', '<', '>', ']', '#', '\n', 'é', '€', '😀', ' '), minLength: 1, maxLength: 200 })
   .filter((s) => !s.includes(']]>')); // XML never has ']]>' outside CDATA ends, and 1.0 framing cannot carry it
 
 describe('NETCONF framing', () => {
@@ -59,26 +60,40 @@ describe('NETCONF framing', () => {
 
   test('real netconfd base:1.0 session decodes to hello + three replies, whatever the split', () => {
     const bytes = fixture('netconfd-session-1.0.bin');
-    fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 30 }), (cuts) => {
-      const msgs = decodeSplit(bytes, cuts, false);
-      assert.equal(msgs.length, 4);
-      assert.match(msgs[0]!, /<hello/);
-      assert.match(msgs[3]!, /<ok\/>/);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 30 }), (cuts) => {
+        const msgs = decodeSplit(bytes, cuts, false);
+        assert.equal(msgs.length, 4);
+        assert.match(msgs[0]!, /<hello/);
+        assert.match(msgs[3]!, /<ok\/>/);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('1.0: any messages, any split, come out whole and in order', () => {
-    fc.assert(fc.property(fc.array(messageText, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 40 }), (msgs, cuts) => {
-      const bytes = Buffer.concat(msgs.map((m) => encodeEom(m)));
-      assert.deepEqual(decodeSplit(bytes, cuts, false), msgs);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(messageText, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 40 }), (msgs, cuts) => {
+        const bytes = Buffer.concat(msgs.map((m) => encodeEom(m)));
+        assert.deepEqual(decodeSplit(bytes, cuts, false), msgs);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test('1.1: any messages, any split, any chunk size come out whole and in order', () => {
-    fc.assert(fc.property(fc.array(messageText, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 64 }), fc.array(fc.nat(), { maxLength: 40 }), (msgs, chunk, cuts) => {
-      const bytes = Buffer.concat(msgs.map((m) => encodeChunked(m, chunk)));
-      assert.deepEqual(decodeSplit(bytes, cuts, true), msgs);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.array(messageText, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (msgs, chunk, cuts) => {
+          const bytes = Buffer.concat(msgs.map((m) => encodeChunked(m, chunk)));
+          assert.deepEqual(decodeSplit(bytes, cuts, true), msgs);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   test('1.1 byte by byte: a message split inside a UTF-8 character and inside a chunk header', () => {
@@ -110,7 +125,10 @@ describe('NETCONF framing', () => {
       const e = framingError(() => d.push(Buffer.from(input)));
       assert.match(e.message, re, JSON.stringify(input));
       // Poisoned: the next push fails the same way instead of reading garbage as a message.
-      assert.equal(framingError(() => d.push(Buffer.from('\n#1\na\n##\n'))), e);
+      assert.equal(
+        framingError(() => d.push(Buffer.from('\n#1\na\n##\n'))),
+        e,
+      );
     }
   });
 
@@ -137,30 +155,35 @@ describe('NETCONF framing', () => {
   });
 
   test('hostile input never crashes: random bytes either decode or raise NRX_ERR_NETCONF_FRAMING', () => {
-    fc.assert(fc.property(fc.boolean(), fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 10 }), (chunked, pieces) => {
-      const d = new FrameDecoder({ maxMessageBytes: 256 });
-      if (chunked) d.useChunked();
-      try {
-        for (const p of pieces) for (const m of d.push(p)) assert.equal(typeof m, 'string');
-        d.end();
-      } catch (e) {
-        assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_NETCONF_FRAMING', String(e));
-      }
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 10 }), (chunked, pieces) => {
+        const d = new FrameDecoder({ maxMessageBytes: 256 });
+        if (chunked) d.useChunked();
+        try {
+          for (const p of pieces) for (const m of d.push(p)) assert.equal(typeof m, 'string');
+          d.end();
+        } catch (e) {
+          assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_NETCONF_FRAMING', String(e));
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('truncating a valid 1.1 stream anywhere gives the whole messages before the cut, then a clear error at end', () => {
     const msgs = ['<a>1</a>', '<b>22</b>', '<c>333</c>'];
     const bytes = Buffer.concat(msgs.map((m) => encodeChunked(m, 4)));
-    fc.assert(fc.property(fc.integer({ min: 0, max: bytes.length }), (cut) => {
-      const d = new FrameDecoder();
-      d.useChunked();
-      const got = d.push(bytes.subarray(0, cut));
-      assert.deepEqual(got, msgs.slice(0, got.length));
-      const complete = msgs.map((m) => encodeChunked(m, 4).length).reduce<number[]>((acc, n) => [...acc, (acc.at(-1) ?? 0) + n], []);
-      if (complete.includes(cut) || cut === 0) d.end();
-      else framingError(() => d.end());
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length }), (cut) => {
+        const d = new FrameDecoder();
+        d.useChunked();
+        const got = d.push(bytes.subarray(0, cut));
+        assert.deepEqual(got, msgs.slice(0, got.length));
+        const complete = msgs.map((m) => encodeChunked(m, 4).length).reduce<number[]>((acc, n) => [...acc, (acc.at(-1) ?? 0) + n], []);
+        if (complete.includes(cut) || cut === 0) d.end();
+        else framingError(() => d.end());
+      }),
+    );
   });
 
   test('encodeChunked refuses an empty message (RFC 6242 needs one chunk)', () => {

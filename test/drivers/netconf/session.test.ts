@@ -63,7 +63,9 @@ describe('NETCONF session', () => {
       held.push([id, rpc.includes('<running/>') ? 'running' : 'candidate']);
       if (held.length === 2) {
         for (const [hid, which] of [...held].reverse()) {
-          server.send(`<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="${hid}"><data><which xmlns="urn:x">${which}</which></data></rpc-reply>`);
+          server.send(
+            `<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="${hid}"><data><which xmlns="urn:x">${which}</which></data></rpc-reply>`,
+          );
         }
       }
       return null;
@@ -105,7 +107,11 @@ describe('NETCONF session', () => {
   });
 
   test('a warning-only rpc-error resolves', async () => {
-    const server = new FakeNetconfServer([CAP_BASE_10], () => '<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="$ID"><rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>warning</error-severity></rpc-error><ok/></rpc-reply>');
+    const server = new FakeNetconfServer(
+      [CAP_BASE_10],
+      () =>
+        '<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="$ID"><rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>warning</error-severity></rpc-error><ok/></rpc-reply>',
+    );
     const s = await NetconfSession.open(server.clientSide, { device: 'r' });
     const r = await s.commit();
     assert.equal(r.errors[0]!.severity, 'warning');
@@ -114,7 +120,12 @@ describe('NETCONF session', () => {
   test('operations build the RFC 6241 XML: edit-config options, confirmed commit, cancel-commit, validate, xpath filter', async () => {
     const server = new FakeNetconfServer([CAP_BASE_10, CAP_BASE_11], () => OK_REPLY);
     const s = await NetconfSession.open(server.clientSide, { device: 'r' });
-    await s.editConfig('<device xmlns="urn:netreflex:lab"><interface nc:operation="delete"><name>eth9</name></interface></device>', { target: 'candidate', defaultOperation: 'none', errorOption: 'rollback-on-error', testOption: 'test-then-set' });
+    await s.editConfig('<device xmlns="urn:netreflex:lab"><interface nc:operation="delete"><name>eth9</name></interface></device>', {
+      target: 'candidate',
+      defaultOperation: 'none',
+      errorOption: 'rollback-on-error',
+      testOption: 'test-then-set',
+    });
     await s.commit({ confirmed: true, confirmTimeoutS: 30, persist: 'tok' });
     await s.commit({ persistId: 'tok' });
     await s.cancelCommit('tok');
@@ -123,14 +134,20 @@ describe('NETCONF session', () => {
     await s.rpc('<get><filter type="xpath" select="/device"/></get>');
     await s.get({ xpath: '/nrx:device/nrx:vxlan', namespaces: { nrx: 'urn:netreflex:lab' } }).catch(() => undefined);
     const r = server.received;
-    assert.match(r[0]!, /<edit-config><target><candidate\/><\/target><default-operation>none<\/default-operation><test-option>test-then-set<\/test-option><error-option>rollback-on-error<\/error-option><config xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"><device xmlns="urn:netreflex:lab"><interface nc:operation="delete">/);
+    assert.match(
+      r[0]!,
+      /<edit-config><target><candidate\/><\/target><default-operation>none<\/default-operation><test-option>test-then-set<\/test-option><error-option>rollback-on-error<\/error-option><config xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"><device xmlns="urn:netreflex:lab"><interface nc:operation="delete">/,
+    );
     assert.match(r[1]!, /<commit><confirmed\/><confirm-timeout>30<\/confirm-timeout><persist>tok<\/persist><\/commit>/);
     assert.match(r[2]!, /<commit><persist-id>tok<\/persist-id><\/commit>/);
     assert.match(r[3]!, /<cancel-commit><persist-id>tok<\/persist-id><\/cancel-commit>/);
     assert.match(r[4]!, /<validate><source><candidate\/><\/source><\/validate>/);
     assert.match(r[5]!, /<validate><source><config><a xmlns="urn:x"\/><\/config><\/source><\/validate>/);
     assert.match(r[7]!, /<get><filter type="xpath" xmlns:nrx="urn:netreflex:lab" select="\/nrx:device\/nrx:vxlan"\/><\/get>/);
-    await assert.rejects(() => s.editConfig('<x/>', { target: 'bogus' as 'running' }), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_PARAM_INVALID' && /target must be running, candidate or startup/.test(e.message));
+    await assert.rejects(
+      () => s.editConfig('<x/>', { target: 'bogus' as 'running' }),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_PARAM_INVALID' && /target must be running, candidate or startup/.test(e.message),
+    );
     await assert.rejects(() => s.commit({ confirmed: true, confirmTimeoutS: 0 }), /confirm-timeout must be a whole number/);
   });
 

@@ -7,12 +7,28 @@ import { normaliserFor, PLATFORM_NORMALISERS } from '../../../src/sensors/syslog
 
 test('one alias table: case and -/_ do not matter, unknown names come back as given', () => {
   const cases: Record<string, string> = {
-    ios: 'cisco_ios', 'IOS-XE': 'cisco_ios', cisco_xe: 'cisco_ios', 'cisco-ios-xe': 'cisco_ios', Cisco_IOS: 'cisco_ios',
-    'nx-os': 'cisco_nxos', nxos_ssh: 'cisco_nxos', 'cisco-nx-os': 'cisco_nxos',
-    'ios-xr': 'cisco_iosxr', cisco_xr: 'cisco_iosxr', eos: 'arista_eos', 'arista-eos': 'arista_eos',
-    junos: 'juniper_junos', 'Juniper-Junos': 'juniper_junos', frrouting: 'frr', frr: 'frr',
-    ovs: 'openvswitch', 'brocade-netiron': 'extreme_netiron', netiron: 'extreme_netiron', SONiC: 'sonic',
-    opengear: 'opengear', 'My-Box': 'My-Box',
+    ios: 'cisco_ios',
+    'IOS-XE': 'cisco_ios',
+    cisco_xe: 'cisco_ios',
+    'cisco-ios-xe': 'cisco_ios',
+    Cisco_IOS: 'cisco_ios',
+    'nx-os': 'cisco_nxos',
+    nxos_ssh: 'cisco_nxos',
+    'cisco-nx-os': 'cisco_nxos',
+    'ios-xr': 'cisco_iosxr',
+    cisco_xr: 'cisco_iosxr',
+    eos: 'arista_eos',
+    'arista-eos': 'arista_eos',
+    junos: 'juniper_junos',
+    'Juniper-Junos': 'juniper_junos',
+    frrouting: 'frr',
+    frr: 'frr',
+    ovs: 'openvswitch',
+    'brocade-netiron': 'extreme_netiron',
+    netiron: 'extreme_netiron',
+    SONiC: 'sonic',
+    opengear: 'opengear',
+    'My-Box': 'My-Box',
   };
   for (const [name, want] of Object.entries(cases)) assert.equal(canonicalPlatform(name), want, name);
 });
@@ -23,7 +39,23 @@ test('every platform with a driver or a syslog normaliser is in the table', () =
 });
 
 test('drivers, syslog normalisers and the NetBox import read every spelling the same way', () => {
-  for (const name of ['ios', 'IOS-XE', 'cisco-ios-xe', 'nx-os', 'nxos_ssh', 'ios-xr', 'cisco_xr', 'eos', 'arista-eos', 'junos', 'juniper-junos', 'frrouting', 'FRR', 'ovs', 'brocade-netiron']) {
+  for (const name of [
+    'ios',
+    'IOS-XE',
+    'cisco-ios-xe',
+    'nx-os',
+    'nxos_ssh',
+    'ios-xr',
+    'cisco_xr',
+    'eos',
+    'arista-eos',
+    'junos',
+    'juniper-junos',
+    'frrouting',
+    'FRR',
+    'ovs',
+    'brocade-netiron',
+  ]) {
     const canonical = canonicalPlatform(name);
     assert.equal(mapPlatform(name), canonical, `netbox ${name}`);
     const driver = findPlatform(name)?.name;

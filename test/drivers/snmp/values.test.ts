@@ -19,7 +19,10 @@ describe('SNMP name table', () => {
 
   test('unknown names and malformed suffixes are NRX_ERR_PARAM_INVALID naming the input', () => {
     for (const bad of ['ifBogus', 'ifOperStatus.x', 'ifOperStatus.', '', '1.3.6.a']) {
-      assert.throws(() => resolveOid(bad, 'oids'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_PARAM_INVALID' && e.message.includes(`'${bad}'`) && e.location.field === 'oids');
+      assert.throws(
+        () => resolveOid(bad, 'oids'),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_PARAM_INVALID' && e.message.includes(`'${bad}'`) && e.location.field === 'oids',
+      );
     }
   });
 
@@ -38,7 +41,13 @@ describe('SNMP name table', () => {
 
 describe('SNMP values', () => {
   test('enumerations get labels; Counter64 bytes become an exact decimal string past 2^53', () => {
-    assert.deepEqual(decodeVarbind({ oid: '1.3.6.1.2.1.2.2.1.8.2', type: 2, value: 2 }), { oid: '1.3.6.1.2.1.2.2.1.8.2', name: 'ifOperStatus.2', type: 'Integer', value: 2, label: 'down' });
+    assert.deepEqual(decodeVarbind({ oid: '1.3.6.1.2.1.2.2.1.8.2', type: 2, value: 2 }), {
+      oid: '1.3.6.1.2.1.2.2.1.8.2',
+      name: 'ifOperStatus.2',
+      type: 'Integer',
+      value: 2,
+      label: 'down',
+    });
     assert.equal(decodeVarbind({ oid: '1.3.6.1.2.1.15.3.1.2.10.0.1.1', type: 2, value: 6 }).label, 'established');
     const big = decodeVarbind({ oid: '1.3.6.1.2.1.31.1.1.1.6.1', type: 70, value: Buffer.from('00ffffffffffffffff', 'hex') });
     assert.equal(big.value, '18446744073709551615');
@@ -49,23 +58,34 @@ describe('SNMP values', () => {
   });
 
   test('Counter64 matches BigInt for any 64-bit value', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => {
-      const hex = n.toString(16).padStart(16, '0');
-      assert.equal(counter64(Buffer.from(hex, 'hex')), n.toString());
-    }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => {
+        const hex = n.toString(16).padStart(16, '0');
+        assert.equal(counter64(Buffer.from(hex, 'hex')), n.toString());
+      }),
+    );
   });
 
   test('hostile varbinds never crash: a value or NRX_ERR_SNMP_ERROR', () => {
-    const raw = fc.oneof(fc.integer(), fc.string(), fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a)), fc.constant(null), fc.double());
-    fc.assert(fc.property(fc.integer({ min: 0, max: 140 }), raw, (type, value) => {
-      try {
-        const v = decodeVarbind({ oid: '1.3.6.1.2.1.1.1.0', type, value });
-        assert.ok(v.value === null || ['number', 'string', 'boolean'].includes(typeof v.value));
-        JSON.stringify(v);
-      } catch (e) {
-        assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_SNMP_ERROR', String(e));
-      }
-    }), { numRuns: 2000 });
+    const raw = fc.oneof(
+      fc.integer(),
+      fc.string(),
+      fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a)),
+      fc.constant(null),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 140 }), raw, (type, value) => {
+        try {
+          const v = decodeVarbind({ oid: '1.3.6.1.2.1.1.1.0', type, value });
+          assert.ok(v.value === null || ['number', 'string', 'boolean'].includes(typeof v.value));
+          JSON.stringify(v);
+        } catch (e) {
+          assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_SNMP_ERROR', String(e));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('OID order and subtree tests used by walk', () => {

@@ -23,17 +23,25 @@ export interface Case {
 
 export function cases(): Case[] {
   const root = path.join(FIXTURES, 'cases');
-  const ok = readdirSync(root).sort().map((name) => {
-    const dir = path.join(root, name);
-    const inputs = readdirSync(dir).filter((f) => /^input.*\.txt$/.test(f)).sort().map((f) => path.join(dir, f));
-    return { name, template: path.join(dir, 'template.textfsm'), inputs };
-  });
+  const ok = readdirSync(root)
+    .sort()
+    .map((name) => {
+      const dir = path.join(root, name);
+      const inputs = readdirSync(dir)
+        .filter((f) => /^input.*\.txt$/.test(f))
+        .sort()
+        .map((f) => path.join(dir, f));
+      return { name, template: path.join(dir, 'template.textfsm'), inputs };
+    });
   const errors = path.join(FIXTURES, 'template-errors');
-  const bad = readdirSync(errors).filter((f) => f.endsWith('.textfsm')).sort().map((f) => ({
-    name: `template-errors/${f}`,
-    template: path.join(errors, f),
-    inputs: [path.join(errors, 'input.txt')],
-  }));
+  const bad = readdirSync(errors)
+    .filter((f) => f.endsWith('.textfsm'))
+    .sort()
+    .map((f) => ({
+      name: `template-errors/${f}`,
+      template: path.join(errors, f),
+      inputs: [path.join(errors, 'input.txt')],
+    }));
   return [...ok, ...bad];
 }
 
@@ -56,7 +64,11 @@ export function deviceOutputLookups(): Lookup[] {
         if (e.isDirectory()) walk(p);
         else if (e.name.endsWith('.txt')) {
           const ntcPlatform = platform === 'cisco_iosxr' ? 'cisco_xr' : platform;
-          out.push({ name: path.relative(DEVICE_OUTPUTS, p), attributes: { Platform: ntcPlatform, Command: e.name.slice(0, -4).replace(/_/g, ' ') }, input: p });
+          out.push({
+            name: path.relative(DEVICE_OUTPUTS, p),
+            attributes: { Platform: ntcPlatform, Command: e.name.slice(0, -4).replace(/_/g, ' ') },
+            input: p,
+          });
         }
       }
     };

@@ -15,7 +15,10 @@ test('every corpus case gives the records (or the refusal) python3-textfsm gave'
     c.inputs.forEach((input, i) => {
       const golden = goldenForCase(c)?.[path.basename(input)];
       assert.ok(golden, `${c.name}: no stored answer for ${path.basename(input)}`);
-      assert.ok(agrees(ours[i]!, golden), `${c.name} on ${path.basename(input)}\n  reference: ${JSON.stringify(golden)}\n  ours:      ${JSON.stringify(ours[i])}`);
+      assert.ok(
+        agrees(ours[i]!, golden),
+        `${c.name} on ${path.basename(input)}\n  reference: ${JSON.stringify(golden)}\n  ours:      ${JSON.stringify(ours[i])}`,
+      );
       compared++;
     });
   }

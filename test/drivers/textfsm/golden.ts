@@ -19,7 +19,8 @@ export function toGolden(o: ReferenceOutcome & { templates?: string[] }): Golden
   return { error: { kind: o.error.kind, ...(line !== undefined ? { line } : {}) }, ...templates };
 }
 
-const caseFile = (c: Case): string => (c.name.startsWith('template-errors/') ? path.join(FIXTURES, 'template-errors', 'expected.json') : path.join(path.dirname(c.template), 'expected.json'));
+const caseFile = (c: Case): string =>
+  c.name.startsWith('template-errors/') ? path.join(FIXTURES, 'template-errors', 'expected.json') : path.join(path.dirname(c.template), 'expected.json');
 const LOOKUPS_FILE = path.join(FIXTURES, 'ntc-expected.json');
 
 function readJson(file: string): Record<string, unknown> {

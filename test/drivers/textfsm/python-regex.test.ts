@@ -7,7 +7,7 @@ const groups = (pattern: string, subject: string): Array<string | null> | null =
   return m ? [...m].map((g) => g ?? null) : null;
 };
 
-test("re.match semantics: anchored at the start, not at the end", () => {
+test('re.match semantics: anchored at the start, not at the end', () => {
   assert.deepEqual(groups('ab', 'abx'), ['ab']);
   assert.equal(groups('ab', 'xab'), null);
   assert.equal(groups('ab$', 'abx'), null);
@@ -22,7 +22,13 @@ test("re.match semantics: anchored at the start, not at the end", () => {
 test('(?P<name>...) groups and (?P=name) references, numbered as Python numbers them', () => {
   const pattern = '(?P<intf>\\S+) (\\w+) (?P<state>up|down) (?P=intf)';
   const r = compilePythonRegex(pattern);
-  assert.deepEqual([...r.groupNames], [['intf', 1], ['state', 3]]);
+  assert.deepEqual(
+    [...r.groupNames],
+    [
+      ['intf', 1],
+      ['state', 3],
+    ],
+  );
   assert.equal(r.groupCount, 3);
   assert.deepEqual(groups(pattern, 'Gi1 is up Gi1'), ['Gi1 is up Gi1', 'Gi1', 'is', 'up']);
   assert.equal(groups(pattern, 'Gi1 is up Gi2'), null);

@@ -21,7 +21,10 @@ export interface GeneratedTemplate {
 
 const valueArb = fc.record({
   // mostly none, one or two options, in any order (the order matters: Required,List)
-  options: fc.oneof({ weight: 4, arbitrary: fc.uniqueArray(fc.constantFrom(...OPTIONS), { maxLength: 2 }) }, { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...OPTIONS), { maxLength: 5 }) }),
+  options: fc.oneof(
+    { weight: 4, arbitrary: fc.uniqueArray(fc.constantFrom(...OPTIONS), { maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...OPTIONS), { maxLength: 5 }) },
+  ),
   regex: fc.constantFrom(...VALUE_REGEXES),
 });
 
@@ -38,7 +41,11 @@ const ruleArb = (values: number, states: string[]) =>
     separator: fc.constantFrom(' ', '\\s+', ''),
     lineOp: fc.oneof({ weight: 12, arbitrary: fc.constantFrom('', 'Next', 'Continue', 'Continue') }, { weight: 1, arbitrary: fc.constant('Error') }),
     recordOp: fc.constantFrom('', '', 'Record', 'Record', 'Record', 'NoRecord', 'Clear', 'Clearall'),
-    newState: fc.oneof({ weight: 6, arbitrary: fc.constant('') }, { weight: 3, arbitrary: fc.constantFrom(...states) }, { weight: 1, arbitrary: fc.constantFrom('End', 'EOF') }),
+    newState: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('') },
+      { weight: 3, arbitrary: fc.constantFrom(...states) },
+      { weight: 1, arbitrary: fc.constantFrom('End', 'EOF') },
+    ),
     errorMessage: fc.constantFrom('', '"bad line"', 'word'),
     // one rule in ten may break the template (a Value twice, Continue with a state)
     invalid: fc.nat({ max: 9 }).map((n) => n === 0),
@@ -60,22 +67,30 @@ function ruleLine(r: GeneratedRule): string {
 
 export const templateArb: fc.Arbitrary<GeneratedTemplate> = fc
   .record({
-    values: fc.oneof({ weight: 1, arbitrary: fc.array(valueArb, { maxLength: 0 }) }, { weight: 9, arbitrary: fc.array(valueArb, { minLength: 1, maxLength: 4 }) }),
+    values: fc.oneof(
+      { weight: 1, arbitrary: fc.array(valueArb, { maxLength: 0 }) },
+      { weight: 9, arbitrary: fc.array(valueArb, { minLength: 1, maxLength: 4 }) },
+    ),
     extraStates: fc.constantFrom([], ['S1'], ['S1', 'S2']),
     declareEof: fc.nat({ max: 3 }).map((n) => n === 0),
     declareEnd: fc.nat({ max: 3 }).map((n) => n === 0),
-    lines: fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 0, maxLength: 4 }).map((w) => w.join(' ')), { minLength: 2, maxLength: 14 }),
+    lines: fc.array(
+      fc.array(fc.constantFrom(...WORDS), { minLength: 0, maxLength: 4 }).map((w) => w.join(' ')),
+      { minLength: 2, maxLength: 14 },
+    ),
   })
   .chain(({ values, extraStates, declareEof, declareEnd, lines }) => {
     const states = ['Start', ...extraStates];
-    return fc.array(fc.array(ruleArb(values.length, states), { minLength: 1, maxLength: 4 }), { minLength: states.length, maxLength: states.length }).map((rules) => {
-      const out: string[] = values.map((v, i) => `Value ${v.options.length ? `${v.options.join(',')} ` : ''}V${i} ${v.regex.replace(/N>/g, `${i}>`)}`);
-      out.push('');
-      states.forEach((s, i) => {
-        out.push(s, ...rules[i]!.map(ruleLine), '');
+    return fc
+      .array(fc.array(ruleArb(values.length, states), { minLength: 1, maxLength: 4 }), { minLength: states.length, maxLength: states.length })
+      .map((rules) => {
+        const out: string[] = values.map((v, i) => `Value ${v.options.length ? `${v.options.join(',')} ` : ''}V${i} ${v.regex.replace(/N>/g, `${i}>`)}`);
+        out.push('');
+        states.forEach((s, i) => {
+          out.push(s, ...rules[i]!.map(ruleLine), '');
+        });
+        if (declareEof) out.push('EOF', '');
+        if (declareEnd) out.push('End', '');
+        return { text: out.join('\n'), input: lines.join('\n') };
       });
-      if (declareEof) out.push('EOF', '');
-      if (declareEnd) out.push('End', '');
-      return { text: out.join('\n'), input: lines.join('\n') };
-    });
   });

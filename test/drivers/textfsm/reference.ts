@@ -16,14 +16,16 @@ const SCRIPT = path.join(import.meta.dirname, 'textfsm_reference.py');
 /** false when the reference can run (installing it if needed and allowed), else why not. */
 export async function referenceSkipReason(): Promise<string | false> {
   let reason: string | false = false;
-  if (!existsSync('/usr/bin/apt-get') || !existsSync('/usr/bin/dpkg-query')) reason = 'TEXTFSM REFERENCE SKIPPED: not a Debian machine (no apt-get to install python3-textfsm)';
+  if (!existsSync('/usr/bin/apt-get') || !existsSync('/usr/bin/dpkg-query'))
+    reason = 'TEXTFSM REFERENCE SKIPPED: not a Debian machine (no apt-get to install python3-textfsm)';
   else if ((await missingPackages(REFERENCE_PACKAGES)).length > 0 && process.getuid?.() !== 0) {
     reason = 'TEXTFSM REFERENCE SKIPPED: python3-textfsm is not installed and only root can install it (apt-get install python3-textfsm)';
   } else {
     await ensurePackages(REFERENCE_PACKAGES);
   }
   const ci = process.env.CI;
-  if (reason && ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') throw new Error(`the TextFSM differential test must run under CI, but: ${reason}`);
+  if (reason && ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0')
+    throw new Error(`the TextFSM differential test must run under CI, but: ${reason}`);
   if (reason) process.stderr.write(`\n*** ${reason} ***\n`);
   return reason;
 }

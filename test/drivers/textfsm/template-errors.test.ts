@@ -63,13 +63,16 @@ test('what Python accepts but JavaScript cannot express is refused at its line, 
 test('a rule that raises Error is NRX_ERR_PARSE naming the rule line, the input line and the message', () => {
   const t = parseTemplate(lines('Value A (\\S+)', '', 'Start', '  ^ok ${A} -> Record', '  ^% -> Error "device said no"', '  ^! -> Error'), 'err.textfsm');
   assert.deepEqual(parseRecords(t, 'ok 1\nok 2\n'), [{ A: '1' }, { A: '2' }]);
-  assert.throws(() => parseRecords(t, 'ok 1\n% Invalid input\n'), (e: unknown) => {
-    assert.ok(e instanceof NrxError);
-    assert.equal(e.code, 'NRX_ERR_PARSE');
-    assert.deepEqual(e.location, { file: 'err.textfsm', line: 5 });
-    assert.equal(e.details.inputLine, 2);
-    assert.match(e.message, /^err\.textfsm, line 5: TextFSM rule raised Error: "device said no" on input line 2: '% Invalid input'/);
-    return true;
-  });
+  assert.throws(
+    () => parseRecords(t, 'ok 1\n% Invalid input\n'),
+    (e: unknown) => {
+      assert.ok(e instanceof NrxError);
+      assert.equal(e.code, 'NRX_ERR_PARSE');
+      assert.deepEqual(e.location, { file: 'err.textfsm', line: 5 });
+      assert.equal(e.details.inputLine, 2);
+      assert.match(e.message, /^err\.textfsm, line 5: TextFSM rule raised Error: "device said no" on input line 2: '% Invalid input'/);
+      return true;
+    },
+  );
   assert.throws(() => parseRecords(t, '!\n'), /line 6: TextFSM rule raised Error on input line 1/);
 });

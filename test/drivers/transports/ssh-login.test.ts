@@ -49,7 +49,16 @@ test('a device that offers only keyboard-interactive: password first, then the p
   const port = (server.address() as { port: number }).port;
   const knownHosts = join(mkdtempSync(join(tmpdir(), 'nrx-kbd-')), 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${key.public.trim().split(/\s+/).slice(0, 2).join(' ')}\n`);
-  const d = cliDriver({ device: 'kbd1', host: '127.0.0.1', port, username: 'admin', password: 'secret-1', platform: 'cisco_ios', knownHostsFile: knownHosts, hostKeyPolicy: 'strict' });
+  const d = cliDriver({
+    device: 'kbd1',
+    host: '127.0.0.1',
+    port,
+    username: 'admin',
+    password: 'secret-1',
+    platform: 'cisco_ios',
+    knownHostsFile: knownHosts,
+    hostKeyPolicy: 'strict',
+  });
   try {
     await d.connect();
     assert.deepEqual(tried, ['password', 'keyboard-interactive']);

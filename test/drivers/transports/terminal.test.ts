@@ -10,11 +10,13 @@ test('CRLF, colour codes, bracketed paste and backspaces become what a terminal 
 });
 
 test('cleaning never leaves escape or control characters, whatever the device sends', () => {
-  fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('\x1b[', '\x1b]0;t\x07', '\r\n', '\b', '\x1b(B', '\x1b[?25l'))), (parts) => {
-    const out = cleanTerminalText(parts.join(''));
-    // eslint-disable-next-line no-control-regex
-    assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f]/);
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('\x1b[', '\x1b]0;t\x07', '\r\n', '\b', '\x1b(B', '\x1b[?25l'))), (parts) => {
+      const out = cleanTerminalText(parts.join(''));
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(out, /[\x00-\x08\x0b-\x1f\x7f]/);
+    }),
+  );
 });
 
 test('escapeRegex makes any prompt base literal', () => {

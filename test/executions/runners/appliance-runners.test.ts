@@ -45,11 +45,22 @@ describe('announcement runner', () => {
 
 describe('actions whose runner netreflex will never have', () => {
   test('counted per pack with the reason; available runners are not listed', () => {
-    const actions = [testAction('mistral-v2', {}, { ref: 'p.wf', pack: 'p' }), testAction('winrm-ps-cmd', {}, { ref: 'p.win', pack: 'p' }), testAction('noop', {}, { ref: 'p.ok', pack: 'p' }), testAction('mistral-v2', {}, { ref: 'q.wf', pack: 'q' })];
+    const actions = [
+      testAction('mistral-v2', {}, { ref: 'p.wf', pack: 'p' }),
+      testAction('winrm-ps-cmd', {}, { ref: 'p.win', pack: 'p' }),
+      testAction('noop', {}, { ref: 'p.ok', pack: 'p' }),
+      testAction('mistral-v2', {}, { ref: 'q.wf', pack: 'q' }),
+    ];
     const by = unrunnableActions(actions, (t) => t === 'noop');
     assert.deepEqual([...by.keys()], ['p', 'q']);
-    assert.deepEqual(by.get('p')!.map((u) => u.action), ['p.wf', 'p.win']);
-    assert.match(describeUnrunnable(by.get('p')!, 3), /^2 of 3 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*orquesta\); 1 uses winrm-ps-cmd \(Windows hosts over WinRM/);
+    assert.deepEqual(
+      by.get('p')!.map((u) => u.action),
+      ['p.wf', 'p.win'],
+    );
+    assert.match(
+      describeUnrunnable(by.get('p')!, 3),
+      /^2 of 3 actions cannot run: 1 uses mistral-v2 \(Mistral workflows are not supported.*orquesta\); 1 uses winrm-ps-cmd \(Windows hosts over WinRM/,
+    );
     assert.equal(missingRunnerReason('no-such-runner'), "netreflex has no runner 'no-such-runner'");
   });
 });
@@ -70,12 +81,18 @@ describe('appliance: python-script, announcement and the load-time report', () =
   test('only the mistral-v2 and winrm-cmd actions are reported as unable to run', () => {
     const u = a.unrunnable();
     assert.deepEqual([...u.keys()], ['pyacts']);
-    assert.deepEqual(u.get('pyacts')!.map((x) => `${x.action}:${x.runnerType}`), ['pyacts.old_workflow:mistral-v2', 'pyacts.windows_cmd:winrm-cmd']);
+    assert.deepEqual(
+      u.get('pyacts')!.map((x) => `${x.action}:${x.runnerType}`),
+      ['pyacts.old_workflow:mistral-v2', 'pyacts.windows_cmd:winrm-cmd'],
+    );
     assert.ok(a.runners.has('python-script') && a.runners.has('remote-shell-cmd') && a.runners.has('remote-shell-script') && a.runners.has('announcement'));
   });
 
   test('running one of them is refused with the reason', async () => {
-    await assert.rejects(a.engine.run('pyacts.old_workflow', {}), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RUNNER_NOT_FOUND' && /mistral-v2.*port the workflow to orquesta/.test(e.message));
+    await assert.rejects(
+      a.engine.run('pyacts.old_workflow', {}),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RUNNER_NOT_FOUND' && /mistral-v2.*port the workflow to orquesta/.test(e.message),
+    );
   });
 
   test('a python-script action through the engine uses the appliance datastore', async () => {
@@ -98,7 +115,10 @@ describe('python-script is in the arbitrary-code class', () => {
   test('only an admin (or a shell grant on the pack) may set the environment of a Python action', () => {
     const action = testAction('python-script', { name: { type: 'string' } }, { ref: 'pyacts.greet', pack: 'pyacts' });
     const operator = { user: 'op', role: 'operator' as const, grants: {}, via: 'api_key' as const };
-    assert.throws(() => assertCommandAllowed(operator, action, { name: 'x', env: { LD_PRELOAD: '/tmp/evil.so' } }, 'execution'), /op \(operator\) may not choose what pyacts\.greet runs \(env\)/);
+    assert.throws(
+      () => assertCommandAllowed(operator, action, { name: 'x', env: { LD_PRELOAD: '/tmp/evil.so' } }, 'execution'),
+      /op \(operator\) may not choose what pyacts\.greet runs \(env\)/,
+    );
     assert.doesNotThrow(() => assertCommandAllowed(operator, action, { name: 'x' }, 'execution'), 'ordinary parameters stay open to operators');
     assert.doesNotThrow(() => assertCommandAllowed({ ...operator, grants: { shell: ['pyacts'] } }, action, { env: { A: '1' } }, 'execution'));
   });

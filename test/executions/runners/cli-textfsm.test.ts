@@ -22,7 +22,18 @@ describe('cli runner: parse: textfsm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nrx-textfsm-run-'));
     writeFileSync(join(dir, 'kh'), `[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
     // the inventory says `ios`: the index's cisco_ios rows must still be found
-    resolver = staticResolver([{ name: 'sw1', hostname: '127.0.0.1', port: server.port, platform: 'ios', username: 'admin', password: 'secret-1', knownHostsFile: join(dir, 'kh'), hostKeyPolicy: 'strict' }]);
+    resolver = staticResolver([
+      {
+        name: 'sw1',
+        hostname: '127.0.0.1',
+        port: server.port,
+        platform: 'ios',
+        username: 'admin',
+        password: 'secret-1',
+        knownHostsFile: join(dir, 'kh'),
+        hostKeyPolicy: 'strict',
+      },
+    ]);
   });
   after(() => server.close());
   beforeEach(() => {
@@ -41,22 +52,39 @@ describe('cli runner: parse: textfsm', () => {
     const r = await new CliRunner(resolver).run(a, { device: 'sw1', commands: ['sh ip bgp sum', 'show lldp neighbors'], parse: 'textfsm' }, ctx);
     assert.equal(r.status, 'succeeded', JSON.stringify(r.error));
     const results = (r.result as { results: Array<{ command: string; output: string; parsed: Array<Record<string, unknown>> }> }).results;
-    assert.deepEqual(results[0]!.parsed.map((n) => [n.AddressFamily, n.Neighbor, n.RemoteAs, n.State, n.PrefixesReceived]), [
-      ['IPv4 Unicast', '10.0.14.4', '65001', '', '7'],
-      ['VPNv4 Unicast', '10.10.13.3', '65001', '', '5'],
-      ['VPNv4 Unicast', '10.10.14.4', '65001', 'Idle', ''],
-    ]);
+    assert.deepEqual(
+      results[0]!.parsed.map((n) => [n.AddressFamily, n.Neighbor, n.RemoteAs, n.State, n.PrefixesReceived]),
+      [
+        ['IPv4 Unicast', '10.0.14.4', '65001', '', '7'],
+        ['VPNv4 Unicast', '10.10.13.3', '65001', '', '5'],
+        ['VPNv4 Unicast', '10.10.14.4', '65001', 'Idle', ''],
+      ],
+    );
     assert.equal(results[0]!.output, BGP.trimEnd(), 'the raw output is kept');
-    assert.deepEqual(results[1]!.parsed.map((n) => n.Neighbor), ['twb-sf-hpsw1.local.d', 'twb-sf-hpsw2']);
-    assert.ok(ctx.lines.some((l) => /3 TextFSM records \(.*cisco_ios_show_ip_bgp_summary\.textfsm\)/.test(l)), ctx.lines.join('\n'));
+    assert.deepEqual(
+      results[1]!.parsed.map((n) => n.Neighbor),
+      ['twb-sf-hpsw1.local.d', 'twb-sf-hpsw2'],
+    );
+    assert.ok(
+      ctx.lines.some((l) => /3 TextFSM records \(.*cisco_ios_show_ip_bgp_summary\.textfsm\)/.test(l)),
+      ctx.lines.join('\n'),
+    );
   });
 
   test('textfsm_template names one template inside NETREFLEX_TEXTFSM_PATH; a path outside it is refused', async () => {
     const a = testAction('cli');
-    const ok = await new CliRunner(resolver).run(a, { device: 'sw1', command: 'show lldp neighbors', parse: 'textfsm', textfsm_template: 'cisco_ios_show_lldp_neighbors.textfsm' }, testContext(a));
+    const ok = await new CliRunner(resolver).run(
+      a,
+      { device: 'sw1', command: 'show lldp neighbors', parse: 'textfsm', textfsm_template: 'cisco_ios_show_lldp_neighbors.textfsm' },
+      testContext(a),
+    );
     assert.equal(ok.status, 'succeeded', JSON.stringify(ok.error));
     assert.equal((ok.result as { results: Array<{ parsed: unknown[] }> }).results[0]!.parsed.length, 2);
-    const escape = await new CliRunner(resolver).run(a, { device: 'sw1', command: 'show lldp neighbors', parse: 'textfsm', textfsm_template: '../../../../../../etc/passwd' }, testContext(a));
+    const escape = await new CliRunner(resolver).run(
+      a,
+      { device: 'sw1', command: 'show lldp neighbors', parse: 'textfsm', textfsm_template: '../../../../../../etc/passwd' },
+      testContext(a),
+    );
     assert.equal(escape.status, 'failed');
     assert.equal(escape.error?.code, 'NRX_ERR_PARAM_INVALID');
     assert.match(escape.error!.message, /not a file inside NETREFLEX_TEXTFSM_PATH/);

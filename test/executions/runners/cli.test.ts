@@ -17,10 +17,27 @@ describe('cli, cli-config and getter runners', () => {
   let server: ReplayServer;
   let resolver: DeviceResolver;
   before(async () => {
-    server = await startReplayServer(ciscoLikeDevice('sw1', { 'show ip bgp summary': BGP, 'show clock': '12:00:00 UTC' }, { delays: { 'show slow': 3000 }, configAccepts: /^(interface|description)/ }));
+    server = await startReplayServer(
+      ciscoLikeDevice(
+        'sw1',
+        { 'show ip bgp summary': BGP, 'show clock': '12:00:00 UTC' },
+        { delays: { 'show slow': 3000 }, configAccepts: /^(interface|description)/ },
+      ),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'nrx-run-'));
     writeFileSync(join(dir, 'kh'), `[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
-    resolver = staticResolver([{ name: 'sw1', hostname: '127.0.0.1', port: server.port, platform: 'cisco_ios', username: 'admin', password: 'secret-1', knownHostsFile: join(dir, 'kh'), hostKeyPolicy: 'strict' }]);
+    resolver = staticResolver([
+      {
+        name: 'sw1',
+        hostname: '127.0.0.1',
+        port: server.port,
+        platform: 'cisco_ios',
+        username: 'admin',
+        password: 'secret-1',
+        knownHostsFile: join(dir, 'kh'),
+        hostKeyPolicy: 'strict',
+      },
+    ]);
   });
   after(() => server.close());
 
@@ -76,7 +93,10 @@ describe('cli, cli-config and getter runners', () => {
     assert.equal(r.status, 'succeeded');
     const res = r.result as { device: string; neighbors: Array<{ peer: string; state: string; prefixesReceived: number }> };
     assert.equal(res.device, 'sw1');
-    assert.deepEqual(res.neighbors.map((n) => [n.peer, n.state, n.prefixesReceived]), [['10.0.0.2', 'established', 7]]);
+    assert.deepEqual(
+      res.neighbors.map((n) => [n.peer, n.state, n.prefixesReceived]),
+      [['10.0.0.2', 'established', 7]],
+    );
     const bad = await runner.run(a, { device: 'sw1', getter: 'arp' }, testContext(a));
     assert.equal(bad.error?.code, 'NRX_ERR_PARAM_INVALID');
     const lacking = await runner.run(a, { device: 'sw1', getter: 'facts' }, testContext(a));

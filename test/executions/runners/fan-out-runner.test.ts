@@ -38,8 +38,19 @@ test('on=FILTER runs every selected device: 197 ok and 3 clear failures, never o
   assert.equal(result.ok, 197);
   assert.equal(result.failed, 3);
   assert.equal(r.status, 'failed');
-  assert.deepEqual(result.devices.filter((d) => !d.ok).map((d) => [d.device, d.error!.code]), [['leaf7', 'NRX_ERR_AUTH'], ['leaf42', 'NRX_ERR_AUTH'], ['leaf199', 'NRX_ERR_AUTH']]);
-  assert.deepEqual(result.devices.map((d) => d.device), names, 'results in inventory order');
+  assert.deepEqual(
+    result.devices.filter((d) => !d.ok).map((d) => [d.device, d.error!.code]),
+    [
+      ['leaf7', 'NRX_ERR_AUTH'],
+      ['leaf42', 'NRX_ERR_AUTH'],
+      ['leaf199', 'NRX_ERR_AUTH'],
+    ],
+  );
+  assert.deepEqual(
+    result.devices.map((d) => d.device),
+    names,
+    'results in inventory order',
+  );
   assert.ok(seen.max <= 25 && seen.max > 1, `at most 25 at once (saw ${seen.max})`);
 });
 

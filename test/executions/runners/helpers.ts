@@ -2,8 +2,20 @@ import type { ActionSpec, ParamSpec, RunContext } from '../../../src/executions/
 
 export function testAction(runnerType: string, parameters: Record<string, ParamSpec> = {}, extra: Partial<ActionSpec> = {}): ActionSpec {
   return {
-    ref: `test.${runnerType}`, pack: 'test', name: runnerType, description: '', enabled: true, runnerType, entryPoint: null,
-    parameters, idempotent: false, deviceLock: null, timeoutMs: null, file: '/p/test/actions/x.yaml', meta: {}, ...extra,
+    ref: `test.${runnerType}`,
+    pack: 'test',
+    name: runnerType,
+    description: '',
+    enabled: true,
+    runnerType,
+    entryPoint: null,
+    parameters,
+    idempotent: false,
+    deviceLock: null,
+    timeoutMs: null,
+    file: '/p/test/actions/x.yaml',
+    meta: {},
+    ...extra,
   };
 }
 

@@ -47,7 +47,11 @@ after(() => {
 
 describe('http-request', () => {
   test('200 with JSON: body parsed, headers, query and JSON body sent', async () => {
-    const r = await runner.run(action, { url: `${base}/ok`, method: 'POST', params: { vrf: 'default' }, json: { peer: '10.0.0.2' }, headers: { 'X-Token': 't' }, timeout: 5 }, testContext(action));
+    const r = await runner.run(
+      action,
+      { url: `${base}/ok`, method: 'POST', params: { vrf: 'default' }, json: { peer: '10.0.0.2' }, headers: { 'X-Token': 't' }, timeout: 5 },
+      testContext(action),
+    );
     assert.equal(r.status, 'succeeded');
     const res = r.result as HttpResult;
     assert.equal(res.status_code, 200);

@@ -62,7 +62,14 @@ describe('local-shell-cmd', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nrx-cwd-'));
     const r = await runner.run(
       local,
-      { cmd: 'printf "%s|%s|%s|%s|%s" "$ST2_ACTION_DEVICE" "$ST2_ACTION_VLANS" "$SITE" "$(pwd)" "$ST2_ACTION_TIMEOUT"', device: 'leaf1', vlans: [10, 20], env: { SITE: 'ams' }, cwd: dir, timeout: 10 },
+      {
+        cmd: 'printf "%s|%s|%s|%s|%s" "$ST2_ACTION_DEVICE" "$ST2_ACTION_VLANS" "$SITE" "$(pwd)" "$ST2_ACTION_TIMEOUT"',
+        device: 'leaf1',
+        vlans: [10, 20],
+        env: { SITE: 'ams' },
+        cwd: dir,
+        timeout: 10,
+      },
       testContext(local),
     );
     assert.equal(r.status, 'succeeded');
@@ -113,7 +120,11 @@ describe('local-shell-script', () => {
     const script = path.join(dir, 'args.sh');
     writeFileSync(script, '#!/bin/sh\nfor a in "$@"; do printf "[%s]" "$a"; done\nprintf "|%s" "$ST2_ACTION_PEER"\n');
     chmodSync(script, 0o755);
-    const action = testAction('local-shell-script', { device: { type: 'string', position: 0 }, peer: { type: 'string' }, count: { type: 'integer', position: 1 } }, { entryPoint: script });
+    const action = testAction(
+      'local-shell-script',
+      { device: { type: 'string', position: 0 }, peer: { type: 'string' }, count: { type: 'integer', position: 1 } },
+      { entryPoint: script },
+    );
     const scriptRunner = new LocalShellRunner('local-shell-script');
     const r = await scriptRunner.run(action, { device: 'r1; reboot', count: 3, peer: '$(id)', kwarg_op: '--', timeout: 10 }, testContext(action));
     assert.equal(r.status, 'succeeded');

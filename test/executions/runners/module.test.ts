@@ -17,7 +17,10 @@ describe('module runner', () => {
   const runner = new ModuleRunner();
 
   test('named run(): the return value is the result, ctx is passed', async () => {
-    const a = moduleAction('named.mjs', 'export async function run(params, ctx) { ctx.log("checking " + params.device); return { device: params.device, exec: ctx.executionId }; }\n');
+    const a = moduleAction(
+      'named.mjs',
+      'export async function run(params, ctx) { ctx.log("checking " + params.device); return { device: params.device, exec: ctx.executionId }; }\n',
+    );
     const ctx = testContext(a);
     const r = await runner.run(a, { device: 'leaf1', timeout: 5 }, ctx);
     assert.deepEqual(r, { status: 'succeeded', result: { device: 'leaf1', exec: 'exec-1' } });
@@ -48,7 +51,10 @@ describe('module runner', () => {
   });
 
   test('timeout ends the execution and aborts the signal the module sees', async () => {
-    const a = moduleAction('slow.mjs', 'export const seen = { aborted: false };\nexport function run(p, ctx) { return new Promise((res) => { ctx.signal.addEventListener("abort", () => { seen.aborted = true; }); setTimeout(() => res("late"), 5000).unref(); }); }\n');
+    const a = moduleAction(
+      'slow.mjs',
+      'export const seen = { aborted: false };\nexport function run(p, ctx) { return new Promise((res) => { ctx.signal.addEventListener("abort", () => { seen.aborted = true; }); setTimeout(() => res("late"), 5000).unref(); }); }\n',
+    );
     const r = await runner.run(a, { timeout: 0.2 }, testContext(a));
     assert.equal(r.status, 'timeout');
     assert.equal(r.error?.code, 'NRX_ERR_TIMEOUT');

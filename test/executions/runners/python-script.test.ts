@@ -70,13 +70,19 @@ describe('python-script runner', { skip }, () => {
     buildWheel(wheels(), 'nrxdemo', 'VALUE = 42\n');
     // A pack of our own that needs a package the local "index" (a wheel folder) has, and one that needs a package nobody has.
     cpSync(FIXTURES, path.join(dir, 'packs'), { recursive: true });
-    for (const [pack, requirement, module] of [['needs_wheel', 'nrxdemo', 'nrxdemo'], ['needs_absent', 'nrxabsent>=1.0', 'nrxabsent']] as const) {
+    for (const [pack, requirement, module] of [
+      ['needs_wheel', 'nrxdemo', 'nrxdemo'],
+      ['needs_absent', 'nrxabsent>=1.0', 'nrxabsent'],
+    ] as const) {
       const p = path.join(dir, 'packs', pack);
       mkdirSync(path.join(p, 'actions'), { recursive: true });
       writeFileSync(path.join(p, 'pack.yaml'), `ref: ${pack}\nname: ${pack}\n`);
       writeFileSync(path.join(p, 'requirements.txt'), `# what the action imports\n${requirement}\n`);
       writeFileSync(path.join(p, 'actions', 'use.yaml'), 'name: use\nrunner_type: python-script\nentry_point: use.py\n');
-      writeFileSync(path.join(p, 'actions', 'use.py'), `import ${module}\nfrom st2common.runners.base_action import Action\n\n\nclass Use(Action):\n    def run(self):\n        return ${module}.VALUE\n`);
+      writeFileSync(
+        path.join(p, 'actions', 'use.py'),
+        `import ${module}\nfrom st2common.runners.base_action import Action\n\n\nclass Use(Action):\n    def run(self):\n        return ${module}.VALUE\n`,
+      );
     }
     const loaded = loadPacks([path.join(dir, 'packs')]);
     assert.deepEqual(loaded.errors, []);
@@ -164,7 +170,10 @@ describe('python-script runner', { skip }, () => {
     const r = await run('pyacts.needs_missing');
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'NRX_ERR_CONFIG');
-    assert.match(r.error!.message, /action pyacts\.needs_missing needs Python module 'netreflex_absent_module_for_tests', which \/usr\/bin\/python3 does not have\. The pack has no requirements\.txt/);
+    assert.match(
+      r.error!.message,
+      /action pyacts\.needs_missing needs Python module 'netreflex_absent_module_for_tests', which \/usr\/bin\/python3 does not have\. The pack has no requirements\.txt/,
+    );
     assert.match(r.out.stderr, /ModuleNotFoundError: No module named 'netreflex_absent_module_for_tests'/);
   });
 
@@ -199,15 +208,19 @@ describe('python-script runner', { skip }, () => {
     assert.equal(early.status, 'timeout');
   });
 
-  test('as root, the action runs as the unprivileged runner user and cannot read the data directory', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, async () => {
-    const r = await run('pyacts.whoami', { path: path.join(data, 'secrets.key') });
-    assert.equal(r.status, 'succeeded', r.out.stderr);
-    const who = r.out.result as { uid: number; home: string; readable: unknown };
-    assert.notEqual(who.uid, 0);
-    assert.equal(who.readable, 'PermissionError');
-    assert.match(who.home, /netreflex-runner-/);
-    assert.ok(existsSync(path.join(data, 'secrets.key')), 'the key the action could not read exists');
-  });
+  test(
+    'as root, the action runs as the unprivileged runner user and cannot read the data directory',
+    { skip: process.getuid?.() !== 0 ? 'needs root' : false },
+    async () => {
+      const r = await run('pyacts.whoami', { path: path.join(data, 'secrets.key') });
+      assert.equal(r.status, 'succeeded', r.out.stderr);
+      const who = r.out.result as { uid: number; home: string; readable: unknown };
+      assert.notEqual(who.uid, 0);
+      assert.equal(who.readable, 'PermissionError');
+      assert.match(who.home, /netreflex-runner-/);
+      assert.ok(existsSync(path.join(data, 'secrets.key')), 'the key the action could not read exists');
+    },
+  );
 
   test('one process per execution: module state never leaks from one run to the next', async () => {
     const [a, b] = await Promise.all([run('pyacts.isolation'), run('pyacts.isolation')]);
@@ -238,13 +251,19 @@ describe('python-script runner', { skip }, () => {
   test('StackStorm Exchange actions: csv.parse (six from Debian), networking_utils with its requirements unreachable', async () => {
     const csv = await run('csv.parse', { data: 'leaf1,10.0.0.1\nleaf2,"10.0.0.2"\n', delimiter: ',', quote_char: '"' });
     assert.equal(csv.status, 'succeeded', csv.out.stderr);
-    assert.deepEqual(csv.out.result, [['leaf1', '10.0.0.1'], ['leaf2', '10.0.0.2']]);
+    assert.deepEqual(csv.out.result, [
+      ['leaf1', '10.0.0.1'],
+      ['leaf2', '10.0.0.2'],
+    ]);
 
     // geoip2 cannot be installed here, but ip_calc needs only the standard library: it runs in the venv anyway.
     const calc = await run('networking_utils.ip_calc', { subnet: '10.1.2.0/29' });
     assert.equal(calc.status, 'succeeded', calc.out.stderr);
     assert.deepEqual(calc.out.result, { netmask: '255.255.255.248', broadcast: '10.1.2.7', prefixlen: 29, hostmin: '10.1.2.1', hostmax: '10.1.2.6' });
-    assert.ok(calc.lines.some((l) => /pip could not install .*networking_utils\/requirements\.txt/.test(l)), calc.lines.join('\n'));
+    assert.ok(
+      calc.lines.some((l) => /pip could not install .*networking_utils\/requirements\.txt/.test(l)),
+      calc.lines.join('\n'),
+    );
     const invalid = await run('networking_utils.ip_calc', { subnet: 'not-a-subnet' });
     assert.equal(invalid.status, 'failed');
     assert.equal(invalid.out.result, 'Error: Not a valid Subnet');
@@ -266,7 +285,10 @@ describe('python-script runner', { skip }, () => {
     const r = await run('needs_absent.use');
     assert.equal(r.status, 'failed');
     assert.equal(r.error?.code, 'NRX_ERR_CONFIG');
-    assert.match(r.error!.message, /needs Python module 'nrxabsent', which the pack's virtualenv .*needs_absent does not have\. pip could not install .*requirements\.txt \(is a package index reachable\?\): .*nrxabsent/);
+    assert.match(
+      r.error!.message,
+      /needs Python module 'nrxabsent', which the pack's virtualenv .*needs_absent does not have\. pip could not install .*requirements\.txt \(is a package index reachable\?\): .*nrxabsent/,
+    );
   });
 
   test('latency: start to finish of a trivial action (median of 15)', async (t) => {

@@ -7,7 +7,16 @@ import { testAction, testContext } from './helpers.js';
 
 describe('runner registry', () => {
   const none = {} as never;
-  const appliance = () => createRunners({ dataDir: '/nonexistent', kv: none, emit: async () => {}, remoteHosts: none, cliDevices: none, netconfDevices: none, selectDevices: async () => [] });
+  const appliance = () =>
+    createRunners({
+      dataDir: '/nonexistent',
+      kv: none,
+      emit: async () => {},
+      remoteHosts: none,
+      cliDevices: none,
+      netconfDevices: none,
+      selectDevices: async () => [],
+    });
 
   test('runners by runner_type or alias, workflow and inquiry runners among them; a missing one says why', () => {
     const reg = appliance();
@@ -15,7 +24,10 @@ describe('runner registry', () => {
     assert.equal(reg.get('orchestra'), reg.get('orquesta'));
     assert.equal(reg.get('inquirer')?.kind, 'inquiry');
     assert.equal(reg.require('noop').runnerType, 'noop');
-    assert.throws(() => new RunnerRegistry([new NoopRunner()]).require('python-script'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RUNNER_NOT_FOUND' && /python-script/.test(e.message));
+    assert.throws(
+      () => new RunnerRegistry([new NoopRunner()]).require('python-script'),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_RUNNER_NOT_FOUND' && /python-script/.test(e.message),
+    );
     assert.throws(() => reg.require('mistral-v2'), /Mistral workflows are not supported/);
   });
 
@@ -25,26 +37,55 @@ describe('runner registry', () => {
     assert.equal(new Set(names).size, names.length, 'no name or alias twice');
     const kinds = Object.fromEntries(all.map((r) => [r.declaration.runnerType, r.kind]));
     assert.deepEqual(
-      Object.entries(kinds).filter(([, k]) => k !== 'action').sort(),
-      [['action-chain', 'workflow'], ['inquiry', 'inquiry'], ['orquesta', 'workflow']],
+      Object.entries(kinds)
+        .filter(([, k]) => k !== 'action')
+        .sort(),
+      [
+        ['action-chain', 'workflow'],
+        ['inquiry', 'inquiry'],
+        ['orquesta', 'workflow'],
+      ],
     );
-    for (const t of ['local-shell-cmd', 'remote-shell-script', 'python-script', 'http-request', 'module', 'noop', 'announcement', 'cli', 'cli-config', 'getter', 'netconf', 'snmp']) assert.equal(kinds[t], 'action', t);
+    for (const t of [
+      'local-shell-cmd',
+      'remote-shell-script',
+      'python-script',
+      'http-request',
+      'module',
+      'noop',
+      'announcement',
+      'cli',
+      'cli-config',
+      'getter',
+      'netconf',
+      'snmp',
+    ])
+      assert.equal(kinds[t], 'action', t);
     assert.equal(canonicalRunnerType('orchestra'), 'orquesta');
     assert.equal(canonicalRunnerType('inquirer'), 'inquiry');
     assert.equal(canonicalRunnerType('javascript'), 'module');
     assert.equal(canonicalRunnerType('mistral-v2'), 'mistral-v2', 'an unknown name stays as written');
     assert.equal(declaredRunner('inquirer')!.declaration.parameters.ttl!.default, 1440);
     // device runners declare the fan-out parameters too
-    for (const t of ['cli', 'cli-config', 'getter', 'netconf', 'snmp']) assert.ok('on' in declaredRunner(t)!.declaration.parameters && 'device' in declaredRunner(t)!.declaration.parameters, t);
+    for (const t of ['cli', 'cli-config', 'getter', 'netconf', 'snmp'])
+      assert.ok('on' in declaredRunner(t)!.declaration.parameters && 'device' in declaredRunner(t)!.declaration.parameters, t);
   });
 
   test('createRunners makes every declared runner, each carrying its declaration', () => {
     const reg = appliance();
-    assert.deepEqual(reg.list(), declaredRunners().map((r) => r.declaration.runnerType).sort());
+    assert.deepEqual(
+      reg.list(),
+      declaredRunners()
+        .map((r) => r.declaration.runnerType)
+        .sort(),
+    );
     for (const { declaration, kind } of declaredRunners()) {
       const r = reg.get(declaration.runnerType)!;
       assert.equal(kindOf(r), kind, declaration.runnerType);
-      assert.deepEqual({ runnerType: r.runnerType, aliases: r.aliases, parameters: r.parameters }, { runnerType: declaration.runnerType, aliases: declaration.aliases, parameters: declaration.parameters });
+      assert.deepEqual(
+        { runnerType: r.runnerType, aliases: r.aliases, parameters: r.parameters },
+        { runnerType: declaration.runnerType, aliases: declaration.aliases, parameters: declaration.parameters },
+      );
     }
   });
 

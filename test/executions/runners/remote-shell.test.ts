@@ -46,7 +46,12 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
     await Promise.all([a, b, stranger].map((s) => s?.close()));
   });
 
-  const remoteCmd = testAction('remote-shell-cmd', { hosts: { type: 'string' }, cmd: { type: 'string' }, note: { type: 'string' }, token: { type: 'string', secret: true } });
+  const remoteCmd = testAction('remote-shell-cmd', {
+    hosts: { type: 'string' },
+    cmd: { type: 'string' },
+    note: { type: 'string' },
+    token: { type: 'string', secret: true },
+  });
 
   test('hosts from the inventory, in parallel, per-host results in StackStorm shape', async () => {
     const ctx = testContext(remoteCmd);
@@ -98,7 +103,11 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
     assert.match((r.result as Record<string, HostResult>)[`127.0.0.1:${a.port}`]!.error!, /not in the inventory and the action gives no login/);
     const withCred = await cmdRunner.run(remoteCmd, { hosts: `127.0.0.1:${a.port}`, cmd: 'echo direct', credential: 'lab-ops' }, testContext(remoteCmd));
     assert.equal(withCred.status, 'succeeded');
-    const withPw = await cmdRunner.run(remoteCmd, { hosts: `127.0.0.1:${b.port}`, cmd: 'echo direct', username: 'ops', password: 'pw-remote' }, testContext(remoteCmd));
+    const withPw = await cmdRunner.run(
+      remoteCmd,
+      { hosts: `127.0.0.1:${b.port}`, cmd: 'echo direct', username: 'ops', password: 'pw-remote' },
+      testContext(remoteCmd),
+    );
     assert.equal((withPw.result as Record<string, HostResult>)[`127.0.0.1:${b.port}`]!.stdout, 'direct');
     const keyPath = await cmdRunner.run(remoteCmd, { hosts: 'srv1', cmd: 'true', private_key: '/root/.ssh/id_ed25519' }, testContext(remoteCmd));
     assert.equal(keyPath.status, 'failed');
@@ -109,7 +118,14 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
     const hostile = `x'; touch ${dir}/pwned; echo '$(id)\`id\``;
     const r = await cmdRunner.run(
       remoteCmd,
-      { hosts: 'srv1', cmd: 'printf "%s|%s|%s|%s" "$ST2_ACTION_NOTE" "$REGION" "$(pwd)" "${ST2_ACTION_TOKEN-unset}"', note: hostile, token: 's3cret', env: { REGION: 'eu west' }, cwd: dir },
+      {
+        hosts: 'srv1',
+        cmd: 'printf "%s|%s|%s|%s" "$ST2_ACTION_NOTE" "$REGION" "$(pwd)" "${ST2_ACTION_TOKEN-unset}"',
+        note: hostile,
+        token: 's3cret',
+        env: { REGION: 'eu west' },
+        cwd: dir,
+      },
       testContext(remoteCmd),
     );
     assert.equal(r.status, 'succeeded');
@@ -122,7 +138,11 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
 
   test('timeout stops the command on that host: return_code -9, status timeout', async () => {
     const started = Date.now();
-    const r = await cmdRunner.run(remoteCmd, { hosts: 'srv1,srv2', cmd: 'if [ "$ST2_ACTION_NOTE" = slow ]; then sleep 30; fi; echo done', note: 'slow', timeout: 1 }, testContext(remoteCmd));
+    const r = await cmdRunner.run(
+      remoteCmd,
+      { hosts: 'srv1,srv2', cmd: 'if [ "$ST2_ACTION_NOTE" = slow ]; then sleep 30; fi; echo done', note: 'slow', timeout: 1 },
+      testContext(remoteCmd),
+    );
     assert.equal(r.status, 'timeout');
     const res = r.result as Record<string, HostResult>;
     assert.equal(res.srv1!.return_code, -9);
@@ -142,7 +162,10 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
 
   test('sudo and bastion_host are refused, hosts must name something', async () => {
     assert.equal((await cmdRunner.run(remoteCmd, { hosts: 'srv1', cmd: 'id', sudo: true }, testContext(remoteCmd))).error?.code, 'NRX_ERR_PARAM_INVALID');
-    assert.equal((await cmdRunner.run(remoteCmd, { hosts: 'srv1', cmd: 'id', bastion_host: 'jump' }, testContext(remoteCmd))).error?.code, 'NRX_ERR_PARAM_INVALID');
+    assert.equal(
+      (await cmdRunner.run(remoteCmd, { hosts: 'srv1', cmd: 'id', bastion_host: 'jump' }, testContext(remoteCmd))).error?.code,
+      'NRX_ERR_PARAM_INVALID',
+    );
     assert.equal((await cmdRunner.run(remoteCmd, { hosts: ' , ', cmd: 'id' }, testContext(remoteCmd))).error?.code, 'NRX_ERR_PARAM_INVALID');
   });
 
@@ -150,7 +173,11 @@ describe('remote-shell runners (SSH exec against a local SSH server)', () => {
     const script = path.join(dir, 'report.sh');
     writeFileSync(script, '#!/bin/sh\necho "dir=$(dirname "$0")"\nfor a in "$@"; do echo "arg=$a"; done\n');
     chmodSync(script, 0o644);
-    const action = testAction('remote-shell-script', { hosts: { type: 'string' }, interface: { type: 'string', position: 0 }, mtu: { type: 'integer' } }, { entryPoint: script });
+    const action = testAction(
+      'remote-shell-script',
+      { hosts: { type: 'string' }, interface: { type: 'string', position: 0 }, mtu: { type: 'integer' } },
+      { entryPoint: script },
+    );
     const runner = new RemoteShellRunner('remote-shell-script', resolver);
     const r = await runner.run(action, { hosts: 'srv1', interface: 'eth0; rm -rf /', mtu: 9000, dir }, testContext(action));
     assert.equal(r.status, 'succeeded', JSON.stringify(r));

@@ -35,7 +35,13 @@ describe('connection gate', () => {
       await until(() => gate.counts().connections_accepted + gate.counts().connections_refused_source_limit === 3);
       const b = [await open('127.0.0.2'), await open('127.0.0.2')];
       await until(() => gate.counts().connections_refused_sensor_limit === 1);
-      assert.deepEqual(gate.counts(), { connections_open: 3, connections_accepted: 3, connections_refused_sensor_limit: 1, connections_refused_source_limit: 1, connections_closed_idle: 0 });
+      assert.deepEqual(gate.counts(), {
+        connections_open: 3,
+        connections_accepted: 3,
+        connections_refused_sensor_limit: 1,
+        connections_refused_source_limit: 1,
+        connections_closed_idle: 0,
+      });
       assert.deepEqual(refused, ['127.0.0.1 source_limit', '127.0.0.2 sensor_limit']);
       a[0]!.destroy();
       await until(() => gate.counts().connections_open === 2);
@@ -50,7 +56,8 @@ describe('connection gate', () => {
 });
 
 describe('file descriptor reserve', () => {
-  const limits = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`;
+  const limits = (soft: string): string =>
+    `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`;
 
   test('the soft limit is read from /proc/self/limits text; unlimited or missing is unknown', () => {
     assert.equal(openFileLimit(limits('1024')), 1024);

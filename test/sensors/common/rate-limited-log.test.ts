@@ -6,7 +6,10 @@ import { RateLimitedLog } from '../../../src/sensors/common/rate-limited-log.js'
 test('at most `burst` lines per interval; the next line that gets through reports how many were held back', () => {
   let now = 0;
   const lines: Array<[Record<string, unknown>, string]> = [];
-  const log = new RateLimitedLog({ warn: ((f: Record<string, unknown>, m: string) => void lines.push([f, m])) as never }, { burst: 3, intervalMs: 1000, now: () => now });
+  const log = new RateLimitedLog(
+    { warn: ((f: Record<string, unknown>, m: string) => void lines.push([f, m])) as never },
+    { burst: 3, intervalMs: 1000, now: () => now },
+  );
   for (let i = 0; i < 10; i++) log.warn({ i }, 'bad');
   assert.equal(lines.length, 3);
   assert.equal(log.pendingSuppressed, 7);

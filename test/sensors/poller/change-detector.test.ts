@@ -15,7 +15,9 @@ const value = fc.oneof(
   fc.record({ a: fc.integer({ min: 0, max: 1 }), b: fc.constantFrom('x', 'y') }),
 );
 const item = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: FIELDS.length });
-const reading = fc.dictionary(fc.constantFrom('10.0.1.1', '10.0.2.1', 'default|10.0.3.1', 'eth0', ''), item, { maxKeys: 5 }).map((o) => new Map(Object.entries(o)));
+const reading = fc
+  .dictionary(fc.constantFrom('10.0.1.1', '10.0.2.1', 'default|10.0.3.1', 'eth0', ''), item, { maxKeys: 5 })
+  .map((o) => new Map(Object.entries(o)));
 const watch = fc.option(fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 }), { nil: null });
 
 /** Apply changes to the previous reading: what the detector claims the new reading is. */
@@ -73,7 +75,13 @@ describe('change detector', () => {
     const after = new Map([['10.0.1.1', { state: 'established', upDown: '00:01:30', prefixesReceived: 4 }]]);
     assert.deepEqual(detectChanges(before, after, ['state']), []);
     const all = detectChanges(before, after, null);
-    assert.deepEqual(all.map((c) => (c.kind === 'changed' ? [c.field, c.previous, c.value] : c.kind)), [['prefixesReceived', 3, 4], ['upDown', '00:01:00', '00:01:30']]);
+    assert.deepEqual(
+      all.map((c) => (c.kind === 'changed' ? [c.field, c.previous, c.value] : c.kind)),
+      [
+        ['prefixesReceived', 3, 4],
+        ['upDown', '00:01:00', '00:01:30'],
+      ],
+    );
   });
 
   test('a missing field equals null; lists and objects compare by content', () => {
@@ -89,7 +97,10 @@ describe('change detector', () => {
     const after = new Map([['b', { state: 'idle' }]]);
     assert.deepEqual(
       detectChanges(before, after, ['state']).map((c) => [c.kind, c.key]),
-      [['added', 'b'], ['removed', 'a']],
+      [
+        ['added', 'b'],
+        ['removed', 'a'],
+      ],
     );
   });
 });

@@ -62,30 +62,74 @@ describe('poller definitions', () => {
     const d = definition('name: ifs\nevery: 10s\nsnmp: {walk: IF-MIB::ifOperStatus}\nemit: network.interface_down\n');
     assert.equal(d.source.kind, 'snmp-walk');
     if (d.source.kind !== 'snmp-walk') return;
-    assert.deepEqual(d.source.roots.map((r) => [r.name, r.oid, r.implicit ?? false]), [['ifOperStatus', '1.3.6.1.2.1.2.2.1.8', false], ['ifName', '1.3.6.1.2.1.31.1.1.1.1', true]]);
+    assert.deepEqual(
+      d.source.roots.map((r) => [r.name, r.oid, r.implicit ?? false]),
+      [
+        ['ifOperStatus', '1.3.6.1.2.1.2.2.1.8', false],
+        ['ifName', '1.3.6.1.2.1.31.1.1.1.1', true],
+      ],
+    );
     assert.deepEqual(d.key, ['index']);
     assert.deepEqual(d.watch, ['ifOperStatus']);
     assert.deepEqual(d.mapping, { kind: 'interface', operField: 'ifOperStatus', nameField: 'ifName' });
-    const table = definition('name: bgp\nevery: 10s\nsnmp: {walk: bgpPeerTable}\nemit: network.bgp_peer_state_changed\nwatch: [bgpPeerState, bgpPeerAdminStatus]\n');
+    const table = definition(
+      'name: bgp\nevery: 10s\nsnmp: {walk: bgpPeerTable}\nemit: network.bgp_peer_state_changed\nwatch: [bgpPeerState, bgpPeerAdminStatus]\n',
+    );
     assert.deepEqual(table.mapping, { kind: 'bgp', stateField: 'bgpPeerState', peerField: 'index', asField: 'bgpPeerRemoteAs', vrfField: null });
     if (table.source.kind === 'snmp-walk') assert.equal(table.source.roots.length, 1, 'bgpPeerRemoteAs is walked with the table already');
     const get = definition('name: up\nevery: 1m\nsnmp:\n  get: [sysUpTime.0, sysName.0]\n');
-    assert.deepEqual(get.source, { kind: 'snmp-get', objects: [{ name: 'sysUpTime.0', oid: '1.3.6.1.2.1.1.3.0' }, { name: 'sysName.0', oid: '1.3.6.1.2.1.1.5.0' }] });
+    assert.deepEqual(get.source, {
+      kind: 'snmp-get',
+      objects: [
+        { name: 'sysUpTime.0', oid: '1.3.6.1.2.1.1.3.0' },
+        { name: 'sysName.0', oid: '1.3.6.1.2.1.1.5.0' },
+      ],
+    });
   });
 
   const cases: Array<[string, string, number | undefined, string, RegExp]> = [
     ['a field the poller does not know', BGP.replace('watch: [state]', 'wach: [state]'), 9, 'wach', /unknown field 'wach'/],
-    ['a watch field the getter does not have', BGP.replace('watch: [state]', 'watch:\n  - state\n  - stat'), 11, 'watch[1]', /'stat' is not a field of getter bgp_neighbors/],
+    [
+      'a watch field the getter does not have',
+      BGP.replace('watch: [state]', 'watch:\n  - state\n  - stat'),
+      11,
+      'watch[1]',
+      /'stat' is not a field of getter bgp_neighbors/,
+    ],
     ['a key field the getter does not have', BGP.replace('key: peer', 'key: neighbor'), 8, 'key[0]', /'neighbor' is not a field/],
     ['no schedule', BGP.replace('every: 30s\n', ''), undefined, 'every', /every is required/],
     ['a schedule that is not a duration', BGP.replace('every: 30s', 'every: soon'), 4, 'every', /invalid duration "soon"/],
     ['polling faster than a second', BGP.replace('every: 30s', 'every: 200ms'), 4, 'every', /at least 1s/],
     ['an inventory filter that does not parse', BGP.replace('on: "role=leaf"', 'on: "role=(leaf"'), 5, 'on', /invalid inventory filter/],
-    ['a getter drivers do not have', BGP.replace('getter: bgp_neighbors', 'getter: bgp_peers'), 7, 'getter', /getter must be one of facts, interfaces, bgp_neighbors/],
-    ['both a getter and snmp', BGP.replace('getter: bgp_neighbors', 'getter: bgp_neighbors\nsnmp: {walk: ifOperStatus}'), 8, 'snmp', /exactly one of getter or snmp/],
+    [
+      'a getter drivers do not have',
+      BGP.replace('getter: bgp_neighbors', 'getter: bgp_peers'),
+      7,
+      'getter',
+      /getter must be one of facts, interfaces, bgp_neighbors/,
+    ],
+    [
+      'both a getter and snmp',
+      BGP.replace('getter: bgp_neighbors', 'getter: bgp_neighbors\nsnmp: {walk: ifOperStatus}'),
+      8,
+      'snmp',
+      /exactly one of getter or snmp/,
+    ],
     ['an SNMP object netreflex cannot name', 'name: x\nevery: 5s\nsnmp:\n  walk: ifOperStatuss\n', 4, 'snmp.walk', /unknown SNMP object 'ifOperStatuss'/],
-    ['an emit the source cannot produce', BGP.replace('getter: bgp_neighbors', 'getter: interfaces').replace('key: peer\nwatch: [state]\n', ''), 8, 'emit', /needs getter: bgp_neighbors or an SNMP walk of bgpPeerState/],
-    ['an emit that is not a poller trigger type', BGP.replace('emit: network.bgp_peer_state_changed', 'emit: network.syslog'), 10, 'emit', /emit must be one of/],
+    [
+      'an emit the source cannot produce',
+      BGP.replace('getter: bgp_neighbors', 'getter: interfaces').replace('key: peer\nwatch: [state]\n', ''),
+      8,
+      'emit',
+      /needs getter: bgp_neighbors or an SNMP walk of bgpPeerState/,
+    ],
+    [
+      'an emit that is not a poller trigger type',
+      BGP.replace('emit: network.bgp_peer_state_changed', 'emit: network.syslog'),
+      10,
+      'emit',
+      /emit must be one of/,
+    ],
     ['a key on a one-object reading', 'name: f\nevery: 5m\ngetter: facts\nkey: hostname\n', 4, 'key', /key applies to list readings/],
     ['a concurrency of zero', BGP.replace('concurrency: 20', 'concurrency: 0'), 6, 'concurrency', /concurrency must be a whole number/],
     ['a bad name', BGP.replace('name: bgp_state', 'name: "bgp state"'), 1, 'name', /name is required/],
@@ -103,8 +147,19 @@ describe('poller definitions', () => {
   }
 
   test('hostile definitions are refused with NRX_ERR_SPEC_INVALID or YAML_SYNTAX, never another exception', () => {
-    const anyValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
-    const doc = fc.dictionary(fc.constantFrom('name', 'every', 'on', 'getter', 'snmp', 'key', 'watch', 'emit', 'concurrency', 'timeout', 'enabled', 'emit_initial'), anyValue);
+    const anyValue = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+    );
+    const doc = fc.dictionary(
+      fc.constantFrom('name', 'every', 'on', 'getter', 'snmp', 'key', 'watch', 'emit', 'concurrency', 'timeout', 'enabled', 'emit_initial'),
+      anyValue,
+    );
     fc.assert(
       fc.property(doc, (d) => {
         try {
@@ -128,9 +183,21 @@ describe('poller definitions', () => {
       writeFileSync(path.join(a, 'pollers', 'notes.txt'), 'not a poller');
       const b = path.join(root, 'b');
       mkdirSync(b);
-      const { definitions, errors } = loadPollerDefinitions([{ ref: 'a', path: a }, { ref: 'b', path: b }]);
-      assert.deepEqual(definitions.map((d) => d.ref), ['a.bgp_state']);
-      assert.deepEqual(errors.map((e) => [e.code, path.basename(e.location?.file ?? '')]), [['NRX_ERR_YAML_SYNTAX', 'broken.yaml'], ['NRX_ERR_SPEC_INVALID', 'twice.yml']]);
+      const { definitions, errors } = loadPollerDefinitions([
+        { ref: 'a', path: a },
+        { ref: 'b', path: b },
+      ]);
+      assert.deepEqual(
+        definitions.map((d) => d.ref),
+        ['a.bgp_state'],
+      );
+      assert.deepEqual(
+        errors.map((e) => [e.code, path.basename(e.location?.file ?? '')]),
+        [
+          ['NRX_ERR_YAML_SYNTAX', 'broken.yaml'],
+          ['NRX_ERR_SPEC_INVALID', 'twice.yml'],
+        ],
+      );
       assert.match(errors[1]!.message, /defined twice/);
     } finally {
       rmSync(root, { recursive: true, force: true });

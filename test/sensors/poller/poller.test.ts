@@ -16,7 +16,10 @@ import { startPollers } from '../../../src/sensors/poller/start.js';
 import { definition, fastDefinition, sleep, until } from './helpers.js';
 
 const BGP = 'name: bgp\nevery: 1s\ngetter: bgp_neighbors\nkey: peer\nemit: network.bgp_peer_state_changed\n';
-const reading = (state: string, peer = '10.0.1.1'): RawReading => ({ kind: 'getter', model: { neighbors: [{ peer, remoteAs: 65000, state: state as 'idle', adminDown: false, vrf: 'default' }] } });
+const reading = (state: string, peer = '10.0.1.1'): RawReading => ({
+  kind: 'getter',
+  model: { neighbors: [{ peer, remoteAs: 65000, state: state as 'idle', adminDown: false, vrf: 'default' }] },
+});
 const unreachable = (device: string) => new NrxError('NRX_ERR_DEVICE_UNREACHABLE', `device ${device}: connection refused`);
 
 /** A fake network: what each device answers now (a reading, or an error). */
@@ -86,7 +89,10 @@ describe('poller scheduler', () => {
     await poller.pollOnce();
     net.answers.set('leaf1', reading('active'));
     await poller.pollOnce();
-    assert.deepEqual(events.map((e) => [e.payload.previous_state, e.payload.state]), [['established', 'active']]);
+    assert.deepEqual(
+      events.map((e) => [e.payload.previous_state, e.payload.state]),
+      [['established', 'active']],
+    );
     assert.equal(poller.counters.failed, 3);
   });
 
@@ -94,7 +100,10 @@ describe('poller scheduler', () => {
     const { net, events, poller } = harness(definition(`${BGP}emit_initial: true\n`));
     net.answers.set('leaf1', reading('established'));
     await poller.pollOnce();
-    assert.deepEqual(events.map((e) => [e.payload.state, e.payload.previous_state]), [['established', null]]);
+    assert.deepEqual(
+      events.map((e) => [e.payload.state, e.payload.previous_state]),
+      [['established', null]],
+    );
     const plain = harness();
     plain.net.answers.set('leaf1', reading('established'));
     await plain.poller.pollOnce();
@@ -109,7 +118,10 @@ describe('poller scheduler', () => {
 
   test('a device that hangs fails after the timeout without holding up the others', async () => {
     const { net, events, poller } = harness(fastDefinition(BGP, 1000, 100));
-    net.devices = [{ name: 'leaf1', platform: 'frr' }, { name: 'leaf2', platform: 'frr' }];
+    net.devices = [
+      { name: 'leaf1', platform: 'frr' },
+      { name: 'leaf2', platform: 'frr' },
+    ];
     net.answers.set('leaf1', reading('established'));
     net.answers.set('leaf2', reading('established', '10.0.2.1'));
     await poller.pollOnce();
@@ -136,7 +148,12 @@ describe('poller scheduler', () => {
   test('events the appliance refuses are counted as dropped', async () => {
     const net = new FakeDevices();
     net.devices = [{ name: 'leaf1', platform: null }];
-    const poller = new Poller(definition(`${BGP}emit_initial: true\n`), { listDevices: async () => net.devices, read: net.read, emit: async () => Promise.reject(new Error('store closed')), log: silentLogger });
+    const poller = new Poller(definition(`${BGP}emit_initial: true\n`), {
+      listDevices: async () => net.devices,
+      read: net.read,
+      emit: async () => Promise.reject(new Error('store closed')),
+      log: silentLogger,
+    });
     net.answers.set('leaf1', reading('established'));
     await poller.pollOnce();
     assert.deepEqual([poller.counters.emitted, poller.counters.dropped], [0, 1]);
@@ -193,8 +210,14 @@ describe('startPollers', () => {
     writeFileSync(path.join(pack, 'pollers', 'bad.yaml'), 'name: bad\nevery: 1s\ngetter: bgp\n');
     const inv = path.join(root, 'inventory');
     mkdirSync(inv);
-    writeFileSync(path.join(inv, 'hosts.yaml'), 'leaf1:\n  hostname: 127.0.0.1\n  platform: frr\n  data: {role: leaf}\nspine1:\n  hostname: 127.0.0.1\n  platform: frr\n  data: {role: spine}\n');
-    const appliance = new Appliance({ config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}), log: silentLogger });
+    writeFileSync(
+      path.join(inv, 'hosts.yaml'),
+      'leaf1:\n  hostname: 127.0.0.1\n  platform: frr\n  data: {role: leaf}\nspine1:\n  hostname: 127.0.0.1\n  platform: frr\n  data: {role: spine}\n',
+    );
+    const appliance = new Appliance({
+      config: loadConfig({ dataDir: path.join(root, 'data'), packsPaths: [path.join(root, 'packs')] }, {}),
+      log: silentLogger,
+    });
     let as = 65000;
     const asked: string[] = [];
     const reader: DeviceReader = async (device) => {
@@ -205,8 +228,14 @@ describe('startPollers', () => {
       assert.deepEqual((await appliance.inventory.loadYaml(inv)).errors, []);
       await appliance.start();
       const running = startPollers(appliance, silentLogger, { reader });
-      assert.deepEqual(running.pollers.map((p) => p.definition.ref), ['watch.peers']);
-      assert.deepEqual(running.errors.map((e) => [e.code, path.basename(e.location?.file ?? ''), e.location?.field]), [['NRX_ERR_SPEC_INVALID', 'bad.yaml', 'getter']]);
+      assert.deepEqual(
+        running.pollers.map((p) => p.definition.ref),
+        ['watch.peers'],
+      );
+      assert.deepEqual(
+        running.errors.map((e) => [e.code, path.basename(e.location?.file ?? ''), e.location?.field]),
+        [['NRX_ERR_SPEC_INVALID', 'bad.yaml', 'getter']],
+      );
       assert.ok(appliance.triggers.has('network.poll_changed'));
       await until('the baseline', () => running.counters()['poller:watch.peers']!.rounds >= 1);
       assert.deepEqual([...new Set(asked)], ['leaf1'], 'only the devices the filter selects');
@@ -215,7 +244,10 @@ describe('startPollers', () => {
       await running.stop();
       const recorded = await appliance.store.listTriggerInstances({ type: 'network.poll_changed' });
       assert.equal(recorded.length, 1);
-      assert.deepEqual([recorded[0]!.device, recorded[0]!.payload.field, recorded[0]!.payload.previous, recorded[0]!.payload.value], ['leaf1', 'remoteAs', 65000, 65100]);
+      assert.deepEqual(
+        [recorded[0]!.device, recorded[0]!.payload.field, recorded[0]!.payload.previous, recorded[0]!.payload.value],
+        ['leaf1', 'remoteAs', 65000, 65100],
+      );
     } finally {
       await appliance.stop();
       rmSync(root, { recursive: true, force: true });

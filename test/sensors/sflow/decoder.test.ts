@@ -18,7 +18,8 @@ function tcpdumpDatagrams(name: string): Array<{ agent: string; seq: number; upt
   for (const line of readFileSync(`${TCPDUMP}/${name}.out`, 'utf8').split('\n')) {
     const m = /sFlowv5, IPv[46] agent ([^,]+), agent-id \d+, seqnum (\d+), uptime (\d+), samples (\d+)/.exec(line);
     if (m) out.push({ agent: m[1]!, seq: Number(m[2]), uptime: Number(m[3]), samples: Number(m[4]), lines: [] });
-    else if (/sFlow/.test(line)) out.push({ agent: '', seq: -1, uptime: 0, samples: -1, lines: [] }); // not decodable
+    else if (/sFlow/.test(line))
+      out.push({ agent: '', seq: -1, uptime: 0, samples: -1, lines: [] }); // not decodable
     else out.at(-1)?.lines.push(line.trim());
   }
   return out;
@@ -33,7 +34,10 @@ function compareWithTcpdump(name: string): number {
   payloads.forEach((p, i) => {
     const exp = expected[i]!;
     if (exp.seq < 0) {
-      assert.throws(() => decodeSflowDatagram(p), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE');
+      assert.throws(
+        () => decodeSflowDatagram(p),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE',
+      );
       return;
     }
     const d = decodeSflowDatagram(p);
@@ -83,8 +87,14 @@ describe('sFlow v5 decoder against tcpdump', () => {
     const s = d.samples[0] as FlowSample;
     assert.equal(s.kind, 'flow');
     assert.equal(s.expanded, true);
-    assert.deepEqual([s.sequence, s.sourceIdType, s.sourceIdIndex, s.samplingRate, s.samplePool, s.drops, s.input, s.output], [2170480284, 0, 11001, 1000, 1521799520, 0, 29001, 1285816721]);
-    assert.deepEqual(s.records.map((r) => r.type), ['raw_packet_header', 'extended_gateway', 'extended_router']);
+    assert.deepEqual(
+      [s.sequence, s.sourceIdType, s.sourceIdIndex, s.samplingRate, s.samplePool, s.drops, s.input, s.output],
+      [2170480284, 0, 11001, 1000, 1521799520, 0, 29001, 1285816721],
+    );
+    assert.deepEqual(
+      s.records.map((r) => r.type),
+      ['raw_packet_header', 'extended_gateway', 'extended_router'],
+    );
     const raw = s.records[0]!;
     assert.ok(raw.type === 'raw_packet_header');
     assert.deepEqual([raw.headerProtocol, raw.frameLength, raw.stripped, raw.headerLength], [1, 126, 4, 122]);
@@ -105,7 +115,15 @@ describe('sFlow v5 decoder against tcpdump', () => {
   });
 
   test('host sFlow records tcpdump calls Unknown are kept as enterprise/format/length', () => {
-    const d = capture('sflow_multiple_counter_30_pdus').map((p) => { try { return decodeSflowDatagram(p); } catch { return undefined; } }).find((x) => x?.agent === '15.184.4.165')!;
+    const d = capture('sflow_multiple_counter_30_pdus')
+      .map((p) => {
+        try {
+          return decodeSflowDatagram(p);
+        } catch {
+          return undefined;
+        }
+      })
+      .find((x) => x?.agent === '15.184.4.165')!;
     const c = d.samples[0] as CounterSample;
     assert.deepEqual(c.counters.unknown!.map((u) => u.format).sort(), [2000, 2001, 2003, 2004, 2005, 2006]);
     assert.ok(c.counters.unknown!.every((u) => u.enterprise === 0 && u.length > 0));
@@ -113,7 +131,10 @@ describe('sFlow v5 decoder against tcpdump', () => {
 
   test('the datagram tcpdump once crashed on is refused with the offset and field', () => {
     const [p] = capture('sflow_print-segv');
-    assert.throws(() => decodeSflowDatagram(p!), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && /offset 8, field 'agent_address'/.test(e.message));
+    assert.throws(
+      () => decodeSflowDatagram(p!),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && /offset 8, field 'agent_address'/.test(e.message),
+    );
   });
 });
 
@@ -129,7 +150,18 @@ describe('sFlow v5 decoder against telegraf', () => {
     assert.equal(d.subAgentId, 100000);
     const c = (d.samples[0] as CounterSample).counters;
     assert.equal(c.portName, 'eno1');
-    assert.deepEqual([c.interface!.ifIndex, c.interface!.ifSpeed, c.interface!.ifInOctets, c.interface!.ifOutOctets, c.interface!.ifInUcastPkts, c.interface!.ifOutUcastPkts, c.interface!.ifInMulticastPkts], [3, 1e9, 3910, 3946, 28, 29, 4294967295]);
+    assert.deepEqual(
+      [
+        c.interface!.ifIndex,
+        c.interface!.ifSpeed,
+        c.interface!.ifInOctets,
+        c.interface!.ifOutOctets,
+        c.interface!.ifInUcastPkts,
+        c.interface!.ifOutUcastPkts,
+        c.interface!.ifInMulticastPkts,
+      ],
+      [3, 1e9, 3910, 3946, 28, 29, 4294967295],
+    );
     assert.equal(c.interface!.operStatus, 'up');
   });
 
@@ -137,23 +169,48 @@ describe('sFlow v5 decoder against telegraf', () => {
     const d = telegraf('sflow_issue_15918');
     assert.equal(d.agent, '192.168.227.2');
     const counters = (d.samples[0] as CounterSample).counters;
-    assert.deepEqual([counters.interface!.ifInOctets, counters.interface!.ifOutOctets, counters.interface!.ifInUcastPkts], [21286022420858, 8929238553590, 1153749508]);
+    assert.deepEqual(
+      [counters.interface!.ifInOctets, counters.interface!.ifOutOctets, counters.interface!.ifInUcastPkts],
+      [21286022420858, 8929238553590, 1153749508],
+    );
     const flows = d.samples.filter((s): s is FlowSample => s.kind === 'flow');
     const first = flows[0]!;
     assert.deepEqual([first.sequence, first.samplingRate, first.drops, first.input, first.output], [2404916, 200, 8731, 96, 95]);
     const raw = first.records.find((r) => r.type === 'raw_packet_header');
     assert.ok(raw?.type === 'raw_packet_header');
-    assert.deepEqual(raw.packet, { dstMac: '48:21:0b:3b:76:59', srcMac: '00:09:0f:09:00:01', etherType: 0x0800, tos: 0, ttl: 63, protocol: 17, srcAddr: '192.168.227.2', dstAddr: '192.168.101.2', srcPort: 49469, dstPort: 2055 });
+    assert.deepEqual(raw.packet, {
+      dstMac: '48:21:0b:3b:76:59',
+      srcMac: '00:09:0f:09:00:01',
+      etherType: 0x0800,
+      tos: 0,
+      ttl: 63,
+      protocol: 17,
+      srcAddr: '192.168.227.2',
+      dstAddr: '192.168.101.2',
+      srcPort: 49469,
+      dstPort: 2055,
+    });
     assert.equal(raw.frameLength, 1286);
     // the IPv6 samples: addresses as telegraf prints them
-    const v6 = flows.map((f) => f.records.find((r) => r.type === 'raw_packet_header')).filter((r) => r?.type === 'raw_packet_header' && r.packet.srcAddr?.includes(':'));
-    assert.deepEqual(v6.map((r) => r?.type === 'raw_packet_header' && [r.packet.srcAddr, r.packet.dstAddr]), [['fe80::f3a8:9738:cab4:2286', 'ff02::16'], ['fe80::f3a8:9738:cab4:2286', 'ff02::1:3']]);
+    const v6 = flows
+      .map((f) => f.records.find((r) => r.type === 'raw_packet_header'))
+      .filter((r) => r?.type === 'raw_packet_header' && r.packet.srcAddr?.includes(':'));
+    assert.deepEqual(
+      v6.map((r) => r?.type === 'raw_packet_header' && [r.packet.srcAddr, r.packet.dstAddr]),
+      [
+        ['fe80::f3a8:9738:cab4:2286', 'ff02::16'],
+        ['fe80::f3a8:9738:cab4:2286', 'ff02::1:3'],
+      ],
+    );
   });
 
   test('expanded counter sample with FCS errors (issue 18876)', () => {
     const c = (telegraf('sflow_issue_18876').samples[0] as CounterSample).counters;
     assert.equal(c.ethernet!.dot3StatsFCSErrors, 58690);
-    assert.deepEqual([c.interface!.ifIndex, c.interface!.ifInErrors, c.interface!.ifInOctets, c.interface!.ifOutOctets, c.interface!.ifSpeed], [1258293248, 58690, 59347538341644, 89572325677612, 1e10]);
+    assert.deepEqual(
+      [c.interface!.ifIndex, c.interface!.ifInErrors, c.interface!.ifInOctets, c.interface!.ifOutOctets, c.interface!.ifSpeed],
+      [1258293248, 58690, 59347538341644, 89572325677612, 1e10],
+    );
   });
 
   test('dropped-packet notification with an egress queue record (issue 15375)', () => {

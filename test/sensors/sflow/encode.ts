@@ -28,7 +28,10 @@ export class XdrWriter {
 }
 
 export function record(enterprise: number, format: number, body: Buffer): Buffer {
-  return new XdrWriter().u32((enterprise << 12) | format).opaque(body).done();
+  return new XdrWriter()
+    .u32((enterprise << 12) | format)
+    .opaque(body)
+    .done();
 }
 
 export interface IfCounters {
@@ -44,9 +47,26 @@ export interface IfCounters {
 }
 
 export function genericCounters(c: IfCounters): Buffer {
-  const w = new XdrWriter().u32(c.ifIndex).u32(6).u64(c.speed ?? 1e9).u32(1).u32(c.up === false ? 1 : 3);
-  w.u64(c.inOctets ?? 0).u32(c.inPkts ?? 0).u32(0).u32(0).u32(0).u32(c.inErrors ?? 0).u32(0);
-  w.u64(c.outOctets ?? 0).u32(c.outPkts ?? 0).u32(0).u32(0).u32(0).u32(c.outErrors ?? 0).u32(0);
+  const w = new XdrWriter()
+    .u32(c.ifIndex)
+    .u32(6)
+    .u64(c.speed ?? 1e9)
+    .u32(1)
+    .u32(c.up === false ? 1 : 3);
+  w.u64(c.inOctets ?? 0)
+    .u32(c.inPkts ?? 0)
+    .u32(0)
+    .u32(0)
+    .u32(0)
+    .u32(c.inErrors ?? 0)
+    .u32(0);
+  w.u64(c.outOctets ?? 0)
+    .u32(c.outPkts ?? 0)
+    .u32(0)
+    .u32(0)
+    .u32(0)
+    .u32(c.outErrors ?? 0)
+    .u32(0);
   return record(0, 1, w.done());
 }
 
@@ -67,7 +87,17 @@ export function counterSample(seq: number, ifIndex: number, records: Buffer[]): 
 }
 
 export function flowSample(seq: number, ifIndex: number, rate: number, records: Buffer[]): Buffer {
-  const body = new XdrWriter().u32(seq).u32(ifIndex).u32(rate).u32(seq * rate).u32(0).u32(ifIndex).u32(0x3fffffff).u32(records.length).bytes(Buffer.concat(records)).done();
+  const body = new XdrWriter()
+    .u32(seq)
+    .u32(ifIndex)
+    .u32(rate)
+    .u32(seq * rate)
+    .u32(0)
+    .u32(ifIndex)
+    .u32(0x3fffffff)
+    .u32(records.length)
+    .bytes(Buffer.concat(records))
+    .done();
   return record(0, 1, body);
 }
 
@@ -76,6 +106,13 @@ export function rawHeader(frame: Buffer, frameLength = frame.length + 4): Buffer
 }
 
 export function datagram(agent: string, sequence: number, uptimeMs: number, samples: Buffer[]): Buffer {
-  const w = new XdrWriter().u32(5).u32(1).bytes(Buffer.from(agent.split('.').map(Number))).u32(0).u32(sequence).u32(uptimeMs).u32(samples.length);
+  const w = new XdrWriter()
+    .u32(5)
+    .u32(1)
+    .bytes(Buffer.from(agent.split('.').map(Number)))
+    .u32(0)
+    .u32(sequence)
+    .u32(uptimeMs)
+    .u32(samples.length);
   return Buffer.concat([w.done(), ...samples]);
 }

@@ -28,7 +28,10 @@ describe('SflowEventDetector', () => {
     assert.deepEqual([down[0]!.payload.interface, down[0]!.payload.ifIndex, down[0]!.payload.host], ['eth5', 5, '10.0.0.1']);
     assert.equal(registry.validate(down[0]!.type, down[0]!.payload), null);
     assert.deepEqual(det.observe(counters(3, 11000, { ifIndex: 5, up: false })), []);
-    assert.deepEqual(det.observe(counters(4, 16000, { ifIndex: 5, up: true })).map((e) => e.type), ['network.interface_up']);
+    assert.deepEqual(
+      det.observe(counters(4, 16000, { ifIndex: 5, up: true })).map((e) => e.type),
+      ['network.interface_up'],
+    );
   });
 
   test('utilisation crossing fires once per crossing, with hysteresis, from octet deltas over agent uptime', () => {
@@ -37,7 +40,9 @@ describe('SflowEventDetector', () => {
     let octets = 0;
     const step = (pct: number, i: number): string[] => {
       octets += (1.25e9 * pct) / 100;
-      return det.observe(counters(i, 1000 + i * 10_000, { ifIndex: 7, inOctets: octets, speed: 1e9 })).map((e) => `${e.type}:${e.payload.direction}:${e.payload.utilisation}`);
+      return det
+        .observe(counters(i, 1000 + i * 10_000, { ifIndex: 7, inOctets: octets, speed: 1e9 }))
+        .map((e) => `${e.type}:${e.payload.direction}:${e.payload.utilisation}`);
     };
     assert.deepEqual(step(0, 0), []);
     assert.deepEqual(step(50, 1), []);
@@ -63,7 +68,12 @@ describe('SflowEventDetector', () => {
     const det = new SflowEventDetector();
     det.observe(decodeSflowDatagram(datagram('10.0.0.1', 1, 0, [counterSample(1, 100, [genericCounters({ ifIndex: 100 }), portName('bond0')])])));
     const member = (seq: number, state: number): string[] =>
-      det.observe(decodeSflowDatagram(datagram('10.0.0.1', seq, seq * 1000, [counterSample(seq, 3, [genericCounters({ ifIndex: 3 }), portName('eth3'), lagCounters(100, state)])])))
+      det
+        .observe(
+          decodeSflowDatagram(
+            datagram('10.0.0.1', seq, seq * 1000, [counterSample(seq, 3, [genericCounters({ ifIndex: 3 }), portName('eth3'), lagCounters(100, state)])]),
+          ),
+        )
         .map((e) => `${e.type} ${e.payload.lag} ${e.payload.member}`);
     assert.deepEqual(member(2, 0x3d), []);
     assert.deepEqual(member(3, 0x07), ['network.lag_member_down bond0 eth3']);

@@ -7,9 +7,9 @@ import { readPcapUdp } from '../../../src/sensors/pcap.js';
 import { decodeSflowDatagram } from '../../../src/sensors/sflow/decoder.js';
 import { sampleSummaries } from '../../../src/sensors/sflow/ndjson.js';
 
-const REAL = ['sflow_expanded', 'sflow-print-v6', 'sflow_multiple_counter_30_pdus'].flatMap((n) =>
-  readPcapUdp(readFileSync(`/work/shared/fixtures/sflow/tcpdump/${n}.pcap`)).map((p) => Buffer.from(p.payload)),
-).filter((p) => p.readUInt32BE(0) === 5);
+const REAL = ['sflow_expanded', 'sflow-print-v6', 'sflow_multiple_counter_30_pdus']
+  .flatMap((n) => readPcapUdp(readFileSync(`/work/shared/fixtures/sflow/tcpdump/${n}.pcap`)).map((p) => Buffer.from(p.payload)))
+  .filter((p) => p.readUInt32BE(0) === 5);
 
 /** Decoding either succeeds (and the result serialises) or fails with NRX_ERR_DECODE: nothing else, ever. */
 function decodesOrRefuses(b: Buffer): void {
@@ -23,12 +23,18 @@ function decodesOrRefuses(b: Buffer): void {
 }
 
 test('random bytes never throw anything but NRX_ERR_DECODE', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (a) => decodesOrRefuses(Buffer.from(a))), { numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 600 }), (a) => decodesOrRefuses(Buffer.from(a))),
+    { numRuns: 3000 },
+  );
 });
 
 test('random bytes behind a valid v5 header reach the sample and record decoders', () => {
   const head = REAL[0]!.subarray(0, 28);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 800 }), (a) => decodesOrRefuses(Buffer.concat([head, Buffer.from(a)]))), { numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 800 }), (a) => decodesOrRefuses(Buffer.concat([head, Buffer.from(a)]))),
+    { numRuns: 3000 },
+  );
 });
 
 test('every truncation of real datagrams is refused with an offset, never read past the end', () => {
@@ -42,12 +48,17 @@ test('every truncation of real datagrams is refused with an offset, never read p
 
 test('bit flips and hostile 32-bit words (huge counts and lengths) in real datagrams', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: REAL.length - 1 }), fc.nat(), fc.constantFrom(0xffffffff, 0x7fffffff, 0x80000000, 0, 1, 0x10000), (which, at, word) => {
-      const b = Buffer.from(REAL[which]!);
-      const off = (at % Math.floor(b.length / 4)) * 4;
-      b.writeUInt32BE(word >>> 0, off);
-      decodesOrRefuses(b);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: REAL.length - 1 }),
+      fc.nat(),
+      fc.constantFrom(0xffffffff, 0x7fffffff, 0x80000000, 0, 1, 0x10000),
+      (which, at, word) => {
+        const b = Buffer.from(REAL[which]!);
+        const off = (at % Math.floor(b.length / 4)) * 4;
+        b.writeUInt32BE(word >>> 0, off);
+        decodesOrRefuses(b);
+      },
+    ),
     { numRuns: 3000 },
   );
   fc.assert(

@@ -21,7 +21,10 @@ test('SflowListener over UDP: events from counter samples, lost datagrams, malfo
     tx.close();
     await listener.close();
   }
-  assert.deepEqual(events.map((e) => [e.type, e.payload.interface, e.payload.host]), [['network.interface_down', 'swp4', '192.0.2.1']]);
+  assert.deepEqual(
+    events.map((e) => [e.type, e.payload.interface, e.payload.host]),
+    [['network.interface_down', 'swp4', '192.0.2.1']],
+  );
   assert.deepEqual(listener.counters.snapshot(), { received: 3, decoded: 2, normalised: 1, unknown: 0, malformed: 1, dropped: 0 });
   assert.equal(listener.sequences.lostTotal, 2);
   assert.equal(listener.samples, 2);

@@ -11,9 +11,22 @@ const lines = (file: string): Array<Record<string, unknown>> => decodeSflowCaptu
 test('decode sflow: one object per sample in the shape issue 5 fixes (flow)', () => {
   const [flow] = lines(`${TCPDUMP}/sflow_expanded.pcap`);
   assert.deepEqual(flow, {
-    kind: 'flow', agent: '49.49.49.49', subAgentId: 0, datagramSequence: 115694180, sequence: 2170480284, sourceId: '0:11001',
-    samplingRate: 1000, input: 29001, output: 1285816721, frameLength: 126,
-    srcAddr: flow!.srcAddr, dstAddr: flow!.dstAddr, protocol: flow!.protocol, srcPort: flow!.srcPort, dstPort: flow!.dstPort, vlan: 809,
+    kind: 'flow',
+    agent: '49.49.49.49',
+    subAgentId: 0,
+    datagramSequence: 115694180,
+    sequence: 2170480284,
+    sourceId: '0:11001',
+    samplingRate: 1000,
+    input: 29001,
+    output: 1285816721,
+    frameLength: 126,
+    srcAddr: flow!.srcAddr,
+    dstAddr: flow!.dstAddr,
+    protocol: flow!.protocol,
+    srcPort: flow!.srcPort,
+    dstPort: flow!.dstPort,
+    vlan: 809,
   });
   assert.match(String(flow!.srcAddr), /^\d+\.\d+\.\d+\.\d+$/);
 });
@@ -22,7 +35,10 @@ test('decode sflow: VLAN from the extended switch record when the header is unta
   const all = lines(`${TCPDUMP}/sflow-print-v6.pcap`);
   assert.equal(all.length, 61, 'tcpdump shows 48 counter and 13 flow samples');
   const flow = all.find((l) => l.kind === 'flow')!;
-  assert.deepEqual([flow.agent, flow.sourceId, flow.samplingRate, flow.input, flow.output, flow.frameLength, flow.vlan], ['30::1:1:1', '0:7001', 1, 7001, 2147483648, 64, 10]);
+  assert.deepEqual(
+    [flow.agent, flow.sourceId, flow.samplingRate, flow.input, flow.output, flow.frameLength, flow.vlan],
+    ['30::1:1:1', '0:7001', 1, 7001, 2147483648, 64, 10],
+  );
   const counter = all.find((l) => l.kind === 'counter')!;
   assert.deepEqual(Object.keys(counter).sort(), ['agent', 'datagramSequence', 'ethernet', 'interface', 'kind', 'sequence', 'sourceId', 'subAgentId']);
   assert.equal((counter.interface as { ifSpeed: number }).ifSpeed, 400000000000);
@@ -31,7 +47,10 @@ test('decode sflow: VLAN from the extended switch record when the header is unta
 test('decode sflow: malformed datagrams are reported with packet number and offset, the rest still decoded', () => {
   const out = decodeSflowCapture(readFileSync(`${TCPDUMP}/sflow_multiple_counter_30_pdus.pcap`));
   const errors = out.flatMap((r) => ('error' in r ? [r.error] : []));
-  assert.deepEqual(errors.map((e) => e.packet), [13, 19, 20, 21, 22]);
+  assert.deepEqual(
+    errors.map((e) => e.packet),
+    [13, 19, 20, 21, 22],
+  );
   assert.match(errors[0]!.message, /offset 0, field 'version': sFlow version 327681 is not supported/);
   assert.equal(out.filter((r) => 'line' in r).length, 144, '142 interface counter samples and 2 host samples, as tcpdump counts them');
 });
@@ -46,7 +65,10 @@ test('pcapng and pcap of the same capture give the same datagrams', () => {
 });
 
 test('a capture file that is not one, or is cut short, is refused naming the offset', () => {
-  assert.throws(() => readPcapUdp(Buffer.from('hello world, not a capture'), 'x.pcap'), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && /x.pcap: offset 0/.test(e.message));
+  assert.throws(
+    () => readPcapUdp(Buffer.from('hello world, not a capture'), 'x.pcap'),
+    (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && /x.pcap: offset 0/.test(e.message),
+  );
   const full = readFileSync(`${TCPDUMP}/sflow_expanded.pcap`);
   assert.throws(() => readPcapUdp(full.subarray(0, full.length - 10), 'cut.pcap'), /cut.pcap: offset 32: packet record length 370 runs past the end/);
 });

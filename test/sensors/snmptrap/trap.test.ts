@@ -36,7 +36,10 @@ describe('trap decoder on traps sent by net-snmp snmptrap (fixtures)', () => {
     assert.deepEqual([t.version, t.community, t.trapOid], ['v2c', 'public', '1.3.6.1.6.3.1.1.5.3']);
     const e = normaliseTrap(t, { sourceAddress: '127.0.0.1', ifNameOf: (a, i) => (a === '127.0.0.1' && i === 2 ? 'eth0' : undefined), deviceOf: () => 'r1' });
     assert.equal(e.type, 'network.interface_down');
-    assert.deepEqual([e.payload.interface, e.payload.ifIndex, e.payload.ifName, e.payload.admin_status, e.payload.oper_status, e.device], ['eth0', 2, 'eth0', 'up', 'down', 'r1']);
+    assert.deepEqual(
+      [e.payload.interface, e.payload.ifIndex, e.payload.ifName, e.payload.admin_status, e.payload.oper_status, e.device],
+      ['eth0', 2, 'eth0', 'up', 'down', 'r1'],
+    );
     assert.equal(registry.validate(e.type, e.payload), null);
   });
 
@@ -51,7 +54,10 @@ describe('trap decoder on traps sent by net-snmp snmptrap (fixtures)', () => {
     const t = decodeTrap(fixture('v3-authpriv-aes.bin'), { users: USERS });
     assert.deepEqual([t.version, t.user, t.engineId, t.securityLevel], ['v3', 'labv3', '8000000001020304', 'authPriv']);
     const e = normaliseTrap(t, { sourceAddress: '127.0.0.1' });
-    assert.deepEqual([e.type, e.payload.peer, e.payload.state, e.payload.reason], ['network.bgp_peer_state_changed', '10.0.12.2', 'idle', 'cease (code 6, subcode 4)']);
+    assert.deepEqual(
+      [e.type, e.payload.peer, e.payload.state, e.payload.reason],
+      ['network.bgp_peer_state_changed', '10.0.12.2', 'idle', 'cease (code 6, subcode 4)'],
+    );
     assert.equal(registry.validate(e.type, e.payload), null);
   });
 
@@ -65,7 +71,10 @@ describe('trap decoder on traps sent by net-snmp snmptrap (fixtures)', () => {
     const msg = fixture('v3-authpriv-aes.bin');
     const auth = (e: unknown): boolean => e instanceof NrxError && e.code === 'NRX_ERR_SNMP_AUTH';
     assert.throws(() => decodeTrap(msg), auth);
-    assert.throws(() => decodeTrap(msg, { users: [parseUsmUser('labv3:sha:wrongpass1:aes:privpass123')] }), (e: unknown) => auth(e) && /wrong digest/.test((e as Error).message));
+    assert.throws(
+      () => decodeTrap(msg, { users: [parseUsmUser('labv3:sha:wrongpass1:aes:privpass123')] }),
+      (e: unknown) => auth(e) && /wrong digest/.test((e as Error).message),
+    );
     assert.throws(() => decodeTrap(msg, { users: [{ ...USERS[0]!, engineIds: ['800000000102ffff'] }] }), auth);
     const tampered = Buffer.from(msg);
     tampered[tampered.length - 3]! ^= 0x55;
@@ -75,19 +84,34 @@ describe('trap decoder on traps sent by net-snmp snmptrap (fixtures)', () => {
 
   test('anything else -> network.snmp_trap with numeric OIDs and typed values (decode trap --pcap)', () => {
     const out = decodeTrapCapture(fixture('snmptrap-v1-v2c-v3.pcap'), { users: USERS });
-    assert.deepEqual(out.map((r) => ('line' in r ? r.line.type : r.error.code)), ['network.interface_down', 'network.interface_up', 'network.bgp_peer_state_changed', 'network.device_restarted', 'network.snmp_trap']);
+    assert.deepEqual(
+      out.map((r) => ('line' in r ? r.line.type : r.error.code)),
+      ['network.interface_down', 'network.interface_up', 'network.bgp_peer_state_changed', 'network.device_restarted', 'network.snmp_trap'],
+    );
     const last = out[4]!;
     assert.ok('line' in last);
     const p = last.line.payload as Record<string, unknown>;
     assert.equal(p.trap_oid, '1.3.6.1.4.1.8072.2.3.0.1');
-    assert.deepEqual((p.varbinds as Array<{ type: string; value: unknown }>).map((v) => [v.type, v.value]), [
-      ['Integer', 123456], ['OctetString', 'r1'], ['IpAddress', '10.0.0.1'], ['Counter32', 4294967295], ['Counter64', '18446744073709551615'],
-      ['OID', '1.3.6.1.4.1.8072.3.2.10'], ['TimeTicks', 12345], ['Integer', -5],
-    ]);
+    assert.deepEqual(
+      (p.varbinds as Array<{ type: string; value: unknown }>).map((v) => [v.type, v.value]),
+      [
+        ['Integer', 123456],
+        ['OctetString', 'r1'],
+        ['IpAddress', '10.0.0.1'],
+        ['Counter32', 4294967295],
+        ['Counter64', '18446744073709551615'],
+        ['OID', '1.3.6.1.4.1.8072.3.2.10'],
+        ['TimeTicks', 12345],
+        ['Integer', -5],
+      ],
+    );
     assert.equal(registry.validate('network.snmp_trap', p), null);
     // without the v3 users the two v3 traps are reported, the others still decoded
     const noUsers = decodeTrapCapture(fixture('snmptrap-v1-v2c-v3.pcap'));
-    assert.deepEqual(noUsers.map((r) => ('line' in r ? 'ok' : r.error.code)), ['ok', 'ok', 'NRX_ERR_SNMP_AUTH', 'NRX_ERR_SNMP_AUTH', 'ok']);
+    assert.deepEqual(
+      noUsers.map((r) => ('line' in r ? 'ok' : r.error.code)),
+      ['ok', 'ok', 'NRX_ERR_SNMP_AUTH', 'NRX_ERR_SNMP_AUTH', 'ok'],
+    );
   });
 });
 
@@ -105,14 +129,30 @@ describe('varbind values', () => {
     return tlv(0x06, Buffer.from(out));
   };
   const v2cTrap = (values: Buffer[]): Buffer => {
-    const vbs = [tlv(0x30, Buffer.concat([oid('1.3.6.1.2.1.1.3.0'), tlv(0x43, Buffer.from([5]))])), tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.1.1.4.1.0'), oid('1.3.6.1.4.1.99.0.1')]))];
+    const vbs = [
+      tlv(0x30, Buffer.concat([oid('1.3.6.1.2.1.1.3.0'), tlv(0x43, Buffer.from([5]))])),
+      tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.1.1.4.1.0'), oid('1.3.6.1.4.1.99.0.1')])),
+    ];
     values.forEach((v, i) => vbs.push(tlv(0x30, Buffer.concat([oid(`1.3.6.1.4.1.99.${i + 1}`), tlv(0x04, v)]))));
-    const pdu = tlv(0xa7, Buffer.concat([tlv(0x02, Buffer.from([1])), tlv(0x02, Buffer.from([0])), tlv(0x02, Buffer.from([0])), tlv(0x30, Buffer.concat(vbs))]));
+    const pdu = tlv(
+      0xa7,
+      Buffer.concat([tlv(0x02, Buffer.from([1])), tlv(0x02, Buffer.from([0])), tlv(0x02, Buffer.from([0])), tlv(0x30, Buffer.concat(vbs))]),
+    );
     return tlv(0x30, Buffer.concat([tlv(0x02, Buffer.from([1])), tlv(0x04, Buffer.from('public')), pdu]));
   };
 
   test('octet strings: ASCII and UTF-8 as text; control bytes, broken UTF-8 and U+FFFD as hex', () => {
-    const t = decodeTrap(v2cTrap([Buffer.from('Gi0/1\tuplink\r\n'), Buffer.from('héllo'), Buffer.alloc(0), Buffer.from([0x65, 0x00, 0x66]), Buffer.from([0xc3, 0x28]), Buffer.from('\ufffd'), Buffer.from([0x7f])]));
+    const t = decodeTrap(
+      v2cTrap([
+        Buffer.from('Gi0/1\tuplink\r\n'),
+        Buffer.from('héllo'),
+        Buffer.alloc(0),
+        Buffer.from([0x65, 0x00, 0x66]),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('\ufffd'),
+        Buffer.from([0x7f]),
+      ]),
+    );
     assert.equal(t.trapOid, '1.3.6.1.4.1.99.0.1');
     assert.deepEqual(t.varbinds, [
       { oid: '1.3.6.1.4.1.99.1', type: 'OctetString', value: 'Gi0/1\tuplink\r\n' },
@@ -146,14 +186,33 @@ describe('hostile input to the BER decoder', () => {
     }
   };
   test('random bytes, random bytes inside a SEQUENCE, truncations and byte flips never throw anything else', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (a) => refusesCleanly(Buffer.from(a))), { numRuns: 3000 });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (a) => refusesCleanly(Buffer.concat([Buffer.from([0x30, a.length > 127 ? 0x81 : a.length]), ...(a.length > 127 ? [Buffer.from([a.length])] : []), Buffer.from([0x02, 0x01, 0x01, 0x04, 0x06]), Buffer.from('public'), Buffer.from(a)]))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (a) => refusesCleanly(Buffer.from(a))),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (a) =>
+        refusesCleanly(
+          Buffer.concat([
+            Buffer.from([0x30, a.length > 127 ? 0x81 : a.length]),
+            ...(a.length > 127 ? [Buffer.from([a.length])] : []),
+            Buffer.from([0x02, 0x01, 0x01, 0x04, 0x06]),
+            Buffer.from('public'),
+            Buffer.from(a),
+          ]),
+        ),
+      ),
+      { numRuns: 3000 },
+    );
     for (const m of real) for (let n = 0; n < m.length; n++) refusesCleanly(Buffer.from(m.subarray(0, n)));
-    fc.assert(fc.property(fc.integer({ min: 0, max: real.length - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (w, at, v) => {
-      const b = Buffer.from(real[w]!);
-      b[at % b.length] = v;
-      refusesCleanly(b);
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: real.length - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (w, at, v) => {
+        const b = Buffer.from(real[w]!);
+        b[at % b.length] = v;
+        refusesCleanly(b);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   test('indefinite and oversized lengths are refused with the offset', () => {
@@ -169,24 +228,88 @@ describe('TrapListener with real snmptrap senders', () => {
     const { port } = await listener.start();
     try {
       const send = (args: string[]): void => {
-        const r = spawnSync('snmptrap', ['-m', '', ...args.map((a) => a.replace('TARGET', `127.0.0.1:${port}`))], { encoding: 'utf8', env: { ...process.env, MIBS: '' } });
+        const r = spawnSync('snmptrap', ['-m', '', ...args.map((a) => a.replace('TARGET', `127.0.0.1:${port}`))], {
+          encoding: 'utf8',
+          env: { ...process.env, MIBS: '' },
+        });
         assert.equal(r.status, 0, `snmptrap ${args.join(' ')}: ${r.stderr}${r.error ? String(r.error) : ''}`);
       };
       send(['-v', '2c', '-c', 'public', 'TARGET', '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.7', 'i', '7', '1.3.6.1.2.1.31.1.1.1.1.7', 's', 'swp7']);
       send(['-v', '1', '-c', 'public', 'TARGET', '', '127.0.0.1', '3', '0', '', '1.3.6.1.2.1.2.2.1.1.7', 'i', '7']);
-      send(['-v', '3', '-e', '0x80000000010a0b0c', '-u', 'labv3', '-l', 'authPriv', '-a', 'SHA', '-A', 'authpass123', '-x', 'AES', '-X', 'privpass123', 'TARGET', '', '1.3.6.1.2.1.15.7.1', '1.3.6.1.2.1.15.3.1.2.192.0.2.9', 'i', '6']);
-      send(['-v', '3', '-e', '0x80000000010a0b0d', '-u', 'desuser', '-l', 'authPriv', '-a', 'MD5', '-A', 'authpass456', '-x', 'DES', '-X', 'privpass456', 'TARGET', '', '1.3.6.1.6.3.1.1.5.2']);
-      send(['-v', '3', '-e', '0x80000000010a0b0e', '-u', 'labv3', '-l', 'authPriv', '-a', 'SHA', '-A', 'notthepass', '-x', 'AES', '-X', 'privpass123', 'TARGET', '', '1.3.6.1.6.3.1.1.5.1']);
+      send([
+        '-v',
+        '3',
+        '-e',
+        '0x80000000010a0b0c',
+        '-u',
+        'labv3',
+        '-l',
+        'authPriv',
+        '-a',
+        'SHA',
+        '-A',
+        'authpass123',
+        '-x',
+        'AES',
+        '-X',
+        'privpass123',
+        'TARGET',
+        '',
+        '1.3.6.1.2.1.15.7.1',
+        '1.3.6.1.2.1.15.3.1.2.192.0.2.9',
+        'i',
+        '6',
+      ]);
+      send([
+        '-v',
+        '3',
+        '-e',
+        '0x80000000010a0b0d',
+        '-u',
+        'desuser',
+        '-l',
+        'authPriv',
+        '-a',
+        'MD5',
+        '-A',
+        'authpass456',
+        '-x',
+        'DES',
+        '-X',
+        'privpass456',
+        'TARGET',
+        '',
+        '1.3.6.1.6.3.1.1.5.2',
+      ]);
+      send([
+        '-v',
+        '3',
+        '-e',
+        '0x80000000010a0b0e',
+        '-u',
+        'labv3',
+        '-l',
+        'authPriv',
+        '-a',
+        'SHA',
+        '-A',
+        'notthepass',
+        '-x',
+        'AES',
+        '-X',
+        'privpass123',
+        'TARGET',
+        '',
+        '1.3.6.1.6.3.1.1.5.1',
+      ]);
       for (let i = 0; i < 100 && listener.counters.received < 5; i++) await new Promise((r) => setTimeout(r, 20));
     } finally {
       await listener.close();
     }
-    assert.deepEqual(events.map((e) => `${e.type} ${e.payload.interface ?? e.payload.peer ?? e.payload.restart} ${e.payload.state ?? ''}`.trim()), [
-      'network.interface_down swp7',
-      'network.interface_up 7',
-      'network.bgp_peer_state_changed 192.0.2.9 established',
-      'network.device_restarted warm',
-    ]);
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.payload.interface ?? e.payload.peer ?? e.payload.restart} ${e.payload.state ?? ''}`.trim()),
+      ['network.interface_down swp7', 'network.interface_up 7', 'network.bgp_peer_state_changed 192.0.2.9 established', 'network.device_restarted warm'],
+    );
     assert.ok(events.every((e) => e.source === 'sensor:snmptrap' && e.payload.host === '127.0.0.1'));
     assert.deepEqual(listener.counters.snapshot(), { received: 5, decoded: 4, normalised: 4, unknown: 0, malformed: 1, dropped: 0 });
     assert.equal(listener.authFailures, 1);

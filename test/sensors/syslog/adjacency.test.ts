@@ -10,7 +10,14 @@ test('OSPF: reaching Full is up, leaving Full or going Down/Deleted is down, any
   assert.equal(type('Full', 'Deleted'), 'network.ospf_neighbor_down');
   assert.equal(type('Full', 'ExStart'), 'network.ospf_neighbor_down');
   assert.equal(type('INIT', 'DOWN'), 'network.ospf_neighbor_down');
-  for (const [from, to] of [['Init', '2Way'], ['Init', 'ExStart'], ['ExStart', 'Exchange'], ['Exchange', 'Loading'], ['Down', 'Init'], [null, 'EXSTART']] as const) {
+  for (const [from, to] of [
+    ['Init', '2Way'],
+    ['Init', 'ExStart'],
+    ['ExStart', 'Exchange'],
+    ['Exchange', 'Loading'],
+    ['Down', 'Init'],
+    [null, 'EXSTART'],
+  ] as const) {
     assert.equal(type(from, to), 'network.ospf_neighbor_state_changed', `${from} -> ${to}`);
   }
 });

@@ -39,5 +39,8 @@ test('registerDecode returns the decode group so other sensors can add subcomman
   const decodeCmd = registerDecode(program);
   decodeCmd.command('sflow');
   assert.deepEqual(decodeCmd.commands.map((c) => c.name()).sort(), ['sflow', 'syslog']);
-  assert.equal(program.commands.find((c) => c.name() === 'decode'), decodeCmd);
+  assert.equal(
+    program.commands.find((c) => c.name() === 'decode'),
+    decodeCmd,
+  );
 });

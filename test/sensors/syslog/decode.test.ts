@@ -10,18 +10,28 @@ const d = (line: string | Buffer, receivedAt = '2026-11-22T00:10:00Z') => decode
 
 describe('RFC 5424', () => {
   test('rsyslog relay of FRR (two spaces before MSG) keeps every header field', () => {
-    const m = d('<30>1 2026-11-22T00:02:14.936152+00:00 r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Down Interface down\n');
+    const m = d(
+      '<30>1 2026-11-22T00:02:14.936152+00:00 r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Down Interface down\n',
+    );
     assert.equal(m.format, '5424');
-    assert.deepEqual([m.facility, m.severity, m.timestamp, m.hostname, m.appName, m.procId, m.msgId], [3, 6, '2026-11-22T00:02:14.936Z', 'r2', 'bgpd', '13564', null]);
+    assert.deepEqual(
+      [m.facility, m.severity, m.timestamp, m.hostname, m.appName, m.procId, m.msgId],
+      [3, 6, '2026-11-22T00:02:14.936Z', 'r2', 'bgpd', '13564', null],
+    );
     assert.equal(m.message, '[PXVXG-TFNNT] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Down Interface down');
     assert.deepEqual(m.structuredData, {});
   });
 
   test('structured data with escapes, several elements, and a time offset', () => {
-    const m = d('<165>1 2003-10-11T22:14:15.003-07:00 mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\"ic\\]ation\\\\x" eventID="1011"][examplePriority@32473 class="high"] An application event');
+    const m = d(
+      '<165>1 2003-10-11T22:14:15.003-07:00 mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\"ic\\]ation\\\\x" eventID="1011"][examplePriority@32473 class="high"] An application event',
+    );
     assert.equal(m.timestamp, '2003-10-12T05:14:15.003Z');
     assert.equal(m.msgId, 'ID47');
-    assert.deepEqual(m.structuredData, { 'exampleSDID@32473': { iut: '3', eventSource: 'Appl"ic]ation\\x', eventID: '1011' }, 'examplePriority@32473': { class: 'high' } });
+    assert.deepEqual(m.structuredData, {
+      'exampleSDID@32473': { iut: '3', eventSource: 'Appl"ic]ation\\x', eventID: '1011' },
+      'examplePriority@32473': { class: 'high' },
+    });
     assert.equal(m.message, 'An application event');
   });
 
@@ -48,10 +58,13 @@ describe('RFC 5424', () => {
 describe('RFC 3164 and the variations devices send', () => {
   test('logger --rfc3164: year from the arrival time', () => {
     const m = d('<189>Nov 22 00:07:58 vm bgpd: %ADJCHANGE: x');
-    assert.deepEqual([m.format, m.facility, m.severity, m.timestamp, m.hostname, m.appName, m.message], ['3164', 23, 5, '2026-11-22T00:07:58.000Z', 'vm', 'bgpd', '%ADJCHANGE: x']);
+    assert.deepEqual(
+      [m.format, m.facility, m.severity, m.timestamp, m.hostname, m.appName, m.message],
+      ['3164', 23, 5, '2026-11-22T00:07:58.000Z', 'vm', 'bgpd', '%ADJCHANGE: x'],
+    );
   });
 
-  test('missing year across New Year: a Dec 31 message read on Jan 1 is last year\'s; a fast clock\'s Jan 1 read on Dec 31 is next year\'s', () => {
+  test("missing year across New Year: a Dec 31 message read on Jan 1 is last year's; a fast clock's Jan 1 read on Dec 31 is next year's", () => {
     assert.equal(d('<13>Dec 31 23:59:59 h p: x', '2027-01-01T00:00:02Z').timestamp, '2026-12-31T23:59:59.000Z');
     assert.equal(d('<13>Jan  1 00:00:01 h p: x', '2026-12-31T23:59:59Z').timestamp, '2027-01-01T00:00:01.000Z');
     assert.equal(d('<13>Feb  7 22:22:35 h p: x', '2026-11-22T00:00:00Z').timestamp, '2026-02-07T22:22:35.000Z');
@@ -64,7 +77,7 @@ describe('RFC 3164 and the variations devices send', () => {
     assert.deepEqual([m.timestamp, m.hostname], [null, null]);
   });
 
-  test('a zone-less time a whole number of quarter hours off arrival is read as the device\'s local time', () => {
+  test("a zone-less time a whole number of quarter hours off arrival is read as the device's local time", () => {
     // device in UTC+5:30 logging local time 05:40, arriving at 00:10 UTC
     assert.equal(d('<13>Nov 22 05:40:00 h p: x', '2026-11-22T00:10:03Z').timestamp, '2026-11-22T00:10:00.000Z');
     // a few minutes of clock skew is not a zone
@@ -89,11 +102,16 @@ describe('RFC 3164 and the variations devices send', () => {
 
   test('IOS-XR: hostname, node id glued to the time, process tag', () => {
     const m = d('<149>2647599: vmx01 RP/0/RSP1/CPU0:Mar 28 15:08:30.941 UTC: bgp[1051]: %ROUTING-BGP-5-MAXPFX : No. of IPv6 Unicast prefixes');
-    assert.deepEqual([m.sequence, m.hostname, m.node, m.timestamp, m.appName, m.procId], [2647599, 'vmx01', 'RP/0/RSP1/CPU0', '2026-03-28T15:08:30.941Z', 'bgp', '1051']);
+    assert.deepEqual(
+      [m.sequence, m.hostname, m.node, m.timestamp, m.appName, m.procId],
+      [2647599, 'vmx01', 'RP/0/RSP1/CPU0', '2026-03-28T15:08:30.941Z', 'bgp', '1051'],
+    );
   });
 
   test('IOS-XR without a clock zone: the empty place before the colon is not content (napalm-logs iosxr fixtures)', () => {
-    const m = d('<187>94307: gw2.acy1 LC/0/2/CPU0:Jul  7 20:16:14.834 : ifmgr[214]: %PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Down');
+    const m = d(
+      '<187>94307: gw2.acy1 LC/0/2/CPU0:Jul  7 20:16:14.834 : ifmgr[214]: %PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Down',
+    );
     assert.deepEqual([m.hostname, m.node, m.timestamp, m.appName, m.procId], ['gw2.acy1', 'LC/0/2/CPU0', '2026-07-07T20:16:14.834Z', 'ifmgr', '214']);
     assert.equal(m.message, '%PKT_INFRA-LINK-3-UPDOWN : Interface TenGigE0/2/0/4, changed state to Down');
   });
@@ -183,8 +201,43 @@ describe('hostile input (fast-check): nothing but NrxError is ever thrown', () =
   });
 
   test('random strings built from syslog-ish pieces', () => {
-    const piece = fc.constantFrom('<', '>', '13', '191', '1 ', '-', ' ', '[', ']', '"', '=', '\\', ':', 'Nov', '22', '00:00:00', '.123', 'UTC', '*', '2026-11-22T00:00:00Z', '+05:30', 'host', 'prog[1]', '%BGP-5-ADJCHANGE', '\ufeff', '\n', '\0', 'é');
-    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }).map((a) => a.join('')), onlyDecodeErrors), { numRuns: 5000 });
+    const piece = fc.constantFrom(
+      '<',
+      '>',
+      '13',
+      '191',
+      '1 ',
+      '-',
+      ' ',
+      '[',
+      ']',
+      '"',
+      '=',
+      '\\',
+      ':',
+      'Nov',
+      '22',
+      '00:00:00',
+      '.123',
+      'UTC',
+      '*',
+      '2026-11-22T00:00:00Z',
+      '+05:30',
+      'host',
+      'prog[1]',
+      '%BGP-5-ADJCHANGE',
+      '\ufeff',
+      '\n',
+      '\0',
+      'é',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 40 }).map((a) => a.join('')),
+        onlyDecodeErrors,
+      ),
+      { numRuns: 5000 },
+    );
   });
 
   test('every truncation of real lines', () => {

@@ -68,11 +68,16 @@ test('property: any messages, any framing per message, any chunking -> the same 
   fc.assert(
     fc.property(fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), (msgs, cuts) => {
       // newline framing cannot carry a newline inside a message (that is what octet counting is for)
-      const framed = msgs.map(([m, octet]) => (octet || m.includes('\n') ? [m, true] as const : [m.replace(/\r$/, ''), false] as const));
-      const wire = Buffer.concat(framed.map(([m, octet]) => (octet ? Buffer.concat([Buffer.from(`${Buffer.byteLength(m)} `), Buffer.from(m)]) : Buffer.from(`${m}\n`))));
+      const framed = msgs.map(([m, octet]) => (octet || m.includes('\n') ? ([m, true] as const) : ([m.replace(/\r$/, ''), false] as const)));
+      const wire = Buffer.concat(
+        framed.map(([m, octet]) => (octet ? Buffer.concat([Buffer.from(`${Buffer.byteLength(m)} `), Buffer.from(m)]) : Buffer.from(`${m}\n`))),
+      );
       const { frames, errors } = feed(new SyslogStreamFramer('s'), split(wire, cuts));
       assert.deepEqual(errors, []);
-      assert.deepEqual(frames, framed.map(([m]) => m).filter((m) => m.length > 0));
+      assert.deepEqual(
+        frames,
+        framed.map(([m]) => m).filter((m) => m.length > 0),
+      );
     }),
     { numRuns: 1500 },
   );
@@ -82,7 +87,10 @@ test('property: hostile byte streams never throw and never yield a frame larger 
   fc.assert(
     fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 10 }), (chunks) => {
       const framer = new SyslogStreamFramer('s', 64);
-      const { sizes, errors } = feed(framer, chunks.map((c) => Buffer.from(c)));
+      const { sizes, errors } = feed(
+        framer,
+        chunks.map((c) => Buffer.from(c)),
+      );
       for (const n of sizes) assert.ok(n <= 64, `frame of ${n} bytes within the limit`);
       for (const e of errors) assert.equal(e.code, 'NRX_ERR_DECODE');
     }),

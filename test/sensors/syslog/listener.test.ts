@@ -12,7 +12,8 @@ import { staticResolver } from '../../../src/sensors/syslog/device.js';
 import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
 import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
 
-const FRR_DOWN = '<30>1 2026-11-22T00:02:14.936152+00:00 r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Down Interface down';
+const FRR_DOWN =
+  '<30>1 2026-11-22T00:02:14.936152+00:00 r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Down Interface down';
 const FRR_UP = '<30>2026-11-22T00:01:49.881748+00:00 r2 bgpd[13564]: [N9HHH-F8H1M] %ADJCHANGE: neighbor 10.0.12.1(r1) in vrf default Up';
 const PLAIN = '<86>Nov 22 00:07:28 vm sshd[100]: Accepted publickey for root';
 
@@ -27,8 +28,17 @@ async function until(cond: () => boolean, what: string, ms = 3000): Promise<void
 function setup(publish?: (e: EventEnvelope) => void | Promise<void>) {
   const events: EventEnvelope[] = [];
   const warnings: string[] = [];
-  const logger = { warn: (_f: unknown, m: string) => warnings.push(m), info() {}, error() {}, debug() {} } as unknown as import('../../../src/core/log.js').Logger;
-  const sensor = new SyslogSensor({ publish: publish ?? ((e) => void events.push(e)), logger, resolver: staticResolver([{ name: 'router-2', platform: 'frr', hostname: 'r2' }]) });
+  const logger = {
+    warn: (_f: unknown, m: string) => warnings.push(m),
+    info() {},
+    error() {},
+    debug() {},
+  } as unknown as import('../../../src/core/log.js').Logger;
+  const sensor = new SyslogSensor({
+    publish: publish ?? ((e) => void events.push(e)),
+    logger,
+    resolver: staticResolver([{ name: 'router-2', platform: 'frr', hostname: 'r2' }]),
+  });
   return { sensor, events, warnings, logger };
 }
 
@@ -43,17 +53,27 @@ describe('UDP', () => {
       assert.ok(addr.udp.recvBufferBytes >= 200_000, `receive buffer ${addr.udp.recvBufferBytes}`);
       assert.equal(addr.udp.requestedRecvBufferBytes, 8 * 1024 * 1024);
       const client = dgram.createSocket('udp4');
-      for (const line of [FRR_DOWN, FRR_UP, PLAIN, '<999>broken', '']) await new Promise<void>((r) => client.send(Buffer.from(line), addr.udp!.port, '127.0.0.1', () => r()));
+      for (const line of [FRR_DOWN, FRR_UP, PLAIN, '<999>broken', ''])
+        await new Promise<void>((r) => client.send(Buffer.from(line), addr.udp!.port, '127.0.0.1', () => r()));
       client.close();
       await until(() => sensor.counters.received === 5, '5 datagrams');
       assert.deepEqual(sensor.counters.snapshot(), { received: 5, decoded: 3, normalised: 2, unknown: 1, malformed: 2, dropped: 0 });
-      assert.deepEqual(events.map((e) => e.type), ['network.bgp_peer_state_changed', 'network.bgp_peer_state_changed', 'network.syslog']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['network.bgp_peer_state_changed', 'network.bgp_peer_state_changed', 'network.syslog'],
+      );
       const down = events[0]!;
       assert.equal(down.source, 'sensor:syslog');
       assert.equal(down.device, 'router-2');
-      assert.deepEqual([down.payload.device, down.payload.platform, down.payload.host, down.payload.state, down.payload.peer], ['router-2', 'frr', 'r2', 'idle', '10.0.12.1']);
+      assert.deepEqual(
+        [down.payload.device, down.payload.platform, down.payload.host, down.payload.state, down.payload.peer],
+        ['router-2', 'frr', 'r2', 'idle', '10.0.12.1'],
+      );
       assert.equal(events[2]!.device, 'vm');
-      assert.ok(warnings.some((w) => /PRI 999 out of range/.test(w)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((w) => /PRI 999 out of range/.test(w)),
+        warnings.join('\n'),
+      );
       assert.ok(warnings.some((w) => /empty message/.test(w)));
     } finally {
       await listener.close();
@@ -76,7 +96,10 @@ describe('TCP', () => {
       }
       sock.end();
       await until(() => events.length === 3, '3 events');
-      assert.deepEqual(events.map((e) => e.payload.state ?? e.type), ['idle', 'established', 'network.syslog']);
+      assert.deepEqual(
+        events.map((e) => e.payload.state ?? e.type),
+        ['idle', 'established', 'network.syslog'],
+      );
       assert.equal(sensor.counters.malformed, 0);
     } finally {
       await listener.close();
@@ -102,13 +125,33 @@ describe('TLS', () => {
   let dir = '';
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'nrx-syslog-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('RFC 5425: octet-counted frames over TLS', async () => {
     const { sensor, events } = setup();
-    const listener = new SyslogListener(sensor, { tls: { host: '127.0.0.1', port: 0, certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') } });
+    const listener = new SyslogListener(sensor, {
+      tls: { host: '127.0.0.1', port: 0, certFile: path.join(dir, 'cert.pem'), keyFile: path.join(dir, 'key.pem') },
+    });
     const addr = await listener.start();
     try {
       const sock = tls.connect({ port: addr.tls!.port, host: '127.0.0.1', rejectUnauthorized: false });
@@ -124,7 +167,10 @@ describe('TLS', () => {
   test('an unreadable certificate file is a clear configuration error', async () => {
     const { sensor } = setup();
     const listener = new SyslogListener(sensor, { tls: { port: 0, certFile: path.join(dir, 'missing.pem'), keyFile: path.join(dir, 'key.pem') } });
-    await assert.rejects(listener.start(), (e: Error & { code?: string }) => e.code === 'NRX_ERR_CONFIG' && /tls\.certFile .*missing\.pem cannot be read/.test(e.message));
+    await assert.rejects(
+      listener.start(),
+      (e: Error & { code?: string }) => e.code === 'NRX_ERR_CONFIG' && /tls\.certFile .*missing\.pem cannot be read/.test(e.message),
+    );
   });
 });
 

@@ -50,7 +50,22 @@ describe('vendor normalisers, table-driven from real lines (platform sniffed)', 
 
 test('every trigger type the issue names is produced by at least one fixture line', () => {
   const produced = new Set(cases.map((c) => c.type));
-  for (const t of ['network.bgp_peer_state_changed', 'network.interface_down', 'network.interface_up', 'network.lag_member_down', 'network.lag_member_up', 'network.ospf_neighbor_down', 'network.ospf_neighbor_up', 'network.ospf_neighbor_state_changed', 'network.isis_neighbor_down', 'network.isis_neighbor_up', 'network.bfd_state_changed', 'network.config_committed', 'network.config_rollback', 'network.syslog']) {
+  for (const t of [
+    'network.bgp_peer_state_changed',
+    'network.interface_down',
+    'network.interface_up',
+    'network.lag_member_down',
+    'network.lag_member_up',
+    'network.ospf_neighbor_down',
+    'network.ospf_neighbor_up',
+    'network.ospf_neighbor_state_changed',
+    'network.isis_neighbor_down',
+    'network.isis_neighbor_up',
+    'network.bfd_state_changed',
+    'network.config_committed',
+    'network.config_rollback',
+    'network.syslog',
+  ]) {
     assert.ok(produced.has(t), `${t} not covered`);
   }
 });
@@ -59,7 +74,14 @@ test('network.syslog keeps facility, program, pid, hostname; nothing is dropped'
   const { ev } = run('<86>Nov 22 00:07:28 vm sshd[100]: Accepted publickey for root');
   assert.equal(ev.type, 'network.syslog');
   assert.deepEqual(
-    { facility: ev.payload.facility, program: ev.payload.program, pid: ev.payload.pid, hostname: ev.payload.hostname, platform: ev.payload.platform, timestamp: ev.payload.timestamp },
+    {
+      facility: ev.payload.facility,
+      program: ev.payload.program,
+      pid: ev.payload.pid,
+      hostname: ev.payload.hostname,
+      platform: ev.payload.platform,
+      timestamp: ev.payload.timestamp,
+    },
     { facility: 10, program: 'sshd', pid: '100', hostname: 'vm', platform: 'unknown', timestamp: '2026-11-22T00:07:28.000Z' },
   );
 });
@@ -99,7 +121,12 @@ test('sniffing rules pick the platform from the message shape', () => {
   assert.equal(sniff('<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_OSPF_NBRDOWN: x'), 'juniper_junos');
   assert.equal(sniff('<30>Nov 22 00:02:10 r1 zebra[1]: [ABCDE-12345] something'), 'frr');
   assert.equal(sniff('<14>Nov 22 00:07:27 vm ovs-vswitchd: ovs|00042|bond|INFO|member a: enabled'), 'openvswitch');
-  assert.equal(sniff('<13>1 2019-02-22T10:57:30.359427+00:00 ss12.00.lab orchagent - - -  :- setHostIntfsOperStatus: Set operation status DOWN to host interface Ethernet28'), 'sonic');
+  assert.equal(
+    sniff(
+      '<13>1 2019-02-22T10:57:30.359427+00:00 ss12.00.lab orchagent - - -  :- setHostIntfsOperStatus: Set operation status DOWN to host interface Ethernet28',
+    ),
+    'sonic',
+  );
   assert.equal(sniff('<14>Nov  6 13:36:45 HOSTNAME System: Interface ethernet 1/1/36, state down'), 'extreme_netiron');
   assert.equal(sniff('<86>Nov 22 00:07:28 vm sshd[100]: hello'), null);
   // a capitalised NetIron-like tag alone does not make a NetIron: the line must read as one
@@ -116,7 +143,8 @@ test('every platform name the device drivers accept reads syslog as that same pl
 test('inventory names for the syslog-only platforms: napalm-logs and Netmiko spellings', () => {
   const netiron = '<13>May 19 03:57:38 HOSTNAME BGP: Peer 10.10.7.134 DOWN (Hold Timer Expired) ';
   for (const p of ['netiron', 'brocade_netiron', 'extreme_netiron']) assert.equal(run(netiron, p).ev.type, 'network.bgp_peer_state_changed', p);
-  const orchagent = '<13>1 2019-02-21T16:46:14.931186+00:00 ss12.00.lab orchagent - - -  :- setHostIntfsOperStatus: Set operation status UP to host interface Ethernet28';
+  const orchagent =
+    '<13>1 2019-02-21T16:46:14.931186+00:00 ss12.00.lab orchagent - - -  :- setHostIntfsOperStatus: Set operation status UP to host interface Ethernet28';
   assert.equal(run(orchagent, 'sonic').ev.type, 'network.interface_up');
   // SONiC routes with FRR: its bgpd lines read the same under either name
   const bgpd = '<166>1 2019-02-20T15:10:50.505646+00:00 ss12.00.lab bgpd 83 - -  %ADJCHANGE: neighbor 100.67.0.142(sp01.02.lab) in vrf Default Up';

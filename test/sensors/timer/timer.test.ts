@@ -28,7 +28,10 @@ test('date timers fire once, and never when in the past', () => {
 });
 
 test('bad timer parameters name the rule file and field', () => {
-  assert.throws(() => parseSchedule('core.st2.IntervalTimer', { unit: 'fortnights', delta: 1 }, { file: 'r.yaml' }), /r\.yaml, field 'trigger\.parameters\.unit'/);
+  assert.throws(
+    () => parseSchedule('core.st2.IntervalTimer', { unit: 'fortnights', delta: 1 }, { file: 'r.yaml' }),
+    /r\.yaml, field 'trigger\.parameters\.unit'/,
+  );
   assert.throws(() => parseSchedule('core.st2.CronTimer', { minute: 'soon' }), /invalid minute/);
   assert.throws(() => parseSchedule('core.st2.DateTimer', { date: 'tomorrow' }), /date must be/);
 });
@@ -36,7 +39,12 @@ test('bad timer parameters name the rule file and field', () => {
 test('the sensor emits events of the timer trigger type for each enabled timer rule', async () => {
   const got: EventEnvelope[] = [];
   const sensor = new TimerSensor((e) => void got.push(e), silentLogger);
-  const rule = (ref: string, enabled = true) => ({ ref, enabled, file: `${ref}.yaml`, trigger: { type: 'core.st2.IntervalTimer', parameters: { unit: 'seconds', delta: 0.05 } } });
+  const rule = (ref: string, enabled = true) => ({
+    ref,
+    enabled,
+    file: `${ref}.yaml`,
+    trigger: { type: 'core.st2.IntervalTimer', parameters: { unit: 'seconds', delta: 0.05 } },
+  });
   sensor.sync([rule('a.fast'), rule('a.off', false), { ref: 'a.other', enabled: true, file: 'x', trigger: { type: 'core.event', parameters: {} } }]);
   assert.equal(sensor.size, 1);
   await new Promise((r) => setTimeout(r, 180));

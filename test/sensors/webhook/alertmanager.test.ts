@@ -48,10 +48,13 @@ describe('Alertmanager webhook v4', () => {
     const body = fixture('prom2teams/all_ok_multiple.json') as { alerts: Array<Record<string, unknown>> };
     body.alerts[0]!.status = 'firing';
     const events = decodeOk(body);
-    assert.deepEqual(events.map((e) => [e.type, (e.payload.labels as Record<string, string>).instance]), [
-      ['prometheus.alert_firing', 'cs30.evilcorp'],
-      ['prometheus.alert_resolved', 'cs31.evilcorp'],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.type, (e.payload.labels as Record<string, string>).instance]),
+      [
+        ['prometheus.alert_firing', 'cs30.evilcorp'],
+        ['prometheus.alert_resolved', 'cs31.evilcorp'],
+      ],
+    );
     assert.equal(events[0]!.payload.startsAt, '2017-05-09T07:01:37.803000000Z', 'nanosecond times are kept as sent');
   });
 

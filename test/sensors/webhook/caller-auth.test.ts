@@ -14,10 +14,18 @@ describe('webhook caller authentication', () => {
     assert.equal(checkWebhookCaller('token', secret, { 'x-netreflex-token': `${secret}x` }, body).ok, false);
     assert.equal(checkWebhookCaller('token', secret, { 'x-netreflex-token': secret.slice(0, 10) }, body).ok, false);
     assert.equal(checkWebhookCaller('token', secret, {}, body).ok, false);
-    assert.deepEqual(checkWebhookCaller('token', secret, { authorization: `Bearer ${secret}` }, body), { ok: true }, "Alertmanager's http_config.authorization");
+    assert.deepEqual(
+      checkWebhookCaller('token', secret, { authorization: `Bearer ${secret}` }, body),
+      { ok: true },
+      "Alertmanager's http_config.authorization",
+    );
     assert.equal(checkWebhookCaller('token', secret, { authorization: `Basic ${secret}` }, body).ok, false);
     assert.equal(checkWebhookCaller('token', secret, { authorization: 'Bearer nope' }, body).ok, false);
-    assert.equal(checkWebhookCaller('token', secret, { 'x-hub-signature-256': signWebhookBody(secret, body) }, body).ok, false, 'a token webhook does not take signatures');
+    assert.equal(
+      checkWebhookCaller('token', secret, { 'x-hub-signature-256': signWebhookBody(secret, body) }, body).ok,
+      false,
+      'a token webhook does not take signatures',
+    );
   });
 
   test("hmac: GitHub's X-Hub-Signature-256 or X-Netreflex-Signature over the exact bytes", () => {

@@ -12,14 +12,21 @@ function req(body: string | Buffer, headers: WebhookRequest['headers'] = {}, que
 
 describe('generic webhook', () => {
   test('a NetBox webhook body -> core.webhook with the parsed body, query and safe headers', () => {
-    const e = decodeGenericWebhook('netbox', req(fixtureBytes('netbox-site-created.json'), {
-      'content-type': 'application/json',
-      'user-agent': 'python-requests/2.31',
-      'x-netreflex-token': 'the-secret',
-      authorization: 'Bearer abc',
-      cookie: 'sid=1',
-      'x-hub-signature-256': 'sha256=00',
-    }, { site: 'dc1' }));
+    const e = decodeGenericWebhook(
+      'netbox',
+      req(
+        fixtureBytes('netbox-site-created.json'),
+        {
+          'content-type': 'application/json',
+          'user-agent': 'python-requests/2.31',
+          'x-netreflex-token': 'the-secret',
+          authorization: 'Bearer abc',
+          cookie: 'sid=1',
+          'x-hub-signature-256': 'sha256=00',
+        },
+        { site: 'dc1' },
+      ),
+    );
     assert.equal(e.type, 'core.webhook');
     assert.equal(triggers.validate(e.type, e.payload), null);
     assert.equal(e.payload.url, 'netbox');
@@ -45,7 +52,10 @@ describe('generic webhook', () => {
       [Buffer.from([0xff, 0xfe, 0x00]), 'text/plain', /UTF-8/],
       ['['.repeat(65) + ']'.repeat(65), 'application/json', /deeper than 64/],
     ] as const) {
-      assert.throws(() => decodeGenericWebhook('x', req(body, { 'content-type': type })), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && why.test(e.message) && e.location.field !== undefined);
+      assert.throws(
+        () => decodeGenericWebhook('x', req(body, { 'content-type': type })),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_DECODE' && why.test(e.message) && e.location.field !== undefined,
+      );
     }
     assert.doesNotThrow(() => decodeGenericWebhook('x', req('['.repeat(64) + ']'.repeat(64), { 'content-type': 'application/json' })));
   });

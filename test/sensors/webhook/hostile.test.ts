@@ -70,11 +70,17 @@ function decodesOrRefuses(kind: WebhookKind, raw: Buffer): void {
 describe('webhook decoders against hostile bodies', () => {
   for (const kind of WEBHOOK_KINDS) {
     test(`${kind}: random bytes`, () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrRefuses(kind, Buffer.from(bytes))), { numRuns: RUNS });
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrRefuses(kind, Buffer.from(bytes))),
+        { numRuns: RUNS },
+      );
     });
 
     test(`${kind}: random JSON`, () => {
-      fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => decodesOrRefuses(kind, Buffer.from(JSON.stringify(v)))), { numRuns: RUNS });
+      fc.assert(
+        fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => decodesOrRefuses(kind, Buffer.from(JSON.stringify(v)))),
+        { numRuns: RUNS },
+      );
     });
 
     test(`${kind}: real bodies with one value replaced or the bytes cut short`, () => {
@@ -95,14 +101,24 @@ describe('webhook decoders against hostile bodies', () => {
     const triggers = registry();
     const counters = new WebhookCounters();
     const emitted: string[] = [];
-    const receiver = new WebhookReceiver({ emit: async (e) => void emitted.push(e.type), validate: (t, p) => triggers.validate(t, p), counters, log: silentLogger });
+    const receiver = new WebhookReceiver({
+      emit: async (e) => void emitted.push(e.type),
+      validate: (t, p) => triggers.validate(t, p),
+      counters,
+      log: silentLogger,
+    });
     const hooks = Object.fromEntries(WEBHOOK_KINDS.map((k) => [k, { name: k, kind: k, auth: 'hmac' as const, secret: 'k', createdAt: '', createdBy: null }]));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...WEBHOOK_KINDS), fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 }), async (kind, which, pick, garbage) => {
         const bodies = realBodies[kind];
         const raw = Buffer.from(JSON.stringify(mutated(bodies[which % bodies.length], pick, garbage)));
         try {
-          const events = await receiver.receive(hooks[kind]!, { method: 'POST', headers: { ...jsonHeaders, 'x-netreflex-signature': signWebhookBody('k', raw) }, query: {}, rawBody: raw });
+          const events = await receiver.receive(hooks[kind]!, {
+            method: 'POST',
+            headers: { ...jsonHeaders, 'x-netreflex-signature': signWebhookBody('k', raw) },
+            query: {},
+            rawBody: raw,
+          });
           for (const e of events) assert.equal(triggers.validate(e.type, e.payload), null);
         } catch (e) {
           assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_DECODE', String(e));
@@ -118,6 +134,9 @@ describe('webhook decoders against hostile bodies', () => {
     }
     const all = WEBHOOK_KINDS.map((k) => counters.of(k).snapshot());
     assert.ok(all.some((c) => c.decoded > 0) && all.some((c) => c.malformed > 0), 'the mutations give both accepted and refused bodies');
-    assert.equal(emitted.length, WEBHOOK_KINDS.reduce((n, k) => n + counters.of(k).normalised + counters.of(k).unknown, 0));
+    assert.equal(
+      emitted.length,
+      WEBHOOK_KINDS.reduce((n, k) => n + counters.of(k).normalised + counters.of(k).unknown, 0),
+    );
   });
 });

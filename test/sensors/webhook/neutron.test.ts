@@ -66,7 +66,10 @@ describe('Neutron notifications', () => {
   test('a list of notifications, mixing forms, gives one event each, in order', () => {
     const nets = fixture('searchlight/networks.json') as Record<string, Record<string, unknown>>;
     const body = [nets['network.create.end'], osloEnvelope(nets['network.delete.end']!), flatForm(nets['rbac_policy.create.end']!)];
-    assert.deepEqual(decodeOk(body).map((e) => e.type), ['openstack.network_created', 'openstack.network_deleted', 'openstack.notification']);
+    assert.deepEqual(
+      decodeOk(body).map((e) => e.type),
+      ['openstack.network_created', 'openstack.network_deleted', 'openstack.notification'],
+    );
   });
 
   test('deletes carry only <resource>_id', () => {
@@ -127,7 +130,10 @@ describe('Neutron notifications', () => {
     assert.equal(decodeError([{ event_type: 'x', payload: 1 }, 7]).location.field, '[1]');
     assert.equal(decodeError({ 'oslo.version': '1.0', 'oslo.message': '{}' }).location.field, 'oslo.version');
     assert.equal(decodeError({ 'oslo.version': '2.0', 'oslo.message': '{not json' }).location.field, 'oslo.message');
-    assert.equal(decodeError([{ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ event_type: 'subnet.update.end', payload: { subnet: [] } }) }]).location.field, '[0].oslo.message.payload.subnet');
+    assert.equal(
+      decodeError([{ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ event_type: 'subnet.update.end', payload: { subnet: [] } }) }]).location.field,
+      '[0].oslo.message.payload.subnet',
+    );
     const deep = JSON.stringify({ event_type: 'x', payload: JSON.parse('['.repeat(100) + ']'.repeat(100)) });
     assert.match(decodeError({ 'oslo.version': '2.0', 'oslo.message': deep }).message, /deeper than 64/);
   });

@@ -32,27 +32,39 @@ describe('echochain.yaml', () => {
 
   test('c2 fails: on-failure c4 runs and the chain is failed', () => {
     const r = rehearse(spec, {}, { c2: { status: 'failed', result: { return_code: 1 }, error: { code: 'NRX_ERR_RUNNER_FAILED', message: 'exit 1' } } }, env);
-    assert.deepEqual(taskPath(r.state).map((t) => `${t.name}:${t.status}`), ['c1:succeeded', 'c2:failed', 'c4:succeeded']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => `${t.name}:${t.status}`),
+      ['c1:succeeded', 'c2:failed', 'c4:succeeded'],
+    );
     assert.equal(r.complete?.status, 'failed');
     assert.deepEqual(r.complete?.errors, [{ task: 'c2', code: 'NRX_ERR_RUNNER_FAILED', message: 'exit 1' }]);
   });
 
   test('an abandoned in-flight node follows on-failure', () => {
     const r = rehearse(spec, {}, { c1: { status: 'abandoned' } }, env);
-    assert.deepEqual(taskPath(r.state).map((t) => `${t.name}:${t.status}`), ['c1:abandoned', 'c4:succeeded']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => `${t.name}:${t.status}`),
+      ['c1:abandoned', 'c4:succeeded'],
+    );
     assert.equal(r.complete?.status, 'failed');
     assert.equal(r.complete?.errors[0]!.code, 'NRX_ERR_ABANDONED');
   });
 
   test('a timed-out node follows on-failure', () => {
     const r = rehearse(spec, {}, { c3: { status: 'timeout' } }, env);
-    assert.deepEqual(taskPath(r.state).map((t) => t.name), ['c1', 'c2', 'c3', 'c4']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => t.name),
+      ['c1', 'c2', 'c3', 'c4'],
+    );
     assert.equal(r.complete?.status, 'failed');
   });
 
   test('a node canceled from outside cancels the chain', () => {
     const r = rehearse(spec, {}, { c2: { status: 'canceled' } }, env);
-    assert.deepEqual(taskPath(r.state).map((t) => t.name), ['c1', 'c2']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => t.name),
+      ['c1', 'c2'],
+    );
     assert.equal(r.complete?.status, 'canceled');
   });
 });
@@ -65,7 +77,10 @@ describe('publish_data.yaml', () => {
   test('publishes from results and vars; later nodes render with them', () => {
     const r = rehearse(spec, input, { get_host: stdout('nrx1') }, st2kv);
     assert.equal(r.complete?.status, 'succeeded');
-    assert.deepEqual(r.runs.map((c) => c.taskName), ['get_host', 'say_the_names', 'call_api', 'call_webui']);
+    assert.deepEqual(
+      r.runs.map((c) => c.taskName),
+      ['get_host', 'say_the_names', 'call_api', 'call_webui'],
+    );
     assert.deepEqual(r.complete?.output['published'], {
       api_url: 'http://nrx1:9101',
       webui_url: 'http://nrx1:8080',
@@ -75,7 +90,7 @@ describe('publish_data.yaml', () => {
     });
     assert.deepEqual(r.runs[0]!.input, { cmd: "hostname | tr -d ' \\n'" });
     assert.deepEqual(r.runs[1]!.input, {
-      cmd: "NRX_V1='nrx1'\nNRX_V2='example.net'\nNRX_V3='nrx1.example.net'\nNRX_V4='http://nrx1:9101'\nNRX_V5='http://nrx1:8080'\necho host=\"${NRX_V1}\", domain=\"${NRX_V2}\", fqdn=\"${NRX_V3}\", api_url=\"${NRX_V4}\", webui_url=\"${NRX_V5}\"",
+      cmd: 'NRX_V1=\'nrx1\'\nNRX_V2=\'example.net\'\nNRX_V3=\'nrx1.example.net\'\nNRX_V4=\'http://nrx1:9101\'\nNRX_V5=\'http://nrx1:8080\'\necho host="${NRX_V1}", domain="${NRX_V2}", fqdn="${NRX_V3}", api_url="${NRX_V4}", webui_url="${NRX_V5}"',
     });
     assert.deepEqual(r.runs[2]!.input, { method: 'GET', url: 'http://nrx1:9101/v1/actions' });
     assert.deepEqual(r.runs[3]!.input, { method: 'GET', url: 'http://nrx1:8080//', allow_redirects: true });
@@ -90,12 +105,20 @@ describe('publish_data.yaml', () => {
 
   test('get_host fails: no on-failure, the chain ends failed after one node', () => {
     const r = rehearse(spec, input, { get_host: { status: 'failed', result: { stdout: '', stderr: 'no hostname' } } }, st2kv);
-    assert.deepEqual(r.runs.map((c) => c.taskName), ['get_host']);
+    assert.deepEqual(
+      r.runs.map((c) => c.taskName),
+      ['get_host'],
+    );
     assert.equal(r.complete?.status, 'failed');
   });
 
   test('__results holds every completed result by node name', () => {
-    const spec2 = parseActionChain(parseYaml('chain:\n  - name: a\n    ref: core.noop\n    on-success: b\n  - name: b\n    ref: core.echo\n    parameters:\n      message: "{{ __results.a.answer }}"\n', 'results.yaml'));
+    const spec2 = parseActionChain(
+      parseYaml(
+        'chain:\n  - name: a\n    ref: core.noop\n    on-success: b\n  - name: b\n    ref: core.echo\n    parameters:\n      message: "{{ __results.a.answer }}"\n',
+        'results.yaml',
+      ),
+    );
     const r = rehearse(spec2, {}, { a: { status: 'succeeded', result: { answer: 42 } } });
     assert.deepEqual(r.runs[1]!.input, { message: 42 });
   });
@@ -105,11 +128,10 @@ describe('params alias and loops', () => {
   test('chain_sequential.yaml (params, publish chaining) runs task1..task3', () => {
     const spec = loadChain('chain_sequential.yaml');
     const r = rehearse(spec, { name: 'Lakshmi' }, (run) => stdout(String((run.input as { message: unknown }).message)));
-    assert.deepEqual(r.runs.map((c) => c.input), [
-      { message: 'Lakshmi' },
-      { message: 'All your base are belong to us!' },
-      { message: 'Lakshmi, All your base are belong to us!' },
-    ]);
+    assert.deepEqual(
+      r.runs.map((c) => c.input),
+      [{ message: 'Lakshmi' }, { message: 'All your base are belong to us!' }, { message: 'Lakshmi, All your base are belong to us!' }],
+    );
     assert.deepEqual(r.complete?.output['published'], { greeting: 'Lakshmi, All your base are belong to us!' });
   });
 
@@ -117,11 +139,18 @@ describe('params alias and loops', () => {
     const spec = loadChain('forloop_chain.yaml');
     let pages = 0;
     const r = rehearse(spec, { github_organization_url: 'https://example.net/org' }, (run) => {
-      if (run.taskName === 'increase_index_and_check_condition') return ++pages < 3 ? { status: 'succeeded', result: { result: pages * 30 } } : { status: 'failed' };
+      if (run.taskName === 'increase_index_and_check_condition')
+        return ++pages < 3 ? { status: 'succeeded', result: { result: pages * 30 } } : { status: 'failed' };
       return { status: 'succeeded', result: { result: `${run.taskKey}-data` } };
     });
     const keys = taskPath(r.state).map((t) => t.key);
-    assert.deepEqual(keys.slice(0, 5), ['get_github_page', 'parse_github_repos', 'push_github_repos', 'increase_index_and_check_condition', 'get_github_page#2']);
+    assert.deepEqual(keys.slice(0, 5), [
+      'get_github_page',
+      'parse_github_repos',
+      'push_github_repos',
+      'increase_index_and_check_condition',
+      'get_github_page#2',
+    ]);
     assert.deepEqual(keys.slice(-2), ['increase_index_and_check_condition#3', 'finished']);
     // The second page request sees the latest result of the loop counter.
     assert.deepEqual(r.runs[4]!.input, { url: 'https://example.net/org', page: '30' });
@@ -132,10 +161,18 @@ describe('params alias and loops', () => {
 
 describe('render errors', () => {
   test('a parameter that does not render fails the chain, naming node and field', () => {
-    const spec = parseActionChain(parseYaml('chain:\n  - name: first\n    ref: core.noop\n    on-success: second\n  - name: second\n    ref: core.local\n    parameters:\n      cmd: "echo {{ x | no_such_filter }}"\n', 'bad_param.yaml'));
+    const spec = parseActionChain(
+      parseYaml(
+        'chain:\n  - name: first\n    ref: core.noop\n    on-success: second\n  - name: second\n    ref: core.local\n    parameters:\n      cmd: "echo {{ x | no_such_filter }}"\n',
+        'bad_param.yaml',
+      ),
+    );
     const r = rehearse(spec, {}, {});
     assert.equal(r.complete?.status, 'failed');
-    assert.deepEqual(taskPath(r.state).map((t) => t.name), ['first']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => t.name),
+      ['first'],
+    );
     const err = r.complete!.errors[0]!;
     assert.equal(err.task, 'second');
     assert.equal(err.code, 'NRX_ERR_TEMPLATE');
@@ -163,7 +200,12 @@ describe('render errors', () => {
   });
 
   test('a publish that does not render fails the chain', () => {
-    const spec = parseActionChain(parseYaml('chain:\n  - name: a\n    ref: core.noop\n    publish:\n      x: "{{ a.stdout | from_json_string }}"\n    on-success: b\n  - name: b\n    ref: core.noop\n', 'pub.yaml'));
+    const spec = parseActionChain(
+      parseYaml(
+        'chain:\n  - name: a\n    ref: core.noop\n    publish:\n      x: "{{ a.stdout | from_json_string }}"\n    on-success: b\n  - name: b\n    ref: core.noop\n',
+        'pub.yaml',
+      ),
+    );
     const r = rehearse(spec, {}, { a: stdout('not json') });
     assert.equal(r.complete?.status, 'failed');
     assert.match(r.complete!.errors[0]!.message, /node 'a' publish 'x'.*field 'chain\[0\]\.publish\.x'/);
@@ -184,10 +226,16 @@ describe('pause, resume, cancel', () => {
     assert.equal(stepChecked(spec, s2.state, { kind: 'pause', now: 3 }).state.status, 'paused');
     const s3 = stepChecked(spec, s2.state, { kind: 'resume', now: 4 });
     assert.equal(conductor.status(s3.state), 'running');
-    assert.deepEqual(s3.commands.map((c) => (c as RunTask).taskKey), ['c2']);
+    assert.deepEqual(
+      s3.commands.map((c) => (c as RunTask).taskKey),
+      ['c2'],
+    );
     const r = drive(spec, s3, {});
     assert.equal(r.complete?.status, 'succeeded');
-    assert.deepEqual(taskPath(r.state).map((t) => t.name), ['c1', 'c2', 'c3']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => t.name),
+      ['c1', 'c2', 'c3'],
+    );
   });
 
   test('resume while still pausing goes back to running without a new task', () => {
@@ -197,7 +245,10 @@ describe('pause, resume, cancel', () => {
     assert.deepEqual(s2.commands, []);
     assert.equal(conductor.status(s2.state), 'running');
     const s3 = stepChecked(spec, s2.state, { kind: 'taskCompleted', taskKey: 'c1', status: 'succeeded', result: {}, now: 3 });
-    assert.deepEqual(s3.commands.map((c) => c.kind), ['runTask']);
+    assert.deepEqual(
+      s3.commands.map((c) => c.kind),
+      ['runTask'],
+    );
   });
 
   test('a paused chain whose last node finished completes instead of holding', () => {
@@ -213,11 +264,17 @@ describe('pause, resume, cancel', () => {
     const s0 = conductor.start(spec, {}, 0, env);
     const s1 = stepChecked(spec, s0.state, { kind: 'taskCompleted', taskKey: 'c1', status: 'succeeded', result: {}, now: 1 });
     const s2 = stepChecked(spec, s1.state, { kind: 'cancel', now: 2 });
-    assert.deepEqual(s2.commands.map((c) => c.kind), ['cancelTask', 'complete']);
+    assert.deepEqual(
+      s2.commands.map((c) => c.kind),
+      ['cancelTask', 'complete'],
+    );
     assert.deepEqual(s2.commands[0], { kind: 'cancelTask', taskKey: 'c2' });
     const done = s2.commands[1]!;
     assert.equal(done.kind === 'complete' && done.status, 'canceled');
-    assert.deepEqual(taskPath(s2.state).map((t) => `${t.name}:${t.status}`), ['c1:succeeded', 'c2:canceled']);
+    assert.deepEqual(
+      taskPath(s2.state).map((t) => `${t.name}:${t.status}`),
+      ['c1:succeeded', 'c2:canceled'],
+    );
     // The node's late report is ignored.
     const late = stepChecked(spec, s2.state, { kind: 'taskCompleted', taskKey: 'c2', status: 'succeeded', result: {}, now: 3 });
     assert.deepEqual(late, { state: s2.state, commands: [] });
@@ -228,7 +285,10 @@ describe('pause, resume, cancel', () => {
     const s1 = stepChecked(spec, s0.state, { kind: 'pause', now: 1 });
     const s2 = stepChecked(spec, s1.state, { kind: 'taskCompleted', taskKey: 'c1', status: 'succeeded', result: {}, now: 2 });
     const s3 = stepChecked(spec, s2.state, { kind: 'cancel', now: 3 });
-    assert.deepEqual(s3.commands.map((c) => c.kind), ['complete']);
+    assert.deepEqual(
+      s3.commands.map((c) => c.kind),
+      ['complete'],
+    );
     assert.equal(conductor.status(s3.state), 'canceled');
   });
 

@@ -26,12 +26,15 @@ describe('parseActionChain: StackStorm files', () => {
   test('echochain.yaml: nodes, edges, default and lines', () => {
     const spec = loadChain('echochain.yaml');
     assert.equal(spec.default, 'c1');
-    assert.deepEqual(spec.nodes.map((n) => [n.name, n.ref, n.onSuccess, n.onFailure]), [
-      ['c1', 'core.local', 'c2', 'c4'],
-      ['c2', 'core.local', 'c3', 'c4'],
-      ['c3', 'core.local', null, 'c4'],
-      ['c4', 'core.local', null, null],
-    ]);
+    assert.deepEqual(
+      spec.nodes.map((n) => [n.name, n.ref, n.onSuccess, n.onFailure]),
+      [
+        ['c1', 'core.local', 'c2', 'c4'],
+        ['c2', 'core.local', 'c3', 'c4'],
+        ['c3', 'core.local', null, 'c4'],
+        ['c4', 'core.local', null, null],
+      ],
+    );
     assert.deepEqual(spec.nodes[0]!.parameters, { cmd: 'echo c1' });
     assert.equal(spec.nodes[1]!.line, 11);
     assert.equal(spec.nodes[1]!.parameterLines['cmd'], 14);
@@ -42,11 +45,14 @@ describe('parseActionChain: StackStorm files', () => {
   test('publish_data.yaml: vars in file order, publish, description tolerated, default = first node', () => {
     const spec = loadChain('publish_data.yaml');
     assert.equal(spec.default, 'get_host');
-    assert.deepEqual(spec.vars.map((v) => [v.name, v.value, v.line]), [
-      ['domain', '{{ st2kv.system.domain }}', 3],
-      ['api_port', 9101, 4],
-      ['webui_port', 8080, 5],
-    ]);
+    assert.deepEqual(
+      spec.vars.map((v) => [v.name, v.value, v.line]),
+      [
+        ['domain', '{{ st2kv.system.domain }}', 3],
+        ['api_port', 9101, 4],
+        ['webui_port', 8080, 5],
+      ],
+    );
     assert.deepEqual(Object.keys(spec.nodes[0]!.publish!), ['api_url', 'webui_url', 'host', 'fqdn', 'paths']);
     assert.equal(spec.nodes[0]!.publishLines['fqdn'], 18);
   });
@@ -74,7 +80,11 @@ describe('parseActionChain: StackStorm files', () => {
 describe('parseActionChain: errors name file, line and field', () => {
   const cases: Array<[string, string, { line: number | undefined; field: string | undefined; message: RegExp }]> = [
     ['node without name', 'chain:\n  - ref: core.noop\n', { line: 2, field: 'chain[0]', message: /no name/ }],
-    ['node without ref', 'chain:\n  - name: a\n    ref: core.noop\n  - name: b\n    parameters: {}\n', { line: 4, field: 'chain[1]', message: /'b' has no ref/ }],
+    [
+      'node without ref',
+      'chain:\n  - name: a\n    ref: core.noop\n  - name: b\n    parameters: {}\n',
+      { line: 4, field: 'chain[1]', message: /'b' has no ref/ },
+    ],
     ['empty name', 'chain:\n  - name: ""\n    ref: core.noop\n', { line: 2, field: 'chain[0].name', message: /non-empty/ }],
     [
       'duplicate names',
@@ -92,13 +102,29 @@ describe('parseActionChain: errors name file, line and field', () => {
       { line: 6, field: 'chain[1].on-failure', message: /unknown node 'rollback'/ },
     ],
     ['default to an unknown node', 'chain:\n  - name: a\n    ref: core.noop\ndefault: start\n', { line: 4, field: 'default', message: /unknown node 'start'/ }],
-    ['params and parameters together', 'chain:\n  - name: a\n    ref: core.noop\n    params: {x: 1}\n    parameters: {y: 2}\n', { line: 4, field: 'chain[0].params', message: /both params and parameters/ }],
-    ['a typo in a node key', 'chain:\n  - name: a\n    ref: core.noop\n    on_success: b\n', { line: 4, field: 'chain[0].on_success', message: /unknown key 'on_success'/ }],
+    [
+      'params and parameters together',
+      'chain:\n  - name: a\n    ref: core.noop\n    params: {x: 1}\n    parameters: {y: 2}\n',
+      { line: 4, field: 'chain[0].params', message: /both params and parameters/ },
+    ],
+    [
+      'a typo in a node key',
+      'chain:\n  - name: a\n    ref: core.noop\n    on_success: b\n',
+      { line: 4, field: 'chain[0].on_success', message: /unknown key 'on_success'/ },
+    ],
     ['an unknown top-level key', 'chains:\n  - name: a\n', { line: 1, field: 'chains', message: /unknown top-level key/ }],
     ['no chain', 'default: a\n', { line: undefined, field: 'chain', message: /`chain` is required/ }],
     ['empty chain', 'chain: []\n', { line: 1, field: 'chain', message: /at least one node/ }],
-    ['parameters not a mapping', 'chain:\n  - name: a\n    ref: core.noop\n    parameters: [1, 2]\n', { line: 4, field: 'chain[0].parameters', message: /must be a mapping/ }],
-    ['a templated next node', 'chain:\n  - name: a\n    ref: core.noop\n    on-success: "{{ nxt }}"\n', { line: 4, field: 'chain[0].on-success', message: /not a template/ }],
+    [
+      'parameters not a mapping',
+      'chain:\n  - name: a\n    ref: core.noop\n    parameters: [1, 2]\n',
+      { line: 4, field: 'chain[0].parameters', message: /must be a mapping/ },
+    ],
+    [
+      'a templated next node',
+      'chain:\n  - name: a\n    ref: core.noop\n    on-success: "{{ nxt }}"\n',
+      { line: 4, field: 'chain[0].on-success', message: /not a template/ },
+    ],
     ['vars not a mapping', 'vars: [1]\nchain:\n  - name: a\n    ref: core.noop\n', { line: 1, field: 'vars', message: /must be a mapping/ }],
   ];
   for (const [what, text, want] of cases) {
@@ -123,10 +149,7 @@ describe('parseActionChain: hostile input', () => {
   const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('a', 'b', 'core.noop', '{{ x }}'));
   const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), scalar, { maxKeys: 3 }));
   const node = fc.oneof(fc.dictionary(key, value, { maxKeys: 6 }), scalar);
-  const doc = fc.oneof(
-    fc.record({ chain: fc.oneof(fc.array(node, { maxLength: 4 }), scalar), default: scalar, vars: value }, { requiredKeys: [] }),
-    value,
-  );
+  const doc = fc.oneof(fc.record({ chain: fc.oneof(fc.array(node, { maxLength: 4 }), scalar), default: scalar, vars: value }, { requiredKeys: [] }), value);
 
   test('any document either parses into a consistent spec or fails with NRX_ERR_SPEC_INVALID', () => {
     fc.assert(

@@ -22,7 +22,12 @@ describe('vm_provision chain', () => {
     assert.deepEqual(r.complete?.output['published'], { vm_id: 'vm-42' });
     assert.deepEqual(
       (r.complete?.output['tasks'] as Array<{ name: string; status: string }>).map((t) => [t.name, t.status]),
-      [['create_vm', 'succeeded'], ['provision_vm', 'succeeded'], ['register_dns', 'succeeded'], ['register_lb', 'succeeded']],
+      [
+        ['create_vm', 'succeeded'],
+        ['provision_vm', 'succeeded'],
+        ['register_dns', 'succeeded'],
+        ['register_lb', 'succeeded'],
+      ],
     );
   });
 
@@ -41,7 +46,10 @@ describe('vm_provision chain', () => {
     const r = rehearse(spec, input, { create_vm: created, register_lb: failed });
     assert.deepEqual(names(r), ['create_vm', 'provision_vm', 'register_dns', 'register_lb', 'unregister_dns', 'clear_vm', 'notify_failure']);
     assert.equal(r.complete?.status, 'failed');
-    assert.deepEqual(taskPath(r.state).map((t) => t.status), ['succeeded', 'succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      taskPath(r.state).map((t) => t.status),
+      ['succeeded', 'succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded'],
+    );
     assert.equal(r.complete?.errors.length, 1);
     assert.equal(r.complete?.errors[0]!.task, 'register_lb');
     // The rollback nodes still see the published vm id.
@@ -74,11 +82,14 @@ describe('vm_provision chain', () => {
     const r = rehearse(spec, input, { create_vm: created, register_lb: failed, unregister_dns: failed, clear_vm: { status: 'timeout' } });
     assert.deepEqual(names(r), ['create_vm', 'provision_vm', 'register_dns', 'register_lb', 'unregister_dns', 'clear_vm', 'notify_failure']);
     assert.equal(r.complete?.status, 'failed');
-    assert.deepEqual(r.complete?.errors.map((e) => [e.task, e.code]), [
-      ['register_lb', 'NRX_ERR_WORKFLOW'],
-      ['unregister_dns', 'NRX_ERR_WORKFLOW'],
-      ['clear_vm', 'NRX_ERR_TIMEOUT'],
-    ]);
+    assert.deepEqual(
+      r.complete?.errors.map((e) => [e.task, e.code]),
+      [
+        ['register_lb', 'NRX_ERR_WORKFLOW'],
+        ['unregister_dns', 'NRX_ERR_WORKFLOW'],
+        ['clear_vm', 'NRX_ERR_TIMEOUT'],
+      ],
+    );
   });
 
   test('the last node failing with no on-failure ends the chain failed', () => {

@@ -66,14 +66,20 @@ output:
     const r = new Rehearsal(branching);
     r.start();
     r.play();
-    assert.deepEqual(r.path(), [['ping', 'succeeded'], ['tell_chat', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['ping', 'succeeded'],
+      ['tell_chat', 'succeeded'],
+    ]);
     assert.equal(r.completed?.status, 'succeeded');
   });
   test('branching on failed(): the failure is handled and the workflow succeeds', () => {
     const r = new Rehearsal(branching);
     r.start();
     r.play({ ping: [bad()] });
-    assert.deepEqual(r.path(), [['ping', 'failed'], ['open_ticket', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['ping', 'failed'],
+      ['open_ticket', 'succeeded'],
+    ]);
     assert.deepEqual((r.commands[1] as RunTaskCmd).input, { message: 'failed' });
     assert.deepEqual(r.completed, { kind: 'complete', status: 'succeeded', output: { reachable: false }, errors: [] });
   });
@@ -97,7 +103,10 @@ tasks:
     action: network.commit
 `);
     r.start();
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['backup', 'push_config']);
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['backup', 'push_config'],
+    );
     r.complete('push_config', bad({ stderr: '% Invalid input' }, 'rejected'));
     assert.equal(r.status(), 'running');
     assert.equal(r.isDone(), false, 'waits for backup to finish');
@@ -180,7 +189,10 @@ tasks:
 `);
     r.start({}, { action_context: { user: 'ops' } });
     r.play();
-    assert.deepEqual(r.path(), [['route', 'succeeded'], ['act', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['route', 'succeeded'],
+      ['act', 'succeeded'],
+    ]);
     assert.deepEqual((r.commands[0] as RunTaskCmd).input, { message: 'ops' });
   });
 });
@@ -221,7 +233,11 @@ tasks:
 `);
     r.start();
     r.complete('a', ok());
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['b'], 'b may still arrive');
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['b'],
+      'b may still arrive',
+    );
     r.complete('b', ok({ changed: false }));
     assert.deepEqual(r.runKeys(), ['a', 'b', 'barrier']);
     r.play();
@@ -288,9 +304,18 @@ output: [{ files: <% ctx().files %> }]
   test('without concurrency every item starts at once; result() is in item order', () => {
     const r = new Rehearsal(items(''));
     r.start({ devices });
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['backup[0]', 'backup[1]', 'backup[2]', 'backup[3]', 'backup[4]']);
-    assert.deepEqual(r.pending.map((p) => (p as RunTaskCmd).input.device), devices);
-    assert.deepEqual(r.pending.map((p) => (p as RunTaskCmd).itemIndex), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['backup[0]', 'backup[1]', 'backup[2]', 'backup[3]', 'backup[4]'],
+    );
+    assert.deepEqual(
+      r.pending.map((p) => (p as RunTaskCmd).input.device),
+      devices,
+    );
+    assert.deepEqual(
+      r.pending.map((p) => (p as RunTaskCmd).itemIndex),
+      [0, 1, 2, 3, 4],
+    );
     for (const i of [4, 2, 0, 3, 1]) r.complete(`backup[${i}]`, ok({ file: `${devices[i]}.cfg` }));
     assert.deepEqual(r.completed?.output, { files: devices.map((d) => ({ file: `${d}.cfg` })) });
     assert.deepEqual(r.path(), [['backup', 'succeeded']]);
@@ -310,7 +335,10 @@ output: [{ files: <% ctx().files %> }]
     r.start({ devices });
     r.complete('backup[0]', bad({}, 'ssh timeout'));
     assert.equal(r.isDone(), false, 'backup[1] is still in flight');
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['backup[1]']);
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['backup[1]'],
+    );
     r.complete('backup[1]', ok({ file: 'r2.cfg' }));
     assert.deepEqual(r.runKeys(), ['backup[0]', 'backup[1]']);
     assert.equal(r.completed?.status, 'failed');
@@ -327,10 +355,13 @@ tasks:
     action: network.cli device=<% item(host) %> command=<% item(command) %> both=<% item() %>
 `);
     r.start({ hosts: ['r1', 'r2'], commands: ['show ver', 'show bgp sum'] });
-    assert.deepEqual(r.pending.map((p) => (p as RunTaskCmd).input), [
-      { device: 'r1', command: 'show ver', both: { host: 'r1', command: 'show ver' } },
-      { device: 'r2', command: 'show bgp sum', both: { host: 'r2', command: 'show bgp sum' } },
-    ]);
+    assert.deepEqual(
+      r.pending.map((p) => (p as RunTaskCmd).input),
+      [
+        { device: 'r1', command: 'show ver', both: { host: 'r1', command: 'show ver' } },
+        { device: 'r2', command: 'show bgp sum', both: { host: 'r2', command: 'show bgp sum' } },
+      ],
+    );
   });
 
   test('an empty list succeeds at once with result []', () => {
@@ -352,15 +383,35 @@ describe('rehearsal: the real orquesta-mock-create-vm.yaml', () => {
   test('runs the fork/join and publishes the VM id into the output', () => {
     const r = new Rehearsal(fixture('orquesta-mock-create-vm.yaml'), 'orquesta-mock-create-vm.yaml');
     r.start({ vm_name: 'web01', cpu_cores: 2, memory_mb: 2048, ip: '192.0.2.10', meta: { owner: 'noc' } });
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['register_dns', 'create_vm']);
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['register_dns', 'create_vm'],
+    );
     r.play({ create_vm: [ok({ result: { vm_id: 'vm-7f3a' } })] });
     const keys = r.runKeys();
-    assert.deepEqual(keys, ['register_dns', 'create_vm', 'notify', 'notify#2', 'configure_vm', 'add_disks', 'add_nics', 'install_apps', 'finalize_config', 'close_request', 'notify#3']);
+    assert.deepEqual(keys, [
+      'register_dns',
+      'create_vm',
+      'notify',
+      'notify#2',
+      'configure_vm',
+      'add_disks',
+      'add_nics',
+      'install_apps',
+      'finalize_config',
+      'close_request',
+      'notify#3',
+    ]);
     assert.ok(r.path().every(([, s]) => s === 'succeeded'));
     const notify = r.commands.filter((c): c is RunTaskCmd => c.kind === 'runTask' && c.taskName === 'notify');
     assert.match(String(notify[0]!.input.cmd), /DNS for web01 is registered/);
     assert.match(String(notify[2]!.input.cmd), /VM request is fulfilled/);
-    assert.deepEqual(r.completed, { kind: 'complete', status: 'succeeded', output: { vm_id: 'vm-7f3a', ip: '192.0.2.10', extra: { vm_id: 'vm-7f3a' } }, errors: [] });
+    assert.deepEqual(r.completed, {
+      kind: 'complete',
+      status: 'succeeded',
+      output: { vm_id: 'vm-7f3a', ip: '192.0.2.10', extra: { vm_id: 'vm-7f3a' } },
+      errors: [],
+    });
   });
 
   test('a failed create_vm leaves the join unopened and fails the workflow', () => {

@@ -27,7 +27,10 @@ tasks:
     r.complete('commit', bad());
     r.complete('commit', ok());
     assert.equal(runs(r, 'commit').length, 3);
-    assert.deepEqual(r.path(), [['commit', 'succeeded'], ['verify', 'running']]);
+    assert.deepEqual(r.path(), [
+      ['commit', 'succeeded'],
+      ['verify', 'running'],
+    ]);
     assert.equal(r.state.runs.commit!.retries, 2);
     r.play();
     assert.equal(r.completed?.status, 'succeeded');
@@ -106,7 +109,10 @@ output: [{ reason: <% ctx().reason %> }]
     r.start();
     assert.equal(runs(r, 'show_tech')[0]!.timeoutMs, 90_000);
     r.play({ show_tech: [{ status: 'timeout', result: null }] });
-    assert.deepEqual(r.path(), [['show_tech', 'timeout'], ['collect_less', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['show_tech', 'timeout'],
+      ['collect_less', 'succeeded'],
+    ]);
     assert.deepEqual(r.completed?.output, { reason: 'timeout' });
 
     const unhandled = new Rehearsal(wf.replace('<% failed() %>', '<% succeeded() %>'));
@@ -152,7 +158,10 @@ output: [{ state: <% ctx().state %> }]
     });
     r.arrive('wait_established', { id: 'ev1', trigger: 'network.bgp_peer_state_changed', payload: { peer: '10.0.0.2', state: 'established' } });
     r.play();
-    assert.deepEqual(r.path(), [['wait_established', 'succeeded'], ['tell_chat', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['wait_established', 'succeeded'],
+      ['tell_chat', 'succeeded'],
+    ]);
     assert.deepEqual(r.completed?.output, { state: 'established' });
   });
 
@@ -161,7 +170,10 @@ output: [{ state: <% ctx().state %> }]
     r.start({ device: 'leaf1', peer: '10.0.0.2' });
     r.complete('wait_established', { status: 'timeout', result: null });
     r.play();
-    assert.deepEqual(r.path(), [['wait_established', 'timeout'], ['open_ticket', 'succeeded']]);
+    assert.deepEqual(r.path(), [
+      ['wait_established', 'timeout'],
+      ['open_ticket', 'succeeded'],
+    ]);
     assert.equal(r.completed?.status, 'succeeded');
   });
 
@@ -201,10 +213,16 @@ tasks:
     r.complete('show_bgp', ok());
     assert.equal(r.status(), 'paused');
     assert.equal(r.isDone(), false);
-    assert.deepEqual(r.path().find(([k]) => k === 'upload'), ['upload', 'held']);
+    assert.deepEqual(
+      r.path().find(([k]) => k === 'upload'),
+      ['upload', 'held'],
+    );
     assert.deepEqual(r.request('pause'), [], 'pausing twice is a no-op');
     const released = r.request('resume');
-    assert.deepEqual(released.map((c) => c.kind === 'runTask' && c.taskKey), ['upload']);
+    assert.deepEqual(
+      released.map((c) => c.kind === 'runTask' && c.taskKey),
+      ['upload'],
+    );
     assert.equal(r.status(), 'running');
     r.play();
     assert.equal(r.completed?.status, 'succeeded');
@@ -233,7 +251,10 @@ tasks:
     const r = new Rehearsal(wf);
     r.start();
     const cmds = r.request('cancel');
-    assert.deepEqual(cmds, [{ kind: 'cancelTask', taskKey: 'collect_logs' }, { kind: 'cancelTask', taskKey: 'show_bgp' }]);
+    assert.deepEqual(cmds, [
+      { kind: 'cancelTask', taskKey: 'collect_logs' },
+      { kind: 'cancelTask', taskKey: 'show_bgp' },
+    ]);
     assert.equal(r.status(), 'canceling');
     r.complete('collect_logs', ok());
     assert.ok(!r.runKeys().includes('upload'), 'no transitions while canceling');
@@ -252,8 +273,14 @@ tasks:
     r.complete('collect_logs', ok());
     r.complete('show_bgp', ok());
     const cmds = r.request('cancel');
-    assert.deepEqual(cmds.map((c) => c.kind), ['complete']);
-    assert.deepEqual(r.path().find(([k]) => k === 'upload'), ['upload', 'canceled']);
+    assert.deepEqual(
+      cmds.map((c) => c.kind),
+      ['complete'],
+    );
+    assert.deepEqual(
+      r.path().find(([k]) => k === 'upload'),
+      ['upload', 'canceled'],
+    );
   });
 
   test('a task canceled outside a workflow cancel cancels the workflow', () => {
@@ -280,7 +307,10 @@ tasks:
     handled.complete('commit', { status: 'abandoned' });
     assert.deepEqual(handled.state.runs.commit!.error?.code, 'NRX_ERR_ABANDONED');
     handled.play();
-    assert.deepEqual(handled.path(), [['commit', 'abandoned'], ['rollback', 'succeeded']]);
+    assert.deepEqual(handled.path(), [
+      ['commit', 'abandoned'],
+      ['rollback', 'succeeded'],
+    ]);
     const unhandled = new Rehearsal(wf.replace('failed()', 'succeeded()'));
     unhandled.start();
     unhandled.complete('commit', { status: 'abandoned' });
@@ -373,7 +403,10 @@ describe('rehearsal: the DESIGN.md BGP peer-down workflow', () => {
     assert.equal(r.pending[0]!.kind, 'waitForEvent');
     r.arrive('wait_established', { payload: { peer: '10.0.0.2', state: 'established' } });
     r.play();
-    assert.deepEqual(r.path().map(([k]) => k), ['diagnose', 'repair', 'wait_established', 'tell_chat']);
+    assert.deepEqual(
+      r.path().map(([k]) => k),
+      ['diagnose', 'repair', 'wait_established', 'tell_chat'],
+    );
     assert.deepEqual(runs(r, 'tell_chat')[0]!.input, { message: '10.0.0.2 on leaf1 is back' });
     assert.deepEqual(r.completed?.output, { admin_down: false, outcome: 'repaired' });
   });
@@ -384,7 +417,10 @@ describe('rehearsal: the DESIGN.md BGP peer-down workflow', () => {
     r.play({ diagnose: [neighbors] });
     r.now += 60_000;
     r.complete('wait_established', { status: 'timeout' });
-    assert.deepEqual(r.pending.map((p) => p.taskKey), ['collect_logs', 'open_ticket']);
+    assert.deepEqual(
+      r.pending.map((p) => p.taskKey),
+      ['collect_logs', 'open_ticket'],
+    );
     assert.deepEqual(runs(r, 'collect_logs')[0]!.input, { command: 'show logging | include BGP', device: 'leaf1' });
     r.play();
     assert.deepEqual(r.completed?.output, { admin_down: false, outcome: 'escalated' });

@@ -55,7 +55,14 @@ export class Rehearsal {
   }
 
   complete(taskKey: string, outcome: Outcome): ConductorCommand[] {
-    return this.feed({ kind: 'taskCompleted', taskKey, status: outcome.status, result: outcome.result ?? null, ...(outcome.error ? { error: outcome.error } : {}), now: this.now });
+    return this.feed({
+      kind: 'taskCompleted',
+      taskKey,
+      status: outcome.status,
+      result: outcome.result ?? null,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      now: this.now,
+    });
   }
 
   arrive(taskKey: string, event: unknown): ConductorCommand[] {

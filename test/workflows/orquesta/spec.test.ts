@@ -60,7 +60,10 @@ tasks:
     input: { room: <% item(room) %> }
 `);
     assert.deepEqual(spec.input, [{ name: 'device' }, { name: 'peer' }, { name: 'retries', value: 2 }]);
-    assert.deepEqual(spec.vars, [{ name: 'admin_down', value: false }, { name: 'attempts', value: 0 }]);
+    assert.deepEqual(spec.vars, [
+      { name: 'admin_down', value: false },
+      { name: 'attempts', value: 0 },
+    ]);
     assert.deepEqual(spec.output, [{ name: 'state', value: "<% ctx('state') %>" }]);
     assert.deepEqual(spec.startTasks, ['diagnose']);
     assert.deepEqual(spec.inbound.repair, ['diagnose']);
@@ -72,7 +75,10 @@ tasks:
     assert.equal(d.line, 13);
     assert.deepEqual(d.next[0]!.do, ['repair', 'tell_chat']);
     assert.equal(d.next[0]!.when, "<% succeeded() and result().state == 'idle' %>");
-    assert.deepEqual(d.next[0]!.publish, [{ name: 'state', value: '<% result().state %>' }, { name: 'seen', value: true }]);
+    assert.deepEqual(d.next[0]!.publish, [
+      { name: 'state', value: '<% result().state %>' },
+      { name: 'seen', value: true },
+    ]);
     assert.equal(spec.tasks.repair!.delay, 60_000);
     assert.deepEqual(spec.tasks.tell_chat!.with, { names: ['room'], items: "<% ctx('rooms') %>", concurrency: 2 });
     assert.deepEqual(spec.tasks.tell_chat!.input, { room: "<% item('room') %>" });
@@ -99,7 +105,11 @@ tasks:
 `);
     assert.equal(spec.tasks.fan_out!.action, null);
     assert.deepEqual(spec.tasks.a!.with, { names: [], items: '<% ctx().devices %>', concurrency: null });
-    assert.deepEqual(spec.tasks.b!.waitFor, { trigger: 'network.bgp_peer_state_changed', criteria: { 'trigger.peer': { type: 'equals', pattern: '{{ ctx().peer }}' } }, timeout: 60_000 });
+    assert.deepEqual(spec.tasks.b!.waitFor, {
+      trigger: 'network.bgp_peer_state_changed',
+      criteria: { 'trigger.peer': { type: 'equals', pattern: '{{ ctx().peer }}' } },
+      timeout: 60_000,
+    });
     assert.equal(spec.tasks.done!.join, 'all');
   });
 
@@ -125,7 +135,12 @@ tasks:
 describe('parseOrquesta: errors name file, line and field', () => {
   const head = 'version: 1.0\ntasks:\n';
   test('do names an unknown task', () => {
-    specErr(`${head}  diagnose:\n    action: network.ping\n    next:\n      - when: <% succeeded() %>\n        do: repiar\n`, 7, 'tasks.diagnose.next[0].do', /unknown task 'repiar'/);
+    specErr(
+      `${head}  diagnose:\n    action: network.ping\n    next:\n      - when: <% succeeded() %>\n        do: repiar\n`,
+      7,
+      'tasks.diagnose.next[0].do',
+      /unknown task 'repiar'/,
+    );
   });
   test('a task with input but no action', () => {
     specErr(`${head}  diagnose:\n    input: { device: r1 }\n`, 4, 'tasks.diagnose.input', /no action/);
@@ -141,7 +156,10 @@ describe('parseOrquesta: errors name file, line and field', () => {
     specErr(`${head}  a:\n    action: x.y\n    with: 1host in <% ctx().hosts %>\n`, 5, 'tasks.a.with', /not a valid name/);
   });
   test('duplicate names: tasks (YAML), input entries', () => {
-    assert.throws(() => parse(`${head}  a:\n    action: x.y\n  a:\n    action: x.z\n`), (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_YAML_SYNTAX' && e.location.line === 5);
+    assert.throws(
+      () => parse(`${head}  a:\n    action: x.y\n  a:\n    action: x.z\n`),
+      (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_YAML_SYNTAX' && e.location.line === 5,
+    );
     specErr(`version: 1.0\ninput:\n  - device\n  - device\ntasks:\n  a:\n    action: x.y\n`, 4, 'input[1]', /duplicate name 'device'/);
   });
   test('reserved words cannot name tasks', () => {
@@ -162,7 +180,16 @@ describe('parseOrquesta: errors name file, line and field', () => {
 describe('inline arguments and YAQL spellings', () => {
   test('shorthand pairs: quotes, expressions with spaces, JSON literals, delimiters', () => {
     const r = parseInlineArgs(`message="Fee fi" cmd=<% ctx().a %>; n=3, flag=true msg4="I'll grind"`);
-    assert.deepEqual(r, { ok: true, pairs: [['message', 'Fee fi'], ['cmd', '<% ctx().a %>'], ['n', 3], ['flag', true], ['msg4', "I'll grind"]] });
+    assert.deepEqual(r, {
+      ok: true,
+      pairs: [
+        ['message', 'Fee fi'],
+        ['cmd', '<% ctx().a %>'],
+        ['n', 3],
+        ['flag', true],
+        ['msg4', "I'll grind"],
+      ],
+    });
     assert.equal(parseInlineArgs('oops').ok, false);
     assert.equal(parseInlineArgs('a="open').ok, false);
   });
@@ -172,24 +199,49 @@ describe('inline arguments and YAQL spellings', () => {
     assert.equal(normaliseExpression('{{ ctx(x) }} a=b'), '{{ ctx(x) }} a=b');
   });
   test('hostile shorthand never throws', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => {
-      const r = parseInlineArgs(s);
-      assert.ok(typeof r.ok === 'boolean');
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        const r = parseInlineArgs(s);
+        assert.ok(typeof r.ok === 'boolean');
+      }),
+    );
   });
   test('hostile workflow documents fail only with NrxError', () => {
-    const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('all', '<% ctx().x %>', 'a in <% ctx().y %>', 'x.y', 'fail'));
+    const leaf = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('all', '<% ctx().x %>', 'a in <% ctx().y %>', 'x.y', 'fail'),
+    );
     const node = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('action', 'next', 'do', 'when', 'join', 'with', 'items', 'retry', 'count', 'input', 'publish', 'wait_for', 'trigger', 'a', 'b'), tie('v'), { maxKeys: 4 })),
+      v: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(
+          fc.constantFrom('action', 'next', 'do', 'when', 'join', 'with', 'items', 'retry', 'count', 'input', 'publish', 'wait_for', 'trigger', 'a', 'b'),
+          tie('v'),
+          { maxKeys: 4 },
+        ),
+      ),
     })).v;
-    const doc = fc.record({ version: fc.constantFrom(1, '1.0', 2), tasks: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'fail'), node, { maxKeys: 3 }), input: fc.option(node), output: fc.option(node) });
-    fc.assert(fc.property(doc, (d) => {
-      try {
-        parseOrquesta({ file: 'fuzz.yaml', doc: d, lineOf: () => undefined });
-      } catch (e) {
-        assert.ok(e instanceof NrxError, `non-NrxError: ${String(e)}`);
-        assert.equal(e.code, 'NRX_ERR_SPEC_INVALID');
-      }
-    }), { numRuns: 400 });
+    const doc = fc.record({
+      version: fc.constantFrom(1, '1.0', 2),
+      tasks: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'fail'), node, { maxKeys: 3 }),
+      input: fc.option(node),
+      output: fc.option(node),
+    });
+    fc.assert(
+      fc.property(doc, (d) => {
+        try {
+          parseOrquesta({ file: 'fuzz.yaml', doc: d, lineOf: () => undefined });
+        } catch (e) {
+          assert.ok(e instanceof NrxError, `non-NrxError: ${String(e)}`);
+          assert.equal(e.code, 'NRX_ERR_SPEC_INVALID');
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

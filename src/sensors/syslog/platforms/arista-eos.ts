@@ -34,7 +34,14 @@ export const aristaEos = tableNormaliser('arista_eos', {
       if (c > 0) attrs[kv.slice(0, c).trim()] = kv.slice(c + 1).trim();
     }
     if (!attrs.ip) return null;
-    return recognised('network.bfd_state_changed', { peer: attrs.ip, state, previous_state: bfdState(m[2]), interface: attrs.intf, vrf: vrfName(attrs.vrf), diagnostic: m[4] });
+    return recognised('network.bfd_state_changed', {
+      peer: attrs.ip,
+      state,
+      previous_state: bfdState(m[2]),
+      interface: attrs.intf,
+      vrf: vrfName(attrs.vrf),
+      diagnostic: m[4],
+    });
   },
   'LINK-UPDOWN': linkUpDown,
   'LINK-CHANGED': linkUpDown,

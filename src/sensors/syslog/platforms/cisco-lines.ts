@@ -30,7 +30,11 @@ export const linkUpDown: TagHandler = (text) => {
 export const lineProtocolUpDown: TagHandler = (text) => {
   const m = LINEPROTO_UPDOWN.exec(text);
   if (!m) return null;
-  return recognised(m[3]!.toLowerCase() === 'up' ? 'network.interface_up' : 'network.interface_down', { interface: m[1], description: m[2], layer: 'line_protocol' });
+  return recognised(m[3]!.toLowerCase() === 'up' ? 'network.interface_up' : 'network.interface_down', {
+    interface: m[1],
+    description: m[2],
+    layer: 'line_protocol',
+  });
 };
 
 /** `%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.31.0.24)`: running config changed. */

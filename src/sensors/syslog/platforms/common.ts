@@ -99,7 +99,16 @@ export function bfdState(s: string | undefined): BfdState | null {
 }
 
 /** A BGP session change. Down without a known new state means back to idle. */
-export function bgpChange(fields: { peer: string; state: BgpState; previous_state?: BgpState | null; peer_as?: string | number | null; vrf?: string | null; reason?: string | null } & Record<string, unknown>): Recognised {
+export function bgpChange(
+  fields: {
+    peer: string;
+    state: BgpState;
+    previous_state?: BgpState | null;
+    peer_as?: string | number | null;
+    vrf?: string | null;
+    reason?: string | null;
+  } & Record<string, unknown>,
+): Recognised {
   return { type: 'network.bgp_peer_state_changed', fields };
 }
 

@@ -48,6 +48,13 @@ export const frr = tableNormaliser('frr', {
       if (c > 0) attrs[kv.slice(0, c)] = kv.slice(c + 1);
     }
     if (!attrs.peer) return null;
-    return recognised('network.bfd_state_changed', { peer: attrs.peer, state, previous_state: bfdState(m[2]), interface: attrs.ifname, vrf: vrfName(attrs.vrf), diagnostic: m[4] });
+    return recognised('network.bfd_state_changed', {
+      peer: attrs.peer,
+      state,
+      previous_state: bfdState(m[2]),
+      interface: attrs.ifname,
+      vrf: vrfName(attrs.vrf),
+      diagnostic: m[4],
+    });
   },
 });

@@ -39,7 +39,15 @@ export const juniperJunos = tableNormaliser(
       const m = BGP.exec(text);
       const state = bgpState(m?.[5]);
       if (!m || !state) return null;
-      return bgpChange({ peer: peerAddress(m[1]!), state, previous_state: bgpState(m[4]), peer_as: asNumber(m[3]), peer_type: m[2]?.toLowerCase(), vrf: vrfName(m[7]) ?? 'default', reason: m[6] });
+      return bgpChange({
+        peer: peerAddress(m[1]!),
+        state,
+        previous_state: bgpState(m[4]),
+        peer_as: asNumber(m[3]),
+        peer_type: m[2]?.toLowerCase(),
+        vrf: vrfName(m[7]) ?? 'default',
+        reason: m[6],
+      });
     },
     SNMP_TRAP_LINK_DOWN: (text) => snmpLink(text, false),
     SNMP_TRAP_LINK_UP: (text) => snmpLink(text, true),

@@ -10,7 +10,17 @@ import { frr } from './frr.js';
 const OPER_STATUS = /setHostIntfsOperStatus: Set operation status (UP|DOWN) to host interface (\S+)/;
 
 /** SONiC's own daemons (swss, syncd): a line from one of them is SONiC's, not plain FRR's. */
-export const SONIC_DAEMONS: ReadonlySet<string> = new Set(['orchagent', 'portsyncd', 'portmgrd', 'intfmgrd', 'teamsyncd', 'teammgrd', 'syncd', 'vlanmgrd', 'nbrmgrd']);
+export const SONIC_DAEMONS: ReadonlySet<string> = new Set([
+  'orchagent',
+  'portsyncd',
+  'portmgrd',
+  'intfmgrd',
+  'teamsyncd',
+  'teammgrd',
+  'syncd',
+  'vlanmgrd',
+  'nbrmgrd',
+]);
 
 export const sonic: PlatformNormaliser = {
   platform: 'sonic',
