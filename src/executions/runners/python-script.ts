@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
-import { loadPackConfig, type PackConfig } from '../../packs/pack-config.js';
+import { loadPackConfig, type PackConfig } from '../../datastore/pack-config.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText, childEnvironment, killGroup } from './process-group.js';

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { NrxError } from '../core/errors.js';
 import { renderValue } from '../core/template.js';
 import { loadYamlFile } from '../core/yaml.js';
-import { isPlainObject } from './pack-meta.js';
 
 /** A pack's configuration as its Python actions see it in `self.config`. */
 export interface PackConfig {
@@ -56,4 +55,8 @@ function withDefaults(values: Record<string, unknown>, properties: Record<string
     }
   }
   return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
