@@ -29,7 +29,7 @@ export interface SensorConfig {
   syslogMaxStoredTextBytes?: number;
 }
 
-/** The defaults DESIGN.md gives: unprivileged ports, every interface the host option names. */
+/** The defaults: unprivileged ports (syslog 5514, traps 10162, sFlow 6343) on the address the host option names. */
 export const DEFAULT_SENSORS: SensorConfig = { host: '0.0.0.0', syslogUdpPort: 5514, syslogTcpPort: 5514, syslogTls: null, trapPort: 10162, sflowPort: 6343 };
 
 export interface RunningSensors {

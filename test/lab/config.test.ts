@@ -53,7 +53,7 @@ test('frr.conf: neighbor-change logging, fast timers, one network, syslog socket
     assert.ok(conf.includes(line), `missing: ${JSON.stringify(line)}`);
   }
   assert.equal(p.etcDir, '/etc/frr/nrxlab-leaf1');
-  // staticd aborts on `log extended` in FRR 8.4 (LAB.md), so its own file must not have it
+  // staticd aborts on `log extended` in FRR 8.4 (an assert in its privilege code), so its own file must not have it
   assert.doesNotMatch(staticdConfig(leaf1, p), /log extended/);
 });
 

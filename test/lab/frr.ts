@@ -2,7 +2,7 @@
  * FRR per router: zebra, staticd and bgpd in the router's namespace with `-N <netns>` (config in
  * /etc/frr/<netns>, sockets in /var/run/frr/<netns>). Logs go to a file and, through
  * `log extended`, to the router's rsyslog socket. staticd gets its own config without
- * `log extended`: FRR 8.4's staticd aborts on it (LAB.md).
+ * `log extended`: FRR 8.4's staticd aborts on it (an assert in its privilege code).
  */
 import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * A NETCONF device for the lab: yuma123 netconfd behind OpenSSH's `Subsystem netconf`, on a free
  * 127.0.0.1 port, with its own host key, user and a small YANG module of ours (interfaces and
- * VXLAN VNIs; the stock ietf-interfaces SIL crashes netconfd, see LAB.md section 5).
+ * VXLAN VNIs; the stock ietf-interfaces SIL crashes netconfd, so the lab loads its own small module).
  *
  * What netconfd 2.13 supports here (read from its hello): base:1.0 and base:1.1, :candidate,
  * :confirmed-commit:1.0/1.1, :validate:1.0/1.1, :rollback-on-error, :xpath, :url (file),

@@ -17,7 +17,7 @@ interface Case {
   fields: Record<string, unknown>;
 }
 
-// Real lines: napalm-logs' fixtures (per OS and message type), FRR/OVS/logger lines recorded in the lab (LAB.md),
+// Real lines: napalm-logs' fixtures (per OS and message type), FRR/OVS/logger lines recorded in the lab,
 // and vendor lines in the documented formats.
 const cases = JSON.parse(readFileSync(new URL('./fixtures/normalise-cases.json', import.meta.url), 'utf8')) as Case[];
 const registry = new TriggerRegistry();

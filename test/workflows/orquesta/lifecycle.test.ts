@@ -392,7 +392,7 @@ tasks:
   });
 });
 
-describe('rehearsal: the DESIGN.md BGP peer-down workflow', () => {
+describe('rehearsal: the design sketch of the BGP peer-down workflow', () => {
   const text = readFileSync(new URL('./fixtures/bgp-peer-down.yaml', import.meta.url), 'utf8');
   const neighbors = ok({ neighbors: { '10.0.0.2': { admin_down: false } } });
 
