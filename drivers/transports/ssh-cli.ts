@@ -1,9 +1,9 @@
-import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
-import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
+import type { HostKeyDecision, HostKeyPolicy } from './known-hosts.js';
 import type { CliMode, CliSession, RunOptions, RunOutput } from '../contract/cli.js';
 import type { Platform } from '../platforms/platform.js';
-import { answerHostKeysPromptly, connectWithoutDelay, loginMethods } from './ssh-login.js';
+import { answerHostKeysPromptly, connectWithoutDelay, loginConfig } from './ssh-login.js';
 import { cleanTerminalText, escapeRegex, lastLine } from './terminal.js';
 
 /**
@@ -65,35 +65,11 @@ export class SshCliSession implements CliSession {
 
   private async connect(): Promise<void> {
     const o = this.opts;
-    const knownHosts = new KnownHosts(o.knownHostsFile);
-    let hostKeyError: NrxError | undefined;
-    const config: ConnectConfig = {
-      host: o.host,
-      port: o.port,
-      username: o.username,
-      readyTimeout: o.connectTimeoutMs ?? 15_000,
-      keepaliveInterval: o.keepaliveIntervalMs ?? 10_000,
-      keepaliveCountMax: 3,
-      tryKeyboard: o.password !== undefined,
-      authHandler: loginMethods(o, true),
-      hostVerifier: (key: Buffer) => {
-        try {
-          this.hostKey = knownHosts.verify(o.device, o.host, o.port, key, o.hostKeyPolicy);
-          return true;
-        } catch (e) {
-          hostKeyError = e as NrxError;
-          return false;
-        }
-      },
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
-      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
-    };
-    this.client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => o.password ?? '')));
+    const { config, hostKeyError } = loginConfig(this.client, o, o.device, (decision) => (this.hostKey = decision));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error & { level?: string; code?: string }): void => {
         this.client.removeListener('ready', onReady);
-        reject(hostKeyError ?? this.connectError(err));
+        reject(hostKeyError() ?? this.connectError(err));
       };
       const onReady = (): void => {
         this.client.removeListener('error', onError);

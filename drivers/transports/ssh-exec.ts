@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
-import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
-import { connectWithoutDelay, loginMethods } from './ssh-login.js';
+import type { HostKeyDecision, HostKeyPolicy } from './known-hosts.js';
+import { connectWithoutDelay, loginConfig } from './ssh-login.js';
 
 /**
  * Commands on a server over SSH exec channels (what `ssh host 'command'` does): separate stdout
@@ -69,36 +69,12 @@ export class SshExecConnection {
 
   private connect(): Promise<void> {
     const o = this.opts;
-    const knownHosts = new KnownHosts(o.knownHostsFile);
-    let hostKeyError: NrxError | undefined;
-    const config: ConnectConfig = {
-      host: o.host,
-      port: o.port,
-      username: o.username,
-      readyTimeout: o.connectTimeoutMs ?? 15_000,
-      keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
-      tryKeyboard: o.password !== undefined,
-      authHandler: loginMethods(o, true),
-      hostVerifier: (key: Buffer) => {
-        try {
-          this.hostKey = knownHosts.verify(o.label, o.host, o.port, key, o.hostKeyPolicy);
-          return true;
-        } catch (e) {
-          hostKeyError = e as NrxError;
-          return false;
-        }
-      },
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
-      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
-    };
-    this.client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => o.password ?? '')));
+    const { config, hostKeyError } = loginConfig(this.client, o, o.label, (decision) => (this.hostKey = decision));
     return new Promise<void>((resolve, reject) => {
       const onError = (err: Error & { level?: string; code?: string }): void => {
         this.client.removeListener('ready', onReady);
         this.closed = true;
-        reject(hostKeyError ?? this.connectError(err));
+        reject(hostKeyError() ?? this.connectError(err));
       };
       const onReady = (): void => {
         this.client.removeListener('error', onError);

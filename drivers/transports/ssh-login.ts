@@ -1,4 +1,6 @@
 import type { AuthenticationType, AuthHandlerMiddleware, Client, ConnectConfig } from 'ssh2';
+import type { NrxError } from '../../src/core/errors.js';
+import { KnownHosts, type HostKeyDecision, type HostKeyPolicy } from './known-hosts.js';
 
 /**
  * What every SSH connection here (CLI, NETCONF, remote shell) does the same way to get from
@@ -56,4 +58,57 @@ export function answerHostKeysPromptly(client: Client): void {
   (client as unknown as { once(event: 'hostkeys', listener: () => void): void }).once('hostkeys', () => {
     client.openssh_noMoreSessions(() => undefined);
   });
+}
+
+/** What a login needs, whichever channel follows (shell, exec). */
+export interface SshLogin {
+  host: string;
+  port: number;
+  username: string;
+  password?: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  knownHostsFile: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+}
+
+/**
+ * The ssh2 connect settings of a login: known-hosts checking under `label` (the device name in
+ * errors), key then password then keyboard-interactive. `hostKeyError()` is why a host key was
+ * refused, if it was; keyboard-interactive prompts are answered with the password.
+ */
+export function loginConfig(
+  client: Client,
+  o: SshLogin,
+  label: string,
+  onHostKey: (decision: HostKeyDecision) => void,
+): { config: ConnectConfig; hostKeyError: () => NrxError | undefined } {
+  const knownHosts = new KnownHosts(o.knownHostsFile);
+  let refused: NrxError | undefined;
+  const config: ConnectConfig = {
+    host: o.host,
+    port: o.port,
+    username: o.username,
+    readyTimeout: o.connectTimeoutMs ?? 15_000,
+    keepaliveInterval: o.keepaliveIntervalMs ?? 10_000,
+    keepaliveCountMax: 3,
+    tryKeyboard: o.password !== undefined,
+    authHandler: loginMethods(o, true),
+    hostVerifier: (key: Buffer) => {
+      try {
+        onHostKey(knownHosts.verify(label, o.host, o.port, key, o.hostKeyPolicy));
+        return true;
+      } catch (e) {
+        refused = e as NrxError;
+        return false;
+      }
+    },
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.privateKey !== undefined ? { privateKey: o.privateKey } : {}),
+    ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+  };
+  client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => o.password ?? '')));
+  return { config, hostKeyError: () => refused };
 }
