@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import ssh2 from 'ssh2';
+import { generateHostKey } from './ssh-host-key.js';
 import { fingerprint, KnownHosts, knownHostsName, parsePublicKeyLine } from '../../drivers/transports/known-hosts.js';
 import { isNrxError } from '../../src/core/errors.js';
 
-const keyA = parsePublicKeyLine(ssh2.utils.generateKeyPairSync('ed25519').public);
-const keyB = parsePublicKeyLine(ssh2.utils.generateKeyPairSync('ed25519').public);
+const keyA = parsePublicKeyLine(generateHostKey().public);
+const keyB = parsePublicKeyLine(generateHostKey().public);
 const file = (content: string): string => {
   const f = join(mkdtempSync(join(tmpdir(), 'nrx-kh-')), 'known_hosts');
   writeFileSync(f, content);

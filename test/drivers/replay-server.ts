@@ -5,9 +5,10 @@
  * connection. Used by the transport tests and by the fan-out benchmark (200 of them on loopback).
  */
 import ssh2, { type ServerChannel } from 'ssh2';
+import { generateHostKey } from './ssh-host-key.js';
 
 // ssh2 is CommonJS: its classes come through the default export under ESM.
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 export interface ReplayDevice {
   /** Prompts as the device prints them. */
@@ -54,7 +55,7 @@ export interface ReplayServer {
 
 let sharedKey: { private: string; public: string } | undefined;
 export function replayHostKey(): { private: string; public: string } {
-  sharedKey ??= utils.generateKeyPairSync('ed25519');
+  sharedKey ??= generateHostKey();
   return sharedKey;
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
+import { generateHostKey } from './ssh-host-key.js';
 import { cliDriver, type DeviceConnection } from '../../drivers/connect.js';
 import { fingerprint, parsePublicKeyLine } from '../../drivers/transports/known-hosts.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from './replay-server.js';
@@ -146,7 +146,7 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
   });
 
   test('a host key mismatch refuses to connect and shows both fingerprints', async () => {
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const other = generateHostKey();
     const file = join(dir, 'mismatch');
     writeFileSync(file, `[127.0.0.1]:${server.port} ${other.public}\n`);
     const d = cliDriver(conn({ knownHostsFile: file, hostKeyPolicy: 'tofu' }));

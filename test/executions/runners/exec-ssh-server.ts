@@ -6,8 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import ssh2 from 'ssh2';
+import { generateHostKey } from '../../drivers/ssh-host-key.js';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 export interface ExecServer {
   port: number;
@@ -19,7 +20,7 @@ export interface ExecServer {
 }
 
 export async function startExecServer(login: { username: string; password: string }): Promise<ExecServer> {
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = generateHostKey();
   const commands: string[] = [];
   const clients = new Set<{ end(): unknown }>();
   const server = new Server({ hostKeys: [key.private] }, (client) => {
