@@ -7,8 +7,14 @@ import type { ResolvedHost } from './model.js';
  *
  *   role=leaf and site=dc1            a data field (site, role and any other bare name)
  *   name=leaf*   group=dc1  platform=frr   tag=edge   data.asn>=65000
- *   !=  >  >=  <  <=   and  or  not  !  ( )   and a comma meaning "and"
+ *   !=  >  >=  <  <=   and  or  not  !  ( )   and a comma meaning "and" between conditions
  *   leaf*                             a bare word matches the host name
+ *   leaf1,leaf2   name in (leaf1, leaf2)   role in (leaf, spine)   a list: any of them
+ *
+ * Commas between bare names list names (Nornir users write `--on leaf1,leaf2`); a comma between
+ * a bare name and a condition is refused as ambiguous. `role:leaf` would silently match no host
+ * name, so a bare word shaped like field:value is an error showing `role=leaf` (quote a real
+ * name with a colon: "rtr:1").
  *
  * `=` and `!=` take fnmatch globs (`*`, `?`, `[..]`); on a list (groups, tags) `=` means
  * "some element matches". `!=` is exactly `not =`, so a host without the field matches it.
@@ -110,6 +116,9 @@ function fieldOf(expr: string, tok: Token): FilterField {
 
 const isKeyword = (t: Token | undefined, k: string): boolean => t?.type === 'word' && t.text.toLowerCase() === k;
 
+/** `role:leaf`: a field name, a colon, a value (what other tools' filters look like). */
+const COLON_CONDITION = /^([A-Za-z_][\w-]*(?:\.[\w-]+)*):([^:]+)$/;
+
 export function parseFilter(expr: string): Filter {
   if (typeof expr !== 'string') throw new NrxError('NRX_ERR_FILTER_INVALID', 'an inventory filter must be a string');
   if (expr.length > MAX_LENGTH) throw fail(expr, MAX_LENGTH, `filter is longer than ${MAX_LENGTH} characters`);
@@ -119,6 +128,8 @@ export function parseFilter(expr: string): Filter {
   const peek = (): Token | undefined => toks[i];
   const endPos = expr.length + 1;
   const describe = (t: Token | undefined): string => (t ? JSON.stringify(t.text) : 'end of filter');
+  // conditions written as a bare name (leaf1, "leaf1", leaf*): a comma between them lists names
+  const bareNames = new WeakSet<Filter>();
   // Compile globs now, so a bad one is a parse error here and matching never throws.
   const checkGlob = (t: Token): void => {
     if (!GLOB_CHARS.test(t.text)) return;
@@ -139,11 +150,25 @@ export function parseFilter(expr: string): Filter {
   };
   const parseAnd = (depth: number): Filter => {
     const operands = [parseUnary(depth)];
+    const bare = [bareNames.has(operands[0]!)];
+    const commas: Token[] = [];
+    let andWords = 0;
     while (isKeyword(peek(), 'and') || peek()?.type === ',') {
-      i++;
+      const sep = toks[i++]!;
+      if (sep.type === ',') commas.push(sep);
+      else andWords++;
       operands.push(parseUnary(depth));
+      bare.push(bareNames.has(operands[operands.length - 1]!));
     }
-    return operands.length === 1 ? operands[0]! : { kind: 'and', operands };
+    if (operands.length === 1) return operands[0]!;
+    if (commas.length === 0 || !bare.some(Boolean)) return { kind: 'and', operands };
+    // leaf1,leaf2 is a list of names; a name and a condition joined by a comma is ambiguous
+    if (andWords === 0 && bare.every(Boolean)) return { kind: 'or', operands };
+    throw fail(
+      expr,
+      commas[0]!.pos,
+      "a comma joins either names (leaf1,leaf2: any of them) or conditions (role=leaf, site=dc1: all of them), not both; write e.g. 'name in (leaf1, leaf2) and role=leaf'",
+    );
   };
   const parseUnary = (depth: number): Filter => {
     const t = peek();
@@ -169,10 +194,20 @@ export function parseFilter(expr: string): Filter {
     if (t.type === 'word' && ['and', 'or'].includes(t.text.toLowerCase())) throw fail(expr, t.pos, `expected a condition before '${t.text}'`);
     i++;
     const op = peek();
+    if (isKeyword(op, 'in') && toks[i + 1]?.type === '(') return parseList(t);
     if (op?.type !== 'op') {
       // A bare word is a host name (glob): `leaf*` is `name=leaf*`.
+      const colon = t.type === 'word' ? COLON_CONDITION.exec(t.text) : null;
+      if (colon)
+        throw fail(
+          expr,
+          t.pos,
+          `${JSON.stringify(t.text)} is not a condition and matches no device name; write ${colon[1]}=${colon[2]} (or quote a name that has a colon: "${t.text}")`,
+        );
       checkGlob(t);
-      return { kind: 'compare', field: { kind: 'name' }, op: '=', value: t.text, number: null };
+      const bare: Filter = { kind: 'compare', field: { kind: 'name' }, op: '=', value: t.text, number: null };
+      bareNames.add(bare);
+      return bare;
     }
     const field = fieldOf(expr, t);
     i++;
@@ -185,6 +220,25 @@ export function parseFilter(expr: string): Filter {
     if (cmp !== '=' && cmp !== '!=' && number === null) throw fail(expr, v.pos, `'${cmp}' compares numbers, got ${JSON.stringify(v.text)}`);
     if (cmp === '=' || cmp === '!=') checkGlob(v);
     return { kind: 'compare', field, op: cmp, value: v.text, number };
+  };
+
+  /** `field in (a, b, ...)`: any of the values (globs allowed), the same as `field=a or field=b`. */
+  const parseList = (fieldTok: Token): Filter => {
+    const field = fieldOf(expr, fieldTok);
+    i += 2; // 'in' '('
+    const operands: Filter[] = [];
+    for (;;) {
+      const v = peek();
+      if (v?.type !== 'word' && v?.type !== 'string') throw fail(expr, v?.pos ?? endPos, `expected a value in the list after 'in (', got ${describe(v)}`);
+      i++;
+      checkGlob(v);
+      operands.push({ kind: 'compare', field, op: '=', value: v.text, number: null });
+      const sep = peek();
+      i++;
+      if (sep?.type === ')') break;
+      if (sep?.type !== ',') throw fail(expr, sep?.pos ?? endPos, `expected ',' or ')' in the list after 'in', got ${describe(sep)}`);
+    }
+    return operands.length === 1 ? operands[0]! : { kind: 'or', operands };
   };
 
   const filter = parseOr(0);

@@ -83,6 +83,37 @@ describe('inventory filters', () => {
     assert.deepEqual(names('site=dc1 AND (tag=edge OR role=spine)'), ['dc1-leaf1', 'dc1-spine1']);
   });
 
+  test('a list of names: leaf1,leaf2 and name in (..) select any of them; in works on every field', () => {
+    assert.deepEqual(names('dc1-leaf1,dc2-leaf1'), ['dc1-leaf1', 'dc2-leaf1']);
+    assert.deepEqual(names('dc1-leaf1, dc2-*, "dc1-spine1"'), ['dc1-leaf1', 'dc1-spine1', 'dc2-leaf1', 'dc2-border1']);
+    assert.deepEqual(names('name in (dc1-leaf1, dc2-leaf1)'), ['dc1-leaf1', 'dc2-leaf1']);
+    assert.deepEqual(names('role in (spine, border) and site=dc2'), ['dc2-border1']);
+    assert.deepEqual(names('name in (dc1-*) and not role in (spine)'), ['dc1-leaf1', 'dc1-leaf2']);
+    assert.deepEqual(names('(dc1-leaf1, dc1-leaf2) and platform=frr'), ['dc1-leaf1']);
+  });
+
+  test('a filter that would match nothing because of its syntax is an error showing the right form', () => {
+    const refused: Array<[string, RegExp]> = [
+      ['role:leaf', /"role:leaf" is not a condition and matches no device name; write role=leaf/],
+      ['site=dc1 and data.asn:65101', /write data\.asn=65101/],
+      ['dc1-leaf1, role=leaf', /a comma joins either names .* or conditions .*, not both; write e\.g\. 'name in \(leaf1, leaf2\) and role=leaf'/],
+      ['dc1-leaf1 and dc1-leaf2, dc2-leaf1', /not both/],
+      ['name in (a b)', /expected ',' or '\)' in the list/],
+      ['name in ()', /expected a value in the list/],
+    ];
+    for (const [expr, msg] of refused)
+      assert.throws(
+        () => parseFilter(expr),
+        (e: unknown) => e instanceof NrxError && e.code === 'NRX_ERR_FILTER_INVALID' && msg.test(e.message),
+        expr,
+      );
+    // a name with a colon can still be selected, quoted
+    assert.deepEqual(
+      filterHosts([host('rtr:1'), ...HOSTS], '"rtr:1"').map((h) => h.name),
+      ['rtr:1'],
+    );
+  });
+
   test('errors are NRX_ERR_FILTER_INVALID and name the position', () => {
     const cases: Array<[string, number, RegExp]> = [
       ['role=', 6, /expected a value after '='/],

@@ -56,7 +56,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       summary: 'Hosts with inheritance applied (host -> groups -> defaults), optionally filtered.',
       description:
-        'Filter syntax: `role=leaf and site=dc1`, `name=leaf*`, `group=dc1`, `platform=frr`, `tag=edge`, `data.asn>=65000`, `or`, `not`, parentheses; a comma means and.',
+        'Filter syntax: `role=leaf and site=dc1`, `name=leaf*`, `leaf1,leaf2` or `name in (leaf1, leaf2)` (a list of names), `group=dc1`, `platform=frr`, `tag=edge`, `data.asn>=65000`, `or`, `not`, parentheses; a comma between conditions means and.',
       tags: ['inventory'],
       querystring: { type: 'object', additionalProperties: false, properties: { filter: { type: 'string' } } },
       response: { 200: listOf(resolvedSchema), ...errorResponses },
