@@ -39,6 +39,25 @@ export class KeyValueStore {
   ) {}
 
   async set(scope: string, key: string, value: string, opts: SetKeyOptions = {}): Promise<void> {
+    await this.store.kv.put(this.record(scope, key, value, opts));
+  }
+
+  /**
+   * `set`, but only when no live key of that name exists: true when this call created it.
+   * Atomic against every writer of the datastore, so racing callers never both win a name.
+   */
+  async setIfAbsent(scope: string, key: string, value: string, opts: SetKeyOptions = {}): Promise<boolean> {
+    return this.store.kv.putIfAbsent(this.record(scope, key, value, opts));
+  }
+
+  /** Delete the key only while it still holds `value` (a plain, unencrypted key); true when this call deleted it. */
+  async deleteIfValue(scope: string, key: string, value: string): Promise<boolean> {
+    checkScope(scope);
+    checkKey(key);
+    return this.store.kv.deleteIfValue(scope, key, value);
+  }
+
+  private record(scope: string, key: string, value: string, opts: SetKeyOptions): KeyValueRecord {
     checkScope(scope);
     checkKey(key);
     if (typeof value !== 'string')
@@ -68,8 +87,7 @@ export class KeyValueStore {
         throw new NrxError('NRX_ERR_SECRET', `key ${scope}/${key}: ${(e as Error).message}`, { cause: e });
       }
     }
-    const record: KeyValueRecord = { scope, key, value: stored, secret: opts.encrypt === true, expiresAt, updatedAt: new Date(now).toISOString() };
-    await this.store.kv.put(record);
+    return { scope, key, value: stored, secret: opts.encrypt === true, expiresAt, updatedAt: new Date(now).toISOString() };
   }
 
   async get(scope: string, key: string, opts: { decrypt?: boolean } = {}): Promise<KeyView | null> {

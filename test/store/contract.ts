@@ -350,6 +350,26 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.kv.get('system', 'ntp/a'), null);
     });
 
+    test('putIfAbsent: of racing callers exactly one creates a name, a write queued earlier counts, an expired key is replaced; deleteIfValue deletes only its own value', async () => {
+      const { store } = await fresh();
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.kv.putIfAbsent(keyValue('pack:x', 'vni/5000', { value: `net-${i}` }))));
+      assert.equal(wins.filter(Boolean).length, 1);
+      const owner = `net-${wins.indexOf(true)}`;
+      assert.equal((await store.kv.get('pack:x', 'vni/5000'))?.value, owner);
+
+      void store.kv.put(keyValue('pack:x', 'queued', { value: 'first' }));
+      assert.equal(await store.kv.putIfAbsent(keyValue('pack:x', 'queued', { value: 'second' })), false, 'the put queued before it landed first');
+      await store.kv.put(keyValue('pack:x', 'old', { value: 'gone', expiresAt: '2000-01-01T00:00:00.000Z' }));
+      assert.equal(await store.kv.putIfAbsent(keyValue('pack:x', 'old', { value: 'new' })), true);
+      assert.equal((await store.kv.get('pack:x', 'old'))?.value, 'new');
+
+      assert.equal(await store.kv.deleteIfValue('pack:x', 'vni/5000', 'someone-else'), false);
+      assert.equal((await store.kv.get('pack:x', 'vni/5000'))?.value, owner);
+      assert.equal(await store.kv.deleteIfValue('pack:x', 'vni/5000', owner), true);
+      assert.equal(await store.kv.get('pack:x', 'vni/5000'), null);
+      assert.equal(await store.kv.deleteIfValue('pack:x', 'vni/5000', owner), false);
+    });
+
     test('resealSecrets rewrites every live secret at once, drops expired ones, and changes nothing when reseal throws', async () => {
       const { store } = await fresh();
       const now = new Date('2030-06-01T00:00:00Z');

@@ -18,6 +18,14 @@ export interface KeyValueRepository {
   put(record: KeyValueRecord): Promise<void>;
   delete(scope: string, key: string): Promise<void>;
   /**
+   * Creates the key only when no live key of that name exists (an expired one is replaced);
+   * true when this call created it. Atomic against every writer of the store, other processes
+   * included: two callers racing for one name never both get true (allocators build on it).
+   */
+  putIfAbsent(record: KeyValueRecord, now?: Date): Promise<boolean>;
+  /** Deletes the key only while it still holds `value`; true when this call deleted it. Atomic like putIfAbsent. */
+  deleteIfValue(scope: string, key: string, value: string): Promise<boolean>;
+  /**
    * Key rotation: every live secret's value becomes `reseal(record)`, in one transaction;
    * expired secrets are deleted instead. If `reseal` throws, nothing changes and the error
    * comes back. `oldValuesErased` is false when the backend could not yet overwrite the old
