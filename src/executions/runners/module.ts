@@ -1,8 +1,5 @@
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeError, isNrxError } from '../../core/errors.js';
-import { loadPackConfig } from '../../datastore/pack-config.js';
-import type { KeyValueStore } from '../../datastore/keyvalue.js';
+import { isNrxError } from '../../core/errors.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 
 export const MODULE_RUNNER: RunnerDeclaration = {
@@ -13,20 +10,8 @@ export const MODULE_RUNNER: RunnerDeclaration = {
   },
 };
 
-/** What a module action sees: the run context and its pack's config (StackStorm's `self.config`). */
-export interface ModuleContext extends RunContext {
-  /** `<data dir>/configs/<pack>.yaml` over the schema's defaults, `st2kv` values rendered; {} when the pack has none. */
-  config: Record<string, unknown>;
-}
-
 /** What a module action exports: `run(params, ctx)`, as a named or default export. */
-export type ModuleActionFn = (params: Record<string, unknown>, ctx: ModuleContext) => unknown;
-
-/** Where the pack config comes from; without it (unit tests) a module sees an empty config. */
-export interface ModuleRunnerOptions {
-  dataDir: string;
-  kv: Pick<KeyValueStore, 'templateContext'>;
-}
+export type ModuleActionFn = (params: Record<string, unknown>, ctx: RunContext) => unknown;
 
 /**
  * Runs an action written as a JavaScript/TypeScript module in the pack (netreflex's answer
@@ -40,8 +25,6 @@ export class ModuleRunner implements Runner {
   readonly runnerType = MODULE_RUNNER.runnerType;
   readonly aliases = MODULE_RUNNER.aliases;
   readonly parameters = MODULE_RUNNER.parameters;
-
-  constructor(private readonly opts: ModuleRunnerOptions | null = null) {}
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (!action.entryPoint) {
@@ -62,25 +45,6 @@ export class ModuleRunner implements Runner {
       };
     }
 
-    let config: Record<string, unknown> = {};
-    try {
-      config = this.packConfig(action);
-    } catch (e) {
-      const d = describeError(e);
-      return { status: 'failed', result: null, error: { code: d.code, message: `action ${action.ref}: cannot read the pack config: ${d.message}` } };
-    }
-
-    const packDir = path.dirname(path.dirname(action.file));
-    let config: Record<string, unknown> = {};
-    try {
-      if (this.opts.packConfig) config = (await this.opts.packConfig.resolve(action.pack, packDir, this.opts.templates?.(action.pack) ?? {})).values;
-    } catch (e) {
-      const d = describeError(e);
-      return { status: 'failed', result: null, error: { code: d.code, message: `action ${action.ref}: ${d.message}` } };
-    }
-    const store = this.opts.packConfig;
-    const requireConfig = (...keys: string[]): void => store?.requireValues(action.pack, packDir, config, keys);
-
     const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : (action.timeoutMs ?? 600_000);
     // A ref'd timer (AbortSignal.timeout is unref'd): a pending action keeps the process alive.
     const timeout = new AbortController();
@@ -99,10 +63,10 @@ export class ModuleRunner implements Runner {
     });
     const work = (async (): Promise<RunResultOk> => {
       try {
-        const result = await fn(actionParams, { ...ctx, signal, config });
+        const result = await fn(actionParams, { ...ctx, signal });
         return { status: 'succeeded', result: result === undefined ? null : result };
       } catch (e) {
-        const code = isNrxError(e) ? e.code : catalogued((e as { code?: unknown } | null)?.code);
+        const code = isNrxError(e) ? e.code : 'NRX_ERR_RUNNER_FAILED';
         return { status: 'failed', result: null, error: { code, message: e instanceof Error ? e.message : String(e) } };
       }
     })();
@@ -112,21 +76,6 @@ export class ModuleRunner implements Runner {
       clearTimeout(timer);
     }
   }
-
-  /** Read on every run, as for python-script: an edited config applies to the next run. */
-  private packConfig(action: ActionSpec): Record<string, unknown> {
-    if (!this.opts) return {};
-    const packDir = path.dirname(path.dirname(action.file));
-    return loadPackConfig(this.opts.dataDir, action.pack, packDir, { st2kv: this.opts.kv.templateContext({ pack: action.pack }) }).values;
-  }
-}
-
-/**
- * A pack's module cannot import netreflex's NrxError (it is not part of the pack), so an Error
- * carrying a catalogued `code` keeps it; anything else is a runner failure.
- */
-function catalogued(code: unknown): string {
-  return typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code) ? code : 'NRX_ERR_RUNNER_FAILED';
 }
 
 async function loadRun(file: string): Promise<ModuleActionFn> {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { NrxError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
-import { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { EventEnvelope } from '../../events/envelope.js';
 import type { AnyRunner, Runner, RunnerDeclaration } from '../action.js';
 import { INQUIRY_RUNNER } from '../inquiry.js';
@@ -71,7 +70,7 @@ const RUNNERS: readonly Entry[] = [
   action(REMOTE_SHELL_SCRIPT_RUNNER, (d) => new RemoteShellRunner('remote-shell-script', d.remoteHosts)),
   action(PYTHON_SCRIPT_RUNNER, pythonScriptRunner),
   action(HTTP_REQUEST_RUNNER, () => new HttpRequestRunner()),
-  action(MODULE_RUNNER, (d) => new ModuleRunner({ dataDir: d.dataDir, kv: d.kv })),
+  action(MODULE_RUNNER, () => new ModuleRunner()),
   action(NOOP_RUNNER, () => new NoopRunner()),
   action(ANNOUNCEMENT_RUNNER, (d) => new AnnouncementRunner(d.emit)),
   device(CLI_RUNNER, (d) => new CliRunner(d.cliDevices)),
@@ -84,17 +83,13 @@ const RUNNERS: readonly Entry[] = [
   engine(INQUIRY_RUNNER),
 ];
 
-function moduleRunner(deps: RunnerDeps): Runner {
-  return new ModuleRunner({ packConfig: new PackConfigStore(deps.kv, deps.dataDir), templates: (pack) => ({ st2kv: deps.kv.templateContext({ pack }) }) });
-}
-
 function pythonScriptRunner(deps: RunnerDeps): Runner {
   // Actions run as NETREFLEX_RUNNER_USER when the appliance is root, like local commands; that
   // user cannot enter the data dir, so its virtualenvs then live in the runner's work folder.
   const workspace = new PackWorkspace(resolveRunAs());
   const python = deps.python ?? process.env.NETREFLEX_PYTHON;
   const envs = new PythonEnvironments({ ...(python ? { python } : {}), venvRoot: workspace.venvRoot() ?? path.join(deps.dataDir, 'virtualenvs') });
-  return new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir, packConfig: new PackConfigStore(deps.kv, deps.dataDir), workspace });
+  return new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir, workspace });
 }
 
 const byName = new Map<string, Entry>();

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ModuleRunner } from '../../../src/executions/runners/module.js';
@@ -60,23 +60,5 @@ describe('module runner', () => {
     assert.equal(r.error?.code, 'NRX_ERR_TIMEOUT');
     const mod = (await import(a.entryPoint!)) as { seen: { aborted: boolean } };
     assert.equal(mod.seen.aborted, true);
-  });
-
-  test("the pack's config reaches the module as ctx.config: the operator's file over the schema's defaults", async () => {
-    const packDir = mkdtempSync(path.join(tmpdir(), 'nrx-module-pack-'));
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-module-data-'));
-    mkdirSync(path.join(packDir, 'actions'));
-    mkdirSync(path.join(dataDir, 'configs'));
-    writeFileSync(path.join(packDir, 'config.schema.yaml'), 'url: {type: string, default: http://default}\nchannel: {type: string, default: "#noc"}\n');
-    writeFileSync(path.join(dataDir, 'configs', 'chat.yaml'), 'url: http://from-file\n');
-    const entry = path.join(packDir, 'actions', 'cfg.mjs');
-    writeFileSync(entry, 'export function run(p, ctx) { return ctx.config; }\n');
-    const a = testAction('module', {}, { pack: 'chat', ref: 'chat.cfg', entryPoint: entry, file: path.join(packDir, 'actions', 'cfg.yaml') });
-    const withConfig = new ModuleRunner({ dataDir, kv: { templateContext: () => ({}) } });
-    assert.deepEqual(await withConfig.run(a, {}, testContext(a)), { status: 'succeeded', result: { url: 'http://from-file', channel: '#noc' } });
-    writeFileSync(path.join(dataDir, 'configs', 'chat.yaml'), '- not a mapping\n');
-    const broken = await withConfig.run(a, {}, testContext(a));
-    assert.equal(broken.status, 'failed');
-    assert.match(broken.error!.message, /chat\.cfg: cannot read the pack config/);
   });
 });
