@@ -36,6 +36,22 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_CONCURRENCY: { status: 429, retryable: true, meaning: "the action's concurrency limit is reached and the policy says cancel" },
   NRX_ERR_WORKFLOW: { status: 400, retryable: false, meaning: 'a workflow failed at run time (bad expression, unknown task, missing input)' },
   NRX_ERR_STORE: { status: 500, retryable: true, meaning: 'the state store failed (disk full, locked database, migration)' },
+  NRX_ERR_PACK_CONFIG_MISSING: {
+    status: 400,
+    retryable: false,
+    meaning: "a pack's config lacks a required value; names the pack, the key and how to set it (CLI, API or configs/<pack>.yaml)",
+  },
+  NRX_ERR_PACK_CONFIG_INVALID: {
+    status: 400,
+    retryable: false,
+    meaning:
+      "a pack config value does not fit the pack's config.schema.yaml (unknown option, wrong type, not in enum); names the pack and key, never the value",
+  },
+  NRX_ERR_TICKET: {
+    status: 502,
+    retryable: false,
+    meaning: 'a ticket system (Redmine, Jira, ServiceNow) refused or failed a request; names the system, the request and its answer',
+  },
   NRX_ERR_HTTP: { status: 502, retryable: true, meaning: 'an http-request action could not reach its URL' },
   NRX_ERR_USAGE: { status: 400, retryable: false, meaning: 'a command-line argument is missing or malformed' },
   NRX_ERR_BUS: {

@@ -20,9 +20,16 @@ export function packConfigFile(dataDir: string, pack: string): string {
  * Read `<data dir>/configs/<pack>.yaml`, fill what it leaves out from the `default`s of the
  * pack's `config.schema.yaml`, and render `{{ st2kv.system.x | decrypt_kv }}` values the way
  * StackStorm does. Read on every execution, so an edited file applies to the next run.
- * No file and no schema is an empty config, not an error.
+ * No file and no schema is an empty config, not an error. `render: false` leaves templates as
+ * written (showing a config must not open its secrets); `defaults: false` skips the schema.
  */
-export function loadPackConfig(dataDir: string, pack: string, packDir: string, templateContext: Record<string, unknown> = {}): PackConfig {
+export function loadPackConfig(
+  dataDir: string,
+  pack: string,
+  packDir: string,
+  templateContext: Record<string, unknown> = {},
+  opts: { render?: boolean; defaults?: boolean } = {},
+): PackConfig {
   const file = packConfigFile(dataDir, pack);
   let values: Record<string, unknown> = {};
   const present = existsSync(file);
@@ -35,10 +42,11 @@ export function loadPackConfig(dataDir: string, pack: string, packDir: string, t
     }
   }
   const schemaFile = path.join(packDir, 'config.schema.yaml');
-  if (existsSync(schemaFile)) {
+  if (opts.defaults !== false && existsSync(schemaFile)) {
     const schema = loadYamlFile(schemaFile).doc;
     if (isPlainObject(schema)) values = withDefaults(values, schema);
   }
+  if (opts.render === false) return { values, file: present ? file : null };
   const rendered = renderValue(values, templateContext, { file: present ? file : schemaFile });
   return { values: rendered as Record<string, unknown>, file: present ? file : null };
 }

@@ -1,5 +1,9 @@
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isNrxError } from '../../core/errors.js';
+import { ERROR_CATALOGUE, describeError, isNrxError } from '../../core/errors.js';
+import type { KeyValueStore } from '../../datastore/keyvalue.js';
+import { loadPackConfig } from '../../datastore/pack-config.js';
+import type { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 
 export const MODULE_RUNNER: RunnerDeclaration = {
@@ -10,8 +14,24 @@ export const MODULE_RUNNER: RunnerDeclaration = {
   },
 };
 
+/** What a module action sees: the run context and its pack's config (StackStorm's `self.config`). */
+export interface ModuleContext extends RunContext {
+  /** Values set through the API/CLI over `<data dir>/configs/<pack>.yaml` over the schema's defaults; `st2kv` rendered, secrets in clear; {} when none. */
+  config: Record<string, unknown>;
+  /** Fails with NRX_ERR_PACK_CONFIG_MISSING (pack, key, how to set it) for the first of `keys` without a value. */
+  requireConfig(...keys: string[]): void;
+}
+
 /** What a module action exports: `run(params, ctx)`, as a named or default export. */
-export type ModuleActionFn = (params: Record<string, unknown>, ctx: RunContext) => unknown;
+export type ModuleActionFn = (params: Record<string, unknown>, ctx: ModuleContext) => unknown;
+
+/** Where the pack config comes from; without it (unit tests) a module sees an empty config. */
+export interface ModuleRunnerOptions {
+  dataDir: string;
+  kv: Pick<KeyValueStore, 'templateContext'>;
+  /** Values set through the API/CLI (secrets decrypted at run time) and the schema's `required`; without it, the file and defaults only. */
+  packConfig?: PackConfigStore;
+}
 
 /**
  * Runs an action written as a JavaScript/TypeScript module in the pack (netreflex's answer
@@ -25,6 +45,8 @@ export class ModuleRunner implements Runner {
   readonly runnerType = MODULE_RUNNER.runnerType;
   readonly aliases = MODULE_RUNNER.aliases;
   readonly parameters = MODULE_RUNNER.parameters;
+
+  constructor(private readonly opts: ModuleRunnerOptions | null = null) {}
 
   async run(action: ActionSpec, params: Record<string, unknown>, ctx: RunContext): Promise<RunResultOk> {
     if (!action.entryPoint) {
@@ -45,6 +67,19 @@ export class ModuleRunner implements Runner {
       };
     }
 
+    const packDir = path.dirname(path.dirname(action.file));
+    let config: Record<string, unknown> = {};
+    try {
+      config = await this.packConfig(action, packDir);
+    } catch (e) {
+      const d = describeError(e);
+      // a missing value already names the pack and how to set it
+      const why = d.code === 'NRX_ERR_PACK_CONFIG_MISSING' ? d.message : `cannot read the pack config: ${d.message}`;
+      return { status: 'failed', result: null, error: { code: d.code, message: `action ${action.ref}: ${why}` } };
+    }
+    const store = this.opts?.packConfig;
+    const requireConfig = (...keys: string[]): void => store?.requireValues(action.pack, packDir, config, keys);
+
     const timeoutMs = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout * 1000 : (action.timeoutMs ?? 600_000);
     // A ref'd timer (AbortSignal.timeout is unref'd): a pending action keeps the process alive.
     const timeout = new AbortController();
@@ -63,10 +98,10 @@ export class ModuleRunner implements Runner {
     });
     const work = (async (): Promise<RunResultOk> => {
       try {
-        const result = await fn(actionParams, { ...ctx, signal });
+        const result = await fn(actionParams, { ...ctx, signal, config, requireConfig });
         return { status: 'succeeded', result: result === undefined ? null : result };
       } catch (e) {
-        const code = isNrxError(e) ? e.code : 'NRX_ERR_RUNNER_FAILED';
+        const code = isNrxError(e) ? e.code : catalogued((e as { code?: unknown } | null)?.code);
         return { status: 'failed', result: null, error: { code, message: e instanceof Error ? e.message : String(e) } };
       }
     })();
@@ -76,6 +111,21 @@ export class ModuleRunner implements Runner {
       clearTimeout(timer);
     }
   }
+  /** Read on every run, as for python-script: an edited config applies to the next run. */
+  private async packConfig(action: ActionSpec, packDir: string): Promise<Record<string, unknown>> {
+    if (!this.opts) return {};
+    const templates = { st2kv: this.opts.kv.templateContext({ pack: action.pack }) };
+    if (this.opts.packConfig) return (await this.opts.packConfig.resolve(action.pack, packDir, templates)).values;
+    return loadPackConfig(this.opts.dataDir, action.pack, packDir, templates).values;
+  }
+}
+
+/**
+ * A pack's module cannot import netreflex's NrxError (it is not part of the pack), so an Error
+ * carrying a catalogued `code` keeps it; anything else is a runner failure.
+ */
+function catalogued(code: unknown): string {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code) ? code : 'NRX_ERR_RUNNER_FAILED';
 }
 
 async function loadRun(file: string): Promise<ModuleActionFn> {

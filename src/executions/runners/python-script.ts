@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { describeError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
 import { loadPackConfig, type PackConfig } from '../../datastore/pack-config.js';
+import type { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
 import { CapturedStream } from './output.js';
 import { abortedByTimeout, asText, childEnvironment, killGroup } from './process-group.js';
@@ -22,6 +23,8 @@ export interface PythonRunnerOptions {
   kv: ActionDatastore & Partial<Pick<KeyValueStore, 'templateContext'>>;
   /** The appliance's data dir, for `configs/<pack>.yaml`; null: actions get an empty config. */
   dataDir: string | null;
+  /** Pack configs with the values set through the API/CLI too (else the file and the schema only). */
+  packConfig?: PackConfigStore;
   /** Bytes kept of stdout and of stderr each (default 1 MiB). */
   outputCapBytes?: number;
   /** Time between SIGTERM and SIGKILL when an action is stopped (default 2 s). */
@@ -74,7 +77,11 @@ export class PythonScriptRunner implements Runner {
     let config: PackConfig;
     try {
       const templates = this.opts.kv.templateContext ? { st2kv: this.opts.kv.templateContext({ pack: action.pack }) } : {};
-      config = this.opts.dataDir ? loadPackConfig(this.opts.dataDir, action.pack, packDir, templates) : { values: {}, file: null };
+      config = this.opts.packConfig
+        ? await this.opts.packConfig.resolve(action.pack, packDir, templates)
+        : this.opts.dataDir
+          ? loadPackConfig(this.opts.dataDir, action.pack, packDir, templates)
+          : { values: {}, file: null };
     } catch (e) {
       const d = describeError(e);
       return refuse(d.code, `action ${action.ref}: cannot read the pack config: ${d.message}`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { NrxError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
+import { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { EventEnvelope } from '../../events/envelope.js';
 import type { AnyRunner, Runner, RunnerDeclaration } from '../action.js';
 import { INQUIRY_RUNNER } from '../inquiry.js';
@@ -70,7 +71,7 @@ const RUNNERS: readonly Entry[] = [
   action(REMOTE_SHELL_SCRIPT_RUNNER, (d) => new RemoteShellRunner('remote-shell-script', d.remoteHosts)),
   action(PYTHON_SCRIPT_RUNNER, pythonScriptRunner),
   action(HTTP_REQUEST_RUNNER, () => new HttpRequestRunner()),
-  action(MODULE_RUNNER, () => new ModuleRunner()),
+  action(MODULE_RUNNER, (d) => new ModuleRunner({ dataDir: d.dataDir, kv: d.kv, packConfig: new PackConfigStore(d.kv, d.dataDir) })),
   action(NOOP_RUNNER, () => new NoopRunner()),
   action(ANNOUNCEMENT_RUNNER, (d) => new AnnouncementRunner(d.emit)),
   device(CLI_RUNNER, (d) => new CliRunner(d.cliDevices)),
@@ -89,7 +90,7 @@ function pythonScriptRunner(deps: RunnerDeps): Runner {
   const workspace = new PackWorkspace(resolveRunAs());
   const python = deps.python ?? process.env.NETREFLEX_PYTHON;
   const envs = new PythonEnvironments({ ...(python ? { python } : {}), venvRoot: workspace.venvRoot() ?? path.join(deps.dataDir, 'virtualenvs') });
-  return new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir, workspace });
+  return new PythonScriptRunner({ envs, kv: deps.kv, dataDir: deps.dataDir, packConfig: new PackConfigStore(deps.kv, deps.dataDir), workspace });
 }
 
 const byName = new Map<string, Entry>();
