@@ -156,6 +156,18 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     meaning: 'received bytes (syslog message, sFlow datagram, SNMP trap, pcap file) are malformed or truncated; names what and where (byte offset, field)',
   },
+  // ChatOps: chat commands matched against action aliases, chat servers and webhooks.
+  NRX_ERR_ALIAS_NO_MATCH: { status: 404, retryable: false, meaning: 'a chat command matches no action alias format; names the command' },
+  NRX_ERR_ALIAS_AMBIGUOUS: {
+    status: 409,
+    retryable: false,
+    meaning: 'a chat command matches the formats of more than one action alias; names each alias and format',
+  },
+  NRX_ERR_CHAT: {
+    status: 502,
+    retryable: true,
+    meaning: 'a chat server or chat webhook refused or failed (connect, login, post); names the server or webhook host and its answer',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -57,6 +57,13 @@ export class SafeRegex {
     return this.re.matcher(input).replaceAll(replacement);
   }
 
+  /** The named groups of the first match in `input` (unmatched groups are null), or null when nothing matches. */
+  namedGroups(input: string): Record<string, string | null> | null {
+    this.checkBudget(input);
+    const m = this.re.matcher(input);
+    return m.find() ? m.getNamedGroups() : null;
+  }
+
   private checkBudget(input: string): void {
     if (input.length * this.size <= REGEX_LIMITS.work) return;
     const most = Math.floor(REGEX_LIMITS.work / this.size);
