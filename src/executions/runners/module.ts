@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../../core/config.js';
 import { ERROR_CATALOGUE, describeError, isNrxError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
 import { loadPackConfig } from '../../datastore/pack-config.js';
 import type { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { ActionSpec, Runner, RunContext, RunnerDeclaration, RunResultOk } from '../action.js';
+import type { ModuleServices } from './module-services.js';
 
 export const MODULE_RUNNER: RunnerDeclaration = {
   runnerType: 'module',
@@ -20,6 +23,8 @@ export interface ModuleContext extends RunContext {
   config: Record<string, unknown>;
   /** Fails with NRX_ERR_PACK_CONFIG_MISSING (pack, key, how to set it) for the first of `keys` without a value. */
   requireConfig(...keys: string[]): void;
+  /** The data directory, the datastore and the devices (module-services.ts); absent where the runner is built without an appliance. */
+  services?: ModuleServices;
 }
 
 /** What a module action exports: `run(params, ctx)`, as a named or default export. */
@@ -31,6 +36,7 @@ export interface ModuleRunnerOptions {
   kv: Pick<KeyValueStore, 'templateContext'>;
   /** Values set through the API/CLI (secrets decrypted at run time) and the schema's `required`; without it, the file and defaults only. */
   packConfig?: PackConfigStore;
+  services?: ModuleServices;
 }
 
 /**
@@ -98,7 +104,7 @@ export class ModuleRunner implements Runner {
     });
     const work = (async (): Promise<RunResultOk> => {
       try {
-        const result = await fn(actionParams, { ...ctx, signal, config, requireConfig });
+        const result = await fn(actionParams, { ...ctx, signal, config, requireConfig, ...(this.opts?.services ? { services: this.opts.services } : {}) });
         return { status: 'succeeded', result: result === undefined ? null : result };
       } catch (e) {
         const code = isNrxError(e) ? e.code : catalogued((e as { code?: unknown } | null)?.code);
@@ -129,9 +135,27 @@ function catalogued(code: unknown): string {
 }
 
 async function loadRun(file: string): Promise<ModuleActionFn> {
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    const twin = compiledTwin(file);
+    if ((e as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !twin || !existsSync(twin)) throw e;
+    mod = (await import(pathToFileURL(twin).href)) as Record<string, unknown>;
+  }
   const candidates = [mod.run, mod.default, (mod.default as Record<string, unknown> | undefined)?.run];
   const fn = candidates.find((c) => typeof c === 'function');
   if (!fn) throw new Error('the module exports no run(params, ctx) function (named `run` or default)');
   return fn as ModuleActionFn;
+}
+
+/**
+ * The .js that `npm run build` made of a .ts file in this repository (the shipped packs'
+ * actions), for a Node without tsx: dist/ mirrors the repository tree.
+ */
+function compiledTwin(file: string): string | null {
+  if (!file.endsWith('.ts') || !REPO_ROOT) return null;
+  const rel = path.relative(REPO_ROOT, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || rel.startsWith(`dist${path.sep}`)) return null;
+  return path.join(REPO_ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
 }

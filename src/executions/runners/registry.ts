@@ -14,6 +14,7 @@ import { GETTER_RUNNER, GetterRunner } from './getter.js';
 import { HTTP_REQUEST_RUNNER, HttpRequestRunner } from './http-request.js';
 import { LOCAL_SHELL_CMD_RUNNER, LOCAL_SHELL_SCRIPT_RUNNER, LocalShellRunner } from './local-shell-cmd.js';
 import { MODULE_RUNNER, ModuleRunner } from './module.js';
+import { moduleServices } from './module-services.js';
 import { NETCONF_RUNNER, NetconfRunner } from './netconf.js';
 import { NOOP_RUNNER, NoopRunner } from './noop.js';
 import { PackWorkspace } from './pack-workspace.js';
@@ -71,7 +72,10 @@ const RUNNERS: readonly Entry[] = [
   action(REMOTE_SHELL_SCRIPT_RUNNER, (d) => new RemoteShellRunner('remote-shell-script', d.remoteHosts)),
   action(PYTHON_SCRIPT_RUNNER, pythonScriptRunner),
   action(HTTP_REQUEST_RUNNER, () => new HttpRequestRunner()),
-  action(MODULE_RUNNER, (d) => new ModuleRunner({ dataDir: d.dataDir, kv: d.kv, packConfig: new PackConfigStore(d.kv, d.dataDir) })),
+  action(
+    MODULE_RUNNER,
+    (d) => new ModuleRunner({ dataDir: d.dataDir, kv: d.kv, packConfig: new PackConfigStore(d.kv, d.dataDir), services: moduleServices(d) }),
+  ),
   action(NOOP_RUNNER, () => new NoopRunner()),
   action(ANNOUNCEMENT_RUNNER, (d) => new AnnouncementRunner(d.emit)),
   device(CLI_RUNNER, (d) => new CliRunner(d.cliDevices)),
