@@ -53,6 +53,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'a ticket system (Redmine, Jira, ServiceNow) refused or failed a request; names the system, the request and its answer',
   },
   NRX_ERR_HTTP: { status: 502, retryable: true, meaning: 'an http-request action could not reach its URL' },
+  NRX_ERR_UPLOAD: {
+    status: 502,
+    retryable: true,
+    meaning: 'a file upload (SFTP, HTTP PUT) failed: server unreachable, login or write refused, or an error answer; names the server and the step',
+  },
+  NRX_ERR_VNI_EXHAUSTED: { status: 409, retryable: false, meaning: "every VNI in the openstack pack's vni_range is allocated; names the range" },
   NRX_ERR_USAGE: { status: 400, retryable: false, meaning: 'a command-line argument is missing or malformed' },
   NRX_ERR_BUS: {
     status: 503,
