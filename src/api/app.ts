@@ -14,6 +14,7 @@ import { accessFor } from './permissions.js';
 import { ApiRuleStore } from './rule-store.js';
 import { portsOf } from './ports.js';
 import { ApiStream } from './stream.js';
+import { actionAliasRoutes } from './routes/action-aliases.js';
 import { actionRoutes } from './routes/actions.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
@@ -140,6 +141,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   eventRoutes(app, ctx);
   ruleRoutes(app, ctx);
   actionRoutes(app, ctx);
+  actionAliasRoutes(app, ctx);
   executionRoutes(app, ctx);
   inventoryRoutes(app, ctx);
   keyRoutes(app, ctx);

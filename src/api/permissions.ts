@@ -78,6 +78,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/packs/install': 'packs:write',
   'DELETE /api/v1/packs/:ref': 'packs:write',
 
+  'GET /api/v1/actionalias': 'read',
+  'POST /api/v1/actionalias/match': 'read',
+  // runs the alias's action: the handler checks grants as POST /api/v1/executions does
+  'POST /api/v1/aliasexecution': 'execute',
+
   'GET /api/v1/webhooks': 'read',
   'POST /api/v1/webhooks': 'admin',
   'DELETE /api/v1/webhooks/:name': 'admin',

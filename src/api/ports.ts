@@ -2,6 +2,7 @@ import type { Appliance, Content } from '../appliance.js';
 import type { Logger } from '../core/log.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import type { TriggerRegistry } from '../events/trigger-registry.js';
+import { aliasesOf, type AliasIndex } from '../packs/alias-index.js';
 import type { ExecutionEngine } from '../executions/engine.js';
 import type { UnrunnableAction } from '../packs/runner-support.js';
 import type { RuleIndex } from '../rules/matcher.js';
@@ -58,6 +59,13 @@ export interface RulesPort {
   templateNames(): Record<string, unknown>;
 }
 
+/** /api/v1/actionalias and /api/v1/aliasexecution: the aliases of the loaded packs, running what they name, posting results back. */
+export interface AliasesPort {
+  aliases(): AliasIndex;
+  engine: Pick<ExecutionEngine, 'actions' | 'request' | 'wait'>;
+  emit(event: EventEnvelope): Promise<void>;
+}
+
 export interface ApiPorts {
   events: EventsPort;
   executions: ExecutionsPort;
@@ -66,6 +74,7 @@ export interface ApiPorts {
   actions: ActionsPort;
   packs: PacksPort;
   rules: RulesPort;
+  aliases: AliasesPort;
 }
 
 /** The ports of one appliance (the API is built on a whole appliance; each route gets its part). */
@@ -78,5 +87,6 @@ export function portsOf(appliance: Appliance): ApiPorts {
     actions: { actions: appliance.engine.actions },
     packs: appliance,
     rules: { index: appliance.rules, actions: appliance.engine.actions, templateNames: () => appliance.kv.templateNames() },
+    aliases: { aliases: () => aliasesOf(appliance.content.loaded.packs), engine: appliance.engine, emit: (e) => appliance.emit(e) },
   };
 }
