@@ -68,6 +68,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/inventory/filter': 'read',
   'POST /api/v1/inventory/import/netbox': 'inventory:write',
   'POST /api/v1/inventory/sync': 'inventory:write',
+  // show commands and getters on devices (grants.inventory narrows which)
+  'POST /api/v1/inventory/exec': 'execute',
 
   'GET /api/v1/keys': 'read',
   'GET /api/v1/keys/:scope/:key': 'read',

@@ -1,3 +1,4 @@
+import type { TargetSource } from '../../drivers/access/device-command.js';
 import type { Appliance, Content } from '../appliance.js';
 import type { Logger } from '../core/log.js';
 import type { EventEnvelope } from '../events/envelope.js';
@@ -59,6 +60,9 @@ export interface RulesPort {
   templateNames(): Record<string, unknown>;
 }
 
+/** /api/v1/inventory/exec: devices by name with the appliance's credentials and known hosts. */
+export type DevicesPort = TargetSource;
+
 /** /api/v1/actionalias and /api/v1/aliasexecution: the aliases of the loaded packs, running what they name, posting results back. */
 export interface AliasesPort {
   aliases(): AliasIndex;
@@ -75,6 +79,7 @@ export interface ApiPorts {
   packs: PacksPort;
   rules: RulesPort;
   aliases: AliasesPort;
+  devices: DevicesPort;
 }
 
 /** The ports of one appliance (the API is built on a whole appliance; each route gets its part). */
@@ -88,5 +93,6 @@ export function portsOf(appliance: Appliance): ApiPorts {
     packs: appliance,
     rules: { index: appliance.rules, actions: appliance.engine.actions, templateNames: () => appliance.kv.templateNames() },
     aliases: { aliases: () => aliasesOf(appliance.content.loaded.packs), engine: appliance.engine, emit: (e) => appliance.emit(e) },
+    devices: { target: (name) => appliance.devices.target(name) },
   };
 }

@@ -118,12 +118,12 @@ export class ApiClient {
     return u.toString();
   }
 
-  private async send(method: string, p: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+  private async send(method: string, p: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
     const hasBody = opts.body !== undefined;
     try {
       return await this.fetchImpl(this.url(p, opts.query), {
         method,
-        headers: this.headers(hasBody),
+        headers: { ...this.headers(hasBody), ...(opts.accept ? { accept: opts.accept } : {}) },
         ...(hasBody ? { body: JSON.stringify(opts.body) } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -165,11 +165,16 @@ export class ApiClient {
 
   /**
    * Read a server-sent-events route until it ends, `onMessage` returns false, or `signal`
-   * aborts. Used by `execution tail` and `event tail`.
+   * aborts. Used by `execution tail`, `event tail` and (POST with a body) `exec`.
    */
-  async stream(p: string, onMessage: (m: SseMessage) => boolean | void, opts: { query?: Query; signal?: AbortSignal } = {}): Promise<void> {
-    const res = await this.send('GET', p, opts);
-    if (!res.ok) throw await this.failure(res, `GET ${p}`);
+  async stream(
+    p: string,
+    onMessage: (m: SseMessage) => boolean | void,
+    opts: { query?: Query; signal?: AbortSignal; method?: 'GET' | 'POST'; body?: unknown } = {},
+  ): Promise<void> {
+    const method = opts.method ?? 'GET';
+    const res = await this.send(method, p, { ...opts, accept: 'text/event-stream' });
+    if (!res.ok) throw await this.failure(res, `${method} ${p}`);
     if (!res.body) return;
     const decoder = new TextDecoder();
     let buffer = '';
@@ -250,7 +255,12 @@ export class ApiClient {
   importNetbox = (source: { url?: string; json?: unknown; token?: string }) =>
     this.request<{ hosts: number; groups: number; errors: unknown[] }>('POST', '/api/v1/inventory/import/netbox', { body: source });
   syncInventory = (opts: { dir?: string; direction?: 'import' | 'export' } = {}) =>
-    this.request<{ hosts: number; groups: number }>('POST', '/api/v1/inventory/sync', { body: opts });
+    this.request<{ hosts: number; groups: number; added?: string[]; removed?: string[] }>('POST', '/api/v1/inventory/sync', { body: opts });
+  execOnDevices = (
+    body: { what: string; on: string; concurrency?: number; timeout?: number },
+    onMessage: (m: SseMessage) => boolean | void,
+    signal?: AbortSignal,
+  ) => this.stream('/api/v1/inventory/exec', onMessage, { method: 'POST', body, ...(signal ? { signal } : {}) });
 
   listKeys = (scope = 'system', prefix?: string, decrypt = false) =>
     this.request<Page<Record<string, unknown>>>('GET', '/api/v1/keys', { query: { scope, prefix, decrypt: decrypt || undefined } });

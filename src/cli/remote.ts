@@ -6,7 +6,7 @@ import { reportError } from './context.js';
  * The one rule for where a command works, documented in `netreflex --help`:
  * commands talk to the running appliance through the API. A command that can also work on a
  * data directory (execution list|get|cancel|pause|resume, event list|emit, rule list, trigger
- * list) does so when a data directory is given (--data-dir or NETREFLEX_DATA_DIR) and no URL
+ * list, exec) does so when a data directory is given (--data-dir or NETREFLEX_DATA_DIR) and no URL
  * is configured (--url, NETREFLEX_URL, or the config file `netreflex login` writes).
  * `run` and `rule test` run nothing in the appliance, so they work in this process unless a
  * URL is configured or --remote is given.

@@ -46,18 +46,18 @@ describe('the operator against the lab: netreflex exec over the inventory', { sk
   });
 
   test('--json gives the getter model per device; a rejected command fails per device with exit 1', () => {
-    const j = cli('exec', 'bgp_neighbors', '--on', 'site=lab', '--known-hosts', lab.knownHostsPath, '--json');
+    const j = cli('exec', 'bgp_neighbors', '--on', 'site=lab', '--inventory', lab.inventoryDir, '--known-hosts', lab.knownHostsPath, '--json');
     assert.equal(j.status, 0, j.stderr);
     const out = JSON.parse(j.stdout) as Array<{ device: string; ok: boolean; model: { neighbors: Array<{ state: string }> } }>;
     assert.deepEqual(out.map((o) => o.device).sort(), ['leaf1', 'leaf2', 'spine1']);
     assert.ok(out.every((o) => o.ok && o.model.neighbors.every((n) => n.state === 'established')));
-    const bad = cli('exec', 'show bogus', '--on', 'role=leaf', '--known-hosts', lab.knownHostsPath);
+    const bad = cli('exec', 'show bogus', '--on', 'role=leaf', '--inventory', lab.inventoryDir, '--known-hosts', lab.knownHostsPath);
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /leaf1\s+failed.*NRX_ERR_COMMAND_REJECTED.*% Unknown command/);
   });
 
   test('an unknown host key is refused (strict by default), naming the device and the key', () => {
-    const r = cli('exec', 'show version', '--on', 'name=leaf1');
+    const r = cli('exec', 'show version', '--on', 'name=leaf1', '--inventory', lab.inventoryDir);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /leaf1\s+failed.*NRX_ERR_HOSTKEY_UNKNOWN/);
   });
@@ -66,6 +66,8 @@ describe('the operator against the lab: netreflex exec over the inventory', { sk
     const a = new Appliance({ config: loadConfig({ dataDir }, {}), log: silentLogger, knownHostsFile: lab.knownHostsPath });
     await a.start();
     try {
+      // exec --inventory used the folder for its runs only: the appliance's inventory is imported explicitly
+      assert.deepEqual((await a.inventory.loadYaml(lab.inventoryDir)).errors, []);
       const ok = await a.engine.run('network.get_bgp_neighbors', { on: 'site=lab' });
       assert.equal(ok.status, 'succeeded', JSON.stringify(ok.error));
       const r = ok.result as { ok: number; failed: number; devices: Array<{ device: string; ok: boolean; result: { neighbors: Array<{ state: string }> } }> };

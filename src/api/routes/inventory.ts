@@ -7,6 +7,7 @@ import type { Group, Host, ResolvedHost } from '../../inventory/model.js';
 import type { Principal } from '../../auth/roles.js';
 import type { RouteContext } from '../context.js';
 import { anyObject, errorResponses, listOf, nameParams } from '../schemas.js';
+import { inventoryExecRoutes } from './inventory-exec.js';
 
 const fields = {
   hostname: { type: ['string', 'null'] },
@@ -39,7 +40,13 @@ const resolvedSchema = {
 const countsSchema = {
   type: 'object',
   additionalProperties: true,
-  properties: { hosts: { type: 'integer' }, groups: { type: 'integer' }, errors: { type: 'array', items: {} } },
+  properties: {
+    hosts: { type: 'integer' },
+    groups: { type: 'integer' },
+    errors: { type: 'array', items: {} },
+    added: { type: 'array', items: { type: 'string' }, description: 'import: hosts that were not stored before' },
+    removed: { type: 'array', items: { type: 'string' }, description: 'import: stored hosts the folder does not have (now gone)' },
+  },
 };
 
 /** An operator granted `site=dc1` sees and previews only dc1 devices. */
@@ -247,6 +254,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
         await inv.exportYaml(dir);
         return { hosts: (await inv.listHosts()).length, groups: (await inv.listGroups()).length, errors: [] };
       }
+      const before = new Set((await inv.listHosts()).map((h) => h.name));
       const r = await inv.loadYaml(dir);
       if (r.errors.length) {
         const errors = r.errors.map((e) => e.toJSON());
@@ -256,7 +264,17 @@ export function inventoryRoutes(app: FastifyInstance, ctx: RouteContext): void {
           { details: { errors } },
         );
       }
-      return { hosts: r.hosts, groups: r.groups, errors: [] };
+      // say what the import replaced: a folder missing hosts that were stored removes them
+      const after = (await inv.listHosts()).map((h) => h.name);
+      return {
+        hosts: r.hosts,
+        groups: r.groups,
+        errors: [],
+        added: after.filter((n) => !before.has(n)),
+        removed: [...before].filter((n) => !after.includes(n)),
+      };
     },
   });
+
+  inventoryExecRoutes(app, ctx);
 }

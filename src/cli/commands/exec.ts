@@ -1,179 +1,99 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import yaml from 'js-yaml';
-import { GETTER_NAMES, type GetterName } from '../../../drivers/contract/getters.js';
-import { findPlatform, parseCommandOutput } from '../../../drivers/platforms/registry.js';
+import { GETTER_NAMES } from '../../../drivers/contract/getters.js';
 import { NrxError } from '../../core/errors.js';
-import { InventoryDevices } from '../../../drivers/access/device-resolver.js';
-import { fanOut, summarise, type DeviceOutcome } from '../../../drivers/access/fan-out.js';
-import { sshDriverFactory } from '../../../drivers/access/open.js';
-import { withDevice } from '../../../drivers/access/with-device.js';
-import { InventoryService } from '../../inventory/inventory-service.js';
-import { configFrom, EXIT, reportError, type DataOptions } from '../context.js';
-import { colorStatus, table } from '../output.js';
-import { openCredentials } from './credential.js';
+import type { ApiClient } from '../api-client.js';
+import { EXIT } from '../context.js';
+import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
+import { execLocal, type ExecLocalOptions } from './exec-local.js';
+import { printOutcomes, progress, type ExecOutcome } from './exec-output.js';
 
-interface ExecOptions extends DataOptions {
-  on: string;
+interface ExecOptions extends ExecLocalOptions {
   concurrency: string;
-  json?: boolean;
-  yaml?: boolean;
-  raw?: boolean;
-  inventory?: string;
-  knownHosts?: string;
-  trustNewHosts?: boolean;
   timeout: string;
 }
 
-/** What one device gave back. */
-interface DeviceResult {
-  platform: string | null;
-  kind: 'command' | 'getter';
-  output?: string;
-  failed?: boolean;
-  failureReason?: string;
-  model?: unknown;
-  getter?: string;
-}
-
-const GETTER_ALIASES: Record<string, GetterName> = Object.fromEntries(
-  GETTER_NAMES.flatMap((g) => [
-    [g, g],
-    [`get_${g}`, g],
-    [`get${g.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase())}`, g],
-  ]),
-) as Record<string, GetterName>;
-
-/** A progress line on stderr while devices finish (only on a terminal). */
-function progress(total: number): (o: DeviceOutcome<DeviceResult>, done: number) => void {
-  if (!process.stderr.isTTY) return () => {};
-  let failed = 0;
-  return (o, done) => {
-    if (!o.ok) failed++;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ok ${done - failed}  failed ${failed}${done === total ? '\n' : ''}`,
-    );
-  };
-}
-
-/** Rows of a parsed model, for a table: lists of objects flatten into rows. */
-function modelRows(model: unknown): { rows: Array<Record<string, unknown>>; columns: string[] } | null {
-  const list = Array.isArray(model) ? model : model && typeof model === 'object' ? Object.values(model).find((v) => Array.isArray(v)) : null;
-  if (!Array.isArray(list) || !list.every((r) => r && typeof r === 'object')) return null;
-  const columns = [...new Set(list.flatMap((r) => Object.keys(r as object)))].filter((c) =>
-    list.some((r) => typeof (r as Record<string, unknown>)[c] !== 'object'),
-  );
-  return { rows: list as Array<Record<string, unknown>>, columns };
-}
+const WHERE = `
+Where it runs: like every command, through the appliance's API (the URL from --url, NETREFLEX_URL
+or \`netreflex login\`), with the appliance's inventory, credentials and known hosts; each device's
+result arrives as it finishes. With --data-dir or NETREFLEX_DATA_DIR and no URL configured, it
+runs in this process on that data directory (which must exist; exec never creates one); only
+then do --inventory, --known-hosts and --trust-new-hosts apply.`;
 
 export function registerExec(program: Command): void {
   program
     .command('exec <what>')
     .description('run a show command or a getter on every inventory device matching --on, in parallel, and report per device')
-    .requiredOption('--on <filter>', 'inventory filter, e.g. role=leaf, "site=dc1 and platform=frr", name=leaf*')
+    .requiredOption('--on <filter>', 'which devices: role=leaf, leaf1,leaf2 (names), "name in (leaf1, leaf2)", "site=dc1 and platform=frr", name=leaf*')
     .option('--concurrency <n>', 'devices worked on at once', '20')
     .option('--timeout <seconds>', 'per-command timeout', '30')
     .option('--json', 'print every device result as JSON')
     .option('--yaml', 'print every device result as YAML')
     .option('--raw', "print each device's raw output")
-    .option('--inventory <dir>', "first sync the data directory's inventory from this YAML directory (YAML wins)")
-    .option('--known-hosts <file>', 'OpenSSH known_hosts file (default <data-dir>/known_hosts)')
-    .option('--trust-new-hosts', 'record the host key of a device seen for the first time instead of refusing it')
-    .option('--data-dir <dir>', 'data directory (inventory, credentials)')
+    .option('--data-dir <dir>', 'run in this process on this data directory (inventory, credentials, known hosts) instead of through the API')
+    .option('--inventory <dir>', 'with a data directory: use this YAML inventory folder for this run only (the stored one is not changed)')
+    .option('--known-hosts <file>', 'with a data directory: OpenSSH known_hosts file (default <data-dir>/known_hosts)')
+    .option('--trust-new-hosts', 'with a data directory: record the host key of a device seen for the first time instead of refusing it')
     .addHelpText(
       'after',
-      `\nWHAT is a show command, or a getter: ${GETTER_NAMES.join(', ')}.\nA command the platform can parse (e.g. show ip bgp summary) prints the parsed model as a table.\nExit code 0 when every device succeeded, 1 when any failed, 2 for bad arguments.\n\nExamples:\n  netreflex exec "show ip bgp summary" --on role=leaf\n  netreflex exec bgp_neighbors --on "site=dc1 and platform=frr" --json\n  netreflex exec "show version" --on 'name=leaf*' --concurrency 50 --raw\n`,
+      `\nWHAT is a show command, or a getter: ${GETTER_NAMES.join(', ')}.\nA command the platform can parse (e.g. show ip bgp summary) prints the parsed model as a table.\nExit code 0 when every device succeeded, 1 when any failed, 2 for bad arguments or a filter that selects no device.\n${WHERE}\n\nExamples:\n  netreflex exec "show ip bgp summary" --on role=leaf\n  netreflex exec bgp_neighbors --on leaf1,leaf2 --json\n  netreflex exec "show version" --on 'name=leaf*' --concurrency 50 --raw\n  netreflex exec facts --on role=leaf --data-dir /var/lib/netreflex --inventory inventory/\n`,
     )
-    .action(async (what: string, o: ExecOptions) => {
-      const { store, credentials } = openCredentials(o);
-      try {
-        const inventory = new InventoryService(store);
-        if (o.inventory) {
-          const r = await inventory.loadYaml(path.resolve(o.inventory));
-          if (r.errors.length) throw r.errors[0]!;
+    .action((what: string, o: ExecOptions, cmd: Command) =>
+      guarded(async () => {
+        const concurrency = Number(o.concurrency);
+        const timeout = Number(o.timeout);
+        if (!Number.isInteger(concurrency) || concurrency < 1)
+          throw new NrxError('NRX_ERR_USAGE', `--concurrency must be a whole number >= 1, got '${o.concurrency}'`);
+        if (!(timeout > 0)) throw new NrxError('NRX_ERR_USAGE', `--timeout must be a number of seconds > 0, got '${o.timeout}'`);
+        if (useDataDir(globalsOf(cmd))) return execLocal(what, o, { concurrency, timeoutMs: timeout * 1000 });
+        const local = (['inventory', 'knownHosts', 'trustNewHosts'] as const).filter((k) => o[k] !== undefined);
+        if (local.length) {
+          const flags = local.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+          throw new NrxError(
+            'NRX_ERR_USAGE',
+            `${flags}: only with a data directory (--data-dir); through the appliance, exec uses its inventory and known hosts ` +
+              `(import a folder with \`netreflex inventory import --yaml DIR\`; the appliance's host keys are in <data-dir>/known_hosts)`,
+          );
         }
-        const { dataDir } = configFrom(o);
-        const devices = new InventoryDevices(inventory, credentials, {
-          knownHostsFile: o.knownHosts ?? path.join(dataDir, 'known_hosts'),
-          hostKeyPolicy: o.trustNewHosts ? 'tofu' : 'strict',
-        });
-        const hosts = await inventory.listHosts(o.on);
-        if (hosts.length === 0) throw new NrxError('NRX_ERR_USAGE', `no inventory device matches --on ${JSON.stringify(o.on)}`);
-        const getter = GETTER_ALIASES[what];
-        const timeoutMs = Number(o.timeout) * 1000;
-        const outcomes = await fanOut<DeviceResult>(
-          hosts.map((h) => h.name),
-          async (name) => {
-            const target = await devices.target(name);
-            target.commandTimeoutMs = timeoutMs;
-            return withDevice({ resolve: async () => target }, sshDriverFactory, name, undefined, async (driver) => {
-              if (getter) return { platform: target.platform, kind: 'getter', getter, model: await driver.get(getter) };
-              const [r] = await driver.send([what]);
-              if (r!.failed) throw new NrxError('NRX_ERR_COMMAND_REJECTED', `${name}: '${what}' rejected: ${r!.failureReason ?? 'error'}`);
-              let model: unknown;
-              let parsedGetter: string | undefined;
-              if (findPlatform(target.platform)) {
-                try {
-                  const parsed = parseCommandOutput(target.platform, what, r!.output);
-                  model = parsed.model;
-                  parsedGetter = parsed.getter;
-                } catch {
-                  model = undefined; // no parser for this command: raw output only
-                }
-              }
-              return { platform: target.platform, kind: 'command', output: r!.output, ...(model !== undefined ? { model, getter: parsedGetter } : {}) };
-            });
-          },
-          { concurrency: Number(o.concurrency), onOutcome: progress(hosts.length) },
-        );
-        printOutcomes(what, outcomes, o);
-        process.exitCode = summarise(outcomes).failed > 0 ? EXIT.failed : EXIT.ok;
-      } catch (e) {
-        process.exitCode = reportError(e);
-      } finally {
-        await store.close();
-      }
-    });
+        return execRemote(clientFor(cmd), what, o, { concurrency, timeout });
+      }),
+    );
 }
 
-function printOutcomes(what: string, outcomes: DeviceOutcome<DeviceResult>[], o: ExecOptions): void {
-  const plain = outcomes.map((x) =>
-    x.ok
-      ? { device: x.device, ok: true, elapsed_ms: Math.round(x.elapsedMs), ...x.value }
-      : { device: x.device, ok: false, elapsed_ms: Math.round(x.elapsedMs), error: x.error },
-  );
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
-    return;
+/** Through the appliance: POST /api/v1/inventory/exec, each device's result read from the stream as it finishes. */
+async function execRemote(client: ApiClient, what: string, o: ExecOptions, limits: { concurrency: number; timeout: number }): Promise<number> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  const show = progress();
+  let devices: string[] = [];
+  const got = new Map<string, ExecOutcome>();
+  let ended = false;
+  try {
+    await client.execOnDevices(
+      { what, on: o.on, ...limits },
+      (m) => {
+        const d = m.data as Record<string, unknown>;
+        if (m.event === 'start') devices = d.devices as string[];
+        else if (m.event === 'device') {
+          const x = d as unknown as ExecOutcome & { done: number; total: number };
+          const { done, total, ...outcome } = x;
+          got.set(outcome.device, outcome);
+          show(outcome, done, total);
+        } else if (m.event === 'end') ended = true;
+        else if (m.event === 'error') throw new NrxError('NRX_ERR_INTERNAL', `the appliance stopped the run: ${String(d.message)}`);
+      },
+      abort.signal,
+    );
+  } catch (e) {
+    if (!abort.signal.aborted) throw e;
+  } finally {
+    process.removeListener('SIGINT', stop);
   }
-  if (o.yaml) {
-    process.stdout.write(yaml.dump(plain, { lineWidth: 160 }));
-    return;
+  const outcomes = devices.map((name) => got.get(name)).filter((x): x is ExecOutcome => x !== undefined);
+  printOutcomes(what, outcomes, o);
+  if (!ended) {
+    process.stderr.write(`the stream ended after ${outcomes.length} of ${devices.length} device(s)${abort.signal.aborted ? ' (interrupted)' : ''}\n`);
+    return EXIT.failed;
   }
-  for (const x of outcomes) {
-    if (!x.ok) continue;
-    const rows = x.value.model !== undefined && !o.raw ? modelRows(x.value.model) : null;
-    process.stdout.write(`\n== ${x.device} (${x.value.platform ?? '?'}) ${what}\n`);
-    if (rows) process.stdout.write(`${table(rows.rows, rows.columns)}\n`);
-    else if (x.value.output !== undefined) process.stdout.write(`${x.value.output.replace(/\s+$/, '')}\n`);
-    else process.stdout.write(`${JSON.stringify(x.value.model, null, 2)}\n`);
-  }
-  const s = summarise(outcomes);
-  process.stdout.write(
-    `\n${table(
-      outcomes.map((x) => ({
-        device: x.device,
-        status: colorStatus(x.ok ? 'succeeded' : 'failed'),
-        ms: Math.round(x.elapsedMs),
-        detail: x.ok
-          ? x.value.model !== undefined
-            ? `${x.value.getter ?? 'parsed'}`
-            : `${(x.value.output ?? '').split('\n').length} lines`
-          : `${x.error.code}: ${x.error.message}`,
-      })),
-      ['device', 'status', 'ms', 'detail'],
-    )}\n${s.ok} ok, ${s.failed} failed\n`,
-  );
+  return outcomes.every((x) => x.ok) ? EXIT.ok : EXIT.failed;
 }

@@ -125,7 +125,10 @@ export function registerInventory(program: Command): void {
       .description(
         'import devices (admin): from NetBox (a saved /api/dcim/devices/ JSON file, or the URL of a NetBox API), or re-sync the whole inventory from a YAML folder with --yaml',
       )
-      .option('--yaml <dir>', 'replace the stored inventory with hosts.yaml, groups.yaml, defaults.yaml from this folder (all or nothing)')
+      .option(
+        '--yaml <dir>',
+        'replace the stored inventory with hosts.yaml, groups.yaml, defaults.yaml from this folder (all or nothing; prints the hosts it removed)',
+      )
       .option('--token <token>', 'NetBox API token (or NETBOX_TOKEN) when the source is a URL')
       .option('--json', 'print JSON'),
     'netreflex inventory import --yaml inventory/',
@@ -135,7 +138,7 @@ export function registerInventory(program: Command): void {
     guarded(async () => {
       if (Boolean(source) === Boolean(opts.yaml)) throw new NrxError('NRX_ERR_USAGE', 'give either a NetBox source (file or URL) or --yaml DIR');
       const client = clientFor(cmd);
-      let r: { hosts: number; groups: number; errors?: unknown[] };
+      let r: { hosts: number; groups: number; errors?: unknown[]; added?: string[]; removed?: string[] };
       // the appliance reads the folder itself, so the path must not depend on the CLI's cwd
       if (opts.yaml) r = await client.syncInventory({ dir: path.resolve(opts.yaml), direction: 'import' });
       else if (/^https?:\/\//i.test(source!)) {
@@ -144,7 +147,12 @@ export function registerInventory(program: Command): void {
       } else r = await client.importNetbox({ json: readJsonFile(source!) });
       if (opts.json) printJson(r);
       else {
-        process.stdout.write(`imported ${r.hosts} host(s), ${r.groups} group(s)\n`);
+        process.stdout.write(`imported ${r.hosts} host(s), ${r.groups} group(s)${opts.yaml ? ` from ${path.resolve(opts.yaml)}` : ''}\n`);
+        // --yaml replaces the stored inventory: say what that took away
+        if (r.removed?.length) {
+          process.stdout.write(`replaced the stored inventory: removed ${r.removed.length} host(s): ${listNames(r.removed)}\n`);
+          if (r.added?.length) process.stdout.write(`added ${r.added.length} host(s): ${listNames(r.added)}\n`);
+        }
         for (const e of r.errors ?? []) process.stderr.write(`warning: ${typeof e === 'string' ? e : JSON.stringify(e)}\n`);
       }
     }),
@@ -181,6 +189,10 @@ export function registerInventory(program: Command): void {
       else process.stdout.write(`${r.count} device(s) match '${r.filter}'\n${r.items ? table(hostRows(r.items), HOST_COLUMNS) : r.names.join('\n')}\n`);
     }),
   );
+}
+
+function listNames(names: string[]): string {
+  return names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', ');
 }
 
 function readJsonFile(file: string): unknown {
