@@ -169,6 +169,8 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       url: '/api/v1/inventory/sync',
       payload: { dir: mkdtempSync(path.join(tmpdir(), 'nrx-inv-')), direction: 'export' },
     }),
+    // r1 names no credential: its device fails at once, and the answer (200, per-device results) is what is checked
+    'POST /api/v1/inventory/exec': S('POST', '/api/v1/inventory/exec', { what: 'show version', on: 'r1' }),
     'GET /api/v1/keys': S('GET', '/api/v1/keys?scope=system'),
     'GET /api/v1/keys/:scope/:key': async () => {
       await h.kv.set('system', 'site_name', 'dc1');
