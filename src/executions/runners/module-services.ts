@@ -11,7 +11,7 @@ import type { DeviceSelector } from './fan-out-runner.js';
  * session pool). Pack code gets these instead of reaching into the appliance.
  */
 export interface ModuleServices {
-  /** The appliance's data directory; a pack keeps its files under `<dataDir>/packs/<pack>/`. */
+  /** The appliance's data directory (not `<dataDir>/packs/`: installed packs live there). */
   dataDir: string;
   kv: Pick<KeyValueStore, 'get' | 'list' | 'set' | 'delete' | 'setIfAbsent' | 'deleteIfValue'>;
   devices: DeviceCommands;
