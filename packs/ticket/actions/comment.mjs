@@ -1,0 +1,3 @@
+import { comment } from './lib/tickets.mjs';
+
+export const run = (params, ctx) => comment(params, ctx);

@@ -1,0 +1,3 @@
+import { find } from './lib/tickets.mjs';
+
+export const run = (params, ctx) => find(params, ctx);
