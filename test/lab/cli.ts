@@ -5,12 +5,16 @@
  */
 import { Command } from 'commander';
 import { NrxError } from '../../src/core/errors.js';
+import { DEFAULT_SENSORS } from '../../src/sensors/sensor-host.js';
 import { bgpStates } from './frr.js';
 import { attachLab, labUp, readLabState, type LabState } from './lab.js';
 import { lacpNegotiated } from './ovs.js';
 import { readPid, isRunning } from './pids.js';
 import { readLock, releaseLock, isStale } from './state.js';
 import { teardown } from './teardown.js';
+import { startSnmpd } from './snmp.js';
+import { registerFault } from './fault-cli.js';
+import { wireAppliance } from './wire-appliance.js';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -25,6 +29,29 @@ function printLab(s: LabState): void {
       `${r.name.padEnd(7)} AS ${r.asn} netns ${r.netns}  ssh -p ${r.ssh.port} ${r.ssh.username}@127.0.0.1 (password ${r.ssh.password}, key ${r.ssh.privateKeyPath})`,
     );
   }
+}
+
+interface UpOptions {
+  appliance?: boolean;
+  syslogPort?: number;
+  trapPort?: number;
+  sflowPort?: number;
+  dataDir?: string;
+  url?: string;
+  dir?: string;
+}
+
+/** The appliance's sensor ports: the flag, else what `netreflex serve` reads from the environment, else its default. */
+function applianceTarget(o: UpOptions): { syslogPort: number; trapPort: number; sflowPort: number } {
+  const envPort = (name: string, fallback: number): number => {
+    const v = process.env[name];
+    return v === undefined || v === '' ? fallback : parsePort(v);
+  };
+  return {
+    syslogPort: o.syslogPort ?? envPort('NETREFLEX_SYSLOG_PORT', DEFAULT_SENSORS.syslogUdpPort ?? 5514),
+    trapPort: o.trapPort ?? envPort('NETREFLEX_TRAP_PORT', DEFAULT_SENSORS.trapPort ?? 10162),
+    sflowPort: o.sflowPort ?? envPort('NETREFLEX_SFLOW_PORT', DEFAULT_SENSORS.sflowPort ?? 6343),
+  };
 }
 
 function parsePort(v: string): number {
@@ -77,15 +104,56 @@ const program = new Command('lab').description('the netreflex live lab: FRR rout
 program
   .command('up')
   .description('bring the lab up and leave it running (until `down`)')
-  .option('--syslog-port <port>', 'UDP port on 127.0.0.1 for relayed syslog (default: a free one)', parsePort)
-  .option('--sflow-port <port>', 'UDP port on 127.0.0.1 for sFlow (default: a free one)', parsePort)
+  .option('--appliance', 'wire it to the appliance: its inventory, credentials and host keys in, syslog/traps/sFlow to its ports')
+  .option('--syslog-port <port>', 'UDP port on 127.0.0.1 for relayed syslog (default: a free one; 5514 with --appliance)', parsePort)
+  .option('--trap-port <port>', "with --appliance: SNMP traps from leaf1's snmpd to this port (default 10162)", parsePort)
+  .option('--sflow-port <port>', 'UDP port on 127.0.0.1 for sFlow (default: a free one; 6343 with --appliance)', parsePort)
+  .option('--data-dir <dir>', "with --appliance: the appliance's data directory (default $NETREFLEX_DATA_DIR, else ~/.netreflex)")
+  .option('--url <url>', 'with --appliance: import through this API instead (also NETREFLEX_URL or `netreflex login`)')
   .option('--dir <dir>', 'scratch dir for configs and logs (default: a new one under the temp dir; kept)')
-  .action(async (o: { syslogPort?: number; sflowPort?: number; dir?: string }) => {
+  .addHelpText(
+    'after',
+    `
+With --appliance the ports default to the appliance's (\`netreflex serve\`): syslog 5514, traps 10162,
+sFlow 6343, or NETREFLEX_SYSLOG_PORT / NETREFLEX_TRAP_PORT / NETREFLEX_SFLOW_PORT as serve reads them.
+
+Examples:
+  npm run lab:up -- --appliance
+  npm run lab:up -- --appliance --data-dir /var/lib/netreflex --syslog-port 1514
+`,
+  )
+  .action(async (o: UpOptions) => {
     const t0 = Date.now();
-    const lab = await labUp({ ...o, mode: 'cli', lockWaitMs: 0 });
+    const wired = o.appliance ? applianceTarget(o) : undefined;
+    const holder = Number(process.env.NETREFLEX_LAB_HOLDER_PID);
+    const lab = await labUp({
+      ...(o.dir ? { dir: o.dir } : {}),
+      ...((wired?.syslogPort ?? o.syslogPort) ? { syslogPort: wired?.syslogPort ?? o.syslogPort } : {}),
+      ...((wired?.sflowPort ?? o.sflowPort) ? { sflowPort: wired?.sflowPort ?? o.sflowPort } : {}),
+      // a test that runs this command holds the lab as its own (see lab.ts holderPid)
+      ...(Number.isInteger(holder) && holder > 0 ? { mode: 'test' as const, holderPid: holder } : { mode: 'cli' as const }),
+      lockWaitMs: Number.isInteger(holder) && holder > 0 ? 300_000 : 0,
+    });
     printLab(lab);
-    console.log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; \`npm run lab:status\`, \`npm run lab:down\``);
+    if (wired) {
+      try {
+        const snmpd = await startSnmpd({ dir: lab.dir, netns: 'nrxlab-leaf1', trapPort: wired.trapPort });
+        console.log(`SNMP traps     v2c from leaf1's snmpd (${snmpd.host}) to udp ${snmpd.trapTarget?.host}:${wired.trapPort}`);
+        const r = await wireAppliance(lab, { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.url ? { url: o.url } : {}) });
+        if (r.createdDataDir) console.log(`data directory ${r.dataDir} did not exist: made it for the appliance (\`netreflex serve\` uses it too)`);
+        console.log(`appliance      ${r.via === 'api' ? `through the API at ${r.url}` : `data directory ${r.dataDir}`}`);
+        console.log(`  inventory    ${r.hosts.join(', ')} (platform frr, data.role leaf|spine, data.site lab)`);
+        console.log(`  credentials  ${r.credentials.join(', ')} (encrypted)`);
+        console.log(`  host keys    ${r.knownHostsFile}`);
+        console.log(`  sensors      syslog udp ${wired.syslogPort}, traps udp ${wired.trapPort}, sFlow udp ${wired.sflowPort}`);
+      } catch (e) {
+        await lab.down();
+        throw e;
+      }
+    }
+    console.log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; \`npm run lab:status\`, \`npm run lab:fault -- --help\`, \`npm run lab:down\``);
   });
+registerFault(program);
 program.command('down').description('take the lab down (also cleans after a crash)').action(down);
 program
   .command('status')

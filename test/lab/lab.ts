@@ -76,6 +76,11 @@ export interface LabUpOptions {
   lockWaitMs?: number;
   /** 'cli' keeps the lock after this process exits, until `lab:down`. */
   mode?: LabLock['mode'];
+  /**
+   * The process the lab belongs to (default this one). A test that runs `lab:up` as a child
+   * names itself, so other tests wait for its lab and clean it if the test dies.
+   */
+  holderPid?: number;
 }
 
 export const LAB_STATE_FILE = 'lab.json';
@@ -131,12 +136,18 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), AUTO_DIR_PREFIX));
   mkdirSync(dir, { recursive: true });
   try {
-    await acquireLock(dir, opts.mode ?? 'test', opts.lockWaitMs ?? 300_000, async (stale) => {
-      await teardown(stale.dir);
-      // a crashed test's own scratch dir goes too (lab.json may not have been written yet)
-      const owned = readLabState(stale.dir)?.ownsDir ?? path.basename(stale.dir).startsWith(AUTO_DIR_PREFIX);
-      if (owned && path.dirname(stale.dir) === os.tmpdir()) removeLabDir(stale.dir);
-    });
+    await acquireLock(
+      dir,
+      opts.mode ?? 'test',
+      opts.lockWaitMs ?? 300_000,
+      async (stale) => {
+        await teardown(stale.dir);
+        // a crashed test's own scratch dir goes too (lab.json may not have been written yet)
+        const owned = readLabState(stale.dir)?.ownsDir ?? path.basename(stale.dir).startsWith(AUTO_DIR_PREFIX);
+        if (owned && path.dirname(stale.dir) === os.tmpdir()) removeLabDir(stale.dir);
+      },
+      opts.holderPid,
+    );
   } catch (e) {
     if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     throw e;

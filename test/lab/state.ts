@@ -51,14 +51,20 @@ function tryCreate(lock: LabLock): boolean {
  * Takes the lock for `dir`. `cleanStale` tears down a dead holder's lab before the lock is
  * taken over. Waits up to `waitMs` for another live test's lab to go down.
  */
-export async function acquireLock(dir: string, mode: LabLock['mode'], waitMs: number, cleanStale: (lock: LabLock) => Promise<void>): Promise<LabLock> {
-  const mine: LabLock = { pid: process.pid, dir, mode, startedAt: new Date().toISOString() };
+export async function acquireLock(
+  dir: string,
+  mode: LabLock['mode'],
+  waitMs: number,
+  cleanStale: (lock: LabLock) => Promise<void>,
+  holderPid: number = process.pid,
+): Promise<LabLock> {
+  const mine: LabLock = { pid: holderPid, dir, mode, startedAt: new Date().toISOString() };
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (tryCreate(mine)) return mine;
     const held = readLock();
     if (!held) continue; // released between our create and read
-    if (held.pid === process.pid && held.mode === 'test') {
+    if (held.pid === holderPid && held.mode === 'test') {
       throw new NrxError('NRX_ERR_CONFLICT', `lab: this process already has a lab up (dir ${held.dir}); share it or call down() first`);
     }
     if (held.mode === 'cli') {
