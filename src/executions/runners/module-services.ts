@@ -50,5 +50,7 @@ export interface PackActionContext {
   log(line: string): void;
   /** The pack's config (`<data dir>/configs/<pack>.yaml`, values set through the API, schema defaults). */
   config: Record<string, unknown>;
+  /** Fails with NRX_ERR_PACK_CONFIG_MISSING (pack, key, how to set it) for the first of `keys` without a value. */
+  requireConfig(...keys: string[]): void;
   services: ModuleServices;
 }
