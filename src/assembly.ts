@@ -5,6 +5,8 @@ import { startApi } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
+import { loadLdapConfig } from './auth/ldap-config.js';
+import { directoryFor } from './auth/ldap.js';
 import type { ApplianceConfig } from './core/config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { describeUnrunnable } from './packs/runner-support.js';
@@ -82,7 +84,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   }
 
   async function startApiServer(where: { host: string; port: number }): Promise<void> {
-    const auth = new AuthService(appliance.store);
+    const ldap = loadLdapConfig(config.dataDir);
+    const auth = new AuthService(appliance.store, { directory: directoryFor(ldap) });
+    if (ldap) say(`netreflex: directory logins through ${ldap.url}${ldap.startTls ? ' (StartTLS)' : ''}, group map in ${ldap.file}`);
     const admin = await auth.ensureAdmin();
     if (admin.created && admin.password && !admin.fromEnvironment)
       say(`netreflex: created user 'admin' with password ${admin.password} (shown once; change it with the API)`);

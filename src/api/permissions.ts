@@ -24,6 +24,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/users': 'admin',
   'POST /api/v1/users': 'admin',
   'DELETE /api/v1/users/:name': 'admin',
+  // admin for anybody; a user for its own password (checked in the handler)
+  'PUT /api/v1/users/:name/password': 'authenticated',
   'GET /api/v1/audit': 'admin',
 
   'GET /api/v1/events': 'read',

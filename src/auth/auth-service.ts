@@ -3,6 +3,7 @@ import { newId } from '../core/ids.js';
 import type { ApiKeyRecord, UserRecord } from '../store/repositories/auth.js';
 import type { Store } from '../store/store.js';
 import { AuditLog } from './audit-log.js';
+import type { Directory } from './ldap.js';
 import { checkPasswordLength, hashPassword, randomSecret, sha256, verifyPassword } from './passwords.js';
 import { isRole, narrowGrants, roleRank, type Grants, type Principal, type Role } from './roles.js';
 
@@ -11,6 +12,8 @@ export interface UserView {
   role: Role;
   grants: Grants;
   createdAt: string;
+  /** local: password kept here; directory: logs in against LDAP, role and grants from its groups. */
+  source: 'local' | 'directory';
 }
 
 export interface ApiKeyView {
@@ -29,12 +32,16 @@ export interface AuthServiceOptions {
   now?: () => number;
   /** Lifetime of a login token (default 24 h). */
   tokenTtlMs?: number;
+  /** Directory logins (ldap.yaml): a name that is not a local user is tried there. */
+  directory?: Directory | null;
 }
 
 const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 const TOKEN_PREFIX = 'nrxt_';
 const KEY_PREFIX = 'nrxk_';
 const MIN_PASSWORD = 8;
+/** The password hash of a directory user: no password verifies against it, so it logs in only through the directory. */
+const DIRECTORY_USER = 'directory';
 
 /** The store's repositories this service keeps its data in. */
 export type AuthStore = Pick<Store, 'users' | 'apiKeys' | 'loginTokens' | 'audit'>;
@@ -53,12 +60,14 @@ export class AuthService {
   private readonly store: AuthStore;
   private readonly now: () => number;
   private readonly tokenTtlMs: number;
+  private readonly directory: Directory | null;
 
   constructor(store: AuthStore, opts: AuthServiceOptions = {}) {
     this.store = store;
     this.audit = new AuditLog(store.audit);
     this.now = opts.now ?? Date.now;
     this.tokenTtlMs = opts.tokenTtlMs ?? 24 * 3600_000;
+    this.directory = opts.directory ?? null;
   }
 
   private iso(offsetMs = 0): string {
@@ -81,7 +90,7 @@ export class AuthService {
     const hash = await hashPassword(u.password);
     const createdAt = this.iso();
     await this.store.users.add({ name: u.name, role: u.role, passwordHash: hash, grants: u.grants ?? {}, createdAt });
-    return { name: u.name, role: u.role, grants: u.grants ?? {}, createdAt };
+    return { name: u.name, role: u.role, grants: u.grants ?? {}, createdAt, source: 'local' };
   }
 
   async getUser(name: string): Promise<UserView | null> {
@@ -98,7 +107,25 @@ export class AuthService {
     return this.store.users.delete(name);
   }
 
+  /** Delete a user named by an operator: an unknown name and the last admin are refused. */
+  async removeUser(name: string): Promise<void> {
+    const u = await this.getUser(name);
+    if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${name}'`);
+    if (u.role === 'admin' && (await this.listUsers()).filter((x) => x.role === 'admin').length === 1)
+      throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
+    await this.deleteUser(u.name);
+  }
+
+  /** A user proving it knows its current password before changing it. */
+  async checkPassword(name: string, password: string): Promise<void> {
+    checkPasswordLength(password);
+    const row = await this.store.users.get(name);
+    if (!row || !(await verifyPassword(password, row.passwordHash))) throw unauthorized(`the current password of '${name}' is wrong`);
+  }
+
   async setPassword(name: string, password: string): Promise<void> {
+    if ((await this.store.users.get(name))?.passwordHash === DIRECTORY_USER)
+      throw new NrxError('NRX_ERR_CONFLICT', `'${name}' logs in through the directory; change the password there`);
     if (password.length < MIN_PASSWORD)
       throw new NrxError('NRX_ERR_VALIDATION', `password must have at least ${MIN_PASSWORD} characters`, { location: { field: 'password' } });
     checkPasswordLength(password);
@@ -125,14 +152,44 @@ export class AuthService {
   async login(name: string, password: string): Promise<{ token: string; expiresAt: string; user: string; role: Role }> {
     checkPasswordLength(password);
     const row = await this.store.users.get(name);
+    if (this.directory && (!row || row.passwordHash === DIRECTORY_USER)) return this.directoryLogin(this.directory, name, password, row !== null);
     // Hash even for an unknown user, so response time does not reveal which names exist.
     const ok = await verifyPassword(password, row?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
     if (!row || !ok) throw unauthorized('wrong user name or password');
+    return this.issueToken(name, row.role as Role);
+  }
+
+  /**
+   * A login through the directory. The user is kept as a directory user (no password here) so
+   * tokens and API keys work as for a local user; each login re-reads its groups, so a role
+   * changed in the directory applies from that login on, and a user dropped from every mapped
+   * group loses the account here with its tokens and API keys.
+   */
+  private async directoryLogin(
+    directory: Directory,
+    name: string,
+    password: string,
+    known: boolean,
+  ): Promise<{ token: string; expiresAt: string; user: string; role: Role }> {
+    if (!USER_NAME.test(name)) throw unauthorized('wrong user name or password');
+    let who;
+    try {
+      who = await directory.login(name, password);
+    } catch (e) {
+      if (known && e instanceof NrxError && e.code === 'NRX_ERR_LDAP_NO_ROLE') await this.store.users.delete(name);
+      throw e;
+    }
+    if (!known) await this.store.users.add({ name, role: who.role, passwordHash: DIRECTORY_USER, grants: who.grants, createdAt: this.iso() });
+    else await this.store.users.setRole(name, who.role, who.grants);
+    return this.issueToken(name, who.role);
+  }
+
+  private async issueToken(name: string, role: Role): Promise<{ token: string; expiresAt: string; user: string; role: Role }> {
     const token = randomSecret(TOKEN_PREFIX);
     const expiresAt = this.iso(this.tokenTtlMs);
     await this.store.loginTokens.deleteExpired(this.iso());
     await this.store.loginTokens.add({ tokenHash: sha256(token), user: name, expiresAt, createdAt: this.iso() });
-    return { token, expiresAt, user: name, role: row.role as Role };
+    return { token, expiresAt, user: name, role };
   }
 
   async logout(token: string): Promise<boolean> {
@@ -212,7 +269,13 @@ export class AuthService {
 }
 
 function userView(r: UserRecord): UserView {
-  return { name: r.name, role: r.role as Role, grants: r.grants as Grants, createdAt: r.createdAt };
+  return {
+    name: r.name,
+    role: r.role as Role,
+    grants: r.grants as Grants,
+    createdAt: r.createdAt,
+    source: r.passwordHash === DIRECTORY_USER ? 'directory' : 'local',
+  };
 }
 
 function keyView(r: ApiKeyRecord): ApiKeyView {

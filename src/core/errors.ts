@@ -83,6 +83,16 @@ export const ERROR_CATALOGUE = {
     meaning: 'too many failed logins for this user name or from this address; the Retry-After header says when to try again',
   },
   NRX_ERR_FORBIDDEN: { status: 403, retryable: false, meaning: 'the credential is valid but its role or grants (packs, inventory filter) do not allow this' },
+  NRX_ERR_LDAP_UNREACHABLE: {
+    status: 503,
+    retryable: true,
+    meaning: 'the LDAP directory for directory logins cannot be reached, or its TLS certificate is not trusted (names the URL and why)',
+  },
+  NRX_ERR_LDAP_NO_ROLE: {
+    status: 403,
+    retryable: false,
+    meaning: 'the directory accepted the password but the user is in none of the groups ldap.yaml maps to a role',
+  },
   NRX_ERR_NOT_FOUND: { status: 404, retryable: false, meaning: 'no such resource (rule, user, API key, pack, host, key or route)' },
   NRX_ERR_CONFLICT: { status: 409, retryable: false, meaning: 'the resource already exists or is owned elsewhere (a rule from a pack file, a shipped pack)' },
   NRX_ERR_INTERNAL: {

@@ -85,6 +85,8 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       await h.auth.createUser({ name, password: 'long-enough', role: 'observer' });
       return { method: 'DELETE', url: `/api/v1/users/${name}` };
     },
+    // each caller its own password, set to what it was (the harness authenticates by API key)
+    'PUT /api/v1/users/:name/password': S('PUT', `/api/v1/users/${user}/password`, { password: `${user}-password`, currentPassword: `${user}-password` }),
     'GET /api/v1/audit': S('GET', '/api/v1/audit'),
     'GET /api/v1/events': S('GET', '/api/v1/events'),
     'POST /api/v1/events': S('POST', '/api/v1/events', { type: 'core.event', payload: { kind: 'matrix' } }),

@@ -84,6 +84,15 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.equal(await store.users.setPasswordHash('nobody', 'x'), false);
     });
 
+    test('a new role and grants replace the old ones and keep the password; an unknown user is reported', async () => {
+      const { store } = await fresh();
+      await store.users.add(user('ops'));
+      assert.equal(await store.users.setRole('ops', 'admin', { inventory: 'site=dc2' }), true);
+      const u = await store.users.get('ops');
+      assert.deepEqual([u?.role, u?.grants, u?.passwordHash], ['admin', { inventory: 'site=dc2' }, 'hash-of-ops']);
+      assert.equal(await store.users.setRole('nobody', 'admin', {}), false);
+    });
+
     test("deleting a user takes its login tokens and API keys with it, and nobody else's", async () => {
       const { store } = await fresh();
       for (const n of ['ops', 'other']) {

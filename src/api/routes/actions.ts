@@ -24,7 +24,7 @@ const actionSchema = {
 };
 
 /** Parameter specs as declared; defaults of secret parameters are not shown. */
-function actionView(a: ActionSpec): Record<string, unknown> {
+export function actionView(a: ActionSpec): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(a.parameters)) parameters[k] = p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p;
   return {

@@ -178,11 +178,33 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: okSchema, ...errorResponses },
     },
     handler: async (req) => {
-      const u = await auth.getUser(req.params.name);
-      if (!u) throw new NrxError('NRX_ERR_NOT_FOUND', `no user '${req.params.name}'`);
-      if (u.role === 'admin' && (await auth.listUsers()).filter((x) => x.role === 'admin').length === 1)
-        throw new NrxError('NRX_ERR_CONFLICT', `'${u.name}' is the last admin; create another admin first`);
-      return { ok: await auth.deleteUser(u.name) };
+      await auth.removeUser(req.params.name);
+      return { ok: true };
+    },
+  });
+
+  app.put<{ Params: { name: string }; Body: { password: string; currentPassword?: string } }>('/api/v1/users/:name/password', {
+    schema: {
+      summary: "Set a user's password (admin: anybody's; a user: its own, with currentPassword). The user's login tokens are revoked.",
+      tags: ['users'],
+      params: nameParams,
+      body: {
+        type: 'object',
+        required: ['password'],
+        additionalProperties: false,
+        properties: { password: { type: 'string', minLength: 8, maxLength: 1024 }, currentPassword: { type: 'string', maxLength: 1024 } },
+      },
+      response: { 200: okSchema, ...errorResponses },
+    },
+    handler: async (req) => {
+      const p = callerOf(req);
+      if (p.role !== 'admin') {
+        if (p.user !== req.params.name) throw new NrxError('NRX_ERR_FORBIDDEN', `${p.user} may change only its own password`);
+        await auth.checkPassword(p.user, req.body.currentPassword ?? '');
+      }
+      await auth.setPassword(req.params.name, req.body.password);
+      req.auditInfo = { target: req.params.name, detail: null };
+      return { ok: true };
     },
   });
 

@@ -19,6 +19,8 @@ export interface UserRepository {
   count(): Promise<number>;
   /** False when there is no such user. */
   setPasswordHash(name: string, passwordHash: string): Promise<boolean>;
+  /** New role and grants (a directory user's after a login re-read its groups). False when there is no such user. */
+  setRole(name: string, role: string, grants: unknown): Promise<boolean>;
   /** The user goes with every login token and API key of theirs, all at once. False when there was no such user. */
   delete(name: string): Promise<boolean>;
 }

@@ -40,6 +40,10 @@ export class SqliteUsers implements UserRepository {
     return this.conn.stmt('UPDATE auth_users SET password_hash = ? WHERE name = ?').run(passwordHash, name).changes > 0;
   }
 
+  async setRole(name: string, role: string, grants: unknown): Promise<boolean> {
+    return this.conn.stmt('UPDATE auth_users SET role = ?, grants = ? WHERE name = ?').run(role, JSON.stringify(grants ?? {}), name).changes > 0;
+  }
+
   async delete(name: string): Promise<boolean> {
     return this.conn.write(() => {
       this.conn.stmt('DELETE FROM auth_tokens WHERE user_name = ?').run(name);
