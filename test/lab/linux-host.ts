@@ -31,7 +31,7 @@ export interface LinuxHost {
 }
 
 /** A /30 in 198.18.0.0/15 (RFC 2544 benchmarking) that no interface here uses yet. */
-async function freeSubnet(): Promise<string> {
+export async function freeSubnet(): Promise<string> {
   const used = (await run('ip', ['-o', '-4', 'addr', 'show'])).stdout;
   for (let i = 0; i < 50; i++) {
     const base = `198.${18 + randomInt(2)}.${randomInt(256)}.${randomInt(64) * 4}`;
@@ -41,7 +41,7 @@ async function freeSubnet(): Promise<string> {
   throw new Error('no free /30 in 198.18.0.0/15');
 }
 
-function plus(base: string, n: number): string {
+export function plus(base: string, n: number): string {
   const p = base.split('.').map(Number);
   p[3]! += n;
   return p.join('.');
@@ -128,7 +128,7 @@ export async function startLinuxHost(dir: string): Promise<LinuxHost> {
   }
 }
 
-function portAnswers(host: string, port: number): Promise<boolean> {
+export function portAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, host);
     s.once('connect', () => {
