@@ -66,7 +66,11 @@ export const TOUR_EXPECT: Record<string, Expectation> = {
 
 /** What the README's lab walk must print. */
 export const WALK_EXPECT: Record<string, Expectation> = {
-  'npx netreflex exec "show ip bgp summary" --on role=leaf': { stdout: /10\.0\.1\.1\s+65000\s+established[\s\S]*2 ok, 0 failed/, withinMs: 30_000 },
+  // exit 0 means every leaf answered; each shows its session to spine1 established
+  'npx netreflex exec "show ip bgp summary" --on role=leaf': {
+    stdout: /leaf1[\s\S]*10\.0\.1\.1\s.*established[\s\S]*leaf2[\s\S]*10\.0\.2\.1\s.*established/,
+    withinMs: 30_000,
+  },
   'npx netreflex event list --type network.bgp_peer_state_changed': {
     stdout: /network\.bgp_peer_state_changed\s+leaf1\s.*remediation\.bgp_peer_down:held/,
     withinMs: 20_000,
