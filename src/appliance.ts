@@ -2,7 +2,7 @@ import { describeError, NrxError } from './core/errors.js';
 import type { ApplianceConfig } from './core/config.js';
 import { createLogger, type Logger } from './core/log.js';
 import { reportSwallowed, useSwallowedErrorLog } from './core/swallowed-errors.js';
-import type { EventBus } from './events/bus.js';
+import type { Delivery, EventBus } from './events/bus.js';
 import { registerAllTriggerTypes } from './sensors/trigger-types.js';
 import type { EventEnvelope } from './events/envelope.js';
 import { MemoryBus } from './events/memory-bus.js';
@@ -28,6 +28,7 @@ import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
+import { EventIntake, type IntakeLimits } from './appliance/event-intake.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
 import type { Store, WriteOp } from './store/store.js';
@@ -47,6 +48,8 @@ export interface ApplianceOptions {
   trustNewHostKeys?: boolean;
   /** Called for every rule decision recorded (API stream, metrics). */
   onEnforcement?: (rec: RuleEnforcementRecord) => void;
+  /** Storm handling for the network sensors' events: queue limits, batch size, coalescing window. */
+  intake?: Partial<IntakeLimits>;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -130,6 +133,11 @@ export class Appliance {
   private readonly holdDowns: HoldDownTimers;
   private readonly ruleState: RuleStateFile;
   private readonly inbox: InboxPoller;
+  /** The network sensors' way in: coalescing, batched writes, bounded queue (see EventIntake). */
+  readonly intake: EventIntake;
+  /** 'processed' marks and decisions of events handled without an execution, written together. */
+  private decided: { ops: WriteOp[]; ids: string[] } = { ops: [], ids: [] };
+  private decidedFlush: NodeJS.Immediate | null = null;
   readonly timerSensor: TimerSensor;
   private started = false;
 
@@ -192,6 +200,21 @@ export class Appliance {
     });
     this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
+    this.intake = new EventIntake(
+      {
+        commit: (ops) => this.store.commit(ops),
+        bus: this.bus,
+        inFlight: this.inFlight,
+        deliverToWaits: (e) => this.engine.deliverEvent(e),
+        validate: (e) => {
+          const invalid = this.triggers.has(e.type) ? this.triggers.validate(e.type, e.payload) : null;
+          if (invalid) throw invalid;
+        },
+        log: this.log,
+        now: this.now,
+      },
+      { ...opts.config.events, ...opts.intake },
+    );
     this.inbox = new InboxPoller({
       store: this.store,
       pending: this.store.pendingEvents(),
@@ -230,10 +253,7 @@ export class Appliance {
     if (this.started) throw new NrxError('NRX_ERR_INVALID_STATE', 'appliance already started');
     this.started = true;
     await this.ruleState.restore();
-    await this.bus.subscribe('rules', async (d) => {
-      await this.processEvent(d.event);
-      d.ack();
-    });
+    await this.bus.subscribe('rules', (d) => this.onDelivery(d));
     const recovered = await this.engine.recover();
     const pending = await this.inbox.recover();
     await this.inbox.drain();
@@ -252,6 +272,14 @@ export class Appliance {
     this.holdDowns.arm();
     await this.timerSensor.start();
     return { ...recovered, pendingEvents: pending };
+  }
+
+  /**
+   * A network sensor's event: coalesced, queued and written a batch at a time (EventIntake).
+   * Never throws; what is refused or shed is counted in intake.counts.
+   */
+  accept(event: EventEnvelope): void {
+    this.intake.offer(event);
   }
 
   /** Accept an event: record it, then publish it to the rules engine. */
@@ -277,11 +305,55 @@ export class Appliance {
     await this.bus.publish(event);
   }
 
-  /** Rules and workflow waits see the event; decisions are carried out and recorded. */
-  private async processEvent(event: EventEnvelope): Promise<void> {
+  /**
+   * Rules and workflow waits see the event. Most events start nothing (no rule matched, or the
+   * match was throttled, held or in maintenance): they are handled here without waiting, and
+   * their decisions and 'processed' marks are written together a turn later. Only an event that
+   * starts an execution waits for the engine.
+   */
+  private onDelivery(d: Delivery): void | Promise<void> {
+    const event = d.event;
+    let decisions: Decision[];
     try {
       this.engine.deliverEvent(event);
-      const decisions = this.enforcer.onEvent(event, this.now());
+      decisions = this.enforcer.onEvent(event, this.now());
+    } catch (e) {
+      this.inFlight.delete(event.id);
+      throw e;
+    }
+    if (decisions.some(startsExecution)) return this.processEvent(event, decisions).then(() => d.ack());
+    const ops = decisions.map((dec) => this.enforcementOp(dec, null, outcomeOf(dec), dec.reason));
+    if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
+    ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
+    this.decided.ops.push(...ops);
+    this.decided.ids.push(event.id);
+    this.decidedFlush ??= setImmediate(() => this.writeDecided());
+    if (decisions.length) this.holdDowns.arm();
+    d.ack();
+  }
+
+  private writeDecided(): void {
+    this.decidedFlush = null;
+    const { ops, ids } = this.decided;
+    this.decided = { ops: [], ids: [] };
+    const done = (): void => {
+      for (const id of ids) this.inFlight.delete(id);
+    };
+    // Not written (store failure): the events stay pending and are handed out again at the next start.
+    this.store.commit(ops).then(done, (error: unknown) => {
+      done();
+      reportSwallowed({
+        where: 'event_status',
+        error,
+        log: this.log,
+        msg: 'rule decisions of handled events not recorded; they are handled again at the next start',
+      });
+    });
+  }
+
+  /** An event whose decisions start an execution: wait for the engine, then record. */
+  private async processEvent(event: EventEnvelope, decisions: Decision[]): Promise<void> {
+    try {
       const ops = await this.carryOut(decisions);
       ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
       await this.store.commit(ops);
@@ -295,7 +367,7 @@ export class Appliance {
     const ops: WriteOp[] = [];
     for (const d of decisions) {
       let executionId: string | null = null;
-      let outcome: RuleEnforcementRecord['outcome'] = d.outcome === 'execute' ? 'executed' : d.outcome === 'escalate' ? 'escalated' : d.outcome;
+      let outcome = outcomeOf(d);
       let reason = d.reason;
       if ((d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef) {
         try {
@@ -311,24 +383,28 @@ export class Appliance {
           this.log.warn({ rule: d.rule.ref, event: d.event.id, reason }, 'rule could not start its action');
         }
       }
-      if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed();
-      ops.push({
-        op: 'putEnforcement',
-        value: {
-          id: newId(),
-          ruleRef: d.rule.ref,
-          triggerInstanceId: d.event.id,
-          traceId: d.event.traceId,
-          outcome,
-          executionId,
-          actionRef: d.actionRef,
-          reason,
-          time: new Date(this.now()).toISOString(),
-        },
-      });
+      ops.push(this.enforcementOp(d, executionId, outcome, reason));
     }
     if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
     return ops;
+  }
+
+  private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
+    if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed();
+    return {
+      op: 'putEnforcement',
+      value: {
+        id: newId(),
+        ruleRef: d.rule.ref,
+        triggerInstanceId: d.event.id,
+        traceId: d.event.traceId,
+        outcome,
+        executionId,
+        actionRef: d.actionRef,
+        reason,
+        time: new Date(this.now()).toISOString(),
+      },
+    };
   }
 
   /**
@@ -354,11 +430,16 @@ export class Appliance {
 
   async stop(): Promise<void> {
     await this.timerSensor.stop();
+    await this.intake.close();
     this.inbox.stop();
     this.ruleState.stop();
     if (this.pruneInterval) clearInterval(this.pruneInterval);
     this.holdDowns.stop();
     await this.bus.drain();
+    if (this.decidedFlush) {
+      clearImmediate(this.decidedFlush);
+      this.writeDecided();
+    }
     await this.ruleState.flush().catch(() => {});
     await this.engine.close();
     // Device sessions kept for reuse close once no execution can need them.
@@ -366,4 +447,12 @@ export class Appliance {
     await this.bus.close();
     await this.store.close();
   }
+}
+
+function startsExecution(d: Decision): boolean {
+  return (d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef !== null;
+}
+
+function outcomeOf(d: Decision): RuleEnforcementRecord['outcome'] {
+  return d.outcome === 'execute' ? 'executed' : d.outcome === 'escalate' ? 'escalated' : d.outcome;
 }

@@ -5,9 +5,11 @@ import { startApi } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
+import { startChatBot, type RunningBot } from './chat/start-bot.js';
 import { loadLdapConfig } from './auth/ldap-config.js';
 import { directoryFor } from './auth/ldap.js';
 import type { ApplianceConfig } from './core/config.js';
+import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -37,6 +39,10 @@ export interface AssembledAppliance {
   /** Sensor ports first, then resumed work, pollers and the API; throws with nothing resumed when a port is taken. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The network sensors' counters (sensor -> counter -> value), as /metrics exports them; {} before start. */
+  sensorCounters(): Record<string, Record<string, number>>;
+  /** Where each sensor listens (`syslog/udp` -> `127.0.0.1:5514`), after start. */
+  sensorAddresses(): Record<string, string>;
 }
 
 /**
@@ -60,6 +66,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const webhooks = new WebhookSensor();
   let sensors: RunningSensors | null = null;
   let api: FastifyInstance | null = null;
+  let apiUrl: string | null = null;
+  let chat: RunningBot | null = null;
   let pollersStarted = false;
 
   async function loadInventory(dir: string): Promise<void> {
@@ -104,6 +112,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         webhookCounters: webhooks.counts,
         packsDir: path.join(config.dataDir, 'packs'),
         sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...pollers.counters() }),
+        intakeCounts: () => ({ ...appliance.intake.counts }),
         reloadContent: async () => {
           // read first: the reload itself swaps the rules with no pause for an event to slip in
           const saved = await apiRules.read();
@@ -115,11 +124,14 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       where,
     );
     api = started.app;
+    apiUrl = started.url;
     say(`netreflex: API on ${started.url} (OpenAPI: ${started.url}/openapi.json, docs: ${started.url}/docs)`);
   }
 
   return {
     appliance,
+    sensorCounters: () => sensors?.counters() ?? {},
+    sensorAddresses: () => ({ ...(sensors?.addresses ?? {}) }),
     async start() {
       // the rules created through the API join the pack rules before anything can fire
       await apiRules.applyTo(appliance.rules);
@@ -136,7 +148,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       }
       // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
       const r = await appliance.start();
-      await gate.open((e) => appliance.emit(e));
+      await gate.open((e) => appliance.accept(e));
       say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.sensors) {
         await pollers.start();
@@ -145,10 +157,18 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
       }
       if (cfg.api) await startApiServer(cfg.api);
+      // the chatops pack's bot (bot.enabled); a chat server that is down does not stop the appliance
+      try {
+        chat = await startChatBot({ appliance, auth: new AuthService(appliance.store), log, apiUrl });
+        if (chat) say(`netreflex: chat bot on ${chat.bot.adapterName}`);
+      } catch (e) {
+        say(`netreflex: chat bot not started: ${describeError(e).code}: ${describeError(e).message}`);
+      }
     },
     async stop() {
       if (pollersStarted) await pollers.stop().catch(() => {});
       await sensors?.stop().catch(() => {});
+      await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
       await appliance.stop();
     },

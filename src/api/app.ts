@@ -14,6 +14,7 @@ import { accessFor } from './permissions.js';
 import { ApiRuleStore } from './rule-store.js';
 import { portsOf } from './ports.js';
 import { ApiStream } from './stream.js';
+import { PackConfigStore } from '../datastore/pack-config-store.js';
 import { actionAliasRoutes } from './routes/action-aliases.js';
 import { actionRoutes } from './routes/actions.js';
 import { authRoutes } from './routes/auth.js';
@@ -21,10 +22,14 @@ import { eventRoutes } from './routes/events.js';
 import { executionRoutes } from './routes/executions.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { keyRoutes } from './routes/keys.js';
+import { packConfigRoutes } from './routes/pack-config.js';
 import { packRoutes } from './routes/packs.js';
 import { ruleRoutes } from './routes/rules.js';
 import { systemRoutes } from './routes/system.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { installUiSession } from './ui-session.js';
+import { serveUi } from './ui-static.js';
 import { WebhookCounters, withWebhookCounters } from '../sensors/webhook/counters.js';
 
 export type { ApiDeps } from './context.js';
@@ -70,6 +75,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await serveUi(app);
+  // before the auth hook: it turns the web UI's session cookie into the bearer token that hook reads
+  await installUiSession(app);
 
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
@@ -99,7 +107,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const stream = deps.stream ?? new ApiStream();
   const webhookCounters = deps.webhookCounters ?? new WebhookCounters();
-  const metrics = new ApiMetrics(stream, withWebhookCounters(deps.sensorCounters, webhookCounters));
+  const metrics = new ApiMetrics(stream, withWebhookCounters(deps.sensorCounters, webhookCounters), deps.intakeCounts);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -146,6 +154,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   inventoryRoutes(app, ctx);
   keyRoutes(app, ctx);
   packRoutes(app, ctx);
+  packConfigRoutes(app, ctx, new PackConfigStore(deps.kv, deps.appliance.dataDir));
+  workflowRoutes(app, ctx);
   webhookRoutes(app, ctx, { counters: webhookCounters });
 
   // Every event on the bus reaches live streams and metrics, whichever way it came in.

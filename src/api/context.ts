@@ -31,6 +31,8 @@ export interface ApiDeps {
   reloadContent?: () => Promise<void>;
   /** Sensor counters for /metrics: sensor name -> counter name -> value. */
   sensorCounters?: () => Record<string, Record<string, number>>;
+  /** What became of the network sensors' events (stored, coalesced, shed...) for /metrics. */
+  intakeCounts?: () => Readonly<Record<string, number>>;
   /** Where `POST /api/v1/inventory/sync` reads hosts/groups/defaults.yaml from. */
   inventoryDir?: string;
   /** Failed-login throttle (default: one per app with the standard limits; tests give one a clock). */

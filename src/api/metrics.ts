@@ -15,8 +15,20 @@ export class ApiMetrics {
   private readonly lastStatus = new Map<string, string>();
   private readonly unsubscribe: () => void;
 
-  constructor(stream: ApiStream, sensorCounters?: () => Record<string, Record<string, number>>) {
+  constructor(stream: ApiStream, sensorCounters?: () => Record<string, Record<string, number>>, intakeCounts?: () => Readonly<Record<string, number>>) {
     const registers = [this.registry];
+    if (intakeCounts) {
+      new Gauge({
+        name: 'netreflex_event_intake',
+        help: "The network sensors' events since start: offered, stored, coalesced (repeats folded into a stored event), shed_low_severity_syslog, shed_syslog, overflow (dropped under load, in that order), invalid, store_failed; queued and queued_high_water (events)",
+        labelNames: ['counter'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [counter, v] of Object.entries(intakeCounts())) this.set({ counter }, v);
+        },
+      });
+    }
     if (sensorCounters) {
       new Gauge({
         name: 'netreflex_sensor_messages',

@@ -18,6 +18,8 @@ export interface ApplianceConfig {
   retention: { maxAgeDays: number; maxExecutions: number; maxEvents: number };
   /** Device sessions kept open between uses: idle time before closing (ms) and how many at most. */
   sessions: { idleMs: number; maxSessions: number };
+  /** Network sensors' events in a storm: coalescing window (ms, 0 = off) and the queue bound (events). */
+  events?: { coalesceWindowMs: number; maxQueued: number };
 }
 
 /** Data directory: --data-dir, then NETREFLEX_DATA_DIR, then ~/.netreflex. */
@@ -54,6 +56,10 @@ export function loadConfig(opts: { dataDir?: string; packsPaths?: string[] } = {
     sessions: {
       idleMs: wholeNumber(env, 'NETREFLEX_SESSION_IDLE_MS', 60_000, 0),
       maxSessions: wholeNumber(env, 'NETREFLEX_SESSION_MAX', 64, 1),
+    },
+    events: {
+      coalesceWindowMs: wholeNumber(env, 'NETREFLEX_COALESCE_WINDOW_MS', 5_000, 0),
+      maxQueued: wholeNumber(env, 'NETREFLEX_EVENT_QUEUE_MAX', 100_000, 1_000),
     },
   };
 }

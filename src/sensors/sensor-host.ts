@@ -41,7 +41,7 @@ export interface RunningSensors {
 
 /** What the network sensors hand their events to and recognise devices by. */
 export interface NetworkSensorDeps {
-  publish: (e: EventEnvelope) => Promise<void>;
+  publish: (e: EventEnvelope) => void | Promise<void>;
   inventory: InventoryService;
   log: Logger;
 }
@@ -73,7 +73,14 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
     },
     stop: () => listener.close(),
     // beyond the common six: truncations, and connections when there are streams
-    counters: () => ({ syslog: { ...sensor.counters.snapshot(), truncated: sensor.truncated, ...(streams ? listener.connectionCounts() : {}) } }),
+    counters: () => ({
+      syslog: {
+        ...sensor.counters.snapshot(),
+        truncated: sensor.truncated,
+        kernel_dropped: listener.kernelDropped(),
+        ...(streams ? listener.connectionCounts() : {}),
+      },
+    }),
     addresses: () => addresses,
   };
 }
@@ -88,7 +95,10 @@ export function networkSensors(config: SensorConfig, deps: NetworkSensorDeps): S
   if (config.syslogUdpPort !== null || config.syslogTcpPort !== null || config.syslogTls) out.push(syslogSensor(config, deps, devices));
 
   // UDP sensors publish synchronously; a rejected emit is logged by the appliance's own path
-  const publishSync = (e: EventEnvelope): void => void deps.publish(e).catch((err) => deps.log.warn({ err: String(err), type: e.type }, 'event not accepted'));
+  const publishSync = (e: EventEnvelope): void => {
+    const done = deps.publish(e);
+    if (done) done.catch((err: unknown) => deps.log.warn({ err: String(err), type: e.type }, 'event not accepted'));
+  };
   const deviceOf = (address: string): string | null => devices.byAddress(address)?.name ?? null;
 
   if (config.trapPort !== null) {

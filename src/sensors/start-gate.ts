@@ -8,7 +8,7 @@ import type { EventEnvelope } from '../events/envelope.js';
  */
 export class StartGate {
   private held: EventEnvelope[] = [];
-  private emit: ((e: EventEnvelope) => Promise<void>) | null = null;
+  private emit: ((e: EventEnvelope) => void | Promise<void>) | null = null;
   private dropped = 0;
 
   /** Events held before the start; beyond this they are dropped (and counted in the log). */
@@ -17,7 +17,7 @@ export class StartGate {
     private readonly maxHeld = 10_000,
   ) {}
 
-  readonly publish = async (e: EventEnvelope): Promise<void> => {
+  readonly publish = (e: EventEnvelope): void | Promise<void> => {
     if (this.emit) return this.emit(e);
     if (this.held.length >= this.maxHeld) {
       if (this.dropped++ === 0) this.log.warn({ maxHeld: this.maxHeld }, 'events arriving while the appliance starts are being dropped');
@@ -27,11 +27,17 @@ export class StartGate {
   };
 
   /** Let events through; the held ones first, in arrival order. */
-  async open(emit: (e: EventEnvelope) => Promise<void>): Promise<void> {
+  async open(emit: (e: EventEnvelope) => void | Promise<void>): Promise<void> {
     const held = this.held;
     this.held = [];
     this.emit = emit;
     if (this.dropped) this.log.warn({ dropped: this.dropped }, 'events dropped while the appliance was starting');
-    for (const e of held) await emit(e).catch((err) => this.log.warn({ err: String(err), type: e.type }, 'event not accepted'));
+    for (const e of held) {
+      try {
+        await emit(e);
+      } catch (err) {
+        this.log.warn({ err: String(err), type: e.type }, 'event not accepted');
+      }
+    }
   }
 }

@@ -200,6 +200,14 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO inventory_generation (id, generation) VALUES (1, 0);
     `,
   },
+  {
+    version: 4,
+    name: 'storm coalescing: occurrences and last time per event',
+    sql: `
+      ALTER TABLE trigger_instances ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE trigger_instances ADD COLUMN last_time TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,6 +6,13 @@ export type TriggerInstanceStatus = 'pending' | 'processing' | 'processed';
 /** An event as stored: the envelope, and whether the rules engine has processed it yet. */
 export interface TriggerInstanceRecord extends EventEnvelope {
   status: TriggerInstanceStatus;
+  /**
+   * How many identical events this row stands for (storm coalescing: the same device, type and
+   * key fields within the window); absent when it was never repeated. Read-only: set by the store.
+   */
+  occurrences?: number;
+  /** When the last of those repeats arrived (ISO-8601); null when never repeated. */
+  lastTime?: string | null;
 }
 
 /** What a rule decided for one event: the audit trail event -> rule -> execution. */

@@ -76,6 +76,9 @@ export interface TriggerInstanceRow {
   trace_id: string;
   status: string;
   payload: string;
+  /** Read only: the columns' defaults apply on insert and the upsert leaves them alone. */
+  occurrences?: number;
+  last_time?: string | null;
 }
 
 export function triggerInstanceRow(r: TriggerInstanceRecord): TriggerInstanceRow {
@@ -92,7 +95,7 @@ export function triggerInstanceRow(r: TriggerInstanceRecord): TriggerInstanceRow
 }
 
 export function triggerInstanceRecord(r: TriggerInstanceRow): TriggerInstanceRecord {
-  return {
+  const rec: TriggerInstanceRecord = {
     id: r.id,
     type: r.type,
     time: r.time,
@@ -102,6 +105,12 @@ export function triggerInstanceRecord(r: TriggerInstanceRow): TriggerInstanceRec
     traceId: r.trace_id,
     status: r.status as TriggerInstanceRecord['status'],
   };
+  // a repeated event says how often and until when; one that never repeated keeps its plain shape
+  if (r.occurrences !== undefined && r.occurrences > 1) {
+    rec.occurrences = r.occurrences;
+    rec.lastTime = r.last_time ?? null;
+  }
+  return rec;
 }
 
 export interface EnforcementRow {

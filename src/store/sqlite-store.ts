@@ -171,6 +171,9 @@ export class SqliteStore implements Store {
       case 'putTriggerInstance':
         this.stmt(rows.UPSERT.trigger_instances).run(rows.triggerInstanceRow(w.value));
         return;
+      case 'addTriggerInstanceOccurrences':
+        this.stmt('UPDATE trigger_instances SET occurrences = occurrences + ?, last_time = ? WHERE id = ?').run(w.count, w.lastTime, w.id);
+        return;
       case 'setTriggerInstanceStatus':
         if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
           throw new NrxError(

@@ -16,6 +16,8 @@ import type { Repositories } from './repositories/index.js';
 export type WriteOp =
   | { op: 'putTriggerInstance'; value: TriggerInstanceRecord }
   | { op: 'setTriggerInstanceStatus'; id: string; status: TriggerInstanceStatus }
+  /** Repeats folded into a stored event by storm coalescing: occurrences += count, last time set. A row pruned meanwhile is skipped. */
+  | { op: 'addTriggerInstanceOccurrences'; id: string; count: number; lastTime: string }
   | { op: 'putEnforcement'; value: RuleEnforcementRecord }
   | { op: 'putExecution'; value: ExecutionRecord }
   | { op: 'putWorkflowState'; value: WorkflowStateRecord }

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionCounts, type ConnectionLimits } from '../common/connection-gate.js';
 import { sensorConnectionBudget } from '../common/descriptors.js';
 import { RateLimitedLog } from '../../core/rate-limited-log.js';
+import { UdpDropWatch } from '../common/udp-drops.js';
 import { SyslogStreamFramer } from './framing.js';
 import type { SyslogSensor } from './sensor.js';
 
@@ -59,6 +60,7 @@ const DEFAULT_RECV_BUFFER = 8 * 1024 * 1024;
  */
 export class SyslogListener {
   private udp: dgram.Socket | null = null;
+  private udpDrops: UdpDropWatch | null = null;
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly log: Logger;
@@ -81,6 +83,14 @@ export class SyslogListener {
         `syslog connection refused: ${why === 'sensor_limit' ? 'too many connections' : 'too many connections from this source'}`,
       ),
     );
+  }
+
+  /**
+   * Datagrams the kernel dropped for the UDP socket (receive buffer full) since it was bound: the
+   * loss the process cannot see otherwise, read from /proc/net/udp. 0 without /proc.
+   */
+  kernelDropped(): number {
+    return this.udpDrops?.poll() ?? 0;
   }
 
   /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
@@ -133,6 +143,13 @@ export class SyslogListener {
     // Linux reports twice what it reserves for payload; less than asked means rmem_max capped it.
     if (granted < requested) this.log.warn({ sensor: 'syslog', requested, granted }, 'UDP receive buffer smaller than asked: raise net.core.rmem_max');
     const addr = socket.address();
+    this.udpDrops = new UdpDropWatch(addr.port, host.includes(':') ? 'udp6' : 'udp4', (total, added) =>
+      this.connectionLog.warn(
+        { sensor: 'syslog', port: addr.port, dropped: added, total },
+        'the kernel dropped syslog datagrams: the receive buffer was full (more arrived than the appliance took in); see docs/storms.md',
+      ),
+    );
+    this.udpDrops.start();
     return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
   }
 
@@ -177,6 +194,7 @@ export class SyslogListener {
   async close(): Promise<void> {
     const udp = this.udp;
     this.udp = null;
+    this.udpDrops?.stop();
     if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
