@@ -77,7 +77,8 @@ export class LdapDirectory implements Directory {
       ...(this.cfg.startTls ? {} : { tlsOptions: this.tls() }),
     });
     try {
-      if (this.cfg.startTls) await this.step('StartTLS', () => client.startTLS(this.tls()));
+      // host: the name the certificate must carry, as for ldaps:// (the socket is already open)
+      if (this.cfg.startTls) await this.step('StartTLS', () => client.startTLS({ ...this.tls(), host: new URL(this.cfg.url).hostname }));
       try {
         await client.bind(dn, password);
       } catch (e) {

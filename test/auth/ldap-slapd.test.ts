@@ -113,6 +113,13 @@ describe('LDAP login against a real slapd', { skip }, () => {
     await assert.rejects(untrusted.login('alice', 'alice-directory-pw'), isCode('NRX_ERR_LDAP_UNREACHABLE', /certificate/i));
   });
 
+  test("a certificate that does not name the directory's host is refused, over LDAPS and over StartTLS", async () => {
+    const ldaps = service(config({ url: slapd.misnamedLdapsUrl })).auth;
+    await assert.rejects(ldaps.login('alice', 'alice-directory-pw'), isCode('NRX_ERR_LDAP_UNREACHABLE', /altnames/));
+    const startTls = service(config({ url: slapd.misnamedLdapUrl, startTls: true })).auth;
+    await assert.rejects(startTls.login('alice', 'alice-directory-pw'), isCode('NRX_ERR_LDAP_UNREACHABLE', /StartTLS failed: .*altnames/));
+  });
+
   test('local users still log in with their local password, and a directory user cannot set one', async () => {
     const { auth } = service(config());
     await auth.createUser({ name: 'ops', password: 'local-password', role: 'operator' });

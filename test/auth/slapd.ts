@@ -32,6 +32,9 @@ export interface Slapd {
   caFile: string;
   /** A port nothing listens on. */
   closedUrl: string;
+  /** The same server at an address its certificate does not name (127.0.0.2): LDAPS, and plain for StartTLS. */
+  misnamedLdapsUrl: string;
+  misnamedLdapUrl: string;
   stop(): Promise<void>;
 }
 
@@ -122,8 +125,8 @@ export async function startSlapd(): Promise<Slapd> {
     writeFileSync(path.join(dir, 'slapd.conf'), slapdConf(dir));
     writeFileSync(path.join(dir, 'data.ldif'), ldif());
     await run('slapadd', ['-f', path.join(dir, 'slapd.conf'), '-l', path.join(dir, 'data.ldif')]);
-    const [ldaps, ldap, closed] = [await freePort(), await freePort(), await freePort()];
-    const urls = `ldaps://127.0.0.1:${ldaps}/ ldap://127.0.0.1:${ldap}/`;
+    const [ldaps, ldap, closed, misLdaps, misLdap] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const urls = `ldaps://127.0.0.1:${ldaps}/ ldap://127.0.0.1:${ldap}/ ldaps://127.0.0.2:${misLdaps}/ ldap://127.0.0.2:${misLdap}/`;
     // -d keeps slapd in the foreground as our child, so stopping it is killing our own process
     child = spawn('slapd', ['-d', '0', '-f', path.join(dir, 'slapd.conf'), '-h', urls], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -133,7 +136,7 @@ export async function startSlapd(): Promise<Slapd> {
       `slapd listening on ${urls} (${stderr.trim().split('\n').slice(-3).join(' | ')})`,
       async () => {
         if (proc.exitCode !== null) throw new Error(`slapd exited ${proc.exitCode}: ${stderr.trim()}`);
-        return (await canConnect(ldaps)) && (await canConnect(ldap));
+        return (await canConnect(ldaps)) && (await canConnect(ldap)) && (await canConnect(misLdaps, '127.0.0.2'));
       },
       15_000,
     );
@@ -143,6 +146,8 @@ export async function startSlapd(): Promise<Slapd> {
       ldapUrl: `ldap://127.0.0.1:${ldap}`,
       caFile: path.join(dir, 'cert.pem'),
       closedUrl: `ldaps://127.0.0.1:${closed}`,
+      misnamedLdapsUrl: `ldaps://127.0.0.2:${misLdaps}`,
+      misnamedLdapUrl: `ldap://127.0.0.2:${misLdap}`,
       async stop() {
         await stopChild(proc);
         rmSync(dir, { recursive: true, force: true });
@@ -155,9 +160,9 @@ export async function startSlapd(): Promise<Slapd> {
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(port, host);
     s.once('connect', () => {
       s.destroy();
       resolve(true);
