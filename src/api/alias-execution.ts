@@ -90,6 +90,10 @@ export function aliasView(a: ActionAlias): AliasView {
 export class AliasExecutor {
   constructor(private readonly deps: AliasExecutionDeps) {}
 
+  listAliases(): readonly ActionAlias[] {
+    return this.deps.aliases().aliases;
+  }
+
   match(command: string, name?: string): AliasMatch {
     const index = this.deps.aliases();
     if (name === undefined) return index.match(command);

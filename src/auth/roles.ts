@@ -71,7 +71,8 @@ export interface Principal {
   user: string;
   role: Role;
   grants: Grants;
-  via: 'token' | 'api_key';
+  /** How it proved who it is; `chat`: a chat user the chatops bot maps to this user (bot.users). */
+  via: 'token' | 'api_key' | 'chat';
   /** The API key id, when authenticated by one. */
   keyId?: string;
 }

@@ -35,16 +35,16 @@ describe("StackStorm's alias routes: /api/v1/actionalias, /match, /api/v1/aliase
     assert.equal(bgp.pack, 'chatdemo');
     assert.equal(bgp.action_ref, 'chatdemo.bgp_summary');
     assert.deepEqual((bgp.formats as unknown[])[1], 'bgp peers of {{ device }}');
-    assert.deepEqual((bgp.formats as Array<{ display: string }>)[0]!.display, 'bgp summary <device> [vrf <vrf>]');
+    assert.deepEqual((bgp.formats as Array<{ display: string }>)[0]!.display, 'bgp table <device> [vrf <vrf>]');
   });
 
   test('match returns the alias and the parameters, and runs nothing', async () => {
     const before = await executions();
-    const res = await call('observer', 'POST', '/api/v1/actionalias/match', { command: 'bgp summary leaf1 vrf blue' });
+    const res = await call('observer', 'POST', '/api/v1/actionalias/match', { command: 'bgp table leaf1 vrf blue' });
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json();
     assert.equal(body.actionalias.ref, 'chatdemo.bgp_summary');
-    assert.equal(body.representation, 'bgp summary {{ device }} vrf {{ vrf=default }}');
+    assert.equal(body.representation, 'bgp table {{ device }} vrf {{ vrf=default }}');
     assert.deepEqual(body.parameters, { device: 'leaf1', vrf: 'blue' });
     assert.equal(await executions(), before);
     const none = await call('observer', 'POST', '/api/v1/actionalias/match', { command: 'reload leaf1' });
@@ -53,7 +53,7 @@ describe("StackStorm's alias routes: /api/v1/actionalias, /match, /api/v1/aliase
   });
 
   test('aliasexecution runs the action, answers with the ack, and posts the result to the source channel', async () => {
-    const res = await call('operator', 'POST', '/api/v1/aliasexecution', { command: 'bgp summary leaf1', user: 'alice', source_channel: '#noc' });
+    const res = await call('operator', 'POST', '/api/v1/aliasexecution', { command: 'bgp table leaf1', user: 'alice', source_channel: '#noc' });
     assert.equal(res.statusCode, 201, res.body);
     const [run] = res.json().results;
     assert.equal(run.message, 'Reading the BGP neighbors of leaf1 (chatdemo.bgp_summary)...');
@@ -84,23 +84,23 @@ describe("StackStorm's alias routes: /api/v1/actionalias, /match, /api/v1/aliase
 
   test("the caller's role and grants are checked like any run; nothing is recorded when refused", async () => {
     const before = await executions();
-    const observer = await call('observer', 'POST', '/api/v1/aliasexecution', { command: 'bgp summary leaf1' });
+    const observer = await call('observer', 'POST', '/api/v1/aliasexecution', { command: 'bgp table leaf1' });
     assert.equal(observer.statusCode, 403);
     const corePacksOnly = await h.grantedKey('chat_core_only', 'operator', { packs: ['core'] });
-    const packRefused = await call(corePacksOnly, 'POST', '/api/v1/aliasexecution', { command: 'bgp summary leaf1' });
+    const packRefused = await call(corePacksOnly, 'POST', '/api/v1/aliasexecution', { command: 'bgp table leaf1' });
     assert.equal(packRefused.statusCode, 403);
     assert.match(packRefused.json().message, /pack 'chatdemo'/);
     const dc1 = await h.grantedKey('chat_dc1', 'operator', { inventory: 'site=dc1' });
-    const deviceRefused = await call(dc1, 'POST', '/api/v1/aliasexecution', { command: 'bgp summary r2' });
+    const deviceRefused = await call(dc1, 'POST', '/api/v1/aliasexecution', { command: 'bgp table r2' });
     assert.equal(deviceRefused.statusCode, 403);
     assert.match(deviceRefused.json().message, /r2/);
     assert.equal(await executions(), before);
-    const allowed = await call(dc1, 'POST', '/api/v1/aliasexecution', { command: 'bgp summary r1' });
+    const allowed = await call(dc1, 'POST', '/api/v1/aliasexecution', { command: 'bgp table r1' });
     assert.equal(allowed.statusCode, 201, allowed.body);
   });
 
   test('chat text reaches the templates as data: {{ 7*7 }} is echoed, never evaluated', async () => {
-    const res = await call('operator', 'POST', '/api/v1/aliasexecution', { command: 'bgp summary {{ 7*7 }}' });
+    const res = await call('operator', 'POST', '/api/v1/aliasexecution', { command: 'bgp table {{ 7*7 }}' });
     assert.equal(res.statusCode, 201, res.body);
     const [run] = res.json().results;
     assert.equal(run.message, 'Reading the BGP neighbors of {{ 7*7 }} (chatdemo.bgp_summary)...');

@@ -205,8 +205,8 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       return { method: 'POST', url: `/api/v1/webhooks/${name}`, payload: { matrix: true }, headers: { 'x-netreflex-token': secret } };
     },
     'GET /api/v1/actionalias': S('GET', '/api/v1/actionalias'),
-    'POST /api/v1/actionalias/match': S('POST', '/api/v1/actionalias/match', { command: 'bgp summary r1' }),
-    'POST /api/v1/aliasexecution': S('POST', '/api/v1/aliasexecution', { command: 'bgp summary r1' }),
+    'POST /api/v1/actionalias/match': S('POST', '/api/v1/actionalias/match', { command: 'bgp table r1' }),
+    'POST /api/v1/aliasexecution': S('POST', '/api/v1/aliasexecution', { command: 'bgp table r1' }),
     'GET /api/v1/stream': async () => ({
       method: 'GET',
       url: '/api/v1/stream?kinds=event&max=1',

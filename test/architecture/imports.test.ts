@@ -24,6 +24,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['sensors'], // listeners and pollers: read pack paths, the inventory, drivers
   ['appliance'], // wires one appliance together
   ['api'], // HTTP on an appliance
+  ['chat'], // chat adapters (IRC) and the bot: on the API's alias execution
   ['assembly'], // a serving appliance: API, sensors
   ['cli'], // commands
 ];

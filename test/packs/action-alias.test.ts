@@ -59,8 +59,8 @@ describe('action alias files', () => {
     const a = index.get('chatdemo.bgp_summary')!;
     assert.equal(a.actionRef, 'chatdemo.bgp_summary');
     assert.deepEqual(a.formats[0], {
-      display: 'bgp summary <device> [vrf <vrf>]',
-      representation: ['bgp summary {{ device }} vrf {{ vrf=default }}', 'bgp summary {{ device }}'],
+      display: 'bgp table <device> [vrf <vrf>]',
+      representation: ['bgp table {{ device }} vrf {{ vrf=default }}', 'bgp table {{ device }}'],
     });
     assert.deepEqual(a.formats[1], { display: 'bgp peers of {{ device }}', representation: ['bgp peers of {{ device }}'] });
     assert.equal(a.ack.appendUrl, false);
@@ -70,10 +70,19 @@ describe('action alias files', () => {
     assert.deepEqual([say.ack.enabled, say.ack.format, say.ack.appendUrl, say.result.format], [true, null, true, null]);
   });
 
+  test("the chatops pack's own alias loads: bgp summary runs network.get_bgp_neighbors", () => {
+    const shipped = AliasIndex.load(loadPacks([path.resolve('packs')]).packs);
+    assert.deepEqual(shipped.errors, []);
+    const m = shipped.match('bgp summary leaf1');
+    assert.equal(m.alias.ref, 'chatops.bgp_summary');
+    assert.equal(m.alias.actionRef, 'network.get_bgp_neighbors');
+    assert.deepEqual(m.parameters, { device: 'leaf1' });
+  });
+
   test('a command matches one alias; its parameters come from the representation that matched', () => {
-    const m = index.match('bgp summary leaf1 vrf blue');
+    const m = index.match('bgp table leaf1 vrf blue');
     assert.equal(m.alias.ref, 'chatdemo.bgp_summary');
-    assert.equal(m.representation, 'bgp summary {{ device }} vrf {{ vrf=default }}');
+    assert.equal(m.representation, 'bgp table {{ device }} vrf {{ vrf=default }}');
     assert.deepEqual(m.parameters, { device: 'leaf1', vrf: 'blue' });
     assert.deepEqual(index.match('  bgp peers of spine1 ').parameters, { device: 'spine1' });
   });
