@@ -93,4 +93,18 @@ describe('openstack pack: Neutron webhook -> rules -> VNI allocator', () => {
     const byVni = await h.appliance.engine.run('openstack.get_vni', { vni });
     assert.deepEqual([byVni.status, byVni.error?.code], ['failed', 'NRX_ERR_NOT_FOUND'], 'the VNI is free again');
   });
+
+  test("a vxlan network whose notification carries Neutron's segmentation id gets that VNI; a vlan network's id is not taken as a VNI", async () => {
+    await notify('network.create.end', { network: { id: 'net-neutron-vni', 'provider:network_type': 'vxlan', 'provider:segmentation_id': 5058 } });
+    await notify('network.create.end', { network: { id: 'net-vlan', 'provider:network_type': 'vlan', 'provider:segmentation_id': 5059 } });
+    const runs = await ended('openstack.allocate_vni', 54);
+    assert.ok(
+      runs.every((r) => r.status === 'succeeded'),
+      JSON.stringify(runs.find((r) => r.status !== 'succeeded')?.error),
+    );
+    const map = await mapping();
+    assert.equal(map.get('net-neutron-vni'), 5058);
+    assert.notEqual(map.get('net-vlan'), 5059);
+    assert.ok(map.get('net-vlan')! >= 5000 && map.get('net-vlan')! <= 5059);
+  });
 });
