@@ -82,6 +82,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/packs/install': 'packs:write',
   'DELETE /api/v1/packs/:ref': 'packs:write',
 
+  'GET /api/v1/configs/:pack': 'read',
+  'PUT /api/v1/configs/:pack/:key': 'packs:write',
+  'DELETE /api/v1/configs/:pack/:key': 'packs:write',
+
   'GET /api/v1/actionalias': 'read',
   'POST /api/v1/actionalias/match': 'read',
   // runs the alias's action: the handler checks grants as POST /api/v1/executions does

@@ -191,6 +191,12 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       await installPack(path.join(FIXTURE_PACKS, 'lb'), packsDir);
       return { method: 'DELETE', url: '/api/v1/packs/lb' };
     },
+    'GET /api/v1/configs/:pack': S('GET', '/api/v1/configs/ticket'),
+    'PUT /api/v1/configs/:pack/:key': S('PUT', '/api/v1/configs/ticket/project', { value: 'netauto' }),
+    'DELETE /api/v1/configs/:pack/:key': async () => {
+      await h.app.inject({ method: 'PUT', url: '/api/v1/configs/ticket/jira_issue_type', headers: h.as('admin'), payload: { value: 'Incident' } });
+      return { method: 'DELETE', url: '/api/v1/configs/ticket/jira_issue_type' };
+    },
     'GET /api/v1/webhooks': S('GET', '/api/v1/webhooks'),
     'POST /api/v1/webhooks': async () => ({ method: 'POST', url: '/api/v1/webhooks', payload: { name: uniq('wh'), kind: 'generic', auth: 'token' } }),
     'DELETE /api/v1/webhooks/:name': async () => {

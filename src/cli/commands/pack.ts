@@ -5,6 +5,7 @@ import { describeUnrunnable, type UnrunnableAction } from '../../packs/runner-su
 import { withExamples } from '../help.js';
 import { printJson, table } from '../output.js';
 import { clientFor, guarded } from '../remote.js';
+import { registerPackConfig } from './pack-config.js';
 
 /** A git URL (https, ssh, scp-like `git@host:org/repo`) goes to the appliance as given. */
 const GIT_SOURCE = /^(https?:\/\/|ssh:\/\/|git:\/\/|git@|file:\/\/)/;
@@ -57,6 +58,8 @@ export function registerPack(program: Command): void {
       else process.stdout.write(`removed pack ${ref}\n`);
     }),
   );
+
+  registerPackConfig(pack);
 }
 
 function cannotRunOf(raw: unknown): UnrunnableAction[] {
