@@ -33,8 +33,8 @@ export interface ConfigView {
 /** How to fill a missing value, in the words of the error an action fails with. */
 export function howToSet(pack: string, key: string, secret: boolean, dataDir: string): string {
   const cli = secret
-    ? `\`netreflex pack config ${pack} set ${key}\` (reads the value from stdin; stored encrypted)`
-    : `\`netreflex pack config ${pack} set ${key}=VALUE\``;
+    ? `\`netreflex pack config ${pack} ${key}\` (asks for the value or reads it from stdin; stored encrypted)`
+    : `\`netreflex pack config ${pack} ${key}=VALUE\``;
   return `set it with ${cli}, PUT /api/v1/configs/${pack}/${key} {"value": ...}${secret ? '' : `, or \`${key}:\` in ${packConfigFile(dataDir, pack)}`}`;
 }
 

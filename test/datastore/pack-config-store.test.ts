@@ -35,16 +35,13 @@ describe('pack config: values set through the API/CLI over the file over the def
       const pd = packDir();
       await assert.rejects(
         pc.resolve('tickets', pd),
-        code(
-          'NRX_ERR_PACK_CONFIG_MISSING',
-          /pack tickets: config value 'url' is required.*netreflex pack config tickets set url=VALUE.*configs\/tickets\.yaml/,
-        ),
+        code('NRX_ERR_PACK_CONFIG_MISSING', /pack tickets: config value 'url' is required.*netreflex pack config tickets url=VALUE.*configs\/tickets\.yaml/),
       );
       await pc.set('tickets', pd, 'url', 'http://redmine.example');
       // a secret: the hint reads it from stdin, never suggests the file or a command line
       await assert.rejects(pc.resolve('tickets', pd), (e: unknown) => {
         assert.ok(e instanceof NrxError && e.code === 'NRX_ERR_PACK_CONFIG_MISSING');
-        assert.match(e.message, /'api_key'.*`netreflex pack config tickets set api_key` \(reads the value from stdin; stored encrypted\)/);
+        assert.match(e.message, /'api_key'.*`netreflex pack config tickets api_key` \(asks for the value or reads it from stdin; stored encrypted\)/);
         assert.doesNotMatch(e.message, /api_key:/);
         return true;
       });
