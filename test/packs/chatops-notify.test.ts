@@ -73,7 +73,37 @@ describe('chatops.notify: incoming webhooks (Slack, Mattermost, Rocket.Chat, Tea
     hook = await webhookServer();
     dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-chatops-'));
     mkdirSync(path.join(dataDir, 'configs'));
-    appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [] }, {}), log: silentLogger });
+    const pack = path.join(dataDir, 'content', 'remedy');
+    mkdirSync(path.join(pack, 'actions', 'workflows'), { recursive: true });
+    writeFileSync(path.join(pack, 'pack.yaml'), 'ref: remedy\nname: remedy\n');
+    writeFileSync(
+      path.join(pack, 'actions', 'clear_peer.yaml'),
+      'name: clear_peer\nrunner_type: orquesta\nentry_point: workflows/clear_peer.yaml\nparameters:\n  device: {type: string, required: true}\n',
+    );
+    // the remediation fails; its failure path posts the failure message
+    writeFileSync(
+      path.join(pack, 'actions', 'workflows', 'clear_peer.yaml'),
+      [
+        'version: 1.0',
+        'input: [device]',
+        'tasks:',
+        '  clear:',
+        '    action: core.local',
+        '    input: {cmd: "echo peer 10.0.1.1 still idle >&2; exit 1"}',
+        '    next:',
+        '      - when: "{{ failed() }}"',
+        '        do: tell',
+        '  tell:',
+        '    action: chatops.notify',
+        '    input:',
+        '      title: "Remediation of {{ ctx().device }} failed"',
+        '      device: "{{ ctx().device }}"',
+        '      status: failure',
+        '      error: "{{ task_status(\'clear\') }}"',
+        '',
+      ].join('\n'),
+    );
+    appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [path.join(dataDir, 'content')] }, {}), log: silentLogger });
     await appliance.start();
   });
   after(async () => {
@@ -126,6 +156,18 @@ describe('chatops.notify: incoming webhooks (Slack, Mattermost, Rocket.Chat, Tea
     assert.equal(att!.title, 'FAILED: Remediation of leaf1 failed');
     assert.equal(att!.color, '#d00000');
     assert.deepEqual((att!.fields as unknown[]).at(-1), { title: 'Error', value: 'peer still idle after 120 s', short: false });
+  });
+
+  test("a workflow's failure path posts its message (chatops.notify as a workflow task)", async () => {
+    writeConfig(`webhook_url: ${hook.url('/hooks/workflow')}\n`);
+    const rec = await appliance.engine.run('remedy.clear_peer', { device: 'leaf1' });
+    assert.equal(hook.received.at(-1)!.path, '/hooks/workflow', JSON.stringify(rec));
+    const [att] = hook.received.at(-1)!.body.attachments as Array<Record<string, unknown>>;
+    assert.equal(att!.title, 'FAILED: Remediation of leaf1 failed');
+    assert.deepEqual(att!.fields, [
+      { title: 'Device', value: 'leaf1', short: true },
+      { title: 'Error', value: 'failed', short: false },
+    ]);
   });
 
   test('a Teams workflow gets an Adaptive Card with the same facts and the link as an action', async () => {
