@@ -201,10 +201,19 @@ describe('through the API when logged in', () => {
     assert.equal(other.code, 4, other.stderr);
     await assert.rejects(live.auth.login('admin', 'hijacked-pw'));
 
+    // its own, after its current password; a wrong current password changes nothing
+    const wrongCurrent = await cli(['user', 'passwd'], { XDG_CONFIG_HOME: bobHome, NETREFLEX_PASSWORD: 'not-bobs', NETREFLEX_NEW_PASSWORD: 'bob-password-3' });
+    assert.equal(wrongCurrent.code, 3, wrongCurrent.stderr);
+    assert.match(wrongCurrent.stderr, /NRX_ERR_UNAUTHORIZED: the current password of 'bob' is wrong/);
+    const own = await cli(['user', 'passwd'], { XDG_CONFIG_HOME: bobHome, NETREFLEX_PASSWORD: 'bob-password-2', NETREFLEX_NEW_PASSWORD: 'bob-password-3' });
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stdout, /password of bob changed; its login tokens are revoked \(log in again\)/);
+    assert.equal((await live.auth.login('bob', 'bob-password-3')).user, 'bob');
+
     const users = json<Array<{ name: string }>>(await asAdmin(['user', 'list', '--json']));
     assert.deepEqual(users.map((u) => u.name).sort(), ['admin', 'bob']);
     assert.equal((await asAdmin(['user', 'rm', 'bob'])).code, 0);
-    await assert.rejects(live.auth.login('bob', 'bob-password-2'));
+    await assert.rejects(live.auth.login('bob', 'bob-password-3'));
   });
 
   test('apikey list and revoke through the API', async () => {

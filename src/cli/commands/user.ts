@@ -6,14 +6,15 @@ import { grantOptions, grantsFrom, grantsText, roleFrom, type GrantFlags } from 
 import { withExamples } from '../help.js';
 import { authOf, withDataDir } from '../local-data.js';
 import { printJson, table } from '../output.js';
-import { readHidden } from '../password-prompt.js';
+import { readHidden, readPassword } from '../password-prompt.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
 
 const WHERE_HELP = `
 Through the API when a URL is configured (netreflex login), as an admin; offline on the data
 directory with --data-dir (or NETREFLEX_DATA_DIR) and no URL, on the appliance's host.
 A password is never a flag: it is asked for without echo, read from the first line of stdin,
-or taken from NETREFLEX_NEW_PASSWORD.`;
+or taken from NETREFLEX_NEW_PASSWORD (and your current one, for your own passwd, from
+NETREFLEX_PASSWORD).`;
 
 /** A new password: NETREFLEX_NEW_PASSWORD, else typed without echo, else the first line of stdin. */
 async function newPassword(name: string): Promise<string> {
@@ -99,7 +100,7 @@ export function registerUser(program: Command): void {
       const me = await client.whoami();
       const target = name ?? me.user;
       // a non-admin proves it is itself; an admin resets without knowing the old password
-      const current = me.role === 'admin' ? undefined : await readHidden(`current password for ${target}: `);
+      const current = me.role === 'admin' ? undefined : await readPassword(`current password for ${target}: `);
       const password = await newPassword(target);
       await usersApi(client).setPassword(target, password, current);
       process.stdout.write(`password of ${target} changed; its login tokens are revoked${target === me.user && me.via === 'token' ? ' (log in again)' : ''}\n`);
