@@ -78,6 +78,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PUT /api/v1/keys/:scope/:key': 'keys:write',
   'DELETE /api/v1/keys/:scope/:key': 'keys:write',
 
+  'GET /api/v1/workflows/:ref': 'read',
+  'POST /api/v1/workflows/validate': 'read',
+  'PUT /api/v1/workflows/:ref': 'packs:write',
+
   'GET /api/v1/packs': 'read',
   'POST /api/v1/packs/install': 'packs:write',
   'DELETE /api/v1/packs/:ref': 'packs:write',
@@ -101,12 +105,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /metrics': 'read',
 };
 
-/** Swagger UI's pages and assets are as public as the document they render. */
-export const ANONYMOUS_PREFIXES = ['/docs'];
+/**
+ * Swagger UI's pages and assets are as public as the document they render; so is the web UI's
+ * code (src/api/ui-static.ts), which shows nothing until its API calls carry a credential.
+ */
+export const ANONYMOUS_PREFIXES = ['/docs', '/assets'];
+const ANONYMOUS_PAGES = new Set(['/']);
 
 export function accessFor(method: string, url: string): Access | undefined {
   const a = ROUTE_ACCESS[`${method} ${url}`];
   if (a) return a;
+  if (method === 'GET' && ANONYMOUS_PAGES.has(url)) return 'anonymous';
   if (ANONYMOUS_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) return 'anonymous';
   return undefined;
 }

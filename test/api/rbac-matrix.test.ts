@@ -184,6 +184,13 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       await h.kv.set('system', key, 'v');
       return { method: 'DELETE', url: `/api/v1/keys/system/${key}` };
     },
+    'GET /api/v1/workflows/:ref': S('GET', '/api/v1/workflows/demo.bgp_watch'),
+    'POST /api/v1/workflows/validate': S('POST', '/api/v1/workflows/validate', { yaml: 'version: 1.0\ntasks:\n  a:\n    action: core.noop\n' }),
+    'PUT /api/v1/workflows/:ref': async () => ({
+      method: 'PUT',
+      url: `/api/v1/workflows/matrixflows.${uniq('wf')}`,
+      payload: { yaml: 'version: 1.0\ntasks:\n  a:\n    action: core.noop\n' },
+    }),
     'GET /api/v1/packs': S('GET', '/api/v1/packs'),
     // force: the fixture pack dns is loaded already, and installing its ref again would shadow it
     'POST /api/v1/packs/install': S('POST', '/api/v1/packs/install', { source: path.join(FIXTURE_PACKS, 'dns'), force: true }),

@@ -1,0 +1,27 @@
+// Builds the web UI into dist/ui with esbuild (already a dependency of tsx, so `npm ci` downloads
+// nothing more for it): one bundled, minified script and stylesheet, and the page that loads them.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.resolve(here, '../../dist/ui');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(path.join(out, 'assets'), { recursive: true });
+const started = Date.now();
+await build({
+  entryPoints: { app: path.join(here, 'main.tsx') },
+  outdir: path.join(out, 'assets'),
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['chrome111', 'firefox115', 'safari16'],
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+  legalComments: 'linked',
+});
+copyFileSync(path.join(here, 'index.html'), path.join(out, 'index.html'));
+if (!process.env.npm_lifecycle_event?.startsWith('prepare')) process.stderr.write(`web UI built into ${out} in ${Date.now() - started} ms\n`);

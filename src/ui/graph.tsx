@@ -1,0 +1,137 @@
+// A workflow drawn as a graph: tasks are nodes, transitions edges labelled with their `when`.
+// Laid out top-down by dagre; coloured by each task's status when an execution is shown.
+import dagre from '@dagrejs/dagre';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { useEffect, useMemo } from 'react';
+import type { WorkflowGraphModel } from './workflow-model';
+
+const NODE_W = 190;
+const NODE_H = 58;
+
+export interface TaskState {
+  status?: string;
+  /** With-items: finished and total items. */
+  done?: number;
+  total?: number;
+}
+
+type TaskNodeData = { name: string; action: string | null; state?: TaskState; problem?: string; selected: boolean };
+
+/** Positions for every task, top-down in the order of the transitions (dagre). */
+export function layout(model: WorkflowGraphModel): Map<string, { x: number; y: number }> {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 70 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const t of model.tasks) g.setNode(t.name, { width: NODE_W, height: NODE_H });
+  for (const tr of model.transitions) if (g.hasNode(tr.to) && g.hasNode(tr.from)) g.setEdge(tr.from, tr.to);
+  dagre.layout(g);
+  const out = new Map<string, { x: number; y: number }>();
+  for (const t of model.tasks) {
+    const n = g.node(t.name) as { x: number; y: number } | undefined;
+    out.set(t.name, { x: (n?.x ?? 0) - NODE_W / 2, y: (n?.y ?? 0) - NODE_H / 2 });
+  }
+  return out;
+}
+
+function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
+  const s = data.state;
+  const status = s?.status ?? 'not-run';
+  return (
+    <div
+      className={`task-node status-${status}${data.problem ? ' has-problem' : ''}${data.selected ? ' selected' : ''}`}
+      data-task={data.name}
+      data-status={status}
+      title={data.problem ?? `${data.name}: ${status}`}
+    >
+      <Handle type="target" position={Position.Top} />
+      <div className="task-name">{data.name}</div>
+      <div className="task-action">
+        {data.action ?? '(no action)'}
+        {s?.total ? (
+          <span className="task-progress">
+            {' '}
+            {s.done ?? 0}/{s.total}
+          </span>
+        ) : null}
+      </div>
+      {data.problem ? <div className="task-problem">{data.problem}</div> : null}
+      <Handle type="source" position={Position.Bottom} />
+    </div>
+  );
+}
+
+const nodeTypes = { task: TaskBox };
+
+export interface WorkflowGraphProps {
+  model: WorkflowGraphModel;
+  states?: Record<string, TaskState>;
+  problems?: Record<string, string>;
+  selected?: string | null;
+  onSelect?: (task: string | null) => void;
+  /** Designer: dragging from one task's bottom handle to another's top adds a transition. */
+  onConnect?: (from: string, to: string) => void;
+  height?: number;
+}
+
+export function WorkflowGraph(p: WorkflowGraphProps) {
+  const positions = useMemo(() => layout(p.model), [p.model]);
+  const nodes: Node<TaskNodeData>[] = p.model.tasks.map((t) => ({
+    id: t.name,
+    type: 'task',
+    position: positions.get(t.name) ?? { x: 0, y: 0 },
+    data: { name: t.name, action: t.action, state: p.states?.[t.name], problem: p.problems?.[t.name], selected: p.selected === t.name },
+    draggable: false,
+  }));
+  const edges: Edge[] = p.model.transitions.map((tr, i) => ({
+    id: `${tr.from}->${tr.to}#${i}`,
+    source: tr.from,
+    target: tr.to,
+    label: shortWhen(tr.when),
+    markerEnd: { type: MarkerType.ArrowClosed },
+    className: `edge-${edgeKind(tr.when)}`,
+  }));
+  return (
+    <div className="graph" style={{ height: p.height ?? 460 }} data-testid="workflow-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        fitViewOptions={{ padding: 0.15 }}
+        nodesConnectable={Boolean(p.onConnect)}
+        onConnect={(c: Connection) => c.source && c.target && c.source !== c.target && p.onConnect?.(c.source, c.target)}
+        onNodeClick={(_e, n) => p.onSelect?.(n.id)}
+        onPaneClick={() => p.onSelect?.(null)}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.1}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+        <FitWhenTasksChange signature={p.model.tasks.map((t) => t.name).join('\n')} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+/** A task added or removed re-frames the graph, so the new node is in view. */
+function FitWhenTasksChange({ signature }: { signature: string }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    const t = setTimeout(() => void flow.fitView({ padding: 0.15 }), 0);
+    return () => clearTimeout(t);
+  }, [signature, flow]);
+  return null;
+}
+
+function shortWhen(when: string | null): string | undefined {
+  if (!when) return undefined;
+  const w = when.replace(/^<%\s*|\s*%>$/g, '').replace(/^\{\{\s*|\s*\}\}$/g, '');
+  return w.length > 40 ? `${w.slice(0, 38)}…` : w;
+}
+
+function edgeKind(when: string | null): string {
+  if (!when) return 'always';
+  if (/failed\(\)|on-failure/.test(when)) return 'failure';
+  if (/succeeded\(\)|on-success/.test(when)) return 'success';
+  return 'conditional';
+}
