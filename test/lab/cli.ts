@@ -15,6 +15,7 @@ import { teardown } from './teardown.js';
 import { startSnmpd } from './snmp.js';
 import { registerFault } from './fault-cli.js';
 import { wireAppliance } from './wire-appliance.js';
+import { LAB_COMPONENTS, parseComponents } from './components.js';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -39,6 +40,7 @@ interface UpOptions {
   dataDir?: string;
   url?: string;
   dir?: string;
+  with?: string[];
 }
 
 /** The appliance's sensor ports: the flag, else what `netreflex serve` reads from the environment, else its default. */
@@ -111,6 +113,7 @@ program
   .option('--data-dir <dir>', "with --appliance: the appliance's data directory (default $NETREFLEX_DATA_DIR, else ~/.netreflex)")
   .option('--url <url>', 'with --appliance: import through this API instead (also NETREFLEX_URL or `netreflex login`)')
   .option('--dir <dir>', 'scratch dir for configs and logs (default: a new one under the temp dir; kept)')
+  .option('--with <components>', `also start these, comma-separated: ${Object.keys(LAB_COMPONENTS).join(', ')}`, parseComponents)
   .addHelpText(
     'after',
     `
@@ -146,6 +149,14 @@ Examples:
         console.log(`  credentials  ${r.credentials.join(', ')} (encrypted)`);
         console.log(`  host keys    ${r.knownHostsFile}`);
         console.log(`  sensors      syslog udp ${wired.syslogPort}, traps udp ${wired.trapPort}, sFlow udp ${wired.sflowPort}`);
+      } catch (e) {
+        await lab.down();
+        throw e;
+      }
+    }
+    for (const name of o.with ?? []) {
+      try {
+        for (const line of await LAB_COMPONENTS[name]!.start(lab.dir)) console.log(line);
       } catch (e) {
         await lab.down();
         throw e;
