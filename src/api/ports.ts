@@ -17,9 +17,11 @@ import type { Store } from '../store/store.js';
 
 /** /api/v1/events and /api/v1/trigger-types: the event history, accepting an event, the trigger types. */
 export interface EventsPort {
-  store: Pick<Store, 'listTriggerInstances' | 'getTriggerInstance' | 'listEnforcements'>;
+  store: Pick<Store, 'listTriggerInstances' | 'getTriggerInstance' | 'listEnforcements' | 'getExecution'>;
   emit(event: EventEnvelope): Promise<void>;
   triggers: Pick<TriggerRegistry, 'list'>;
+  /** Trigger types an operator may emit: registered, or named by a loaded rule. */
+  declaredTypes(): string[];
 }
 
 /** /api/v1/executions and inquiries: running, controlling and reading executions. */
@@ -85,7 +87,12 @@ export interface ApiPorts {
 /** The ports of one appliance (the API is built on a whole appliance; each route gets its part). */
 export function portsOf(appliance: Appliance): ApiPorts {
   return {
-    events: { store: appliance.store, emit: (e) => appliance.emit(e), triggers: appliance.triggers },
+    events: {
+      store: appliance.store,
+      emit: (e) => appliance.emit(e),
+      triggers: appliance.triggers,
+      declaredTypes: () => [...new Set([...appliance.triggers.list().map((t) => t.ref), ...appliance.rules.all().map((r) => r.trigger.type)])],
+    },
     executions: { engine: appliance.engine, store: appliance.store },
     health: { store: appliance.store },
     webhooks: { triggers: appliance.triggers, emit: (e) => appliance.emit(e), log: appliance.log },

@@ -43,6 +43,7 @@ export const executionSchema: Schema = {
     runner: { type: 'string' },
     parameters: anyObject,
     status: { type: 'string' },
+    outcome: { type: ['string', 'null'], description: "what a workflow did, from its output's `outcome`: repaired, escalated, left alone, nothing to do" },
     result: anyValue,
     error: { type: ['object', 'null'], additionalProperties: true },
     parentId: nullableString,
@@ -101,6 +102,12 @@ export const enforcementSchema: Schema = {
     actionRef: nullableString,
     reason: nullableString,
     time: { type: 'string' },
+    execution: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description: 'the execution the decision started: id, action, status and outcome (what the workflow did)',
+      properties: { id: { type: 'string' }, action: { type: 'string' }, status: { type: 'string' }, outcome: nullableString },
+    },
   },
 };
 

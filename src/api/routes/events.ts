@@ -1,9 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { NrxError } from '../../core/errors.js';
 import { makeEvent } from '../../events/envelope.js';
+import { assertDeclaredTrigger } from '../../events/undeclared-trigger.js';
 import type { TriggerInstanceStatus } from '../../store/records.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { anyObject, enforcementSchema, errorResponses, eventSchema, idParams, limitQuery, listOf } from '../schemas.js';
+import { outcomeOf } from '../../executions/outcome.js';
+import type { EventsPort } from '../ports.js';
+
+/**
+ * The event's decision trail: each rule's decision and, when it started an execution, how that
+ * ended (status) and what it did (outcome: repaired, escalated...).
+ */
+async function decisionTrail(store: EventsPort['store'], eventId: string): Promise<Array<Record<string, unknown>>> {
+  const trail = [];
+  for (const e of await store.listEnforcements({ triggerInstanceId: eventId })) {
+    const rec = e.executionId ? await store.getExecution(e.executionId) : null;
+    trail.push({ ...e, execution: rec ? { id: rec.id, action: rec.action, status: rec.status, outcome: outcomeOf(rec) } : null });
+  }
+  return trail;
+}
 
 export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const appliance = ctx.ports.events;
@@ -22,7 +38,13 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
           before: { type: 'string' },
         },
       },
-      response: { 200: listOf(eventSchema, { next: { type: ['string', 'null'] } }), ...errorResponses },
+      response: {
+        200: listOf(
+          { ...eventSchema, properties: { ...(eventSchema.properties as object), enforcements: { type: 'array', items: enforcementSchema } } },
+          { next: { type: ['string', 'null'] } },
+        ),
+        ...errorResponses,
+      },
     },
     handler: async (req) => {
       const q = req.query;
@@ -32,13 +54,16 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
         limit: q.limit,
         ...(q.before ? { before: q.before } : {}),
       });
-      return { items, next: items.length === q.limit ? items[items.length - 1]!.id : null };
+      // which rules fired for each event, as `event list` shows it offline
+      const withRules = [];
+      for (const ev of items) withRules.push({ ...ev, enforcements: await appliance.store.listEnforcements({ triggerInstanceId: ev.id }) });
+      return { items: withRules, next: items.length === q.limit ? items[items.length - 1]!.id : null };
     },
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id', {
     schema: {
-      summary: 'One event and what every rule decided for it (executed, throttled, held...).',
+      summary: 'One event and what every rule decided for it (executed, throttled, held...), with the status and outcome of the execution it started.',
       tags: ['events'],
       params: idParams,
       response: {
@@ -49,14 +74,15 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req) => {
       const ev = await appliance.store.getTriggerInstance(req.params.id);
       if (!ev) throw new NrxError('NRX_ERR_NOT_FOUND', `no event ${req.params.id}`);
-      return { ...ev, enforcements: await appliance.store.listEnforcements({ triggerInstanceId: ev.id }) };
+      return { ...ev, enforcements: await decisionTrail(appliance.store, ev.id) };
     },
   });
 
   app.post<{ Body: { type: string; payload?: Record<string, unknown>; device?: string; time?: string } }>('/api/v1/events', {
     schema: {
       summary: 'Emit an event: recorded, then handed to the rules engine (202: accepted, not yet processed).',
-      description: "The payload is checked against the trigger type's schema when the type is registered.",
+      description:
+        "The payload is checked against the trigger type's schema when the type is registered. A type neither registered nor named by a rule is refused (404 NRX_ERR_TRIGGER_UNKNOWN): no rule would see the event.",
       tags: ['events'],
       body: {
         type: 'object',
@@ -77,6 +103,7 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (req, reply) => {
       const p = callerOf(req);
       const b = req.body;
+      assertDeclaredTrigger(b.type, appliance.declaredTypes());
       const event = makeEvent(b.type, b.payload ?? {}, {
         source: `api:${p.user}`,
         ...(b.device !== undefined ? { device: b.device } : {}),

@@ -9,6 +9,8 @@ import { assertCommandAllowed } from '../shell-access.js';
 import { maskSecretsIn } from '../../core/secret-values.js';
 import { anyObject, errorResponses, executionSchema, idParams, limitQuery, listOf, taskSchema } from '../schemas.js';
 import { openSse } from '../sse.js';
+import { withOutcome } from '../../executions/outcome.js';
+import { countRemediations } from '../remediation-metrics.js';
 
 const STATUSES: ExecutionStatus[] = [
   'requested',
@@ -33,6 +35,8 @@ const packOf = (actionRef: string): string => actionRef.split('.')[0]!;
 
 export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { engine, store } = ctx.ports.executions;
+  const stopCounting = countRemediations(ctx.stream, ctx.metrics.registry);
+  app.addHook('onClose', async () => stopCounting());
 
   const load = async (id: string, principal: Parameters<typeof packAllowed>[0]): Promise<ExecutionRecord> => {
     const rec = ctx.stream.liveExecution(id) ?? (await store.getExecution(id));
@@ -125,7 +129,7 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
         });
       }
       const next = items.length === q.limit ? items[items.length - 1]!.id : null;
-      return { items: items.filter((r) => packAllowed(req.principal, packOf(r.action))), next };
+      return { items: items.filter((r) => packAllowed(req.principal, packOf(r.action))).map(withOutcome), next };
     },
   });
 
@@ -150,7 +154,7 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const rec = await load(req.params.id, req.principal);
       const tasks = (await store.listTasks(rec.id)).sort((a, b) => a.seq - b.seq);
       const children = (await store.listExecutions({ parentId: rec.id, limit: 1000 })).reverse();
-      return { ...rec, tasks, children };
+      return { ...withOutcome(rec), tasks, children: children.map(withOutcome) };
     },
   });
 

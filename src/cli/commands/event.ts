@@ -3,7 +3,7 @@ import type { TriggerInstanceRecord } from '../../store/records.js';
 import { withExamples } from '../help.js';
 import { parseKeyValues, printJson, table, typedValues } from '../output.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
-import { emitEventLocal, listEventsLocal, printEventTable } from './event-local.js';
+import { emitEventLocal, listEventsLocal, printDecisionTrail, printEventTable } from './event-local.js';
 
 export function registerEvent(program: Command): void {
   const event = program.command('event').description('events (trigger instances): emit one, list recent ones, show one, follow them live');
@@ -55,8 +55,7 @@ export function registerEvent(program: Command): void {
       process.stdout.write(
         `id:      ${ev.id}\ntype:    ${ev.type}\ntime:    ${ev.time}\nsource:  ${ev.source}\ndevice:  ${ev.device ?? '-'}\nstatus:  ${ev.status}\npayload: ${JSON.stringify(ev.payload)}\n`,
       );
-      const enf = ev.enforcements ?? [];
-      if (enf.length) process.stdout.write(`\nrules:\n${table(enf as unknown as Array<Record<string, unknown>>, ['ruleRef', 'outcome', 'executionId'])}\n`);
+      printDecisionTrail(ev.enforcements ?? []);
     }),
   );
 

@@ -1,4 +1,5 @@
 import { NrxError } from '../../core/errors.js';
+import { outcomeOf, withOutcome } from '../../executions/outcome.js';
 import type { ExecutionStatus } from '../../store/records.js';
 import { TERMINAL_STATUSES } from '../../store/records.js';
 import { EXIT, openStore, type DataOptions } from '../context.js';
@@ -18,7 +19,7 @@ export async function listExecutionsLocal(
       ...(opts.all ? {} : { parentId: null }),
       limit: Number(opts.limit),
     });
-    if (opts.json) printJson(list);
+    if (opts.json) printJson(list.map(withOutcome));
     else printExecutionTable(list);
   } finally {
     await store.close();
@@ -26,12 +27,21 @@ export async function listExecutionsLocal(
 }
 
 export function printExecutionTable(
-  list: Array<{ id: string; action: string; status: string; startedAt: string | null; endedAt: string | null; context: { ruleRef?: string } }>,
+  list: Array<{ id: string; action: string; status: string; result: unknown; startedAt: string | null; endedAt: string | null; context: { ruleRef?: string } }>,
 ): void {
   process.stdout.write(
     `${table(
-      list.map((r) => ({ id: r.id, action: r.action, status: colorStatus(r.status), started: r.startedAt, ended: r.endedAt, rule: r.context.ruleRef ?? null })),
-      ['id', 'action', 'status', 'started', 'ended', 'rule'],
+      // outcome: what a workflow did (repaired, escalated...), where status says only that it ended
+      list.map((r) => ({
+        id: r.id,
+        action: r.action,
+        status: colorStatus(r.status),
+        outcome: outcomeOf(r),
+        started: r.startedAt,
+        ended: r.endedAt,
+        rule: r.context.ruleRef ?? null,
+      })),
+      ['id', 'action', 'status', 'outcome', 'started', 'ended', 'rule'],
     )}\n`,
   );
 }

@@ -8,6 +8,7 @@ import { withExamples } from '../help.js';
 import { clientFor, globalsOf, guarded, runsInProcess } from '../remote.js';
 import { followExecution } from '../tail.js';
 import { colorStatus, parseKeyValues, printJson, table } from '../output.js';
+import { outcomeOf } from '../../executions/outcome.js';
 
 /** An execution as `run --json` and `execution get --json` print it, from the store or the API. */
 export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = []): Record<string, unknown> {
@@ -17,6 +18,8 @@ export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = [
     action: rec.action,
     runner: rec.runner,
     status: rec.status,
+    // what the workflow did (repaired, escalated...): both end succeeded
+    outcome: outcomeOf(rec),
     parameters: rec.parameters,
     result: rec.result,
     error: rec.error,
@@ -51,6 +54,7 @@ export function printExecution(view: Record<string, unknown>): void {
     `id:         ${view.id}`,
     `action:     ${view.action}`,
     `status:     ${colorStatus(String(view.status))}`,
+    ...(view.outcome ? [`outcome:    ${view.outcome}`] : []),
     `started:    ${view.started_at ?? '-'}`,
     `ended:      ${view.ended_at ?? '-'}`,
     `parameters: ${JSON.stringify(view.parameters)}`,
