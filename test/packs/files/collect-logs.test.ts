@@ -169,15 +169,17 @@ describe('files pack: collect_logs against replayed devices, kept and uploaded o
     assert.equal(r.location, r.bundle.path, 'not uploaded: the location is the kept file');
   });
 
-  test('retention keeps the newest max_bundles and nothing older than days', async () => {
+  test('retention keeps the newest max_bundles and nothing older than days; the device session is the pooled one', async () => {
     const dir = path.join(dataDir, 'bundles');
     const old = path.join(dir, '20200101T000000Z-old.tar.gz');
     writeFileSync(old, 'x');
     utimesSync(old, new Date('2020-01-01'), new Date('2020-01-01'));
+    const logins = sw[0]!.sessions;
     for (let i = 0; i < 3; i++) {
       const rec = await a.engine.run('files.collect_logs', { devices: ['sw1'], commands: ['show version'], upload: 'none', label: `run-${i}` });
       assert.equal(rec.status, 'succeeded', JSON.stringify(rec.error));
     }
+    assert.equal(sw[0]!.sessions, logins, "three collections on sw1 reuse the appliance's pooled session: no new login");
     const left = readdirSync(dir).sort();
     assert.equal(left.length, 3, left.join(' '));
     assert.ok(!existsSync(old), 'older than 7 days: removed');
