@@ -11,6 +11,7 @@ import { directoryFor } from './auth/ldap.js';
 import type { ApplianceConfig } from './core/config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
+import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
 import { StartGate } from './sensors/start-gate.js';
@@ -85,6 +86,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       `netreflex: ${c.loaded.packs.length} packs, ${c.loaded.actions.size} actions, ${c.rules.length} rules, ${c.loaded.policies.length} policies loaded from ${config.packsPaths.join(':')}`,
     );
     for (const e of c.errors) say(`netreflex: not loaded: ${e.code}: ${e.message}`);
+    for (const e of aliasesOf(c.loaded.packs).errors) say(`netreflex: alias not loaded: ${e.code}: ${e.message}`);
     for (const [pack, list] of appliance.unrunnable()) {
       const total = [...c.loaded.actions.values()].filter((a) => a.pack === pack).length;
       say(`netreflex: pack ${pack}: ${describeUnrunnable(list, total)}`);

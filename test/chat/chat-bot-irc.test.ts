@@ -59,8 +59,12 @@ describe('the chat bot on a real IRC server (ngircd), started by netreflex serve
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('serve says where the bot is', { skip: skip ?? false }, () => {
+  test('serve says where the bot is, and which alias file it could not load', { skip: skip ?? false }, () => {
     assert.ok(said.includes(`netreflex: chat bot on irc://${irc.host}:${irc.port}`), said.join('\n'));
+    assert.ok(
+      said.some((l) => /^netreflex: alias not loaded: NRX_ERR_SPEC_INVALID: .*no_action\.yaml.*action_ref/.test(l)),
+      said.join('\n'),
+    );
   });
 
   test('!bgp summary leaf1 from an operator: the ack, then the parsed table', { skip: skip ?? false }, async () => {
