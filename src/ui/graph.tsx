@@ -1,12 +1,21 @@
 // A workflow drawn as a graph: tasks are nodes, transitions edges labelled with their `when`.
 // Laid out top-down by dagre; coloured by each task's status when an execution is shown.
-import dagre from '@dagrejs/dagre';
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
+import { layout } from './graph-layout';
 import type { WorkflowGraphModel } from './workflow-model';
-
-const NODE_W = 190;
-const NODE_H = 58;
 
 export interface TaskState {
   status?: string;
@@ -16,22 +25,6 @@ export interface TaskState {
 }
 
 type TaskNodeData = { name: string; action: string | null; state?: TaskState; problem?: string; selected: boolean };
-
-/** Positions for every task, top-down in the order of the transitions (dagre). */
-export function layout(model: WorkflowGraphModel): Map<string, { x: number; y: number }> {
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 70 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const t of model.tasks) g.setNode(t.name, { width: NODE_W, height: NODE_H });
-  for (const tr of model.transitions) if (g.hasNode(tr.to) && g.hasNode(tr.from)) g.setEdge(tr.from, tr.to);
-  dagre.layout(g);
-  const out = new Map<string, { x: number; y: number }>();
-  for (const t of model.tasks) {
-    const n = g.node(t.name) as { x: number; y: number } | undefined;
-    out.set(t.name, { x: (n?.x ?? 0) - NODE_W / 2, y: (n?.y ?? 0) - NODE_H / 2 });
-  }
-  return out;
-}
 
 function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
   const s = data.state;

@@ -102,16 +102,27 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
       await page.goto(`${app.url}/#/feed`);
       await page.getByTestId('events').waitFor();
       await new Promise((r) => setTimeout(r, 500)); // the stream is open
-      await app.api('POST', '/api/v1/events', { type: 'uitest.link_down', device: 'edge-r1', payload: { interface: 'eth1' } });
-      await page.locator('.event-row[data-type="uitest.link_down"]').filter({ hasText: 'edge-r1' }).waitFor();
+      // the fixture rule uitest.link_down runs once an hour at most: the second event is throttled
+      for (const device of ['edge-r1', 'edge-r2']) await app.api('POST', '/api/v1/events', { type: 'core.event', device, payload: { kind: 'link_down' } });
+      await page.locator('.event-row').filter({ hasText: 'edge-r1' }).getByRole('link', { name: 'executed' }).waitFor();
+      await page.locator('.event-row').filter({ hasText: 'edge-r2' }).locator('.outcome-throttled').waitFor();
       await runWorkflow('uitest.approve');
       await page.locator('.exec-row[data-action="uitest.approve"]').first().waitFor();
     });
     await step(page, 'feed-filter', async () => {
       await page.getByLabel('trigger type filter').fill('no.such.type');
       await page.locator('.event-row').first().waitFor({ state: 'detached' });
-      await page.getByLabel('trigger type filter').fill('uitest');
-      await page.locator('.event-row[data-type="uitest.link_down"]').first().waitFor();
+      await page.getByLabel('trigger type filter').fill('core.');
+      await page.getByLabel('rule filter').fill('uitest.link_down');
+      await page.locator('.event-row[data-type="core.event"]').first().waitFor();
+      await page.getByLabel('device filter').fill('edge-r2');
+      await page.locator('.event-row').filter({ hasText: 'edge-r1' }).waitFor({ state: 'detached' });
+      for (const f of ['device', 'trigger type', 'rule']) await page.getByLabel(`${f} filter`).fill('');
+    });
+    await step(page, 'feed-one-row-per-execution', async () => {
+      await page.locator('.exec-row[data-action="core.noop"] [data-status="succeeded"]').first().waitFor();
+      const rows = await page.locator('.exec-row').evaluateAll((els) => els.map((e) => e.querySelector('a')!.getAttribute('href')));
+      assert.equal(new Set(rows).size, rows.length, `each execution once: ${rows.join(' ')}`);
     });
     await docScreenshot(page, 'ui-feed');
     await page.context().close();

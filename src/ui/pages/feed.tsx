@@ -146,9 +146,11 @@ function merge(cur: FeedEvent[], incoming: FeedEvent[]): FeedEvent[] {
   return [...incoming.filter((e) => !seen.has(e.id)), ...cur].slice(0, KEEP);
 }
 
-function mergeExecutions(cur: Execution[], incoming: Execution[]): Execution[] {
-  const byId = new Map(incoming.map((x) => [x.id, x]));
-  const updated = cur.map((x) => byId.get(x.id) ?? x);
-  const fresh = incoming.filter((x) => !cur.some((c) => c.id === x.id));
-  return [...fresh, ...updated].slice(0, KEEP);
+function mergeExecutions(cur: Execution[], newestFirst: Execution[]): Execution[] {
+  // one execution reports several status changes in a batch: the newest of them wins
+  const latest = new Map<string, Execution>();
+  for (const x of newestFirst) if (!latest.has(x.id)) latest.set(x.id, x);
+  const known = new Set(cur.map((x) => x.id));
+  const fresh = [...latest.values()].filter((x) => !known.has(x.id));
+  return [...fresh, ...cur.map((x) => latest.get(x.id) ?? x)].slice(0, KEEP);
 }
