@@ -8,11 +8,13 @@ import { KeyValueStore } from '../../datastore/keyvalue.js';
 import { openApplianceStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { configFrom, reportError, type DataOptions } from '../context.js';
+import { noteNewDataDir } from '../data-dir-notice.js';
 import { printJson, table } from '../output.js';
 
 /** The credential store of a data directory, opened by the CLI on the appliance's host. */
 export function openCredentials(opts: DataOptions): { store: Store; credentials: CredentialStore } {
   const { dataDir } = configFrom(opts);
+  noteNewDataDir(dataDir, 'for the encrypted credential store and its key');
   const store = openApplianceStore(dataDir);
   return { store, credentials: new CredentialStore(new KeyValueStore(store, SecretCipher.loadOrCreate(dataDir))) };
 }

@@ -6,13 +6,14 @@ import { TriggerRegistry } from '../../events/trigger-registry.js';
 import { assertDeclaredTrigger } from '../../events/undeclared-trigger.js';
 import type { RuleEnforcementRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
-import { configFrom, openStore, type DataOptions } from '../context.js';
+import { configFrom, type DataOptions } from '../context.js';
 import { printJson, table } from '../output.js';
+import { openExistingDataDir } from '../local-data.js';
 
 /** `event emit|list` on a data directory, without the API. */
 
 export async function emitEventLocal(type: string, body: Record<string, unknown>, opts: DataOptions & { device?: string; json?: boolean }): Promise<void> {
-  const store = openStore(opts);
+  const { store } = openExistingDataDir(opts);
   try {
     const registry = new TriggerRegistry();
     registerAllTriggerTypes(registry);
@@ -43,7 +44,7 @@ export function rulesColumn(enforcements: Array<Pick<RuleEnforcementRecord, 'rul
 }
 
 export async function listEventsLocal(opts: DataOptions & { type?: string; limit: string; json?: boolean }): Promise<void> {
-  const store = openStore(opts);
+  const { store } = openExistingDataDir(opts);
   try {
     const events = await store.listTriggerInstances({ ...(opts.type ? { type: opts.type } : {}), limit: Number(opts.limit) });
     if (opts.json) return printJson(events);

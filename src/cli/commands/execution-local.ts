@@ -2,16 +2,17 @@ import { NrxError } from '../../core/errors.js';
 import { outcomeOf, withOutcome } from '../../executions/outcome.js';
 import type { ExecutionStatus } from '../../store/records.js';
 import { TERMINAL_STATUSES } from '../../store/records.js';
-import { EXIT, openStore, type DataOptions } from '../context.js';
+import { EXIT, type DataOptions } from '../context.js';
 import { colorStatus, printJson, table } from '../output.js';
 import { executionView, printExecution } from './run.js';
+import { openExistingDataDir } from '../local-data.js';
 
 /** `execution list|get|cancel|pause|resume` on a data directory, without the API. */
 
 export async function listExecutionsLocal(
   opts: DataOptions & { status?: string; action?: string; all?: boolean; limit: string; json?: boolean },
 ): Promise<void> {
-  const store = openStore(opts);
+  const { store } = openExistingDataDir(opts);
   try {
     const list = await store.listExecutions({
       ...(opts.status ? { status: opts.status.split(',') as ExecutionStatus[] } : {}),
@@ -47,7 +48,7 @@ export function printExecutionTable(
 }
 
 export async function getExecutionLocal(id: string, opts: DataOptions & { json?: boolean }): Promise<void> {
-  const store = openStore(opts);
+  const { store } = openExistingDataDir(opts);
   try {
     const rec = await store.getExecution(id);
     if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
@@ -61,7 +62,7 @@ export async function getExecutionLocal(id: string, opts: DataOptions & { json?:
 
 /** A control request goes through the data directory's inbox; the running appliance applies it. */
 export async function controlExecutionLocal(op: 'cancel' | 'pause' | 'resume', id: string, opts: DataOptions & { wait: string }): Promise<number> {
-  const store = openStore(opts);
+  const { store } = openExistingDataDir(opts);
   try {
     const rec = await store.getExecution(id);
     if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);

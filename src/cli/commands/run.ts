@@ -9,6 +9,7 @@ import { clientFor, globalsOf, guarded, runsInProcess } from '../remote.js';
 import { followExecution } from '../tail.js';
 import { colorStatus, parseKeyValues, printJson, table } from '../output.js';
 import { outcomeOf } from '../../executions/outcome.js';
+import { noteNewDataDir } from '../data-dir-notice.js';
 
 /** An execution as `run --json` and `execution get --json` print it, from the store or the API. */
 export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = []): Record<string, unknown> {
@@ -116,6 +117,7 @@ async function runInProcess(ref: string, params: string[], opts: DataOptions & {
   let appliance: Appliance | null = null;
   try {
     const given = parseKeyValues(params);
+    noteNewDataDir(configFrom(opts).dataDir, `to record the execution of ${ref} run in this process; --remote runs it in the appliance`);
     appliance = new Appliance({ config: configFrom(opts), log: process.env.NETREFLEX_LOG_LEVEL ? createLogger() : silentLogger });
     for (const e of appliance.content.errors) process.stderr.write(`warning: not loaded: ${e.code}: ${e.message}\n`);
     const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli' });
