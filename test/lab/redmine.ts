@@ -25,6 +25,8 @@ export interface Redmine {
   apiKey: string;
   /** Project identifier the bootstrap created. */
   project: string;
+  /** Id of the issue custom field "Incident key" (string, filterable) the bootstrap created. */
+  incidentKeyField: number;
   pid: number;
   dir: string;
   stop(): Promise<void>;
@@ -50,8 +52,13 @@ t = Token.create!(user: u, action: "api")
 t.update_column(:value, key) # before_create draws a random value; pin ours afterwards
 Project.find_by_identifier("netauto") ||
   Project.create!(name: "NetAuto", identifier: "netauto", is_public: false, enabled_module_names: %w[issue_tracking], tracker_ids: Tracker.pluck(:id))
+# where the ticket pack may keep the incident key instead of the subject (is_filter: REST can search it)
+IssueCustomField.find_by_name("Incident key") ||
+  IssueCustomField.create!(name: "Incident key", field_format: "string", is_for_all: true, is_filter: true, tracker_ids: Tracker.pluck(:id))
 puts "bootstrapped"
 `;
+/** Bumped when BOOTSTRAP changes, so a machine's cached template is made again. */
+const BOOTSTRAP_REVISION = 2;
 
 /** Install Redmine with an SQLite database when it is missing (the answers dbconfig asks for, given first). */
 export async function installRedmine(): Promise<void> {
@@ -66,7 +73,7 @@ export async function installRedmine(): Promise<void> {
 /** The bootstrapped template database, made once per machine and Redmine version. */
 async function template(apiKey: string): Promise<string> {
   const version = (await run('dpkg-query', ['-W', '-f', '${Version}', 'redmine'])).stdout.trim().replace(/[^\w.+-]/g, '_');
-  const file = path.join(os.tmpdir(), `netreflex-redmine-${version}.sqlite3`);
+  const file = path.join(os.tmpdir(), `netreflex-redmine-${version}-b${BOOTSTRAP_REVISION}.sqlite3`);
   if (existsSync(file)) return file;
   const work = mkdtempSync(path.join(os.tmpdir(), 'nrx-redmine-template-'));
   try {
@@ -134,7 +141,15 @@ export async function startRedmine(opts: RedmineOptions = {}): Promise<Redmine> 
     }
     await sleep(200);
   }
-  return { url, apiKey, project: 'netauto', pid, dir, stop };
+  const fields = (await (await fetch(`${url}/custom_fields.json`, { headers: { 'X-Redmine-API-Key': apiKey } })).json()) as {
+    custom_fields: Array<{ id: number; name: string }>;
+  };
+  const incidentKeyField = fields.custom_fields.find((f) => f.name === 'Incident key')?.id;
+  if (incidentKeyField === undefined) {
+    await stop();
+    throw new NrxError('NRX_ERR_CONFIG', `redmine: the template has no custom field "Incident key" (${tpl}); remove it to have it made again`);
+  }
+  return { url, apiKey, project: 'netauto', incidentKeyField, pid, dir, stop };
 }
 
 function freePort(): Promise<number> {

@@ -90,6 +90,32 @@ describe('ticket pack on a real Redmine', { skip }, () => {
     assert.match(view.error.message, /pack ticket: config value 'api_key' is required but not set; set it with `netreflex pack config ticket api_key`/);
   });
 
+  test('with incident_key_field the key lives in a Redmine custom field: the subject stays as given, find matches the field exactly', async () => {
+    const dataDir = await configured('field');
+    writeFileSync(
+      path.join(dataDir, 'configs', 'ticket.yaml'),
+      `system: redmine\nurl: ${redmine.url}\nproject: ${redmine.project}\nincident_key_field: "${redmine.incidentKeyField}"\n`,
+    );
+    const a = new Appliance({ config: loadConfig({ dataDir }, {}), log: silentLogger });
+    await a.start();
+    try {
+      const ensure = (key: string) => a.engine.run('ticket.ensure', { incident_key: key, subject: 'LAG member down', comment: 'again' });
+      const first = (await ensure('lag/leaf1/bond0')).result as { id: string; subject: string; created: boolean };
+      assert.deepEqual([first.subject, first.created], ['LAG member down', true]);
+      const issue = (await rest(`/issues/${first.id}.json`)).issue;
+      assert.deepEqual(
+        issue.custom_fields.map((c: { id: number; value: string }) => [c.id, c.value]),
+        [[redmine.incidentKeyField, 'lag/leaf1/bond0']],
+      );
+      const again = (await ensure('lag/leaf1/bond0')).result as { id: string; created: boolean };
+      assert.deepEqual([again.id, again.created], [first.id, false]);
+      const other = (await ensure('lag/leaf1/bond')).result as { id: string; created: boolean };
+      assert.equal(other.created, true, 'another key, another ticket');
+    } finally {
+      await a.stop();
+    }
+  });
+
   test('a workflow: ensure, attach a log file and text, resolve; the next fault of the key opens a new ticket; concurrent ensures share one', async () => {
     const dataDir = path.join(tmp, 'wf');
     const packDir = path.join(tmp, 'packs', 'noc');
