@@ -102,6 +102,25 @@ describe('the chat bot on a real IRC server (ngircd), started by netreflex serve
     assert.match(line!, /^alice: command "reload everything" matches no action alias/);
   });
 
+  test('a private message needs no prefix and is answered privately; !help lists the aliases', { skip: skip ?? false }, async () => {
+    const since = alice.heard.length;
+    alice.say(BOT, 'bgp summary leaf1');
+    const lines = await alice.hear(BOT, (l) => l.some((x) => x.startsWith('10.0.2.1')), since);
+    const mine = alice.heard.slice(since).filter((h) => h.from === BOT);
+    assert.ok(
+      mine.every((h) => h.target === 'alice'),
+      JSON.stringify(mine),
+    );
+    assert.match(lines[0]!, /^Reading the BGP neighbors of leaf1\.\.\./);
+    const sinceHelp = alice.heard.length;
+    alice.say(CHANNEL, '!help');
+    const help = await alice.hear(BOT, (l) => l.some((x) => x.includes('!bgp summary <device>')), sinceHelp);
+    assert.ok(
+      help.some((x) => x === 'alice: !bgp summary <device> - BGP neighbors of a device: peer, AS, state, prefixes, up/down.'),
+      help.join('\n'),
+    );
+  });
+
   test('notifications: chatops.post_message reaches the channel through the bot', { skip: skip ?? false }, async () => {
     const since = alice.heard.length;
     const rec = await assembled.appliance.engine.run('chatops.post_message', { message: 'BGP peer 10.0.1.1 down on leaf1: remediation started' });
