@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
+import { AuditLog } from '../auth/audit-log.js';
 import { AuthService } from '../auth/auth-service.js';
 import { NrxError } from '../core/errors.js';
 import { SecretCipher } from '../datastore/cipher.js';
@@ -35,6 +37,32 @@ export async function withDataDir<T>(opts: DataOptions, body: (d: { dataDir: str
 }
 
 export const authOf = (store: Store): AuthService => new AuthService(store);
+
+function localAccount(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+/**
+ * A change made on the data directory goes past the API, but into its audit log all the same:
+ * method CLI, the command as route, and the local account that ran it as the user.
+ */
+export async function auditOffline(store: Store, command: string, target: string, detail: unknown = null): Promise<void> {
+  await new AuditLog(store.audit).record({
+    time: new Date().toISOString(),
+    user: `local:${localAccount()}`,
+    role: null,
+    method: 'CLI',
+    route: `netreflex ${command}`,
+    target,
+    status: 200,
+    sourceIp: null,
+    detail,
+  });
+}
 
 /** The datastore with its secrets key; the key file must exist already (the appliance made it). */
 export function kvOf(dataDir: string, store: Store): KeyValueStore {

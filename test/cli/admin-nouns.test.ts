@@ -134,6 +134,16 @@ describe('offline on a data directory (no URL configured)', () => {
     assert.match(missing.stderr, /NRX_ERR_ACTION_NOT_FOUND: no action 'demo.nope'/);
   });
 
+  test("every change made offline is in the appliance's audit log, as the local account that made it, never with a secret", async () => {
+    const entries = await withAuth(dir, (a) => a.audit.list({ limit: 100 }));
+    const routes = entries.map((e) => e.route);
+    for (const r of ['user add', 'user passwd', 'user rm', 'apikey create', 'apikey revoke', 'webhook create', 'webhook rm'])
+      assert.ok(routes.includes(`netreflex ${r}`), `${r} is audited: ${routes.join(', ')}`);
+    assert.ok(entries.every((e) => e.method === 'CLI' && e.user?.startsWith('local:')));
+    const text = JSON.stringify(entries);
+    assert.ok(!/alice-password|nrxk_/.test(text), 'no password or key in the audit log');
+  });
+
   test('a data directory without an appliance database is refused and not created', async () => {
     const nowhere = path.join(tmp, 'typo-dir');
     for (const args of [

@@ -6,7 +6,7 @@ import { apiKeysApi } from '../auth-client.js';
 import type { DataOptions } from '../context.js';
 import { grantOptions, grantsFrom, grantsText, roleFrom, type GrantFlags } from '../grant-options.js';
 import { withExamples } from '../help.js';
-import { authOf, withDataDir } from '../local-data.js';
+import { auditOffline, authOf, withDataDir } from '../local-data.js';
 import { printJson, table } from '../output.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
 
@@ -65,7 +65,11 @@ NETREFLEX_DATA_DIR) and no URL, on the appliance's host.`,
         ...(opts.description ? { description: opts.description } : {}),
       };
       const made = useDataDir(globalsOf(cmd))
-        ? await withDataDir(opts, ({ store }) => createLocal(authOf(store), opts.user ?? 'admin', want))
+        ? await withDataDir(opts, async ({ store }) => {
+            const k = await createLocal(authOf(store), opts.user ?? 'admin', want);
+            await auditOffline(store, 'apikey create', k.id, { user: k.user, role: k.role, grants: k.grants });
+            return k;
+          })
         : await apiKeysApi(clientFor(cmd)).create({ ...want, ...(opts.user ? { user: opts.user } : {}) });
       if (opts.json) return printJson(made);
       process.stdout.write(
@@ -120,6 +124,7 @@ NETREFLEX_DATA_DIR) and no URL, on the appliance's host.`,
           const auth = authOf(store);
           const k = pickKey(await auth.listApiKeys(), id);
           await auth.deleteApiKey(k.id);
+          await auditOffline(store, 'apikey revoke', k.id, { user: k.user });
           return k;
         });
       else {

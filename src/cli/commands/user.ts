@@ -4,7 +4,7 @@ import { usersApi, type UserView } from '../auth-client.js';
 import type { DataOptions } from '../context.js';
 import { grantOptions, grantsFrom, grantsText, roleFrom, type GrantFlags } from '../grant-options.js';
 import { withExamples } from '../help.js';
-import { authOf, withDataDir } from '../local-data.js';
+import { auditOffline, authOf, withDataDir } from '../local-data.js';
 import { printJson, table } from '../output.js';
 import { readHidden, readPassword } from '../password-prompt.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
@@ -59,7 +59,11 @@ export function registerUser(program: Command): void {
       const password = await newPassword(name);
       const wanted = { name, password, role, ...(grants ? { grants } : {}) };
       const made = useDataDir(globalsOf(cmd))
-        ? await withDataDir(opts, ({ store }) => authOf(store).createUser(wanted))
+        ? await withDataDir(opts, async ({ store }) => {
+            const u = await authOf(store).createUser(wanted);
+            await auditOffline(store, 'user add', u.name, { role: u.role, grants: u.grants });
+            return u;
+          })
         : await usersApi(clientFor(cmd)).add(wanted);
       if (opts.json) printJson(made);
       else process.stdout.write(`user ${made.name} added (${made.role}${grants ? `; ${grantsText(made.grants)}` : ''})\n`);
@@ -92,7 +96,10 @@ export function registerUser(program: Command): void {
       if (useDataDir(globalsOf(cmd))) {
         if (!name) throw new NrxError('NRX_ERR_USAGE', 'offline, name the user: netreflex user passwd <name> --data-dir DIR');
         const password = await newPassword(name);
-        await withDataDir(opts, ({ store }) => authOf(store).setPassword(name, password));
+        await withDataDir(opts, async ({ store }) => {
+          await authOf(store).setPassword(name, password);
+          await auditOffline(store, 'user passwd', name);
+        });
         process.stdout.write(`password of ${name} changed; its login tokens are revoked\n`);
         return;
       }
@@ -112,7 +119,11 @@ export function registerUser(program: Command): void {
     'netreflex user rm alice',
   ).action((name: string, opts: DataOptions, cmd: Command) =>
     guarded(async () => {
-      if (useDataDir(globalsOf(cmd))) await withDataDir(opts, ({ store }) => authOf(store).removeUser(name));
+      if (useDataDir(globalsOf(cmd)))
+        await withDataDir(opts, async ({ store }) => {
+          await authOf(store).removeUser(name);
+          await auditOffline(store, 'user rm', name);
+        });
       else await usersApi(clientFor(cmd)).remove(name);
       process.stdout.write(`user ${name} deleted, with its login tokens and API keys\n`);
     }),

@@ -6,7 +6,7 @@ import { WebhookDefinitions } from '../../sensors/webhook/definitions.js';
 import { webhooksApi, type WebhookView } from '../auth-client.js';
 import type { DataOptions } from '../context.js';
 import { withExamples } from '../help.js';
-import { kvOf, withDataDir } from '../local-data.js';
+import { auditOffline, kvOf, withDataDir } from '../local-data.js';
 import { printJson, table } from '../output.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
 
@@ -51,6 +51,7 @@ NETREFLEX_DATA_DIR) and no URL, on the appliance's host.`,
       if (useDataDir(g))
         made = await withDataDir(opts, async ({ dataDir, store }) => {
           const { definition, secret } = await new WebhookDefinitions(kvOf(dataDir, store)).create({ name, kind, auth, createdBy: 'cli' });
+          await auditOffline(store, 'webhook create', name, { kind, auth });
           return { ...definition, url: urlOf(name), secret, header: headerOf(auth) };
         });
       else made = await webhooksApi(clientFor(cmd)).create({ name, kind, auth });
@@ -90,6 +91,7 @@ NETREFLEX_DATA_DIR) and no URL, on the appliance's host.`,
       if (useDataDir(globalsOf(cmd)))
         await withDataDir(opts, async ({ dataDir, store }) => {
           if (!(await new WebhookDefinitions(kvOf(dataDir, store)).delete(name))) throw new NrxError('NRX_ERR_NOT_FOUND', `no webhook '${name}'`);
+          await auditOffline(store, 'webhook rm', name);
         });
       else await webhooksApi(clientFor(cmd)).remove(name);
       process.stdout.write(`webhook ${name} deleted with its secret\n`);
