@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { ERROR_CATALOGUE, NrxError, type ErrorCode } from '../core/errors.js';
 import type { ExecutionRecord, RuleEnforcementRecord, TaskRecord, TriggerInstanceRecord } from '../store/records.js';
+import { resolveExecutionId } from './execution-id.js';
 
 /**
  * A small typed client for the REST API, for the operator CLI. Where it finds the appliance
@@ -228,12 +229,15 @@ export class ApiClient {
     this.request<ExecutionRecord>('POST', '/api/v1/executions', { body: { action, parameters } });
   listExecutions = (q: { status?: string; action?: string; parent?: string; rule?: string; limit?: number; before?: string } = {}) =>
     this.request<Page<ExecutionRecord>>('GET', '/api/v1/executions', { query: q });
-  getExecution = (id: string) => this.request<ExecutionView>('GET', `/api/v1/executions/${enc(id)}`);
-  controlExecution = (id: string, op: 'cancel' | 'pause' | 'resume') => this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(id)}/${op}`);
-  rerunExecution = (id: string, parameters?: Record<string, unknown>) =>
-    this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(id)}/rerun`, { body: parameters ? { parameters } : {} });
-  tailExecution = (id: string, onMessage: (m: SseMessage) => boolean | void, signal?: AbortSignal) =>
-    this.stream(`/api/v1/executions/${enc(id)}/output`, onMessage, signal ? { signal } : {});
+  /** The full id for a unique prefix of one (as git takes a prefix of a commit); see execution-id.ts. */
+  executionId = (idOrPrefix: string) => resolveExecutionId(idOrPrefix, async (before, limit) => (await this.listExecutions({ before, limit })).items);
+  getExecution = async (id: string) => this.request<ExecutionView>('GET', `/api/v1/executions/${enc(await this.executionId(id))}`);
+  controlExecution = async (id: string, op: 'cancel' | 'pause' | 'resume') =>
+    this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(await this.executionId(id))}/${op}`);
+  rerunExecution = async (id: string, parameters?: Record<string, unknown>) =>
+    this.request<ExecutionRecord>('POST', `/api/v1/executions/${enc(await this.executionId(id))}/rerun`, { body: parameters ? { parameters } : {} });
+  tailExecution = async (id: string, onMessage: (m: SseMessage) => boolean | void, signal?: AbortSignal) =>
+    this.stream(`/api/v1/executions/${enc(await this.executionId(id))}/output`, onMessage, signal ? { signal } : {});
   tailStream = (
     q: { kinds?: string; type?: string; action?: string; execution?: string; device?: string; max?: number },
     onMessage: (m: SseMessage) => boolean | void,

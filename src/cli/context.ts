@@ -1,5 +1,4 @@
 import { loadConfig, type ApplianceConfig } from '../core/config.js';
-import { NrxError } from '../core/errors.js';
 import { openApplianceStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
@@ -17,48 +16,7 @@ export function openStore(opts: DataOptions): Store {
   return openApplianceStore(configFrom(opts).dataDir);
 }
 
-/**
- * Exit codes, documented in `netreflex --help` and src/cli/README.md:
- *   0 ok · 1 failed (the action failed, the rule did not match, the request was refused as
- *   conflicting) · 2 usage or invalid input · 3 cannot reach the API or not authenticated ·
- *   4 forbidden (the credential's role or grants do not allow it).
- */
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, forbidden: 4 } as const;
-
-/** The exit code for an error: by its catalogue code first, then by its HTTP status class. */
-export function exitCodeFor(e: unknown): number {
-  if (!(e instanceof NrxError)) return EXIT.failed;
-  switch (e.code) {
-    case 'NRX_ERR_API_UNREACHABLE':
-    case 'NRX_ERR_UNAUTHORIZED':
-      return EXIT.unreachable;
-    case 'NRX_ERR_FORBIDDEN':
-      return EXIT.forbidden;
-    case 'NRX_ERR_USAGE':
-    case 'NRX_ERR_CONFIG': // a bad flag, environment variable or client config file
-      return EXIT.usage;
-    default:
-      // 400 invalid input, 404 unknown thing named on the command line; 409 and 5xx: it was tried and failed
-      return e.status === 400 || e.status === 404 ? EXIT.usage : EXIT.failed;
-  }
-}
-
-/** Print an error the way operators read it: code, then the message naming file/line/field. */
-export function reportError(e: unknown): number {
-  if (e instanceof NrxError) {
-    process.stderr.write(`error ${e.code}: ${e.message}\n`);
-    const nested = e.details.errors;
-    if (Array.isArray(nested))
-      for (const n of nested.slice(0, 20))
-        process.stderr.write(
-          `  ${typeof n === 'string' ? n : `${(n as { code?: string }).code ?? ''}: ${(n as { message?: string }).message ?? JSON.stringify(n)}`}\n`,
-        );
-    if (e.code === 'NRX_ERR_UNAUTHORIZED') process.stderr.write('hint: log in with `netreflex login`, or set NETREFLEX_API_KEY / NETREFLEX_TOKEN\n');
-    return exitCodeFor(e);
-  }
-  process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
-  return EXIT.failed;
-}
+export { EXIT, exitCodeFor, reportError } from './exit-codes.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

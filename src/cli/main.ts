@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { registerAll } from './commands/index.js';
+import { programFor } from './program.js';
 
-const program = new Command();
-program
-  .name('netreflex')
-  .description('netreflex: event-driven network automation (sensors -> rules -> workflows -> devices)')
-  .version('0.1.0')
-  .showHelpAfterError();
-registerAll(program);
+// Only the module of the command given is loaded (see program.ts): `--help`, `parse` and
+// `decode` start without the API server, the store or SSH.
+const program = await programFor(process.argv.slice(2));
 await program.parseAsync(process.argv);

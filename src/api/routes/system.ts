@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { netreflexVersion } from '../../core/version.js';
 import { typeFilter } from '../../events/bus.js';
 import { packAllowed } from '../grants.js';
 import type { RouteContext } from '../context.js';
@@ -13,7 +14,7 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get('/api/v1/health', {
     schema: {
-      summary: 'Liveness: the API answers and the store is open. Anonymous.',
+      summary: "Liveness: the API answers and the store is open; version is netreflex's (as `netreflex --version` prints it). Anonymous.",
       tags: ['system'],
       response: {
         200: {
@@ -26,7 +27,7 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async () => {
       await ctx.ports.health.store.listControlRequests(); // proves the store answers
-      return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), version: '1' };
+      return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), version: netreflexVersion() };
     },
   });
 

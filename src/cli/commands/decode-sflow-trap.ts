@@ -7,7 +7,10 @@ import { sampleSummaries } from '../../sensors/sflow/ndjson.js';
 import { decodeTrap } from '../../sensors/snmptrap/message.js';
 import { normaliseTrap } from '../../sensors/snmptrap/normalise.js';
 import type { AuthProtocol, PrivProtocol, UsmUser } from '../../sensors/snmptrap/usm.js';
-import { collect, EXIT, reportError } from '../context.js';
+import { EXIT, reportError } from '../exit-codes.js';
+
+// not from ../context.js: that module opens the store, which `decode` must not load
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** One NDJSON line, or a datagram that could not be decoded (written to stderr). */
 export type DecodeOutput = { line: Record<string, unknown> } | { error: { packet: number; from: string; code: string; message: string } };

@@ -6,7 +6,7 @@ import { decodeSyslog } from '../../sensors/syslog/decode.js';
 import { identifyDevice } from '../../sensors/syslog/device.js';
 import { normaliseSyslog } from '../../sensors/syslog/normalise.js';
 import { normaliserFor, PLATFORM_NORMALISERS } from '../../sensors/syslog/platforms/index.js';
-import { EXIT, reportError } from '../context.js';
+import { EXIT, reportError } from '../exit-codes.js';
 
 export interface DecodeSyslogOptions {
   platform?: string;

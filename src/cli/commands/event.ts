@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { TriggerInstanceRecord } from '../../store/records.js';
 import { withExamples } from '../help.js';
 import { parseKeyValues, printJson, table, typedValues } from '../output.js';
+import { followEvents, type EventTailOptions } from '../event-tail.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
 import { emitEventLocal, listEventsLocal, printDecisionTrail, printEventTable } from './event-local.js';
 
@@ -66,33 +66,8 @@ export function registerEvent(program: Command): void {
       .option('--type <types>', 'only these trigger types, comma-separated; pack.* allowed')
       .option('--device <name>', 'only events of this device')
       .option('--max <n>', 'stop after this many events')
-      .option('--json', 'one JSON line per event'),
+      .option('--json', 'one JSON object per event (default: one readable line: time, type, device, payload fields)'),
     'netreflex event tail --type network.*',
     'netreflex event tail --device r1 --json',
-  ).action((opts: { type?: string; device?: string; max?: string; json?: boolean }, cmd: Command) =>
-    guarded(async () => {
-      const abort = new AbortController();
-      process.once('SIGINT', () => abort.abort());
-      const query = {
-        kinds: 'event',
-        ...(opts.type ? { type: opts.type } : {}),
-        ...(opts.device ? { device: opts.device } : {}),
-        ...(opts.max ? { max: Number(opts.max) } : {}),
-      };
-      try {
-        await clientFor(cmd).tailStream(
-          query,
-          (m) => {
-            if (m.event !== 'event') return;
-            const e = m.data as TriggerInstanceRecord;
-            if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`);
-            else process.stdout.write(`${e.time}  ${e.type}  ${e.device ?? '-'}  ${JSON.stringify(e.payload)}\n`);
-          },
-          abort.signal,
-        );
-      } catch (e) {
-        if (!abort.signal.aborted) throw e;
-      }
-    }),
-  );
+  ).action((opts: EventTailOptions, cmd: Command) => guarded(() => followEvents(clientFor(cmd), opts)));
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { NrxError } from '../../core/errors.js';
 import { EXIT } from '../context.js';
 import { withExamples } from '../help.js';
 import { colorStatus, parseKeyValues, printJson } from '../output.js';
 import { clientFor, globalsOf, guarded, useDataDir } from '../remote.js';
+import { followNext, type NextOptions } from '../follow-next.js';
 import { followExecution } from '../tail.js';
 import { controlExecutionLocal, getExecutionLocal, listExecutionsLocal, printExecutionTable } from './execution-local.js';
 import { executionViewOf, printExecution } from './run.js';
@@ -68,14 +70,23 @@ export function registerExecution(program: Command): void {
 
   withExamples(
     ex
-      .command('tail <id>')
-      .description("follow an execution's output live until it ends; exit 0 if it succeeded, 1 otherwise (Ctrl-C stops following, not the execution)")
+      .command('tail [id]')
+      .description(
+        "follow an execution's output live until it ends, a workflow's tasks and their output too (from the start when attached late); exit 0 if it succeeded, 1 otherwise (Ctrl-C stops following, not the execution). ID may be a unique prefix",
+      )
+      .option('--rule <ref>', 'no id: wait for the next execution this rule starts and follow it')
+      .option('--device <name>', 'no id: wait for the next execution on this device (named in its parameters or by its event) and follow it')
+      .option('--keep', 'with --rule/--device: follow every matching execution until Ctrl-C, not only the next')
       .option('--json', 'print every stream message (log, status, child, end) as one JSON line'),
-    'netreflex execution tail 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
-    'netreflex execution tail $(netreflex run core.local cmd="ping -c 3 10.0.0.1" --remote --no-wait) --json',
-  ).action((id: string, opts: { json?: boolean }, cmd: Command) =>
+    'netreflex execution tail 01kbdx3m5q',
+    'netreflex execution tail --rule remediation.bgp_peer_down',
+    'netreflex execution tail --device leaf1 --keep',
+  ).action((id: string | undefined, opts: NextOptions, cmd: Command) =>
     guarded(async () => {
-      const final = await followExecution(clientFor(cmd), id, opts);
+      if (id && (opts.rule || opts.device)) throw new NrxError('NRX_ERR_USAGE', 'give an execution id or --rule/--device, not both');
+      if (!id && !opts.rule && !opts.device)
+        throw new NrxError('NRX_ERR_USAGE', 'give an execution id (or a unique prefix), or --rule REF or --device NAME to follow the next one');
+      const final = id ? await followExecution(clientFor(cmd), id, opts) : await followNext(clientFor(cmd), opts);
       return final ? exitFor(final.status) : EXIT.failed;
     }),
   );

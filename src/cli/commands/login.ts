@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { NrxError } from '../../core/errors.js';
 import { ApiClient, clientConfigPath, readClientConfig, resolveClientConfig, writeClientConfig } from '../api-client.js';
 import { withExamples } from '../help.js';
 import { printJson } from '../output.js';
@@ -23,7 +24,13 @@ export function registerLogin(program: Command): void {
       const o = globalsOf(cmd);
       const url = resolveClientConfig(o.url ? { url: o.url } : {}).url;
       const password = await readPassword(`password for ${opts.user} at ${url}: `);
-      const session = await new ApiClient({ url }).login(opts.user, password);
+      const session = await new ApiClient({ url }).login(opts.user, password).catch((e: unknown) => {
+        // the generic hint (log in with `netreflex login`) is no help to someone doing just that
+        if (!(e instanceof NrxError) || e.code !== 'NRX_ERR_UNAUTHORIZED') throw e;
+        throw new NrxError('NRX_ERR_UNAUTHORIZED', `wrong password for ${opts.user} at ${url} (or no such user)`, {
+          details: { hint: `check the password and try again: netreflex login --url ${url} --user ${opts.user}` },
+        });
+      });
       const file = clientConfigPath();
       writeClientConfig({ url, token: session.token, expiresAt: session.expiresAt, user: session.user }, file);
       if (opts.json) printJson({ url, user: session.user, role: session.role, expiresAt: session.expiresAt, configFile: file });

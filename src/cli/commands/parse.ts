@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseCommandOutput, platformNames, requirePlatform } from '../../../drivers/platforms/registry.js';
 import { textfsmParse } from '../../../drivers/textfsm/textfsm.js';
 import { NrxError } from '../../core/errors.js';
-import { EXIT, exitCodeFor, reportError } from '../context.js';
+import { EXIT, exitCodeFor, reportError } from '../exit-codes.js';
 import { printJson } from '../output.js';
 
 interface ParseOptions {
@@ -26,7 +26,7 @@ export function registerParse(program: Command): void {
     .argument('[platform]', `platform (${platformNames().join(', ')})`)
     .argument('[command...]', 'the command that produced the output, e.g. show ip bgp summary')
     .option('--file <path>', 'read the output from a file instead of stdin')
-    .option('--list', 'list the commands this platform can parse')
+    .option('--list', 'list the commands this platform (or, with no platform, every platform) can parse')
     .option('--textfsm <template>', 'parse with this TextFSM template file (or a name in $NETREFLEX_TEXTFSM_PATH)')
     .option('--platform <platform>', 'with --command: the TextFSM template the $NETREFLEX_TEXTFSM_PATH index names')
     .option('--command <command>', 'with --platform: the command that produced the output')
@@ -34,6 +34,7 @@ export function registerParse(program: Command): void {
       'after',
       `
 Examples:
+  netreflex parse --list
   netreflex parse frr show ip bgp summary < bgp.txt
   netreflex parse cisco_ios "show lldp neighbors" --file lldp.txt
   netreflex parse --textfsm cisco_ios_show_version.textfsm < version.txt
@@ -50,11 +51,17 @@ array), in TextFSM's record order. A template error exits 2 naming the file and 
           parseWithTextfsm(platform, words, opts);
           return;
         }
-        if (!platform) throw new NrxError('NRX_ERR_USAGE', 'give a platform and a command, or --textfsm TEMPLATE, or --platform and --command');
         if (opts.list) {
-          printJson({ platform, commands: Object.entries(requirePlatform(platform).parsers).map(([command, p]) => ({ command, getter: p.getter })) });
+          // no platform: every platform, so `parse --list` answers "what can it parse?"
+          const listed = platform ? [platform] : platformNames();
+          const lists = listed.map((name) => ({
+            platform: name,
+            commands: Object.entries(requirePlatform(name).parsers).map(([command, p]) => ({ command, getter: p.getter })),
+          }));
+          printJson(platform ? lists[0] : lists);
           return;
         }
+        if (!platform) throw new NrxError('NRX_ERR_USAGE', 'give a platform and a command, or --textfsm TEMPLATE, or --platform and --command (or --list)');
         const command = words.join(' ');
         requirePlatform(platform); // an unknown platform is a usage error before stdin is read
         const { getter, model } = parseCommandOutput(platform, command, readOutput(opts));
