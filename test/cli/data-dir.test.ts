@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { liveServe } from '../security/live-serve.js';
 import { cli } from './cli-harness.js';
 
 /** No command creates a data directory silently: the ones that make one say where and why; readers refuse a missing one. */
@@ -26,6 +27,18 @@ describe('data directories are never created silently', () => {
     );
     const again = await cli(['run', 'core.noop'], env(dir));
     assert.doesNotMatch(again.stderr, /creating a new data directory/);
+  });
+
+  test('serve on a new directory says where it creates the appliance and why', async () => {
+    const serve = await liveServe([]);
+    try {
+      assert.match(
+        serve.stderr(),
+        /creating a new data directory at \S*nrx-sec-serve-\S+ \(for the appliance's database, secrets key, known hosts and installed packs\)/,
+      );
+    } finally {
+      await serve.stop();
+    }
   });
 
   test('credential set on a new directory says so', async () => {

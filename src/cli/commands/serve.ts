@@ -4,6 +4,7 @@ import { createLogger } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
 import { SENSOR_LIMIT_FLAGS, sensorLimitsFrom, type SensorLimitFlags } from '../sensor-limit-options.js';
+import { noteNewDataDir } from '../data-dir-notice.js';
 
 interface ServeOptions extends DataOptions, SensorLimitFlags {
   host: string;
@@ -62,6 +63,7 @@ export function registerServe(program: Command): void {
       const say = (s: string): void => void process.stderr.write(`${s}\n`);
       try {
         const config = configFrom(opts);
+        noteNewDataDir(config.dataDir, "for the appliance's database, secrets key, known hosts and installed packs");
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
         const assembled = buildAppliance({
