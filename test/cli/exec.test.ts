@@ -121,9 +121,16 @@ describe('netreflex exec through the appliance', () => {
     );
   });
 
-  test('an observer may not exec (exit 4); options that only mean something locally are refused through the API', async () => {
+  test('an observer may not exec, nor an operator outside its inventory grant (exit 4); options that only mean something locally are refused through the API', async () => {
     const denied = await cli(['exec', 'show version', '--on', 'leaf2'], env(observerKey));
     assert.equal(denied.code, 4);
+    // an operator granted the spines only cannot reach a leaf through a filter
+    await live.auth.createUser({ name: 'spine-op', password: 'spine-op-password', role: 'operator', grants: { inventory: 'role=spine' } });
+    const spineKey = (await live.auth.createApiKey({ user: 'spine-op', role: 'operator', grants: { inventory: 'role=spine' } })).key;
+    const outside = await cli(['exec', 'show version', '--on', 'leaf2,spine1'], env(spineKey));
+    assert.equal(outside.code, 4, outside.stderr);
+    assert.match(outside.stderr, /NRX_ERR_FORBIDDEN.*leaf2/);
+    assert.equal((await cli(['exec', 'show version', '--on', 'spine1'], env(spineKey))).code, 0);
     const inv = await asAdmin('show version', '--on', 'leaf2', '--inventory', tmp);
     assert.equal(inv.code, 2);
     assert.match(inv.stderr, /--inventory: only with a data directory .*netreflex inventory import --yaml DIR/);
