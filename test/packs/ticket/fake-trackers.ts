@@ -73,7 +73,14 @@ const isAdf = (d: any): boolean =>
 const adfText = (d: any): string => d.content.map((p: any) => p.content.map((n: any) => (n.type === 'hardBreak' ? '\n' : n.text)).join('')).join('\n\n');
 
 /** Jira Cloud, REST API version 2 or 3, basic auth with an account and an API token. */
-export async function fakeJira(opts: { version: 2 | 3; user: string; token: string; project: string }): Promise<FakeTracker & { issues: Map<string, any> }> {
+export async function fakeJira(opts: {
+  version: 2 | 3;
+  user: string;
+  token: string;
+  project: string;
+  /** Text custom fields on the create screen. */
+  customFields?: string[];
+}): Promise<FakeTracker & { issues: Map<string, any> }> {
   const v = opts.version;
   const issues = new Map<string, any>();
   const STATUS = { todo: { name: 'To Do', statusCategory: { key: 'new' } }, done: { name: 'Done', statusCategory: { key: 'done' } } };
@@ -95,12 +102,12 @@ export async function fakeJira(opts: { version: 2 | 3; user: string; token: stri
     expect(i, `issue ${key} does not exist`);
     return i;
   };
-  const shown = (i: any, url: string) => ({
-    id: i.id,
-    key: i.key,
-    self: `${url}/rest/api/${v}/issue/${i.id}`,
-    fields: { summary: i.summary, status: i.status },
-  });
+  // Jira answers with the fields asked for (?fields=a,b), all of them when not asked
+  const shown = (i: any, url: string, asked: string | null) => {
+    const all: Record<string, unknown> = { summary: i.summary, status: i.status, ...i.custom };
+    const fields = asked ? Object.fromEntries(asked.split(',').map((f) => [f, all[f] ?? null])) : all;
+    return { id: i.id, key: i.key, self: `${url}/rest/api/${v}/issue/${i.id}`, fields };
+  };
   let base = '';
   const api = `/rest/api/${v}`;
   const routes: Array<[string, RegExp, Handler]> = [
@@ -113,6 +120,9 @@ export async function fakeJira(opts: { version: 2 | 3; user: string; token: stri
         expect(f.project?.key === opts.project, `fields.project.key must be ${opts.project}`);
         expect(typeof f.summary === 'string' && f.summary.length > 0 && f.summary.length <= 255, 'fields.summary must be 1..255 characters');
         expect(typeof f.issuetype?.name === 'string', 'fields.issuetype.name is required');
+        // custom fields of the text type (a string); Jira refuses a custom field the screen does not have
+        const custom = Object.fromEntries(Object.entries(f).filter(([k]) => k.startsWith('customfield_')));
+        for (const [k, val] of Object.entries(custom)) expect(opts.customFields?.includes(k) && typeof val === 'string', `field '${k}' cannot be set`);
         const id = String(10000 + next);
         const key = `${opts.project}-${next++}`;
         issues.set(key, {
@@ -124,6 +134,7 @@ export async function fakeJira(opts: { version: 2 | 3; user: string; token: stri
           status: STATUS.todo,
           comments: [],
           attachments: [],
+          custom,
         });
         return { status: 201, body: { id, key, self: `${base}${api}/issue/${id}` } };
       },
@@ -133,7 +144,7 @@ export async function fakeJira(opts: { version: 2 | 3; user: string; token: stri
       new RegExp(`^${api}/issue/([A-Z]+-\\d+)$`),
       (r, m) => {
         expect(r.url.searchParams.get('fields') !== null, 'fetch only the fields you need (?fields=)');
-        return { status: 200, body: shown(issueOf(m[1]!), base) };
+        return { status: 200, body: shown(issueOf(m[1]!), base, r.url.searchParams.get('fields')) };
       },
     ],
     [
@@ -146,16 +157,18 @@ export async function fakeJira(opts: { version: 2 | 3; user: string; token: stri
         expect(project === opts.project, 'the JQL names the project');
         const openOnly = /statusCategory != Done/.test(jql!);
         const phrase = /summary ~ "\\"(.*)\\""/.exec(jql!)?.[1];
-        expect(phrase !== undefined, `unexpected JQL ${jql}`);
+        const cf = /cf\[(\d+)\] ~ "(.*)"/.exec(jql!);
+        expect(phrase !== undefined || cf, `unexpected JQL ${jql}`);
         // Jira's text search matches words, not characters: punctuation is dropped
         const words = (s: string) =>
           s
             .toLowerCase()
             .split(/[^a-z0-9]+/)
             .filter(Boolean);
-        const want = words(phrase!.replace(/\\(.)/g, '$1'));
-        const found = [...issues.values()].filter((i) => (!openOnly || i.status !== STATUS.done) && want.every((w) => words(i.summary).includes(w)));
-        const list = found.map((i) => shown(i, base));
+        const want = words((phrase ?? cf![2]!).replace(/\\(.)/g, '$1'));
+        const searched = (i: any): string => (cf ? (i.custom[`customfield_${cf[1]}`] ?? '') : i.summary);
+        const found = [...issues.values()].filter((i) => (!openOnly || i.status !== STATUS.done) && want.every((w) => words(searched(i)).includes(w)));
+        const list = found.map((i) => shown(i, base, r.url.searchParams.get('fields')));
         return { status: 200, body: v === 3 ? { issues: list, isLast: true } : { startAt: 0, maxResults: 50, total: list.length, issues: list } };
       },
     ],

@@ -95,6 +95,30 @@ for (const version of [2, 3] as const) {
   });
 }
 
+describe('ticket pack on Jira with the incident key in a custom field', () => {
+  test('the key goes in customfield_10050, the summary stays as given, find matches the field exactly', async () => {
+    const jira = await fakeJira({ version: 2, user: 'noc@example.net', token: 'cf-token', project: 'NET', customFields: ['customfield_10050'] });
+    try {
+      await configure({
+        system: 'jira',
+        url: jira.url,
+        project: 'NET',
+        username: 'noc@example.net',
+        password: 'cf-token',
+        incident_key_field: 'customfield_10050',
+      });
+      const first = await run('ensure', { incident_key: 'bgp/leaf1/10.0.1.1', subject: 'BGP down' });
+      assert.equal(first.status, 'succeeded', JSON.stringify(first.error));
+      assert.deepEqual([first.result.subject, jira.issues.get('NET-1').custom], ['BGP down', { customfield_10050: 'bgp/leaf1/10.0.1.1' }]);
+      assert.equal((await run('ensure', { incident_key: 'bgp/leaf1/10.0.1.1', subject: 'BGP down' })).result.id, 'NET-1');
+      assert.equal((await run('ensure', { incident_key: 'bgp/leaf1/10.0.1', subject: 'BGP down' })).result.id, 'NET-2');
+      assert.deepEqual(jira.violations, []);
+    } finally {
+      await jira.close();
+    }
+  });
+});
+
 describe('the fake trackers hold requests to the documented shape', () => {
   test('Jira v3 refuses a plain-text description, an attachment without X-Atlassian-Token; ServiceNow a resolve without a close code', async () => {
     const jira = await fakeJira({ version: 3, user: 'u', token: 't', project: 'NET' });
