@@ -6,41 +6,80 @@ export interface KnownDevice {
   platform: string | null;
 }
 
+/** One inventory device as a sensor needs it: [name, hostname or address, platform]. Plain data: it crosses to a worker thread. */
+export type DeviceRow = readonly [name: string, hostname: string, platform: string | null];
+
 /**
- * Which inventory device sent a message: by the hostname it put in the message (the inventory
- * name or its `hostname` field) or by the source address. Rebuilt only when the inventory's
- * snapshot changes, so a lookup is two map reads.
+ * Which device sent a message: by the hostname it put in the message (the inventory name, its
+ * short name, or its `hostname` field) or by the source address. Two map reads per lookup.
  */
-export class DeviceIndex {
-  private source: ReadonlyMap<string, ResolvedHost> | null = null;
+export class DeviceTable {
   private readonly byName = new Map<string, KnownDevice>();
   private readonly byAddr = new Map<string, KnownDevice>();
 
-  constructor(private readonly inventory: InventoryService) {}
-
-  private refresh(): void {
-    const hosts = this.inventory.resolvedHosts();
-    if (hosts === this.source) return;
-    this.source = hosts;
-    this.byName.clear();
-    this.byAddr.clear();
-    for (const h of hosts.values()) {
-      const d = { name: h.name, platform: h.platform };
-      this.byName.set(h.name.toLowerCase(), d);
-      this.byAddr.set(h.hostname.toLowerCase(), d);
-      const short = h.name.split('.')[0]!.toLowerCase();
+  constructor(rows: Iterable<DeviceRow>) {
+    for (const [name, hostname, platform] of rows) {
+      const d = { name, platform };
+      this.byName.set(name.toLowerCase(), d);
+      this.byAddr.set(hostname.toLowerCase(), d);
+      const short = name.split('.')[0]!.toLowerCase();
       if (!this.byName.has(short)) this.byName.set(short, d);
     }
   }
 
   byHostname(name: string): KnownDevice | null {
-    this.refresh();
     const n = name.toLowerCase();
     return this.byName.get(n) ?? this.byAddr.get(n) ?? this.byName.get(n.split('.')[0]!) ?? null;
   }
 
   byAddress(address: string): KnownDevice | null {
-    this.refresh();
     return this.byAddr.get(address.replace(/^::ffff:/, '').toLowerCase()) ?? null;
+  }
+}
+
+/**
+ * The inventory as a DeviceTable, rebuilt only when the inventory's snapshot changes; whether it
+ * changed is asked at most every `recheckMs` (a storm looks a device up for every message).
+ */
+export class DeviceIndex {
+  private source: ReadonlyMap<string, ResolvedHost> | null = null;
+  private table = new DeviceTable([]);
+  private rows: DeviceRow[] = [];
+  private checkedAt = -Infinity;
+  /** Goes up by one each time the table is rebuilt (a worker's copy is refreshed when it moves). */
+  version = 0;
+
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly recheckMs = 500,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private refresh(): void {
+    const now = this.now();
+    if (this.source && now - this.checkedAt < this.recheckMs) return;
+    this.checkedAt = now;
+    const hosts = this.inventory.resolvedHosts();
+    if (hosts === this.source) return;
+    this.source = hosts;
+    this.rows = [...hosts.values()].map((h): DeviceRow => [h.name, h.hostname, h.platform]);
+    this.table = new DeviceTable(this.rows);
+    this.version++;
+  }
+
+  byHostname(name: string): KnownDevice | null {
+    this.refresh();
+    return this.table.byHostname(name);
+  }
+
+  byAddress(address: string): KnownDevice | null {
+    this.refresh();
+    return this.table.byAddress(address);
+  }
+
+  /** The devices as rows, with the version they belong to. */
+  snapshot(): { version: number; rows: readonly DeviceRow[] } {
+    this.refresh();
+    return { version: this.version, rows: this.rows };
   }
 }

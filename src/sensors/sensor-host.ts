@@ -27,6 +27,8 @@ export interface SensorConfig {
   syslogConnections?: Partial<ConnectionLimits>;
   /** Longest text a syslog event keeps, in bytes (default 8 KiB). */
   syslogMaxStoredTextBytes?: number;
+  /** Read and decode syslog UDP on a worker thread (default true: a second core for storms). */
+  syslogUdpWorker?: boolean;
 }
 
 /** The defaults: unprivileged ports (syslog 5514, traps 10162, sFlow 6343) on the address the host option names. */
@@ -55,7 +57,21 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
     ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
   });
   const listener = new SyslogListener(sensor, {
-    udp: config.syslogUdpPort !== null ? { host: config.host, port: config.syslogUdpPort } : false,
+    udp:
+      config.syslogUdpPort !== null
+        ? {
+            host: config.host,
+            port: config.syslogUdpPort,
+            ...(config.syslogUdpWorker !== false
+              ? {
+                  worker: {
+                    devices: () => devices.snapshot(),
+                    ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
+                  },
+                }
+              : {}),
+          }
+        : false,
     tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
     tls: config.syslogTls ? { host: config.host, ...config.syslogTls } : false,
     ...(config.syslogConnections ? { connections: config.syslogConnections } : {}),
@@ -75,8 +91,7 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
     // beyond the common six: truncations, and connections when there are streams
     counters: () => ({
       syslog: {
-        ...sensor.counters.snapshot(),
-        truncated: sensor.truncated,
+        ...sumCounters({ ...sensor.counters.snapshot(), truncated: sensor.truncated }, listener.workerCounters()),
         kernel_dropped: listener.kernelDropped(),
         ...(streams ? listener.connectionCounts() : {}),
       },
@@ -142,4 +157,11 @@ export async function startSensors(config: SensorConfig, deps: NetworkSensorDeps
   const sensors = new SensorSet(networkSensors(config, deps));
   await sensors.start();
   return { addresses: sensors.addresses(), counters: () => sensors.counters(), stop: () => sensors.stop() };
+}
+
+/** The main thread's counters plus the UDP worker's (it decodes, this thread publishes: `dropped` is counted here). */
+function sumCounters(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }

@@ -9,6 +9,7 @@ import { benchSyslog } from './syslog.bench.js';
 import { benchSflow } from './sflow.bench.js';
 import { benchSnmpTrap } from './snmptrap.bench.js';
 import { benchTextfsm } from './textfsm.bench.js';
+import { benchStorm } from './storm.bench.js';
 import { labSkipReason, labUp } from '../lab/lab.js';
 
 const only = process.argv.slice(2);
@@ -25,6 +26,7 @@ if (want('sflow')) results.push(...(await benchSflow()));
 if (want('snmptrap')) results.push(...(await benchSnmpTrap()));
 if (want('textfsm')) results.push(...(await benchTextfsm()));
 if (want('fanout')) results.push(...(await benchFanOut()));
+if (want('storm')) results.push(...(await benchStorm()));
 const noLab = labSkipReason();
 if (noLab && (want('ssh') || want('netconf'))) console.error(`skipping the ssh and netconf benchmarks: ${noLab}`);
 if (!noLab && want('ssh')) {

@@ -124,7 +124,7 @@ async function settle(count: () => Promise<number> | number, t0: bigint, quietMs
 }
 
 /** A syslog receiver under test: where to send, how many messages it has taken in, how to stop it. */
-interface Receiver {
+export interface Receiver {
   name: string;
   port: number;
   taken(): Promise<number> | number;
@@ -155,7 +155,7 @@ async function startNetreflex(): Promise<Receiver & { recvBufferBytes: number }>
   };
 }
 
-async function startRsyslog(): Promise<Receiver | null> {
+export async function startRsyslog(): Promise<Receiver | null> {
   const rsyslogd = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
   if (!rsyslogd) return null;
   const dir = mkdtempSync(path.join(tmpdir(), 'nrx-bench-rsyslog-'));

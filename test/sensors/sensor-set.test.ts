@@ -48,7 +48,7 @@ test('bindSensors names the sensor, port and flag when a port is in use, and clo
   const busy = dgram.createSocket('udp4');
   await new Promise<void>((r) => busy.bind(0, '127.0.0.1', () => r()));
   const taken = busy.address().port;
-  const inventory = { listHosts: async () => [] } as unknown as InventoryService;
+  const inventory = { listHosts: async () => [], resolvedHosts: () => new Map() } as unknown as InventoryService;
   const deps = { publish: async (_e: EventEnvelope) => {}, inventory, log: silentLogger };
   try {
     await assert.rejects(

@@ -9,6 +9,8 @@ import { sensorConnectionBudget } from '../common/descriptors.js';
 import { RateLimitedLog } from '../../core/rate-limited-log.js';
 import { UdpDropWatch } from '../common/udp-drops.js';
 import { SyslogStreamFramer } from './framing.js';
+import { UdpWorkerHost } from './udp-worker-host.js';
+import type { DeviceRow } from '../device-index.js';
 import type { SyslogSensor } from './sensor.js';
 
 export interface UdpOptions {
@@ -17,6 +19,11 @@ export interface UdpOptions {
   port?: number;
   /** Socket receive buffer to ask for; the kernel caps it at net.core.rmem_max (and reports double). Default 8 MiB. */
   recvBufferBytes?: number;
+  /**
+   * Receive and decode on a worker thread (the appliance's default): the events come back to
+   * the sensor's publish a batch at a time. Without it the socket is read on this thread.
+   */
+  worker?: { devices: () => { version: number; rows: readonly DeviceRow[] }; platform?: string | null; maxStoredTextBytes?: number };
 }
 
 export interface StreamOptions {
@@ -61,6 +68,7 @@ const DEFAULT_RECV_BUFFER = 8 * 1024 * 1024;
 export class SyslogListener {
   private udp: dgram.Socket | null = null;
   private udpDrops: UdpDropWatch | null = null;
+  private udpWorker: UdpWorkerHost | null = null;
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly log: Logger;
@@ -91,6 +99,11 @@ export class SyslogListener {
    */
   kernelDropped(): number {
     return this.udpDrops?.poll() ?? 0;
+  }
+
+  /** The UDP worker's sensor counters, to add to the sensor's own; {} when the socket is read on this thread. */
+  workerCounters(): Record<string, number> {
+    return this.udpWorker?.counters() ?? {};
   }
 
   /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
@@ -131,6 +144,7 @@ export class SyslogListener {
   private async startUdp(o: UdpOptions): Promise<NonNullable<ListenerAddresses['udp']>> {
     const host = o.host ?? '0.0.0.0';
     const requested = o.recvBufferBytes ?? DEFAULT_RECV_BUFFER;
+    if (o.worker) return this.startUdpWorker(o, o.worker, host, requested);
     const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: requested });
     this.udp = socket;
     socket.on('message', (msg, rinfo) => this.sensor.handle(msg, rinfo.address));
@@ -143,14 +157,42 @@ export class SyslogListener {
     // Linux reports twice what it reserves for payload; less than asked means rmem_max capped it.
     if (granted < requested) this.log.warn({ sensor: 'syslog', requested, granted }, 'UDP receive buffer smaller than asked: raise net.core.rmem_max');
     const addr = socket.address();
-    this.udpDrops = new UdpDropWatch(addr.port, host.includes(':') ? 'udp6' : 'udp4', (total, added) =>
+    this.watchDrops(addr.port, host);
+    return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
+  }
+
+  private async startUdpWorker(
+    o: UdpOptions,
+    w: NonNullable<UdpOptions['worker']>,
+    host: string,
+    requested: number,
+  ): Promise<NonNullable<ListenerAddresses['udp']>> {
+    const udpWorker = new UdpWorkerHost({
+      host,
+      port: o.port ?? 5514,
+      recvBufferBytes: requested,
+      platform: w.platform ?? null,
+      ...(w.maxStoredTextBytes !== undefined ? { maxStoredTextBytes: w.maxStoredTextBytes } : {}),
+      devices: w.devices,
+      onEvent: (e) => this.sensor.deliver(e),
+      log: this.log,
+    });
+    const a = await udpWorker.start();
+    this.udpWorker = udpWorker;
+    if (a.recvBufferBytes < requested)
+      this.log.warn({ sensor: 'syslog', requested, granted: a.recvBufferBytes }, 'UDP receive buffer smaller than asked: raise net.core.rmem_max');
+    this.watchDrops(a.port, host);
+    return { host: a.host, port: a.port, recvBufferBytes: a.recvBufferBytes, requestedRecvBufferBytes: requested };
+  }
+
+  private watchDrops(port: number, host: string): void {
+    this.udpDrops = new UdpDropWatch(port, host.includes(':') ? 'udp6' : 'udp4', (total, added) =>
       this.connectionLog.warn(
-        { sensor: 'syslog', port: addr.port, dropped: added, total },
+        { sensor: 'syslog', port, dropped: added, total },
         'the kernel dropped syslog datagrams: the receive buffer was full (more arrived than the appliance took in); see docs/storms.md',
       ),
     );
     this.udpDrops.start();
-    return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
   }
 
   private async listen(server: net.Server, o: StreamOptions, kind: 'tcp' | 'tls', defaultPort: number): Promise<{ host: string; port: number }> {
@@ -195,6 +237,9 @@ export class SyslogListener {
     const udp = this.udp;
     this.udp = null;
     this.udpDrops?.stop();
+    const udpWorker = this.udpWorker;
+    this.udpWorker = null;
+    if (udpWorker) await udpWorker.close();
     if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();

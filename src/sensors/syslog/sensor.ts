@@ -72,6 +72,16 @@ export class SyslogSensor {
     return event;
   }
 
+  /** An event decoded elsewhere (the UDP worker thread): published with the same loss accounting. */
+  deliver(event: EventEnvelope): void {
+    try {
+      const done = this.opts.publish(event);
+      if (done && typeof done.then === 'function') done.then(undefined, (e: unknown) => this.dropped(e, event));
+    } catch (e) {
+      this.dropped(e, event);
+    }
+  }
+
   /** Input that never became a message (bad framing, oversized frame) or failed to decode. */
   reject(e: unknown, sourceAddress: string, bytes?: Buffer | string, countReceived = false): void {
     if (countReceived) this.counters.received++;
