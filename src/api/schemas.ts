@@ -87,6 +87,8 @@ export const eventSchema: Schema = {
     payload: anyObject,
     traceId: { type: 'string' },
     status: { type: 'string' },
+    occurrences: { type: 'integer', description: 'how many identical events this one stands for (storm coalescing); absent when never repeated' },
+    lastTime: { type: 'string', description: 'when the last repeat arrived; with occurrences' },
   },
 };
 
