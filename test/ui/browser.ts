@@ -39,6 +39,8 @@ export function buildUi(): void {
 
 export interface Appliance {
   url: string;
+  /** Where each sensor listens, as serve printed it: `syslog/udp` -> port. */
+  ports: Record<string, number>;
   dataDir: string;
   adminPassword: string;
   /** An API call as admin with a bearer token (setting things up, not what is tested). */
@@ -46,15 +48,23 @@ export interface Appliance {
   stop(): Promise<void>;
 }
 
-/** `netreflex serve` as its own process: API on 127.0.0.1:0, no sensors, the test packs loaded. */
-export async function startAppliance(extraArgs: string[] = []): Promise<Appliance> {
+export interface ApplianceOptions {
+  /** Extra `serve` flags (default: no sensors). */
+  args?: string[];
+  /** Fills the data directory before serve starts (credentials, known_hosts). */
+  prepare?: (dataDir: string) => void | Promise<void>;
+}
+
+/** `netreflex serve` as its own process: API on 127.0.0.1:0, the test packs loaded. */
+export async function startAppliance(opts: ApplianceOptions = {}): Promise<Appliance> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-ui-'));
+  await opts.prepare?.(dataDir);
   const adminPassword = 'ui-test-admin-password';
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_')) env[k] = v;
   Object.assign(env, { NETREFLEX_ADMIN_PASSWORD: adminPassword, NETREFLEX_LOG_LEVEL: 'silent' });
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--no-sensors'];
-  const child = spawn(process.execPath, [...args, '--packs-path', path.resolve('test/ui/fixtures/packs'), ...extraArgs], {
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--packs-path', path.resolve('test/ui/fixtures/packs')];
+  const child = spawn(process.execPath, [...args, ...(opts.args ?? ['--no-sensors'])], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -76,6 +86,8 @@ export async function startAppliance(extraArgs: string[] = []): Promise<Applianc
     throw e;
   });
   const url = /API on (http:\/\/\S+)/.exec(err)![1]!;
+  const ports: Record<string, number> = {};
+  for (const m of err.matchAll(/sensor (\S+) on \S+:(\d+)/g)) ports[m[1]!] = Number(m[2]);
   const login = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -84,6 +96,7 @@ export async function startAppliance(extraArgs: string[] = []): Promise<Applianc
   const { token } = (await login.json()) as { token: string };
   return {
     url,
+    ports,
     dataDir,
     adminPassword,
     async api<T>(method: string, p: string, body?: unknown): Promise<T> {

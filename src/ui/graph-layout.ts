@@ -1,7 +1,7 @@
 // Where each task sits: top-down in the order of the transitions (dagre), computed apart from
 // the drawing so it can be measured and tested without a browser.
 import dagre from '@dagrejs/dagre';
-import type { WorkflowGraphModel } from './workflow-model';
+import type { WorkflowGraphModel } from './workflow-model.js';
 
 export const NODE_W = 190;
 export const NODE_H = 58;
