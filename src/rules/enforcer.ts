@@ -70,6 +70,10 @@ export class RuleEnforcer {
   private readonly groupsOf: (device: string) => readonly string[];
   private readonly names: Readonly<Record<string, unknown>>;
   private readonly holds = new Map<string, PendingHold>();
+  /** No hold is due before this (a lower bound: holds removed since may have been earlier). */
+  private earliestRelease = Infinity;
+  /** When expired throttle counters were last dropped. */
+  private prunedAt = -Infinity;
   private readonly throttles = new ThrottleBook();
 
   constructor(opts: EnforcerOptions) {
@@ -94,6 +98,13 @@ export class RuleEnforcer {
 
   /** Release the hold-downs that ran out without a clearing event. */
   tick(now: number): Decision[] {
+    // every event ticks: the scans below run only when something can be due (a storm with
+    // thousands of holds and throttle keys must not walk them per event)
+    if (now - this.prunedAt >= 1_000) {
+      this.prunedAt = now;
+      this.throttles.prune(now);
+    }
+    if (this.holds.size === 0 || now < this.earliestRelease) return [];
     const due = [...this.holds.entries()].filter(([, h]) => h.releaseAt <= now).sort((a, b) => a[1].releaseAt - b[1].releaseAt);
     const out: Decision[] = [];
     for (const [id, hold] of due) {
@@ -102,7 +113,7 @@ export class RuleEnforcer {
       if (!rule || !rule.enabled) continue; // the rule was removed or disabled meanwhile
       out.push(this.maintenanceDecision(rule, hold.event, now) ?? this.fire(rule, hold.event, now));
     }
-    this.throttles.prune(now);
+    this.earliestRelease = this.nextDeadline() ?? Infinity;
     return out;
   }
 
@@ -140,6 +151,7 @@ export class RuleEnforcer {
     }
     this.holds.clear();
     for (const h of holds) this.holds.set(`${h.rule}\u0000${h.key}`, { ...h });
+    this.earliestRelease = this.nextDeadline() ?? Infinity;
     this.throttles.restore(throttles);
   }
 
@@ -160,6 +172,7 @@ export class RuleEnforcer {
     }
     const releaseAt = now + rule.holdDown.forMs;
     this.holds.set(id, { rule: rule.ref, key, event, heldAt: now, releaseAt });
+    if (releaseAt < this.earliestRelease) this.earliestRelease = releaseAt;
     return decision(rule, event, 'held', { reason: `hold_down ${rule.holdDown.for} for key '${key}'`, releaseAt });
   }
 
