@@ -37,6 +37,8 @@ export interface AssemblyConfig {
 /** The appliance with everything that runs around it. */
 export interface AssembledAppliance {
   readonly appliance: Appliance;
+  /** Events, rule decisions and execution updates as they happen (the API's SSE routes and serve's log read it). */
+  readonly stream: ApiStream;
   /** Sensor ports first, then resumed work, pollers and the API; throws with nothing resumed when a port is taken. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -132,6 +134,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
 
   return {
     appliance,
+    stream,
     sensorCounters: () => sensors?.counters() ?? {},
     sensorAddresses: () => ({ ...(sensors?.addresses ?? {}) }),
     async start() {

@@ -16,18 +16,18 @@ function value(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/**
- * One event as one line a person reads: time, type, device, then the payload's own fields as
- * key=value (the syslog message only when there are no fields: a network.syslog line).
- * `12:03:04.120  network.bgp_peer_state_changed  leaf1  peer=10.0.12.2 state=idle`
- */
-export function eventLine(e: TriggerInstanceRecord): string {
+/** An event's type, device and payload fields (key=value; the syslog message only when there are no fields, as for network.syslog). */
+export function eventSummary(e: Pick<TriggerInstanceRecord, 'type' | 'device' | 'payload'>): string {
   const payload = (e.payload ?? {}) as Record<string, unknown>;
   let fields = Object.entries(payload).filter(([k]) => !NOT_SHOWN.has(k));
   if (fields.length === 0 && payload.message !== undefined) fields = [['message', payload.message]];
+  return `${e.type}  ${e.device ?? '-'}  ${fields.map(([k, v]) => `${k}=${value(v)}`).join(' ')}`.trimEnd();
+}
+
+/** One event as one line a person reads: `12:03:04.120  network.bgp_peer_state_changed  leaf1  peer=10.0.12.2 state=idle` */
+export function eventLine(e: TriggerInstanceRecord): string {
   const time = new Date(e.time);
-  const clock = Number.isNaN(time.getTime()) ? String(e.time) : time.toISOString().slice(11, 23);
-  return `${clock}  ${e.type}  ${e.device ?? '-'}  ${fields.map(([k, v]) => `${k}=${value(v)}`).join(' ')}`.trimEnd();
+  return `${Number.isNaN(time.getTime()) ? String(e.time) : time.toISOString().slice(11, 23)}  ${eventSummary(e)}`;
 }
 
 /** `event tail`: events live as the appliance receives them, one line each (or one JSON object each) until Ctrl-C or --max. */

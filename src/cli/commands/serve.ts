@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { buildAppliance } from '../../assembly.js';
-import { createLogger } from '../../core/log.js';
+import { createLogger, logFormatFor } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
+import { narrate } from '../serve-narrator.js';
 import { SENSOR_LIMIT_FLAGS, sensorLimitsFrom, type SensorLimitFlags } from '../sensor-limit-options.js';
 import { noteNewDataDir } from '../data-dir-notice.js';
 
 interface ServeOptions extends DataOptions, SensorLimitFlags {
+  logFormat?: string;
   host: string;
   port: string;
   api: boolean;
@@ -38,6 +40,7 @@ export function registerServe(program: Command): void {
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
+    .option('--log-format <auto|pretty|json>', 'logs on stderr: pretty lines or JSON (default auto: pretty on a terminal; env NETREFLEX_LOG_FORMAT)')
     .option('--sensor-host <addr>', 'address the sensors listen on', process.env.NETREFLEX_SENSOR_HOST ?? DEFAULT_SENSORS.host)
     .option(
       '--syslog-port <port|off>',
@@ -63,12 +66,13 @@ export function registerServe(program: Command): void {
       const say = (s: string): void => void process.stderr.write(`${s}\n`);
       try {
         const config = configFrom(opts);
+        const log = createLogger('netreflex', undefined, logFormatFor(opts.logFormat));
         noteNewDataDir(config.dataDir, "for the appliance's database, secrets key, known hosts and installed packs");
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
         const assembled = buildAppliance({
           config,
-          log: createLogger(),
+          log,
           say,
           api: opts.api ? { host: opts.host, port: Number(opts.port) } : null,
           sensors: opts.sensors
@@ -89,6 +93,7 @@ export function registerServe(program: Command): void {
           ...(opts.inventory ? { inventoryDir: opts.inventory } : {}),
         });
         await assembled.start();
+        narrate(assembled.stream, log);
         say('netreflex: waiting for events (try: netreflex event emit core.event message=hello)');
         let stopping = false;
         const stop = (): void => {
