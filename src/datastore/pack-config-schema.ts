@@ -104,9 +104,14 @@ export function valueAt(values: Record<string, unknown>, key: string): unknown {
   return at;
 }
 
+/** Names that would reach an object's prototype instead of an option. */
+const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Set the value at a dotted key, making the groups on the way. */
 export function setAt(values: Record<string, unknown>, key: string, value: unknown): void {
   const parts = key.split('.');
+  if (parts.some((p) => UNSAFE.has(p)))
+    throw new NrxError('NRX_ERR_PACK_CONFIG_INVALID', `config option '${key}': '__proto__', 'constructor' and 'prototype' are not option names`);
   let at = values;
   for (const part of parts.slice(0, -1)) {
     if (!isPlainObject(at[part])) at[part] = {};

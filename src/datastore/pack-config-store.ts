@@ -129,6 +129,7 @@ export class PackConfigStore {
 function optionFor(schema: PackConfigSchema, key: string): ConfigOption {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/.test(key))
     throw invalid(schema.pack, key, 'is not an option name (letters, digits, _ and -, groups joined by dots)');
+  if (key.split('.').some((p) => ['__proto__', 'constructor', 'prototype'].includes(p))) throw invalid(schema.pack, key, 'is not an option name');
   const option = schema.options.get(key);
   if (option) return option;
   // a pack without a schema takes any option, as StackStorm does

@@ -131,6 +131,14 @@ describe('pack config: values set through the API/CLI over the file over the def
         pc.set('tickets', pd, 'uri', 'http://x'),
         code('NRX_ERR_PACK_CONFIG_INVALID', /'uri' is not an option of the pack \(config\.schema\.yaml declares url, api_key/),
       );
+      // a pack without a schema takes any option, but none that reaches a prototype
+      const bare = mkdtempSync(path.join(tmpdir(), 'nrx-packcfg-bare-'));
+      await pc.set('bare', bare, 'anything.goes', 'yes');
+      assert.deepEqual((await pc.resolve('bare', bare)).values, { anything: { goes: 'yes' } });
+      for (const key of ['__proto__', 'a.__proto__', 'constructor.prototype'])
+        await assert.rejects(pc.set('bare', bare, key, 'x'), code('NRX_ERR_PACK_CONFIG_INVALID', /is not an option name/));
+      await kv.set('pack:bare', 'config:__proto__', '{"polluted": true}');
+      await assert.rejects(pc.resolve('bare', bare), code('NRX_ERR_PACK_CONFIG_INVALID'));
       mkdirSync(path.join(dir, 'configs'), { recursive: true });
       writeFileSync(path.join(dir, 'configs', 'tickets.yaml'), 'url: http://x\napi_key: abcd\ntimeout: later\n');
       await assert.rejects(pc.resolve('tickets', pd), code('NRX_ERR_PACK_CONFIG_INVALID', /'timeout' must be of type integer/));
