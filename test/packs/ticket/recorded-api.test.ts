@@ -20,7 +20,32 @@ let appliance: Appliance;
 let configs: PackConfigStore;
 before(async () => {
   const dataDir = path.join(tmp, 'data');
-  appliance = new Appliance({ config: loadConfig({ dataDir }, {}), log: silentLogger });
+  const flows = path.join(tmp, 'packs', 'nocflows');
+  mkdirSync(path.join(flows, 'actions', 'workflows'), { recursive: true });
+  writeFileSync(path.join(flows, 'pack.yaml'), 'ref: nocflows\nname: nocflows\nversion: 0.1.0\ndescription: test workflows\n');
+  writeFileSync(
+    path.join(flows, 'actions', 'lag_ticket.yaml'),
+    'name: lag_ticket\nrunner_type: orquesta\nentry_point: workflows/lag_ticket.yaml\nparameters:\n  key: {type: string}\n  output: {type: string}\n',
+  );
+  writeFileSync(
+    path.join(flows, 'actions', 'workflows', 'lag_ticket.yaml'),
+    `version: 1.0
+input: [key, output]
+tasks:
+  ticket:
+    action: ticket.ensure
+    input: { incident_key: "{{ ctx().key }}", subject: LAG degraded }
+    next: [{ when: "{{ succeeded() }}", publish: [{ id: "{{ result().id }}" }], do: attach }]
+  attach:
+    action: ticket.attach
+    input: { id: "{{ ctx().id }}", content: "{{ ctx().output }}", filename: show-bond.txt }
+    next: [{ when: "{{ succeeded() }}", do: close }]
+  close:
+    action: ticket.resolve
+    input: { id: "{{ ctx().id }}", comment: members bundled }
+`,
+  );
+  appliance = new Appliance({ config: loadConfig({ dataDir, packsPaths: [path.join(tmp, 'packs')] }, {}), log: silentLogger });
   await appliance.start();
   configs = new PackConfigStore(appliance.kv, dataDir);
 });
@@ -204,6 +229,23 @@ describe('ticket pack on ServiceNow (Table API, incident)', () => {
       assert.equal((await run('find', { incident_key: 'lag/leaf2/bond0' })).result.found, false);
       assert.deepEqual(sn.violations, []);
       for (const rec of [first, again, att, done]) assert.doesNotMatch(JSON.stringify(rec), /sn-password-1/);
+    } finally {
+      await sn.close();
+    }
+  });
+
+  test('from a workflow: ensure, attach the show output, resolve', async () => {
+    const sn = await fakeServiceNow({ user: 'netreflex', password: 'sn-password-1' });
+    try {
+      await configure({ system: 'servicenow', url: sn.url, username: 'netreflex', password: 'sn-password-1' });
+      const wf = await appliance.engine.run('nocflows.lag_ticket', { key: 'lag/leaf1/bond1', output: 'bond1: 1 of 2 members up\n' });
+      assert.equal(wf.status, 'succeeded', JSON.stringify(wf.error));
+      const [inc] = [...sn.incidents.values()];
+      assert.deepEqual(
+        [inc.correlation_id, inc.state, inc.close_notes, inc.attachments.map((a: any) => [a.file_name, a.text])],
+        ['lag/leaf1/bond1', '6', 'members bundled', [['show-bond.txt', 'bond1: 1 of 2 members up\n']]],
+      );
+      assert.deepEqual(sn.violations, []);
     } finally {
       await sn.close();
     }
