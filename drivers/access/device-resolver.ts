@@ -5,6 +5,9 @@ import type { CredentialSource, DeviceDirectory, DeviceRecord } from './ports.js
 import type { SessionPool } from './session-pool.js';
 import type { CliResolver, DeviceEndpoints, DeviceTarget, EndpointResolver, RemoteHostResolver, RemoteLogin } from './targets.js';
 
+/** Who wants to see the keys trusted on first use (exec --trust-new-hosts prints them) subscribes here. */
+export { onHostKeyRecorded, type RecordedHostKey } from '../transports/known-hosts.js';
+
 export interface DeviceAccessOptions {
   /** OpenSSH known_hosts file every SSH and NETCONF connection is verified against. */
   knownHostsFile: string;
@@ -109,7 +112,7 @@ export class InventoryDevices {
       conn.trustOnFirstUse = true;
       conn.onHostKeyLearned = (key) => {
         const b64 = key.trim().split(/\s+/)[1];
-        if (b64) this.knownHosts.add(host, port, Buffer.from(b64, 'base64'));
+        if (b64) this.knownHosts.add(host, port, Buffer.from(b64, 'base64'), name);
       };
     }
     const snmp = this.options(h, 'snmp');

@@ -54,6 +54,28 @@ function nameMatches(pattern: string, name: string): boolean {
   return pattern.split(',').includes(name);
 }
 
+/** A host key trusted on first use and written to a known-hosts file. */
+export interface RecordedHostKey {
+  /** The inventory device, when the caller knows it. */
+  device: string | null;
+  /** As written in the file: `host` or `[host]:port`. */
+  name: string;
+  keyType: string;
+  fingerprint: string;
+  file: string;
+}
+
+const recordedListeners = new Set<(k: RecordedHostKey) => void>();
+
+/**
+ * Be told of every key this process trusts on first use (`exec --trust-new-hosts` prints each
+ * one, so the operator can check the fingerprints). Returns the unsubscribe.
+ */
+export function onHostKeyRecorded(fn: (k: RecordedHostKey) => void): () => void {
+  recordedListeners.add(fn);
+  return () => recordedListeners.delete(fn);
+}
+
 export class KnownHosts {
   constructor(readonly file: string) {}
 
@@ -71,9 +93,11 @@ export class KnownHosts {
     return keys;
   }
 
-  add(host: string, port: number, keyBlob: Buffer): void {
+  add(host: string, port: number, keyBlob: Buffer, device: string | null = null): void {
     mkdirSync(dirname(this.file), { recursive: true });
     appendFileSync(this.file, `${knownHostsName(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString('base64')}\n`, { mode: 0o600 });
+    const recorded = { device, name: knownHostsName(host, port), keyType: keyTypeOf(keyBlob), fingerprint: fingerprint(keyBlob), file: this.file };
+    for (const fn of recordedListeners) fn(recorded);
   }
 
   /**
@@ -92,12 +116,14 @@ export class KnownHosts {
       );
     }
     if (policy === 'tofu') {
-      this.add(host, port, keyBlob);
+      this.add(host, port, keyBlob, device);
       return { trusted: true, recorded: true, fingerprint: presented };
     }
     throw new NrxError(
       'NRX_ERR_HOSTKEY_UNKNOWN',
-      `device ${device} (${knownHostsName(host, port)}) is not in ${this.file}; its host key is ${keyTypeOf(keyBlob)} ${presented}. Add it, or connect once with hostKeyPolicy 'tofu'`,
+      `device ${device} (${knownHostsName(host, port)}) is not in ${this.file}; its host key is ${keyTypeOf(keyBlob)} ${presented}. ` +
+        `Check that fingerprint on the device, then record it: \`ssh-keyscan ${port === 22 ? '' : `-p ${port} `}-t ${keyTypeOf(keyBlob)} ${host} >> ${this.file}\`, ` +
+        `or let \`netreflex exec ... --trust-new-hosts\` record it on first use (it prints each key it adds)`,
       { details: { device, presented, knownHostsFile: this.file } },
     );
   }

@@ -42,7 +42,8 @@ export function verifyHostKey(policy: HostKeyPolicy, blob: Buffer, device: strin
     ok: false,
     error: new NrxError(
       'NRX_ERR_HOSTKEY_UNKNOWN',
-      `${device}: no known host key and trust-on-first-use was not asked for; the device presented ${fingerprint(blob)}`,
+      `${device}: no known host key; the device presented ${presented.split(' ')[0]} ${fingerprint(blob)}. Check that fingerprint on the device, then add the key ` +
+        `to the known-hosts file (\`ssh-keyscan -p PORT HOST\` prints the line), or let \`netreflex exec ... --trust-new-hosts\` record it on first use`,
       {
         details: { device, presented: fingerprint(blob) },
       },

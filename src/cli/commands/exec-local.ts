@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { plainOutcome, runOnDevices } from '../../../drivers/access/device-command.js';
-import { InventoryDevices } from '../../../drivers/access/device-resolver.js';
+import { InventoryDevices, onHostKeyRecorded } from '../../../drivers/access/device-resolver.js';
 import { NrxError } from '../../core/errors.js';
 import { InventoryService } from '../../inventory/inventory-service.js';
 import { YamlInventory } from '../../inventory/yaml-inventory.js';
@@ -34,6 +34,10 @@ export async function execLocal(what: string, o: ExecLocalOptions, limits: { con
         `\`netreflex serve --data-dir ${dataDir}\` makes it, or leave --data-dir/NETREFLEX_DATA_DIR unset to run through the appliance's API`,
     );
   const { store, credentials } = openCredentials(o);
+  // trusting on first use is only as good as a look at what was trusted
+  const stopAnnouncing = onHostKeyRecorded((k) =>
+    process.stderr.write(`trusted new host key of ${k.device ?? k.name} (${k.name}): ${k.keyType} ${k.fingerprint}, added to ${k.file}\n`),
+  );
   try {
     const inventory = o.inventory ? new YamlInventory(path.resolve(o.inventory)) : new InventoryService(store);
     const devices = new InventoryDevices(inventory, credentials, {
@@ -58,6 +62,7 @@ export async function execLocal(what: string, o: ExecLocalOptions, limits: { con
     printOutcomes(what, outcomes, o);
     return outcomes.every((x) => x.ok) ? EXIT.ok : EXIT.failed;
   } finally {
+    stopAnnouncing();
     await store.close();
   }
 }
