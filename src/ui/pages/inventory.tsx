@@ -35,7 +35,7 @@ export function InventoryPage({ me }: { me: Me }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const parameters = action === 'network.show' ? { on: filter, commands: [command] } : { on: filter, getters: [command] };
+    const parameters = action === 'network.show' ? { on: filter, commands: [command] } : { on: filter, getter: command };
     try {
       const x = await post<Execution>('/api/v1/executions', { action, parameters });
       setTargets(hosts.map((h) => h.name));
@@ -72,7 +72,12 @@ export function InventoryPage({ me }: { me: Me }) {
               <option key={a}>{a}</option>
             ))}
           </select>
-          <input aria-label="command" value={command} onChange={(e) => setCommand(e.target.value)} />
+          <input
+            aria-label="command"
+            placeholder={action === 'network.get' ? 'facts, interfaces, bgp_neighbors, lldp_neighbors, lag_members' : 'show command'}
+            value={command}
+            onChange={(e) => setCommand(e.target.value)}
+          />
           <button type="submit" disabled={!filter.trim()} title="runs on every device the filter selects">
             Run on {hosts.length} devices
           </button>
@@ -90,7 +95,7 @@ export function InventoryPage({ me }: { me: Me }) {
                 <strong>{d.device}</strong> <Status status={d.state} />
                 {d.lines.length ? <pre className="log">{d.lines.join('\n')}</pre> : null}
                 {d.error ? <p className="error">{d.error}</p> : null}
-                {d.result !== undefined ? <ResultView value={d.result} /> : null}
+                {d.result !== undefined ? <DeviceResult value={d.result} /> : null}
               </li>
             ))}
           </ul>
@@ -138,4 +143,33 @@ export function devicesOf(run: ExecutionDetail, targets: string[]): DeviceRun[] 
     if (!done) return { device, state: TERMINAL.has(run.status) ? run.status : 'running', lines };
     return { device, state: done.ok ? 'succeeded' : 'failed', lines, ...(done.ok ? { result: done.result } : { error: done.error?.message ?? 'failed' }) };
   });
+}
+
+/** A show command's output per command (its TextFSM table when parsed), or a getter's model as tables. */
+function DeviceResult({ value }: { value: unknown }) {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (Array.isArray(v.results))
+    return (
+      <>
+        {(v.results as Array<{ command: string; output?: string; parsed?: unknown[] }>).map((r, i) => (
+          <div key={i} className="command-output">
+            <div className="muted">{r.command}</div>
+            {r.parsed?.length ? <ResultView value={r.parsed} /> : <pre>{r.output}</pre>}
+          </div>
+        ))}
+      </>
+    );
+  const tables = Object.entries(v).filter(([, x]) => Array.isArray(x));
+  if (tables.length)
+    return (
+      <>
+        {tables.map(([k, x]) => (
+          <div key={k} className="command-output">
+            <div className="muted">{k}</div>
+            <ResultView value={x} />
+          </div>
+        ))}
+      </>
+    );
+  return <ResultView value={value} />;
 }
