@@ -38,7 +38,7 @@ export class UdpWorkerHost {
     const { devices, onEvent, log, ...rest } = this.opts;
     const snap = devices();
     this.devicesVersion = snap.version;
-    const data: UdpWorkerOptions = { ...rest, devices: snap.rows, batchSize: 256, flushMs: 1 };
+    const data: UdpWorkerOptions = { ...rest, devices: snap.rows, batchSize: 1024, flushMs: 4 };
     const worker = startWorker(data);
     this.worker = worker;
     const listening = await new Promise<{ host: string; port: number; recvBufferBytes: number }>((resolve, reject) => {
