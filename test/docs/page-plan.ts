@@ -33,6 +33,8 @@ export const BACKGROUND: Record<string, RegExp> = {
 
 const FIXED_PORT = 'names the API on its default port 8080, and a test may not take fixed ports';
 
+const PACK_EXAMPLE = 'needs a logged-in appliance (and, for tickets and uploads, a configured ticket system or server)';
+
 /** Not run by any test, and why (exact command text as the page shows it, comments removed). */
 export const EXEMPT: Record<string, string> = {
   'npm ci && npm start':
@@ -44,6 +46,11 @@ export const EXEMPT: Record<string, string> = {
   "npx netreflex run core.local cmd='uname -a' --remote": `needs the login above (${FIXED_PORT})`,
   'npx netreflex execution tail <id>': 'a placeholder <id> for the execution the line above started',
   'npx netreflex logout': `ends the login above (${FIXED_PORT})`,
+  'netreflex pack config ticket system=redmine url=https://redmine.example.net project=netops': `${PACK_EXAMPLE}; test/api/pack-config.test.ts sets values through this command`,
+  'netreflex pack config ticket api_key': `${PACK_EXAMPLE}; asks for the secret without echo (test/api/pack-config.test.ts feeds it on stdin)`,
+  'netreflex run ticket.ensure incident_key=bgp/leaf1/10.0.1.1 subject="BGP peer 10.0.1.1 down on leaf1"': `${PACK_EXAMPLE}; test/packs/ticket/redmine.test.ts runs ticket.ensure through netreflex run against a real Redmine`,
+  'netreflex run files.collect_logs on="role=leaf" commands=\'["show ip bgp summary"]\'': `${PACK_EXAMPLE}; test/packs/files/collect-logs.test.ts runs it through netreflex run`,
+  'netreflex run openstack.allocate_vni network_id=9b1c0f2e-7d0a-4c5e-9a43-2b7c1f6e8d10 name=web': `${PACK_EXAMPLE}; test/packs/openstack/run-and-workflow.test.ts runs it through netreflex run`,
   'curl -s -X POST http://127.0.0.1:8080/api/v1/webhooks -H "X-API-Key: $ADMIN_KEY" \\\n  -H \'content-type: application/json\' -d \'{"name": "neutron", "kind": "neutron", "auth": "hmac"}\'': `needs an admin API key ($ADMIN_KEY) that no CLI command makes yet, and ${FIXED_PORT}`,
   'curl -s http://127.0.0.1:8080/api/v1/webhooks -H "X-API-Key: $KEY"': `needs an API key ($KEY), and ${FIXED_PORT}`,
   'curl -s -X DELETE http://127.0.0.1:8080/api/v1/webhooks/neutron -H "X-API-Key: $ADMIN_KEY"': `needs an admin API key ($ADMIN_KEY), and ${FIXED_PORT}`,
