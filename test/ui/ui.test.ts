@@ -157,6 +157,28 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     await page.context().close();
   });
 
+  test('with-items: the task shows how many of its items have finished while they run; pause and resume from the page', async () => {
+    const page = await session('operator');
+    const id = await runWorkflow('uitest.each');
+    await step(page, 'with-items-progress', async () => {
+      await page.goto(`${app.url}/#/executions/${id}`);
+      await page
+        .locator('[data-task="each"][data-status="running"] .task-progress')
+        .filter({ hasText: /^\s*[0-2]\/3$/ })
+        .waitFor();
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('h1 [data-status="paused"]').waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByRole('button', { name: 'Pause' }).isDisabled(), true);
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page
+        .locator('[data-task="each"][data-status="succeeded"] .task-progress')
+        .filter({ hasText: /^\s*3\/3$/ })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('[data-task="done"][data-status="succeeded"]').waitFor();
+    });
+    await page.context().close();
+  });
+
   test('an observer sees no run, cancel, respond, enable or save controls, and the API refuses them anyway', async () => {
     const id = await runWorkflow('uitest.approve');
     const page = await session('observer');
