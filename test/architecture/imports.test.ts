@@ -27,6 +27,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['chat'], // chat adapters (IRC) and the bot: on the API's alias execution
   ['assembly'], // a serving appliance: API, sensors
   ['cli'], // commands
+  ['ui'], // the browser front end: reaches the appliance over HTTP only, imports no other area
 ];
 
 /**
