@@ -128,7 +128,8 @@ try {
   while (Date.now() - start < SECONDS * 1000) {
     const due = Math.floor(((Date.now() - start) / 1000) * RATE);
     const batch: Promise<unknown>[] = [];
-    for (; sent < due; sent++) batch.push(app.api('POST', '/api/v1/events', { type: 'core.event', device: `r${sent % 50}`, payload: { kind: 'bench', n: sent } }));
+    for (; sent < due; sent++)
+      batch.push(app.api('POST', '/api/v1/events', { type: 'core.event', device: `r${sent % 50}`, payload: { kind: 'bench', n: sent } }));
     await Promise.all(batch);
     if (heapAt.length < Math.floor((Date.now() - start) / 15_000)) heapAt.push(await heap());
     await new Promise((r) => setTimeout(r, 20));

@@ -124,6 +124,12 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
       const rows = await page.locator('.exec-row').evaluateAll((els) => els.map((e) => e.querySelector('a')!.getAttribute('href')));
       assert.equal(new Set(rows).size, rows.length, `each execution once: ${rows.join(' ')}`);
     });
+    await step(page, 'feed-outcomes-after-reload', async () => {
+      // outcomes of events that happened before the page opened come from the events API
+      await page.reload();
+      await page.locator('.event-row').filter({ hasText: 'edge-r2' }).locator('.outcome-throttled').waitFor();
+    });
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
     await docScreenshot(page, 'ui-feed');
     await page.context().close();
   });

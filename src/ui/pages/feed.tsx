@@ -7,6 +7,8 @@ import { Status, time } from '../components';
 
 const KEEP = 500;
 const SHOWN = 200;
+/** Events whose rule outcomes are fetched at first paint (the rest show them when they stream in). */
+const RECENT_DETAIL = 30;
 
 interface FeedEvent extends NrxEvent {
   enforcements: Enforcement[];
@@ -38,6 +40,13 @@ export function FeedPage() {
           ex.items.filter((x) => !x.parentId),
         ),
       );
+      // the list has no rule outcomes: fetch them for the events in view, a few at a time
+      const inView = ev.items.slice(0, RECENT_DETAIL).map((e) => e.id);
+      for (let k = 0; k < inView.length && alive; k += 6) {
+        const details = await Promise.all(inView.slice(k, k + 6).map((id) => get<FeedEvent>(`/api/v1/events/${id}`).catch(() => null)));
+        const byId = new Map(details.filter((d): d is FeedEvent => d !== null).map((d) => [d.id, d.enforcements ?? []]));
+        setEvents((cur) => cur.map((e) => (byId.has(e.id) && e.enforcements.length === 0 ? { ...e, enforcements: byId.get(e.id)! } : e)));
+      }
     })();
     const close = openStream({}, (m) => buffer.current.push(m));
     const timer = setInterval(() => {
