@@ -96,7 +96,7 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     await context.close();
   });
 
-  test('live feed: events and executions appear as they happen, with what each rule decided; filters narrow the lists', async () => {
+  test('live feed: events and executions appear as they happen, with what each rule decided; filters narrow the lists; a rule lists its recent matches and suppressions', async () => {
     const page = await session('operator');
     await step(page, 'feed-live', async () => {
       await page.goto(`${app.url}/#/feed`);
@@ -131,6 +131,14 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     });
     await page.evaluate('document.activeElement && document.activeElement.blur()');
     await docScreenshot(page, 'ui-feed');
+    await step(page, 'rules-recent-decisions', async () => {
+      await page.goto(`${app.url}/#/rules`);
+      await page.getByRole('button', { name: 'uitest.link_down' }).click();
+      const row = page.locator('tr[data-rule="uitest.link_down"]');
+      await row.locator('li[data-outcome="throttled"]').filter({ hasText: 'edge-r2' }).waitFor();
+      await row.locator('li[data-outcome="executed"]').filter({ hasText: 'edge-r1' }).getByRole('link').waitFor();
+      assert.match(await row.innerText(), /trigger\.kind equals "link_down"/);
+    });
     await page.context().close();
   });
 

@@ -1,7 +1,8 @@
-// Rules: what each watches for, in words; enable and disable; its recent executions.
+// Rules: what each watches for, in words; enable and disable; what it decided lately (executed,
+// throttled, held...) for the recent events of its trigger type.
 import { useCallback, useEffect, useState } from 'react';
-import { can, get, post, q, type Execution, type Me, type Rule } from '../api';
-import { ErrorNote, errorText, Status, time } from '../components';
+import { can, get, post, q, type Enforcement, type Me, type NrxEvent, type Rule } from '../api';
+import { ErrorNote, errorText, time } from '../components';
 
 export function criteriaText(criteria: Rule['criteria']): string[] {
   return Object.entries(criteria ?? {}).map(
@@ -12,17 +13,22 @@ export function criteriaText(criteria: Rule['criteria']): string[] {
 export function RulesPage({ me }: { me: Me }) {
   const [rules, setRules] = useState<Rule[]>([]);
   const [open, setOpen] = useState<string | null>(null);
-  const [recent, setRecent] = useState<Execution[]>([]);
+  const [recent, setRecent] = useState<Array<{ event: NrxEvent; decision: Enforcement }>>([]);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => setRules((await get<{ items: Rule[] }>('/api/v1/rules')).items), []);
   useEffect(() => void load().catch((e) => setError(errorText(e))), [load]);
   useEffect(() => {
-    if (!open) return;
-    get<{ items: Execution[] }>(`/api/v1/executions${q({ rule: open, limit: 10 })}`)
-      .then((r) => setRecent(r.items))
-      .catch((e) => setError(errorText(e)));
-  }, [open]);
+    const rule = rules.find((r) => r.ref === open);
+    if (!rule) return;
+    setRecent([]);
+    void (async () => {
+      // the events of the rule's trigger type, each with what every rule decided for it
+      const events = (await get<{ items: NrxEvent[] }>(`/api/v1/events${q({ type: rule.trigger.type, limit: 20 })}`)).items;
+      const details = await Promise.all(events.map((e) => get<NrxEvent & { enforcements: Enforcement[] }>(`/api/v1/events/${e.id}`)));
+      setRecent(details.flatMap((e) => e.enforcements.filter((x) => x.ruleRef === rule.ref).map((decision) => ({ event: e, decision }))));
+    })().catch((e) => setError(errorText(e)));
+  }, [open, rules]);
 
   const toggle = async (r: Rule) => {
     try {
@@ -55,10 +61,14 @@ export function RulesPage({ me }: { me: Me }) {
                 <div className="muted">{r.description}</div>
                 {open === r.ref ? (
                   <ul className="recent">
-                    {recent.length === 0 ? <li className="muted">no executions yet</li> : null}
-                    {recent.map((x) => (
-                      <li key={x.id}>
-                        {time(x.createdAt)} <a href={`#/executions/${x.id}`}>{x.action}</a> <Status status={x.status} />
+                    {recent.length === 0 ? <li className="muted">no recent matches</li> : null}
+                    {recent.map(({ event, decision }) => (
+                      <li key={decision.id} data-outcome={decision.outcome}>
+                        {time(decision.time)} {event.device ?? ''}{' '}
+                        <span className={`outcome outcome-${decision.outcome}`} title={decision.reason ?? ''}>
+                          {decision.executionId ? <a href={`#/executions/${decision.executionId}`}>{decision.outcome}</a> : decision.outcome}
+                        </span>
+                        {decision.reason ? <span className="muted"> {decision.reason}</span> : null}
                       </li>
                     ))}
                   </ul>
