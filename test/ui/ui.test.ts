@@ -86,6 +86,16 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     assert.equal((await pageFetch(page, 'POST', '/api/v1/events', event, false)).status, 401, 'a write without the UI header does not ride on the cookie');
     assert.equal((await pageFetch(page, 'POST', '/api/v1/events', event, true)).status, 202);
 
+    await step(page, 'theme', async () => {
+      const before = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+      const next = (await page.evaluate('document.documentElement.dataset.theme')) === 'dark' ? 'Light' : 'Dark';
+      await page.getByRole('button', { name: 'switch theme' }).click();
+      assert.equal(await page.evaluate('document.documentElement.dataset.theme'), next.toLowerCase());
+      assert.notEqual(await page.evaluate('getComputedStyle(document.body).backgroundColor'), before);
+      await page.reload();
+      await page.getByTestId('who').waitFor();
+      assert.equal(await page.evaluate('document.documentElement.dataset.theme'), next.toLowerCase(), 'the choice is remembered');
+    });
     await step(page, 'logout', async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('button', { name: 'Log in' }).waitFor();
