@@ -170,10 +170,14 @@ export function can(me: Me | null, what: 'execute' | 'respond' | 'rules:write' |
 
 export type StreamMessage = { kind: 'event'; data: NrxEvent } | { kind: 'execution'; data: Execution } | { kind: 'enforcement'; data: Enforcement };
 
-/** The live stream (GET /api/v1/stream); the browser reconnects by itself after a drop. */
-export function openStream(params: Record<string, string | undefined>, onMessage: (m: StreamMessage) => void): () => void {
+/**
+ * The live stream (GET /api/v1/stream); the browser reconnects by itself after a drop. `onOpen`
+ * runs each time it (re)connects: what changed before that is read from the API there.
+ */
+export function openStream(params: Record<string, string | undefined>, onMessage: (m: StreamMessage) => void, onOpen?: () => void): () => void {
   const es = new EventSource(`/api/v1/stream${q(params)}`, { withCredentials: true });
   for (const kind of ['event', 'execution', 'enforcement'] as const)
     es.addEventListener(kind, (e) => onMessage({ kind, data: JSON.parse((e as MessageEvent<string>).data) } as StreamMessage));
+  if (onOpen) es.addEventListener('open', onOpen);
   return () => es.close();
 }

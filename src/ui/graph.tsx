@@ -94,6 +94,10 @@ export function WorkflowGraph(p: WorkflowGraphProps) {
         nodesConnectable={Boolean(p.onConnect)}
         onConnect={(c: Connection) => c.source && c.target && c.source !== c.target && p.onConnect?.(c.source, c.target)}
         onNodeClick={(_e, n) => p.onSelect?.(n.id)}
+        // keyboard: Tab to a task, Enter or Space selects it (React Flow reports it as a select change)
+        onNodesChange={(changes) => {
+          for (const c of changes) if (c.type === 'select' && c.selected) p.onSelect?.(c.id);
+        }}
         onPaneClick={() => p.onSelect?.(null)}
         proOptions={{ hideAttribution: true }}
         minZoom={0.1}

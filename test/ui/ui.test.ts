@@ -257,7 +257,10 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
       await page.getByLabel('new task action').fill('core.echo');
       await page.getByRole('button', { name: 'Add task' }).click();
       await page.locator('.react-flow__node[data-id="greet"]').waitFor();
-      await page.locator('.react-flow__node[data-id="greet"]').click();
+      // keyboard: focus the task and press Enter to open it in the editor
+      await page.locator('.react-flow__node[data-id="greet"]').focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'greet' }).waitFor();
       await page.getByLabel('input message').fill('hello from the designer');
       await page.getByLabel('input message').blur();
       await page

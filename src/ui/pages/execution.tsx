@@ -26,12 +26,14 @@ export function ExecutionPage({ id, me }: { id: string; me: Me }) {
   useEffect(() => {
     void load();
     let pending: ReturnType<typeof setTimeout> | null = null;
-    const close = openStream({ kinds: 'execution', execution: id }, () => {
+    const soon = (): void => {
       pending ??= setTimeout(() => {
         pending = null;
         void load();
       }, 150);
-    });
+    };
+    // updates before the stream was open are read once it is
+    const close = openStream({ kinds: 'execution', execution: id }, soon, soon);
     return () => {
       close();
       if (pending) clearTimeout(pending);
@@ -44,6 +46,12 @@ export function ExecutionPage({ id, me }: { id: string; me: Me }) {
       .then((w) => setModel(graphOf(w.kind, parse(w.yaml))))
       .catch((e) => setError(`workflow graph: ${errorText(e)}`));
   }, [rec, model]);
+
+  useEffect(() => {
+    if (!rec || TERMINAL.has(rec.status)) return;
+    const t = setTimeout(() => void load(), 3000);
+    return () => clearTimeout(t);
+  }, [rec, load]);
 
   const states = useMemo(() => taskStates(rec), [rec]);
   if (!rec) return <ErrorNote error={error} />;
