@@ -117,7 +117,7 @@ export function registerExecution(program: Command): void {
       .option('--tail', 'follow the new execution until it ends; exit 0 if it succeeded, 1 otherwise')
       .option('--json', 'print JSON'),
     'netreflex execution rerun 01J9Z6K3W4M2C8Q5R7T9V1X3Y5',
-    'netreflex execution rerun 01J9Z6K3W4M2C8Q5R7T9V1X3Y5 device=r2 --tail',
+    'netreflex execution rerun 01J9Z6K3W4M2C8Q5R7T9V1X3Y5 message="once more" --tail',
   ).action((id: string, params: string[], opts: { tail?: boolean; json?: boolean }, cmd: Command) =>
     guarded(async () => {
       const client = clientFor(cmd);

@@ -37,9 +37,9 @@ Examples:
   netreflex parse --list
   netreflex parse frr show ip bgp summary < bgp.txt
   netreflex parse cisco_ios "show lldp neighbors" --file lldp.txt
-  netreflex parse --textfsm cisco_ios_show_version.textfsm < version.txt
+  netreflex parse --textfsm cisco_ios_show_lldp_neighbors.textfsm < lldp.txt
   NETREFLEX_TEXTFSM_PATH=~/ntc-templates/ntc_templates/templates \\
-    netreflex parse --platform cisco_ios --command "sh ip int br" < brief.txt
+    netreflex parse --platform cisco_ios --command "sh lldp nei" < lldp.txt
 
 TextFSM prints a JSON list of records keyed by the template's Value names (a List value is an
 array), in TextFSM's record order. A template error exits 2 naming the file and line.

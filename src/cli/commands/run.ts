@@ -87,9 +87,9 @@ export function registerRun(program: Command): void {
       .option('--data-dir <dir>', 'data directory (default: $NETREFLEX_DATA_DIR or ~/.netreflex)')
       .option('--packs-path <dir>', 'extra pack base path (repeatable)', collect),
     'netreflex run core.local cmd="uname -a"',
-    'netreflex run examples.orquesta-sequential name=ops --json',
+    'netreflex run core.local cmd="date -u" --json',
     'netreflex run core.echo message="hello from ops" --remote',
-    'id=$(netreflex run remediation.collect_logs device=r1 --remote --no-wait) && netreflex execution tail "$id"',
+    'id=$(netreflex run core.local cmd="sleep 1; echo done" --remote --no-wait) && netreflex execution tail "$id"',
   ).action((ref: string, params: string[], opts: DataOptions & { json?: boolean; wait: boolean }, cmd: Command) =>
     guarded(() => (runsInProcess(globalsOf(cmd)) ? runInProcess(ref, params, opts) : runRemote(cmd, ref, params, opts))),
   );
