@@ -4,7 +4,7 @@
  * whose failing steps leave a screenshot behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -31,8 +31,17 @@ export async function chromiumOrReason(): Promise<{ path: string } | { reason: s
   return { reason: `no chromium (looked in ${CANDIDATES.join(', ')}; set NETREFLEX_CHROMIUM or, as root, let the test run apt-get install chromium)` };
 }
 
-/** Build the UI from the current sources (about a second), as `npm ci` would. */
+/**
+ * Build the UI as `npm ci` would, when a source is newer than the build (a fresh clone's
+ * `npm ci` has built it already; two test files starting together then do not both rebuild).
+ */
 export function buildUi(): void {
+  const built = path.join('dist', 'ui', 'index.html');
+  const newest = (dir: string): number =>
+    Math.max(
+      ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)),
+    );
+  if (existsSync(built) && statSync(built).mtimeMs >= newest('src/ui')) return;
   const r = spawnSync(process.execPath, ['src/ui/build.mjs'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`UI build failed:\n${r.stderr}`);
 }
