@@ -85,7 +85,6 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/packs': 'read',
   'POST /api/v1/packs/install': 'packs:write',
   'DELETE /api/v1/packs/:ref': 'packs:write',
-
   'GET /api/v1/configs/:pack': 'read',
   'PUT /api/v1/configs/:pack/:key': 'packs:write',
   'DELETE /api/v1/configs/:pack/:key': 'packs:write',

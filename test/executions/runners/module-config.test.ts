@@ -45,7 +45,7 @@ describe('module runner: the pack config', () => {
       assert.equal(r.error?.code, 'NRX_ERR_PACK_CONFIG_MISSING');
       assert.match(
         r.error!.message,
-        /^action tickets\.act: pack tickets: config value 'url' is required but not set; set it with `netreflex pack config tickets set url=VALUE`/,
+        /^action tickets\.act: pack tickets: config value 'url' is required but not set; set it with `netreflex pack config tickets url=VALUE`/,
       );
 
       const b = pack('key: {type: string, secret: true}\n', 'export const run = (p, ctx) => { ctx.requireConfig("key"); return 1; };\n');
