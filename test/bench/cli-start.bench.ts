@@ -60,14 +60,16 @@ export async function benchCliStart(rounds = 15): Promise<BenchResult[]> {
         times.push(performance.now() - t);
         if (r.status !== 0) throw new Error(`netreflex ${c.args.join(' ')} exited ${r.status}: ${r.stderr}`);
       }
+      // the goal is for the commands that need no appliance; execution --help is shown for comparison
       results.push({
         name: `cli start: netreflex ${c.name}`,
         value: median(times),
         unit: 'ms wall',
-        peer: { name: 'node -e 0', value: median(nodeAlone) },
-        goal: '< 300 ms',
+        ...(c.args[0] === 'execution' ? {} : { goal: '< 300 ms' }),
       });
     }
+    // the floor: node itself starting and exiting on this machine now
+    results.push({ name: 'cli start: node -e 0 (the floor)', value: median(nodeAlone), unit: 'ms wall' });
     return results;
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -76,5 +78,5 @@ export async function benchCliStart(rounds = 15): Promise<BenchResult[]> {
 
 // run on its own: node --import tsx test/bench/cli-start.bench.ts
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  for (const r of await benchCliStart()) console.log(`${r.name.padEnd(45)} ${r.value.toFixed(0)} ms (node alone ${r.peer!.value.toFixed(0)} ms)`);
+  for (const r of await benchCliStart()) console.log(`${r.name.padEnd(45)} ${r.value.toFixed(0)} ms`);
 }

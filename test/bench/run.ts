@@ -9,6 +9,7 @@ import { benchSyslog } from './syslog.bench.js';
 import { benchSflow } from './sflow.bench.js';
 import { benchSnmpTrap } from './snmptrap.bench.js';
 import { benchTextfsm } from './textfsm.bench.js';
+import { benchCliStart } from './cli-start.bench.js';
 import { benchStorm } from './storm.bench.js';
 import { labSkipReason, labUp } from '../lab/lab.js';
 
@@ -25,6 +26,7 @@ if (want('syslog')) results.push(...(await benchSyslog()));
 if (want('sflow')) results.push(...(await benchSflow()));
 if (want('snmptrap')) results.push(...(await benchSnmpTrap()));
 if (want('textfsm')) results.push(...(await benchTextfsm()));
+if (want('cli-start')) results.push(...(await benchCliStart()));
 if (want('fanout')) results.push(...(await benchFanOut()));
 if (want('storm')) results.push(...(await benchStorm()));
 const noLab = labSkipReason();
