@@ -214,7 +214,12 @@ export async function benchStorm(): Promise<BenchResult[]> {
       ...(rsBest !== null ? { peer: { name: 'rsyslog imudp->omfile, same ladder', value: rsBest } } : {}),
       goal: '>= 50k/s',
     },
-    { name: `${tag}: datagrams lost (kernel + shed)`, value: lost(after, before), unit: `of ${sent.toLocaleString('en-US')}`, goal: '0' },
+    {
+      name: `${tag}: datagrams lost (kernel + shed)`,
+      value: lost(after, before),
+      unit: `of ${sent.toLocaleString('en-US')} (kernel ${(after.syslog.kernel_dropped! - before.syslog.kernel_dropped!).toLocaleString('en-US')}; queue high water ${after.intake.queued_high_water!.toLocaleString('en-US')})`,
+      goal: '0',
+    },
     {
       name: `${tag}: events stored / coalesced`,
       value: stored,
