@@ -22,7 +22,7 @@ export interface IntakeLimits {
   maxQueued: number;
   /** Queue depth from which low-severity generic syslog is shed. Default maxQueued / 4. */
   shedAt: number;
-  /** Events per store transaction. Default 2,000. */
+  /** Events per store transaction. Default 500 (a larger batch saves little and holds the API up longer). */
   batchSize: number;
   /** Longest wait before a partial batch is written (ms). Default 2. */
   flushMs: number;
@@ -33,7 +33,7 @@ export interface IntakeLimits {
 export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
   maxQueued: 100_000,
   shedAt: 25_000,
-  batchSize: 2_000,
+  batchSize: 500,
   flushMs: 2,
   coalesceWindowMs: DEFAULT_COALESCE_WINDOW_MS,
 };
