@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiClient } from '../../src/cli/api-client.js';
+import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../drivers/replay-server.js';
 import { generateHostKey } from '../drivers/ssh-host-key.js';
 import { CLI_MAIN, cli, liveAppliance, type LiveAppliance } from './cli-harness.js';
 import { helpExamples, type HelpExample } from './help-examples.js';
@@ -29,15 +30,13 @@ const KNOWN_FAILING: Readonly<Record<string, string>> = {
   'NETBOX_TOKEN=... netreflex inventory import https://netbox.example.net/api/dcim/devices/?site=dc1':
     'inventory: needs a NetBox API (a local stand-in would do)',
   'netreflex pack install https://github.com/example/netreflex-pack-evpn.git': 'pack: needs a git server (a local bare repository would do)',
-  'netreflex exec "show ip bgp summary" --on role=leaf': 'exec: the test appliance has no reachable leaf (replay SSH servers would do)',
-  'netreflex exec bgp_neighbors --on leaf1,leaf2 --json': 'exec: the test appliance has no leaf1/leaf2',
-  'netreflex exec "show version" --on \'name=leaf*\' --concurrency 50 --raw': 'exec: the test appliance has no leaf*',
   'netreflex exec facts --on role=leaf --data-dir /var/lib/netreflex --inventory inventory/':
     'exec: refused while NETREFLEX_URL is set (the example runs on a data directory only)',
 };
 
 let live: LiveAppliance;
 let api: ApiClient;
+const servers: ReplayServer[] = [];
 /** Workflows started just before the examples that cancel, pause and resume one (watch.steps waits in its second task). */
 const running: Record<string, string> = {};
 let scratch: string;
@@ -122,7 +121,21 @@ async function fixtures(work: string, home: string): Promise<void> {
   const inventory = path.join(work, 'inventory');
   mkdirSync(inventory);
   writeFileSync(path.join(inventory, 'groups.yaml'), 'dc1:\n  data: { site: dc1 }\nleaves:\n  data: { role: leaf }\n');
-  writeFileSync(path.join(inventory, 'hosts.yaml'), 'dc1-leaf1:\n  hostname: 10.1.1.1\n  platform: frr\n  groups: [dc1, leaves]\n  data: { asn: 65101 }\n');
+  // the leaves are SSH servers that answer like Cisco IOS, their keys in the appliance's known_hosts
+  const bgp = readFileSync(path.resolve('test/drivers/fixtures/cisco_ios/bgp_neighbors/napalm_normal/show_bgp_all_summary.txt'), 'utf8');
+  const hosts: string[] = [];
+  const known: string[] = [];
+  for (const name of ['dc1-leaf1', 'leaf1', 'leaf2']) {
+    const server = await startReplayServer(ciscoLikeDevice(name, { 'show version': `${name} IOS 15.2`, 'show ip bgp summary': bgp }));
+    servers.push(server);
+    hosts.push(
+      `${name}:\n  hostname: 127.0.0.1\n  port: ${server.port}\n  platform: cisco_ios\n  credential: lab\n  groups: [dc1, leaves]\n  data: { asn: 65101 }\n`,
+    );
+    known.push(`[127.0.0.1]:${server.port} ${server.hostPublicKey}\n`);
+  }
+  writeFileSync(path.join(inventory, 'hosts.yaml'), hosts.join(''));
+  writeFileSync(path.join(live.dataDir, 'known_hosts'), known.join(''));
+  await live.appliance.credentials.set('lab', { username: 'admin', password: 'secret-1' });
   const imported = await cli(['inventory', 'import', '--yaml', inventory], {
     NETREFLEX_URL: live.url,
     NETREFLEX_PASSWORD: live.adminPassword,
@@ -152,6 +165,7 @@ async function fixtures(work: string, home: string): Promise<void> {
 
 after(async () => {
   await live.close();
+  await Promise.all(servers.map((x) => x.close()));
   rmSync(scratch, { recursive: true, force: true });
 });
 
