@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ApiRuleStore, applySavedRules } from './api/rule-store.js';
-import { startApi } from './api/server.js';
+import { startApi, type ListenOptions } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
@@ -24,7 +24,7 @@ import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
 export interface AssemblyConfig {
   config: ApplianceConfig;
   /** Where the REST API listens; null: no API. */
-  api: { host: string; port: number } | null;
+  api: ListenOptions | null;
   /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors and no pollers. */
   sensors: Omit<SensorConfig, 'trapUsers' | 'trapCommunities'> | null;
   /** hosts.yaml/groups.yaml/defaults.yaml loaded at start (GitOps: YAML wins). */
@@ -95,7 +95,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     }
   }
 
-  async function startApiServer(where: { host: string; port: number }): Promise<void> {
+  async function startApiServer(where: ListenOptions): Promise<void> {
     const ldap = loadLdapConfig(config.dataDir);
     const auth = new AuthService(appliance.store, { directory: directoryFor(ldap) });
     if (ldap) say(`netreflex: directory logins through ${ldap.url}${ldap.startTls ? ' (StartTLS)' : ''}, group map in ${ldap.file}`);

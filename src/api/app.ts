@@ -6,6 +6,7 @@ import { redactForAudit } from '../auth/audit-log.js';
 import { roleAllows } from '../auth/roles.js';
 import { NrxError, describeError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
+import type { ApiTls } from './api-tls.js';
 import type { ApiDeps, RouteContext } from './context.js';
 import { refuseDeepBodies } from './body-depth.js';
 import { installErrorHandling } from './error-handler.js';
@@ -41,7 +42,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
  * listens). Every route declares its schemas and its access in permissions.ts; every write is
  * audited; every error is a catalogue code.
  */
-export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: ApiDeps, https: ApiTls | null = null): Promise<FastifyInstance> {
   const store = deps.appliance.store;
   const app = Fastify({
     loggerInstance: (deps.log ?? silentLogger) as FastifyBaseLogger,
@@ -49,7 +50,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 10 * 1024 * 1024,
     // Reject unknown body fields instead of silently dropping them: a typo is an error.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-  });
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
   app.decorateRequest('auditInfo', null);
   installErrorHandling(app);

@@ -6,11 +6,14 @@ import { collect, configFrom, reportError, type DataOptions } from '../context.j
 import { narrate } from '../serve-narrator.js';
 import { SENSOR_LIMIT_FLAGS, sensorLimitsFrom, type SensorLimitFlags } from '../sensor-limit-options.js';
 import { noteNewDataDir } from '../data-dir-notice.js';
+import { readApiTls } from '../../api/api-tls.js';
 
 interface ServeOptions extends DataOptions, SensorLimitFlags {
   logFormat?: string;
   host: string;
   port: string;
+  tlsCert?: string;
+  tlsKey?: string;
   api: boolean;
   inventory?: string;
   sensors: boolean;
@@ -37,6 +40,8 @@ export function registerServe(program: Command): void {
     .option('--packs-path <dir>', 'extra pack base path, searched before $NETREFLEX_PACKS_PATH (repeatable)', collect)
     .option('--host <host>', 'address the API listens on', process.env.NETREFLEX_HOST ?? '127.0.0.1')
     .option('--port <port>', 'port the API listens on', process.env.NETREFLEX_PORT ?? '8080')
+    .option('--tls-cert <file>', 'PEM certificate: serve the API and web UI over https (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
@@ -69,12 +74,13 @@ export function registerServe(program: Command): void {
         const log = createLogger('netreflex', undefined, logFormatFor(opts.logFormat));
         noteNewDataDir(config.dataDir, "for the appliance's database, secrets key, known hosts and installed packs");
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
+        const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
         const assembled = buildAppliance({
           config,
           log,
           say,
-          api: opts.api ? { host: opts.host, port: Number(opts.port) } : null,
+          api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {
                 host: opts.sensorHost,
