@@ -100,6 +100,13 @@ describe('watching and hints, through the CLI', () => {
     assert.match(none.stderr, /NRX_ERR_EXECUTION_NOT_FOUND: no execution id starts with 'zzzzzzzz'/);
   });
 
+  test('offline on a data directory, execution get takes a unique prefix too', async () => {
+    const rec = await api.runAction('core.echo', { message: 'offline' });
+    const r = await cli(['execution', 'get', rec.id.slice(0, 22), '--data-dir', live.dataDir, '--json'], { XDG_CONFIG_HOME: live.dataDir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { id: string }).id, rec.id);
+  });
+
   test('event tail prints one readable line per event; --json one JSON object', async () => {
     const line = await whileEmitting(run(['event', 'tail', '--type', 'core.event', '--device', 'leaf9', '--max', '1']), 'core.event', {
       kind: 'tailtest',

@@ -6,6 +6,7 @@ import { EXIT, type DataOptions } from '../context.js';
 import { colorStatus, printJson, table } from '../output.js';
 import { executionView, printExecution } from './run.js';
 import { openExistingDataDir } from '../local-data.js';
+import { resolveExecutionId } from '../execution-id.js';
 
 /** `execution list|get|cancel|pause|resume` on a data directory, without the API. */
 
@@ -50,6 +51,7 @@ export function printExecutionTable(
 export async function getExecutionLocal(id: string, opts: DataOptions & { json?: boolean }): Promise<void> {
   const { store } = openExistingDataDir(opts);
   try {
+    id = await resolveExecutionId(id, (before, limit) => store.listExecutions({ before, limit }));
     const rec = await store.getExecution(id);
     if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
     const view = await executionView(store, rec);
@@ -64,6 +66,7 @@ export async function getExecutionLocal(id: string, opts: DataOptions & { json?:
 export async function controlExecutionLocal(op: 'cancel' | 'pause' | 'resume', id: string, opts: DataOptions & { wait: string }): Promise<number> {
   const { store } = openExistingDataDir(opts);
   try {
+    id = await resolveExecutionId(id, (before, limit) => store.listExecutions({ before, limit }));
     const rec = await store.getExecution(id);
     if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${id}`);
     if (TERMINAL_STATUSES.has(rec.status)) throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${id} is already ${rec.status}`);
