@@ -15,7 +15,10 @@ import {
 } from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
 import { layout } from './graph-layout';
-import type { WorkflowGraphModel } from './workflow-model';
+import type { Transition, WorkflowGraphModel } from './workflow-model';
+
+type EdgeData = { tr: Transition };
+const edgeId = (tr: Transition, i: number): string => `${tr.from}->${tr.to}#${i}`;
 
 export interface TaskState {
   status?: string;
@@ -24,7 +27,10 @@ export interface TaskState {
   total?: number;
 }
 
-type TaskNodeData = { name: string; action: string | null; state?: TaskState; problem?: string; selected: boolean };
+type TaskNodeData = { name: string; action: string | null; state?: TaskState; problem?: string; selected: boolean; connectable: boolean };
+
+/** Which handle a new transition was drawn from: the lower edge for success, the right edge for failure. */
+export type Outcome = 'success' | 'failure';
 
 function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
   const s = data.state;
@@ -48,7 +54,8 @@ function TaskBox({ data }: NodeProps<Node<TaskNodeData>>) {
         ) : null}
       </div>
       {data.problem ? <div className="task-problem">{data.problem}</div> : null}
-      <Handle type="source" position={Position.Bottom} />
+      <Handle type="source" position={Position.Bottom} id="success" title="drag to the next task on success" />
+      {data.connectable ? <Handle type="source" position={Position.Right} id="failure" title="drag to the next task on failure" /> : null}
     </div>
   );
 }
@@ -61,8 +68,13 @@ export interface WorkflowGraphProps {
   problems?: Record<string, string>;
   selected?: string | null;
   onSelect?: (task: string | null) => void;
-  /** Designer: dragging from one task's bottom handle to another's top adds a transition. */
-  onConnect?: (from: string, to: string) => void;
+  /** Designer: dragging from a task's lower (success) or right (failure) handle to another's top adds a transition. */
+  onConnect?: (from: string, to: string, outcome: Outcome) => void;
+  /** Designer: the selected transition (its edge id), chosen by click or Enter. */
+  selectedEdge?: string | null;
+  onSelectEdge?: (edge: Transition | null, id: string | null) => void;
+  /** Designer: Delete or Backspace removes the selected tasks, else the selected transitions. */
+  onDelete?: (tasks: string[], transitions: Transition[]) => void;
   height?: number;
 }
 
@@ -72,11 +84,21 @@ export function WorkflowGraph(p: WorkflowGraphProps) {
     id: t.name,
     type: 'task',
     position: positions.get(t.name) ?? { x: 0, y: 0 },
-    data: { name: t.name, action: t.action, state: p.states?.[t.name], problem: p.problems?.[t.name], selected: p.selected === t.name },
+    data: {
+      name: t.name,
+      action: t.action,
+      state: p.states?.[t.name],
+      problem: p.problems?.[t.name],
+      selected: p.selected === t.name,
+      connectable: Boolean(p.onConnect),
+    },
+    selected: p.selected === t.name,
     draggable: false,
   }));
-  const edges: Edge[] = p.model.transitions.map((tr, i) => ({
-    id: `${tr.from}->${tr.to}#${i}`,
+  const edges: Edge<EdgeData>[] = p.model.transitions.map((tr, i) => ({
+    id: edgeId(tr, i),
+    data: { tr },
+    selected: p.selectedEdge === edgeId(tr, i),
     source: tr.from,
     target: tr.to,
     label: shortWhen(tr.when),
@@ -92,13 +114,29 @@ export function WorkflowGraph(p: WorkflowGraphProps) {
         fitView
         fitViewOptions={{ padding: 0.15 }}
         nodesConnectable={Boolean(p.onConnect)}
-        onConnect={(c: Connection) => c.source && c.target && c.source !== c.target && p.onConnect?.(c.source, c.target)}
+        onConnect={(c: Connection) =>
+          c.source && c.target && c.source !== c.target && p.onConnect?.(c.source, c.target, c.sourceHandle === 'failure' ? 'failure' : 'success')
+        }
         onNodeClick={(_e, n) => p.onSelect?.(n.id)}
+        onEdgeClick={(_e, e) => p.onSelectEdge?.(e.data?.tr ?? null, e.id)}
+        onEdgesChange={(changes) => {
+          for (const c of changes) if (c.type === 'select' && c.selected) p.onSelectEdge?.(edges.find((e) => e.id === c.id)?.data?.tr ?? null, c.id);
+        }}
+        deleteKeyCode={p.onDelete ? ['Delete', 'Backspace'] : null}
+        onDelete={({ nodes: gone, edges: cut }) =>
+          p.onDelete?.(
+            gone.map((n) => n.id),
+            cut.flatMap((e) => (e.data ? [e.data.tr] : [])),
+          )
+        }
         // keyboard: Tab to a task, Enter or Space selects it (React Flow reports it as a select change)
         onNodesChange={(changes) => {
           for (const c of changes) if (c.type === 'select' && c.selected) p.onSelect?.(c.id);
         }}
-        onPaneClick={() => p.onSelect?.(null)}
+        onPaneClick={() => {
+          p.onSelect?.(null);
+          p.onSelectEdge?.(null, null);
+        }}
         proOptions={{ hideAttribution: true }}
         minZoom={0.1}
       >

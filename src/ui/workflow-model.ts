@@ -56,7 +56,11 @@ export function graphOf(kind: WorkflowKind, doc: unknown): WorkflowGraphModel {
     const chain = Array.isArray(root.chain) ? (root.chain as Array<Record<string, unknown>>) : [];
     for (const link of chain) {
       const name = String(link?.name ?? '');
-      tasks.push({ name, action: typeof link?.ref === 'string' ? link.ref : null, input: (link?.params as Record<string, unknown>) ?? {} });
+      tasks.push({
+        name,
+        action: typeof link?.ref === 'string' ? link.ref : null,
+        input: ((link?.parameters ?? link?.params) as Record<string, unknown>) ?? {},
+      });
       for (const [key, when] of [
         ['on-success', 'on-success'],
         ['on-failure', 'on-failure'],

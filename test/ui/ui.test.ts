@@ -252,7 +252,7 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     const page = await session('admin');
     await step(page, 'designer-draw', async () => {
       await page.goto(`${app.url}/#/designer`);
-      await page.getByRole('button', { name: 'New' }).click();
+      await page.getByRole('button', { name: 'New', exact: true }).click();
       await page.getByLabel('new task name').fill('greet');
       await page.getByLabel('new task action').fill('core.echo');
       await page.getByRole('button', { name: 'Add task' }).click();
@@ -290,7 +290,7 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     const page = await session('admin');
     await step(page, 'designer-problem', async () => {
       await page.goto(`${app.url}/#/designer`);
-      await page.getByRole('button', { name: 'New' }).click();
+      await page.getByRole('button', { name: 'New', exact: true }).click();
       await page.getByLabel('workflow yaml').fill('version: 1.0\ntasks:\n  start:\n    action: core.noop\n    next:\n      - do: ghost\n');
       await page.getByTestId('validity').filter({ hasText: 'NRX_ERR_SPEC_INVALID' }).filter({ hasText: 'ghost' }).waitFor();
       await page.locator('[data-task="start"].has-problem').waitFor();
@@ -306,6 +306,111 @@ describe('web UI in chromium', { skip: 'reason' in found ? found.reason : false 
     const original = readFileSync('test/ui/fixtures/packs/uitest/actions/workflows/approve.yaml', 'utf8');
     const saved = readFileSync(path.join(app.dataDir, 'packs/designer/actions/workflows/approve.yaml'), 'utf8');
     assert.equal(saved, original);
+    await page.context().close();
+  });
+
+  test('designer: an ActionChain opens as a graph and saves unchanged byte for byte; nodes added, connected on success and on failure by drag, given an action and parameters, pass the engine loader, save and run', async () => {
+    const page = await session('admin');
+    const fixture = readFileSync('test/ui/fixtures/packs/uitest/actions/workflows/chain.yaml', 'utf8');
+    const node = (name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
+    const drag = (from: string, handle: 'bottom' | 'right', to: string) =>
+      node(from).locator(`.react-flow__handle-${handle}`).dragTo(node(to).locator('.react-flow__handle-top'));
+    await step(page, 'designer-chain-open', async () => {
+      await page.goto(`${app.url}/#/designer?ref=uitest.chain`);
+      for (const n of ['note', 'check', 'fallback']) await node(n).waitFor();
+      await page.getByTestId('rf__edge-note->check#0').waitFor();
+      await page.getByTestId('rf__edge-check->fallback#1').waitFor();
+      assert.equal(await page.getByLabel('save as').inputValue(), 'designer.chain');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('p.ok').filter({ hasText: 'saved designer.chain' }).waitFor();
+    });
+    assert.equal(readFileSync(path.join(app.dataDir, 'packs/designer/actions/workflows/chain.yaml'), 'utf8'), fixture, 'open -> save: the same bytes');
+
+    await step(page, 'designer-chain-edit', async () => {
+      await page.getByLabel('new task name').fill('report');
+      await page.getByLabel('new task action').fill('core.echo');
+      await page.getByRole('button', { name: 'Add task' }).click();
+      await node('report').waitFor();
+      await node('report').focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'report' }).waitFor();
+      await page.getByLabel('input message').fill('all done');
+      await page.getByLabel('input message').blur();
+      await drag('check', 'bottom', 'report'); // check: on-success -> report
+      await page.getByTestId('rf__edge-check->report#1').waitFor();
+      await drag('report', 'right', 'fallback'); // report: on-failure -> fallback
+      await page.locator('.react-flow__edge.edge-failure[data-testid^="rf__edge-report->fallback"]').waitFor();
+      await node('check').click();
+      await page.getByRole('heading', { name: 'check' }).waitFor();
+      await page.getByLabel('task action', { exact: true }).fill('core.echo');
+      await page.getByLabel('task action', { exact: true }).blur();
+      await page.getByLabel('input message').fill('checked');
+      await page.getByLabel('input message').blur();
+      await page
+        .getByTestId('validity')
+        .filter({ hasText: /^valid$/ })
+        .waitFor();
+    });
+    const yaml = await page.getByLabel('workflow yaml').inputValue();
+    assert.match(yaml, /# An ActionChain the designer opens as a graph; this comment survives a save\./, 'comments kept');
+    assert.match(yaml, /- name: check\n\s+ref: core\.echo\n\s+on-failure: fallback\n\s+on-success: report\n\s+parameters:\n\s+message: checked\n/);
+    assert.match(yaml, /- name: report\n\s+ref: core\.echo\n\s+parameters:\n\s+message: all done\n\s+on-failure: fallback\n/);
+    const checked = await app.api<{ valid: boolean }>('POST', '/api/v1/workflows/validate', { yaml, kind: 'action-chain' });
+    assert.equal(checked.valid, true, "the engine's loader accepts the drawn chain");
+    await step(page, 'designer-chain-save-run', async () => {
+      await page.getByLabel('save as').fill('designer.chain_drawn');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('p.ok').filter({ hasText: 'saved designer.chain_drawn' }).waitFor();
+      await page.getByRole('button', { name: 'Run' }).click();
+      await page.locator('h1 [data-status="succeeded"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-task="report"][data-status="succeeded"]').waitFor();
+    });
+    assert.equal(readFileSync(path.join(app.dataDir, 'packs/designer/actions/workflows/chain_drawn.yaml'), 'utf8'), yaml, 'saved as shown');
+    await page.context().close();
+  });
+
+  test('designer: Delete and Backspace remove the selected transition or task (as the Remove buttons do), in Orquesta and ActionChain workflows; a chain loader error shows on its node', async () => {
+    const page = await session('admin');
+    const yaml = () => page.getByLabel('workflow yaml').inputValue();
+    await step(page, 'designer-delete-keys', async () => {
+      await page.goto(`${app.url}/#/designer`);
+      await page.getByRole('button', { name: 'New', exact: true }).click();
+      await page.getByLabel('new task name').fill('extra');
+      await page.getByRole('button', { name: 'Add task' }).click();
+      await page
+        .locator('.react-flow__node[data-id="start"] .react-flow__handle-bottom')
+        .dragTo(page.locator('.react-flow__node[data-id="extra"] .react-flow__handle-top'));
+      const edge = page.getByTestId('rf__edge-start->extra#0');
+      await edge.waitFor();
+      await edge.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Remove start → extra' }).waitFor();
+      await page.keyboard.press('Backspace');
+      await edge.waitFor({ state: 'detached' });
+      assert.doesNotMatch(await yaml(), /do:/, 'the transition is gone from the YAML');
+      await page.locator('.react-flow__node[data-id="extra"]').click();
+      await page.getByRole('button', { name: 'Remove extra' }).waitFor();
+      await page.keyboard.press('Delete');
+      await page.locator('.react-flow__node[data-id="extra"]').waitFor({ state: 'detached' });
+      assert.doesNotMatch(await yaml(), /extra/, 'the task is gone from the YAML');
+
+      await page.getByRole('button', { name: 'New chain' }).click();
+      await page.getByLabel('new task name').fill('after');
+      await page.getByRole('button', { name: 'Add task' }).click();
+      await page
+        .locator('.react-flow__node[data-id="start"] .react-flow__handle-right')
+        .dragTo(page.locator('.react-flow__node[data-id="after"] .react-flow__handle-top'));
+      assert.match(await yaml(), /on-failure: after/);
+      await page.locator('.react-flow__node[data-id="after"]').click();
+      await page.keyboard.press('Backspace');
+      await page.locator('.react-flow__node[data-id="after"]').waitFor({ state: 'detached' });
+    });
+    assert.equal(await yaml(), 'chain:\n  - name: start\n    ref: core.noop\n', 'the node and the on-failure naming it are gone');
+    await step(page, 'designer-chain-problem', async () => {
+      await page.getByLabel('workflow yaml').fill('chain:\n  - name: start\n    ref: core.noop\n    on-success: ghost\n');
+      await page.getByTestId('validity').filter({ hasText: 'NRX_ERR_SPEC_INVALID' }).filter({ hasText: 'ghost' }).waitFor();
+      await page.locator('[data-task="start"].has-problem').waitFor();
+    });
     await page.context().close();
   });
 });

@@ -6,8 +6,23 @@ import { useEffect, useMemo, useState } from 'react';
 import { parse } from 'yaml';
 import { ApiError, can, get, post, put, type ActionInfo, type Me, type WorkflowProblem, type WorkflowSource } from '../api';
 import { ErrorNote, errorText } from '../components';
-import { WorkflowGraph } from '../graph';
-import { blankWorkflow, graphOf, OrquestaDraft, type WorkflowKind } from '../workflow-model';
+import { blankChain, ChainDraft } from '../chain-draft';
+import { WorkflowGraph, type Outcome } from '../graph';
+import { blankWorkflow, graphOf, OrquestaDraft, type Transition as Edge, type WorkflowKind } from '../workflow-model';
+import { ChainNodeEditor } from './chain-editor';
+import { ActionList, ParamFields } from './task-fields';
+
+type Draft = OrquestaDraft | ChainDraft;
+
+/** A transition drawn from a task's success or failure handle, in the workflow's own words. */
+function connectOn(d: Draft, from: string, to: string, outcome: Outcome): void {
+  if (d instanceof ChainDraft) d.connect(from, to, outcome === 'failure' ? 'on-failure' : 'on-success');
+  else d.connect(from, to, outcome === 'failure' ? '<% failed() %>' : '<% succeeded() %>');
+}
+function disconnectEdge(d: Draft, e: Edge): void {
+  if (d instanceof ChainDraft) d.disconnect(e.from, e.to, e.when === 'on-failure' ? 'on-failure' : 'on-success');
+  else d.disconnect(e.from, e.to);
+}
 
 interface Opened {
   ref: string;
@@ -19,7 +34,12 @@ export function DesignerPage({ me, initialRef }: { me: Me; initialRef: string | 
   const [actions, setActions] = useState<ActionInfo[]>([]);
   const [opened, setOpened] = useState<Opened>({ ref: 'designer.new_workflow', kind: 'orquesta', original: blankWorkflow() });
   const [text, setText] = useState(opened.original);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelectedTask] = useState<string | null>(null);
+  const [selectedEdge, setSelectedEdge] = useState<{ id: string; edge: Edge } | null>(null);
+  const setSelected = (task: string | null) => {
+    setSelectedTask(task);
+    if (task) setSelectedEdge(null);
+  };
   const [problem, setProblem] = useState<WorkflowProblem | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,14 +85,17 @@ export function DesignerPage({ me, initialRef }: { me: Me; initialRef: string | 
     }
   }, [text]);
   const model = useMemo(() => graphOf(opened.kind, parsed), [opened.kind, parsed]);
-  const problems = problem?.task ? { [problem.task]: problem.message } : {};
-  const editable = opened.kind === 'orquesta' && parsed !== undefined;
+  // a chain's problem names its node by position (`chain[2].ref`)
+  const chainIndex = /^chain\[(\d+)\]/.exec(problem?.field ?? '');
+  const problemTask = problem?.task ?? (chainIndex ? model.tasks[Number(chainIndex[1])]?.name : undefined);
+  const problems = problem && problemTask ? { [problemTask]: problem.message } : {};
+  const editable = parsed !== undefined;
 
   /** Apply one edit to the YAML document (comments and untouched layout kept). */
-  const edit = (fn: (d: OrquestaDraft) => void) => {
+  const edit = (fn: (d: Draft) => void) => {
     setError(null);
     try {
-      const d = new OrquestaDraft(text);
+      const d = opened.kind === 'action-chain' ? new ChainDraft(text) : new OrquestaDraft(text);
       fn(d);
       setText(d.text());
     } catch (e) {
@@ -127,6 +150,17 @@ export function DesignerPage({ me, initialRef }: { me: Me; initialRef: string | 
         >
           New
         </button>
+        <button
+          type="button"
+          onClick={() => {
+            setOpened({ ref: 'designer.new_chain', kind: 'action-chain', original: blankChain() });
+            setText(blankChain());
+            setSaveAs('designer.new_chain');
+            setSelected(null);
+          }}
+        >
+          New chain
+        </button>
         {editable ? <AddTask actions={actions} onAdd={(name, action) => edit((d) => d.addTask(name, action))} /> : null}
         {editable && selected ? (
           <button
@@ -137,6 +171,17 @@ export function DesignerPage({ me, initialRef }: { me: Me; initialRef: string | 
             }}
           >
             Remove {selected}
+          </button>
+        ) : null}
+        {editable && selectedEdge ? (
+          <button
+            type="button"
+            onClick={() => {
+              edit((d) => disconnectEdge(d, selectedEdge.edge));
+              setSelectedEdge(null);
+            }}
+          >
+            Remove {selectedEdge.edge.from} → {selectedEdge.edge.to}
           </button>
         ) : null}
         <span className={`validity ${problem ? 'invalid' : 'valid'}`} data-testid="validity">
@@ -164,14 +209,40 @@ export function DesignerPage({ me, initialRef }: { me: Me; initialRef: string | 
           problems={problems}
           selected={selected}
           onSelect={setSelected}
-          onConnect={editable ? (from, to) => edit((d) => d.connect(from, to)) : undefined}
+          onConnect={editable ? (from, to, outcome) => edit((d) => connectOn(d, from, to, outcome)) : undefined}
+          selectedEdge={selectedEdge?.id ?? null}
+          onSelectEdge={(edge, id) => {
+            setSelectedEdge(edge && id ? { id, edge } : null);
+            if (edge) setSelectedTask(null);
+          }}
+          onDelete={
+            editable
+              ? (tasks, edges) => {
+                  // a task removed takes its transitions with it; otherwise cut the selected transitions
+                  edit((d) => (tasks.length ? tasks.forEach((t) => d.removeTask(t)) : edges.forEach((e) => disconnectEdge(d, e))));
+                  setSelected(null);
+                  setSelectedEdge(null);
+                }
+              : undefined
+          }
           height={520}
         />
         <aside>
-          {task && editable ? (
-            <TaskEditor key={`${task.name}:${text.length}`} text={text} name={task.name} actions={actions} edit={edit} />
+          {task && editable && opened.kind === 'action-chain' ? (
+            <ChainNodeEditor
+              key={`${task.name}:${text.length}`}
+              text={text}
+              name={task.name}
+              actions={actions}
+              edit={(fn) => edit((d) => fn(d as ChainDraft))}
+            />
+          ) : task && editable ? (
+            <TaskEditor key={`${task.name}:${text.length}`} text={text} name={task.name} actions={actions} edit={(fn) => edit((d) => fn(d as OrquestaDraft))} />
           ) : (
-            <p className="muted">Select a task to edit it; drag from a task's lower edge to another task to connect them.</p>
+            <p className="muted">
+              Select a task to edit it; drag from a task's lower edge (on success) or right edge (on failure) to another task to connect them; Delete or
+              Backspace removes the selected task or transition.
+            </p>
           )}
           <label className="yaml">
             YAML
@@ -203,18 +274,6 @@ function AddTask({ actions, onAdd }: { actions: ActionInfo[]; onAdd: (name: stri
   );
 }
 
-function ActionList({ actions }: { actions: ActionInfo[] }) {
-  return (
-    <datalist id="action-refs">
-      {actions.map((a) => (
-        <option key={a.ref} value={a.ref}>
-          {a.description}
-        </option>
-      ))}
-    </datalist>
-  );
-}
-
 function TaskEditor({ text, name, actions, edit }: { text: string; name: string; actions: ActionInfo[]; edit: (fn: (d: OrquestaDraft) => void) => void }) {
   const draft = useMemo(() => new OrquestaDraft(text), [text]);
   const js = (draft.doc.toJS() as { tasks?: Record<string, { action?: string; input?: Record<string, unknown> }> }).tasks?.[name] ?? {};
@@ -238,18 +297,7 @@ function TaskEditor({ text, name, actions, edit }: { text: string; name: string;
       {info ? <p className="muted">{info.description}</p> : null}
       <fieldset>
         <legend>Input</legend>
-        {Object.entries(info?.parameters ?? {}).map(([k, p]) => (
-          <label key={k} title={p.description}>
-            {k}
-            {p.required ? ' *' : ''}
-            <input
-              aria-label={`input ${k}`}
-              defaultValue={js.input?.[k] === undefined ? '' : typeof js.input[k] === 'string' ? String(js.input[k]) : JSON.stringify(js.input[k])}
-              placeholder={p.default === undefined ? String(p.type ?? '') : JSON.stringify(p.default)}
-              onBlur={(e) => edit((d) => d.setInput(name, k, typedValue(e.target.value, p.type)))}
-            />
-          </label>
-        ))}
+        <ParamFields info={info} values={js.input ?? {}} onSet={(k, v) => edit((d) => d.setInput(name, k, v))} />
       </fieldset>
       <fieldset>
         <legend>Next</legend>
@@ -283,20 +331,4 @@ function Transition(p: { index: number; when: string; publish: string; targets: 
       </label>
     </div>
   );
-}
-
-/** A form field's text as the parameter's type: numbers and booleans as such, JSON for lists and maps, templates as text. */
-function typedValue(v: string, type: string | string[] | undefined): unknown {
-  const t = Array.isArray(type) ? type[0] : type;
-  if (v === '' || v.includes('<%') || v.includes('{{')) return v;
-  if ((t === 'integer' || t === 'number') && !Number.isNaN(Number(v))) return Number(v);
-  if (t === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
-  if (t === 'array' || t === 'object') {
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      return v;
-    }
-  }
-  return v;
 }
