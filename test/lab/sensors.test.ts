@@ -151,7 +151,12 @@ describe('sensors against the lab: real FRR syslog reaches a running appliance',
       }
       assert.ok(wf, 'the shipped rule started remediation.bgp_peer_down for leaf1');
       assert.equal(wf.parameters.peer, '10.0.1.1');
-      const enf = await appliance.store.listEnforcements({ executionId: wf.id });
+      // the rule's decision is recorded right after the execution it started (a moment later under load)
+      let enf = await appliance.store.listEnforcements({ executionId: wf.id });
+      for (let i = 0; i < 50 && enf.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        enf = await appliance.store.listEnforcements({ executionId: wf.id });
+      }
       assert.equal(enf[0]?.ruleRef, 'remediation.bgp_peer_down');
       for (let i = 0; i < 200 && !(await appliance.store.listTasks(wf.id)).some((t) => t.taskName === 'wait_established'); i++)
         await new Promise((r) => setTimeout(r, 100));
