@@ -1,5 +1,6 @@
 import { NrxError } from '../../src/core/errors.js';
 import { GETTER_NAMES, type GetterName } from '../contract/getters.js';
+import type { ParseWarning } from '../parsing/warnings.js';
 import { findPlatform, parseCommandOutput } from '../platforms/registry.js';
 import { fanOut, type DeviceOutcome } from './fan-out.js';
 import { sshDriverFactory, type DriverFactory } from './open.js';
@@ -19,6 +20,8 @@ export interface DeviceCommandResult {
   model?: unknown;
   /** The getter asked for, or the one whose parser read the command's output. */
   getter?: string;
+  /** Lines of the output the parser could not read, by line number (the rows it could are in model). */
+  warnings?: ParseWarning[];
 }
 
 /** Where a device's SSH target comes from (InventoryDevices fits). */
@@ -73,11 +76,11 @@ export function runOnDevices(
 }
 
 /** The parsed model of a command's output, when the platform has a parser for it. */
-function parsed(platform: string, what: string, output: string): { model?: unknown; getter?: string } {
+function parsed(platform: string, what: string, output: string): { model?: unknown; getter?: string; warnings?: ParseWarning[] } {
   if (!findPlatform(platform)) return {};
   try {
     const p = parseCommandOutput(platform, what, output);
-    return { model: p.model, ...(p.getter ? { getter: p.getter } : {}) };
+    return { model: p.model, ...(p.getter ? { getter: p.getter } : {}), ...(p.warnings.length > 0 ? { warnings: p.warnings } : {}) };
   } catch {
     return {}; // no parser for this command: raw output only
   }

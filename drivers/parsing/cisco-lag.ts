@@ -1,4 +1,5 @@
 import type { LagMember, LagMembers } from '../contract/getters.js';
+import { ignoreWarnings, type WarnLine } from './warnings.js';
 
 /**
  * IOS `show etherchannel summary` and NX-OS `show port-channel summary`: one row per group
@@ -8,15 +9,22 @@ import type { LagMember, LagMembers } from '../contract/getters.js';
 const GROUP = /^(\d+)\s+(\S+?)\((\w+)\)\s+(.*)$/;
 const MEMBER = /(\S+?)\((\w+)\)/g;
 
-export function parseCiscoLagSummary(output: string): LagMembers {
+/** Lines after the table that are not rows but known: legend (`P - Up in port-channel`), rules, the prompt. */
+const KNOWN_NOISE = /^([\w/]+\s+-\s|-+$|\S+[#>]$)/;
+
+export function parseCiscoLagSummary(output: string, warn: WarnLine = ignoreWarnings): LagMembers {
   const members: LagMember[] = [];
   let lag: string | undefined;
   let protocol: string | undefined;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
+  let sawRow = false;
+  const lines = output.replace(/\r/g, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const t = line.trim();
     const g = GROUP.exec(t);
     let memberText: string;
     if (g) {
+      sawRow = true;
       lag = g[2]!;
       const cols = g[4]!.trim().split(/\s+/);
       // Protocol is the first column that is not a member token (NX-OS puts Type before it).
@@ -27,6 +35,8 @@ export function parseCiscoLagSummary(output: string): LagMembers {
       memberText = t;
     } else {
       if (t !== '' && !/^\s/.test(line)) lag = undefined;
+      // before the first group row is the legend and header; after it, only known lines belong
+      if (sawRow && t !== '' && !KNOWN_NOISE.test(t)) warn(i + 1, t, 'not a port-channel row');
       continue;
     }
     for (const m of memberText.matchAll(MEMBER)) {

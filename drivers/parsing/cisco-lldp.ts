@@ -1,4 +1,5 @@
 import type { LldpNeighbor, LldpNeighbors } from '../contract/getters.js';
+import { ignoreWarnings, type WarnLine } from './warnings.js';
 
 /**
  * The Cisco-style `show lldp neighbors` table (IOS, NX-OS): `Device ID  Local Intf  Hold-time
@@ -8,12 +9,16 @@ import type { LldpNeighbor, LldpNeighbors } from '../contract/getters.js';
 const ROW = /^(.*?)\s+(\S+)\s+(\d+)(?:\s+([A-Za-z,]+))?\s+(\S+)\s*$/;
 const COLUMNS_ONLY = /^\s+(\S+)\s+(\d+)(?:\s+([A-Za-z,]+))?\s+(\S+)\s*$/;
 
-export function parseCiscoLldpNeighbors(output: string): LldpNeighbors {
+export function parseCiscoLldpNeighbors(output: string, warn: WarnLine = ignoreWarnings): LldpNeighbors {
   const neighbors: LldpNeighbor[] = [];
   let inTable = false;
   let pendingName: string | undefined;
+  let pendingLine = 0;
   let localColumn = -1;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
+  let footerSeen = false;
+  const lines = output.replace(/\r/g, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const t = line.trim();
     if (/^Device ID\s+Local Intf/i.test(t)) {
       inTable = true;
@@ -21,7 +26,14 @@ export function parseCiscoLldpNeighbors(output: string): LldpNeighbors {
       continue;
     }
     if (!inTable || t === '') continue;
-    if (/^Total entries displayed/i.test(t)) break;
+    if (footerSeen) {
+      if (!/^\S+[#>]$/.test(t)) warn(i + 1, t, 'text after the LLDP table footer');
+      continue;
+    }
+    if (/^Total entries displayed/i.test(t)) {
+      footerSeen = true;
+      continue;
+    }
     const cont = pendingName !== undefined ? COLUMNS_ONLY.exec(line) : null;
     if (cont) {
       neighbors.push({ localInterface: cont[1]!, remoteSystemName: pendingName!, remotePort: cont[4]! });
@@ -42,8 +54,12 @@ export function parseCiscoLldpNeighbors(output: string): LldpNeighbors {
       neighbors.push({ localInterface: row[2]!, remoteSystemName: row[1]!.trim(), remotePort: row[5]! });
       pendingName = undefined;
     } else {
-      pendingName = t; // a wrapped Device ID; its columns come next
+      // a wrapped Device ID; its columns come next (a name never followed by them was unreadable)
+      if (pendingName !== undefined) warn(pendingLine, pendingName, 'not an LLDP neighbor row');
+      pendingName = t;
+      pendingLine = i + 1;
     }
   }
+  if (pendingName !== undefined) warn(pendingLine, pendingName, 'not an LLDP neighbor row');
   return { neighbors };
 }

@@ -1,5 +1,6 @@
 import type { CliMode } from '../contract/cli.js';
 import type { GetterModels, GetterName } from '../contract/getters.js';
+import type { WarnLine } from '../parsing/warnings.js';
 
 /**
  * A platform is data: how its prompts look in each mode, what to send on open (paging off),
@@ -7,8 +8,11 @@ import type { GetterModels, GetterName } from '../contract/getters.js';
  * command feeds which getter. Adding a platform is adding a folder that exports one of these.
  */
 
-/** Parse one command's output. Throws NrxError NRX_ERR_PARSE on output it cannot read. */
-export type OutputParser<G extends GetterName> = (output: string, command: string) => GetterModels[G];
+/**
+ * Parse one command's output. Lines it cannot read go to `warn` (with their line number) and
+ * the readable rows are returned; throws NrxError NRX_ERR_PARSE only when nothing is recognisable.
+ */
+export type OutputParser<G extends GetterName> = (output: string, command: string, warn?: WarnLine) => GetterModels[G];
 
 export interface CommandParser<G extends GetterName = GetterName> {
   getter: G;

@@ -1,7 +1,9 @@
 import { NrxError } from '../../src/core/errors.js';
 import type { GetterModels, GetterName } from '../contract/getters.js';
 import { canonicalPlatform } from './aliases.js';
-import { normaliseCommand, type Platform } from './platform.js';
+import { warningCollector, type ParseWarning } from '../parsing/warnings.js';
+import { resolveCommand } from './command-patterns.js';
+import type { Platform } from './platform.js';
 import { arista_eos } from './arista_eos/index.js';
 import { cisco_ios } from './cisco_ios/index.js';
 import { cisco_iosxr } from './cisco_iosxr/index.js';
@@ -27,17 +29,21 @@ export function requirePlatform(name: string): Platform {
   return p;
 }
 
-/** Parse one command's output with the platform's parser (`netreflex parse`). */
-export function parseCommandOutput(platformName: string, command: string, output: string): { getter: GetterName; model: GetterModels[GetterName] } {
+/**
+ * Parse one command's output with the platform's parser (`netreflex parse`). The command is
+ * matched as the device would (abbreviations, variants printing the same table); lines the
+ * parser could not read come back as warnings beside the rows it could.
+ */
+export function parseCommandOutput(
+  platformName: string,
+  command: string,
+  output: string,
+): { getter: GetterName; model: GetterModels[GetterName]; command: string; warnings: ParseWarning[] } {
   const platform = requirePlatform(platformName);
-  const parser = platform.parsers[normaliseCommand(command)];
-  if (!parser) {
-    throw new NrxError(
-      'NRX_ERR_UNSUPPORTED',
-      `platform ${platform.name} has no parser for '${command}' (parsers: ${Object.keys(platform.parsers).join(', ')})`,
-    );
-  }
-  return { getter: parser.getter, model: parser.parse(output, command) };
+  const resolved = resolveCommand(platform, command);
+  const parser = platform.parsers[resolved.parser]!;
+  const { warnings, warn } = warningCollector();
+  return { getter: parser.getter, model: parser.parse(output, resolved.command, warn), command: resolved.command, warnings };
 }
 
 /** Build a getter's model from the outputs of its commands. Throws NRX_ERR_UNSUPPORTED when the platform lacks it. */

@@ -1,13 +1,14 @@
 import { NrxError } from '../../../src/core/errors.js';
 import type { BgpNeighbor, BgpNeighbors } from '../../contract/getters.js';
 import { asNumber, bgpStateWord, looksLikePeer, neighbor } from '../../parsing/bgp.js';
+import { ignoreWarnings, type WarnLine } from '../../parsing/warnings.js';
 
 /**
  * EOS `show ip bgp summary`: `[Description] Neighbor V AS MsgRcvd MsgSent InQ OutQ Up/Down
  * State PfxRcd PfxAcc`. The description column (newer EOS) may hold spaces, so a row is found
  * by its peer address followed by the BGP version, not by column positions.
  */
-export function parseEosBgpSummary(output: string, command = 'show ip bgp summary'): BgpNeighbors {
+export function parseEosBgpSummary(output: string, command = 'show ip bgp summary', warn: WarnLine = ignoreWarnings): BgpNeighbors {
   const neighbors: BgpNeighbor[] = [];
   let vrf = 'default';
   let localAs: number | undefined;
@@ -27,11 +28,16 @@ export function parseEosBgpSummary(output: string, command = 'show ip bgp summar
     } else if (sawHeader && t !== '') {
       const tokens = t.split(/\s+/);
       const at = tokens.findIndex((tok, k) => looksLikePeer(tok) && tokens[k + 1] === '4' && asNumber(tokens[k + 2] ?? '') !== null);
-      if (at < 0) return;
+      if (at < 0) {
+        if (!/^(BGP |Router identifier|Neighbor Status Codes|\S+[#>]$)/i.test(t)) warn(i + 1, t, 'not a BGP neighbor row');
+        return;
+      }
       const [peer, , as, , , , , upDown, stateText, pfxRcd] = tokens.slice(at);
       const st = bgpStateWord(stateText ?? '');
-      if (!st || !upDown)
-        throw new NrxError('NRX_ERR_PARSE', `arista_eos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
+      if (!st || !upDown) {
+        warn(i + 1, t, 'unreadable state or Up/Down');
+        return;
+      }
       const description = at > 0 ? tokens.slice(0, at).join(' ') : undefined;
       neighbors.push(
         neighbor({

@@ -18,7 +18,7 @@ function parseEosLldp(output: string): { neighbors: LldpNeighbor[] } {
   return { neighbors };
 }
 
-const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd) => parseEosBgpSummary(out, cmd));
+const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd, warn) => parseEosBgpSummary(out, cmd, warn));
 const interfaces = single('interfaces', 'show interfaces', (out) => parseCiscoInterfaces(out));
 const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseEosLldp(out));
 

@@ -5,10 +5,10 @@ import { parseCiscoInterfaces } from '../../parsing/cisco-interfaces.js';
 import { parseCiscoLagSummary } from '../../parsing/cisco-lag.js';
 import { parseCiscoLldpNeighbors } from '../../parsing/cisco-lldp.js';
 
-const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd) => parseCiscoBgpSummary(out, 'cisco_ios', cmd));
+const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd, warn) => parseCiscoBgpSummary(out, 'cisco_ios', cmd, warn));
 const interfaces = single('interfaces', 'show interfaces', (out) => parseCiscoInterfaces(out));
-const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseCiscoLldpNeighbors(out));
-const lag = single('lag_members', 'show etherchannel summary', (out) => parseCiscoLagSummary(out));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseCiscoLldpNeighbors(out, warn));
+const lag = single('lag_members', 'show etherchannel summary', (out, _cmd, warn) => parseCiscoLagSummary(out, warn));
 
 /** Cisco IOS and IOS-XE: `R1>` user exec, `R1#` privileged, `R1(config-if)#` config. */
 export const cisco_ios: Platform = {

@@ -2,7 +2,7 @@ import type { Platform } from '../platform.js';
 import { CISCO_LIKE_FAILURES, single } from '../platform.js';
 import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 
-const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd) => parseCiscoBgpSummary(out, 'cisco_iosxr', cmd));
+const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd, warn) => parseCiscoBgpSummary(out, 'cisco_iosxr', cmd, warn));
 
 /** Cisco IOS-XR: `RP/0/RSP0/CPU0:pe1#`, `RP/0/RSP0/CPU0:pe1(config-bgp)#`; commits a candidate. */
 export const cisco_iosxr: Platform = {

@@ -4,9 +4,9 @@ import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 import { parseCiscoLagSummary } from '../../parsing/cisco-lag.js';
 import { parseCiscoLldpNeighbors } from '../../parsing/cisco-lldp.js';
 
-const bgp = single('bgp_neighbors', 'show ip bgp summary vrf all', (out, cmd) => parseCiscoBgpSummary(out, 'cisco_nxos', cmd));
-const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseCiscoLldpNeighbors(out));
-const lag = single('lag_members', 'show port-channel summary', (out) => parseCiscoLagSummary(out));
+const bgp = single('bgp_neighbors', 'show ip bgp summary vrf all', (out, cmd, warn) => parseCiscoBgpSummary(out, 'cisco_nxos', cmd, warn));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseCiscoLldpNeighbors(out, warn));
+const lag = single('lag_members', 'show port-channel summary', (out, _cmd, warn) => parseCiscoLagSummary(out, warn));
 
 /** Cisco NX-OS: `switch#`, `switch(config-if)#`; no user exec mode over SSH. */
 export const cisco_nxos: Platform = {

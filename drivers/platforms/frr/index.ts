@@ -1,9 +1,10 @@
+import type { WarnLine } from '../../parsing/warnings.js';
 import type { Platform } from '../platform.js';
 import { single } from '../platform.js';
 import { parseCiscoBgpSummary } from '../../parsing/cisco-bgp-summary.js';
 import { parseFrrInterfaces, parseFrrVersion } from './parsers.js';
 
-const bgp = (out: string, cmd: string) => parseCiscoBgpSummary(out, 'frr', cmd);
+const bgp = (out: string, cmd: string, warn?: WarnLine) => parseCiscoBgpSummary(out, 'frr', cmd, warn);
 const bgpGetter = single('bgp_neighbors', 'show ip bgp summary', bgp);
 const interfaces = single('interfaces', 'show interface', (out) => parseFrrInterfaces(out));
 

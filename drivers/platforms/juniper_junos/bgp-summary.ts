@@ -1,6 +1,7 @@
 import { NrxError } from '../../../src/core/errors.js';
 import type { BgpNeighbor, BgpNeighbors } from '../../contract/getters.js';
 import { asNumber, bgpStateWord, looksLikePeer } from '../../parsing/bgp.js';
+import { ignoreWarnings, type WarnLine } from '../../parsing/warnings.js';
 
 /**
  * Junos `show bgp summary`. Each peer row ends either in a state word (`Active`, `Connect`,
@@ -11,7 +12,7 @@ import { asNumber, bgpStateWord, looksLikePeer } from '../../parsing/bgp.js';
 const ROW = /^(\S+)\s+(\d+(?:\.\d+)?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+)$/;
 const COUNTS = /\d+\/\d+\/\d+\/\d+/g;
 
-export function parseJunosBgpSummary(output: string, command = 'show bgp summary'): BgpNeighbors {
+export function parseJunosBgpSummary(output: string, command = 'show bgp summary', warn: WarnLine = ignoreWarnings): BgpNeighbors {
   const neighbors: BgpNeighbor[] = [];
   let sawHeader = false;
   let last: BgpNeighbor | undefined;
@@ -29,7 +30,10 @@ export function parseJunosBgpSummary(output: string, command = 'show bgp summary
       return;
     }
     const row = ROW.exec(t);
-    if (!row || !looksLikePeer(row[1]!.replace(/\+\d+$/, ''))) return;
+    if (!row || !looksLikePeer(row[1]!.replace(/\+\d+$/, ''))) {
+      if (!/^(\{master|\S+[>#]$)/.test(t)) warn(i + 1, t, 'not a BGP peer row');
+      return;
+    }
     const rest = row[7]!.trim();
     const counts = rest.match(COUNTS);
     let stateWord: string;
@@ -46,8 +50,10 @@ export function parseJunosBgpSummary(output: string, command = 'show bgp summary
     }
     const st = bgpStateWord(stateWord);
     const remoteAs = asNumber(row[2]!);
-    if (!st || remoteAs === null)
-      throw new NrxError('NRX_ERR_PARSE', `juniper_junos '${command}': line ${i + 1}: cannot read a BGP neighbor from ${JSON.stringify(t.slice(0, 120))}`);
+    if (!st || remoteAs === null) {
+      warn(i + 1, t, remoteAs === null ? 'unreadable AS number' : 'unreadable state');
+      return;
+    }
     last = { peer: row[1]!.replace(/\+\d+$/, ''), remoteAs, state: st.state, adminDown: st.adminDown, upDown, vrf: 'default' };
     if (prefixesReceived !== undefined) last.prefixesReceived = prefixesReceived;
     neighbors.push(last);

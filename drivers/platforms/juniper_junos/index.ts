@@ -17,7 +17,7 @@ function parseJunosLldp(output: string): { neighbors: LldpNeighbor[] } {
   return { neighbors };
 }
 
-const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd) => parseJunosBgpSummary(out, cmd));
+const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd, warn) => parseJunosBgpSummary(out, cmd, warn));
 const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseJunosLldp(out));
 
 /** Junos: `admin@vmx1>` operational, `admin@vmx1#` under an `[edit]` line in configuration mode. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { commandVariants } from '../../../drivers/platforms/command-patterns.js';
 import { parseCommandOutput, platformNames, requirePlatform } from '../../../drivers/platforms/registry.js';
 import { textfsmParse } from '../../../drivers/textfsm/textfsm.js';
 import { NrxError } from '../../core/errors.js';
@@ -56,7 +57,7 @@ array), in TextFSM's record order. A template error exits 2 naming the file and 
           const listed = platform ? [platform] : platformNames();
           const lists = listed.map((name) => ({
             platform: name,
-            commands: Object.entries(requirePlatform(name).parsers).map(([command, p]) => ({ command, getter: p.getter })),
+            commands: commandVariants(requirePlatform(name)).map((v) => ({ command: v.command, getter: requirePlatform(name).parsers[v.parser]!.getter })),
           }));
           printJson(platform ? lists[0] : lists);
           return;
@@ -64,8 +65,10 @@ array), in TextFSM's record order. A template error exits 2 naming the file and 
         if (!platform) throw new NrxError('NRX_ERR_USAGE', 'give a platform and a command, or --textfsm TEMPLATE, or --platform and --command (or --list)');
         const command = words.join(' ');
         requirePlatform(platform); // an unknown platform is a usage error before stdin is read
-        const { getter, model } = parseCommandOutput(platform, command, readOutput(opts));
-        printJson({ platform, command, getter, ...model });
+        const { getter, model, command: full, warnings } = parseCommandOutput(platform, command, readOutput(opts));
+        // lines the parser could not read: named on stderr and kept in the JSON beside the rows
+        for (const w of warnings) process.stderr.write(`warning: line ${w.line}: ${w.reason}: ${JSON.stringify(w.text)}\n`);
+        printJson({ platform, command: full, getter, ...model, ...(warnings.length > 0 ? { warnings } : {}) });
       } catch (e) {
         reportError(e);
         process.exitCode = e instanceof NrxError && (e.code === 'NRX_ERR_UNSUPPORTED' || e.code === 'NRX_ERR_PARSE') ? EXIT.usage : exitCodeFor(e);

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { parseCommandOutput } from '../../drivers/platforms/registry.js';
+import { isNrxError } from '../../src/core/errors.js';
+import { fixtureCases } from './fixture-session.js';
+
+/**
+ * Partial results: rows that parse are returned, each unreadable line is a warning with its
+ * line number, and only output with no recognisable structure is an error.
+ */
+
+const IOS_TABLE = [
+  'BGP router identifier 10.0.0.1, local AS number 65001',
+  'Neighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd',
+  '10.0.0.2        4        65002      10      12        5    0    0 00:01:02        3',
+  '10.0.0.3        4        65003      10      12        5    0    0 00:01:02 Bogus!',
+  '10.0.0.4        4        65004      10      12        5    0    0 never    Idle (Admin)',
+];
+
+describe('partial results from a parser', () => {
+  test('an unreadable row is a warning with its line number; the rows around it are kept', () => {
+    const r = parseCommandOutput('cisco_ios', 'show ip bgp summary', IOS_TABLE.join('\n'));
+    const peers = (r.model as { neighbors: Array<{ peer: string; state: string }> }).neighbors.map((n) => [n.peer, n.state]);
+    assert.deepEqual(peers, [
+      ['10.0.0.2', 'established'],
+      ['10.0.0.4', 'idle'],
+    ]);
+    assert.deepEqual(r.warnings, [{ line: 4, text: IOS_TABLE[3], reason: 'unreadable state or prefix count' }]);
+  });
+
+  test('a stray line after the table is a warning; the known footer is not', () => {
+    const out = [...IOS_TABLE.slice(0, 3), '', 'Total number of neighbors 1', 'kernel: oops'].join('\n');
+    const r = parseCommandOutput('frr', 'sh ip bgp sum', out);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.line, w.text]),
+      [[6, 'kernel: oops']],
+    );
+  });
+
+  test('output with no table at all is still NRX_ERR_PARSE naming the platform and command', () => {
+    assert.throws(
+      () => parseCommandOutput('cisco_ios', 'sh ip bgp sum', 'this is not\na BGP summary'),
+      (e: unknown) => isNrxError(e) && e.code === 'NRX_ERR_PARSE' && /cisco_ios 'show ip bgp summary'/.test(e.message),
+    );
+  });
+
+  // The parsers that report unreadable lines so far: BGP summaries on every platform, and the
+  // Cisco-style LLDP and port-channel tables.
+  const inScope = fixtureCases(join(import.meta.dirname, 'fixtures')).flatMap((c) =>
+    c.getter === 'bgp_neighbors' || ((c.getter === 'lldp_neighbors' || c.getter === 'lag_members') && c.platform.startsWith('cisco_'))
+      ? Object.entries(c.outputs).map(([command, output]) => ({
+          platform: c.platform,
+          name: c.name,
+          command,
+          output: output.replace(/\r/g, '').replace(/\n+$/, ''),
+        }))
+      : [],
+  );
+
+  test('the fixtures in scope are many and every platform is among them', () => {
+    assert.ok(inScope.length >= 15, `only ${inScope.length} fixtures`);
+    assert.equal(new Set(inScope.map((c) => c.platform)).size, 6);
+  });
+
+  test('property: garbage lines appended to a known-good output give the same rows plus one warning per line', () => {
+    const garbageLine = fc
+      .tuple(fc.boolean(), fc.array(fc.constantFrom(...'abcdefxyz !*?@,;'.split('')), { minLength: 1, maxLength: 40 }))
+      .map(([indent, cs]) => `${indent ? '   ' : ''}?${cs.join('')}`);
+    fc.assert(
+      fc.property(fc.constantFrom(...inScope), fc.array(garbageLine, { minLength: 1, maxLength: 5 }), (c, garbage) => {
+        const base = parseCommandOutput(c.platform, c.command, c.output);
+        const baseLines = c.output.split('\n').length;
+        const dirty = parseCommandOutput(c.platform, c.command, [c.output, ...garbage].join('\n'));
+        assert.deepEqual(dirty.model, base.model, `${c.platform} ${c.name}: rows changed`);
+        assert.deepEqual(
+          dirty.warnings.slice(base.warnings.length).map((w) => [w.line, w.text]),
+          garbage.map((g, k) => [baseLines + k + 1, g.trim()]),
+          `${c.platform} ${c.name} '${c.command}'`,
+        );
+        assert.deepEqual(dirty.warnings.slice(0, base.warnings.length), base.warnings);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
