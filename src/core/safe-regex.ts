@@ -64,6 +64,19 @@ export class SafeRegex {
     return m.find() ? m.getNamedGroups() : null;
   }
 
+  /** Every match in `input`, left to right, as [whole match, group 1, ...] (unmatched groups are null); at most `max`. */
+  findAll(input: string, max: number): Array<Array<string | null>> {
+    this.checkBudget(input);
+    const m = this.re.matcher(input);
+    const out: Array<Array<string | null>> = [];
+    while (out.length < max && m.find()) {
+      const groups: Array<string | null> = [];
+      for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g));
+      out.push(groups);
+    }
+    return out;
+  }
+
   private checkBudget(input: string): void {
     if (input.length * this.size <= REGEX_LIMITS.work) return;
     const most = Math.floor(REGEX_LIMITS.work / this.size);

@@ -259,6 +259,8 @@ export function checkFilterArgs(b: RenderBudget, name: string, args: unknown[]):
     case 'to_json_string':
     case 'json_dump':
     case 'to_yaml_string':
+    case 'to_complex':
+    case 'json_escape':
     case 'string':
     case 'urlencode':
     case 'sum':

@@ -2,7 +2,8 @@ import nunjucks from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
 import { withRender } from './template-budget.js';
 import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure } from './template-sandbox.js';
-import { REGEX_FILTERS } from './template-regex.js';
+import { ST2_FILTERS } from './st2-filters.js';
+import { installPythonStringEscapes } from './template-strings.js';
 import { decryptKvFilter } from './template-datastore.js';
 import { renderShellCommand, SHELL_PARAMS, shellQuote } from './shell-command.js';
 import { encodeUrlValue, URL_ENCODER, URL_PARAMS, urlSafeSource, type UrlPlace } from './url-template.js';
@@ -18,15 +19,16 @@ import { encodeUrlValue, URL_ENCODER, URL_PARAMS, urlSafeSource, type UrlPlace }
  * expressions both languages share (ctx().x, result().y, succeeded(), and/or/not).
  */
 
+// '\w+' in a template stays \w+, as in Jinja (template-strings.ts).
+installPythonStringEscapes();
+
 // No loader: include/import/extends have nothing to load (and are refused before compiling).
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
 
-env.addFilter('to_json_string', (v: unknown) => JSON.stringify(v));
 env.addFilter('json_dump', (v: unknown) => JSON.stringify(v));
 env.addFilter('tojson', (v: unknown) => JSON.stringify(v));
-env.addFilter('from_json_string', (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v));
-for (const [name, filter] of Object.entries(REGEX_FILTERS)) env.addFilter(name, filter);
-env.addFilter('to_yaml_string', (v: unknown) => JSON.stringify(v));
+// StackStorm's filters (st2-filters.ts): to_json_string, regex_*, version_*, jsonpath_query, ...
+for (const [name, filter] of Object.entries(ST2_FILTERS)) env.addFilter(name, filter as (...args: unknown[]) => unknown);
 env.addFilter('int', (v: unknown) => {
   const n = parseInt(String(v), 10);
   return Number.isNaN(n) ? 0 : n;
