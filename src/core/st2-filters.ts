@@ -43,7 +43,16 @@ export function pythonJsonDumps(value: unknown, o: DumpOptions, depth = 0): stri
   if (o.sortKeys && !Array.isArray(value)) entries.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (!entries.length) return open + close;
-  const items = entries.map(([k, v]) => (k === null ? '' : pyString(k) + o.keySep) + pythonJsonDumps(v, o, depth + 1));
+  // Indents multiply with depth: the text is held to the render's limits while it is built, not after.
+  const b = currentRender();
+  const most = b ? b.valueCap + b.limits.maxOutputChars : Infinity;
+  let size = 0;
+  const items = entries.map(([k, v]) => {
+    const item = (k === null ? '' : pyString(k) + o.keySep) + pythonJsonDumps(v, o, depth + 1);
+    size += item.length + (o.indent ?? 0) * (depth + 1) + 2;
+    if (size > most && b) throw b.refuse(`the JSON text would be more than ${most} characters, the most a filter may make here`, 'output size', most);
+    return item;
+  });
   if (o.indent === null) return open + items.join(o.itemSep) + close;
   const pad = (n: number): string => '\n' + ' '.repeat(o.indent! * n);
   // With an indent Python ends each item's line at the separator (trailing spaces dropped only when it is ', ').

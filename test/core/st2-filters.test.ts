@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { renderString } from '../../src/core/template.js';
 import { isNrxError } from '../../src/core/errors.js';
+import { setTemplateLimits } from '../../src/core/template-budget.js';
 
 const r = (source: string, context: Record<string, unknown> = {}): unknown => renderString(source, context);
 
@@ -19,6 +20,19 @@ test('to_json_string writes what Python json.dumps writes with StackStorm separa
   assert.equal(r('{{ v | to_json_string }}', { v }), '{"b": [1,"x"],"a": {"\\u00e9": true}}');
   assert.equal(r('{{ v | to_json_string(2, true) }}', { v: { b: 1, a: [] } }), '{\n  "a": [],\n  "b": 1\n}');
   assert.equal(r('{{ {"complex": "structure", "foo": ["x", true]} | to_json_string }}'), '{"complex": "structure","foo": ["x",true]}');
+});
+
+test('to_json_string with a large indent stops at the output limit while it writes, with NRX_ERR_TEMPLATE', () => {
+  const before = setTemplateLimits({});
+  setTemplateLimits({ maxOutputChars: 10_000 });
+  try {
+    const v = Array.from({ length: 2_000 }, () => [[[[1]]]]);
+    refused('{{ v | to_json_string(16) }}', { v }, /the JSON text would be more than 170000 characters/);
+    // The same value without the indent stays within the limits.
+    assert.equal((r('{{ v | to_json_string }}', { v }) as string).length, 2_000 * 10 + 1);
+  } finally {
+    setTemplateLimits(before);
+  }
 });
 
 test('to_complex and json_escape use json.dumps defaults; json_escape drops the outer quotes', () => {
@@ -77,6 +91,12 @@ test("backslash escapes in template string literals are kept as Jinja keeps them
   assert.equal(r(String.raw`{{ 'a\nb\t\\\'\x41\u00e9' }}`), "a\nb\t\\'A\u00e9");
   assert.equal(r(String.raw`{{ "say \"hi\"" }}`), 'say "hi"');
   assert.equal(r(String.raw`x {{ 'Gi0/1 Gi0/2' | regex_replace('Gi(\d)', 'Te\\1') }}`), 'x Te0/1 Te0/2');
+});
+
+test('an escape cannot spell a blocked name past the sandbox (\\x73, \\u005f)', () => {
+  refused(String.raw`{{ range['con\x73tructor'] }}`, {}, /may not reach 'constructor'/);
+  refused(String.raw`{{ v['\u005f_proto__'] }}`, { v: {} }, /may not reach '__proto__'/);
+  refused(String.raw`{{ v[('con' ~ '\x73tructor')] }}`, { v: 'x' }, /may not reach 'constructor'/);
 });
 
 test('to_human_time_from_seconds: 4587 is 1h16m27s; zero, sub-second and days', () => {
