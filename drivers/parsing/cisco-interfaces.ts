@@ -1,4 +1,5 @@
 import type { Interface, Interfaces } from '../contract/getters.js';
+import { ignoreWarnings, type WarnLine } from './warnings.js';
 
 /**
  * `show interfaces` as IOS, IOS-XE and EOS print it: a block per interface opening with
@@ -6,10 +7,12 @@ import type { Interface, Interfaces } from '../contract/getters.js';
  */
 const HEAD = /^(\S+) is (administratively down|up|down|deleted)(?:[^,]*)?,\s*line protocol is (up|down)/;
 
-export function parseCiscoInterfaces(output: string): Interfaces {
+export function parseCiscoInterfaces(output: string, warn: WarnLine = ignoreWarnings): Interfaces {
   const interfaces: Interface[] = [];
   let cur: Interface | undefined;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
+  const lines = output.replace(/\r/g, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const head = HEAD.exec(line);
     if (head) {
       cur = { name: head[1]!, adminUp: head[2] !== 'administratively down', operUp: head[3] === 'up' };
@@ -18,6 +21,11 @@ export function parseCiscoInterfaces(output: string): Interfaces {
     }
     if (!cur) continue;
     const t = line.trim();
+    // a block's own lines are indented: an unindented line that opens no block belongs to none
+    if (t !== '' && !/^\s/.test(line)) {
+      if (!/^\S+[#>]$/.test(t)) warn(i + 1, t, 'not an interface line');
+      continue;
+    }
     let m: RegExpExecArray | null;
     if ((m = /^Description:\s*(.*)$/.exec(t))) cur.description = m[1]!.trim();
     else if ((m = /address is ([0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|[0-9a-f]{2}(?::[0-9a-f]{2}){5})/i.exec(t))) cur.macAddress = toColonMac(m[1]!);

@@ -1,26 +1,31 @@
 import type { LldpNeighbor } from '../../contract/getters.js';
+import type { WarnLine } from '../../parsing/warnings.js';
 import type { Platform } from '../platform.js';
 import { CISCO_LIKE_FAILURES, single } from '../platform.js';
 import { parseCiscoInterfaces } from '../../parsing/cisco-interfaces.js';
 import { parseEosBgpSummary } from './bgp-summary.js';
 
 /** EOS `show lldp neighbors`: `Port  Neighbor Device ID  Neighbor Port ID  TTL`. */
-function parseEosLldp(output: string): { neighbors: LldpNeighbor[] } {
+function parseEosLldp(output: string, warn?: WarnLine): { neighbors: LldpNeighbor[] } {
   const neighbors: LldpNeighbor[] = [];
   let inTable = false;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
-    if (/^Port\s+Neighbor Device ID/.test(line)) inTable = true;
-    else if (inTable && !/^-+/.test(line)) {
-      const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s*$/.exec(line);
-      if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[2]!, remotePort: m[3]! });
-    }
-  }
+  output
+    .replace(/\r/g, '')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/^Port\s+Neighbor Device ID/.test(line)) inTable = true;
+      else if (inTable && !/^-+/.test(line) && line.trim() !== '') {
+        const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s*$/.exec(line);
+        if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[2]!, remotePort: m[3]! });
+        else if (!/^\S+[#>]$/.test(line.trim())) warn?.(i + 1, line, 'not an LLDP neighbor row');
+      }
+    });
   return { neighbors };
 }
 
 const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd, warn) => parseEosBgpSummary(out, cmd, warn));
-const interfaces = single('interfaces', 'show interfaces', (out) => parseCiscoInterfaces(out));
-const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseEosLldp(out));
+const interfaces = single('interfaces', 'show interfaces', (out, _cmd, warn) => parseCiscoInterfaces(out, warn));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseEosLldp(out, warn));
 
 /** Arista EOS: `leaf1>`, `leaf1#`, `leaf1(config-if-Et1)#`. */
 export const arista_eos: Platform = {

@@ -6,7 +6,7 @@ import { parseCiscoLagSummary } from '../../parsing/cisco-lag.js';
 import { parseCiscoLldpNeighbors } from '../../parsing/cisco-lldp.js';
 
 const bgp = single('bgp_neighbors', 'show ip bgp summary', (out, cmd, warn) => parseCiscoBgpSummary(out, 'cisco_ios', cmd, warn));
-const interfaces = single('interfaces', 'show interfaces', (out) => parseCiscoInterfaces(out));
+const interfaces = single('interfaces', 'show interfaces', (out, _cmd, warn) => parseCiscoInterfaces(out, warn));
 const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseCiscoLldpNeighbors(out, warn));
 const lag = single('lag_members', 'show etherchannel summary', (out, _cmd, warn) => parseCiscoLagSummary(out, warn));
 

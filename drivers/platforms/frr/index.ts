@@ -6,7 +6,7 @@ import { parseFrrInterfaces, parseFrrVersion } from './parsers.js';
 
 const bgp = (out: string, cmd: string, warn?: WarnLine) => parseCiscoBgpSummary(out, 'frr', cmd, warn);
 const bgpGetter = single('bgp_neighbors', 'show ip bgp summary', bgp);
-const interfaces = single('interfaces', 'show interface', (out) => parseFrrInterfaces(out));
+const interfaces = single('interfaces', 'show interface', (out, _cmd, warn) => parseFrrInterfaces(out, warn));
 
 /** FRR's vtysh, reached over SSH: lands in enable mode (`r1#`); `r1(config-router)#` in config. */
 export const frr: Platform = {

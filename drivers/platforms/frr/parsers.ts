@@ -1,10 +1,13 @@
 import type { Facts, Interface, Interfaces } from '../../contract/getters.js';
+import { ignoreWarnings, type WarnLine } from '../../parsing/warnings.js';
 
 /** FRR `show interface`: `Interface X is up, line protocol is down`, then flags, mtu, HWaddr, inet. */
-export function parseFrrInterfaces(output: string): Interfaces {
+export function parseFrrInterfaces(output: string, warn: WarnLine = ignoreWarnings): Interfaces {
   const interfaces: Interface[] = [];
   let cur: Interface | undefined;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
+  const lines = output.replace(/\r/g, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const head = /^Interface (\S+) is (up|down)(?:, line protocol is (up|down))?/.exec(line);
     if (head) {
       // "is down" alone: the kernel has the link admin down; the flags line confirms it below.
@@ -14,6 +17,11 @@ export function parseFrrInterfaces(output: string): Interfaces {
     }
     if (!cur) continue;
     const t = line.trim();
+    // a block's own lines are indented: an unindented line that opens no block belongs to none
+    if (t !== '' && !/^\s/.test(line)) {
+      if (!/^\S+[#>]$/.test(t)) warn(i + 1, t, 'not an interface line');
+      continue;
+    }
     let m: RegExpExecArray | null;
     if ((m = /^flags: <([^>]*)>/.exec(t))) cur.adminUp = m[1]!.split(',').includes('UP');
     else if ((m = /^Description: (.*)$/.exec(t))) cur.description = m[1]!.trim();

@@ -1,24 +1,30 @@
 import type { LldpNeighbor } from '../../contract/getters.js';
+import type { WarnLine } from '../../parsing/warnings.js';
 import type { Platform } from '../platform.js';
 import { single } from '../platform.js';
 import { parseJunosBgpSummary } from './bgp-summary.js';
 
 /** Junos `show lldp neighbors`: `Local Interface  Parent Interface  Chassis Id  Port info  System Name`. */
-function parseJunosLldp(output: string): { neighbors: LldpNeighbor[] } {
+function parseJunosLldp(output: string, warn?: WarnLine): { neighbors: LldpNeighbor[] } {
   const neighbors: LldpNeighbor[] = [];
   let inTable = false;
-  for (const line of output.replace(/\r/g, '').split('\n')) {
-    if (/^Local Interface\s+Parent Interface/.test(line)) inTable = true;
-    else if (inTable) {
-      const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
-      if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[5]!, remotePort: m[4]! });
-    }
-  }
+  output
+    .replace(/\r/g, '')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/^Local Interface\s+Parent Interface/.test(line)) inTable = true;
+      else if (inTable && line.trim() !== '') {
+        // the local port is a Junos interface name (`xe-0/1/1`, `ge-0/0/0`, `et-0/0/1`, `fxp0`)
+        const m = /^([a-z]+(?:-\d+(?:\/\d+)*|\d+)(?::\d+)?(?:\.\d+)?)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
+        if (m) neighbors.push({ localInterface: m[1]!, remoteSystemName: m[5]!, remotePort: m[4]! });
+        else if (!/^(\{master|\S+[>#]$)/.test(line.trim())) warn?.(i + 1, line, 'not an LLDP neighbor row');
+      }
+    });
   return { neighbors };
 }
 
 const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd, warn) => parseJunosBgpSummary(out, cmd, warn));
-const lldp = single('lldp_neighbors', 'show lldp neighbors', (out) => parseJunosLldp(out));
+const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseJunosLldp(out, warn));
 
 /** Junos: `admin@vmx1>` operational, `admin@vmx1#` under an `[edit]` line in configuration mode. */
 export const juniper_junos: Platform = {
