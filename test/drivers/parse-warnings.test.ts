@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseCommandOutput } from '../../drivers/platforms/registry.js';
+import { CliDriver } from '../../drivers/cli-driver.js';
+import { parseCommandOutput, requirePlatform } from '../../drivers/platforms/registry.js';
 import { isNrxError } from '../../src/core/errors.js';
-import { fixtureCases } from './fixture-session.js';
+import { FixtureSession, fixtureCases } from './fixture-session.js';
 
 /**
  * Partial results: rows that parse are returned, each unreadable line is a warning with its
@@ -36,6 +37,16 @@ describe('partial results from a parser', () => {
     assert.deepEqual(
       r.warnings.map((w) => [w.line, w.text]),
       [[6, 'kernel: oops']],
+    );
+  });
+
+  test('a getter keeps the readable rows of an output with an unreadable line instead of failing', async () => {
+    const session = new FixtureSession({ 'show ip bgp summary': IOS_TABLE.join('\n') });
+    const driver = new CliDriver('fixture-ios', requirePlatform('cisco_ios'), async () => session);
+    const model = await driver.get('bgp_neighbors');
+    assert.deepEqual(
+      model.neighbors.map((n) => n.peer),
+      ['10.0.0.2', '10.0.0.4'],
     );
   });
 
