@@ -165,3 +165,29 @@ test('a JSON value from from_json_string writes back the same through to_json_st
     { numRuns: 200 },
   );
 });
+
+test('jsonpath_query and the version filters parse any text without failing other than NRX_ERR_TEMPLATE (property-based)', () => {
+  const v = { a: [{ b: 1 }, { b: [2, { c: 3 }] }], 'x y': { z: null } };
+  const query = fc.string({
+    unit: fc.constantFrom('$', '.', '..', '[', ']', '*', "'", '"', ':', ',', '-1', '0', '2', 'a', 'b', 'c', 'x y', '?', '(', '@', ' '),
+  });
+  const version = fc.string({ unit: fc.constantFrom('1', '0', '.', '-', '+', 'rc', 'a', '>', '<', '=', '!', ' ') });
+  const onlyTemplateErrors = (run: () => unknown): void => {
+    try {
+      run();
+    } catch (e) {
+      assert.ok(isNrxError(e) && e.code === 'NRX_ERR_TEMPLATE', `threw ${String(e)}`);
+    }
+  };
+  fc.assert(
+    fc.property(query, version, version, (q, a, b) => {
+      onlyTemplateErrors(() => {
+        const found = r('{{ v | jsonpath_query(q) }}', { v, q });
+        assert.ok(found === null || Array.isArray(found));
+      });
+      onlyTemplateErrors(() => assert.ok([-1, 0, 1].includes(r('{{ a | version_compare(b) }}', { a, b }) as number)));
+      onlyTemplateErrors(() => assert.equal(typeof r('{{ a | version_match(b) }}', { a, b }), 'boolean'));
+    }),
+    { numRuns: 400 },
+  );
+});
