@@ -110,7 +110,9 @@ function fromYamlString(value: unknown): unknown {
 function toYamlString(value: unknown, indent?: unknown): string {
   const n = indentOf(indent, 'to_yaml_string') ?? 2;
   try {
-    return yaml.dump(value, { indent: Math.max(1, n), sortKeys: true, noArrayIndent: true, noRefs: true, skipInvalid: true, lineWidth: 80 });
+    const text = yaml.dump(value, { indent: Math.max(1, n), sortKeys: true, noArrayIndent: true, noRefs: true, skipInvalid: true, lineWidth: 80 });
+    // PyYAML ends a document that is a lone scalar with the end marker.
+    return value !== null && typeof value === 'object' ? text : `${text}...\n`;
   } catch {
     throw filterError('to_yaml_string: the value cannot be written as YAML', { filter: 'to_yaml_string' });
   }

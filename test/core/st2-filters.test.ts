@@ -55,6 +55,7 @@ test('from_json_string and from_yaml_string parse text; bad text fails naming th
 test('to_yaml_string writes block YAML as PyYAML safe_dump does (keys sorted, lists under their key)', () => {
   assert.equal(r('{{ v | to_yaml_string }}', { v: { z: 1, a: ['x', 'b'], m: { k: 'v' } } }), 'a:\n- x\n- b\nm:\n  k: v\nz: 1\n');
   assert.equal(r('{{ v | to_yaml_string(4) }}', { v: { m: { k: 'v' } } }), 'm:\n    k: v\n');
+  assert.equal(r('{{ v | to_yaml_string }}', { v: 'abc' }), 'abc\n...\n');
 });
 
 test('jsonpath_query returns the list of matches, or None when nothing matches', () => {
