@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { NrxError, isNrxError } from './errors.js';
 import { aliasGuard } from './yaml-aliases.js';
@@ -32,14 +31,4 @@ export function parseYaml(text: string, file: string): YamlSource {
   }
   aliases.check();
   return { file, doc, lineOf: lineLocator(text) };
-}
-
-export function loadYamlFile(file: string): YamlSource {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new NrxError('NRX_ERR_SPEC_INVALID', `cannot read file: ${(e as Error).message}`, { location: { file }, cause: e });
-  }
-  return parseYaml(text, file);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError } from '../core/errors.js';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 
 /** One option of a pack's `config.schema.yaml`, by its dotted name (`jira.url` for `jira: {properties: {url}}`). */
 export interface ConfigOption {

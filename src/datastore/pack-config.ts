@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError } from '../core/errors.js';
 import { renderValue } from '../core/template.js';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 
 /** A pack's configuration as its Python actions see it in `self.config`. */
 export interface PackConfig {

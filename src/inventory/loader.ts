@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError } from '../core/errors.js';
-import { loadYamlFile, type YamlSource } from '../core/yaml.js';
+import { type YamlSource } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import type { Defaults, Group, Host, InventoryData } from './model.js';
 import { checkReferences } from './resolve.js';
 import { validateDefaultsFile, validateEntriesFile } from './schema.js';

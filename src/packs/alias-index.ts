@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError, isNrxError } from '../core/errors.js';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import { matchFormat } from './alias-format.js';
 import { parseAlias, type ActionAlias, type AliasFormat } from './alias-spec.js';
 import type { PackInfo } from './pack-meta.js';

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError, isNrxError } from '../core/errors.js';
-import { loadYamlFile, type YamlSource } from '../core/yaml.js';
+import { type YamlSource } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import type { ActionSpec } from '../executions/action.js';
 import { parsePolicy, type PolicySpec } from './policy-spec.js';
 import { parseAction } from './action-spec.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import { parsePackMeta } from './pack-meta.js';
 
 /** A pack with the same ref as one being installed, found in another pack base path. */

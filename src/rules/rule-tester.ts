@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { NrxError, describeError } from '../core/errors.js';
 import { renderValue } from '../core/template.js';
 import { currentRender, withPreview, type SecretView } from '../core/template-budget.js';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import { makeEvent, type EventEnvelope } from '../events/envelope.js';
 import type { CriteriaFailure } from '../criteria/criteria.js';
 import { isPlainObject } from '../criteria/values.js';

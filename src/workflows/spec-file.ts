@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NrxError, isNrxError, type ErrorCode, type ErrorLocation } from '../core/errors.js';
-import { loadYamlFile } from '../core/yaml.js';
+import { loadYamlFile } from '../core/yaml-file.js';
 import { parseActionChain } from './actionchain/spec.js';
 import { parseOrquesta } from './orquesta/spec.js';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NrxError } from '../../src/core/errors.js';
-import { loadYamlFile, parseYaml } from '../../src/core/yaml.js';
+import { parseYaml } from '../../src/core/yaml.js';
+import { loadYamlFile } from '../../src/core/yaml-file.js';
 import { parseRule } from '../../src/rules/rule.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NrxError, isNrxError } from '../../core/errors.js';
-import { loadYamlFile } from '../../core/yaml.js';
+import { loadYamlFile } from '../../core/yaml-file.js';
 import { outsidePack } from '../../packs/pack-paths.js';
 import { parsePollerDefinition, type PollerDefinition } from './definition.js';
 

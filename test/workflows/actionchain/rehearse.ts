@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadYamlFile } from '../../../src/core/yaml.js';
+import { loadYamlFile } from '../../../src/core/yaml-file.js';
 import type { ConductorCommand, ConductorEvent, Step, TaskOutcome } from '../../../src/workflows/conductor.js';
 import { actionChainConductor } from '../../../src/workflows/actionchain/conductor.js';
 import { parseActionChain, type ChainSpec } from '../../../src/workflows/actionchain/spec.js';
