@@ -4,6 +4,8 @@ import type { InventoryService } from '../inventory/inventory-service.js';
 import type { ConnectionLimits } from './common/connection-gate.js';
 import type { SensorCounters } from './common/counters.js';
 import { DeviceIndex } from './device-index.js';
+import { UdpDropWatch } from './common/udp-drops.js';
+import { RateLimitedLog } from '../core/rate-limited-log.js';
 import { SflowListener } from './sflow/listener.js';
 import { TrapListener } from './snmptrap/listener.js';
 import type { UsmUser } from './snmptrap/usm.js';
@@ -126,10 +128,16 @@ export function networkSensors(config: SensorConfig, deps: NetworkSensorDeps): S
       ...(config.trapUsers?.length ? { users: config.trapUsers } : {}),
       ...(config.trapCommunities?.length ? { communities: config.trapCommunities } : {}),
     });
-    out.push(udpSensor('snmptrap', traps));
+    out.push(udpSensor('snmptrap', traps, deps.log));
   }
   if (config.sflowPort !== null) {
-    out.push(udpSensor('sflow', new SflowListener({ host: config.host, port: config.sflowPort, onEvent: publishSync, detector: { deviceOf }, log: deps.log })));
+    out.push(
+      udpSensor(
+        'sflow',
+        new SflowListener({ host: config.host, port: config.sflowPort, onEvent: publishSync, detector: { deviceOf }, log: deps.log }),
+        deps.log,
+      ),
+    );
   }
   return out;
 }
@@ -138,16 +146,27 @@ export function networkSensors(config: SensorConfig, deps: NetworkSensorDeps): S
 function udpSensor(
   name: string,
   listener: { start(): Promise<{ address: string; port: number }>; close(): Promise<void> | void; counters: SensorCounters },
+  log: Logger,
 ): Sensor {
   const addresses: Record<string, string> = {};
+  const dropLog = new RateLimitedLog(log);
+  let drops: UdpDropWatch | null = null;
   return {
     name,
     async start() {
       const a = await listener.start();
       addresses[`${name}/udp`] = `${a.address}:${a.port}`;
+      // the loss no counter in the process sees: datagrams the kernel dropped with the buffer full
+      drops = new UdpDropWatch(a.port, a.address.includes(':') ? 'udp6' : 'udp4', (total, added) =>
+        dropLog.warn({ sensor: name, port: a.port, dropped: added, total }, `the kernel dropped ${name} datagrams: the receive buffer was full`),
+      );
+      drops.start();
     },
-    stop: async () => listener.close(),
-    counters: () => ({ [name]: { ...listener.counters.snapshot() } }),
+    stop: async () => {
+      drops?.stop();
+      await listener.close();
+    },
+    counters: () => ({ [name]: { ...listener.counters.snapshot(), kernel_dropped: drops?.poll() ?? 0 } }),
     addresses: () => addresses,
   };
 }

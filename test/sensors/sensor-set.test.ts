@@ -60,6 +60,9 @@ test('bindSensors names the sensor, port and flag when a port is in use, and clo
     const running = await bindSensors({ host: '127.0.0.1', syslogUdpPort: 0, syslogTcpPort: 0, syslogTls: null, trapPort: 0, sflowPort: null }, deps);
     assert.deepEqual(Object.keys(running.addresses).sort(), ['snmptrap/udp', 'syslog/tcp', 'syslog/udp']);
     assert.deepEqual(Object.keys(running.counters()).sort(), ['snmptrap', 'syslog']);
+    // every UDP listener reports the kernel's drops for its socket (none here)
+    assert.equal(running.counters().snmptrap!.kernel_dropped, 0);
+    assert.equal(running.counters().syslog!.kernel_dropped, 0);
     await running.stop();
   } finally {
     busy.close();
