@@ -44,7 +44,11 @@ export interface SessionOptions {
   offerBase11?: boolean;
   /** Called once when the stream is gone, whatever the cause. */
   onClosed?: () => void;
+  /** Pause between the hellos and the first RPC under chunked framing (ms). Default 25. */
+  helloSettleMs?: number;
 }
+
+const HELLO_SETTLE_MS = 25;
 
 interface Waiter {
   operation: string;
@@ -65,6 +69,15 @@ export class NetconfStreamSession implements NetconfSession {
   private nextMessageId = 1;
   private closedError: NrxError | null = null;
   private readonly onClosed?: () => void;
+  /**
+   * No RPC is written before this time (ms). yuma123's netconf-subsystem can read our <hello> and
+   * a first RPC sent right after the server's hello in one read; netconfd then looks for the old
+   * end-of-message framing in the chunked RPC and never answers (seen as a 60 s timeout on the
+   * first RPC under load). A short pause after the hellos lets the subsystem take our hello alone.
+   */
+  private readonly firstRpcAt: number;
+  /** Frames written during that pause, in order. */
+  private held: Array<string | Buffer> | null = null;
 
   private constructor(
     stream: Duplex,
@@ -81,6 +94,7 @@ export class NetconfStreamSession implements NetconfSession {
     this.framing = framing;
     this.rpcTimeoutMs = opts.rpcTimeoutMs ?? 60_000;
     this.onClosed = opts.onClosed;
+    this.firstRpcAt = framing === 'chunked' ? Date.now() + (opts.helloSettleMs ?? HELLO_SETTLE_MS) : 0;
     stream.on('data', (b: Buffer) => this.onBytes(b));
     stream.on('error', (e: Error) =>
       this.shutDown(new NrxError('NRX_ERR_CONNECTION_LOST', `${this.device}: NETCONF session failed: ${e.message}`, { cause: e })),
@@ -174,8 +188,25 @@ export class NetconfStreamSession implements NetconfSession {
       );
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.set(id, { operation, timer, resolve: (r) => settle(null, r), reject: (e) => settle(e) });
-      this.stream.write(encodeMessage(this.framing, rpcXml(id, body)));
+      this.send(encodeMessage(this.framing, rpcXml(id, body)));
     });
+  }
+
+  /** Write a frame now, or in order once the pause after the hellos is over. */
+  private send(frame: string | Buffer): void {
+    if (this.held === null && Date.now() >= this.firstRpcAt) {
+      this.stream.write(frame);
+      return;
+    }
+    if (this.held === null) {
+      this.held = [];
+      setTimeout(() => {
+        const frames = this.held ?? [];
+        this.held = null;
+        if (this.closedError === null) for (const f of frames) this.stream.write(f);
+      }, this.firstRpcAt - Date.now());
+    }
+    this.held.push(frame);
   }
 
   async get(filter?: Filter, opts?: RpcOptions): Promise<NetconfData> {
