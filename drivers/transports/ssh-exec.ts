@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import ssh2, { type ClientChannel } from 'ssh2';
 import { NrxError } from '../../src/core/errors.js';
 import type { HostKeyDecision, HostKeyPolicy } from './known-hosts.js';
-import { connectWithoutDelay, loginConfig } from './ssh-login.js';
+import { connectWithoutDelay, loginConfig, type SshLogin } from './ssh-login.js';
 
 /**
  * Commands on a server over SSH exec channels (what `ssh host 'command'` does): separate stdout
@@ -11,18 +11,9 @@ import { connectWithoutDelay, loginConfig } from './ssh-login.js';
  * against known_hosts exactly as for devices.
  */
 
-export interface SshExecOptions {
+export interface SshExecOptions extends Omit<SshLogin, 'keepaliveIntervalMs'> {
   /** How the host is named in errors: its inventory name or the address as given. */
   label: string;
-  host: string;
-  port: number;
-  username: string;
-  password?: string;
-  privateKey?: string | Buffer;
-  passphrase?: string;
-  knownHostsFile: string;
-  hostKeyPolicy: HostKeyPolicy;
-  connectTimeoutMs?: number;
 }
 
 export interface ExecOptions {

@@ -1,28 +1,14 @@
 import type { Grants, Role } from '../auth/roles.js';
+import type { ApiKeyView, UserView } from '../auth/auth-service.js';
 import type { ApiClient, Page } from './api-client.js';
+
+export type { ApiKeyView, UserView };
 
 /**
  * The API routes for users, API keys and webhooks, for the CLI commands that manage them. Kept
  * beside ApiClient rather than in it: they are admin chores, used by three commands only.
  */
 
-export interface UserView {
-  name: string;
-  role: Role;
-  grants: Grants;
-  createdAt: string;
-  source?: string;
-}
-export interface ApiKeyView {
-  id: string;
-  prefix: string;
-  user: string;
-  role: Role;
-  grants: Grants;
-  description: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 export interface WebhookView {
   name: string;
   kind: string;
