@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readPcapUdp } from '../../src/sensors/pcap.js';
 import { decodeSflowDatagram } from '../../src/sensors/sflow/decoder.js';
 import { SflowListener, udpReceiveBufferErrors } from '../../src/sensors/sflow/listener.js';
-import { median, type BenchResult } from './stats.js';
+import { median, type BenchResult, type Emit } from './stats.js';
 
 /** A real datagram: the capture's largest one with flow samples (raw header + extended switch, as OVS sends). */
 function realDatagram(): { bytes: Buffer; samples: number } {
@@ -92,22 +92,14 @@ async function stopGroup(pid: number | undefined): Promise<void> {
   if (alive()) process.kill(-pid, 'SIGKILL');
 }
 
-export async function benchSflow(): Promise<BenchResult[]> {
-  const { bytes, samples } = realDatagram();
-  const inProcess = decodeRate(bytes, samples);
-  const results: BenchResult[] = [{ name: `sflow: decode samples/s in-process (real ${samples}-sample datagram)`, value: inProcess, unit: 'samples/s' }];
-
-  if (spawnSync('sfacctd', ['-V']).status !== 0) {
-    throw new Error('sfacctd (Debian package pmacct) is not installed: the UDP comparison needs it');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'nrx-sflow-bench-'));
-  const ourPort = await freePort();
-  const peerPort = await freePort();
+/** sfacctd in its own process group on `port`, or why it cannot run here. */
+async function startSfacctd(dir: string, port: number): Promise<{ pid: number | undefined } | { failed: string }> {
+  if (spawnSync('sfacctd', ['-V']).status !== 0) return { failed: 'sfacctd is not installed (Debian package pmacct)' };
   writeFileSync(
     join(dir, 'sfacctd.conf'),
     [
       `sfacctd_ip: 127.0.0.1`,
-      `sfacctd_port: ${peerPort}`,
+      `sfacctd_port: ${port}`,
       `sfacctd_pipe_size: 16777216`,
       `plugins: print`,
       `aggregate: src_host,dst_host,proto`,
@@ -119,11 +111,38 @@ export async function benchSflow(): Promise<BenchResult[]> {
   );
   // its own process group: sfacctd forks a core and a plugin process, and ignores one SIGTERM
   const peer = spawn('sfacctd', ['-f', join(dir, 'sfacctd.conf')], { stdio: 'ignore', detached: true });
+  peer.on('error', () => undefined);
+  for (let i = 0; i < 50 && Number.isNaN(socketDrops(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (Number.isNaN(socketDrops(port))) {
+    await stopGroup(peer.pid);
+    return { failed: `sfacctd did not bind 127.0.0.1:${port} within 5 s (its log: ${readLog(join(dir, 'sfacctd.log'))})` };
+  }
+  return { pid: peer.pid };
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-2).join(' / ') || 'empty';
+  } catch {
+    return 'none';
+  }
+}
+
+export async function benchSflow(emit: Emit = () => undefined): Promise<BenchResult[]> {
+  const { bytes, samples } = realDatagram();
+  const inProcess = decodeRate(bytes, samples);
+  const results: BenchResult[] = [{ name: `sflow: decode samples/s in-process (real ${samples}-sample datagram)`, value: inProcess, unit: 'samples/s' }];
+  results.forEach(emit);
+
+  const dir = mkdtempSync(join(tmpdir(), 'nrx-sflow-bench-'));
+  const ourPort = await freePort();
+  const peerPort = await freePort();
+  // without sfacctd our figure is still measured, alone, and the row says why the peer is missing
+  const peer = await startSfacctd(dir, peerPort);
+  const ports = 'failed' in peer ? [ourPort] : [ourPort, peerPort];
   const listener = new SflowListener({ host: '127.0.0.1', port: ourPort, recvBufferBytes: 16 * 1024 * 1024, onEvent: () => undefined });
   await listener.start();
   try {
-    for (let i = 0; i < 50 && Number.isNaN(socketDrops(peerPort)); i++) await new Promise((r) => setTimeout(r, 100));
-    if (Number.isNaN(socketDrops(peerPort))) throw new Error(`sfacctd did not bind 127.0.0.1:${peerPort} (see ${dir}/sfacctd.log)`);
     const ours: number[] = [];
     const theirs: number[] = [];
     let lossOurs = 0;
@@ -133,7 +152,7 @@ export async function benchSflow(): Promise<BenchResult[]> {
       const n = 100_000;
       const before = { decoded: listener.counters.decoded, ourDrops: socketDrops(ourPort), peerDrops: socketDrops(peerPort) };
       // the sender is another process, so this event loop keeps receiving while it floods
-      const secs = await runSender([ourPort, peerPort], n, bytes);
+      const secs = await runSender(ports, n, bytes);
       const t0 = Date.now();
       let last = -1;
       while (listener.counters.decoded !== last) {
@@ -150,15 +169,15 @@ export async function benchSflow(): Promise<BenchResult[]> {
     }
     const kernelDrops = (udpReceiveBufferErrors() ?? 0) - kernelBefore;
     results.push({
-      name: `sflow: datagrams/s accepted over UDP (3 x 100k flood, loss ours ${lossOurs}, sfacctd ${lossPeer}, kernel UdpRcvbufErrors ${kernelDrops})`,
+      name: `sflow: datagrams/s accepted over UDP (3 x 100k flood, loss ours ${lossOurs}${'failed' in peer ? '' : `, sfacctd ${lossPeer}`}, kernel UdpRcvbufErrors ${kernelDrops})`,
       value: median(ours),
       unit: 'datagrams/s',
-      peer: { name: 'sfacctd (pmacct) on the same flood', value: median(theirs) },
+      ...('failed' in peer ? { peerFailed: peer.failed } : { peer: { name: 'sfacctd (pmacct) on the same flood', value: median(theirs) } }),
       goal: '>= 0.5x sfacctd',
     });
   } finally {
     await listener.close();
-    await stopGroup(peer.pid);
+    if (!('failed' in peer)) await stopGroup(peer.pid);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { median, percentile, type BenchResult } from './stats.js';
+import { median, peerFields, percentile, tryPeer, type BenchResult } from './stats.js';
 import { startRsyslog, type Receiver } from './syslog.bench.js';
 import { stormLines } from './storm-fleet.js';
 
@@ -202,15 +202,15 @@ export async function benchStorm(): Promise<BenchResult[]> {
   } finally {
     await app.close();
   }
-  const rs = await startRsyslog();
-  let rsBest: number | null = null;
-  if (rs) {
+  const rsBest = await tryPeer('rsyslog', async () => {
+    const rs = await startRsyslog();
+    if (!rs) throw new Error('rsyslogd is not installed (Debian package rsyslog)');
     try {
-      rsBest = await rsyslogLadder(rs, lines, [...rates, 150_000, 200_000, 250_000], stepSecs);
+      return await rsyslogLadder(rs, lines, [...rates, 150_000, 200_000, 250_000], stepSecs);
     } finally {
       await rs.close();
     }
-  }
+  });
   const { before, after } = storm;
   const offered = after.intake.offered! - before.intake.offered!;
   const stored = after.intake.stored! - before.intake.stored!;
@@ -221,7 +221,7 @@ export async function benchStorm(): Promise<BenchResult[]> {
       name: `storm: highest paced rate lossless end to end (UDP -> decode -> event stored -> rules -> executions), 10,000 devices, 1,000 rules, net.core.rmem_max ${rmemMax()}`,
       value: best,
       unit: 'msg/s',
-      ...(rsBest !== null ? { peer: { name: 'rsyslog imudp->omfile, same ladder', value: rsBest } } : {}),
+      ...peerFields(rsBest, 'rsyslog imudp->omfile, same ladder', (v) => v),
       goal: '>= 50k/s',
     },
     {

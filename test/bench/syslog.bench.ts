@@ -8,7 +8,7 @@ import { decodeSyslog } from '../../src/sensors/syslog/decode.js';
 import { identifyDevice } from '../../src/sensors/syslog/device.js';
 import { normaliseSyslog } from '../../src/sensors/syslog/normalise.js';
 import { SyslogSensor } from '../../src/sensors/syslog/sensor.js';
-import { median, type BenchResult } from './stats.js';
+import { median, peerFields, tryPeer, type BenchResult, type Emit } from './stats.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -240,33 +240,35 @@ export async function benchSyslogUdp(floodCount = 300_000): Promise<BenchResult[
   } finally {
     await ours.close();
   }
-  const rs = await startRsyslog();
-  let theirs: { lossless: number; flood: Run } | null = null;
-  if (rs) {
+  const theirs = await tryPeer('rsyslog', async () => {
+    const rs = await startRsyslog();
+    if (!rs) throw new Error('rsyslogd is not installed (Debian package rsyslog)');
     try {
-      theirs = await measure(rs, mix, floodCount);
+      return await measure(rs, mix, floodCount);
     } finally {
       await rs.close();
     }
-  }
+  });
   const loss = (r: Run): string => `${((100 * (r.sent - r.received)) / r.sent).toFixed(1)}% lost, ${r.kernelDrops} kernel drops`;
   return [
     {
       name: `syslog over UDP, highest paced rate without loss (rcvbuf ${Math.round(ours.recvBufferBytes / 1024)} KiB granted)`,
       value: mine.lossless,
       unit: 'msg/s',
-      ...(theirs ? { peer: { name: 'rsyslog imudp->omfile', value: theirs.lossless } } : {}),
+      ...peerFields(theirs, 'rsyslog imudp->omfile', (t) => t.lossless),
       goal: '>= 150k/s and >= 0.75x rsyslog',
     },
     {
-      name: `syslog over UDP, flood of ${floodCount} at ${Math.round(mine.flood.sendRate / 1000)}k/s: events/s (netreflex ${loss(mine.flood)}${theirs ? `; rsyslog ${loss(theirs.flood)}` : ''})`,
+      name: `syslog over UDP, flood of ${floodCount} at ${Math.round(mine.flood.sendRate / 1000)}k/s: events/s (netreflex ${loss(mine.flood)}${'ok' in theirs ? `; rsyslog ${loss(theirs.ok.flood)}` : ''})`,
       value: mine.flood.perSecond,
       unit: 'msg/s',
-      ...(theirs ? { peer: { name: 'rsyslog imudp->omfile', value: theirs.flood.perSecond } } : {}),
+      ...peerFields(theirs, 'rsyslog imudp->omfile', (t) => t.flood.perSecond),
     },
   ];
 }
 
-export async function benchSyslog(): Promise<BenchResult[]> {
-  return [...benchSyslogInProcess(), ...(await benchSyslogUdp())];
+export async function benchSyslog(emit: Emit = () => undefined): Promise<BenchResult[]> {
+  const inProcess = benchSyslogInProcess();
+  inProcess.forEach(emit);
+  return [...inProcess, ...(await benchSyslogUdp())];
 }

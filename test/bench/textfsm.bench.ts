@@ -57,7 +57,7 @@ export async function benchTextfsm(): Promise<BenchResult[]> {
     name: `textfsm: ${j.name}`,
     value: ours(j.templateFile, j.inputFile, 3000) / 1000,
     unit: 'k lines/s',
-    ...(peer[i] ? { peer: { name: 'python3-textfsm', value: peer[i]!.linesPerSecond / 1000 } } : {}),
+    ...(peer[i] ? { peer: { name: 'python3-textfsm', value: peer[i]!.linesPerSecond / 1000 } } : { peerFailed: 'python3-textfsm is not installed' }),
     goal: '>= 5x python3-textfsm',
   }));
 }
