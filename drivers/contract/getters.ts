@@ -13,6 +13,11 @@ export interface BgpNeighbor {
   state: BgpState;
   /** Shut down by configuration (`neighbor X shutdown`): FRR/IOS `Idle (Admin)`. */
   adminDown: boolean;
+  /**
+   * The device's note beside the state, without parentheses: `Admin`, `PfxCt` (maximum-prefix
+   * tripped), `NoNeg` (up, address family not negotiated), `NoIf`, `SE`.
+   */
+  stateReason?: string;
   /** Prefixes received, when the output shows it (established sessions). */
   prefixesReceived?: number;
   /** Time in the current state as the device prints it (`00:20:06`, `4w1d`, `never`). */

@@ -1,6 +1,7 @@
 import { NrxError } from '../../src/core/errors.js';
 import type { BgpNeighbor, BgpNeighbors } from '../contract/getters.js';
-import { asNumber, looksLikePeer, neighbor, stateOrPrefixes } from './bgp.js';
+import { asNumber, looksLikePeer, neighbor } from './bgp.js';
+import { readStateColumn } from './bgp-state-column.js';
 import { ignoreWarnings, type WarnLine } from './warnings.js';
 
 /**
@@ -9,9 +10,6 @@ import { ignoreWarnings, type WarnLine } from './warnings.js';
  * preceded by context lines that name the VRF and address family.
  */
 
-const ROW = /^\s*(\S+)\s+(\d+)\s+(\d+(?:\.\d+)?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.+?)\s*$/;
-/** What follows Up/Down: a prefix count or a state word (maybe with a reason in parentheses). */
-const STATE_COLUMN = /^(\d+|\(Policy\)|NoNeg|[A-Za-z]+(?:\s*\([^)]*\))?)(?:\s+(\d+)(?:\s+(.*))?)?$/;
 /**
  * Lines around and between the tables that carry nothing for the model (table versions, memory
  * use, footers): known, so they are not reported as unreadable.
@@ -41,6 +39,7 @@ export function parseCiscoBgpSummary(output: string, platform: string, command: 
   let inTable = false;
   let hasDescColumn = false;
   let sawHeader = false;
+  let counters = 5;
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -73,41 +72,46 @@ export function parseCiscoBgpSummary(output: string, platform: string, command: 
       inTable = true;
       sawHeader = true;
       hasDescColumn = /\bDesc\b/.test(trimmed);
+      counters = counterColumns(trimmed);
     } else if (inTable || sawHeader) {
-      let rowText = line;
       const lineNo = i + 1;
-      // A long IPv6 peer wraps: the address alone, the columns on the next line.
-      if (looksLikePeer(trimmed) && i + 1 < lines.length && /^\s+\d/.test(lines[i + 1]!)) {
-        rowText = `${trimmed} ${lines[i + 1]!.trim()}`;
+      // A row too short to be whole wraps: a long IPv6 peer alone on its line (IOS, NX-OS), a
+      // 4-byte AS pushing the counters to the next (NX-OS), or both. Continuations are indented
+      // and start with a digit.
+      let tokens = trimmed.split(/\s+/);
+      let rowText = trimmed;
+      const whole = 3 + counters + 2;
+      while (inTable && tokens.length < whole && looksLikePeer(tokens[0]!) && /^\s+\d/.test(lines[i + 1] ?? '')) {
         i++;
+        rowText = `${rowText} ${lines[i]!.trim()}`;
+        tokens = rowText.split(/\s+/);
       }
-      const row = inTable ? ROW.exec(rowText) : null;
+      const row = inTable ? readRow(tokens, counters) : null;
       if (!row) {
         if (/^Total number of neighbors/i.test(trimmed)) inTable = false;
         if (!KNOWN_NOISE.test(trimmed)) warn(lineNo, rowText, 'not a BGP neighbor row');
         continue;
       }
-      const remoteAs = asNumber(row[3]!);
-      const col = STATE_COLUMN.exec(row[10]!);
-      const st = col ? (col[1] === '(Policy)' || col[1] === 'NoNeg' ? { state: 'established' as const, adminDown: false } : stateOrPrefixes(col[1]!)) : null;
-      if (remoteAs === null || !st) {
-        warn(lineNo, rowText, remoteAs === null ? 'unreadable AS number' : 'unreadable state or prefix count');
+      if (typeof row === 'string') {
+        warn(lineNo, rowText, row);
         continue;
       }
-      const desc = hasDescColumn && col?.[3] && col[3] !== 'N/A' ? col[3] : undefined;
+      const st = row.state;
+      const desc = hasDescColumn ? st.rest.slice(1).join(' ') : '';
       neighbors.push(
         neighbor({
-          peer: row[1]!,
-          remoteAs,
+          peer: row.peer,
+          remoteAs: row.remoteAs,
           state: st.state,
           adminDown: st.adminDown,
-          prefixesReceived: 'prefixesReceived' in st ? st.prefixesReceived : undefined,
-          upDown: row[9]!,
+          stateReason: st.stateReason,
+          prefixesReceived: st.prefixesReceived,
+          upDown: row.upDown,
           vrf,
           addressFamily,
           localAs,
           routerId,
-          description: desc,
+          description: desc !== '' && desc !== 'N/A' ? desc : undefined,
         }),
       );
     }
@@ -119,4 +123,33 @@ export function parseCiscoBgpSummary(output: string, platform: string, command: 
     );
   }
   return { neighbors };
+}
+
+/** How many counters sit between AS and Up/Down: 5 (MsgRcvd MsgSent TblVer InQ OutQ), fewer on older software. */
+function counterColumns(header: string): number {
+  const words = header.split(/\s+/);
+  const as = words.indexOf('AS');
+  const upDown = words.findIndex((w) => /^Up\/Down$/i.test(w));
+  return as > 0 && upDown > as ? upDown - as - 1 : 5;
+}
+
+interface Row {
+  peer: string;
+  remoteAs: number;
+  upDown: string;
+  state: NonNullable<ReturnType<typeof readStateColumn>>;
+}
+
+/** `peer V AS counters... Up/Down State/PfxRcd [PfxSnt Desc]`; a string says why it is unreadable. */
+function readRow(tokens: string[], counters: number): Row | string | null {
+  const [peer, version, as] = tokens;
+  if (peer === undefined || !/^\d+$/.test(version ?? '') || as === undefined || !/^[\d.]+$/.test(as)) return null;
+  let k = 3;
+  while (k < tokens.length && /^\d+$/.test(tokens[k]!)) k++;
+  if (k - 3 !== counters || k + 1 >= tokens.length) return null;
+  const remoteAs = asNumber(as);
+  if (remoteAs === null) return 'unreadable AS number';
+  const state = readStateColumn(tokens.slice(k + 1));
+  if (!state) return 'unreadable state or prefix count';
+  return { peer, remoteAs, upDown: tokens[k]!, state };
 }
