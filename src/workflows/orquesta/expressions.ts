@@ -73,7 +73,7 @@ export interface ExpressionScope {
   /** What the host lends for this step (the datastore's `st2kv`), below everything else. */
   names?: HostNames;
   /** Latest run of each task by name, for task_status() and task(). */
-  taskByName: (name: string) => { key: string; status: string; result: unknown } | undefined;
+  taskByName: (name: string) => { key: string; status: string; result: unknown; error?: { code: string; message: string } | null } | undefined;
   /** The task being evaluated (transition, retry): its outcome and result. */
   current?: { status: string; result: unknown };
   /** Inside with-items input: the item and its names (`host, cmd in ...`). */
@@ -99,9 +99,11 @@ export function expressionContext(scope: ExpressionScope): Record<string, unknow
     completed: () => (cur ? FINAL_OUTCOMES.has(cur.status) : false),
     item: (name?: unknown) => itemValue(scope.item, name),
     task_status: (name: unknown) => scope.taskByName(String(name))?.status ?? null,
+    // `error` ({code, message} or null): a failed action usually leaves no result, and a
+    // failure path needs the words to tell a human (st2 puts them in the result as `error`)
     task: (name: unknown) => {
       const t = scope.taskByName(String(name));
-      return t ? { name: String(name), key: t.key, status: t.status, result: t.result } : null;
+      return t ? { name: String(name), key: t.key, status: t.status, result: t.result, error: t.error ?? null } : null;
     },
     zip: (...lists: unknown[]) => {
       const arrays = lists.map((l) => (Array.isArray(l) ? l : []));

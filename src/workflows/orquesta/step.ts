@@ -36,10 +36,10 @@ export class OrquestaStep {
     return expressionContext({ ctx, env: this.st.env, names: this.names, taskByName: (n) => this.latestRun(n), ...extra });
   }
 
-  private latestRun(name: string): { key: string; status: string; result: unknown } | undefined {
+  private latestRun(name: string): { key: string; status: string; result: unknown; error: TaskError | null } | undefined {
     for (let i = this.st.order.length - 1; i >= 0; i--) {
       const r = this.st.runs[this.st.order[i]!]!;
-      if (r.name === name) return { key: r.key, status: r.status, result: r.result };
+      if (r.name === name) return { key: r.key, status: r.status, result: r.result, error: r.error };
     }
     return undefined;
   }
