@@ -138,6 +138,11 @@ export const ERROR_CATALOGUE = {
     meaning: "a getter or commit needed a command the device rejected; names device, command and the device's words",
   },
   NRX_ERR_DEVICE_NOT_FOUND: { status: 404, retryable: false, meaning: 'no inventory device with that name' },
+  NRX_ERR_NOT_READ_ONLY: {
+    status: 400,
+    retryable: false,
+    meaning: 'not a read-only show command where only those may go (log collection from a webhook or chat); names the item and why',
+  },
   // NETCONF and SNMP transports (connect, auth and host-key failures use the device codes above).
   NRX_ERR_NETCONF_RPC: {
     status: 502,
