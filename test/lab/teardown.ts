@@ -6,6 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { removeFrrFiles } from './frr.js';
 import { deleteNamespace } from './namespaces.js';
+import { removeOverlay } from './overlay.js';
 import { dismantleOvs, removeOvsLinks } from './ovs.js';
 import { commandLine, stopAllRecorded, stopPid } from './pids.js';
 import { run } from './run.js';
@@ -41,6 +42,8 @@ export async function teardown(dir: string | undefined): Promise<TeardownReport>
       else if (cmd) report.foreign.push(`${ns}: ${pid} ${cmd}`);
     }
   }
+  // the VXLAN scenario's VMs, leaf logins and sudoers files (overlay.ts), also after a crash
+  report.links.push(...(await removeOverlay(dir)));
   for (const r of ROUTERS) if (await deleteUser(r.name)) report.users.push(r.name);
   for (const ns of ALL_NAMESPACES) if (await deleteNamespace(ns)) report.namespaces.push(ns);
   report.links.push(...(await removeOvsLinks(ROOT_LINKS)));
