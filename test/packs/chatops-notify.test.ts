@@ -212,4 +212,16 @@ describe('chatops.notify: incoming webhooks (Slack, Mattermost, Rocket.Chat, Tea
     assert.match(rec.error!.message, /chatops/);
     assert.match(rec.error!.message, /webhook_url/);
   });
+
+  test('if_configured: no webhook configured posts nothing and succeeds; a configured one still posts', async () => {
+    writeConfig('api_url: https://nrx.example\n');
+    const skipped = await appliance.engine.run('chatops.notify', { title: 'x', if_configured: true });
+    assert.equal(skipped.status, 'succeeded', JSON.stringify(skipped.error));
+    assert.deepEqual(skipped.result, { posted: false, reason: 'no webhook_url configured' });
+    const before = hook.received.length;
+    const posted = await appliance.engine.run('chatops.notify', { title: 'y', if_configured: true, webhook_url: hook.url('/hooks/other') });
+    assert.equal(posted.status, 'succeeded', JSON.stringify(posted.error));
+    assert.equal((posted.result as { posted: boolean }).posted, true);
+    assert.equal(hook.received.length, before + 1);
+  });
 });

@@ -17,6 +17,11 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !
  */
 export async function run(params: Record<string, unknown>, ctx: ModuleContext): Promise<Record<string, unknown>> {
   const url = text(params.webhook_url) ?? text(ctx.config.webhook_url);
+  // a shipped workflow posts to the webhook only where an operator set one up
+  if (!url && params.if_configured === true) {
+    ctx.log('no webhook_url configured: nothing posted');
+    return { posted: false, reason: 'no webhook_url configured' };
+  }
   if (!url) ctx.requireConfig('webhook_url');
   let target: URL;
   try {
