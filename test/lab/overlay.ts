@@ -107,7 +107,7 @@ export async function startOverlay(labDir: string, clientKey: { privateKeyPath: 
       const links = (out.trim() ? JSON.parse(out) : []) as Array<{ ifname: string; master?: string; linkinfo?: { info_data?: { id?: number } } }>;
       return links.map((l) => ({ ifname: l.ifname, vni: l.linkinfo?.info_data?.id ?? -1, ...(l.master ? { master: l.master } : {}) }));
     },
-    stop: () => removeOverlay(labDir),
+    stop: async () => void (await removeOverlay(labDir)),
   };
 }
 
