@@ -21,7 +21,23 @@ export interface FixtureCase {
   dir: string;
   /** command -> recorded output */
   outputs: Record<string, string>;
+  /** command -> where a public output came from (`owner/repo path`), from the file's header line. */
+  sources: Record<string, string>;
   expectedFile: string;
+}
+
+/**
+ * A fixture copied from a public project opens with one header line naming it:
+ * `#nrx-source: networktocode/ntc-templates tests/cisco_nxos/show_version/cisco_nxos_show_version.raw`.
+ * The line is not device output: it is cut off before parsing, so line numbers stay the device's.
+ */
+export const SOURCE_HEADER = '#nrx-source: ';
+
+export function splitSourceHeader(text: string): { output: string; source?: string } {
+  if (!text.startsWith(SOURCE_HEADER)) return { output: text };
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  return { output: nl < 0 ? '' : text.slice(nl + 1), source: first.slice(SOURCE_HEADER.length).trim() };
 }
 
 /** Every `<platform>/<getter>/<case>/` under the fixtures root. */
@@ -38,8 +54,13 @@ export function fixtureCases(root: string): FixtureCase[] {
       for (const name of dirs(join(root, platform, getter))) {
         const dir = join(root, platform, getter, name);
         const outputs: Record<string, string> = {};
-        for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt'))) outputs[commandOfFile(f)] = readFileSync(join(dir, f), 'utf8');
-        cases.push({ platform, getter, name, dir, outputs, expectedFile: join(dir, 'expected.json') });
+        const sources: Record<string, string> = {};
+        for (const f of readdirSync(dir).filter((n) => n.endsWith('.txt'))) {
+          const { output, source } = splitSourceHeader(readFileSync(join(dir, f), 'utf8'));
+          outputs[commandOfFile(f)] = output;
+          if (source !== undefined) sources[commandOfFile(f)] = source;
+        }
+        cases.push({ platform, getter, name, dir, outputs, sources, expectedFile: join(dir, 'expected.json') });
       }
     }
   }
