@@ -79,10 +79,39 @@ export interface LagMember {
   /** The device's own flag or state word, for the operator. */
   status?: string;
   protocol?: string;
+  /** How traffic is spread, where the device says: this member's share of the LAG's transmitted bytes (0-100). */
+  loadPercent?: number;
+  /** Bytes this member has transmitted (the counter the share is computed from). */
+  txBytes?: number;
+  /** Hash buckets the LAG currently sends over this member (OVS balance-slb/tcp), when shown. */
+  hashes?: number;
+  /** Administratively enabled (not `shutdown`), when the device shows it apart from `up`. */
+  adminUp?: boolean;
 }
 
 export interface LagMembers {
   members: LagMember[];
+}
+
+/** A VXLAN segment on a switch whose data plane is the Linux kernel (a vxlan device in a bridge). */
+export interface VxlanVni {
+  vni: number;
+  /** The vxlan device (`vxlan1004`; Cumulus names it `vni1004`). */
+  interface: string;
+  /** Source address of the tunnels: this switch's VTEP (its loopback). */
+  localVtep?: string;
+  udpPort?: number;
+  /** The bridge the device is a member of (the hosts' side of the segment). */
+  bridge?: string;
+  /** MAC learning from the data plane (off when a control plane or static entries fill the table). */
+  learning?: boolean;
+  up: boolean;
+  /** Remote VTEPs that broadcast, unknown-unicast and multicast are copied to (head-end replication). */
+  floodVteps: string[];
+}
+
+export interface VxlanVnis {
+  vnis: VxlanVni[];
 }
 
 /** The getters, by the names the runners and the CLI use. */
@@ -92,6 +121,7 @@ export interface GetterModels {
   bgp_neighbors: BgpNeighbors;
   lldp_neighbors: LldpNeighbors;
   lag_members: LagMembers;
+  vxlan_vnis: VxlanVnis;
 }
 export type GetterName = keyof GetterModels;
-export const GETTER_NAMES: readonly GetterName[] = ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members'];
+export const GETTER_NAMES: readonly GetterName[] = ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members', 'vxlan_vnis'];

@@ -13,8 +13,9 @@ export const KNOWN_PLATFORMS: readonly string[] = [
   'cisco_iosxr',
   'arista_eos',
   'juniper_junos',
-  // syslog only
+  // Open vSwitch: syslog, and a driver through netreflex's switch CLI (platforms/openvswitch)
   'openvswitch',
+  // syslog only
   'sonic',
   'extreme_netiron',
 ];

@@ -42,6 +42,8 @@ export interface CandidateCommands {
 export interface Platform {
   name: string;
   vendor: string;
+  /** A switch without a routing protocol: it has no BGP getter (every other platform must). */
+  layer2?: boolean;
   /**
    * Prompt suffix per mode, as regex source, appended to the learned base prompt. The base is
    * what the device prints before its mode marker (`r1` in `r1#`, `admin@vmx1` in `admin@vmx1>`).

@@ -20,8 +20,15 @@ const ROOT = join(import.meta.dirname, 'fixtures');
 const cases = fixtureCases(ROOT);
 
 describe('driver contract over recorded outputs', () => {
-  test('every shipped platform has fixtures and a BGP neighbors getter', () => {
+  test('every shipped platform has fixtures and a BGP neighbors getter (a layer-2 platform: a LAG getter)', () => {
     for (const p of platformNames()) {
+      if (requirePlatform(p).layer2) {
+        assert.ok(
+          cases.some((c) => c.platform === p && c.getter === 'lag_members'),
+          `${p} has no lag_members fixture`,
+        );
+        continue;
+      }
       assert.ok(
         cases.some((c) => c.platform === p && c.getter === 'bgp_neighbors'),
         `${p} has no bgp_neighbors fixture`,
