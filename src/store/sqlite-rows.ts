@@ -21,17 +21,12 @@ function upsertSql(table: string, cols: readonly string[], key: readonly string[
   return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
 }
 
-/** Upsert statements, one per table; the column lists match the row interfaces below. */
-export const UPSERT = {
-  trigger_instances: upsertSql('trigger_instances', ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'], ['id']),
-  rule_enforcements: upsertSql(
-    'rule_enforcements',
-    ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'],
-    ['id'],
-  ),
-  executions: upsertSql(
-    'executions',
-    [
+/** Each table's written columns and key; the column lists match the row interfaces below (PostgreSQL uses them too). */
+export const TABLE_COLUMNS = {
+  trigger_instances: { cols: ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'], key: ['id'] },
+  rule_enforcements: { cols: ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'], key: ['id'] },
+  executions: {
+    cols: [
       'id',
       'action',
       'runner',
@@ -48,16 +43,37 @@ export const UPSERT = {
       'context',
       'log',
     ],
-    ['id'],
-  ),
-  tasks: upsertSql(
-    'tasks',
-    ['id', 'workflow_id', 'task_key', 'task_name', 'item_index', 'status', 'action_ref', 'execution_id', 'due_at', 'seq', 'started_at', 'ended_at', 'result'],
-    ['id'],
-  ),
-  workflow_states: upsertSql('workflow_states', ['execution_id', 'kind', 'state', 'updated_at'], ['execution_id']),
-  kv: upsertSql('kv', ['scope', 'key', 'value', 'secret', 'expires_at', 'updated_at'], ['scope', 'key']),
-} as const;
+    key: ['id'],
+  },
+  tasks: {
+    cols: [
+      'id',
+      'workflow_id',
+      'task_key',
+      'task_name',
+      'item_index',
+      'status',
+      'action_ref',
+      'execution_id',
+      'due_at',
+      'seq',
+      'started_at',
+      'ended_at',
+      'result',
+    ],
+    key: ['id'],
+  },
+  workflow_states: { cols: ['execution_id', 'kind', 'state', 'updated_at'], key: ['execution_id'] },
+  kv: { cols: ['scope', 'key', 'value', 'secret', 'expires_at', 'updated_at'], key: ['scope', 'key'] },
+} as const satisfies Record<string, { cols: readonly string[]; key: readonly string[] }>;
+
+export type UpsertTable = keyof typeof TABLE_COLUMNS;
+
+/** Upsert statements, one per table. */
+export const UPSERT = Object.fromEntries(Object.entries(TABLE_COLUMNS).map(([table, t]) => [table, upsertSql(table, t.cols, t.key)])) as Record<
+  UpsertTable,
+  string
+>;
 
 function toJson(v: unknown): Json {
   return v === undefined ? null : JSON.stringify(v);

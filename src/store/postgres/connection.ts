@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { NrxError } from '../../core/errors.js';
+
+/**
+ * The PostgreSQL store's connections: a pool for queries and transactions, and one dedicated
+ * client that LISTENs for other processes' changes. Errors become NRX_ERR_STORE naming the
+ * database (its URL without a password).
+ */
+export class PgConnection {
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  private closed = false;
+  readonly location: string;
+
+  constructor(url: string) {
+    this.location = redact(url);
+    this.pool = new pg.Pool({ connectionString: url, max: 8 });
+    // an idle client's error (the server restarting) must not crash the process; the next query reports it
+    this.pool.on('error', () => {});
+  }
+
+  guard(): void {
+    if (this.closed) throw new NrxError('NRX_ERR_STORE', `database ${this.location} is closed`);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    this.guard();
+    try {
+      return await this.pool.query<R>(sql, args);
+    } catch (e) {
+      throw this.wrap(e, sql);
+    }
+  }
+
+  /** `fn` in one transaction on one client; rolled back when it throws. */
+  async tx<T>(fn: (q: (sql: string, args?: unknown[]) => Promise<pg.QueryResult>) => Promise<T>): Promise<T> {
+    this.guard();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.wrap(e, 'connect');
+    }
+    try {
+      await client.query('BEGIN');
+      const out = await fn(async (sql, args = []) => {
+        try {
+          return await client.query(sql, args);
+        } catch (e) {
+          throw this.wrap(e, sql);
+        }
+      });
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e instanceof NrxError ? e : this.wrap(e, 'transaction');
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Calls `onNotify(channel, payload)` for NOTIFYs on these channels; resolves once listening. */
+  async listen(channels: string[], onNotify: (channel: string, payload: string) => void, url: string): Promise<void> {
+    const c = new pg.Client({ connectionString: url });
+    c.on('error', () => {});
+    await c.connect();
+    c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
+    for (const ch of channels) await c.query(`LISTEN ${ch}`);
+    this.listener = c;
+  }
+
+  /** Resolves once every notification committed before this call has been delivered (one round trip on the listening client). */
+  async caughtUp(): Promise<void> {
+    await this.listener?.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener?.end().catch(() => {});
+    await this.pool.end();
+  }
+
+  private wrap(e: unknown, what: string): NrxError {
+    if (e instanceof NrxError) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return new NrxError('NRX_ERR_STORE', `database ${this.location}: ${msg} (in: ${what.replace(/\s+/g, ' ').slice(0, 80)})`, { cause: e });
+  }
+}
+
+/** postgres://user:secret@host/db -> postgres://user@host/db: what messages may show. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

@@ -1,0 +1,142 @@
+import { NrxError } from '../../core/errors.js';
+import { MIGRATIONS as SQLITE_MIGRATIONS, type Migration } from '../migrations.js';
+import type { PgConnection } from './connection.js';
+
+/**
+ * The PostgreSQL schema: the same tables, columns and version numbers as the SQLite store's
+ * migrations (src/store/migrations.ts), in PostgreSQL's words (BIGSERIAL, BIGINT for epoch
+ * milliseconds), plus the notifications another process's cache listens to: nrx_inventory when
+ * the inventory's generation moves, nrx_kv with "scope<TAB>key" when a key changes.
+ */
+const MIGRATION_TEXTS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE trigger_instances (
+        id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, source TEXT NOT NULL, device TEXT,
+        trace_id TEXT NOT NULL, status TEXT NOT NULL, payload TEXT NOT NULL,
+        -- insertion order for the inbox's feed (SQLite has its rowid)
+        seq BIGSERIAL NOT NULL
+      );
+      CREATE INDEX trigger_instances_pending ON trigger_instances (seq) WHERE status = 'pending';
+      CREATE INDEX trigger_instances_type ON trigger_instances (type, id);
+      CREATE INDEX trigger_instances_status ON trigger_instances (status, id);
+      CREATE TABLE rule_enforcements (
+        id TEXT PRIMARY KEY, rule_ref TEXT NOT NULL, trigger_instance_id TEXT NOT NULL, trace_id TEXT NOT NULL,
+        outcome TEXT NOT NULL, execution_id TEXT, action_ref TEXT, reason TEXT, time TEXT NOT NULL
+      );
+      CREATE INDEX rule_enforcements_rule ON rule_enforcements (rule_ref, id);
+      CREATE INDEX rule_enforcements_trigger ON rule_enforcements (trigger_instance_id);
+      CREATE INDEX rule_enforcements_execution ON rule_enforcements (execution_id);
+      CREATE TABLE executions (
+        id TEXT PRIMARY KEY, action TEXT NOT NULL, runner TEXT NOT NULL, status TEXT NOT NULL, parent_id TEXT,
+        root_id TEXT NOT NULL, task_name TEXT, created_at TEXT NOT NULL, started_at TEXT, ended_at TEXT,
+        parameters TEXT NOT NULL, result TEXT, error TEXT, context TEXT NOT NULL, log TEXT NOT NULL
+      );
+      CREATE INDEX executions_status ON executions (status, id);
+      CREATE INDEX executions_action ON executions (action, id);
+      CREATE INDEX executions_parent ON executions (parent_id, id);
+      CREATE INDEX executions_root ON executions (root_id, id);
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY, workflow_id TEXT NOT NULL, task_key TEXT NOT NULL, task_name TEXT NOT NULL,
+        item_index INTEGER, status TEXT NOT NULL, action_ref TEXT, execution_id TEXT, due_at BIGINT,
+        seq BIGINT NOT NULL, started_at TEXT, ended_at TEXT, result TEXT
+      );
+      CREATE INDEX tasks_workflow ON tasks (workflow_id, seq);
+      CREATE TABLE workflow_states (execution_id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE kv (
+        scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, secret INTEGER NOT NULL, expires_at TEXT,
+        updated_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+      );
+      CREATE INDEX kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE TABLE control_requests (id BIGSERIAL PRIMARY KEY, execution_id TEXT NOT NULL, op TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE FUNCTION nrx_kv_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN PERFORM pg_notify('nrx_kv', OLD.scope || chr(9) || OLD.key);
+        ELSE PERFORM pg_notify('nrx_kv', NEW.scope || chr(9) || NEW.key); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER kv_changed AFTER INSERT OR UPDATE OR DELETE ON kv FOR EACH ROW EXECUTE FUNCTION nrx_kv_changed();
+    `,
+  },
+  {
+    version: 2,
+    name: 'api: users, API keys, tokens, audit log, API-managed rules and rule overrides',
+    sql: `
+      CREATE TABLE auth_users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, grants TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE TABLE auth_api_keys (
+        id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, user_name TEXT NOT NULL, role TEXT NOT NULL,
+        grants TEXT NOT NULL, description TEXT, created_at TEXT NOT NULL, last_used_at TEXT
+      );
+      CREATE TABLE auth_tokens (token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX auth_tokens_user ON auth_tokens (user_name);
+      CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY, time TEXT NOT NULL, user_name TEXT, role TEXT, method TEXT NOT NULL, route TEXT NOT NULL,
+        target TEXT, status INTEGER NOT NULL, source_ip TEXT, detail TEXT
+      );
+      CREATE INDEX audit_log_user ON audit_log (user_name, id);
+      CREATE TABLE api_rules (ref TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE rule_overrides (ref TEXT PRIMARY KEY, enabled INTEGER NOT NULL, updated_at TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 3,
+    name: 'inventory: hosts, groups, defaults',
+    sql: `
+      CREATE TABLE inventory_hosts (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE inventory_groups (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE inventory_defaults (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE inventory_generation (id INTEGER PRIMARY KEY CHECK (id = 1), generation BIGINT NOT NULL);
+      INSERT INTO inventory_generation (id, generation) VALUES (1, 0);
+      CREATE FUNCTION nrx_inventory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_inventory', NEW.generation::text); RETURN NULL; END $$;
+      CREATE TRIGGER inventory_changed AFTER UPDATE ON inventory_generation FOR EACH ROW EXECUTE FUNCTION nrx_inventory_changed();
+    `,
+  },
+  {
+    version: 4,
+    name: 'storm coalescing: occurrences and last time per event',
+    sql: `
+      ALTER TABLE trigger_instances ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE trigger_instances ADD COLUMN last_time TEXT;
+    `,
+  },
+];
+
+/** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */
+export const PG_MIGRATIONS: readonly Migration[] = MIGRATION_TEXTS.map((m) => ({ ...m, sql: m.sql.replace(/\bTEXT\b/g, 'TEXT COLLATE "C"') }));
+
+// the two backends move together: a SQLite migration without its PostgreSQL twin is a bug caught at load
+if (PG_MIGRATIONS.map((m) => m.version).join() !== SQLITE_MIGRATIONS.map((m) => m.version).join())
+  throw new NrxError('NRX_ERR_INTERNAL', 'store migrations: the PostgreSQL and SQLite schema versions differ');
+
+/** A fixed advisory-lock key: two processes migrating one database at once take turns. */
+const MIGRATION_LOCK = 7_246_915_001;
+
+/** Bring the schema up to date in one transaction (PostgreSQL DDL is transactional: a failure changes nothing); refuses a newer schema. */
+export async function migratePg(conn: PgConnection, migrations: readonly Migration[] = PG_MIGRATIONS): Promise<{ from: number; to: number }> {
+  return conn.tx(async (q) => {
+    await q('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await q('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const current = async (): Promise<number> => Number((await q('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0]!.v);
+    const from = await current();
+    const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+    if (from > latest)
+      throw new NrxError(
+        'NRX_ERR_STORE',
+        `database ${conn.location} has schema version ${from}, this netreflex knows versions up to ${latest}: upgrade netreflex or use another database`,
+        { details: { version: from, latest } },
+      );
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      try {
+        await q(m.sql);
+      } catch (e) {
+        throw new NrxError('NRX_ERR_STORE', `database ${conn.location}: migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+      }
+      await q('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+    }
+    return { from, to: await current() };
+  });
+}

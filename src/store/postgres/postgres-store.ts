@@ -1,0 +1,323 @@
+import pg from 'pg';
+import { NrxError } from '../../core/errors.js';
+import type {
+  ControlRequestRecord,
+  ExecutionRecord,
+  KeyValueRecord,
+  RuleEnforcementRecord,
+  TaskRecord,
+  TriggerInstanceRecord,
+  WorkflowStateRecord,
+} from '../records.js';
+import * as rows from '../sqlite-rows.js';
+import type { EnforcementFilter, EventFilter, ExecutionFilter, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
+import { PgApiKeys, PgAudit, PgLoginTokens, PgUsers } from './auth.js';
+import { PgConnection } from './connection.js';
+import { PgInventory } from './inventory.js';
+import { PgKeyValues } from './key-values.js';
+import { migratePg } from './migrations.js';
+import { PgPendingEvents } from './pending-events.js';
+import { prunePg } from './prune.js';
+import { PgRuleOverrides } from './rule-overrides.js';
+
+// BIGINT columns (epoch milliseconds, sequence numbers) as numbers: they stay far below 2^53
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+type Query = (sql: string, args?: unknown[]) => Promise<pg.QueryResult>;
+
+/** INSERT ... ON CONFLICT DO UPDATE with $n parameters, from the tables' column lists (shared with SQLite). */
+const UPSERT_PG = Object.fromEntries(
+  Object.entries(rows.TABLE_COLUMNS).map(([table, t]) => {
+    const cols: readonly string[] = t.cols;
+    const key: readonly string[] = t.key;
+    const updates = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
+    const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+    return [table, { sql, cols }];
+  }),
+) as Record<rows.UpsertTable, { sql: string; cols: readonly string[] }>;
+
+function upsert(q: Query, table: rows.UpsertTable, row: object): Promise<pg.QueryResult> {
+  const u = UPSERT_PG[table];
+  return q(
+    u.sql,
+    u.cols.map((c) => (row as Record<string, unknown>)[c] ?? null),
+  );
+}
+
+/**
+ * Open (creating the schema if needed) the store in the PostgreSQL database at `url`
+ * (postgres://user[:password]@host[:port]/database). Several appliance processes may share it.
+ */
+export async function openPostgresStore(url: string): Promise<PostgresStore> {
+  const conn = new PgConnection(url);
+  try {
+    await migratePg(conn);
+    const store = new PostgresStore(conn);
+    await store.kv.loadAll();
+    await store.inventory.refresh();
+    await conn.listen(
+      ['nrx_kv', 'nrx_inventory'],
+      (channel, payload) => {
+        if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
+        else {
+          const tab = payload.indexOf('\t');
+          if (tab > 0) void store.kv.reload(payload.slice(0, tab), payload.slice(tab + 1)).catch(() => {});
+        }
+      },
+      url,
+    );
+    return store;
+  } catch (e) {
+    await conn.close().catch(() => {});
+    if (e instanceof NrxError) throw e;
+    throw new NrxError('NRX_ERR_STORE', `cannot open database ${conn.location}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The store on PostgreSQL: the same repositories, records and write batches as the SQLite store. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly isReadonly = false;
+  readonly users: PgUsers;
+  readonly apiKeys: PgApiKeys;
+  readonly loginTokens: PgLoginTokens;
+  readonly audit: PgAudit;
+  readonly inventory: PgInventory;
+  readonly ruleOverrides: PgRuleOverrides;
+  readonly kv: PgKeyValues;
+  private pending: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** The group commit in flight; the next one starts after it, so batches land in arrival order. */
+  private flushing: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+
+  constructor(private readonly conn: PgConnection) {
+    this.users = new PgUsers(conn);
+    this.apiKeys = new PgApiKeys(conn);
+    this.loginTokens = new PgLoginTokens(conn);
+    this.audit = new PgAudit(conn);
+    this.inventory = new PgInventory(conn);
+    this.ruleOverrides = new PgRuleOverrides(conn);
+    this.kv = new PgKeyValues(
+      conn,
+      (batch) => this.commit(batch),
+      () => this.drained(),
+    );
+  }
+
+  get location(): string {
+    return this.conn.location;
+  }
+
+  /** Resolves once every notification another process committed before this call has been applied to this handle's caches. */
+  async caughtUp(): Promise<void> {
+    await this.conn.caughtUp();
+    await this.inventory.refresh();
+  }
+
+  /** Resolves once every batch committed before this call has landed. */
+  private async drained(): Promise<void> {
+    this.conn.guard();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.flushing;
+  }
+
+  /**
+   * Resolves once the batch is committed. Batches arriving in the same event-loop turn share one
+   * transaction, each in its own savepoint (all or nothing per batch), in arrival order.
+   */
+  commit(batch: WriteOp[]): Promise<void> {
+    try {
+      this.conn.guard();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (batch.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          const group = this.pending;
+          this.pending = [];
+          this.flushing = this.flushing.then(() => this.flush(group));
+        });
+      }
+    });
+  }
+
+  private async flush(group: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }>): Promise<void> {
+    const errors: unknown[] = [];
+    try {
+      await this.conn.tx(async (q) => {
+        for (const [gi, g] of group.entries()) {
+          await q(`SAVEPOINT b${gi}`);
+          try {
+            for (let i = 0; i < g.batch.length; i++) await this.apply(q, g.batch[i]!, i, g.batch.length);
+            await q(`RELEASE SAVEPOINT b${gi}`);
+          } catch (e) {
+            await q(`ROLLBACK TO SAVEPOINT b${gi}`);
+            errors[gi] = e;
+          }
+        }
+      });
+    } catch (e) {
+      for (const g of group) g.reject(e);
+      return;
+    }
+    group.forEach((g, i) => {
+      if (errors[i] !== undefined) return g.reject(errors[i]);
+      this.kv.noteCommitted(g.batch);
+      g.resolve();
+    });
+  }
+
+  private async apply(q: Query, w: WriteOp, i: number, n: number): Promise<void> {
+    const failed = (why: string): NrxError =>
+      new NrxError(
+        'NRX_ERR_STORE',
+        `database ${this.location}: write ${i + 1} of ${n} (${String((w as { op?: unknown }).op)}) failed, batch not applied: ${why}`,
+      );
+    try {
+      switch (w.op) {
+        case 'putTriggerInstance':
+          await upsert(q, 'trigger_instances', rows.triggerInstanceRow(w.value));
+          return;
+        case 'addTriggerInstanceOccurrences':
+          await q('UPDATE trigger_instances SET occurrences = occurrences + $1, last_time = $2 WHERE id = $3', [w.count, w.lastTime, w.id]);
+          return;
+        case 'setTriggerInstanceStatus':
+          if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2', [w.status, w.id])).rowCount ?? 0) === 0)
+            throw new NrxError(
+              'NRX_ERR_STORE',
+              `database ${this.location}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`,
+            );
+          return;
+        case 'putEnforcement':
+          await upsert(q, 'rule_enforcements', rows.enforcementRow(w.value));
+          return;
+        case 'putExecution':
+          await upsert(q, 'executions', rows.executionRow(w.value));
+          return;
+        case 'putWorkflowState':
+          await upsert(q, 'workflow_states', rows.workflowStateRow(w.value));
+          return;
+        case 'deleteWorkflowState':
+          await q('DELETE FROM workflow_states WHERE execution_id = $1', [w.executionId]);
+          return;
+        case 'putTask':
+          await upsert(q, 'tasks', rows.taskRow(w.value));
+          return;
+        case 'kvPut':
+          await upsert(q, 'kv', rows.keyValueRow(w.value));
+          return;
+        case 'kvDelete':
+          await q('DELETE FROM kv WHERE scope = $1 AND key = $2', [w.scope, w.key]);
+          return;
+        case 'addControlRequest':
+          await q('INSERT INTO control_requests (execution_id, op, created_at) VALUES ($1, $2, $3)', [w.executionId, w.control, new Date().toISOString()]);
+          return;
+        case 'deleteControlRequest':
+          await q('DELETE FROM control_requests WHERE id = $1', [w.id]);
+          return;
+        default:
+          throw new NrxError('NRX_ERR_STORE', `database ${this.location}: unknown write op '${String((w as { op?: unknown }).op)}' (batch not applied)`);
+      }
+    } catch (e) {
+      if (e instanceof NrxError) throw e;
+      throw failed((e as Error).message);
+    }
+  }
+
+  private async select<R>(table: string, where: string[], args: unknown[], limit: number | undefined, map: (r: any) => R): Promise<R[]> {
+    const lim = limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`;
+    const sql = `SELECT * FROM ${table}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC${lim}`;
+    return (await this.conn.query(sql, args)).rows.map(map);
+  }
+
+  async getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null> {
+    const r = (await this.conn.query('SELECT * FROM trigger_instances WHERE id = $1', [id])).rows[0];
+    return r ? rows.triggerInstanceRecord(r as rows.TriggerInstanceRow) : null;
+  }
+
+  pendingEvents(): PendingEventFeed {
+    return new PgPendingEvents(this.conn);
+  }
+
+  async listTriggerInstances(filter: EventFilter = {}): Promise<TriggerInstanceRecord[]> {
+    if (filter.status && filter.status.length === 0) return [];
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.type !== undefined) (args.push(filter.type), where.push(`type = $${args.length}`));
+    if (filter.status) (args.push(filter.status), where.push(`status = ANY($${args.length})`));
+    if (filter.before !== undefined) (args.push(filter.before), where.push(`id < $${args.length}`));
+    return this.select('trigger_instances', where, args, filter.limit, rows.triggerInstanceRecord);
+  }
+
+  async listEnforcements(filter: EnforcementFilter = {}): Promise<RuleEnforcementRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.ruleRef !== undefined) (args.push(filter.ruleRef), where.push(`rule_ref = $${args.length}`));
+    if (filter.triggerInstanceId !== undefined) (args.push(filter.triggerInstanceId), where.push(`trigger_instance_id = $${args.length}`));
+    if (filter.executionId !== undefined) (args.push(filter.executionId), where.push(`execution_id = $${args.length}`));
+    if (filter.outcome !== undefined) (args.push(filter.outcome), where.push(`outcome = $${args.length}`));
+    return this.select('rule_enforcements', where, args, filter.limit, rows.enforcementRecord);
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | null> {
+    const r = (await this.conn.query('SELECT * FROM executions WHERE id = $1', [id])).rows[0];
+    return r ? rows.executionRecord(r as rows.ExecutionRow) : null;
+  }
+
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
+    if (filter.status && filter.status.length === 0) return [];
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) (args.push(filter.status), where.push(`status = ANY($${args.length})`));
+    if (filter.action !== undefined) (args.push(filter.action), where.push(`action = $${args.length}`));
+    if (filter.parentId === null) where.push('parent_id IS NULL');
+    else if (filter.parentId !== undefined) (args.push(filter.parentId), where.push(`parent_id = $${args.length}`));
+    if (filter.rootId !== undefined) (args.push(filter.rootId), where.push(`root_id = $${args.length}`));
+    if (filter.before !== undefined) (args.push(filter.before), where.push(`id < $${args.length}`));
+    return this.select('executions', where, args, filter.limit, rows.executionRecord);
+  }
+
+  async getWorkflowState(executionId: string): Promise<WorkflowStateRecord | null> {
+    const r = (await this.conn.query('SELECT * FROM workflow_states WHERE execution_id = $1', [executionId])).rows[0];
+    return r ? rows.workflowStateRecord(r as rows.WorkflowStateRow) : null;
+  }
+
+  async listWorkflowStates(): Promise<WorkflowStateRecord[]> {
+    return (await this.conn.query('SELECT * FROM workflow_states ORDER BY execution_id')).rows.map((r) => rows.workflowStateRecord(r as rows.WorkflowStateRow));
+  }
+
+  async listTasks(workflowId: string): Promise<TaskRecord[]> {
+    return (await this.conn.query('SELECT * FROM tasks WHERE workflow_id = $1 ORDER BY seq, id', [workflowId])).rows.map((r) =>
+      rows.taskRecord(r as rows.TaskRow),
+    );
+  }
+
+  async kvGet(scope: string, key: string): Promise<KeyValueRecord | null> {
+    return this.kv.get(scope, key);
+  }
+
+  async kvList(scope: string, prefix?: string): Promise<KeyValueRecord[]> {
+    return this.kv.list(scope, prefix);
+  }
+
+  async listControlRequests(): Promise<ControlRequestRecord[]> {
+    return (await this.conn.query('SELECT * FROM control_requests ORDER BY id')).rows.map((r) =>
+      rows.controlRequestRecord({ ...(r as rows.ControlRequestRow), id: Number(r.id) }),
+    );
+  }
+
+  async prune(policy: RetentionPolicy, now: Date = new Date()): Promise<PruneReport> {
+    return prunePg(this.conn, policy, now);
+  }
+
+  async close(): Promise<void> {
+    if (this.conn.isClosed) return;
+    await this.drained().catch(() => {});
+    await this.conn.close();
+  }
+}
