@@ -2,7 +2,10 @@ import type { LldpNeighbor } from '../../contract/getters.js';
 import type { WarnLine } from '../../parsing/warnings.js';
 import type { Platform } from '../platform.js';
 import { single } from '../platform.js';
+import { JUNOS_VERSION, versionParser } from '../../parsing/show-version.js';
 import { parseJunosBgpSummary } from './bgp-summary.js';
+import { parseJunosInterfaces } from './interfaces.js';
+import { parseJunosLacp } from './lacp.js';
 
 /** Junos `show lldp neighbors`: `Local Interface  Parent Interface  Chassis Id  Port info  System Name`. */
 function parseJunosLldp(output: string, warn?: WarnLine): { neighbors: LldpNeighbor[] } {
@@ -24,6 +27,9 @@ function parseJunosLldp(output: string, warn?: WarnLine): { neighbors: LldpNeigh
 }
 
 const bgp = single('bgp_neighbors', 'show bgp summary', (out, cmd, warn) => parseJunosBgpSummary(out, cmd, warn));
+const facts = single('facts', 'show version', versionParser('juniper_junos', 'Juniper', JUNOS_VERSION));
+const interfaces = single('interfaces', 'show interfaces', (out, _cmd, warn) => parseJunosInterfaces(out, warn));
+const lag = single('lag_members', 'show lacp interfaces', (out, _cmd, warn) => parseJunosLacp(out, warn));
 const lldp = single('lldp_neighbors', 'show lldp neighbors', (out, _cmd, warn) => parseJunosLldp(out, warn));
 
 /** Junos: `admin@vmx1>` operational, `admin@vmx1#` under an `[edit]` line in configuration mode. */
@@ -38,10 +44,19 @@ export const juniper_junos: Platform = {
   configEnter: 'configure',
   configExit: 'exit configuration-mode',
   failurePatterns: [/^\s*(syntax error|unknown command|error:|invalid (value|command|interface))/im, /^\s*\^$/m],
-  getters: { bgp_neighbors: bgp.recipe, lldp_neighbors: lldp.recipe },
+  getters: {
+    facts: facts.recipe,
+    interfaces: interfaces.recipe,
+    bgp_neighbors: bgp.recipe,
+    lldp_neighbors: lldp.recipe,
+    lag_members: lag.recipe,
+  },
   parsers: {
     'show bgp summary': bgp.parser,
     'show lldp neighbors': lldp.parser,
+    'show version': facts.parser,
+    'show interfaces': interfaces.parser,
+    'show lacp interfaces': lag.parser,
   },
   candidate: {
     compare: 'show | compare',
