@@ -1,3 +1,4 @@
+import { parseDuration } from '../core/duration.js';
 import { NrxError, isNrxError } from '../core/errors.js';
 import { renderString, renderValue } from '../core/template.js';
 import { reportSwallowed } from '../core/swallowed-errors.js';
@@ -170,10 +171,25 @@ export class RuleEnforcer {
     if (existing) {
       return decision(rule, event, 'held', { reason: `already held for key '${key}' by event ${existing.event.id}`, releaseAt: existing.releaseAt });
     }
-    const releaseAt = now + rule.holdDown.forMs;
+    let hold: { ms: number; text: string };
+    try {
+      hold = this.holdFor(rule, event);
+    } catch (e) {
+      return decision(rule, event, 'failed', { reason: `hold_down for: ${errorText(e)}` });
+    }
+    if (hold.ms === 0) return this.fire(rule, event, now);
+    const releaseAt = now + hold.ms;
     this.holds.set(id, { rule: rule.ref, key, event, heldAt: now, releaseAt });
     if (releaseAt < this.earliestRelease) this.earliestRelease = releaseAt;
-    return decision(rule, event, 'held', { reason: `hold_down ${rule.holdDown.for} for key '${key}'`, releaseAt });
+    return decision(rule, event, 'held', { reason: `hold_down ${hold.text} for key '${key}'`, releaseAt });
+  }
+
+  /** How long this fault is held: the rule's duration, or its `for` template rendered now (0 = not held). */
+  private holdFor(rule: Rule, event: EventEnvelope): { ms: number; text: string } {
+    const spec = rule.holdDown!;
+    if (!spec.forTemplate) return { ms: spec.forMs, text: spec.for };
+    const text = String(renderString(spec.forTemplate, { ...this.names, ...ruleContext(event) }, { file: rule.file, field: 'hold_down.for' }) ?? '').trim();
+    return { ms: parseDuration(text, { file: rule.file, field: 'hold_down.for' }), text };
   }
 
   /** A held fault is cleared by a later event of the same type and key that says it is over. */

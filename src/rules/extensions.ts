@@ -24,6 +24,12 @@ export interface ThrottleSpec {
 export interface HoldDownSpec {
   forMs: number;
   for: string;
+  /**
+   * `for` as a Jinja template (`{{ st2kv.system.remediation.bgp.hold_down | default('15s', true) }}`),
+   * rendered when a fault is held, so an operator tunes a shipped rule from the datastore; forMs
+   * is then unused. A rendered 0 fires at once.
+   */
+  forTemplate?: string | null;
   /** Jinja template for the hold key; null means throttle.key, else `{{ event.device }}`. */
   key: string | null;
   /** Criteria a clearing event must match; null means "does not match the rule's criteria". */
@@ -94,12 +100,13 @@ export function parseHoldDown(src: Src, value: unknown): HoldDownSpec | null {
   if (!isPlainObject(value)) throw specError(src, ['hold_down'], 'hold_down must be a duration (e.g. 15s) or a map {for, key, clear}');
   onlyKeys(src, ['hold_down'], value, ['for', 'key', 'clear']);
   if (value.for === undefined) throw specError(src, ['hold_down'], "hold_down needs 'for' (how long to wait, e.g. 15s)");
-  const d = duration(src, ['hold_down', 'for'], value.for);
+  const forTemplate = typeof value.for === 'string' && value.for.includes('{{') ? value.for : null;
+  const d = forTemplate !== null ? { ms: 0, text: forTemplate } : duration(src, ['hold_down', 'for'], value.for);
   const clear =
     value.clear === undefined || value.clear === null
       ? null
       : compileCriteria(value.clear, { file: src.file, path: ['hold_down', 'clear'], lineOf: src.lineOf });
-  return { forMs: d.ms, for: d.text, key: optionalTemplate(src, ['hold_down', 'key'], value.key), clear };
+  return { forMs: d.ms, for: d.text, ...(forTemplate !== null ? { forTemplate } : {}), key: optionalTemplate(src, ['hold_down', 'key'], value.key), clear };
 }
 
 export function parseMaintenanceMode(src: Src, value: unknown): MaintenanceMode {

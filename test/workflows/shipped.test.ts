@@ -33,7 +33,15 @@ test('the BGP rule matches a peer leaving established and renders the workflow i
   );
   const r = testRule(path.join(REPO_ROOT, 'workflows/rules/bgp_peer_down.yaml'), ev);
   assert.equal(r.exitCode, 0);
-  assert.deepEqual(r.parameters, { device: 'r1', peer: '10.0.12.2', state: 'idle', reason: 'Peer closed the session' });
+  // recovery_timeout is the datastore's remediation.bgp.recovery_timeout, else 120s
+  assert.deepEqual(r.parameters, {
+    device: 'r1',
+    peer: '10.0.12.2',
+    state: 'idle',
+    reason: 'Peer closed the session',
+    log_line: null,
+    recovery_timeout: '120s',
+  });
 });
 
 test('bgp_peer_down: recovers when the peer is established again, escalates when it is not', async () => {
@@ -47,16 +55,24 @@ test('bgp_peer_down: recovers when the peer is established again, escalates when
     const ok = await a.engine.wait(wf.id);
     assert.equal(ok.status, 'succeeded');
     const names = (await a.store.listTasks(wf.id)).sort((x, y) => x.seq - y.seq).map((t) => t.taskName);
-    assert.deepEqual(names, ['note', 'diagnose', 'wait_established', 'recovered'], 'r1 is not in the inventory: diagnose fails and the workflow still waits');
+    assert.deepEqual(names.slice(0, 2), ['note', 'diagnose']);
+    assert.deepEqual(
+      names.slice(2, 5).sort(),
+      ['collect', 'repair', 'wait_established'],
+      'r1 is not in the inventory: diagnose fails and the workflow still waits (and tries the rest)',
+    );
+    assert.deepEqual(names.slice(5), ['recovered', 'announce_recovery', 'notify_recovery']);
 
     const stuck = await a.engine.run('remediation.bgp_peer_down', { device: 'r2', peer: '10.0.23.3', recovery_timeout: '200ms' });
     const tasks = (await a.store.listTasks(stuck.id)).sort((x, y) => x.seq - y.seq);
+    const status = (name: string): string | undefined => tasks.find((t) => t.taskName === name)?.status;
     assert.deepEqual(
-      tasks.map((t) => `${t.taskName}:${t.status}`),
-      ['note:succeeded', 'diagnose:failed', 'wait_established:timeout', 'escalate:succeeded'],
+      ['note', 'diagnose', 'wait_established', 'collect', 'repair', 'escalate'].map((n) => `${n}:${status(n)}`),
+      ['note:succeeded', 'diagnose:failed', 'wait_established:timeout', 'collect:succeeded', 'repair:failed', 'escalate:succeeded'],
     );
-    const chain = await a.store.getExecution(tasks[3]!.executionId!);
-    const echo = (await a.store.listExecutions({ parentId: chain!.id }))[0];
+    assert.equal(tasks.at(-1)!.taskName, 'escalate');
+    const escalation = await a.store.getExecution(tasks.at(-1)!.executionId!);
+    const echo = (await a.store.listExecutions({ parentId: escalation!.id })).find((e) => e.action === 'core.echo');
     assert.match((echo?.result as { stdout: string }).stdout, /ESCALATE: BGP peer 10\.0\.23\.3 on r2: not established within 200ms/);
   } finally {
     await a.stop();
