@@ -7,6 +7,7 @@ import path from 'node:path';
 import { removeFrrFiles } from './frr.js';
 import { deleteNamespace } from './namespaces.js';
 import { removeOverlay } from './overlay.js';
+import { deleteLagSwitchUser } from './lag-switch.js';
 import { dismantleOvs, removeOvsLinks } from './ovs.js';
 import { commandLine, stopAllRecorded, stopPid } from './pids.js';
 import { run } from './run.js';
@@ -45,6 +46,7 @@ export async function teardown(dir: string | undefined): Promise<TeardownReport>
   // the VXLAN scenario's VMs, leaf logins and sudoers files (overlay.ts), also after a crash
   report.links.push(...(await removeOverlay(dir)));
   for (const r of ROUTERS) if (await deleteUser(r.name)) report.users.push(r.name);
+  if (await deleteLagSwitchUser()) report.users.push('lagsw');
   for (const ns of ALL_NAMESPACES) if (await deleteNamespace(ns)) report.namespaces.push(ns);
   report.links.push(...(await removeOvsLinks(ROOT_LINKS)));
   for (const r of ROUTERS) removeFrrFiles(r.name);
