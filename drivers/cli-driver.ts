@@ -83,8 +83,13 @@ export class CliDriver implements Driver {
     return this.runAll(commands, opts);
   }
 
+  /** A Linux switch's shell has no config mode (`configEnter: ''`): configuration lines run at its prompt. */
+  private get hasConfigMode(): boolean {
+    return this.platformSpec.configEnter !== '';
+  }
+
   private async enterConfig(): Promise<void> {
-    if (this.live().mode === 'config') return;
+    if (!this.hasConfigMode || this.live().mode === 'config') return;
     const r = await this.runOne(this.platformSpec.configEnter, {});
     if (r.failed || this.live().mode !== 'config')
       throw new NrxError(
@@ -94,7 +99,7 @@ export class CliDriver implements Driver {
   }
 
   private async leaveConfig(): Promise<void> {
-    if (this.live().mode !== 'config') return;
+    if (!this.hasConfigMode || this.live().mode !== 'config') return;
     await this.runOne(this.platformSpec.configExit, {});
   }
 

@@ -13,6 +13,7 @@ export const KNOWN_PLATFORMS: readonly string[] = [
   'cisco_iosxr',
   'arista_eos',
   'juniper_junos',
+  'linux_frr',
   // Open vSwitch: syslog, and a driver through netreflex's switch CLI (platforms/openvswitch)
   'openvswitch',
   // syslog only

@@ -61,6 +61,10 @@ export const COMMAND_PATTERNS: Readonly<Record<string, ReadonlyArray<readonly [p
     ['show lag [<bond>]', 'show lag'],
     ['show interfaces [<port>]', 'show interfaces'],
   ],
+  linux_frr: [
+    ["vtysh -c 'show [ip] bgp summary'", "vtysh -c 'show ip bgp summary'"],
+    ['ip -d -j link show type vxlan', 'ip -d -j link show type vxlan'],
+  ],
   juniper_junos: [
     ['show bgp summary', 'show bgp summary'],
     ['show lldp neighbors', 'show lldp neighbors'],

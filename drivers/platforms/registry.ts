@@ -10,10 +10,13 @@ import { cisco_iosxr } from './cisco_iosxr/index.js';
 import { cisco_nxos } from './cisco_nxos/index.js';
 import { frr } from './frr/index.js';
 import { juniper_junos } from './juniper_junos/index.js';
+import { linux_frr } from './linux_frr/index.js';
 import { openvswitch } from './openvswitch/index.js';
 
 /** Every shipped platform by its inventory name (Nornir/Netmiko spellings). */
-const PLATFORMS = new Map<string, Platform>([frr, cisco_ios, cisco_nxos, arista_eos, juniper_junos, cisco_iosxr, openvswitch].map((p) => [p.name, p]));
+const PLATFORMS = new Map<string, Platform>(
+  [frr, cisco_ios, cisco_nxos, arista_eos, juniper_junos, cisco_iosxr, linux_frr, openvswitch].map((p) => [p.name, p]),
+);
 
 export function platformNames(): string[] {
   return [...PLATFORMS.keys()].sort();

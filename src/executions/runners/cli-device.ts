@@ -1,3 +1,4 @@
+import { GETTER_NAMES } from '../../../drivers/contract/getters.js';
 import { describeError, NrxError } from '../../core/errors.js';
 import type { ParamSpec, RunContext, RunResultOk } from '../action.js';
 import { TEXTFSM_PARAMETERS } from './cli-textfsm.js';
@@ -51,7 +52,7 @@ export const DEVICE_RUNNER_PARAMETERS: Record<string, Record<string, ParamSpec>>
     getter: {
       type: 'string',
       required: true,
-      enum: ['facts', 'interfaces', 'bgp_neighbors', 'lldp_neighbors', 'lag_members'],
+      enum: [...GETTER_NAMES],
       description: 'Which vendor-neutral model to read.',
     },
   },

@@ -1,4 +1,4 @@
-import type { BgpNeighbor, Facts, GetterName, Interface, LagMember, LldpNeighbor } from '../../../drivers/contract/getters.js';
+import type { BgpNeighbor, Facts, GetterName, Interface, LagMember, LldpNeighbor, VxlanVni } from '../../../drivers/contract/getters.js';
 import { lookupOid, MIB_OBJECTS, nameOfOid } from '../../../drivers/transports/snmp-names.js';
 
 /**
@@ -36,6 +36,7 @@ export const GETTER_FIELDS: { [G in GetterName]: readonly string[] } = {
   ] satisfies Array<keyof BgpNeighbor>,
   lldp_neighbors: ['localInterface', 'remoteSystemName', 'remotePort'] satisfies Array<keyof LldpNeighbor>,
   lag_members: ['lag', 'member', 'up', 'status', 'protocol'] satisfies Array<keyof LagMember>,
+  vxlan_vnis: ['vni', 'interface', 'localVtep', 'udpPort', 'bridge', 'learning', 'up', 'floodVteps'] satisfies Array<keyof VxlanVni>,
 };
 
 /**
@@ -48,6 +49,7 @@ export const DEFAULT_GETTER_KEY: { [G in GetterName]: readonly string[] } = {
   bgp_neighbors: ['vrf', 'peer'],
   lldp_neighbors: ['localInterface'],
   lag_members: ['lag', 'member'],
+  vxlan_vnis: ['vni'],
 };
 
 /** The list a getter's model holds its items in (facts: the model itself is the one item). */
@@ -57,6 +59,7 @@ export const GETTER_LIST: { [G in GetterName]: string | null } = {
   bgp_neighbors: 'neighbors',
   lldp_neighbors: 'neighbors',
   lag_members: 'members',
+  vxlan_vnis: 'vnis',
 };
 
 /** The row index of a walked table, as a field (`10.0.1.1` for bgpPeerTable, `3` for ifTable). */

@@ -8,12 +8,13 @@ import { tagOf, type PlatformNormaliser } from './common.js';
 import { extremeNetiron, looksLikeNetiron } from './extreme-netiron.js';
 import { frr } from './frr.js';
 import { juniperJunos } from './juniper-junos.js';
+import { linuxFrr } from './linux-frr.js';
 import { openvswitch } from './openvswitch.js';
 import { sonic, SONIC_DAEMONS } from './sonic.js';
 
 /** Every platform with a syslog normaliser. Adding a platform is adding a module and a line here. */
 export const PLATFORM_NORMALISERS: ReadonlyMap<string, PlatformNormaliser> = new Map(
-  [frr, ciscoIos, ciscoIosxr, ciscoNxos, aristaEos, juniperJunos, openvswitch, sonic, extremeNetiron].map((n) => [n.platform, n]),
+  [frr, ciscoIos, ciscoIosxr, ciscoNxos, aristaEos, juniperJunos, linuxFrr, openvswitch, sonic, extremeNetiron].map((n) => [n.platform, n]),
 );
 
 /** The normaliser for an inventory platform name, spelled any way drivers/platforms/aliases.ts knows. */
