@@ -17,6 +17,11 @@ export function parseCiscoLldpNeighbors(output: string, warn: WarnLine = ignoreW
   let localColumn = -1;
   let footerSeen = false;
   const lines = output.replace(/\r/g, '').split('\n');
+  // a name held for its columns that got a whole row (or nothing) after it instead was unreadable
+  const dropPending = (): void => {
+    if (pendingName !== undefined) warn(pendingLine, pendingName, 'not an LLDP neighbor row');
+    pendingName = undefined;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const t = line.trim();
@@ -31,6 +36,7 @@ export function parseCiscoLldpNeighbors(output: string, warn: WarnLine = ignoreW
       continue;
     }
     if (/^Total entries displayed/i.test(t)) {
+      dropPending();
       footerSeen = true;
       continue;
     }
@@ -44,22 +50,22 @@ export function parseCiscoLldpNeighbors(output: string, warn: WarnLine = ignoreW
     if (localColumn > 0 && line.length > localColumn && /^\S+$/.test(line.slice(0, localColumn))) {
       const cols = COLUMNS_ONLY.exec(` ${line.slice(localColumn)}`);
       if (cols) {
+        dropPending();
         neighbors.push({ localInterface: cols[1]!, remoteSystemName: line.slice(0, localColumn).trim(), remotePort: cols[4]! });
-        pendingName = undefined;
         continue;
       }
     }
     const row = ROW.exec(t);
     if (row && row[1] !== '') {
+      dropPending();
       neighbors.push({ localInterface: row[2]!, remoteSystemName: row[1]!.trim(), remotePort: row[5]! });
-      pendingName = undefined;
     } else {
       // a wrapped Device ID; its columns come next (a name never followed by them was unreadable)
-      if (pendingName !== undefined) warn(pendingLine, pendingName, 'not an LLDP neighbor row');
+      dropPending();
       pendingName = t;
       pendingLine = i + 1;
     }
   }
-  if (pendingName !== undefined) warn(pendingLine, pendingName, 'not an LLDP neighbor row');
+  dropPending();
   return { neighbors };
 }
