@@ -64,6 +64,11 @@ export function loadConfig(opts: { dataDir?: string; packsPaths?: string[] } = {
   };
 }
 
+/** The runaway guard's limit: action runs one workflow may start (NETREFLEX_WORKFLOW_MAX_TASKS, default 10,000). */
+export function workflowTaskLimit(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeNumber(env, 'NETREFLEX_WORKFLOW_MAX_TASKS', 10_000, 1);
+}
+
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;

@@ -35,6 +35,11 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_DEVICE_LOCKED: { status: 409, retryable: true, meaning: 'another workflow holds the device lock and the policy says fail' },
   NRX_ERR_CONCURRENCY: { status: 429, retryable: true, meaning: "the action's concurrency limit is reached and the policy says cancel" },
   NRX_ERR_WORKFLOW: { status: 400, retryable: false, meaning: 'a workflow failed at run time (bad expression, unknown task, missing input)' },
+  NRX_ERR_WORKFLOW_RUNAWAY: {
+    status: 400,
+    retryable: false,
+    meaning: 'a workflow started more action runs than its limit (NETREFLEX_WORKFLOW_MAX_TASKS, default 10,000): a loop that does not end',
+  },
   NRX_ERR_STORE: { status: 500, retryable: true, meaning: 'the state store failed (disk full, locked database, migration)' },
   NRX_ERR_PACK_CONFIG_MISSING: {
     status: 400,

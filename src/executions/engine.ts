@@ -1,3 +1,4 @@
+import { workflowTaskLimit } from '../core/config.js';
 import { NrxError, describeError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/log.js';
@@ -47,6 +48,8 @@ export interface EngineOptions {
    * with its state. None: templates see no datastore.
    */
   templateNames?: (opts?: { through?: KvReadThrough }) => HostNames;
+  /** Action runs one workflow may start (the runaway guard); default NETREFLEX_WORKFLOW_MAX_TASKS, else 10,000. */
+  maxWorkflowTasks?: number;
 }
 
 const MAX_LOG_LINES = 2000;
@@ -87,6 +90,7 @@ export class ExecutionEngine {
   private readonly templateNames: EngineOptions['templateNames'];
   /** What templated parameter defaults may use besides the other parameters. */
   private readonly defaultNames: HostNames;
+  private readonly maxWorkflowTasks: number;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -99,6 +103,7 @@ export class ExecutionEngine {
     this.onUpdate = opts.onUpdate ?? (() => {});
     this.templateNames = opts.templateNames;
     this.defaultNames = opts.templateNames?.() ?? {};
+    this.maxWorkflowTasks = opts.maxWorkflowTasks ?? workflowTaskLimit();
     this.workflows = new WorkflowRuntime(this.host(), this.log);
   }
 
@@ -551,6 +556,7 @@ export class ExecutionEngine {
     return {
       now: () => this.now(),
       store: this.store,
+      maxTaskExecutions: this.maxWorkflowTasks,
       prepareChild: (parent, cmd) =>
         this.prepare(cmd.action, cmd.input, {
           context: {

@@ -63,12 +63,18 @@ export interface Step<S> {
  */
 export type HostNames = Readonly<Record<string, unknown>>;
 
+/** Operator limits fixed for a run when it starts (kept in its state). */
+export interface WorkflowLimits {
+  /** Action runs the workflow may start in all (the runaway guard). */
+  maxTaskExecutions?: number;
+}
+
 export interface Conductor<Spec, S> {
   /**
    * Begin a workflow with its input (action parameters). `env` holds extra template
    * variables fixed for the run (e.g. `action_context`); the conductor keeps them in its state.
    */
-  start(spec: Spec, input: Record<string, unknown>, now: number, env?: Record<string, unknown>, names?: HostNames): Step<S>;
+  start(spec: Spec, input: Record<string, unknown>, now: number, env?: Record<string, unknown>, names?: HostNames, limits?: WorkflowLimits): Step<S>;
   /** Feed one event. */
   step(spec: Spec, state: S, event: ConductorEvent, names?: HostNames): Step<S>;
   /** The workflow's current status. */

@@ -43,6 +43,8 @@ export interface WorkflowHost {
    * datastore read sent through `through`. None: templates see no datastore.
    */
   templateNames?(through: KvReadThrough): HostNames;
+  /** The runaway guard: action runs one workflow may start (default: the conductor's, 10,000). */
+  maxTaskExecutions?: number;
 }
 
 interface Wait {
@@ -152,7 +154,7 @@ export class WorkflowRuntime {
       }
       let step: Step<unknown>;
       try {
-        step = wf.conductor.start(wf.spec, params, this.host.now(), env, wf.names);
+        step = wf.conductor.start(wf.spec, params, this.host.now(), env, wf.names, { maxTaskExecutions: this.host.maxTaskExecutions });
       } catch (e) {
         await this.fail(wf, e);
         return;

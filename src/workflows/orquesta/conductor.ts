@@ -2,7 +2,7 @@ import { renderValue } from '../../core/template.js';
 import type { Conductor, ConductorEvent, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
 import { joinDecision } from './joins.js';
 import type { OrquestaSpec } from './model.js';
-import { OrquestaStep } from './step.js';
+import { DEFAULT_MAX_TASK_EXECUTIONS, OrquestaStep } from './step.js';
 import type { OrquestaState, TaskRun } from './state.js';
 
 export { taskPath, type OrquestaState, type TaskPathEntry } from './state.js';
@@ -26,7 +26,7 @@ function outcomeError(status: TaskOutcome, given: { code: string; message: strin
 }
 
 export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
-  start(spec, input, now, env = {}, names = {}) {
+  start(spec, input, now, env = {}, names = {}, limits = {}) {
     const st: OrquestaState = {
       format: 'orquesta/1',
       status: 'running',
@@ -39,6 +39,8 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
       held: [],
       joins: {},
       errors: [],
+      taskExecutions: 0,
+      maxTaskExecutions: limits.maxTaskExecutions ?? DEFAULT_MAX_TASK_EXECUTIONS,
       output: null,
       startedAt: now,
       finishedAt: null,
@@ -169,7 +171,8 @@ function settle(c: OrquestaStep): void {
 /** A `join: N` barrier that some tasks reached but that can no longer open fails the workflow. */
 function unmetJoins(c: OrquestaStep): void {
   if (c.failing) return;
-  for (const [name, j] of Object.entries(c.st.joins)) {
+  for (const [key, j] of Object.entries(c.st.joins)) {
+    const name = j.task ?? key;
     if (j.fired || j.arrived.length === 0) continue;
     if (joinDecision(c.spec, name, j.arrived, new Set()) === 'never') {
       c.addError({

@@ -75,6 +75,8 @@ export interface OrquestaSpec {
   inbound: Record<string, string[]>;
   /** For each task, the tasks its `do` lists name. */
   outbound: Record<string, string[]>;
+  /** Tasks that run once per arriving branch (orquesta's split tasks; see splits.ts). */
+  splits: string[];
 }
 
 /** Words under `do` that are engine commands, reserved as task names. */

@@ -4,6 +4,7 @@ import { isTemplate } from '../../core/template.js';
 import { specError, type YamlSource } from '../../core/spec-error.js';
 import { compileProblem, normaliseExpression, normaliseTemplates, templatesIn } from './expressions.js';
 import { parseInlineArgs, splitActionRef } from './inline.js';
+import { retryCommandPolicy, splitTasks } from './splits.js';
 import {
   ENGINE_COMMANDS,
   type DurationSpec,
@@ -50,7 +51,7 @@ export function parseOrquesta(src: YamlSource): OrquestaSpec {
     fail(doc.tasks === undefined ? [] : ['tasks'], "'tasks' must be a mapping with at least one task");
   const rawTasks = doc.tasks as Record<string, unknown>;
   const tasks: Record<string, TaskSpec> = {};
-  for (const [name, raw] of Object.entries(rawTasks)) tasks[name] = parseTask(src, name, raw, fail);
+  for (const [name, raw] of Object.entries(rawTasks)) tasks[name] = retryCommandPolicy(parseTask(src, name, raw, fail));
 
   const { inbound, outbound } = linkTasks(tasks, fail);
   const taskOrder = Object.keys(tasks);
@@ -70,6 +71,7 @@ export function parseOrquesta(src: YamlSource): OrquestaSpec {
     startTasks,
     inbound,
     outbound,
+    splits: splitTasks(tasks, outbound),
   };
   checkTemplates(doc, fail);
   for (const name of taskOrder) {

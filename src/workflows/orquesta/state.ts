@@ -38,6 +38,21 @@ export interface TaskRun {
   items: ItemsRun | null;
   /** Earliest start (task delay) for items started later; null when none. */
   notBefore: number | null;
+  /** The branch it runs on after splits ('' before any split; absent in older states). */
+  route?: string;
+}
+
+export interface JoinState {
+  arrived: string[];
+  fired: boolean;
+  /** The join task and route (absent in older states: the key is the task name). */
+  task?: string;
+  route?: string;
+}
+
+/** A join's bookkeeping key: the plain task name before any split keeps older states valid. */
+export function joinKey(task: string, route: string): string {
+  return route === '' ? task : `${task}@${route}`;
 }
 
 export interface WorkflowError {
@@ -60,8 +75,11 @@ export interface OrquestaState {
   inFlight: string[];
   /** Commands produced while pausing/paused, released on resume. */
   held: StartCommand[];
-  /** Barrier bookkeeping per join task name. */
-  joins: Record<string, { arrived: string[]; fired: boolean }>;
+  /** Barrier bookkeeping per join task and route: key `name`, or `name@route` after a split. */
+  joins: Record<string, JoinState>;
+  /** Action runs started so far, and the most this workflow may start (absent in older states). */
+  taskExecutions?: number;
+  maxTaskExecutions?: number;
   /** Non-empty means the workflow is failing: nothing new is scheduled. */
   errors: WorkflowError[];
   output: Record<string, unknown> | null;

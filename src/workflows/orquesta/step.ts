@@ -5,12 +5,16 @@ import type { ConductorCommand, HostNames, TaskOutcome } from '../conductor.js';
 import { expressionContext, FAILURE_OUTCOMES, type ExpressionScope } from './expressions.js';
 import { joinDecision } from './joins.js';
 import { isRoutingTask, type DurationSpec, type OrquestaSpec } from './model.js';
-import type { OrquestaState, StartCommand, TaskRun, WorkflowError } from './state.js';
+import { routeInto } from './splits.js';
+import { joinKey, type OrquestaState, type StartCommand, type TaskRun, type WorkflowError } from './state.js';
 
 type TaskError = { code: string; message: string };
 
 /** Routing-only tasks complete inline; a loop of them must not spin forever inside one step. */
 const ROUTING_BUDGET = 1000;
+
+/** Action runs one workflow may start unless the operator sets another limit (NETREFLEX_WORKFLOW_MAX_TASKS). */
+export const DEFAULT_MAX_TASK_EXECUTIONS = 10_000;
 
 /**
  * One step of conducting: mutates its own copy of the state and collects the commands.
@@ -66,7 +70,7 @@ export class OrquestaStep {
   }
 
   /** Start a new run of a task (a new key when the task ran before). */
-  startTask(name: string): void {
+  startTask(name: string, route = ''): void {
     const n = (this.st.runCount[name] ?? 0) + 1;
     this.st.runCount[name] = n;
     const key = n === 1 ? name : `${name}#${n}`;
@@ -82,6 +86,7 @@ export class OrquestaStep {
       finishedAt: null,
       items: null,
       notBefore: null,
+      route,
     };
     this.st.runs[key] = run;
     this.st.order.push(key);
@@ -174,7 +179,14 @@ export class OrquestaStep {
       }
       it.statuses[i] = 'running';
       const notBefore = run.notBefore !== null && run.notBefore > this.now ? run.notBefore : null;
-      this.emit({ kind: 'runTask', taskKey: `${run.key}[${i}]`, taskName: t.name, itemIndex: i, action: t.action!, input, notBefore, timeoutMs }, null);
+      const sent = this.emit(
+        { kind: 'runTask', taskKey: `${run.key}[${i}]`, taskName: t.name, itemIndex: i, action: t.action!, input, notBefore, timeoutMs },
+        null,
+      );
+      if (!sent) {
+        it.statuses[i] = 'failed';
+        return;
+      }
     }
   }
 
@@ -249,8 +261,7 @@ export class OrquestaStep {
     const failingBefore = this.failing;
     const isFailure = FAILURE_OUTCOMES.has(run.status);
     let handled = false;
-    let retryCommand = false;
-    const targets: string[] = [];
+    const targets: Array<{ target: string; index: number }> = [];
     const current = { status: run.status, result: run.result };
     for (const [i, tr] of t.next.entries()) {
       const field = `tasks.${t.name}.next[${i}]`;
@@ -266,18 +277,11 @@ export class OrquestaStep {
         if (target === 'continue') continue;
         handled = true;
         if (target === 'fail') this.addError({ task: run.key, code: 'NRX_ERR_WORKFLOW', message: `task '${run.key}' ${run.status}; its transition says fail` });
-        else if (target === 'retry') retryCommand = true;
-        else if (target !== 'noop') targets.push(target);
+        else if (target !== 'noop') targets.push({ target, index: i });
       }
     }
-    if (retryCommand && run.retryCommands < 3 && !this.failing) {
-      // Orquesta's `retry` command: up to 3 more attempts, no delay.
-      run.retryCommands++;
-      run.retries++;
-      run.status = 'running';
-      run.finishedAt = null;
-      this.dispatch(run, null);
-    } else if (isFailure && (!handled || retryCommand)) {
+    // (`do: retry` became the task's retry policy when the file was read: see splits.ts)
+    if (isFailure && !handled) {
       const code = run.error?.code ?? 'NRX_ERR_WORKFLOW';
       this.addError({
         task: run.key,
@@ -286,41 +290,69 @@ export class OrquestaStep {
       });
     }
     if (failingBefore) return;
-    for (const target of targets) this.enter(target, run.name);
+    for (const { target, index } of targets) this.enter(target, run, index);
   }
 
-  /** A transition names `target`: start it, or count an arrival at its barrier. */
-  enter(target: string, from: string): void {
+  /** Transition `index` of `from` names `target`: start it, or count an arrival at its barrier on this route. */
+  enter(target: string, from: TaskRun, index: number): void {
     const t = this.spec.tasks[target]!;
-    if (t.join === null) return this.startTask(target);
-    const j = (this.st.joins[target] ??= { arrived: [], fired: false });
-    if (!j.fired && !j.arrived.includes(from)) j.arrived.push(from);
+    const route = routeInto(this.spec.splits ?? [], from.route ?? '', this.spec.tasks[from.name]!, index, target);
+    if (t.join === null) return this.startTask(target, route);
+    const j = (this.st.joins[joinKey(target, route)] ??= { arrived: [], fired: false, task: target, route });
+    if (!j.fired && !j.arrived.includes(from.name)) j.arrived.push(from.name);
   }
 
   /** Send a command, or keep it for resume while the workflow is pausing or paused. */
-  emit(cmd: StartCommand, run: TaskRun | null): void {
+  emit(cmd: StartCommand, run: TaskRun | null): boolean {
     if (this.st.status === 'pausing' || this.st.status === 'paused') {
       this.st.held.push(cmd);
       if (run) run.status = 'held';
-      return;
+      return true;
+    }
+    if (cmd.kind === 'runTask' && !this.countExecution(cmd.taskKey)) {
+      if (run) this.settleRun(run, 'failed', null, null);
+      return false;
     }
     this.out.push(cmd);
     this.st.inFlight.push(cmd.taskKey);
     if (run) run.status = 'running';
+    return true;
   }
 
-  /** Open barriers whose inbound tasks have all arrived or can no longer arrive. */
+  /** The runaway guard: a loop that keeps starting actions fails the workflow instead of spinning. */
+  private countExecution(taskKey: string): boolean {
+    const limit = this.st.maxTaskExecutions ?? DEFAULT_MAX_TASK_EXECUTIONS;
+    const used = this.st.taskExecutions ?? 0;
+    if (used >= limit) {
+      if (!this.failing)
+        this.addError({
+          task: taskKey,
+          code: 'NRX_ERR_WORKFLOW_RUNAWAY',
+          message: `task '${taskKey}' would be action run ${used + 1} of this workflow, past its limit of ${limit} (a loop that does not end? raise NETREFLEX_WORKFLOW_MAX_TASKS if it is meant to)`,
+        });
+      return false;
+    }
+    this.st.taskExecutions = used + 1;
+    return true;
+  }
+
+  /** Open barriers whose inbound tasks have all arrived or can no longer arrive (each route on its own). */
   openJoins(countWaitingJoins: boolean): boolean {
     if (this.failing || this.st.status === 'canceling') return false;
-    const active = new Set<string>();
-    for (const r of Object.values(this.st.runs)) if (r.status === 'running' || r.status === 'held') active.add(r.name);
-    const waiting = this.spec.taskOrder.filter((n) => this.st.joins[n] && !this.st.joins[n]!.fired && this.st.joins[n]!.arrived.length > 0);
-    if (countWaitingJoins) for (const n of waiting) active.add(n);
-    for (const name of waiting) {
-      const others = new Set([...active].filter((n) => n !== name));
-      if (joinDecision(this.spec, name, this.st.joins[name]!.arrived, others) === 'ready') {
-        this.st.joins[name]!.fired = true;
-        this.startTask(name);
+    const order = new Map(this.spec.taskOrder.map((n, i) => [n, i]));
+    const waiting = Object.entries(this.st.joins)
+      .filter(([, j]) => !j.fired && j.arrived.length > 0)
+      .map(([key, j]) => ({ key, task: j.task ?? key, route: j.route ?? '' }))
+      .sort((a, b) => order.get(a.task)! - order.get(b.task)! || (a.key < b.key ? -1 : 1));
+    for (const w of waiting) {
+      // what can still arrive is read on this join's own route: other branches have their own join
+      const others = new Set<string>();
+      for (const r of Object.values(this.st.runs)) if ((r.status === 'running' || r.status === 'held') && (r.route ?? '') === w.route) others.add(r.name);
+      if (countWaitingJoins) for (const o of waiting) if (o.route === w.route && o.key !== w.key) others.add(o.task);
+      others.delete(w.task);
+      if (joinDecision(this.spec, w.task, this.st.joins[w.key]!.arrived, others) === 'ready') {
+        this.st.joins[w.key]!.fired = true;
+        this.startTask(w.task, w.route);
         return true;
       }
     }

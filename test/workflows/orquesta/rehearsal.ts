@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { parseYaml } from '../../../src/core/yaml.js';
-import type { ConductorCommand, ConductorEvent, TaskOutcome } from '../../../src/workflows/conductor.js';
+import type { ConductorCommand, ConductorEvent, TaskOutcome, WorkflowLimits } from '../../../src/workflows/conductor.js';
 import { orquestaConductor, taskPath, type OrquestaState } from '../../../src/workflows/orquesta/conductor.js';
 import { parseOrquesta, type OrquestaSpec } from '../../../src/workflows/orquesta/spec.js';
 
@@ -42,8 +42,8 @@ export class Rehearsal {
     this.spec = parseOrquesta(parseYaml(yamlText, file));
   }
 
-  start(input: Record<string, unknown> = {}, env: Record<string, unknown> = {}): ConductorCommand[] {
-    const step = orquestaConductor.start(this.spec, input, this.now, env);
+  start(input: Record<string, unknown> = {}, env: Record<string, unknown> = {}, limits: WorkflowLimits = {}): ConductorCommand[] {
+    const step = orquestaConductor.start(this.spec, input, this.now, env, {}, limits);
     return this.take(step.state, step.commands);
   }
 
