@@ -89,8 +89,9 @@ describe('runner registry', () => {
     }
   });
 
-  test('noop succeeds with a null result', async () => {
+  test("noop succeeds with StackStorm's result: succeeded, failed, return_code", async () => {
     const a = testAction('noop');
-    assert.deepEqual(await new NoopRunner().run(a, {}, testContext(a)), { status: 'succeeded', result: null });
+    // StackStorm's noop result, so a workflow's result().succeeded holds
+    assert.deepEqual(await new NoopRunner().run(a, {}, testContext(a)), { status: 'succeeded', result: { failed: false, succeeded: true, return_code: 0 } });
   });
 });
