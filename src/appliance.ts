@@ -29,6 +29,7 @@ import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
 import { EventIntake, type IntakeLimits } from './appliance/event-intake.js';
+import { LagIndex } from './inventory/lag-index.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
 import type { Store, WriteOp } from './store/store.js';
@@ -50,6 +51,8 @@ export interface ApplianceOptions {
   onEnforcement?: (rec: RuleEnforcementRecord) => void;
   /** Storm handling for the network sensors' events: queue limits, batch size, coalescing window. */
   intake?: Partial<IntakeLimits>;
+  /** An opened store (PostgreSQL: `openStore`); default the SQLite database in the data directory. The appliance closes it on stop. */
+  store?: Store;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -149,7 +152,7 @@ export class Appliance {
     // errors carried on past where no logger is at hand (UDP sockets, rule enforcer) go to this one
     useSwallowedErrorLog(this.log);
     this.now = opts.now ?? Date.now;
-    this.store = openApplianceStore(opts.config.dataDir);
+    this.store = opts.store ?? openApplianceStore(opts.config.dataDir);
     this.kv = new KeyValueStore(this.store, SecretCipher.loadOrCreate(opts.config.dataDir));
     this.credentials = new CredentialStore(this.kv);
     this.inventory = new InventoryService(this.store);
@@ -185,6 +188,7 @@ export class Appliance {
       cliDevices: this.devices.cliResolver(),
       netconfDevices: this.devices.netconfResolver(),
       selectDevices: async (filter) => (await this.inventory.listHosts(filter)).map((h) => h.name),
+      listEvents: (filter) => this.store.listTriggerInstances(filter),
     });
     this.warnUnrunnable();
     this.engine = new ExecutionEngine({
@@ -200,6 +204,7 @@ export class Appliance {
     });
     this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
+    const lags = new LagIndex(() => this.inventory.resolvedHosts());
     this.intake = new EventIntake(
       {
         commit: (ops) => this.store.commit(ops),
@@ -210,6 +215,7 @@ export class Appliance {
           const invalid = this.triggers.has(e.type) ? this.triggers.validate(e.type, e.payload) : null;
           if (invalid) throw invalid;
         },
+        lagOf: (device, port) => lags.lagOf(device, port),
         log: this.log,
         now: this.now,
       },

@@ -18,6 +18,7 @@ import { StartGate } from './sensors/start-gate.js';
 import { PollerSensor } from './sensors/poller/poller-sensor.js';
 import { WebhookSensor } from './sensors/webhook/webhook-sensor.js';
 import type { SensorConfig, RunningSensors } from './sensors/sensor-host.js';
+import type { Store } from './store/store.js';
 import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
 
 /** Everything `serve` decides from its flags; buildAppliance does the rest. */
@@ -30,6 +31,8 @@ export interface AssemblyConfig {
   /** hosts.yaml/groups.yaml/defaults.yaml loaded at start (GitOps: YAML wins). */
   inventoryDir?: string;
   log?: Logger;
+  /** An opened store (`--store postgres://...`); default SQLite in the data directory. */
+  store?: Store;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -60,6 +63,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const appliance = new Appliance({
     config,
     log,
+    ...(cfg.store ? { store: cfg.store } : {}),
     onExecutionUpdate: (r) => stream.executionUpdated(r),
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });

@@ -1,11 +1,23 @@
+import { NrxError } from '../core/errors.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 /**
  * The store of a data directory: the one place that picks a backend. Callers get a Store and
- * its repositories, never a connection, so a PostgreSQL backend is chosen here (from the
- * configuration) without editing them. Today: SQLite in <dataDir>/netreflex.db.
+ * its repositories, never a connection. The embedded default: SQLite in <dataDir>/netreflex.db.
  */
 export function openApplianceStore(dataDir: string): Store {
   return openSqliteStore(dataDir);
+}
+
+/**
+ * `serve --store`: a PostgreSQL URL (postgres://user[:password]@host[:port]/database) opens the
+ * shared PostgreSQL store; empty or `sqlite` the data directory's SQLite database.
+ */
+export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
+  const where = (location ?? '').trim();
+  if (where === '' || where === 'sqlite') return openApplianceStore(dataDir);
+  // loaded only when asked for: every CLI command opens a store, and most never need pg
+  if (/^postgres(ql)?:\/\//.test(where)) return (await import('./postgres/postgres-store.js')).openPostgresStore(where);
+  throw new NrxError('NRX_ERR_VALIDATION', `--store ${where.replace(/:[^:@/]*@/, ':***@')}: expected sqlite or a postgres://user@host:port/database URL`);
 }

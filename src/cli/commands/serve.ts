@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildAppliance } from '../../assembly.js';
+import { openStore } from '../../store/open-store.js';
 import { createLogger, logFormatFor } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
@@ -16,6 +17,7 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   tlsKey?: string;
   api: boolean;
   inventory?: string;
+  store?: string;
   sensors: boolean;
   sensorHost: string;
   syslogPort: string;
@@ -42,6 +44,11 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port the API listens on', process.env.NETREFLEX_PORT ?? '8080')
     .option('--tls-cert <file>', 'PEM certificate: serve the API and web UI over https (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option(
+      '--store <url>',
+      'where state lives: sqlite (the data directory, default) or postgres://user@host:port/database (env NETREFLEX_STORE)',
+      process.env.NETREFLEX_STORE,
+    )
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
@@ -76,10 +83,13 @@ export function registerServe(program: Command): void {
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+        const store = await openStore(opts.store, config.dataDir);
+        if (store.kind === 'postgres') say(`netreflex: state in PostgreSQL ${store.location}`);
         const assembled = buildAppliance({
           config,
           log,
           say,
+          store,
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {
