@@ -89,6 +89,10 @@ export const eventSchema: Schema = {
     status: { type: 'string' },
     occurrences: { type: 'integer', description: 'how many identical events this one stands for (storm coalescing); absent when never repeated' },
     lastTime: { type: 'string', description: 'when the last repeat arrived; with occurrences' },
+    duplicateOf: {
+      type: 'string',
+      description: "the event this one duplicates: another sensor's view of the same fault (cross-source correlation); absent otherwise",
+    },
   },
 };
 

@@ -3,7 +3,9 @@ import type { Logger } from '../core/log.js';
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { EventBus } from '../events/bus.js';
 import { Coalescer, DEFAULT_COALESCE_WINDOW_MS } from '../events/coalescer.js';
+import { Correlator } from '../events/correlator.js';
 import type { EventEnvelope } from '../events/envelope.js';
+import { promoteLagMember, type LagOf } from '../events/lag-membership.js';
 import type { WriteOp } from '../store/store.js';
 
 /**
@@ -11,6 +13,9 @@ import type { WriteOp } from '../store/store.js';
  * into the first), queued, written to the store a batch at a time (one transaction for up to
  * `batchSize` events instead of one each), then published to the rules. When more arrives than
  * the store and rules take, the queue sheds in a fixed order and counts every loss:
+ *   0. an interface event of a declared LAG member becomes the member event (lag-membership.ts),
+ *      and link state events are compared by content across sensors (correlator.ts): another
+ *      sensor's view of a fault already stored is written as a duplicate of it, not published;
  *   1. repeats are coalesced (always, not only under load);
  *   2. past `shedAt` queued events, generic `network.syslog` of severity notice..debug is dropped;
  *   3. past 3/4 of `maxQueued`, every generic `network.syslog` is dropped;
@@ -50,6 +55,8 @@ export interface IntakeDeps {
   deliverToWaits(event: EventEnvelope): void;
   /** Throws for a payload its trigger type refuses. */
   validate(event: EventEnvelope): void;
+  /** The inventory's LAG of a device's port (interface events of members become member events). */
+  lagOf?: LagOf;
   log: Logger;
   now?: () => number;
 }
@@ -59,6 +66,8 @@ export interface IntakeCounts {
   offered: number;
   stored: number;
   coalesced: number;
+  /** Stored as another sensor's view of a fault already stored (`duplicateOf`), not shown to the rules. */
+  duplicates: number;
   /** Dropped under load, by step: low-severity and any generic syslog, then overflow. */
   shed_low_severity_syslog: number;
   shed_syslog: number;
@@ -73,6 +82,7 @@ export interface IntakeCounts {
 export class EventIntake {
   private queue: EventEnvelope[] = [];
   private readonly coalescer: Coalescer;
+  private readonly correlator: Correlator;
   private readonly limits: IntakeLimits;
   private readonly now: () => number;
   private readonly lossLog: RateLimitedLog;
@@ -82,11 +92,14 @@ export class EventIntake {
   private sweeper: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private occurrences: WriteOp[] = [];
+  /** Duplicates to store (with the next batch): written, never published. */
+  private duplicatesDue: Array<EventEnvelope & { duplicateOf: string }> = [];
   private closed = false;
   readonly counts: IntakeCounts = {
     offered: 0,
     stored: 0,
     coalesced: 0,
+    duplicates: 0,
     shed_low_severity_syslog: 0,
     shed_syslog: 0,
     overflow: 0,
@@ -103,6 +116,7 @@ export class EventIntake {
     const maxQueued = limits.maxQueued ?? DEFAULT_INTAKE_LIMITS.maxQueued;
     this.limits = { ...DEFAULT_INTAKE_LIMITS, shedAt: Math.floor(maxQueued / 4), ...limits };
     this.coalescer = new Coalescer({ windowMs: this.limits.coalesceWindowMs });
+    this.correlator = new Correlator(this.limits.coalesceWindowMs);
     this.now = deps.now ?? Date.now;
     this.lossLog = new RateLimitedLog(deps.log, { now: this.now });
     this.overflowLog = new RateLimitedLog({ warn: deps.log.error.bind(deps.log) }, { now: this.now });
@@ -113,10 +127,11 @@ export class EventIntake {
   }
 
   /** Take one event; never throws (a refusal is counted and logged, rate-limited). */
-  offer(event: EventEnvelope): void {
+  offer(offered: EventEnvelope): void {
     const c = this.counts;
     c.offered++;
-    if (this.closed) return this.lose('overflow', event, 'the appliance is stopping');
+    if (this.closed) return this.lose('overflow', offered, 'the appliance is stopping');
+    const event = this.deps.lagOf ? promoteLagMember(offered, this.deps.lagOf) : offered;
     try {
       this.deps.validate(event);
     } catch (e) {
@@ -124,7 +139,22 @@ export class EventIntake {
       this.lossLog.warn({ type: event.type, device: event.device, err: describeError(e) }, 'event refused by its trigger type');
       return;
     }
-    if (this.coalescer.offer(event, this.now()) !== null) {
+    if (this.correlator.handles(event.type)) {
+      const verdict = this.correlator.offer(event, this.now());
+      if (verdict.kind === 'repeat') {
+        c.coalesced++;
+        this.deps.deliverToWaits(event);
+        return;
+      }
+      if (verdict.kind === 'duplicate') {
+        if (this.duplicatesDue.length >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: duplicates dropped');
+        c.duplicates++;
+        this.deps.deliverToWaits(event);
+        this.duplicatesDue.push({ ...event, traceId: verdict.traceId, duplicateOf: verdict.of });
+        this.schedule();
+        return;
+      }
+    } else if (this.coalescer.offer(event, this.now()) !== null) {
       c.coalesced++;
       this.deps.deliverToWaits(event);
       return;
@@ -144,7 +174,7 @@ export class EventIntake {
   /** Write what is queued and the pending repeat counts now (shutdown, tests). */
   async flush(): Promise<void> {
     this.sweep();
-    while (this.queue.length || this.occurrences.length || this.writing) {
+    while (this.queue.length || this.occurrences.length || this.duplicatesDue.length || this.writing) {
       if (this.writing) await this.writing;
       else await this.write();
     }
@@ -177,7 +207,8 @@ export class EventIntake {
   }
 
   private sweep(): void {
-    for (const o of this.coalescer.sweep(this.now()))
+    const now = this.now();
+    for (const o of [...this.coalescer.sweep(now), ...this.correlator.sweep(now)])
       this.occurrences.push({ op: 'addTriggerInstanceOccurrences', id: o.id, count: o.count, lastTime: o.lastTime });
     if (this.occurrences.length) this.schedule();
   }
@@ -190,11 +221,30 @@ export class EventIntake {
     this.counts.queued = this.queue.length;
     const ops: WriteOp[] = this.occurrences;
     this.occurrences = [];
+    // after the batch's own events: a duplicate's first may be in this very batch
+    const duplicates = this.duplicatesDue;
+    this.duplicatesDue = [];
     for (const e of batch) {
       this.deps.inFlight.add(e.id);
       ops.push({
         op: 'putTriggerInstance',
         value: { id: e.id, type: e.type, time: e.time, source: e.source, device: e.device, payload: e.payload, traceId: e.traceId, status: 'pending' },
+      });
+    }
+    for (const e of duplicates) {
+      ops.push({
+        op: 'putTriggerInstance',
+        value: {
+          id: e.id,
+          type: e.type,
+          time: e.time,
+          source: e.source,
+          device: e.device,
+          payload: e.payload,
+          traceId: e.traceId,
+          status: 'processed',
+          duplicateOf: e.duplicateOf,
+        },
       });
     }
     if (ops.length === 0) return Promise.resolve();
@@ -211,7 +261,7 @@ export class EventIntake {
     );
     return this.writing.finally(() => {
       this.writing = null;
-      if (this.queue.length || this.occurrences.length) this.schedule();
+      if (this.queue.length || this.occurrences.length || this.duplicatesDue.length) this.schedule();
     });
   }
 

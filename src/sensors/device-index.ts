@@ -6,8 +6,22 @@ export interface KnownDevice {
   platform: string | null;
 }
 
-/** One inventory device as a sensor needs it: [name, hostname or address, platform]. Plain data: it crosses to a worker thread. */
-export type DeviceRow = readonly [name: string, hostname: string, platform: string | null];
+/**
+ * One inventory device as a sensor needs it: [name, hostname or address, platform, aliases].
+ * Plain data: it crosses to a worker thread.
+ */
+export type DeviceRow = readonly [name: string, hostname: string, platform: string | null, aliases?: readonly string[]];
+
+/**
+ * Other names and addresses a device sends from, from its inventory `data.aliases`: the hostname
+ * its syslog carries when that is not its own (OVS logs the machine's name), the source address
+ * of its traps, the agent address in its sFlow datagrams. Anything not a non-empty string is ignored.
+ */
+export function aliasesOf(data: Record<string, unknown>): string[] {
+  const a = data.aliases;
+  const list = Array.isArray(a) ? a : typeof a === 'string' ? [a] : [];
+  return list.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+}
 
 /**
  * Which device sent a message: by the hostname it put in the message (the inventory name, its
@@ -18,12 +32,19 @@ export class DeviceTable {
   private readonly byAddr = new Map<string, KnownDevice>();
 
   constructor(rows: Iterable<DeviceRow>) {
-    for (const [name, hostname, platform] of rows) {
+    const aliased: Array<[string, KnownDevice]> = [];
+    for (const [name, hostname, platform, aliases] of rows) {
       const d = { name, platform };
       this.byName.set(name.toLowerCase(), d);
       this.byAddr.set(hostname.toLowerCase(), d);
       const short = name.split('.')[0]!.toLowerCase();
       if (!this.byName.has(short)) this.byName.set(short, d);
+      for (const a of aliases ?? []) aliased.push([a.toLowerCase(), d]);
+    }
+    // an alias never takes a name or address another device already has
+    for (const [a, d] of aliased) {
+      if (!this.byName.has(a)) this.byName.set(a, d);
+      if (!this.byAddr.has(a)) this.byAddr.set(a, d);
     }
   }
 
@@ -62,7 +83,10 @@ export class DeviceIndex {
     const hosts = this.inventory.resolvedHosts();
     if (hosts === this.source) return;
     this.source = hosts;
-    this.rows = [...hosts.values()].map((h): DeviceRow => [h.name, h.hostname, h.platform]);
+    this.rows = [...hosts.values()].map((h): DeviceRow => {
+      const aliases = aliasesOf(h.data);
+      return aliases.length ? [h.name, h.hostname, h.platform, aliases] : [h.name, h.hostname, h.platform];
+    });
     this.table = new DeviceTable(this.rows);
     this.version++;
   }

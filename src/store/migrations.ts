@@ -208,6 +208,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trigger_instances ADD COLUMN last_time TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'cross-source correlation: an event stored as a duplicate of another',
+    sql: `
+      ALTER TABLE trigger_instances ADD COLUMN duplicate_of TEXT;
+      CREATE INDEX trigger_instances_duplicate_of ON trigger_instances (duplicate_of) WHERE duplicate_of IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -13,6 +13,11 @@ export interface TriggerInstanceRecord extends EventEnvelope {
   occurrences?: number;
   /** When the last of those repeats arrived (ISO-8601); null when never repeated. */
   lastTime?: string | null;
+  /**
+   * Another sensor's view of the fault this event id stands for (cross-source correlation): stored
+   * for the record, never shown to the rules. Absent on every other event.
+   */
+  duplicateOf?: string | null;
 }
 
 /** What a rule decided for one event: the audit trail event -> rule -> execution. */

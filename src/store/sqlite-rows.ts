@@ -23,7 +23,7 @@ function upsertSql(table: string, cols: readonly string[], key: readonly string[
 
 /** Each table's written columns and key; the column lists match the row interfaces below (PostgreSQL uses them too). */
 export const TABLE_COLUMNS = {
-  trigger_instances: { cols: ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload'], key: ['id'] },
+  trigger_instances: { cols: ['id', 'type', 'time', 'source', 'device', 'trace_id', 'status', 'payload', 'duplicate_of'], key: ['id'] },
   rule_enforcements: { cols: ['id', 'rule_ref', 'trigger_instance_id', 'trace_id', 'outcome', 'execution_id', 'action_ref', 'reason', 'time'], key: ['id'] },
   executions: {
     cols: [
@@ -92,6 +92,7 @@ export interface TriggerInstanceRow {
   trace_id: string;
   status: string;
   payload: string;
+  duplicate_of: string | null;
   /** Read only: the columns' defaults apply on insert and the upsert leaves them alone. */
   occurrences?: number;
   last_time?: string | null;
@@ -107,6 +108,7 @@ export function triggerInstanceRow(r: TriggerInstanceRecord): TriggerInstanceRow
     trace_id: r.traceId,
     status: r.status,
     payload: JSON.stringify(r.payload),
+    duplicate_of: r.duplicateOf ?? null,
   };
 }
 
@@ -126,6 +128,7 @@ export function triggerInstanceRecord(r: TriggerInstanceRow): TriggerInstanceRec
     rec.occurrences = r.occurrences;
     rec.lastTime = r.last_time ?? null;
   }
+  if (r.duplicate_of) rec.duplicateOf = r.duplicate_of;
   return rec;
 }
 

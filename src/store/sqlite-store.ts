@@ -267,6 +267,7 @@ export class SqliteStore implements Store {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.type !== undefined) (where.push('type = ?'), args.push(filter.type));
+    if (filter.duplicateOf !== undefined) (where.push('duplicate_of = ?'), args.push(filter.duplicateOf));
     if (filter.status) (where.push(`status IN (${filter.status.map(() => '?').join(', ')})`), args.push(...filter.status));
     if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
     const found = this.select('trigger_instances', where, 'id DESC', args, filter.limit) as rows.TriggerInstanceRow[];

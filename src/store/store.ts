@@ -41,6 +41,8 @@ export interface ExecutionFilter {
 
 export interface EventFilter {
   type?: string;
+  /** Only the duplicates of this event (cross-source correlation). */
+  duplicateOf?: string;
   status?: TriggerInstanceStatus[];
   limit?: number;
   before?: string;

@@ -117,3 +117,43 @@ test('a refused payload and a refused batch are counted, never thrown', async ()
   assert.equal(broken.counts.overflow, 1, 'after close an event is counted as lost');
   await h.intake.close();
 });
+
+test('three sensors see one member failure: one event reaches the rules, the other two are stored as its duplicates', async () => {
+  const h = harness();
+  const lagOf = (device: string, port: string) => (device === 'labsw1' && port === 'lagx1-a' ? 'bondA' : null);
+  const bus = new MemoryBus();
+  const published: EventEnvelope[] = [];
+  void bus.subscribe('rules', (d) => void published.push(d.event));
+  const intake = new EventIntake({
+    commit: async (ops) => void h.written.push(...ops),
+    bus,
+    inFlight: new Set(),
+    deliverToWaits: (e) => void h.waits.push(e),
+    validate: () => {},
+    log: silentLogger,
+    lagOf,
+  });
+  const syslog = makeEvent('network.lag_member_down', { lag: null, member: 'lagx1-a' }, { device: 'labsw1', source: 'sensor:syslog' });
+  const syslogLink = makeEvent('network.interface_down', { interface: 'lagx1-a' }, { device: 'labsw1', source: 'sensor:syslog' });
+  const trap = makeEvent('network.interface_down', { interface: 'lagx1-a', ifIndex: 7 }, { device: 'labsw1', source: 'sensor:snmptrap' });
+  const sflow = makeEvent('network.interface_down', { interface: 'lagx1-a', ifIndex: 7 }, { device: 'labsw1', source: 'sensor:sflow' });
+  for (const e of [syslog, syslogLink, trap, sflow]) intake.offer(e);
+  await intake.flush();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    published.map((e) => [e.id, e.type, e.payload.lag]),
+    [[syslog.id, 'network.lag_member_down', 'bondA']],
+  );
+  const puts = h.written.filter((w) => w.op === 'putTriggerInstance').map((w) => (w as Extract<typeof w, { op: 'putTriggerInstance' }>).value);
+  assert.deepEqual(
+    puts.map((v) => [v.id, v.type, v.status, v.duplicateOf ?? null, v.traceId]),
+    [
+      [syslog.id, 'network.lag_member_down', 'pending', null, syslog.traceId],
+      [trap.id, 'network.lag_member_down', 'processed', syslog.id, syslog.traceId],
+      [sflow.id, 'network.lag_member_down', 'processed', syslog.id, syslog.traceId],
+    ],
+  );
+  assert.deepEqual([intake.counts.duplicates, intake.counts.coalesced, intake.counts.stored], [2, 1, 1]);
+  assert.equal(h.waits.length, 3, 'a repeat and the duplicates still reach the waits');
+  await intake.close();
+});

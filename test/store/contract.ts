@@ -585,6 +585,11 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.deepEqual(ids(await s.listTriggerInstances({ status: ['pending'], type: 'network.interface_down' })), ['t2']);
       assert.deepEqual(ids(await s.listTriggerInstances({ limit: 2, before: 't4' })), ['t3', 't2']);
       assert.deepEqual(ids(await s.listTriggerInstances({ status: [] })), []);
+      // cross-source correlation: another sensor's view of t4 is stored as its duplicate
+      await s.commit([{ op: 'putTriggerInstance', value: triggerInstance('t5', { status: 'processed', duplicateOf: 't4' }) }]);
+      assert.deepEqual(ids(await s.listTriggerInstances({ duplicateOf: 't4' })), ['t5']);
+      assert.equal((await s.getTriggerInstance('t5'))?.duplicateOf, 't4');
+      assert.equal((await s.getTriggerInstance('t4'))?.duplicateOf, undefined, 'an event that duplicates nothing keeps its plain shape');
 
       assert.deepEqual(ids(await s.listEnforcements()), ['n3', 'n2', 'n1']);
       assert.deepEqual(ids(await s.listEnforcements({ triggerInstanceId: 't1' })), ['n2', 'n1']);

@@ -63,18 +63,27 @@ export function eventRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get<{ Params: { id: string } }>('/api/v1/events/:id', {
     schema: {
-      summary: 'One event and what every rule decided for it (executed, throttled, held...), with the status and outcome of the execution it started.',
+      summary:
+        "One event and what every rule decided for it (executed, throttled, held...), with the status and outcome of the execution it started, and the other sensors' views of the same fault stored as its duplicates.",
       tags: ['events'],
       params: idParams,
       response: {
-        200: { ...eventSchema, properties: { ...(eventSchema.properties as object), enforcements: { type: 'array', items: enforcementSchema } } },
+        200: {
+          ...eventSchema,
+          properties: {
+            ...(eventSchema.properties as object),
+            enforcements: { type: 'array', items: enforcementSchema },
+            duplicates: { type: 'array', items: eventSchema, description: 'events stored with duplicateOf this one (at most 100)' },
+          },
+        },
         ...errorResponses,
       },
     },
     handler: async (req) => {
       const ev = await appliance.store.getTriggerInstance(req.params.id);
       if (!ev) throw new NrxError('NRX_ERR_NOT_FOUND', `no event ${req.params.id}`);
-      return { ...ev, enforcements: await decisionTrail(appliance.store, ev.id) };
+      const duplicates = await appliance.store.listTriggerInstances({ duplicateOf: ev.id, limit: 100 });
+      return { ...ev, enforcements: await decisionTrail(appliance.store, ev.id), duplicates };
     },
   });
 

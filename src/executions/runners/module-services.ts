@@ -3,6 +3,7 @@ import { sshDriverFactory, type DriverFactory } from '../../../drivers/access/op
 import type { CliResolver } from '../../../drivers/access/targets.js';
 import { withDevice } from '../../../drivers/access/with-device.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
+import type { TriggerInstanceRecord } from '../../store/records.js';
 import type { DeviceSelector } from './fan-out-runner.js';
 
 /**
@@ -15,6 +16,13 @@ export interface ModuleServices {
   dataDir: string;
   kv: Pick<KeyValueStore, 'get' | 'list' | 'set' | 'delete' | 'setIfAbsent' | 'deleteIfValue'>;
   devices: DeviceCommands;
+  /** The appliance's recent events, newest first (how often a fault happened lately: flap counts). */
+  events: RecentEvents;
+}
+
+export interface RecentEvents {
+  /** Up to `limit` (default 500) stored events of a type, newest first, duplicates included (they say `duplicateOf`). */
+  recent(type: string, limit?: number): Promise<TriggerInstanceRecord[]>;
 }
 
 export interface DeviceCommands {
@@ -29,6 +37,8 @@ export interface ModuleServiceDeps {
   kv: ModuleServices['kv'];
   cliDevices: CliResolver;
   selectDevices: DeviceSelector;
+  /** The store's event listing; without it a module action sees no events. */
+  listEvents?: (filter: { type: string; limit: number }) => Promise<TriggerInstanceRecord[]>;
 }
 
 export function moduleServices(deps: ModuleServiceDeps, factory: DriverFactory = sshDriverFactory): ModuleServices {
@@ -39,6 +49,9 @@ export function moduleServices(deps: ModuleServiceDeps, factory: DriverFactory =
       send: (device, commands, opts = {}) =>
         withDevice(deps.cliDevices, factory, device, opts.signal, (d) => d.send(commands, opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {})),
       select: (filter) => deps.selectDevices(filter),
+    },
+    events: {
+      recent: async (type, limit = 500) => (deps.listEvents ? deps.listEvents({ type, limit: Math.min(Math.max(1, limit), 5_000) }) : []),
     },
   };
 }

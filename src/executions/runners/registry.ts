@@ -3,6 +3,7 @@ import { NrxError } from '../../core/errors.js';
 import type { KeyValueStore } from '../../datastore/keyvalue.js';
 import { PackConfigStore } from '../../datastore/pack-config-store.js';
 import type { EventEnvelope } from '../../events/envelope.js';
+import type { TriggerInstanceRecord } from '../../store/records.js';
 import type { AnyRunner, Runner, RunnerDeclaration } from '../action.js';
 import { INQUIRY_RUNNER } from '../inquiry.js';
 import { ANNOUNCEMENT_RUNNER, AnnouncementRunner } from './announcement.js';
@@ -47,6 +48,8 @@ export interface RunnerDeps {
   netconfDevices: NetconfDeviceResolver;
   /** Device runners with `on`: which devices an inventory filter selects. */
   selectDevices: DeviceSelector;
+  /** Stored events for module actions (ctx.services.events). */
+  listEvents?: (filter: { type: string; limit: number }) => Promise<TriggerInstanceRecord[]>;
   /** Interpreter for python-script (default /usr/bin/python3; NETREFLEX_PYTHON). */
   python?: string;
 }

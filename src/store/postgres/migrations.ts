@@ -102,6 +102,14 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       ALTER TABLE trigger_instances ADD COLUMN last_time TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'cross-source correlation: an event stored as a duplicate of another',
+    sql: `
+      ALTER TABLE trigger_instances ADD COLUMN duplicate_of TEXT;
+      CREATE INDEX trigger_instances_duplicate_of ON trigger_instances (duplicate_of) WHERE duplicate_of IS NOT NULL;
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

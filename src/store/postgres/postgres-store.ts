@@ -249,6 +249,7 @@ export class PostgresStore implements Store {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.type !== undefined) (args.push(filter.type), where.push(`type = $${args.length}`));
+    if (filter.duplicateOf !== undefined) (args.push(filter.duplicateOf), where.push(`duplicate_of = $${args.length}`));
     if (filter.status) (args.push(filter.status), where.push(`status = ANY($${args.length})`));
     if (filter.before !== undefined) (args.push(filter.before), where.push(`id < $${args.length}`));
     return this.select('trigger_instances', where, args, filter.limit, rows.triggerInstanceRecord);
