@@ -29,16 +29,17 @@ export function declaredLags(data: Record<string, unknown>): DeclaredLag[] {
  */
 export class LagIndex {
   private source: ReadonlyMap<string, ResolvedHost> | null = null;
-  private byPort = new Map<string, string>();
+  private byPort = new Map<string, { name: string; minLinks: number }>();
 
   constructor(private readonly hosts: () => ReadonlyMap<string, ResolvedHost>) {}
 
-  lagOf(device: string, port: string): string | null {
+  lagOf(device: string, port: string): { name: string; minLinks: number } | null {
     const hosts = this.hosts();
     if (hosts !== this.source) {
       this.source = hosts;
       this.byPort = new Map();
-      for (const h of hosts.values()) for (const lag of declaredLags(h.data)) for (const m of lag.members) this.byPort.set(key(h.name, m), lag.name);
+      for (const h of hosts.values())
+        for (const lag of declaredLags(h.data)) for (const m of lag.members) this.byPort.set(key(h.name, m), { name: lag.name, minLinks: lag.minLinks });
     }
     return this.byPort.get(key(device, port)) ?? null;
   }

@@ -120,7 +120,7 @@ test('a refused payload and a refused batch are counted, never thrown', async ()
 
 test('three sensors see one member failure: one event reaches the rules, the other two are stored as its duplicates', async () => {
   const h = harness();
-  const lagOf = (device: string, port: string) => (device === 'labsw1' && port === 'lagx1-a' ? 'bondA' : null);
+  const lagOf = (device: string, port: string) => (device === 'labsw1' && port === 'lagx1-a' ? { name: 'bondA', minLinks: 1 } : null);
   const bus = new MemoryBus();
   const published: EventEnvelope[] = [];
   void bus.subscribe('rules', (d) => void published.push(d.event));

@@ -73,13 +73,13 @@ test('property: every state change opens a new fault; within one state each sens
 });
 
 test('an interface event of a declared LAG member becomes the member event; other ports and devices pass unchanged', () => {
-  const lagOf = (device: string, port: string) => (device === 'labsw1' && port === 'lagx1-a' ? 'bondA' : null);
+  const lagOf = (device: string, port: string) => (device === 'labsw1' && port === 'lagx1-a' ? { name: 'bondA', minLinks: 1 } : null);
   const trap = makeEvent('network.interface_down', { interface: 'lagx1-a', ifIndex: 7 }, { device: 'labsw1', source: 'sensor:snmptrap' });
   const p = promoteLagMember(trap, lagOf);
   assert.equal(p.type, 'network.lag_member_down');
   assert.deepEqual(
-    [p.id, p.traceId, p.source, p.device, p.payload.lag, p.payload.member, p.payload.ifIndex, p.payload.interface_event],
-    [trap.id, trap.traceId, 'sensor:snmptrap', 'labsw1', 'bondA', 'lagx1-a', 7, 'network.interface_down'],
+    [p.id, p.traceId, p.source, p.device, p.payload.lag, p.payload.member, p.payload.min_links, p.payload.ifIndex, p.payload.interface_event],
+    [trap.id, trap.traceId, 'sensor:snmptrap', 'labsw1', 'bondA', 'lagx1-a', 1, 7, 'network.interface_down'],
   );
   const up = promoteLagMember(makeEvent('network.interface_up', { interface: 'lagx1-a' }, { device: 'labsw1' }), lagOf);
   assert.equal(up.type, 'network.lag_member_up');

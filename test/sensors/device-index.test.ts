@@ -46,9 +46,9 @@ test('the LAG index follows the inventory snapshot', () => {
   });
   let hosts = new Map([['labsw1', host({ bondA: { members: ['lagx1-a'] } })]]);
   const idx = new LagIndex(() => hosts);
-  assert.equal(idx.lagOf('labsw1', 'LAGX1-A'), 'bondA');
+  assert.deepEqual(idx.lagOf('labsw1', 'LAGX1-A'), { name: 'bondA', minLinks: 1 });
   assert.equal(idx.lagOf('labsw1', 'lagx2-a'), null);
   hosts = new Map([['labsw1', host({ bondB: { members: ['lagx2-a'] } })]]);
-  assert.equal(idx.lagOf('labsw1', 'lagx2-a'), 'bondB');
+  assert.deepEqual(idx.lagOf('labsw1', 'lagx2-a'), { name: 'bondB', minLinks: 1 });
   assert.equal(idx.lagOf('labsw1', 'lagx1-a'), null);
 });
