@@ -4,9 +4,10 @@ import { NrxError } from '../core/errors.js';
  * Exit codes, documented in `netreflex --help` and src/cli/README.md:
  *   0 ok · 1 failed (the action failed, the rule did not match, the request was refused as
  *   conflicting) · 2 usage or invalid input · 3 cannot reach the API or not authenticated ·
- *   4 forbidden (the credential's role or grants do not allow it).
+ *   4 forbidden (the credential's role or grants do not allow it) · 5 waiting for an answer (`run`
+ *   stopped at a pending inquiry, core.ask).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, forbidden: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, forbidden: 4, pending: 5 } as const;
 
 /** The exit code for an error: by its catalogue code first, then by its HTTP status class. */
 export function exitCodeFor(e: unknown): number {

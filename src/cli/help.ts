@@ -20,6 +20,7 @@ Exit codes:
   0 ok  1 failed (the action failed, the rule did not match, a conflicting request)
   2 usage or invalid input (bad arguments, unknown action/host/rule, invalid parameters)
   3 cannot reach the API, or not authenticated  4 forbidden (role or grants do not allow it)
+  5 waiting for an answer (\`run\` stopped at a pending inquiry: core.ask)
 
 Get started:
   netreflex serve                                  # prints the admin credential once

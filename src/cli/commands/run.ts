@@ -10,6 +10,7 @@ import { followExecution } from '../tail.js';
 import { colorStatus, parseKeyValues, printJson, table } from '../output.js';
 import { outcomeOf } from '../../executions/outcome.js';
 import { noteNewDataDir } from '../data-dir-notice.js';
+import { finishedOrAsking, type PendingInquiry } from '../inquiry-wait.js';
 
 /** An execution as `run --json` and `execution get --json` print it, from the store or the API. */
 export function executionViewOf(rec: ExecutionRecord, taskList: TaskRecord[] = []): Record<string, unknown> {
@@ -113,6 +114,30 @@ async function runRemote(cmd: Command, ref: string, params: string[], opts: { js
   return final.status === 'succeeded' ? EXIT.ok : EXIT.failed;
 }
 
+/** The run waits for a human (core.ask): say which inquiry and how to answer it; exit 5. */
+function reportAsking(view: Record<string, unknown>, asking: PendingInquiry[], dataDir: string, json: boolean): number {
+  const serve = `netreflex serve --data-dir ${shellWord(dataDir)}`;
+  if (json) {
+    printJson({ ...view, waiting_for: 'inquiry', inquiries: asking, serve });
+    return EXIT.pending;
+  }
+  printExecution(view);
+  const lines = ['', 'waiting for an answer (core.ask):'];
+  for (const q of asking)
+    lines.push(`  inquiry ${q.id}  task ${q.task ?? '-'}  ${colorStatus(q.status)}  fields: ${Object.keys(q.schema ?? {}).join(', ') || '-'}`);
+  lines.push(
+    'the workflow goes on once someone answers; the inquiry keeps waiting in this data directory. Answer with the appliance running on it:',
+    `  ${serve}        # in another terminal (it resumes the workflow)`,
+    ...asking.map((q) => `  ${q.respond}`),
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.pending;
+}
+
+function shellWord(s: string): string {
+  return /^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 async function runInProcess(ref: string, params: string[], opts: DataOptions & { json?: boolean }): Promise<number> {
   let appliance: Appliance | null = null;
   try {
@@ -123,12 +148,14 @@ async function runInProcess(ref: string, params: string[], opts: DataOptions & {
     const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli' });
     const onSig = (): void => void appliance?.engine.cancel(rec.id).catch(() => {});
     process.once('SIGINT', onSig);
-    const done = await appliance.engine.wait(rec.id);
+    const outcome = await finishedOrAsking(appliance.engine.wait(rec.id), appliance.store, rec.id);
     process.off('SIGINT', onSig);
-    const view = await executionView(appliance.store, done);
+    const now = 'done' in outcome ? outcome.done : ((await appliance.store.getExecution(rec.id)) ?? rec);
+    const view = await executionView(appliance.store, now);
+    if ('asking' in outcome) return reportAsking(view, outcome.asking, configFrom(opts).dataDir, Boolean(opts.json));
     if (opts.json) printJson(view);
     else printExecution(view);
-    return done.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+    return outcome.done.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   } finally {
     await appliance?.stop().catch(() => {});
   }
