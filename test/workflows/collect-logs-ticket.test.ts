@@ -16,6 +16,9 @@ import { silentLogger } from '../../src/core/log.js';
 import { PackConfigStore } from '../../src/datastore/pack-config-store.js';
 import { makeEvent } from '../../src/events/envelope.js';
 import { outcomeOf } from '../../src/executions/outcome.js';
+import { AliasExecutor } from '../../src/api/alias-execution.js';
+import { AliasIndex } from '../../src/packs/alias-index.js';
+import { loadPacks } from '../../src/packs/pack-loader.js';
 import type { ExecutionRecord } from '../../src/store/records.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../drivers/replay-server.js';
 import { fakeJira, type FakeTracker } from '../packs/ticket/fake-trackers.js';
@@ -195,6 +198,26 @@ describe('remediation.collect_logs_ticket: show commands -> bundle uploaded -> t
     } finally {
       await configs.set('ticket', ticketPack, 'url', jira.url);
     }
+  });
+
+  test('!collect: the alias gives device and commands, keeps the workflow from posting itself, and answers with its message', async () => {
+    const index = AliasIndex.load(loadPacks([path.join(REPO_ROOT, 'packs'), path.join(REPO_ROOT, 'workflows')]).packs);
+    assert.deepEqual(index.errors, []);
+    const m = index.match('collect rtr1 show ip bgp summary');
+    assert.equal(m.alias.ref, 'remediation.collect');
+    assert.deepEqual(m.parameters, { device: 'rtr1', commands: 'show ip bgp summary', post_to_chat: false });
+    assert.equal(index.match('collect rtr1 show version post_to_chat=true').parameters.post_to_chat, false, 'a chat line cannot turn it back on');
+    const texts = new AliasExecutor({ aliases: () => index } as never);
+    const ok = await collect(m.parameters);
+    assert.deepEqual(ok.chat, [], 'the workflow posts nothing itself: the alias answers');
+    assert.equal(texts.resultText(m.alias, ok.rec), ok.out.message);
+    assert.match(ok.out.message, /^logs collected from rtr1 \(show ip bgp summary\): bundle http/);
+    const bad = await collect(index.match('collect rtr1 show run | include bgp').parameters);
+    assert.equal(bad.rec.status, 'failed');
+    assert.match(
+      texts.resultText(m.alias, bad.rec),
+      /^logs NOT collected: step check failed: field 'cmd': the command "show run \| include bgp" has characters .*\(\|\)/,
+    );
   });
 
   test('the rule: a POST to the collect-logs webhook runs it with host and cmd; another webhook does not', async () => {
