@@ -58,6 +58,19 @@ export function resolveTemplateValue(v: unknown): unknown {
 // sandbox (template-sandbox.ts) guards names, members, calls, loops and sizes.
 sandboxEnvironment(env, resolveTemplateValue);
 
+/**
+ * A context may spell expressions its own way: in an Orquesta workflow `<% %>` is YAQL, not
+ * Jinja (src/workflows/orquesta/expression-source.ts). A function under this key rewrites each
+ * source into the Jinja this module renders before anything reads it; messages quote the
+ * source as written. The rewrite must be idempotent (a value may pass through twice).
+ */
+export const TEMPLATE_SOURCE: unique symbol = Symbol.for('netreflex.template.source');
+
+function rewritten(source: string, context: Record<string, unknown>): string {
+  const rewrite = (context as Record<symbol, unknown>)[TEMPLATE_SOURCE];
+  return typeof rewrite === 'function' ? (rewrite as (s: string) => string)(source) : source;
+}
+
 const EXPR_ONLY = /^\s*(?:\{\{([\s\S]*?)\}\}|<%([\s\S]*?)%>)\s*$/;
 const HAS_TEMPLATE = /\{\{|\{%|<%/;
 
@@ -74,7 +87,7 @@ export function isTemplate(s: string): boolean {
   return HAS_TEMPLATE.test(s);
 }
 
-function compile(source: string, where: ErrorLocation): Compiled {
+function compile(source: string, where: ErrorLocation, shown: string = source): Compiled {
   let c = cache.get(source);
   if (c) return c;
   const only = EXPR_ONLY.exec(source);
@@ -87,7 +100,7 @@ function compile(source: string, where: ErrorLocation): Compiled {
     c = { tmpl: new nunjucks.Template(text, env, undefined, true), ...(single ? { expr: onlyExpr!.trim() } : {}) };
   } catch (e) {
     const details = e instanceof NrxError ? { details: e.details } : {};
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(source)}: ${(e as Error).message}`, {
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(shown)}: ${(e as Error).message}`, {
       location: where,
       cause: e,
       ...details,
@@ -99,9 +112,10 @@ function compile(source: string, where: ErrorLocation): Compiled {
 }
 
 /** Render one template string. Expression-only strings keep the value's type. */
-export function renderString(source: string, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
-  if (!HAS_TEMPLATE.test(source)) return source;
-  const c = compile(source, where);
+export function renderString(written: string, context: Record<string, unknown>, where: ErrorLocation = {}): unknown {
+  if (!HAS_TEMPLATE.test(written)) return written;
+  const source = rewritten(written, context);
+  const c = compile(source, where, written);
   // One budget per render; inside renderValue, one for the whole value (template-budget.ts).
   return withRender({}, (budget) => {
     try {
@@ -124,7 +138,7 @@ export function renderString(source: string, context: Record<string, unknown>, w
         false,
       );
     } catch (e) {
-      const prefix = `cannot render ${JSON.stringify(source)}`;
+      const prefix = `cannot render ${JSON.stringify(written)}`;
       throw (
         sandboxFailure(e, budget, prefix, where) ??
         new NrxError('NRX_ERR_TEMPLATE', `${prefix}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e })
@@ -141,8 +155,9 @@ export function renderValue(value: unknown, context: Record<string, unknown>, wh
   return withRender({}, () => renderEach(value, context, where));
 }
 
-function renderEach(value: unknown, context: Record<string, unknown>, where: ErrorLocation): unknown {
-  if (typeof value === 'string') {
+function renderEach(written: unknown, context: Record<string, unknown>, where: ErrorLocation): unknown {
+  if (typeof written === 'string' && HAS_TEMPLATE.test(written)) {
+    const value = rewritten(written, context);
     const key = where.field?.split('.').pop();
     if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
       return renderShellCommand(value, where, (jinja, ref) =>
@@ -160,8 +175,9 @@ function renderEach(value: unknown, context: Record<string, unknown>, where: Err
         where,
       );
     }
-    return renderString(value, context, where);
+    return renderString(written, context, where);
   }
+  const value = written;
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, context, { ...where, field: where.field ? `${where.field}[${i}]` : `[${i}]` }));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -54,7 +54,7 @@ test('designer edits change only what they touch: comments and the rest of the t
   assert.ok(text.startsWith(APPROVE.split('\n  apply:')[0]!), 'the text before the edited task is unchanged');
   const spec = parseOrquesta(parseYaml(text, 'edited.yaml'));
   assert.deepEqual(spec.outbound.apply, ['notify']);
-  assert.deepEqual(spec.tasks.apply!.next[0]!.publish, [{ name: 'who', value: "<% ctx('note') %>" }]);
+  assert.deepEqual(spec.tasks.apply!.next[0]!.publish, [{ name: 'who', value: '<% ctx(note) %>' }]);
 
   d.removeTask('notify');
   const spec2 = parseOrquesta(parseYaml(d.text(), 'removed.yaml'));

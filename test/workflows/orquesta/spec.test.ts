@@ -65,7 +65,7 @@ tasks:
       { name: 'admin_down', value: false },
       { name: 'attempts', value: 0 },
     ]);
-    assert.deepEqual(spec.output, [{ name: 'state', value: "<% ctx('state') %>" }]);
+    assert.deepEqual(spec.output, [{ name: 'state', value: '<% ctx(state) %>' }]);
     assert.deepEqual(spec.startTasks, ['diagnose']);
     assert.deepEqual(spec.inbound.repair, ['diagnose']);
     const d = spec.tasks.diagnose!;
@@ -75,14 +75,14 @@ tasks:
     assert.equal(d.timeout, 30_000);
     assert.equal(d.line, 13);
     assert.deepEqual(d.next[0]!.do, ['repair', 'tell_chat']);
-    assert.equal(d.next[0]!.when, "<% succeeded() and result().state == 'idle' %>");
+    assert.equal(d.next[0]!.when, "<% succeeded() and result().state = 'idle' %>");
     assert.deepEqual(d.next[0]!.publish, [
       { name: 'state', value: '<% result().state %>' },
       { name: 'seen', value: true },
     ]);
     assert.equal(spec.tasks.repair!.delay, 60_000);
-    assert.deepEqual(spec.tasks.tell_chat!.with, { names: ['room'], items: "<% ctx('rooms') %>", concurrency: 2 });
-    assert.deepEqual(spec.tasks.tell_chat!.input, { room: "<% item('room') %>" });
+    assert.deepEqual(spec.tasks.tell_chat!.with, { names: ['room'], items: '<% ctx(rooms) %>', concurrency: 2 });
+    assert.deepEqual(spec.tasks.tell_chat!.input, { room: '<% item(room) %>' });
     assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec, 'the spec is plain data');
   });
 
@@ -171,7 +171,13 @@ describe('parseOrquesta: errors name file, line and field', () => {
     specErr(`${head}  a:\n    action: x.y\n    timeout: soon\n`, 5, 'tasks.a.timeout', /invalid duration/);
     specErr(`${head}  a:\n    action: x.y\n    retry: { count: -1 }\n`, 5, 'tasks.a.retry.count', /whole number/);
     specErr(`version: 2.0\ntasks:\n  a:\n    action: x.y\n`, 1, 'version', /unsupported version/);
-    specErr(`${head}  a:\n    action: x.y\n    next:\n      - when: <% succeeded( %>\n`, 6, 'tasks.a.next[0].when', /cannot compile/);
+    specErr(
+      `${head}  a:\n    action: x.y\n    next:\n      - when: <% succeeded( %>\n`,
+      6,
+      'tasks.a.next[0].when',
+      /<% succeeded\( %>: unexpected end of expression/,
+    );
+    specErr(`${head}  a:\n    action: x.y\n    next:\n      - when: "{{ succeeded( }}"\n`, 6, 'tasks.a.next[0].when', /cannot compile/);
     specErr(`${head}  a:\n    action: not-a-ref\n`, 4, 'tasks.a.action', /pack\.action/);
     specErr(`${head}  a:\n    action: x.y\n    wait_for: { trigger: t.x }\n`, 5, 'tasks.a.wait_for', /not both/);
     specErr(`${head}  a:\n    action: x.y\n    next: [{do: b}]\n  b:\n    action: x.y\n    next: [{do: a}]\n`, 2, 'tasks', /no task to start with/);
@@ -194,9 +200,8 @@ describe('inline arguments and YAQL spellings', () => {
     assert.equal(parseInlineArgs('oops').ok, false);
     assert.equal(parseInlineArgs('a="open').ok, false);
   });
-  test('YAQL spellings become Jinja inside <% %> only, quoted text untouched', () => {
-    assert.equal(normaliseExpression("<% ctx(x) = 'a=b' and item(host) != 1 %>"), "<% ctx('x') == 'a=b' and item('host') != 1 %>");
-    assert.equal(normaliseExpression('<% f(a, decrypt => true) >= 2 %>'), '<% f(a, decrypt = true) >= 2 %>');
+  test('the spec keeps expressions as written (<% %> is evaluated as YAQL, not rewritten)', () => {
+    assert.equal(normaliseExpression("<% ctx(x) = 'a=b' and item(host) != 1 %>"), "<% ctx(x) = 'a=b' and item(host) != 1 %>");
     assert.equal(normaliseExpression('{{ ctx(x) }} a=b'), '{{ ctx(x) }} a=b');
   });
   test('hostile shorthand never throws', () => {
