@@ -267,6 +267,9 @@ export class EventIntake {
 
   private lose(counter: 'shed_low_severity_syslog' | 'shed_syslog' | 'overflow', event: EventEnvelope, msg: string): void {
     this.counts[counter]++;
+    // a lost event that opened a window must not collect repeats for a row that will never exist
+    this.coalescer.withdraw(event);
+    this.correlator.withdraw(event);
     const fields = { type: event.type, device: event.device, queued: this.queue.length, lost: this.counts[counter] };
     (counter === 'overflow' ? this.overflowLog : this.lossLog).warn(fields, msg);
   }

@@ -89,6 +89,17 @@ export class Coalescer {
   }
 
   /**
+   * An event that opened a window was lost before it was stored (shed, queue full): its window
+   * goes, so that a repeat is not counted on a row that will never exist but opens a window anew.
+   */
+  withdraw(event: EventEnvelope): void {
+    const fields = this.keys[event.type];
+    if (!fields || event.device === null) return;
+    const key = coalesceKey(event, fields);
+    if (this.open.get(key)?.id === event.id) this.open.delete(key);
+  }
+
+  /**
    * The repeats to write to the store since the last call; windows older than the window are
    * closed. Call every second or so: a stored event's count lags its repeats by at most that.
    */

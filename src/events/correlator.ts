@@ -69,11 +69,17 @@ export class Correlator {
     return this.episodes.size;
   }
 
-  offer(event: EventEnvelope, now: number): Verdict {
+  private keyOf(event: EventEnvelope): { key: string; f: StateFamily } | null {
     const f = this.families[event.type];
     const port = f ? event.payload[f.port] : undefined;
-    if (!f || this.windowMs <= 0 || event.device === null || typeof port !== 'string' || port === '') return { kind: 'new' };
-    const key = `${f.family}\u0000${event.device.toLowerCase()}\u0000${port.toLowerCase()}`;
+    if (!f || this.windowMs <= 0 || event.device === null || typeof port !== 'string' || port === '') return null;
+    return { key: `${f.family}\u0000${event.device.toLowerCase()}\u0000${port.toLowerCase()}`, f };
+  }
+
+  offer(event: EventEnvelope, now: number): Verdict {
+    const k = this.keyOf(event);
+    if (!k) return { kind: 'new' };
+    const { key, f } = k;
     const seen = this.episodes.get(key);
     if (seen && seen.state === f.state && now - seen.openedAt < this.windowMs) {
       seen.lastTime = event.time;
@@ -97,6 +103,12 @@ export class Correlator {
       lastTime: event.time,
     });
     return { kind: 'new' };
+  }
+
+  /** An event that opened an episode was lost before it was stored: the episode goes (see Coalescer.withdraw). */
+  withdraw(event: EventEnvelope): void {
+    const k = this.keyOf(event);
+    if (k && this.episodes.get(k.key)?.id === event.id) this.episodes.delete(k.key);
   }
 
   /** Repeat counts to write since the last call; episodes older than the window are closed. */

@@ -157,3 +157,37 @@ test('three sensors see one member failure: one event reaches the rules, the oth
   assert.equal(h.waits.length, 3, 'a repeat and the duplicates still reach the waits');
   await intake.close();
 });
+
+test('an event lost to a full queue opens no window: its repeats are not counted on a row that was never written', async () => {
+  const h = harness({ maxQueued: 10, shedAt: 10, batchSize: 5 });
+  const bgp = () =>
+    makeEvent(
+      'network.bgp_peer_state_changed',
+      { peer: '10.0.0.9', vrf: 'default', previous_state: 'established', state: 'idle' },
+      { device: 'leaf1', source: 'sensor:syslog' },
+    );
+  const release = h.holdWrites();
+  h.intake.offer(ifDown(-1)); // the write in progress (held)
+  await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 10; i++) h.intake.offer(ifDown(i));
+  const lostLink = ifDown(77);
+  const lostBgp = bgp();
+  h.intake.offer(lostLink);
+  h.intake.offer(lostBgp);
+  assert.equal(h.intake.counts.overflow, 2);
+  release();
+  await h.intake.flush();
+  // the same faults again, the queue drained: new events, stored, not repeats of the lost ones
+  const link = ifDown(77);
+  const again = bgp();
+  h.intake.offer(link);
+  h.intake.offer(again);
+  h.intake.offer(ifDown(77));
+  h.intake.offer(bgp());
+  await h.intake.flush();
+  const stored = new Set(h.written.flatMap((w) => (w.op === 'putTriggerInstance' ? [w.value.id] : [])));
+  assert.ok(stored.has(link.id) && stored.has(again.id), 'the first event after the loss is stored');
+  const counted = h.written.flatMap((w) => (w.op === 'addTriggerInstanceOccurrences' ? [w.id] : []));
+  assert.deepEqual(counted.sort(), [link.id, again.id].sort(), 'repeats are counted on stored rows only');
+  await h.intake.close();
+});
