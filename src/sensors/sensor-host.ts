@@ -29,7 +29,7 @@ export interface SensorConfig {
   syslogConnections?: Partial<ConnectionLimits>;
   /** Longest text a syslog event keeps, in bytes (default 8 KiB). */
   syslogMaxStoredTextBytes?: number;
-  /** Read and decode syslog UDP on a worker thread (default true: a second core for storms). */
+  /** Read syslog UDP on a worker thread (default true: the socket gets a core of its own in a storm). */
   syslogUdpWorker?: boolean;
 }
 
@@ -64,14 +64,7 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
         ? {
             host: config.host,
             port: config.syslogUdpPort,
-            ...(config.syslogUdpWorker !== false
-              ? {
-                  worker: {
-                    devices: () => devices.snapshot(),
-                    ...(config.syslogMaxStoredTextBytes !== undefined ? { maxStoredTextBytes: config.syslogMaxStoredTextBytes } : {}),
-                  },
-                }
-              : {}),
+            worker: config.syslogUdpWorker !== false,
           }
         : false,
     tcp: config.syslogTcpPort !== null ? { host: config.host, port: config.syslogTcpPort } : false,
@@ -93,7 +86,8 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
     // beyond the common six: truncations, and connections when there are streams
     counters: () => ({
       syslog: {
-        ...sumCounters({ ...sensor.counters.snapshot(), truncated: sensor.truncated }, listener.workerCounters()),
+        ...sensor.counters.snapshot(),
+        truncated: sensor.truncated,
         kernel_dropped: listener.kernelDropped(),
         ...(streams ? listener.connectionCounts() : {}),
       },
@@ -176,11 +170,4 @@ export async function startSensors(config: SensorConfig, deps: NetworkSensorDeps
   const sensors = new SensorSet(networkSensors(config, deps));
   await sensors.start();
   return { addresses: sensors.addresses(), counters: () => sensors.counters(), stop: () => sensors.stop() };
-}
-
-/** The main thread's counters plus the UDP worker's (it decodes, this thread publishes: `dropped` is counted here). */
-function sumCounters(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }

@@ -1,17 +1,35 @@
-// The netreflex side of the UDP syslog benchmark, in its own process (its own core): a
-// SyslogListener whose events are counted, not stored. Prints {"port", "recvBufferBytes"} once
-// listening; answers every line on stdin with the sensor's counters as JSON.
+// The netreflex side of the UDP syslog benchmark, in its own process: a SyslogListener whose
+// events are counted, not stored. The first argument says how it reads the socket:
+// `worker` (the appliance's way: the socket read on a worker thread, default), `main` (all
+// on this thread) or `bare` (a dgram socket that only counts: the ceiling of Node's receive path
+// here). Prints {"port", "recvBufferBytes"} once listening; answers every line on stdin with its
+// counters as JSON.
+import dgram from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { SyslogListener } from '../../src/sensors/syslog/listener.js';
 import { SyslogSensor } from '../../src/sensors/syslog/sensor.js';
 
+const mode = process.argv[2] ?? 'worker';
 let events = 0;
-const sensor = new SyslogSensor({ publish: () => void events++ });
-const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0 } });
-const addr = await listener.start();
-process.stdout.write(`${JSON.stringify({ port: addr.udp!.port, recvBufferBytes: addr.udp!.recvBufferBytes })}\n`);
+let report: () => Record<string, number>;
+let close: () => Promise<void>;
+if (mode === 'bare') {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
+  socket.on('message', () => void events++);
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  process.stdout.write(`${JSON.stringify({ port: socket.address().port, recvBufferBytes: socket.getRecvBufferSize() })}\n`);
+  report = () => ({ events });
+  close = () => new Promise((r) => socket.close(() => r()));
+} else {
+  const sensor = new SyslogSensor({ publish: () => void events++ });
+  const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0, worker: mode === 'worker' } });
+  const addr = await listener.start();
+  process.stdout.write(`${JSON.stringify({ port: addr.udp!.port, recvBufferBytes: addr.udp!.recvBufferBytes })}\n`);
+  report = () => ({ ...sensor.counters.snapshot(), events });
+  close = () => listener.close();
+}
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'close') break;
-  process.stdout.write(`${JSON.stringify({ ...sensor.counters.snapshot(), events })}\n`);
+  process.stdout.write(`${JSON.stringify(report())}\n`);
 }
-await listener.close();
+await close();

@@ -10,7 +10,6 @@ import { RateLimitedLog } from '../../core/rate-limited-log.js';
 import { UdpDropWatch } from '../common/udp-drops.js';
 import { SyslogStreamFramer } from './framing.js';
 import { UdpWorkerHost } from './udp-worker-host.js';
-import type { DeviceRow } from '../device-index.js';
 import type { SyslogSensor } from './sensor.js';
 
 export interface UdpOptions {
@@ -20,10 +19,10 @@ export interface UdpOptions {
   /** Socket receive buffer to ask for; the kernel caps it at net.core.rmem_max (and reports double). Default 8 MiB. */
   recvBufferBytes?: number;
   /**
-   * Receive and decode on a worker thread (the appliance's default): the events come back to
-   * the sensor's publish a batch at a time. Without it the socket is read on this thread.
+   * Read the socket on a worker thread (the appliance's default): the datagrams come back a
+   * batch at a time, in arrival order, and are decoded here. Without it the socket is read on this thread.
    */
-  worker?: { devices: () => { version: number; rows: readonly DeviceRow[] }; platform?: string | null; maxStoredTextBytes?: number };
+  worker?: boolean;
 }
 
 export interface StreamOptions {
@@ -101,11 +100,6 @@ export class SyslogListener {
     return this.udpDrops?.poll() ?? 0;
   }
 
-  /** The UDP worker's sensor counters, to add to the sensor's own; {} when the socket is read on this thread. */
-  workerCounters(): Record<string, number> {
-    return this.udpWorker?.counters() ?? {};
-  }
-
   /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
   connectionCounts(): ConnectionCounts {
     return this.gate.counts();
@@ -144,7 +138,7 @@ export class SyslogListener {
   private async startUdp(o: UdpOptions): Promise<NonNullable<ListenerAddresses['udp']>> {
     const host = o.host ?? '0.0.0.0';
     const requested = o.recvBufferBytes ?? DEFAULT_RECV_BUFFER;
-    if (o.worker) return this.startUdpWorker(o, o.worker, host, requested);
+    if (o.worker) return this.startUdpWorker(o, host, requested);
     const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: requested });
     this.udp = socket;
     socket.on('message', (msg, rinfo) => this.sensor.handle(msg, rinfo.address));
@@ -161,20 +155,12 @@ export class SyslogListener {
     return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
   }
 
-  private async startUdpWorker(
-    o: UdpOptions,
-    w: NonNullable<UdpOptions['worker']>,
-    host: string,
-    requested: number,
-  ): Promise<NonNullable<ListenerAddresses['udp']>> {
+  private async startUdpWorker(o: UdpOptions, host: string, requested: number): Promise<NonNullable<ListenerAddresses['udp']>> {
     const udpWorker = new UdpWorkerHost({
       host,
       port: o.port ?? 5514,
       recvBufferBytes: requested,
-      platform: w.platform ?? null,
-      ...(w.maxStoredTextBytes !== undefined ? { maxStoredTextBytes: w.maxStoredTextBytes } : {}),
-      devices: w.devices,
-      onEvent: (e) => this.sensor.deliver(e),
+      onDatagram: (bytes, source, receivedAt) => this.sensor.handle(bytes, source, receivedAt),
       log: this.log,
     });
     const a = await udpWorker.start();

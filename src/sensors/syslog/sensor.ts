@@ -44,10 +44,12 @@ export class SyslogSensor {
     this.dropLog = new RateLimitedLog(this.log, { now: this.now });
   }
 
-  /** One message (a datagram or a stream frame) from `sourceAddress`. Returns the event published, if any. */
-  handle(bytes: Buffer | string, sourceAddress: string): EventEnvelope | null {
+  /**
+   * One message (a datagram or a stream frame) from `sourceAddress`, arrived at `receivedAt` (ms;
+   * default now: a datagram read on the UDP worker thread brings its own). Returns the event published, if any.
+   */
+  handle(bytes: Buffer | string, sourceAddress: string, receivedAt = this.now()): EventEnvelope | null {
     this.counters.received++;
-    const receivedAt = this.now();
     let event: EventEnvelope;
     try {
       const msg = decodeSyslog(bytes, { receivedAt, sourceAddress });
@@ -70,16 +72,6 @@ export class SyslogSensor {
       return null;
     }
     return event;
-  }
-
-  /** An event decoded elsewhere (the UDP worker thread): published with the same loss accounting. */
-  deliver(event: EventEnvelope): void {
-    try {
-      const done = this.opts.publish(event);
-      if (done && typeof done.then === 'function') done.then(undefined, (e: unknown) => this.dropped(e, event));
-    } catch (e) {
-      this.dropped(e, event);
-    }
   }
 
   /** Input that never became a message (bad framing, oversized frame) or failed to decode. */

@@ -3,42 +3,30 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { EventEnvelope } from '../../events/envelope.js';
-import type { DeviceRow } from '../device-index.js';
+import { forEachDatagram } from './datagram-batch.js';
 import type { FromWorker, ToWorker, UdpWorkerOptions } from './udp-worker-messages.js';
 
-export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'devices' | 'batchSize' | 'flushMs'> {
-  /** The inventory as rows, and a version that moves when it changes (checked every second). */
-  devices: () => { version: number; rows: readonly DeviceRow[] };
-  /** Each event the worker decoded, in arrival order. */
-  onEvent: (e: EventEnvelope) => void;
+export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'batchSize' | 'batchBytes' | 'flushMs'> {
+  /** Each datagram the worker read, in arrival order, with its source and arrival time (ms). */
+  onDatagram: (bytes: Buffer, sourceAddress: string, receivedAt: number) => void;
   log: Logger;
 }
 
 /**
- * The main thread's side of the syslog UDP worker (udp-worker.ts): starts it, passes the
- * decoded events on, keeps its latest counters, and sends it the inventory when that changes.
- * One syscall-and-decode core for the socket, the other for the store and the rules.
+ * The main thread's side of the syslog UDP worker (udp-worker.ts): starts it and hands each
+ * datagram of its batches on, in arrival order, to be decoded here. The worker thread's core
+ * goes to the socket alone (reading is Node's costliest step per datagram); decoding here costs
+ * about what receiving the decoded events as cloned objects did.
  */
 export class UdpWorkerHost {
   private worker: Worker | null = null;
-  private latest: Record<string, number> = {};
-  private devicesVersion = -1;
-  private devicesTimer: NodeJS.Timeout | null = null;
   private closed: Promise<void> | null = null;
 
   constructor(private readonly opts: UdpWorkerHostOptions) {}
 
-  /** The sensor counters of the UDP path (received, decoded, normalised, unknown, malformed, dropped, truncated). */
-  counters(): Record<string, number> {
-    return this.latest;
-  }
-
   async start(): Promise<{ host: string; port: number; recvBufferBytes: number }> {
-    const { devices, onEvent, log, ...rest } = this.opts;
-    const snap = devices();
-    this.devicesVersion = snap.version;
-    const data: UdpWorkerOptions = { ...rest, devices: snap.rows, batchSize: 1024, flushMs: 4 };
+    const { onDatagram, log, ...rest } = this.opts;
+    const data: UdpWorkerOptions = { ...rest, batchSize: 1024, batchBytes: 256 * 1024, flushMs: 4 };
     const worker = startWorker(data);
     this.worker = worker;
     const listening = await new Promise<{ host: string; port: number; recvBufferBytes: number }>((resolve, reject) => {
@@ -53,12 +41,8 @@ export class UdpWorkerHost {
           case 'socket-error':
             log.error({ sensor: 'syslog', err: m.message }, 'syslog UDP socket error');
             return;
-          case 'events':
-            this.latest = m.counters;
-            for (const e of m.events) onEvent(e);
-            return;
-          case 'counters':
-            this.latest = m.counters;
+          case 'datagrams':
+            forEachDatagram(m.batch, onDatagram);
             return;
         }
       });
@@ -70,22 +54,12 @@ export class UdpWorkerHost {
       throw e;
     });
     worker.on('error', (e) => log.error({ sensor: 'syslog', err: e.message }, 'syslog UDP worker failed'));
-    this.devicesTimer = setInterval(() => this.sendDevices(), 1_000);
-    this.devicesTimer.unref();
     return listening;
   }
 
-  private sendDevices(): void {
-    const snap = this.opts.devices();
-    if (snap.version === this.devicesVersion || !this.worker) return;
-    this.devicesVersion = snap.version;
-    this.worker.postMessage({ kind: 'devices', rows: snap.rows } satisfies ToWorker);
-  }
-
-  /** Close the socket; the events decoded before are delivered first. */
+  /** Close the socket; the datagrams read before are handed on first. */
   close(): Promise<void> {
     if (this.closed) return this.closed;
-    if (this.devicesTimer) clearInterval(this.devicesTimer);
     const worker = this.worker;
     if (!worker) return Promise.resolve();
     this.closed = new Promise<void>((resolve) => {

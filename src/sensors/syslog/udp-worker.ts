@@ -1,45 +1,28 @@
 /**
- * The syslog UDP socket on a worker thread: receive, decode, identify the device, normalise and
- * wrap in an envelope here, off the thread that stores events and runs the rules, and hand the
- * events over a batch at a time (see UdpWorkerHost). Messages from the host: `devices` (the
- * inventory table, again whenever it changes) and `close`.
+ * The syslog UDP socket on a worker thread that does nothing but read it: each datagram is
+ * copied into a batch (datagram-batch.ts) with its source and arrival time, and the batches are
+ * transferred to the main thread, which decodes them in arrival order (see UdpWorkerHost). Node
+ * reads one datagram per callback; keeping that callback this small is what lets the thread
+ * empty the kernel's receive buffer before it overflows. Messages from the host: `close`.
  */
 import dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '../../core/log.js';
-import type { EventEnvelope } from '../../events/envelope.js';
-import { DeviceTable, type DeviceRow } from '../device-index.js';
-import { SyslogSensor } from './sensor.js';
+import { DatagramBatchWriter, transferList, type DatagramBatch } from './datagram-batch.js';
 import type { FromWorker, ToWorker, UdpWorkerOptions } from './udp-worker-messages.js';
 
 const opts = workerData as UdpWorkerOptions;
 const port = parentPort!;
-let devices = new DeviceTable(opts.devices);
-let batch: EventEnvelope[] = [];
+const writer = new DatagramBatchWriter(opts.batchBytes, opts.batchSize);
 let timer: NodeJS.Timeout | null = null;
 
-const sensor = new SyslogSensor({
-  publish: (e) => {
-    batch.push(e);
-    if (batch.length >= opts.batchSize) flush();
-    else timer ??= setTimeout(flush, opts.flushMs);
-  },
-  resolver: { byHostname: (n) => devices.byHostname(n), byAddress: (a) => devices.byAddress(a) },
-  platform: opts.platform,
-  logger: createLogger('netreflex-syslog-udp'),
-  ...(opts.maxStoredTextBytes !== undefined ? { maxStoredTextBytes: opts.maxStoredTextBytes } : {}),
-});
-
-function counters(): Record<string, number> {
-  return { ...sensor.counters.snapshot(), truncated: sensor.truncated };
+function send(batch: DatagramBatch | null): void {
+  if (batch) port.postMessage({ kind: 'datagrams', batch } satisfies FromWorker, transferList(batch));
 }
 
 function flush(): void {
   if (timer) clearTimeout(timer);
   timer = null;
-  const events = batch;
-  batch = [];
-  post({ kind: 'events', events, counters: counters() });
+  send(writer.flush());
 }
 
 function post(m: FromWorker): void {
@@ -47,22 +30,21 @@ function post(m: FromWorker): void {
 }
 
 const socket = dgram.createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: opts.recvBufferBytes });
-socket.on('message', (msg, rinfo) => sensor.handle(msg, rinfo.address));
+socket.on('message', (msg, rinfo) => {
+  const full = writer.push(msg, rinfo.address, Date.now());
+  if (full) send(full);
+  // a partial batch waits at most flushMs: latency stays bounded when traffic is light
+  if (writer.pending > 0) timer ??= setTimeout(flush, opts.flushMs);
+});
 socket.once('error', (e) => post({ kind: 'error', message: e.message }));
 socket.bind(opts.port, opts.host, () => {
   socket.on('error', (e) => post({ kind: 'socket-error', message: e.message }));
   const a = socket.address();
   post({ kind: 'listening', host: a.address, port: a.port, recvBufferBytes: socket.getRecvBufferSize() });
 });
-// counters move with no event too (malformed input): report them now and then
-const tick = setInterval(() => {
-  if (batch.length === 0) post({ kind: 'counters', counters: counters() });
-}, 250);
 
 port.on('message', (m: ToWorker) => {
-  if (m.kind === 'devices') devices = new DeviceTable(m.rows as DeviceRow[]);
-  else if (m.kind === 'close') {
-    clearInterval(tick);
+  if (m.kind === 'close') {
     socket.close(() => {
       flush();
       post({ kind: 'closed' });

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { test } from 'node:test';
+import type { EventEnvelope } from '../../../src/events/envelope.js';
+import { DatagramBatchWriter, forEachDatagram, transferList, type DatagramBatch } from '../../../src/sensors/syslog/datagram-batch.js';
+import { staticResolver } from '../../../src/sensors/syslog/device.js';
+import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
+import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
+
+const read = (batches: DatagramBatch[]): Array<[string, string, number]> => {
+  const out: Array<[string, string, number]> = [];
+  for (const b of batches) forEachDatagram(b, (bytes, address, at) => out.push([bytes.toString(), address, at]));
+  return out;
+};
+
+test('a batch gives back every datagram with its source and arrival time, in arrival order', () => {
+  const w = new DatagramBatchWriter(64, 3);
+  const done: DatagramBatch[] = [];
+  const sent: Array<[string, string, number]> = [];
+  for (let i = 0; i < 8; i++) {
+    const d: [string, string, number] = [`<13>msg ${i}`, i % 2 ? '192.0.2.1' : '2001:db8::7', 1_000 + i];
+    sent.push(d);
+    const full = w.push(Buffer.from(d[0]), d[1], d[2]);
+    if (full) done.push(full);
+  }
+  assert.deepEqual(
+    done.map((b) => b.count),
+    [3, 3],
+    'a batch is handed back when it holds maxCount datagrams',
+  );
+  done.push(w.flush()!);
+  assert.equal(w.flush(), null, 'nothing left after a flush');
+  assert.deepEqual(read(done), sent);
+  assert.equal(transferList(done[0]!).length, 4);
+});
+
+test('a datagram that does not fit closes the batch before it; one larger than a batch gets its own', () => {
+  const w = new DatagramBatchWriter(16, 100);
+  assert.equal(w.push(Buffer.from('0123456789'), 'a', 1), null);
+  const first = w.push(Buffer.from('abcdefghij'), 'b', 2);
+  assert.deepEqual(read([first!]), [['0123456789', 'a', 1]]);
+  const second = w.push(Buffer.alloc(40, 'x'), 'c', 3);
+  assert.deepEqual(read([second!]), [['abcdefghij', 'b', 2]]);
+  assert.deepEqual(read([w.flush()!]), [['x'.repeat(40), 'c', 3]]);
+});
+
+test('UDP on the worker thread: events from several devices arrive in the order each sent them, malformed ones are counted', async () => {
+  const events: EventEnvelope[] = [];
+  const sensor = new SyslogSensor({
+    publish: (e) => void events.push(e),
+    resolver: staticResolver([
+      { name: 'leaf-1', platform: 'frr', hostname: 'leaf1' },
+      { name: 'leaf-2', platform: 'frr', hostname: 'leaf2' },
+    ]),
+  });
+  const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0, worker: true } });
+  const { udp } = await listener.start();
+  const client = dgram.createSocket('udp4');
+  const perDevice = 300;
+  const t0 = Date.now();
+  try {
+    // interleaved, as a storm from two devices arrives; each carries its own sequence number
+    for (let i = 0; i < perDevice; i++) {
+      for (const host of ['leaf1', 'leaf2']) {
+        await new Promise<void>((r) => client.send(`<30>Nov 22 00:07:28 ${host} app[1]: seq ${i}`, udp!.port, '127.0.0.1', () => r()));
+      }
+    }
+    await new Promise<void>((r) => client.send('<999>bad', udp!.port, '127.0.0.1', () => r()));
+    const end = Date.now() + 5_000;
+    while ((events.length < 2 * perDevice || sensor.counters.malformed < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    client.close();
+    await listener.close();
+  }
+  for (const device of ['leaf-1', 'leaf-2']) {
+    const seqs = events.filter((e) => e.device === device).map((e) => Number(/seq (\d+)/.exec(String(e.payload.message))![1]));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: perDevice }, (_, i) => i),
+      `${device}: every event, in the order sent`,
+    );
+  }
+  assert.equal(sensor.counters.received, 2 * perDevice + 1);
+  assert.equal(sensor.counters.malformed, 1);
+  const time = Date.parse(events[0]!.time);
+  assert.ok(time >= t0 - 1 && time <= Date.now(), 'the envelope time is the arrival time the worker recorded');
+});
+
+test('closing the worker listener hands on the datagrams read before', async () => {
+  const events: EventEnvelope[] = [];
+  const sensor = new SyslogSensor({ publish: (e) => void events.push(e) });
+  const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0, worker: true } });
+  const { udp } = await listener.start();
+  const client = dgram.createSocket('udp4');
+  for (let i = 0; i < 20; i++) await new Promise<void>((r) => client.send(`<30>Nov 22 00:07:28 h app: n ${i}`, udp!.port, '127.0.0.1', () => r()));
+  client.close();
+  // give the kernel a moment to queue them on the worker's socket, then close at once (no flush wait)
+  await new Promise((r) => setTimeout(r, 50));
+  await listener.close();
+  assert.equal(events.length, 20);
+});
