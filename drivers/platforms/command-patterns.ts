@@ -45,6 +45,7 @@ export const COMMAND_PATTERNS: Readonly<Record<string, ReadonlyArray<readonly [p
     ['show bgp vrf <vrf> [ipv4 unicast] summary', 'show bgp summary'],
     ['show bgp instance <instance> summary', 'show bgp summary'],
     ['show bgp [ipv6 unicast] summary', 'show bgp summary'],
+    ['show ip bgp summary', 'show bgp summary'],
     ['show version', 'show version'],
     ['show interfaces', 'show interfaces'],
     ['show lldp neighbors', 'show lldp neighbors'],
