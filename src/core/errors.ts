@@ -68,7 +68,8 @@ export const ERROR_CATALOGUE = {
   NRX_ERR_BUS: {
     status: 503,
     retryable: true,
-    meaning: 'the event bus refused the operation: it is closed or unreachable, or a group already has a subscriber here',
+    meaning:
+      'the event bus (in-process, or NATS JetStream with --bus) refused the operation: closed or unreachable, a publish refused, or a group already has a subscriber here',
   },
   NRX_ERR_SECRET: {
     status: 500,
