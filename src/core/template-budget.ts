@@ -87,6 +87,13 @@ export class RenderBudget {
   masked = 0;
   /** The sandbox's own refusal, kept because nunjucks rewraps errors and drops the cause. */
   refusal: NrxError | null = null;
+  /**
+   * Undefined is an error when written (Jinja's StrictUndefined, as Orquesta renders): set by
+   * the render for a context that asks for it (template.ts, TEMPLATE_STRICT).
+   */
+  strictUndefined = false;
+  /** The last name a lookup did not find, for the message when undefined is written. */
+  lastMissing: string | null = null;
 
   constructor(
     readonly secrets: SecretView,

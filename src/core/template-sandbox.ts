@@ -150,6 +150,7 @@ function memberLookup(obj: unknown, key: unknown): unknown {
   if (typeof name === 'string' && BLOCKED_MEMBERS.has(name)) throw blocked(name);
   if (typeof obj === 'function') throw refusal(`template may not look inside a function (.${String(name)})`, { blocked: String(name) });
   const value = (obj as Record<string | number, unknown>)[name];
+  if (value === undefined) noteMissing(String(name));
   if (typeof value !== 'function') return value;
   const method = safeMethod(obj, name, value as (...a: unknown[]) => unknown);
   if (!method)
@@ -179,7 +180,33 @@ function contextOrFrameLookup(context: NunjucksContext, frame: Frame, name: stri
   if (HIDDEN_NAMES.has(name) || BLOCKED_MEMBERS.has(name)) return undefined;
   if (has(context.ctx, name)) return context.ctx[name];
   const g = context.env.globals;
-  return has(g, name) ? g[name] : undefined;
+  if (has(g, name)) return g[name];
+  noteMissing(name);
+  return undefined;
+}
+
+function noteMissing(name: string): void {
+  const b = currentRender();
+  if (b?.strictUndefined) b.lastMissing = name;
+}
+
+/** Writing an undefined value where the render is strict (Orquesta): an error naming what was missing. */
+export function undefinedRefusal(b: RenderBudget): NrxError {
+  const what = b.lastMissing === null ? 'a value' : `'${b.lastMissing}'`;
+  return b.keep(new NrxError('NRX_ERR_TEMPLATE', `${what} is undefined (no such variable or key)`, { details: { undefined: b.lastMissing } }));
+}
+
+/** An object a template writes into text: lazy values (st2kv) as their text, plain data as JSON, never [object Object]. */
+function objectText(v: object): string {
+  const lazy = (v as Record<symbol, unknown>)[Symbol.for('netreflex.template.value')];
+  if (typeof lazy === 'function') return String(v);
+  const plain = Array.isArray(v) ? v.some((e) => e !== null && typeof e === 'object') : isPlainData(v);
+  return plain ? JSON.stringify(v) : String(v);
+}
+
+function isPlainData(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 const originalFromIterator = runtime.fromIterator;
@@ -205,9 +232,11 @@ function suppressValue(v: unknown, autoescape: boolean): unknown {
   // A function is not data: it prints as a word, never as its source.
   if (typeof v === 'function') return originalSuppressValue('[function]', autoescape);
   const b = currentRender();
-  if (b && v !== null && v !== undefined && typeof v === 'object' && asText(v) === null && !Array.isArray(v)) {
-    // An object prints as its own text (st2kv lookups print their value): convert it once, then measure.
-    const s = String(v);
+  if (b && v === undefined && b.strictUndefined) throw undefinedRefusal(b);
+  if (b && v !== null && v !== undefined && typeof v === 'object' && asText(v) === null) {
+    // Measured before it becomes text (the walk stops at the limit), then converted once.
+    b.output(textSize(v, b.limits.maxOutputChars + 1));
+    const s = objectText(v);
     b.output(s.length);
     return originalSuppressValue(s, autoescape);
   }

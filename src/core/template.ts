@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
 import { withRender } from './template-budget.js';
-import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure } from './template-sandbox.js';
+import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure, undefinedRefusal } from './template-sandbox.js';
 import { ST2_FILTERS } from './st2-filters.js';
 import { installPythonStringEscapes } from './template-strings.js';
 import { decryptKvFilter } from './template-datastore.js';
@@ -66,6 +66,12 @@ sandboxEnvironment(env, resolveTemplateValue);
  */
 export const TEMPLATE_SOURCE: unique symbol = Symbol.for('netreflex.template.source');
 
+/**
+ * A context under which writing an undefined value is an error (Jinja's StrictUndefined, as
+ * Orquesta renders), not empty text or null: `{{ result().missing }}` names 'missing'.
+ */
+export const TEMPLATE_STRICT: unique symbol = Symbol.for('netreflex.template.strict');
+
 function rewritten(source: string, context: Record<string, unknown>): string {
   const rewrite = (context as Record<symbol, unknown>)[TEMPLATE_SOURCE];
   return typeof rewrite === 'function' ? (rewrite as (s: string) => string)(source) : source;
@@ -118,6 +124,9 @@ export function renderString(written: string, context: Record<string, unknown>, 
   const c = compile(source, where, written);
   // One budget per render; inside renderValue, one for the whole value (template-budget.ts).
   return withRender({}, (budget) => {
+    const wasStrict = budget.strictUndefined;
+    budget.strictUndefined = (context as Record<symbol, unknown>)[TEMPLATE_STRICT] === true;
+    budget.lastMissing = null;
     try {
       if (c.expr !== undefined) {
         let captured: unknown;
@@ -130,6 +139,7 @@ export function renderString(written: string, context: Record<string, unknown>, 
             },
           }),
         );
+        if (captured === undefined && budget.strictUndefined) throw undefinedRefusal(budget);
         return checkRendered(captured === undefined ? null : captured, budget, true);
       }
       return checkRendered(
@@ -143,6 +153,8 @@ export function renderString(written: string, context: Record<string, unknown>, 
         sandboxFailure(e, budget, prefix, where) ??
         new NrxError('NRX_ERR_TEMPLATE', `${prefix}: ${cleanNunjucksMessage((e as Error).message)}`, { location: where, cause: e })
       );
+    } finally {
+      budget.strictUndefined = wasStrict;
     }
   });
 }

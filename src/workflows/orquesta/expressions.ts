@@ -1,5 +1,5 @@
 import { NrxError } from '../../core/errors.js';
-import { isTemplate, renderString, TEMPLATE_SOURCE } from '../../core/template.js';
+import { isTemplate, renderString, TEMPLATE_SOURCE, TEMPLATE_STRICT } from '../../core/template.js';
 import { contextFunctions, type ContextFunction, type ExpressionScope } from './context-functions.js';
 import { JINJA_ST2KV, rewriteExpressions, YAQL_TEXT, YAQL_VALUE, yaqlExpressionsIn } from './expression-source.js';
 import { compileYaql, evaluateYaql } from './yaql/evaluate.js';
@@ -51,7 +51,7 @@ function jinjaCall(fn: ContextFunction): (...args: unknown[]) => unknown {
 export function expressionContext(scope: ExpressionScope): Record<string, unknown> {
   const fns = contextFunctions(scope);
   const host = { root: scope.ctx, functions: fns };
-  const out: Record<string | symbol, unknown> = { ...scope.names, ...scope.env, [TEMPLATE_SOURCE]: rewriteExpressions };
+  const out: Record<string | symbol, unknown> = { ...scope.names, ...scope.env, [TEMPLATE_SOURCE]: rewriteExpressions, [TEMPLATE_STRICT]: true };
   for (const name of ['ctx', 'result', 'succeeded', 'failed', 'completed', 'item', 'task_status', 'task', 'json', 'zip']) out[name] = jinjaCall(fns[name]!);
   out[JINJA_ST2KV] = jinjaCall(fns.st2kv!);
   out[YAQL_VALUE] = (source: unknown) => evaluateYaql(String(source), host);
