@@ -39,8 +39,8 @@ export function parseCiscoInterfaces(output: string, warn: WarnLine = ignoreWarn
     if ((m = /^Description:\s*(.*)$/.exec(t))) cur.description = m[1]!.trim();
     else if ((m = /address(?: is|:)\s+([0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|[0-9a-f]{2}(?::[0-9a-f]{2}){5})/i.exec(t))) cur.macAddress = toColonMac(m[1]!);
     if ((m = /\bMTU (\d+) bytes/.exec(t))) cur.mtu = Number(m[1]);
-    // `BW 0 Kbit` (loopbacks, tunnels, IOS-XR management ports) is no speed, not a zero one
-    if ((m = /\bBW (\d+) Kbit/.exec(t)) && Number(m[1]) > 0) cur.speedBps = Number(m[1]) * 1000;
+    // `BW 0 Kbit` (loopbacks, tunnels, IOS-XR management ports) is no speed, not a zero one; EOS writes `kbit`
+    if ((m = /\bBW (\d+) kbit/i.exec(t)) && Number(m[1]) > 0) cur.speedBps = Number(m[1]) * 1000;
     // IOS-XR says `Internet address is Unknown` for an interface without one
     if ((m = /Internet address is (\d\S*)/i.exec(t))) (cur.addresses ??= []).push(m[1]!);
   }
