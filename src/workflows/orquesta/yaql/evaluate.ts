@@ -204,7 +204,12 @@ class Evaluator {
       case '!~': {
         if (typeof a !== 'string' || typeof b !== 'string') return this.fail(`'${n.op}' matches a string against a pattern string`, n, n.op);
         this.b.call();
-        const found = compileSafeRegex(b, { code: 'NRX_ERR_TEMPLATE' }).test(a);
+        let found: boolean;
+        try {
+          found = compileSafeRegex(b, { code: 'NRX_ERR_TEMPLATE' }).test(a);
+        } catch (e) {
+          return this.fail(e instanceof NrxError ? e.message : 'the pattern cannot be used', n, n.op);
+        }
         return n.op === '=~' ? found : !found;
       }
       default:

@@ -112,6 +112,7 @@ class Parser {
   private expect(text: string): Token {
     if (!this.isOp(text)) {
       const t = this.peek();
+      if (t.kind === 'op' && (t.text === '->' || t.text === ':')) this.unexpected(t);
       throw yaqlError(this.src, `expected '${text}' at column ${t.pos + 1}, found ${describe(t)}`, t.text || 'end');
     }
     return this.next();
