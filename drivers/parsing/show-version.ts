@@ -53,10 +53,10 @@ export function versionParser(platform: string, vendor: string, p: VersionPatter
   };
 }
 
-/** IOS / IOS-XE: `router1 uptime is 2 years, ...`, `cisco WS-C4948E (MPC8548) processor`, `Processor board ID X`. */
+/** IOS / IOS-XE: `router1 uptime is 2 years, ...`, `cisco WS-C4948E (MPC8548) processor` (IOSv: `Cisco IOSv (revision 1.0)`), `Processor board ID X`. */
 export const IOS_VERSION: VersionPatterns = {
   hostname: /^(\S+) uptime is /m,
-  model: /^cisco (\S+) .*processor/im,
+  model: /^cisco (\S+) (?:.*processor|\(revision)/im,
   osVersion: /^Cisco IOS.*?Version ([^,\s]+)/m,
   serialNumber: /^Processor board ID (\S+)/im,
   uptime: /^\S+ uptime is (.+)$/m,
@@ -86,10 +86,13 @@ export const IOSXR_VERSION: VersionPatterns = {
   uptime: /uptime is (.+)$/m,
 };
 
-/** Junos: `Hostname: lab`, `Model: mx240`, `Junos: 13.3R1.4` (older: `JUNOS Base OS boot [12.1X46]`), `Serial Number:`. */
+/**
+ * Junos: `Hostname: lab`, `Model: mx240`, `Junos: 13.3R1.4`; older releases and EX switches
+ * name it only in the package lines (`JUNOS EX  Software Suite [13.2X51-D35.3]`); `Serial Number:`.
+ */
 export const JUNOS_VERSION: VersionPatterns = {
   hostname: /^Hostname:\s*(\S+)/m,
   model: /^Model:\s*(\S+)/m,
-  osVersion: /^(?:Junos:\s*|JUNOS Base OS boot \[)([^\]\s]+)/m,
+  osVersion: /^(?:Junos:\s*|JUNOS .*?\[)([^\]\s]+)/m,
   serialNumber: /^Serial Number:\s*(\S+)/im,
 };
