@@ -11,6 +11,7 @@ import { directoryFor } from './auth/ldap.js';
 import type { ApplianceConfig } from './core/config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
+import { RateLimitedLog } from './core/rate-limited-log.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -19,6 +20,8 @@ import { PollerSensor } from './sensors/poller/poller-sensor.js';
 import { WebhookSensor } from './sensors/webhook/webhook-sensor.js';
 import type { SensorConfig, RunningSensors } from './sensors/sensor-host.js';
 import type { Store } from './store/store.js';
+import type { NatsEventBus } from './events/nats-event-bus.js';
+import { ALL_ROLES, type Role } from './core/roles.js';
 import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
 
 /** Everything `serve` decides from its flags; buildAppliance does the rest. */
@@ -33,6 +36,10 @@ export interface AssemblyConfig {
   log?: Logger;
   /** An opened store (`--store postgres://...`); default SQLite in the data directory. */
   store?: Store;
+  /** What this process does (`--role`); default all four. */
+  roles?: ReadonlySet<Role>;
+  /** The event bus between nodes (`--bus nats://...`): sensors publish to it, rules nodes consume it. Closed on stop. */
+  bus?: NatsEventBus;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -76,6 +83,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
+  const roles = cfg.roles ?? new Set(ALL_ROLES);
+  const busWarnings = new RateLimitedLog(log);
+  const busLog = { error: (err: unknown) => void busWarnings.warn({ code: describeError(err).code }, `event bus: ${describeError(err).message}`) };
 
   async function loadInventory(dir: string): Promise<void> {
     const inv = await appliance.inventory.loadYaml(path.resolve(dir));
@@ -147,25 +157,43 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       if (cfg.inventoryDir) await loadInventory(cfg.inventoryDir);
       const gate = new StartGate(log);
       reportContent();
-      if (cfg.sensors) {
+      if (cfg.sensors && roles.has('sensor')) {
         const traps = await trapSecrets(appliance.kv);
+        const bus = cfg.bus;
+        // with a bus every event goes through it, even to this node's own rules: one path, one de-duplication
+        const publish = bus ? (e: Parameters<typeof gate.publish>[0]) => void bus.publish(e).catch((err: unknown) => busLog.error(err)) : gate.publish;
         sensors = await bindSensors(
           { ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities },
-          { publish: gate.publish, inventory: appliance.inventory, log },
+          { publish, inventory: appliance.inventory, log },
         );
         for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
+        if (bus) say(`netreflex: events to the bus ${bus.url}`);
+      }
+      if (!roles.has('rules')) {
+        say(`netreflex: roles ${[...roles].join(', ')}: no rules, executions or API on this node`);
+        return;
       }
       // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
       const r = await appliance.start();
       await gate.open((e) => appliance.accept(e));
       say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+      if (cfg.bus) {
+        // an event already recorded (redelivered after this node died before its ack) is not recorded twice
+        cfg.bus.consume(
+          async (e) => {
+            if (!(await appliance.store.getTriggerInstance(e.id))) await appliance.emit(e);
+          },
+          (err) => busLog.error(err),
+        );
+        say(`netreflex: events from the bus ${cfg.bus.url}`);
+      }
       if (cfg.sensors) {
         await pollers.start();
         pollersStarted = true;
         for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
         if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
       }
-      if (cfg.api) await startApiServer(cfg.api);
+      if (cfg.api && roles.has('api')) await startApiServer(cfg.api);
       // the chatops pack's bot (bot.enabled); a chat server that is down does not stop the appliance
       try {
         chat = await startChatBot({ appliance, auth: new AuthService(appliance.store), log, apiUrl });
@@ -179,6 +207,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await sensors?.stop().catch(() => {});
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
+      await cfg.bus?.close().catch(() => {});
       await appliance.stop();
     },
   };

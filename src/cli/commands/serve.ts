@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildAppliance } from '../../assembly.js';
 import { openStore } from '../../store/open-store.js';
+import { parseRoles } from '../../core/roles.js';
 import { createLogger, logFormatFor } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
@@ -18,6 +19,8 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   api: boolean;
   inventory?: string;
   store?: string;
+  bus?: string;
+  role?: string;
   sensors: boolean;
   sensorHost: string;
   syslogPort: string;
@@ -49,6 +52,8 @@ export function registerServe(program: Command): void {
       'where state lives: sqlite (the data directory, default) or postgres://user@host:port/database (env NETREFLEX_STORE)',
       process.env.NETREFLEX_STORE,
     )
+    .option('--bus <url>', 'event bus between nodes: nats://host:4222 (NATS JetStream; env NETREFLEX_BUS)', process.env.NETREFLEX_BUS)
+    .option('--role <roles>', 'what this node does: all (default) or a list of sensor, rules, worker, api (env NETREFLEX_ROLE)', process.env.NETREFLEX_ROLE)
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
@@ -83,13 +88,18 @@ export function registerServe(program: Command): void {
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
+        const roles = parseRoles(opts.role, { bus: Boolean(opts.bus) });
         const store = await openStore(opts.store, config.dataDir);
+        // loaded only with --bus: an embedded appliance never touches NATS
+        const bus = opts.bus ? await (await import('../../events/nats-event-bus.js')).NatsEventBus.connect(opts.bus) : undefined;
         if (store.kind === 'postgres') say(`netreflex: state in PostgreSQL ${store.location}`);
         const assembled = buildAppliance({
           config,
           log,
           say,
           store,
+          roles,
+          ...(bus ? { bus } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {
