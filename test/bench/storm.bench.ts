@@ -29,15 +29,16 @@ interface Report {
   loopLagP99Ms: number;
 }
 
-interface Appliance {
+export interface Appliance {
   syslog: number;
   api: string;
   report(): Promise<Report>;
   close(): Promise<void>;
 }
 
-async function startAppliance(): Promise<Appliance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'storm-appliance.ts')], {
+/** The appliance in its own process; `script` runs another build's (to compare two versions in one run). */
+export async function startAppliance(script = path.join(here, 'storm-appliance.ts')): Promise<Appliance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: path.join(here, '../..'),
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NETREFLEX_LOG_LEVEL: 'error', STORM_ADMIN_PASSWORD: PASSWORD },
@@ -88,7 +89,13 @@ const lost = (a: Report, b: Report): number =>
   (['shed_low_severity_syslog', 'shed_syslog', 'overflow', 'store_failed'] as const).reduce((n, k) => n + a.intake[k]! - b.intake[k]!, 0);
 
 /** One paced step: the report once every event has been through the rules (or 3 s passed). */
-async function step(app: Appliance, lines: Buffer[], rate: number, secs: number, offset: number): Promise<{ ok: boolean; achieved: number; why: string }> {
+export async function step(
+  app: Appliance,
+  lines: Buffer[],
+  rate: number,
+  secs: number,
+  offset: number,
+): Promise<{ ok: boolean; achieved: number; why: string }> {
   const before = await app.report();
   const count = Math.round(rate * secs);
   const achieved = await send(app.syslog, lines, count, rate, offset);

@@ -14,7 +14,7 @@ let events = 0;
 let report: () => Record<string, number>;
 let close: () => Promise<void>;
 if (mode === 'bare') {
-  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 32 * 1024 * 1024 });
   socket.on('message', () => void events++);
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   process.stdout.write(`${JSON.stringify({ port: socket.address().port, recvBufferBytes: socket.getRecvBufferSize() })}\n`);

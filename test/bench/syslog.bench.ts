@@ -8,6 +8,7 @@ import { decodeSyslog } from '../../src/sensors/syslog/decode.js';
 import { identifyDevice } from '../../src/sensors/syslog/device.js';
 import { normaliseSyslog } from '../../src/sensors/syslog/normalise.js';
 import { SyslogSensor } from '../../src/sensors/syslog/sensor.js';
+import { rmemMax } from '../../src/sensors/common/recv-buffer.js';
 import { median, peerFields, tryPeer, type BenchResult, type Emit } from './stats.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -167,6 +168,15 @@ export async function startNetreflex(
   };
 }
 
+/**
+ * The receive buffer both sides get: what netreflex asks (32 MiB) as far as net.core.rmem_max
+ * lets it. rsyslog, as root, forces a larger one past the cap (SO_RCVBUFFORCE): it is asked for
+ * the same size so that neither has more room for a burst.
+ */
+export function sameRecvBuffer(): number {
+  return Math.min(32 * 1024 * 1024, rmemMax() ?? 32 * 1024 * 1024);
+}
+
 export async function startRsyslog(): Promise<Receiver | null> {
   const rsyslogd = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
   if (!rsyslogd) return null;
@@ -175,7 +185,7 @@ export async function startRsyslog(): Promise<Receiver | null> {
   const out = path.join(dir, 'out.log');
   writeFileSync(
     path.join(dir, 'rsyslog.conf'),
-    `global(workDirectory="${dir}")\nmodule(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="${port}" rcvbufSize="8m")\n*.* action(type="omfile" file="${out}")\n`,
+    `global(workDirectory="${dir}")\nmodule(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="${port}" rcvbufSize="${sameRecvBuffer()}")\n*.* action(type="omfile" file="${out}")\n`,
   );
   const child = spawn(rsyslogd, ['-n', '-f', path.join(dir, 'rsyslog.conf'), '-i', path.join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
   // rsyslog is ready when its port is taken
@@ -215,7 +225,7 @@ interface Run {
   sendRate: number;
 }
 
-async function run(rx: Receiver, mix: Buffer[], count: number, rate?: number): Promise<Run> {
+export async function run(rx: Receiver, mix: Buffer[], count: number, rate?: number): Promise<Run> {
   const before = await rx.taken();
   const drops0 = udpRcvbufErrors();
   const t0 = process.hrtime.bigint();
@@ -286,7 +296,7 @@ export async function benchSyslogUdp(floodCount = 300_000): Promise<BenchResult[
     const limit = senderLimit !== undefined ? `; the sender's limit, ${senderLimit}/s, ended the ladder` : '';
     return [
       {
-        name: `syslog over UDP, highest paced rate without loss (worker thread, rcvbuf ${Math.round(ours.recvBufferBytes / 1024)} KiB granted${limit})`,
+        name: `syslog over UDP, highest paced rate without loss (worker thread; receive buffer ${Math.round(ours.recvBufferBytes / 2048)} KiB each, net.core.rmem_max ${Math.round((rmemMax() ?? 0) / 1024)} KiB${limit})`,
         value: lossless.get(ours)!,
         unit: 'msg/s',
         ...peerOf((p) => lossless.get(p)!),

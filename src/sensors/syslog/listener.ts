@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../core/log.js';
 import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionCounts, type ConnectionLimits } from '../common/connection-gate.js';
 import { sensorConnectionBudget } from '../common/descriptors.js';
 import { RateLimitedLog } from '../../core/rate-limited-log.js';
+import { recvBufferShortfall } from '../common/recv-buffer.js';
 import { UdpDropWatch } from '../common/udp-drops.js';
 import { SyslogStreamFramer } from './framing.js';
 import { UdpWorkerHost } from './udp-worker-host.js';
@@ -16,7 +17,7 @@ export interface UdpOptions {
   host?: string;
   /** 0 picks a free port (tests). Default 5514. */
   port?: number;
-  /** Socket receive buffer to ask for; the kernel caps it at net.core.rmem_max (and reports double). Default 8 MiB. */
+  /** Socket receive buffer to ask for; the kernel caps it at net.core.rmem_max (and reports double). Default 32 MiB. */
   recvBufferBytes?: number;
   /**
    * Read the socket on a worker thread (the appliance's default): the datagrams come back a
@@ -57,7 +58,8 @@ export interface ListenerAddresses {
   tls?: { host: string; port: number };
 }
 
-const DEFAULT_RECV_BUFFER = 8 * 1024 * 1024;
+/** 32 MiB: about 30,000 small datagrams, a third of a second of a 100k msg/s storm while the reader is not scheduled. */
+const DEFAULT_RECV_BUFFER = 32 * 1024 * 1024;
 
 /**
  * The syslog sockets: UDP (RFC 5426), TCP (RFC 6587) and TLS (RFC 5425), all feeding one
@@ -148,8 +150,7 @@ export class SyslogListener {
       socket.bind(o.port ?? 5514, host, () => resolve());
     });
     const granted = socket.getRecvBufferSize();
-    // Linux reports twice what it reserves for payload; less than asked means rmem_max capped it.
-    if (granted < requested) this.log.warn({ sensor: 'syslog', requested, granted }, 'UDP receive buffer smaller than asked: raise net.core.rmem_max');
+    this.warnIfCapped(requested, granted);
     const addr = socket.address();
     this.watchDrops(addr.port, host);
     return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
@@ -165,10 +166,14 @@ export class SyslogListener {
     });
     const a = await udpWorker.start();
     this.udpWorker = udpWorker;
-    if (a.recvBufferBytes < requested)
-      this.log.warn({ sensor: 'syslog', requested, granted: a.recvBufferBytes }, 'UDP receive buffer smaller than asked: raise net.core.rmem_max');
+    this.warnIfCapped(requested, a.recvBufferBytes);
     this.watchDrops(a.port, host);
     return { host: a.host, port: a.port, recvBufferBytes: a.recvBufferBytes, requestedRecvBufferBytes: requested };
+  }
+
+  private warnIfCapped(requested: number, granted: number): void {
+    const why = recvBufferShortfall(requested, granted);
+    if (why) this.log.warn({ sensor: 'syslog', requested, granted }, why);
   }
 
   private watchDrops(port: number, host: string): void {

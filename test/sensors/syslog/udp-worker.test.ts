@@ -6,6 +6,7 @@ import { DatagramBatchWriter, forEachDatagram, transferList, type DatagramBatch 
 import { staticResolver } from '../../../src/sensors/syslog/device.js';
 import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
 import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
+import { recvBufferShortfall } from '../../../src/sensors/common/recv-buffer.js';
 
 const read = (batches: DatagramBatch[]): Array<[string, string, number]> => {
   const out: Array<[string, string, number]> = [];
@@ -98,4 +99,15 @@ test('closing the worker listener hands on the datagrams read before', async () 
   await new Promise((r) => setTimeout(r, 50));
   await listener.close();
   assert.equal(events.length, 20);
+});
+
+test('a receive buffer capped by net.core.rmem_max is reported with the sysctl that lifts the cap', () => {
+  const mib = 1024 * 1024;
+  assert.equal(recvBufferShortfall(32 * mib, 64 * mib, 32 * mib), null, 'granted in full');
+  const why = recvBufferShortfall(32 * mib, 8 * mib, 4 * mib);
+  assert.match(why!, /asked 33554432 bytes, net\.core\.rmem_max allows 4194304/);
+  assert.match(why!, /sysctl -w net\.core\.rmem_max=33554432/);
+  // Linux reports double what it grants: 8 MiB reported for a 4 MiB cap is still a cap; without /proc the reported size decides
+  assert.equal(recvBufferShortfall(8 * mib, 8 * mib, null), null);
+  assert.ok(recvBufferShortfall(8 * mib, 4 * mib, null));
 });
