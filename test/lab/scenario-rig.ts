@@ -29,7 +29,7 @@ export const CHAT_CHANNEL = '#noc';
 export const BOT_NICK = 'nrxbot';
 /** The chat nick of the person in the channel; it maps to the netreflex operator of the same name. */
 export const NOC_NICK = 'noc';
-const ADMIN_PASSWORD = 'scenario-admin-password-1';
+export const ADMIN_PASSWORD = 'scenario-admin-password-1';
 
 export interface ScenarioRigOptions {
   /** Goes into the temp dir's name (nrx-scenario-<name>-). */
