@@ -154,8 +154,20 @@ describe('remediation.bgp_peer_down sets an outcome', { timeout: 120_000 }, () =
   });
 
   test('the escalation chain a throttle starts says escalated too; labels are bounded', async () => {
-    const chain = await a.engine.run('remediation.escalate_bgp', { device: 'rtr1', peer: '10.0.12.2', reason: 'flapping' });
+    const chain = await a.engine.run('remediation.escalate_bgp', {
+      device: 'rtr1',
+      peer: '10.0.12.2',
+      reason: 'Peer closed the session',
+      escalation: { rule: 'remediation.bgp_peer_down', key: 'rtr1/10.0.12.2', count: 4, window: '1h' },
+    });
     assert.equal(outcomeOf(chain), 'escalated');
+    // the throttle's escalation says why a human is needed: the count, then this time's reason
+    assert.ok(
+      (await announced()).some((m) =>
+        m.startsWith('ESCALATED: BGP peer 10.0.12.2 on rtr1: remediated 4 times within 1h (this time: Peer closed the session). No ticket'),
+      ),
+      JSON.stringify(await announced()),
+    );
     assert.equal(outcomeLabel({ status: 'succeeded', result: { output: { outcome: 'made coffee' } } }), 'other');
     assert.equal(outcomeOf({ result: { output: { outcome: 'made coffee' } } }), 'made coffee');
     assert.equal(outcomeLabel({ status: 'succeeded', result: { output: {} } }), 'unset');
