@@ -48,12 +48,15 @@ const inScope = fixtureCases(ROOT).flatMap((c) =>
 );
 
 /**
- * Unindented, opening with `?`: never a peer, a port, a block head or a continuation. No `#` or
- * `>`: a lone `word#` is the prompt, which every parser skips on purpose.
+ * Unindented, opening with `?`: never a peer, a port, a block head or a continuation. No word
+ * is a bare number (a line `name port 120 port` is an LLDP row, whatever its text), and no `#`
+ * or `>`: a lone `word#` is the prompt, which every parser skips on purpose.
  */
-const garbageLine = fc
-  .array(fc.constantFrom(...'abcxyzAQZ019 .:/-_,;!*@=+'.split('')), { minLength: 1, maxLength: 50 })
-  .map((cs) => `?${cs.join('')}`.trimEnd());
+const garbageWord = fc
+  .array(fc.constantFrom(...'abcxyzAQZ019.:/-_,;!*@=+'.split('')), { minLength: 1, maxLength: 12 })
+  .map((cs) => cs.join(''))
+  .filter((w) => !/^\d+$/.test(w));
+const garbageLine = fc.array(garbageWord, { minLength: 1, maxLength: 6 }).map((ws) => `?${ws.join(' ')}`);
 
 function rowsOf(model: unknown): unknown[] {
   const m = model as Record<string, unknown[]>;

@@ -8,8 +8,10 @@ import { ignoreWarnings, type WarnLine } from '../../parsing/warnings.js';
  */
 const GROUP = /^(Po\d+)\((\w+)\)\s+([A-Za-z-]+)(?:\([^)]*\))?\s*(.*)$/;
 const MEMBER = /^(\S+?)\(([^)]*)\)$/;
-/** The legend (`a - LACP Active`), rules, counters, the header and the prompt. */
-const KNOWN = /^(Flags\b|[-\s]+$|\S\s+-\s|Number of |Port-Channel\s+Protocol|\S+[#>]$)/;
+/** Above the table: the legend (`a - LACP Active`), counters and the header. */
+const PREAMBLE = /^(Flags\b|\S\s+-\s|Number of |Port-Channel\s+Protocol)/;
+/** Anywhere: rules and the prompt. */
+const KNOWN = /^([-\s]+$|\S+[#>]$)/;
 
 export function parsePortChannelSummary(output: string, warn: WarnLine = ignoreWarnings): LagMembers {
   const members: LagMember[] = [];
@@ -28,7 +30,7 @@ export function parsePortChannelSummary(output: string, warn: WarnLine = ignoreW
     } else if (lag && t.split(/\s+/).every((w) => MEMBER.test(w))) {
       memberText = t;
     } else {
-      if (!KNOWN.test(t)) warn(i + 1, t, 'not a port-channel row');
+      if (!KNOWN.test(t) && !(lag === undefined && PREAMBLE.test(t))) warn(i + 1, t, 'not a port-channel row');
       continue;
     }
     for (const w of memberText.split(/\s+/).filter((x) => x !== '')) {
