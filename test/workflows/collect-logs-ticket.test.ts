@@ -245,4 +245,24 @@ describe('remediation.collect_logs_ticket: show commands -> bundle uploaded -> t
     assert.equal(jira.issues.size, before + 1, 'only the collect-logs webhook opened a ticket');
     assert.match(jira.issues.get((done.result as { output: Output }).output.ticket_id!).description, /Reason: Zabbix: rtr1 CPU high/);
   });
+  test('an alert storm: the 11th request for one host within the hour is throttled and runs nothing; another host still runs', async () => {
+    // the rule test above already ran one for rtr1
+    const post = async (host: string): Promise<string> => {
+      const ev = makeEvent('core.webhook', { url: 'collect-logs', method: 'POST', headers: {}, query: {}, body: { host, cmd: 'show version' } });
+      await a.emit(ev);
+      for (let i = 0; i < 500; i++) {
+        const [d] = await a.store.listEnforcements({ triggerInstanceId: ev.id });
+        if (d) {
+          if (d.executionId) await a.engine.wait(d.executionId);
+          return d.outcome;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`no decision for ${ev.id}`);
+    };
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) outcomes.push(await post('rtr1'));
+    assert.deepEqual(outcomes, [...Array(9).fill('executed'), 'throttled']);
+    assert.equal(await post('leaf9'), 'executed', 'the throttle is per host');
+  });
 });
