@@ -27,6 +27,11 @@ export function commandChoices(action: ActionSpec, params: Record<string, unknow
   });
 }
 
+/** Whether the caller may choose what command actions of this pack run (admin, or the `shell` grant). */
+export function mayChooseCommands(p: Principal, action: ActionSpec): boolean {
+  return p.role === 'admin' || p.grants.shell?.includes(action.pack) === true;
+}
+
 /**
  * Arbitrary shell is an admin's: a caller that is not admin may give a command line,
  * environment (LD_PRELOAD, PATH) or directory to a command action only when a `shell` grant

@@ -30,6 +30,8 @@ export interface ExecutionContextInput {
   traceId?: string;
   user?: string;
   rerunOf?: string;
+  /** The caller may choose commands (admin, the shell grant on the action's pack, or the local CLI). */
+  shellGranted?: boolean;
 }
 
 export interface EngineOptions {

@@ -87,6 +87,8 @@ export interface ExecutionRecord {
     attempt?: number;
     /** Device lock keys this execution holds. */
     locks?: string[];
+    /** Its caller may choose commands (admin, the shell grant on its pack, or the local CLI). */
+    shellGranted?: boolean;
   };
   createdAt: string;
   startedAt: string | null;

@@ -67,6 +67,11 @@ export type HostNames = Readonly<Record<string, unknown>>;
 export interface WorkflowLimits {
   /** Action runs the workflow may start in all (the runaway guard). */
   maxTaskExecutions?: number;
+  /**
+   * An operator who may choose commands (admin, or the shell grant on the pack) started this run
+   * directly: a task may run an input of the run, whole, as its command line.
+   */
+  trustedCommands?: boolean;
 }
 
 export interface Conductor<Spec, S> {

@@ -154,7 +154,11 @@ export class WorkflowRuntime {
       }
       let step: Step<unknown>;
       try {
-        step = wf.conductor.start(wf.spec, params, this.host.now(), env, wf.names, { maxTaskExecutions: this.host.maxTaskExecutions });
+        step = wf.conductor.start(wf.spec, params, this.host.now(), env, wf.names, {
+          maxTaskExecutions: this.host.maxTaskExecutions,
+          // only a run an operator who may choose commands started directly (see orquesta/whole-command.ts)
+          trustedCommands: rec.context.shellGranted === true && !rec.context.ruleRef && !rec.context.triggerInstanceId && rec.parentId === null,
+        });
       } catch (e) {
         await this.fail(wf, e);
         return;

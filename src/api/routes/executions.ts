@@ -5,7 +5,7 @@ import { REDACTED, redactSecrets } from '../../executions/params.js';
 import { TERMINAL_STATUSES, type ExecutionRecord, type ExecutionStatus } from '../../store/records.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { assertDevicesAllowed, assertPackAllowed, packAllowed } from '../grants.js';
-import { assertCommandAllowed } from '../shell-access.js';
+import { assertCommandAllowed, mayChooseCommands } from '../shell-access.js';
 import { maskSecretsIn } from '../../core/secret-values.js';
 import { anyObject, errorResponses, executionSchema, idParams, limitQuery, listOf, taskSchema } from '../schemas.js';
 import { openSse } from '../sse.js';
@@ -60,7 +60,7 @@ export function executionRoutes(app: FastifyInstance, ctx: RouteContext): void {
     assertPackAllowed(p, packOf(action), `action ${action}`);
     assertCommandAllowed(p, spec, parameters, `running ${action}`);
     await assertDevicesAllowed(p, parameters, ctx.deps.inventory);
-    return engine.request(action, parameters, { user: p.user, ...extra });
+    return engine.request(action, parameters, { user: p.user, ...(mayChooseCommands(p, spec) ? { shellGranted: true } : {}), ...extra });
   };
 
   app.post<{ Body: { action: string; parameters?: Record<string, unknown> } }>('/api/v1/executions', {

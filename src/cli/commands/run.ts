@@ -145,7 +145,8 @@ async function runInProcess(ref: string, params: string[], opts: DataOptions & {
     noteNewDataDir(configFrom(opts).dataDir, `to record the execution of ${ref} run in this process; --remote runs it in the appliance`);
     appliance = new Appliance({ config: configFrom(opts), log: process.env.NETREFLEX_LOG_LEVEL ? createLogger() : silentLogger });
     for (const e of appliance.content.errors) process.stderr.write(`warning: not loaded: ${e.code}: ${e.message}\n`);
-    const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli' });
+    // the data directory's owner runs it: the same trust as an admin, commands included
+    const rec = await appliance.engine.request(ref, given, { user: process.env.USER ?? 'cli', shellGranted: true });
     const onSig = (): void => void appliance?.engine.cancel(rec.id).catch(() => {});
     process.once('SIGINT', onSig);
     const outcome = await finishedOrAsking(appliance.engine.wait(rec.id), appliance.store, rec.id);

@@ -3,6 +3,7 @@ import type { Conductor, ConductorEvent, Step, TaskOutcome, WorkflowStatus } fro
 import { joinDecision } from './joins.js';
 import type { OrquestaSpec } from './model.js';
 import { DEFAULT_MAX_TASK_EXECUTIONS, OrquestaStep } from './step.js';
+import { trustedCommandInputs } from './whole-command.js';
 import type { OrquestaState, TaskRun } from './state.js';
 
 export { taskPath, type OrquestaState, type TaskPathEntry } from './state.js';
@@ -41,6 +42,7 @@ export const orquestaConductor: Conductor<OrquestaSpec, OrquestaState> = {
       errors: [],
       taskExecutions: 0,
       maxTaskExecutions: limits.maxTaskExecutions ?? DEFAULT_MAX_TASK_EXECUTIONS,
+      commandInputs: trustedCommandInputs(spec.commandInputs ?? [], spec.input, input, limits.trustedCommands === true),
       output: null,
       startedAt: now,
       finishedAt: null,

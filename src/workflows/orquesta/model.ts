@@ -77,6 +77,8 @@ export interface OrquestaSpec {
   outbound: Record<string, string[]>;
   /** Tasks that run once per arriving branch (orquesta's split tasks; see splits.ts). */
   splits: string[];
+  /** Inputs some task runs as its whole command line (`cmd: <% ctx(cmd) %>`; see whole-command.ts). */
+  commandInputs?: string[];
 }
 
 /** Words under `do` that are engine commands, reserved as task names. */

@@ -5,6 +5,7 @@ import { specError, type YamlSource } from '../../core/spec-error.js';
 import { compileProblem, normaliseExpression, normaliseTemplates, templatesIn } from './expressions.js';
 import { parseInlineArgs, splitActionRef } from './inline.js';
 import { retryCommandPolicy, splitTasks } from './splits.js';
+import { commandInputsOf, wholeCommandInput } from './whole-command.js';
 import {
   ENGINE_COMMANDS,
   type DurationSpec,
@@ -72,11 +73,15 @@ export function parseOrquesta(src: YamlSource): OrquestaSpec {
     inbound,
     outbound,
     splits: splitTasks(tasks, outbound),
+    commandInputs: commandInputsOf(tasks, input),
   };
   checkTemplates(doc, fail);
   for (const name of taskOrder) {
     // a template where the shell would parse its value (core.local cmd) is refused here, with a hint
-    const unsafe = shellTemplateProblemsIn(tasks[name]!.input, ['tasks', name, 'input'])[0];
+    // ...except a cmd that is, whole, one of the workflow's inputs: checked when it runs (whole-command.ts)
+    const t = tasks[name]!;
+    const checked = wholeCommandInput(t, input) === null ? t.input : { ...t.input, cmd: undefined };
+    const unsafe = shellTemplateProblemsIn(checked, ['tasks', name, 'input'])[0];
     if (unsafe) fail(unsafe.path, unsafe.message);
   }
   return spec;

@@ -80,6 +80,8 @@ export interface OrquestaState {
   /** Action runs started so far, and the most this workflow may start (absent in older states). */
   taskExecutions?: number;
   maxTaskExecutions?: number;
+  /** Inputs this run may execute as whole command lines, as given at start (see whole-command.ts). */
+  commandInputs?: Record<string, string>;
   /** Non-empty means the workflow is failing: nothing new is scheduled. */
   errors: WorkflowError[];
   output: Record<string, unknown> | null;

@@ -1,10 +1,11 @@
 import { parseDuration } from '../../core/duration.js';
-import { type ErrorLocation } from '../../core/errors.js';
+import { NrxError, type ErrorLocation } from '../../core/errors.js';
 import { renderCondition, renderString, renderValue } from '../../core/template.js';
 import type { ConductorCommand, HostNames, TaskOutcome } from '../conductor.js';
 import { expressionContext, FAILURE_OUTCOMES, type ExpressionScope } from './expressions.js';
 import { joinDecision } from './joins.js';
-import { isRoutingTask, type DurationSpec, type OrquestaSpec } from './model.js';
+import { isRoutingTask, type DurationSpec, type OrquestaSpec, type TaskSpec } from './model.js';
+import { wholeCommandInput } from './whole-command.js';
 import { routeInto } from './splits.js';
 import { joinKey, type OrquestaState, type StartCommand, type TaskRun, type WorkflowError } from './state.js';
 
@@ -60,7 +61,8 @@ export class OrquestaStep {
   /** A template failed: the workflow fails, naming the task and field. */
   renderFailed(taskKey: string | undefined, e: unknown): void {
     const msg = e instanceof Error ? e.message : String(e);
-    this.addError({ ...(taskKey ? { task: taskKey } : {}), code: 'NRX_ERR_WORKFLOW', message: taskKey ? `task '${taskKey}': ${msg}` : msg });
+    const code = e instanceof NrxError && e.code === 'NRX_ERR_FORBIDDEN' ? e.code : 'NRX_ERR_WORKFLOW';
+    this.addError({ ...(taskKey ? { task: taskKey } : {}), code, message: taskKey ? `task '${taskKey}': ${msg}` : msg });
   }
 
   duration(d: DurationSpec, taskName: string, field: string): number {
@@ -145,12 +147,38 @@ export class OrquestaStep {
         if (values.length === 0) return this.finish(run, 'succeeded', [], null);
         this.fillItems(run);
       } else {
-        const input = renderValue(t.input, this.scope(), this.where(t.name, `tasks.${t.name}.input`)) as Record<string, unknown>;
+        const input = this.renderInput(t, this.scope());
         this.emit({ kind: 'runTask', taskKey: run.key, taskName: t.name, itemIndex: null, action: t.action!, input, notBefore, timeoutMs }, run);
       }
     } catch (e) {
       this.dispatchFailed(run, e);
     }
+  }
+
+  /** A task's input rendered; a `cmd` that is a workflow input, whole, runs only as whole-command.ts allows. */
+  private renderInput(t: TaskSpec, scope: Record<string, unknown>): Record<string, unknown> {
+    const where = this.where(t.name, `tasks.${t.name}.input`);
+    const name = wholeCommandInput(t, this.spec.input);
+    if (name === null) return renderValue(t.input, scope, where) as Record<string, unknown>;
+    const given = this.st.commandInputs?.[name];
+    const cmdAt = { ...where, field: `tasks.${t.name}.input.cmd` };
+    if (given === undefined)
+      throw new NrxError(
+        'NRX_ERR_FORBIDDEN',
+        `cmd is the workflow input '${name}' whole, which runs as a command line only when an admin, or a user with the shell grant on this pack, starts the workflow directly (netreflex run, the API); this run was started by a rule, by another workflow or without that grant, so its '${name}' is not run`,
+        { location: cmdAt },
+      );
+    if (this.st.ctx[name] !== given)
+      throw new NrxError(
+        'NRX_ERR_FORBIDDEN',
+        `cmd is ctx(${name}), which a publish changed after the run started; only the command line the operator gave runs`,
+        {
+          location: cmdAt,
+        },
+      );
+    const rest = { ...t.input };
+    delete rest.cmd;
+    return { ...(renderValue(rest, scope, where) as Record<string, unknown>), cmd: given };
   }
 
   private dispatchFailed(run: TaskRun, e: unknown): void {
@@ -170,7 +198,7 @@ export class OrquestaStep {
       let timeoutMs: number | null;
       try {
         const scope = this.scope({ item: { value: it.values[i], names: t.with!.names } });
-        input = renderValue(t.input, scope, this.where(t.name, `tasks.${t.name}.input`)) as Record<string, unknown>;
+        input = this.renderInput(t, scope);
         timeoutMs = t.timeout !== null ? this.duration(t.timeout, t.name, `tasks.${t.name}.timeout`) : null;
       } catch (e) {
         it.statuses[i] = 'failed';
