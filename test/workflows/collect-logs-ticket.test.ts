@@ -205,8 +205,12 @@ describe('remediation.collect_logs_ticket: show commands -> bundle uploaded -> t
     assert.deepEqual(index.errors, []);
     const m = index.match('collect rtr1 show ip bgp summary');
     assert.equal(m.alias.ref, 'remediation.collect');
-    assert.deepEqual(m.parameters, { device: 'rtr1', commands: 'show ip bgp summary', post_to_chat: false });
-    assert.equal(index.match('collect rtr1 show version post_to_chat=true').parameters.post_to_chat, false, 'a chat line cannot turn it back on');
+    assert.deepEqual(m.parameters, { device: 'rtr1', commands: 'show ip bgp summary', post_to_chat: false, requested_by: null, max_commands: 10 });
+    assert.deepEqual(
+      index.match('collect rtr1 show version post_to_chat=true requested_by=ceo max_commands=50').parameters,
+      { device: 'rtr1', commands: 'show version', post_to_chat: false, requested_by: null, max_commands: 10 },
+      'a chat line cannot change them',
+    );
     const texts = new AliasExecutor({ aliases: () => index } as never);
     const ok = await collect(m.parameters);
     assert.deepEqual(ok.chat, [], 'the workflow posts nothing itself: the alias answers');
