@@ -31,7 +31,8 @@ describe('remediation.lag_member_down decides by the LAG and the flap count', { 
     down = await startReplayServer(
       ciscoLikeDevice('labsw1', {
         'show lag': output('member_shut', 'show_lag.txt'),
-        'show interfaces': output('member_shut', 'show_interfaces.txt'),
+        // the link failed (admin up, oper down); the recorded output is of a member shut by configuration
+        'show interfaces': output('member_shut', 'show_interfaces.txt').replace(/^lagx1-a(\s+)down  down/m, 'lagx1-a$1up    down'),
         ...config,
       }),
     );
@@ -129,5 +130,7 @@ test('the decision: minimum links first, then the flap count, then the member st
   assert.equal(decideLagAction({ ...base, downs: 3, minLinks: 2 }).verdict, 'below_min_links', 'never take out what the LAG cannot spare');
   assert.equal(decideLagAction({ ...base, members: [{ ...members[0]!, up: true }, members[1]!] }).verdict, 'recovered');
   assert.equal(decideLagAction({ ...base, members: [] }).verdict, 'below_min_links', 'an unreadable LAG: no change');
+  const shut = [{ ...members[0]!, adminUp: false }, members[1]!];
+  assert.equal(decideLagAction({ ...base, downs: 5, members: shut }).verdict, 'left_alone', 'a member shut by configuration is not touched');
   assert.match(d.summary, /lagx1-a of bondA on labsw1: down .*\[lagx1-a down 44%, lagx2-a up 56%\]/);
 });

@@ -1,17 +1,19 @@
 /**
  * What a LAG member failure calls for, decided from data only (unit-tested apart from any device):
+ *   left_alone       the member is shut by configuration (by a person, or by an earlier run): not ours to touch
  *   below_min_links  the members up besides this one are fewer than the LAG's minimum links:
  *                    taking it out would break the LAG, and it is failing anyway: a human, now
  *   flapping         flap_count distinct downs within the window: take the member out of the LAG
  *   recovered        up again and not flapping: nothing to do
  *   watch            down: open a ticket and wait for it to come back
  */
-export type LagVerdict = 'below_min_links' | 'flapping' | 'recovered' | 'watch';
+export type LagVerdict = 'left_alone' | 'below_min_links' | 'flapping' | 'recovered' | 'watch';
 
 export interface LagMemberView {
   lag: string;
   member: string;
   up: boolean;
+  adminUp?: boolean;
   loadPercent?: number;
 }
 
@@ -53,13 +55,15 @@ export function decideLagAction(f: LagFacts): LagAssessment {
   const othersUp = inLag.filter((m) => !same(m.member, f.member) && m.up).map((m) => m.member);
   const spread = Object.fromEntries(inLag.map((m) => [m.member, typeof m.loadPercent === 'number' ? m.loadPercent : null]));
   let verdict: LagVerdict;
-  if (othersUp.length < f.minLinks) verdict = 'below_min_links';
+  if (self?.adminUp === false) verdict = 'left_alone';
+  else if (othersUp.length < f.minLinks) verdict = 'below_min_links';
   else if (f.downs >= f.flapCount) verdict = 'flapping';
   else if (self?.up) verdict = 'recovered';
   else verdict = 'watch';
   const where = `${f.member} of ${lag ?? 'its LAG'} on ${f.device}`;
   const spreadText = inLag.map((m) => `${m.member} ${m.up ? 'up' : 'down'}${typeof m.loadPercent === 'number' ? ` ${m.loadPercent}%` : ''}`).join(', ');
   const why: Record<LagVerdict, string> = {
+    left_alone: 'shut down by configuration: not touching it',
     below_min_links: `only ${othersUp.length} other member(s) up, the LAG needs ${f.minLinks}: escalating, no change made`,
     flapping: `${f.downs} downs within ${f.windowSeconds} s (flapping at ${f.flapCount}): taking it out of the LAG`,
     recovered: 'up again and not flapping: nothing to do',
