@@ -1,4 +1,5 @@
 import { shellTemplateProblemsIn } from '../core/shell-command.js';
+import { timerParameterProblems } from '../sensors/timer/timer-parameters.js';
 import { specError, type YamlSource } from '../core/yaml.js';
 import { compileCriteria, type CompiledCriteria } from '../criteria/criteria.js';
 import { isPlainObject } from '../criteria/values.js';
@@ -104,6 +105,9 @@ export function parseRule(src: YamlSource, opts: { pack?: string } = {}): Rule {
     throw specError(src, ['trigger'], "'trigger' is required (with 'type', e.g. network.bgp_peer_state_changed)");
   const trigger = map(src, ['trigger'], doc.trigger);
   const triggerType = str(src, ['trigger', 'type'], trigger.type, true)!;
+  // timers: the parameters StackStorm's API accepts, checked here so the rule file and field are named
+  const timerProblem = timerParameterProblems(triggerType, map(src, ['trigger', 'parameters'], trigger.parameters))[0];
+  if (timerProblem) throw specError(src, ['trigger', 'parameters', ...(timerProblem.field ? [timerProblem.field] : [])], timerProblem.message);
 
   if (doc.action === undefined || doc.action === null) throw specError(src, ['action'], "'action' is required (with 'ref' and 'parameters')");
   const action = map(src, ['action'], doc.action);
