@@ -269,4 +269,31 @@ describe('remediation.collect_logs_ticket: show commands -> bundle uploaded -> t
     assert.deepEqual(outcomes, [...Array(9).fill('executed'), 'throttled']);
     assert.equal(await post('leaf9'), 'executed', 'the throttle is per host');
   });
+
+  test('with a chat webhook configured: the success and the failure go there too (Slack format), the ticket linked', async () => {
+    const posts: Array<{ text: string; attachments: Array<{ title: string; title_link?: string }> }> = [];
+    const hook = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        posts.push(JSON.parse(raw));
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const chatops = path.join(dataDir, 'configs', 'chatops.yaml');
+    writeFileSync(chatops, `webhook_url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/noc\n`);
+    try {
+      const ok = await collect({ device: 'rtr1', commands: 'show version' });
+      assert.equal(ok.rec.status, 'succeeded', JSON.stringify(ok.rec.error));
+      await failsAt({ device: 'leaf9', commands: 'show version' }, 'check', /not a device in the inventory/, 'check:failed');
+      assert.equal(posts.length, 2);
+      assert.match(posts[0]!.attachments[0]!.title, /^Logs collected from rtr1: ticket NET-\d+$/);
+      assert.equal(posts[0]!.attachments[0]!.title_link, ok.out.ticket_url);
+      assert.match(posts[1]!.text, /^FAILED: Logs not collected: step check failed/);
+    } finally {
+      rmSync(chatops, { force: true });
+      await new Promise((r) => hook.close(r));
+    }
+  });
 });
