@@ -166,8 +166,9 @@ function kindOf(v: unknown): string {
 
 function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   currentRender()?.call();
-  if (!fn) throw new Error(`Unable to call \`${name}\`, which is undefined or falsey`);
-  if (typeof fn !== 'function') throw new Error(`Unable to call \`${name}\`, which is not a function`);
+  // Our words, kept by the render (nunjucks would prefix its own 'Error:')
+  if (!fn) throw refusal(`Unable to call \`${name}\`: there is no function by that name here`, { call: name });
+  if (typeof fn !== 'function') throw refusal(`Unable to call \`${name}\`: it is a value, not a function`, { call: name });
   if (FUNCTION_CONSTRUCTORS.has(fn)) throw blocked(name);
   return (fn as (...a: unknown[]) => unknown).apply(context, args);
 }

@@ -69,7 +69,8 @@ export function contextFunctions(scope: ExpressionScope): Record<string, Context
       if (!t) throw contextError(`task(${String(name)}): no task named '${String(name)}' has run yet`);
       // `error` ({code, message} or null): a failed action usually leaves no result, and a
       // failure path needs the words to tell a human (st2 puts them in the result as `error`)
-      return { name: String(name), key: t.key, status: t.status, result: t.result, error: t.error ?? null };
+      // task_id and route as orquesta names them (route: the branch after a split; 0 here)
+      return { task_id: String(name), route: 0, name: String(name), key: t.key, status: t.status, result: t.result, error: t.error ?? null };
     },
     st2kv: ([key], kwargs) => st2kv(scope.names, key, kwargs),
     json: ([text]) => parseJson(text),

@@ -3,6 +3,7 @@ import { isTemplate, renderString, TEMPLATE_SOURCE, TEMPLATE_STRICT } from '../.
 import { contextFunctions, type ContextFunction, type ExpressionScope } from './context-functions.js';
 import { JINJA_ST2KV, rewriteExpressions, YAQL_TEXT, YAQL_VALUE, yaqlExpressionsIn } from './expression-source.js';
 import { compileYaql, evaluateYaql } from './yaql/evaluate.js';
+import { jinjaSt2Functions } from './yaql/st2-functions.js';
 import { embeddedText } from './yaql/values.js';
 
 /**
@@ -48,10 +49,18 @@ function jinjaCall(fn: ContextFunction): (...args: unknown[]) => unknown {
 }
 
 /** Build the template context: host names, env variables, then the Orquesta functions. */
+const ST2_JINJA_FUNCTIONS = jinjaSt2Functions();
+
 export function expressionContext(scope: ExpressionScope): Record<string, unknown> {
   const fns = contextFunctions(scope);
   const host = { root: scope.ctx, functions: fns };
-  const out: Record<string | symbol, unknown> = { ...scope.names, ...scope.env, [TEMPLATE_SOURCE]: rewriteExpressions, [TEMPLATE_STRICT]: true };
+  const out: Record<string | symbol, unknown> = {
+    ...ST2_JINJA_FUNCTIONS,
+    ...scope.names,
+    ...scope.env,
+    [TEMPLATE_SOURCE]: rewriteExpressions,
+    [TEMPLATE_STRICT]: true,
+  };
   for (const name of ['ctx', 'result', 'succeeded', 'failed', 'completed', 'item', 'task_status', 'task', 'json', 'zip']) out[name] = jinjaCall(fns[name]!);
   out[JINJA_ST2KV] = jinjaCall(fns.st2kv!);
   out[YAQL_VALUE] = (source: unknown) => evaluateYaql(String(source), host);
@@ -83,7 +92,13 @@ export function compileProblem(source: string): string | null {
     }
   }
   const inert = () => null;
-  const stand: Record<string | symbol, unknown> = { ctx: () => ({}), zip: () => [], json: () => ({}), [TEMPLATE_SOURCE]: rewriteExpressions };
+  const stand: Record<string | symbol, unknown> = {
+    ...ST2_JINJA_FUNCTIONS,
+    ctx: () => ({}),
+    zip: () => [],
+    json: () => ({}),
+    [TEMPLATE_SOURCE]: rewriteExpressions,
+  };
   for (const name of ['result', 'succeeded', 'failed', 'completed', 'item', 'task_status', 'task', JINJA_ST2KV, YAQL_VALUE, YAQL_TEXT]) stand[name] = inert;
   try {
     renderString(source, stand as Record<string, unknown>);

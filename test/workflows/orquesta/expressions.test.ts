@@ -173,6 +173,24 @@ tasks:
     assert.match(r.completed!.errors[0]!.message, /cannot render "\{\{ result\(\)\.missing \}\}": 'missing' is undefined/);
   });
 
+  test("Jinja in a workflow calls StackStorm's filters as functions too, and an unknown function is named without JavaScript words", () => {
+    const r = new Rehearsal(`version: 1.0
+vars:
+  - s: '{"a": 1}'
+tasks:
+  a:
+    action: x.y obj="{{ from_json_string(ctx('s')) }}" v="{{ version_bump_minor('1.2.3') }}"
+  b:
+    action: x.y bad="{{ no_such_thing(1) }}"
+`);
+    r.start();
+    assert.deepEqual(inputOf(r, 'a'), { obj: { a: 1 }, v: '1.3.0' });
+    r.play();
+    const e = r.completed!.errors[0]!;
+    assert.match(e.message, /Unable to call `no_such_thing`: there is no function by that name here/);
+    assert.doesNotMatch(e.message, /Error:|undefined or falsey/);
+  });
+
   test('result(), succeeded() outside a transition are errors, as in orquesta', () => {
     const r = new Rehearsal(`version: 1.0
 tasks:

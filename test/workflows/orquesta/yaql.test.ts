@@ -196,6 +196,24 @@ describe('YAQL: functions and methods', () => {
     fails('$.empty.first()', /the list is empty/);
     fails("'x'.keys()", /must be a dict, not a string/);
   });
+  test("StackStorm's filters are YAQL functions too (and json_dump/json_parse/yaml_dump/yaml_parse), with the filters' values", () => {
+    assert.equal(y('to_json_string($.nested)'), '{"a": {"b": "deep"}}');
+    assert.deepEqual(y('from_json_string(\'{"k": [1]}\')'), { k: [1] });
+    assert.deepEqual(y("json_parse('[1, 2]')"), [1, 2]);
+    assert.equal(y('yaml_dump($.nested)'), 'a:\n  b: deep\n');
+    assert.deepEqual(y("jsonpath_query($, '$.list[*].name')"), ['eth0', 'eth1']);
+    assert.equal(y("regex_replace('xyz', 'x', 'wx')"), 'wxyz');
+    assert.equal(y("version_compare('0.10.0', '0.10.1')"), -1);
+    assert.equal(y("basename('/a/b.txt')"), 'b.txt');
+    assert.equal(y('to_human_time_from_seconds(12345)'), '3h25m45s');
+    fails("from_json_string('{')", /from_json_string\(\): .*JSON/);
+  });
+  test('abs and range (stop excluded, held to the range limit)', () => {
+    assert.equal(y('abs(-3)'), 3);
+    assert.deepEqual(y('range(3)'), [0, 1, 2]);
+    assert.deepEqual(y('range(2, 5)'), [2, 3, 4]);
+    fails('range(0, 100000000)', /range\(\): would make 100000000 items; the limit is/);
+  });
   test('coalesce gives its first argument that is not null, and evaluates no further', () => {
     assert.equal(y("coalesce($.nope, null, 'b', $.none.x)"), 'b');
     assert.equal(y('coalesce(null)'), null);

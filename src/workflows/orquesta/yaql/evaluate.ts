@@ -5,6 +5,7 @@ import { NrxError } from '../../../core/errors.js';
 import { yaqlError } from './errors.js';
 import { LAZY_FUNCTIONS, STD_FUNCTIONS, type Call, type Signature } from './functions.js';
 import { children, parseYaql, type Node } from './parser.js';
+import { ST2_FUNCTIONS } from './st2-functions.js';
 import { equals, hasKey, isDict, kind, newDict, truthy } from './values.js';
 
 /**
@@ -18,7 +19,8 @@ import { equals, hasKey, isDict, kind, newDict, truthy } from './values.js';
 /** Orquesta's functions: what they take, checked when the workflow loads. */
 export const HOST_SIGNATURES: Readonly<Record<string, Signature>> = {
   ctx: { arity: [0, 1], func: true, method: false },
-  task: { arity: [0, 1], func: true, method: false },
+  // route => n (a branch after a split) is accepted; the task's latest run is read
+  task: { arity: [0, 1], kwargs: ['route'], func: true, method: false },
   result: { arity: [0, 0], func: true, method: false },
   item: { arity: [0, 1], func: true, method: false },
   succeeded: { arity: [0, 0], func: true, method: false },
@@ -39,7 +41,8 @@ export interface YaqlHost {
   functions: Readonly<Record<string, HostFunction>>;
 }
 
-const SIGNATURES: Readonly<Record<string, Signature>> = { ...STD_FUNCTIONS, ...LAZY_FUNCTIONS, ...HOST_SIGNATURES };
+const LIBRARY = { ...ST2_FUNCTIONS, ...STD_FUNCTIONS };
+const SIGNATURES: Readonly<Record<string, Signature>> = { ...LIBRARY, ...LAZY_FUNCTIONS, ...HOST_SIGNATURES };
 const CALLABLES = {
   functions: new Set(Object.keys(SIGNATURES).filter((n) => SIGNATURES[n]!.func)),
   methods: new Set(Object.keys(SIGNATURES).filter((n) => SIGNATURES[n]!.method)),
@@ -289,11 +292,20 @@ class Evaluator {
     const shown = n.recv ? `.${n.name}()` : `${n.name}()`;
     const host = this.host.functions[n.name];
     if (host && Object.prototype.hasOwnProperty.call(this.host.functions, n.name)) return this.hostCall(host, args, kwargs, n);
-    const std = STD_FUNCTIONS[n.name];
+    const std = Object.prototype.hasOwnProperty.call(LIBRARY, n.name) ? LIBRARY[n.name] : undefined;
     if (!std) return this.fail(`${shown} is not available here`, n, shown);
     checkInputs(this.b, shown, args);
     const c: Call = { args, kwargs, budget: this.b, fail: (m) => this.fail(`${shown}: ${m}`, n, shown) };
-    const out = std.run(c);
+    let out: unknown;
+    try {
+      out = std.run(c);
+    } catch (e) {
+      // StackStorm's filters fail with their own words: told with the expression
+      if (!(e instanceof NrxError) || e.details.language === 'yaql' || e.details.limit !== undefined) throw e;
+      const wrapped = yaqlError(this.src, `${shown}: ${e.message} (column ${n.pos + 1})`, shown);
+      this.b.refusal = wrapped;
+      throw wrapped;
+    }
     checkResult(this.b, shown, out, args);
     return out;
   }

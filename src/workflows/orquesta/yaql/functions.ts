@@ -244,6 +244,21 @@ export const STD_FUNCTIONS: Readonly<Record<string, StdFunction>> = {
     },
   },
   isEmpty: { arity: [1, 1], ...both, run: (c) => sized(c, c.args[0]) === 0 },
+  abs: { arity: [1, 1], ...both, run: (c) => Math.abs(numbers(c, [c.args[0]])[0]!) },
+  // range(stop) and range(start, stop): whole numbers, stop excluded, no more than the render's range limit
+  range: {
+    arity: [1, 2],
+    func: true,
+    method: false,
+    run: (c) => {
+      const [a, b] = c.args.length === 1 ? [0, c.args[0]] : c.args;
+      const [start, stop] = [toInt(c, a), toInt(c, b)];
+      const n = Math.max(0, stop - start);
+      if (n > c.budget.limits.maxRange) return c.fail(`would make ${n} items; the limit is ${c.budget.limits.maxRange}`);
+      c.budget.loop(n);
+      return Array.from({ length: n }, (_, i) => start + i);
+    },
+  },
 };
 
 /** Functions whose arguments are evaluated by the evaluator itself (lazily, or once per item). */
