@@ -65,6 +65,13 @@ export class OrquestaStep {
     this.addError({ ...(taskKey ? { task: taskKey } : {}), code, message: taskKey ? `task '${taskKey}': ${msg}` : msg });
   }
 
+  /** An expression that gives nothing (`delay: <% ctx(delay) %>` with no delay given) means "not set", as in orquesta. */
+  isUnset(d: DurationSpec, taskName: string, field: string): boolean {
+    if (typeof d === 'number') return false;
+    const v = renderValue(d, this.scope(), this.where(taskName, field));
+    return v === null || v === undefined || v === '' || v === 'None';
+  }
+
   duration(d: DurationSpec, taskName: string, field: string): number {
     if (typeof d === 'number') return d;
     const loc = this.where(taskName, field);
@@ -95,7 +102,7 @@ export class OrquestaStep {
     const t = this.spec.tasks[name]!;
     let notBefore: number | null = null;
     try {
-      if (t.delay !== null) notBefore = this.now + this.duration(t.delay, name, `tasks.${name}.delay`);
+      if (t.delay !== null && !this.isUnset(t.delay, name, `tasks.${name}.delay`)) notBefore = this.now + this.duration(t.delay, name, `tasks.${name}.delay`);
     } catch (e) {
       return this.dispatchFailed(run, e);
     }

@@ -184,3 +184,25 @@ test('NETREFLEX_WORKFLOW_MAX_TASKS sets the limit; a bad value is refused naming
     (e: NrxError) => e.code === 'NRX_ERR_CONFIG' && /NETREFLEX_WORKFLOW_MAX_TASKS/.test(e.message),
   );
 });
+
+test('a delay expression that gives nothing means no delay, as in orquesta', () => {
+  const r = new Rehearsal(`version: 1.0
+input: [delay]
+tasks:
+  greet:
+    action: core.noop
+    delay: <% ctx(delay) %>
+`);
+  r.start({ delay: null });
+  assert.equal(r.runKeys().length, 1);
+  assert.equal((r.commands[0] as { notBefore: number | null }).notBefore, null);
+  const later = new Rehearsal(`version: 1.0
+input: [delay]
+tasks:
+  greet:
+    action: core.noop
+    delay: <% ctx(delay) %>
+`);
+  later.start({ delay: 5 });
+  assert.equal((later.commands[0] as { notBefore: number | null }).notBefore, later.now + 5000);
+});
