@@ -89,6 +89,7 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
         ...sensor.counters.snapshot(),
         truncated: sensor.truncated,
         kernel_dropped: listener.kernelDropped(),
+        reader_dropped: listener.readerDropped(),
         ...(streams ? listener.connectionCounts() : {}),
       },
     }),

@@ -83,9 +83,12 @@ async function send(port: number, lines: Buffer[], count: number, rate: number, 
   return count / secs;
 }
 
+/** Datagrams lost before decoding: by the kernel (receive buffer full) and by the reader thread (decoding too far behind). */
+const unread = (r: Report): number => r.syslog.kernel_dropped! + (r.syslog.reader_dropped ?? 0);
+
 const lost = (a: Report, b: Report): number =>
-  a.syslog.kernel_dropped! -
-  b.syslog.kernel_dropped! +
+  unread(a) -
+  unread(b) +
   (['shed_low_severity_syslog', 'shed_syslog', 'overflow', 'store_failed'] as const).reduce((n, k) => n + a.intake[k]! - b.intake[k]!, 0);
 
 /** One paced step: the report once every event has been through the rules (or 3 s passed). */
@@ -102,9 +105,7 @@ export async function step(
   const sentAt = Date.now();
   let after = await app.report();
   while (
-    (after.syslog.received! - before.syslog.received! + after.syslog.kernel_dropped! - before.syslog.kernel_dropped! < count ||
-      after.pending > 0 ||
-      after.intake.queued! > 0) &&
+    (after.syslog.received! - before.syslog.received! + unread(after) - unread(before) < count || after.pending > 0 || after.intake.queued! > 0) &&
     Date.now() - sentAt < 3_000
   ) {
     await new Promise((r) => setTimeout(r, 100));
@@ -116,7 +117,7 @@ export async function step(
     achieved < rate * 0.9
       ? `the sender reached only ${Math.round(achieved)}/s`
       : loss > 0 || received < count
-        ? `${loss + Math.max(0, count - received - (after.syslog.kernel_dropped! - before.syslog.kernel_dropped!))} of ${count} lost`
+        ? `${loss + Math.max(0, count - received - (unread(after) - unread(before)))} of ${count} lost`
         : after.pending > 0
           ? `${after.pending} events not through the rules 3 s after the last datagram`
           : '';

@@ -70,6 +70,7 @@ export class SyslogListener {
   private udp: dgram.Socket | null = null;
   private udpDrops: UdpDropWatch | null = null;
   private udpWorker: UdpWorkerHost | null = null;
+  private readerDroppedCount = 0;
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly log: Logger;
@@ -100,6 +101,11 @@ export class SyslogListener {
    */
   kernelDropped(): number {
     return this.udpDrops?.poll() ?? 0;
+  }
+
+  /** Datagrams the UDP reader thread read and dropped because decoding was too far behind (0 without the worker). */
+  readerDropped(): number {
+    return this.readerDroppedCount;
   }
 
   /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
@@ -162,6 +168,13 @@ export class SyslogListener {
       port: o.port ?? 5514,
       recvBufferBytes: requested,
       onDatagram: (bytes, source, receivedAt) => this.sensor.handle(bytes, source, receivedAt),
+      onDropped: (count) => {
+        this.readerDroppedCount += count;
+        this.connectionLog.warn(
+          { sensor: 'syslog', dropped: count, total: this.readerDroppedCount },
+          'syslog datagrams dropped: decoding was too far behind the socket (more arrived than the appliance decodes); see docs/storms.md',
+        );
+      },
       log: this.log,
     });
     const a = await udpWorker.start();

@@ -6,11 +6,18 @@ import type { Logger } from '../../core/log.js';
 import { forEachDatagram } from './datagram-batch.js';
 import type { FromWorker, ToWorker, UdpWorkerOptions } from './udp-worker-messages.js';
 
-export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'batchSize' | 'batchBytes' | 'flushMs'> {
+export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'batchSize' | 'batchBytes' | 'flushMs' | 'maxBatchesInFlight'> {
   /** Each datagram the worker read, in arrival order, with its source and arrival time (ms). */
   onDatagram: (bytes: Buffer, sourceAddress: string, receivedAt: number) => void;
+  /** Datagrams the worker read and dropped because decoding here was too far behind. */
+  onDropped: (count: number) => void;
   log: Logger;
+  /** Default MAX_BATCHES_IN_FLIGHT. */
+  maxBatchesInFlight?: number;
 }
+
+/** At most this many batches (up to 1,024 datagrams and 256 KiB each) wait to be decoded: about 70 MiB. */
+export const MAX_BATCHES_IN_FLIGHT = 256;
 
 /**
  * The main thread's side of the syslog UDP worker (udp-worker.ts): starts it and hands each
@@ -25,8 +32,14 @@ export class UdpWorkerHost {
   constructor(private readonly opts: UdpWorkerHostOptions) {}
 
   async start(): Promise<{ host: string; port: number; recvBufferBytes: number }> {
-    const { onDatagram, log, ...rest } = this.opts;
-    const data: UdpWorkerOptions = { ...rest, batchSize: 1024, batchBytes: 256 * 1024, flushMs: 4 };
+    const { onDatagram, onDropped, log, maxBatchesInFlight, ...rest } = this.opts;
+    const data: UdpWorkerOptions = {
+      ...rest,
+      batchSize: 1024,
+      batchBytes: 256 * 1024,
+      flushMs: 4,
+      maxBatchesInFlight: maxBatchesInFlight ?? MAX_BATCHES_IN_FLIGHT,
+    };
     const worker = startWorker(data);
     this.worker = worker;
     const listening = await new Promise<{ host: string; port: number; recvBufferBytes: number }>((resolve, reject) => {
@@ -42,7 +55,14 @@ export class UdpWorkerHost {
             log.error({ sensor: 'syslog', err: m.message }, 'syslog UDP socket error');
             return;
           case 'datagrams':
-            forEachDatagram(m.batch, onDatagram);
+            try {
+              forEachDatagram(m.batch, onDatagram);
+            } finally {
+              worker.postMessage({ kind: 'decoded', batches: 1 } satisfies ToWorker);
+            }
+            return;
+          case 'dropped':
+            onDropped(m.count);
             return;
         }
       });

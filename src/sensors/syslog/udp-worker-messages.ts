@@ -9,13 +9,18 @@ export interface UdpWorkerOptions {
   batchSize: number;
   batchBytes: number;
   flushMs: number;
+  /** Batches handed over and not yet decoded beyond which datagrams are dropped (and counted): memory stays bounded. */
+  maxBatchesInFlight: number;
 }
 
-export type ToWorker = { kind: 'close' };
+/** `decoded`: the host finished that many batches. */
+export type ToWorker = { kind: 'close' } | { kind: 'decoded'; batches: number };
 
 export type FromWorker =
   | { kind: 'listening'; host: string; port: number; recvBufferBytes: number }
   | { kind: 'error'; message: string }
   | { kind: 'socket-error'; message: string }
   | { kind: 'datagrams'; batch: DatagramBatch }
+  /** Datagrams read and dropped since the last report because the decoder was maxBatchesInFlight behind. */
+  | { kind: 'dropped'; count: number }
   | { kind: 'closed' };

@@ -3,7 +3,10 @@
  * copied into a batch (datagram-batch.ts) with its source and arrival time, and the batches are
  * transferred to the main thread, which decodes them in arrival order (see UdpWorkerHost). Node
  * reads one datagram per callback; keeping that callback this small is what lets the thread
- * empty the kernel's receive buffer before it overflows. Messages from the host: `close`.
+ * empty the kernel's receive buffer before it overflows. When the decoder falls
+ * maxBatchesInFlight batches behind, datagrams are dropped here and counted (reported as
+ * `dropped` messages), so that a flood cannot grow memory without bound. Messages from the host:
+ * `decoded` (batches finished) and `close`.
  */
 import dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,9 +17,19 @@ const opts = workerData as UdpWorkerOptions;
 const port = parentPort!;
 const writer = new DatagramBatchWriter(opts.batchBytes, opts.batchSize);
 let timer: NodeJS.Timeout | null = null;
+let inFlight = 0;
+let dropped = 0;
 
 function send(batch: DatagramBatch | null): void {
-  if (batch) port.postMessage({ kind: 'datagrams', batch } satisfies FromWorker, transferList(batch));
+  if (!batch) return;
+  inFlight++;
+  port.postMessage({ kind: 'datagrams', batch } satisfies FromWorker, transferList(batch));
+}
+
+function reportDropped(): void {
+  if (dropped === 0) return;
+  post({ kind: 'dropped', count: dropped });
+  dropped = 0;
 }
 
 function flush(): void {
@@ -31,6 +44,10 @@ function post(m: FromWorker): void {
 
 const socket = dgram.createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: opts.recvBufferBytes });
 socket.on('message', (msg, rinfo) => {
+  if (inFlight >= opts.maxBatchesInFlight) {
+    dropped++;
+    return;
+  }
   const full = writer.push(msg, rinfo.address, Date.now());
   if (full) send(full);
   // a partial batch waits at most flushMs: latency stays bounded when traffic is light
@@ -44,9 +61,13 @@ socket.bind(opts.port, opts.host, () => {
 });
 
 port.on('message', (m: ToWorker) => {
-  if (m.kind === 'close') {
+  if (m.kind === 'decoded') {
+    inFlight -= m.batches;
+    reportDropped();
+  } else if (m.kind === 'close') {
     socket.close(() => {
       flush();
+      reportDropped();
       post({ kind: 'closed' });
       port.close();
     });

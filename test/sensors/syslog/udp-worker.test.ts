@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
@@ -7,6 +8,8 @@ import { staticResolver } from '../../../src/sensors/syslog/device.js';
 import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
 import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
 import { recvBufferShortfall } from '../../../src/sensors/common/recv-buffer.js';
+import { UdpWorkerHost } from '../../../src/sensors/syslog/udp-worker-host.js';
+import { silentLogger } from '../../../src/core/log.js';
 
 const read = (batches: DatagramBatch[]): Array<[string, string, number]> => {
   const out: Array<[string, string, number]> = [];
@@ -110,4 +113,39 @@ test('a receive buffer capped by net.core.rmem_max is reported with the sysctl t
   // Linux reports double what it grants: 8 MiB reported for a 4 MiB cap is still a cap; without /proc the reported size decides
   assert.equal(recvBufferShortfall(8 * mib, 8 * mib, null), null);
   assert.ok(recvBufferShortfall(8 * mib, 4 * mib, null));
+});
+
+test('when decoding falls too far behind, the reader thread drops datagrams and counts every one: memory stays bounded', async () => {
+  let received = 0;
+  let dropped = 0;
+  const host = new UdpWorkerHost({
+    host: '127.0.0.1',
+    port: 0,
+    recvBufferBytes: 4 * 1024 * 1024,
+    maxBatchesInFlight: 1,
+    onDatagram: () => {
+      // the first batch keeps this thread busy while the rest arrive: nothing else can be handed over
+      if (received++ === 0) {
+        const until = Date.now() + 400;
+        while (Date.now() < until);
+      }
+    },
+    onDropped: (n) => void (dropped += n),
+    log: silentLogger,
+  });
+  const { port } = await host.start();
+  const count = 300;
+  // another process sends, over about 100 ms, so that sending goes on while this thread is busy
+  const sender = spawn(process.execPath, [
+    '-e',
+    `const s = require('node:dgram').createSocket('udp4'); let i = 0;
+     const next = () => { if (i === ${count}) return s.close(); s.send('<13>Nov 22 00:07:28 h app: n ' + i++, ${port}, '127.0.0.1', () => setTimeout(next, i % 10 ? 0 : 3)); };
+     next();`,
+  ]);
+  await new Promise((r) => sender.once('exit', r));
+  const end = Date.now() + 5_000;
+  while (received + dropped < count && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  await host.close();
+  assert.ok(dropped > 0, `some were dropped (received ${received})`);
+  assert.equal(received + dropped, count, 'every datagram is either handed on or counted as dropped');
 });
