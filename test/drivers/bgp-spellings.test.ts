@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { asNumber } from '../../drivers/parsing/bgp.js';
 import { readStateColumn } from '../../drivers/parsing/bgp-state-column.js';
 import { parseCommandOutput } from '../../drivers/platforms/registry.js';
+import { fixtureCases } from './fixture-session.js';
 
 /**
  * The spellings of a BGP summary's state column and AS numbers as IOS, NX-OS, IOS-XR, EOS and
@@ -143,5 +145,20 @@ describe('rows as EOS prints them', () => {
         ['2001:DB8:ff12::2', 65533, 'idle', true, undefined],
       ],
     );
+  });
+});
+
+describe('a real output with one unreadable row', () => {
+  test("ntc-templates' NX-OS VRF summary prints a prefix count '1.': that row is the one warning, at its line, and the other 11 rows are kept", () => {
+    const c = fixtureCases(join(import.meta.dirname, 'fixtures')).find((k) => k.platform === 'cisco_nxos' && k.name === 'ntc_vrfs_unreadable_count')!;
+    const [command, output] = Object.entries(c.outputs)[0]!;
+    const { rows, warnings } = peers('cisco_nxos', command, output.split('\n'));
+    assert.equal(rows.length, 11);
+    assert.ok(!rows.some((n) => n.peer === '192.168.3.3'));
+    assert.deepEqual(
+      warnings.map((w) => [w.line, w.reason]),
+      [[36, 'unreadable state or prefix count']],
+    );
+    assert.match(warnings[0]!.text, /^192\.168\.3\.3 .* 1\.$/);
   });
 });
