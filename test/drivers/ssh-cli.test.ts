@@ -110,9 +110,11 @@ describe('SSH CLI transport against a replayed IOS-like device', () => {
       (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /loadMerge/.test(e.message),
     );
     await assert.rejects(
-      d.getFacts(),
-      (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /facts/.test(e.message),
+      d.get('vxlan_vnis'),
+      (e: { code: string; message: string }) => e.code === 'NRX_ERR_UNSUPPORTED' && /cisco_ios/.test(e.message) && /vxlan_vnis/.test(e.message),
     );
+    // IOS reads facts from show version; this replayed device prints no version in it
+    await assert.rejects(d.getFacts(), (e: { code: string; message: string }) => e.code === 'NRX_ERR_PARSE' && /cisco_ios 'show version'/.test(e.message));
     await d.close();
   });
 
