@@ -7,8 +7,9 @@ import { ignoreWarnings, type WarnLine } from '../../parsing/warnings.js';
  * Enabled, Physical link is Up`, its indented attributes (`MTU: 1514`, `Speed: 1000mbps`,
  * `Current address:`), then its logical units (`Logical interface ge-0/0/0.0`) whose
  * `Local:` addresses belong to the port. `MTU: Unlimited` and `Speed: Auto` leave the field out.
+ * An output indented as a whole (pasted from a document) reads the same.
  */
-const HEAD = /^Physical interface: ([^,\s]+), (Enabled|Disabled|Administratively down)[^,]*, Physical link is (Up|Down)/i;
+const HEAD = /^\s*Physical interface: ([^,\s]+), (Enabled|Disabled|Administratively down)[^,]*, Physical link is (Up|Down)/i;
 const SPEED_UNIT: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9 };
 
 export function parseJunosInterfaces(output: string, warn: WarnLine = ignoreWarnings): Interfaces {
