@@ -73,17 +73,25 @@ export async function pingsAcross(): Promise<boolean> {
   return (await run('ip', ['netns', 'exec', 'nrxlab-h1', 'ping', '-c', '3', '-i', '0.2', '-W', '1', '10.0.50.2'], { allowFail: true })).code === 0;
 }
 
-/** The run of remediation.lag_member_down for the member created after `since`, once it ended. */
-export async function lagRunAfter(rig: ScenarioRig, since: string, timeoutMs = 90_000): Promise<ApiExecution> {
-  const found = await waitFor(
-    `remediation.lag_member_down for ${MEMBER} after ${since}`,
+/** The run of remediation.lag_member_down for the member created after `since`, once `until` holds for it (it may still run). */
+export async function findLagRun(rig: ScenarioRig, since: string, member = MEMBER, until: (e: ApiExecution) => boolean = () => true): Promise<ApiExecution> {
+  return waitFor(
+    `remediation.lag_member_down for ${member} after ${since}`,
     async () => {
       const { items } = await rig.api<{ items: ApiExecution[] }>('GET', '/api/v1/executions?action=remediation.lag_member_down&limit=50');
-      return items.find((e) => e.createdAt >= since && e.parameters.member === MEMBER);
+      const run = items.find((e) => e.createdAt >= since && e.parameters.member === member);
+      if (!run) return undefined;
+      const full = await rig.api<ApiExecution>('GET', `/api/v1/executions/${run.id}`);
+      return until(full) ? full : undefined;
     },
-    timeoutMs,
+    90_000,
     100,
   );
+}
+
+/** That run once it ended. */
+export async function lagRunAfter(rig: ScenarioRig, since: string, member = MEMBER): Promise<ApiExecution> {
+  const found = await findLagRun(rig, since, member);
   await rig.appliance.engine.wait(found.id);
   return rig.api<ApiExecution>('GET', `/api/v1/executions/${found.id}`);
 }
