@@ -1,10 +1,12 @@
 /**
- * Issue 13, job 2 end to end: a LAG member flaps on the real lab. Three sensors see every down
- * (OVS's syslog line, a linkDown trap from the switch's snmpd, the sFlow counter sample's oper
- * status); each down becomes ONE network.lag_member_down (the others are stored as its duplicates),
- * the rule holds the first for 15 s while the flaps go on, and the one workflow it starts reads the
- * LAG through the switch's SSH login (platform openvswitch), counts three downs in 60 s, shuts the
- * member on the real bond, opens a Redmine ticket and tells #noc.
+ * Issue 13, job 2 end to end on the real lab, through the switch's SSH login (platform
+ * openvswitch). First lagx2 goes down once: a Redmine ticket and a watch, nothing changed on the
+ * switch; it comes back and the ticket is resolved. Then lagx1 flaps three times: three sensors see
+ * every down (OVS's syslog line, a linkDown trap from the switch's snmpd, the sFlow counter sample's
+ * oper status); each down becomes ONE network.lag_member_down (the others are stored as its
+ * duplicates), the rule holds the first for 15 s while the flaps go on, and the one workflow it
+ * starts reads the LAG, counts three downs in 60 s, shuts the member on the real bond, opens a
+ * Redmine ticket and tells #noc. The bond is restored at the end.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
