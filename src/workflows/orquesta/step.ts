@@ -262,7 +262,7 @@ export class OrquestaStep {
       try {
         again = renderCondition(
           t.retry.when ?? '<% failed() %>',
-          this.scope({ current: { status: outcome, result } }),
+          this.scope({ current: { status: outcome, result, name: t.name } }),
           this.where(t.name, `tasks.${t.name}.retry.when`),
         );
       } catch (e) {
@@ -297,7 +297,7 @@ export class OrquestaStep {
     const isFailure = FAILURE_OUTCOMES.has(run.status);
     let handled = false;
     const targets: Array<{ target: string; index: number }> = [];
-    const current = { status: run.status, result: run.result };
+    const current = { status: run.status, result: run.result, name: run.name };
     for (const [i, tr] of t.next.entries()) {
       const field = `tasks.${t.name}.next[${i}]`;
       try {
