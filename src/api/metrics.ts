@@ -20,7 +20,7 @@ export class ApiMetrics {
     if (intakeCounts) {
       new Gauge({
         name: 'netreflex_event_intake',
-        help: "The network sensors' events since start: offered, stored, coalesced (repeats folded into a stored event), shed_low_severity_syslog, shed_syslog, overflow (dropped under load, in that order), invalid, store_failed; queued and queued_high_water (events)",
+        help: "The network sensors' events since start: offered, stored, coalesced (repeats folded into a stored event), duplicates (another sensor's view of a stored fault, stored with duplicateOf), shed_low_severity_syslog, shed_syslog, overflow (dropped under load, in that order), invalid, store_failed; queued and queued_high_water (events)",
         labelNames: ['counter'],
         registers,
         collect() {
