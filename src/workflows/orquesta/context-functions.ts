@@ -25,7 +25,7 @@ export interface ExpressionScope {
   /** Latest run of each task by name, for task_status() and task(). */
   taskByName: (name: string) => { key: string; status: string; result: unknown; error?: { code: string; message: string } | null } | undefined;
   /** The task being evaluated (transition, retry): its outcome and result. */
-  current?: { status: string; result: unknown };
+  current?: { status: string; result: unknown; name?: string };
   /** Inside with-items input: the item and its names (`host, cmd in ...`). */
   item?: { value: unknown; names: string[] };
 }
@@ -43,7 +43,7 @@ const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.c
 
 export function contextFunctions(scope: ExpressionScope): Record<string, ContextFunction> {
   let draws = 0;
-  const current = (fn: string): { status: string; result: unknown } => {
+  const current = (fn: string): NonNullable<ExpressionScope['current']> => {
     if (!scope.current) throw contextError(`${fn} is only available where a task has completed (next: when and publish, retry: when)`);
     return scope.current;
   };
@@ -63,7 +63,7 @@ export function contextFunctions(scope: ExpressionScope): Record<string, Context
     task: ([name]) => {
       if (name === undefined || name === null) {
         const cur = current('task()');
-        return { status: cur.status, result: cur.result };
+        return { task_id: cur.name ?? null, route: 0, name: cur.name ?? null, status: cur.status, result: cur.result };
       }
       const t = scope.taskByName(String(name));
       if (!t) throw contextError(`task(${String(name)}): no task named '${String(name)}' has run yet`);

@@ -211,14 +211,16 @@ tasks:
         publish:
           - why: <% task(a).error.message %>
           - done: <% completed() %>
+          - me: <% task().task_id %>
         do: noop
 output:
   - why: <% ctx(why) %>
   - done: <% ctx(done) %>
+  - me: <% ctx(me) %>
 `);
     r.start();
     r.play({ a: [bad({}, 'ssh timeout')] });
-    assert.deepEqual(r.completed?.output, { why: 'ssh timeout', done: true });
+    assert.deepEqual(r.completed?.output, { why: 'ssh timeout', done: true, me: 'a' });
   });
 });
 
