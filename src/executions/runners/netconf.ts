@@ -31,6 +31,11 @@ export const NETCONF_RUNNER_PARAMETERS: Readonly<Record<string, ParamSpec>> = {
   },
   default_operation: { type: 'string', enum: ['merge', 'replace', 'none'], description: 'edit-config default-operation.' },
   commit: { type: 'boolean', default: true, description: 'edit-config on candidate: lock, edit, commit, unlock (discard and unlock on failure).' },
+  validate: {
+    type: 'boolean',
+    default: false,
+    description: 'edit-config on candidate: validate the edited config between edit and commit (a refusal discards and unlocks, nothing is committed).',
+  },
   confirmed: { type: 'boolean', default: false, description: 'Commit as a confirmed commit.' },
   confirm_timeout: { type: 'integer', description: 'Seconds before an unconfirmed commit rolls back.' },
   persist: { type: 'string', description: 'Confirmed commit persist token.' },
@@ -103,6 +108,9 @@ export class NetconfRunner implements Runner {
         await s.lock('candidate', opts);
         try {
           await s.editConfig(config, { target, ...(defaultOperation ? { defaultOperation } : {}) }, opts);
+          // The edit's own config is validated, not <candidate/>: yuma123's netconfd (2.13) turns the
+          // next commit into a silent no-op after a <validate> of the candidate datastore.
+          if (p.validate === true) await s.validate({ config }, opts);
           await s.commit(commitOptions(p), opts);
         } catch (e) {
           await s.discardChanges(opts).catch(() => undefined);
@@ -110,7 +118,7 @@ export class NetconfRunner implements Runner {
         } finally {
           await s.unlock('candidate', opts).catch(() => undefined);
         }
-        return { target, committed: true, confirmed: p.confirmed === true };
+        return { target, committed: true, confirmed: p.confirmed === true, ...(p.validate === true ? { validated: true } : {}) };
       }
       case 'commit':
         await s.commit(commitOptions(p), opts);

@@ -144,9 +144,13 @@ export class VniPool {
     );
   }
 
-  /** Give back the network's VNI and remember the network as deleted. Repeating it changes nothing. */
-  async release(networkId: string): Promise<ReleaseOutcome> {
-    await this.kv.set(SCOPE, `deleted/${networkId}`, new Date().toISOString(), { ttlSeconds: this.rememberDeletedSeconds });
+  /**
+   * Give back the network's VNI and remember the network as deleted. Repeating it changes nothing.
+   * `rememberDeleted: false` (a provisioning rolled back) frees the VNI and lets a later create of
+   * the same network allocate again.
+   */
+  async release(networkId: string, opts: { rememberDeleted?: boolean } = {}): Promise<ReleaseOutcome> {
+    if (opts.rememberDeleted !== false) await this.kv.set(SCOPE, `deleted/${networkId}`, new Date().toISOString(), { ttlSeconds: this.rememberDeletedSeconds });
     const vnis: number[] = [];
     for (const [vni, owner] of await this.claims()) {
       if (owner === networkId && (await this.kv.deleteIfValue(SCOPE, `vni/${vni}`, networkId))) vnis.push(vni);
