@@ -51,7 +51,10 @@ export function contextFunctions(scope: ExpressionScope): Record<string, Context
     ctx: ([name]) => {
       if (name === undefined || name === null) return scope.ctx;
       const key = String(name);
-      if (!has(scope.ctx, key)) throw contextError(`variable '${key}' is not defined in the workflow context (ctx(${key}))`);
+      if (!has(scope.ctx, key)) {
+        if (key === 'st2') return st2Context(scope);
+        throw contextError(`variable '${key}' is not defined in the workflow context (ctx(${key}))`);
+      }
       return scope.ctx[key];
     },
     result: () => current('result()').result,
@@ -101,6 +104,16 @@ function random(scope: ExpressionScope, args: unknown[], draw: number): number {
   if (!Number.isInteger(from) || !Number.isInteger(to) || (from as number) > (to as number))
     throw contextError('random(from, to) takes two whole numbers, the first not above the second');
   return (from as number) + Math.floor(r * ((to as number) - (from as number) + 1));
+}
+
+/**
+ * `ctx(st2)`: StackStorm's runtime context of the run, from what the engine gave the workflow
+ * (action_context). The API's address is not known to a workflow: api_url is null.
+ */
+function st2Context(scope: ExpressionScope): Record<string, unknown> {
+  const ac = (scope.env.action_context ?? {}) as { execution_id?: unknown; user?: unknown };
+  const id = ac.execution_id ?? null;
+  return { action_execution_id: id, workflow_execution_id: id, user: ac.user ?? null, api_url: null };
 }
 
 function itemValue(item: ExpressionScope['item'], name: unknown): unknown {

@@ -191,6 +191,20 @@ tasks:
     assert.doesNotMatch(e.message, /Error:|undefined or falsey/);
   });
 
+  test("ctx(st2) is StackStorm's runtime context of the run (execution id, user)", () => {
+    const r = new Rehearsal(`version: 1.0
+output:
+  - id: <% ctx(st2).action_execution_id %>
+  - user: "{{ ctx('st2').user }}"
+tasks:
+  a:
+    action: core.noop
+`);
+    r.start({}, { action_context: { execution_id: 'ex-1', user: 'alice' } });
+    r.play();
+    assert.deepEqual(r.completed?.output, { id: 'ex-1', user: 'alice' });
+  });
+
   test('result(), succeeded() outside a transition are errors, as in orquesta', () => {
     const r = new Rehearsal(`version: 1.0
 tasks:
