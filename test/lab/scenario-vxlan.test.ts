@@ -205,6 +205,38 @@ describe(
       ]);
     });
 
+    test('a delete while someone holds the NETCONF candidate lock: the leaves get their segment back, VNI 1004 stays allocated', async () => {
+      const s = await connectNetconf({
+        device: NETCONF_SWITCH,
+        host: nc.host,
+        port: nc.port,
+        username: nc.username,
+        password: nc.password,
+        hostKey: { knownKey: nc.hostPublicKey },
+      });
+      await s.lock('candidate');
+      let run: Execution;
+      try {
+        const [eventId] = await notify(onTheWire(DELETED));
+        ({ run } = await runFor(eventId!, 'remediation.vxlan_network_deleted'));
+      } finally {
+        await s.unlock('candidate');
+        await s.close();
+      }
+      assert.equal(run.status, 'failed');
+      assert.deepEqual([run.result.output!.outcome, run.result.output!.failed_step], ['rolled back', 'remove_netconf'], JSON.stringify(run.result));
+      const restored = children(run, 'network.configure').filter((c) => c.taskName === 'rollback_leaves');
+      assert.deepEqual(restored.map((c) => c.result.device).sort(), ['leaf1-linux', 'leaf2-linux']);
+      for (const leaf of ['leaf1', 'leaf2'])
+        assert.deepEqual(
+          (await overlay.vxlanDevices(leaf)).map((d) => d.vni),
+          [VNI],
+        );
+      assert.deepEqual(await heldVnis(), [VNI]);
+      assert.match(await runningVnis(), new RegExp(`<id>${VNI}</id>`));
+      assert.ok(await pings(), 'the segment carries VM1 -> VM2 again');
+    });
+
     test('the recorded network.delete.end: the segment is gone from the leaves and netconfd, the ping fails, VNI 1004 is free again', async () => {
       const [eventId] = await notify(onTheWire(DELETED));
       const { run, event } = await runFor(eventId!, 'remediation.vxlan_network_deleted');

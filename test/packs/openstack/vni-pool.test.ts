@@ -26,6 +26,17 @@ describe('openstack VNI pool', () => {
     });
   });
 
+  test('a release that does not remember the network (a rolled-back provisioning) lets its next create allocate again', async () => {
+    await withDatastore(async ({ kv }) => {
+      const pool = new VniPool(kv, range);
+      const first = await pool.allocate('net-r');
+      assert.deepEqual(await pool.release('net-r', { rememberDeleted: false }), { state: 'released', network_id: 'net-r', vnis: [first.vni as number] });
+      assert.equal((await pool.allocate('net-r')).state, 'allocated');
+      await pool.release('net-r');
+      assert.equal((await pool.allocate('net-r')).state, 'deleted', 'a plain release still remembers the deleted network');
+    });
+  });
+
   test('the same create twice, also at the same moment, keeps one VNI; concurrent duplicates leave no stray claim', async () => {
     await withDatastore(async ({ kv }) => {
       const pool = new VniPool(kv, range);
