@@ -1,8 +1,9 @@
 import type { OrquestaSpec } from './model.js';
 
 /**
- * Barrier decisions for `join`. `join: all` waits for every inbound task that can still
- * reach the barrier; `join: N` waits for N of them. "Can still reach" is read from the
+ * Barrier decisions for `join`. `join: all` waits for every inbound task, and can never open
+ * once one of them can no longer arrive (orquesta's unreachable join: the workflow fails);
+ * `join: N` waits for N of them. "Can still reach" is read from the
  * static graph: an inbound task is still possible when some active task (running, held,
  * or another barrier that may still open) can lead to it without passing the barrier.
  */
@@ -16,8 +17,9 @@ export function joinDecision(spec: OrquestaSpec, joinName: string, arrived: read
   const reachable = reachableFrom(spec, active, joinName);
   const stillPossible = missing.filter((n) => reachable.has(n)).length;
   if (task.join === 'all') {
-    if (arrived.length === 0) return stillPossible > 0 ? 'wait' : 'never';
-    return stillPossible === 0 ? 'ready' : 'wait';
+    // as orquesta: every inbound task must arrive; one that no longer can makes the join unreachable
+    if (missing.length === 0) return 'ready';
+    return stillPossible === missing.length ? 'wait' : 'never';
   }
   const need = task.join ?? 1;
   if (arrived.length >= need) return 'ready';

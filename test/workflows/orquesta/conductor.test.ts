@@ -216,7 +216,7 @@ describe('rehearsal: parallel branches and join', () => {
     });
   });
 
-  test('join all does not wait for a branch that can no longer reach it', () => {
+  test('join all whose other branch can no longer arrive never opens and fails the workflow, as orquesta (unreachable join)', () => {
     const r = new Rehearsal(`version: 1.0
 tasks:
   start:
@@ -239,9 +239,9 @@ tasks:
       'b may still arrive',
     );
     r.complete('b', ok({ changed: false }));
-    assert.deepEqual(r.runKeys(), ['a', 'b', 'barrier']);
-    r.play();
-    assert.equal(r.completed?.status, 'succeeded');
+    assert.deepEqual(r.runKeys(), ['a', 'b'], 'the barrier never runs');
+    assert.equal(r.completed?.status, 'failed');
+    assert.match(r.completed!.errors[0]!.message, /join all of task 'barrier' was not met: only a arrived/);
   });
 
   test('join N opens after N arrivals and runs once', () => {
