@@ -27,6 +27,8 @@ const TASK_KEYS = new Set(['action', 'input', 'next', 'join', 'with', 'retry', '
 const NEXT_KEYS = new Set(['when', 'publish', 'do']);
 const TASK_NAME = /^[A-Za-z_][\w.-]*$/;
 const VAR_NAME = /^[A-Za-z_][\w]*$/;
+/** input, vars, publish and output names: orquesta also takes periods (read as ctx()['a.b']). */
+const CONTEXT_NAME = /^[A-Za-z_][\w]*(\.[A-Za-z_\d][\w]*)*$/;
 const ACTION_REF = /^[\w-]+(\.[\w-]+)+$/;
 
 /**
@@ -264,7 +266,7 @@ function namedList(raw: unknown, path: Path, namesAllowed: boolean, fail: Fail):
   const out: NamedValue[] = [];
   const seen = new Set<string>();
   const add = (name: string, p: Path, value?: unknown, hasValue = true): void => {
-    if (!VAR_NAME.test(name)) fail(p, `'${name}' is not a valid variable name`);
+    if (!CONTEXT_NAME.test(name)) fail(p, `'${name}' is not a valid variable name`);
     if (seen.has(name)) fail(p, `duplicate name '${name}'`);
     seen.add(name);
     out.push(hasValue ? { name, value: normaliseTemplates(value) } : { name });
