@@ -14,9 +14,11 @@ import { NrxError, type ErrorLocation } from './errors.js';
  *   runs: NRX_V1='`touch f` $(touch g)'
  *         echo BT1 `echo "${NRX_V1}"`
  *
- * A reference is `"${NRX_Vn}"` where the expression stands as (part of) a word, and
- * `${NRX_Vn}` inside double quotes and in the body of a heredoc with an unquoted delimiter.
- * Places where a variable cannot help are refused with a hint (see REFUSALS): inside single
+ * A reference is `"${NRX_Vn}"` where the expression stands as (part of) a word,
+ * `${NRX_Vn}` inside double quotes and in the body of a heredoc with an unquoted delimiter, and
+ * `'"${NRX_Vn}"'` inside single quotes (the quote closes, the variable follows in double quotes,
+ * the quote reopens: still one word, and the value is never parsed).
+ * Places where a variable cannot help are refused with a hint (see REFUSALS): inside $'...'
  * quotes, a quoted heredoc, ${...}, arithmetic, after a backslash, as the command name, and
  * anywhere in the arguments or heredoc of a program that runs them as code (sh -c, eval,
  * ssh, python, awk, sed...). The same check runs when rules, workflows and actions load.
@@ -119,12 +121,12 @@ function runsCode(name: string): boolean {
 const RESERVED_KEEP_COMMAND = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{']);
 const RESERVED_END = new Set(['fi', 'done', 'esac', '}']);
 
-type Kind = 'word' | 'dquote';
+type Kind = 'word' | 'dquote' | 'squote';
 type Refusal = 'single' | 'heredoc-quoted' | 'param' | 'arith' | 'backslash' | 'command' | 'computed' | 'runner' | 'delimiter';
 
 const HINTS: Record<Refusal, (what: string) => string> = {
   single: () =>
-    'it sits inside single quotes, where the shell cannot expand a value; write it outside the quotes (grep -- {{ x }} file) or inside double quotes ("peer {{ x }} down")',
+    "it sits inside $'...' (ANSI-C quotes), where the shell cannot expand a value and reads backslashes; write it outside the quotes or inside plain quotes ('peer {{ x }} down')",
   'heredoc-quoted': () => "it sits in a heredoc with a quoted delimiter (<<'EOF'), which does not expand; use an unquoted delimiter (<<EOF)",
   param: () => 'it sits inside ${...}; write it as a word of its own or inside double quotes',
   arith: () =>
@@ -254,7 +256,8 @@ export function renderShellCommand(
       throw new NrxError('NRX_ERR_TEMPLATE', 'a template value contains a NUL byte, which a shell command cannot carry', { location: where });
     values.push(text);
     const name = `${SHELL_VALUE_PREFIX}${values.length}`;
-    return kind === 'dquote' ? `\${${name}}` : `"\${${name}}"`;
+    if (kind === 'dquote') return `\${${name}}`;
+    return kind === 'squote' ? `'"\${${name}}"'` : `"\${${name}}"`;
   });
   if (!values.length) return body;
   return `${values.map((v, i) => `${SHELL_VALUE_PREFIX}${i + 1}=${shellQuote(v)}`).join('\n')}\n${body}`;
@@ -523,8 +526,9 @@ class Scanner {
         while (this.pos < this.s.length && this.s[this.pos] !== "'") {
           const ch = this.s[this.pos]!;
           if (isHole(ch)) {
+            // the quote is closed around the variable and reopened: 'peer '"${NRX_V1}"' down' is one word
             const h = this.holeIndex(ch);
-            this.place(h, { refused: 'single', what: '' });
+            this.place(h, { kind: 'squote' });
             wd.holes.push(h);
           }
           wd.text += ch;

@@ -23,6 +23,11 @@ describe('template values in a cmd travel as shell variables', () => {
     ['cat <<EOF\n`printf %s "{{ v }}"`\nEOF', (v) => `${v.replace(/\n+$/, '')}\n`],
     ['X={{ v }}; printf %s "$X"', (v) => v],
     ['case {{ v }} in *) printf %s "{{ v }}";; esac', (v) => v],
+    // inside single quotes, as StackStorm packs write them: the quote is closed around the variable
+    ["printf %s '{{ v }}'", (v) => v],
+    ["printf %s 'peer {{ v }} down'", (v) => `peer ${v} down`],
+    ['printf %s "$(printf %s \'x{{ v }}\')"', (v) => `x${v}`.replace(/\n+$/, '')],
+    ['X=\'{{ v }}\'; printf %s "$X"', (v) => v],
   ];
   const value = fc.string({ unit: 'binary', minLength: 1 }).filter((s) => !s.includes('\0'));
   for (const shell of ['/bin/sh', 'bash']) {
@@ -49,7 +54,8 @@ describe('template values in a cmd travel as shell variables', () => {
 
 describe('templates where a variable cannot help are refused, with a hint', () => {
   const refused: Array<[string, RegExp]> = [
-    ["echo '{{ v }}'", /inside single quotes.*inside double quotes/],
+    ["echo $'{{ v }}'", /inside \$'\.\.\.' \(ANSI-C quotes\)/],
+    ["sh -c 'echo {{ v }}'", /'sh', which runs them as code/],
     ["cat <<'EOF'\n{{ v }}\nEOF", /quoted delimiter.*<<EOF/],
     ['sh -c "echo {{ v }}"', /'sh', which runs them as code/],
     ['2>/dev/null bash -c "{{ v }}"', /'bash'/],

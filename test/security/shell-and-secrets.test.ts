@@ -161,14 +161,14 @@ describe('item 5: shell injection through nested quoting', () => {
     assert.equal(readFileSync(`${dir}/out`, 'utf8'), `line ${payload}\nsub ${payload}\n`);
   });
 
-  test('template inside single quotes in cmd is refused at load with a hint', async () => {
+  test("template inside $'...' quotes in cmd is refused at load with a hint", async () => {
     const base = tempDir('load', 0o755);
     const dir = path.join(base, 'quoted');
     mkdirSync(path.join(dir, 'rules'), { recursive: true });
     writeFileSync(path.join(dir, 'pack.yaml'), 'ref: quoted\nname: quoted\nversion: 0.0.1\n');
     writeFileSync(
       path.join(dir, 'rules', 'quoted.yaml'),
-      'name: quoted\npack: quoted\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: "logger \'peer {{ trigger.peer }} down\'"\n',
+      'name: quoted\npack: quoted\ntrigger:\n  type: core.event\naction:\n  ref: core.local\n  parameters:\n    cmd: "logger $\'peer {{ trigger.peer }} down\'"\n',
     );
     const content = loadContent([base]);
     const e = content.errors.find((x) => x.location?.file?.endsWith('quoted.yaml'));
@@ -176,7 +176,7 @@ describe('item 5: shell injection through nested quoting', () => {
     assert.equal(e.code, 'NRX_ERR_SPEC_INVALID');
     assert.equal(e.location?.line, 8);
     assert.match(e.message, /action\.parameters\.cmd/);
-    assert.match(e.message, /inside single quotes.*inside double quotes/);
+    assert.match(e.message, /inside \$'\.\.\.' \(ANSI-C quotes\)/);
     assert.ok(!content.rules.some((r) => r.ref === 'quoted.quoted'));
     // the same rule through the API
     const r = await api.call('POST', '/api/v1/rules', await api.key('admin'), {
@@ -184,11 +184,11 @@ describe('item 5: shell injection through nested quoting', () => {
         name: 'quoted',
         pack: 'sec',
         trigger: { type: 'core.event' },
-        action: { ref: 'core.local', parameters: { cmd: "logger 'peer {{ trigger.peer }} down'" } },
+        action: { ref: 'core.local', parameters: { cmd: "logger $'peer {{ trigger.peer }} down'" } },
       },
     });
     assert.equal(r.status, 400);
-    assert.match(r.json().message, /single quotes/);
+    assert.match(r.json().message, /ANSI-C quotes/);
   });
 
   test('workflows, action-chains and action defaults are checked at load too', () => {
@@ -202,7 +202,7 @@ describe('item 5: shell injection through nested quoting', () => {
     );
     writeFileSync(
       path.join(dir, 'actions', 'workflows', 'flow.yaml'),
-      'version: 1.0\ninput:\n  - peer\ntasks:\n  one:\n    action: core.local\n    input:\n      cmd: "logger \'<% ctx().peer %>\'"\n',
+      'version: 1.0\ninput:\n  - peer\ntasks:\n  one:\n    action: core.local\n    input:\n      cmd: "logger $\'<% ctx().peer %>\'"\n',
     );
     writeFileSync(path.join(dir, 'actions', 'chain.yaml'), 'name: chain\nrunner_type: action-chain\nentry_point: workflows/chain.yaml\n');
     writeFileSync(
@@ -224,7 +224,7 @@ describe('item 5: shell injection through nested quoting', () => {
         return (e as Error).message;
       }
     };
-    assert.match(parseError('orquesta', 'flow.yaml'), /line 8, field 'tasks\.one\.input\.cmd'.*single quotes/);
+    assert.match(parseError('orquesta', 'flow.yaml'), /line 8, field 'tasks\.one\.input\.cmd'.*ANSI-C quotes/);
     assert.match(parseError('action-chain', 'chain.yaml'), /field 'chain\[0\]\.parameters\.cmd'.*choose the command/);
   });
 
