@@ -63,6 +63,9 @@ export interface Step<S> {
  */
 export type HostNames = Readonly<Record<string, unknown>>;
 
+/** Action runs one workflow may start unless the operator sets another limit (NETREFLEX_WORKFLOW_MAX_TASKS). */
+export const DEFAULT_MAX_TASK_EXECUTIONS = 10_000;
+
 /** Operator limits fixed for a run when it starts (kept in its state). */
 export interface WorkflowLimits {
   /** Action runs the workflow may start in all (the runaway guard). */

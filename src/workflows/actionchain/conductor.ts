@@ -1,6 +1,15 @@
 import { describeError } from '../../core/errors.js';
 import { renderValue } from '../../core/template.js';
-import type { Conductor, ConductorCommand, ConductorEvent, HostNames, Step, TaskOutcome, WorkflowStatus } from '../conductor.js';
+import {
+  DEFAULT_MAX_TASK_EXECUTIONS,
+  type Conductor,
+  type ConductorCommand,
+  type ConductorEvent,
+  type HostNames,
+  type Step,
+  type TaskOutcome,
+  type WorkflowStatus,
+} from '../conductor.js';
 import type { ChainNode, ChainSpec } from './spec.js';
 import { type ChainError, type ChainState, type ChainTaskRun, inFlight, jsonSafe, nextTaskKey } from './state.js';
 
@@ -51,7 +60,7 @@ const CONTROL: Record<WorkflowStatus, Record<ControlKind, ControlMove>> = {
 const FINISHED: ReadonlySet<WorkflowStatus> = new Set(['succeeded', 'failed', 'canceled']);
 
 export const actionChainConductor: Conductor<ChainSpec, ChainState> = {
-  start(spec, input, _now, env = {}, names = {}) {
+  start(spec, input, _now, env = {}, names = {}, limits = {}) {
     const state: ChainState = {
       status: 'running',
       input: jsonSafe(input),
@@ -63,6 +72,7 @@ export const actionChainConductor: Conductor<ChainSpec, ChainState> = {
       heldNode: null,
       anyFailed: false,
       errors: [],
+      maxTaskExecutions: limits.maxTaskExecutions ?? DEFAULT_MAX_TASK_EXECUTIONS,
     };
     // vars render in file order; each sees the input and the vars above it.
     for (const v of spec.vars) {
@@ -186,6 +196,12 @@ function dispatch(spec: ChainSpec, state: ChainState, nodeName: string, names: H
   if (!node) {
     const errors = [...state.errors, { task: nodeName, code: 'NRX_ERR_WORKFLOW', message: `${spec.file}: no node named '${nodeName}' in the chain` }];
     return finish({ ...state, errors }, 'failed');
+  }
+  const limit = state.maxTaskExecutions ?? DEFAULT_MAX_TASK_EXECUTIONS;
+  if (state.tasks.length >= limit) {
+    // a chain that loops on itself (on-success back to an earlier node) fails instead of spinning
+    const message = `node '${node.name}' would be node run ${state.tasks.length + 1} of this chain, past its limit of ${limit} (a loop that does not end? raise NETREFLEX_WORKFLOW_MAX_TASKS if it is meant to)`;
+    return finish({ ...state, errors: [...state.errors, { task: node.name, code: 'NRX_ERR_WORKFLOW_RUNAWAY', message }] }, 'failed');
   }
   const rendered = renderNodeMapping(spec, node, 'parameters', state, names);
   if ('error' in rendered) return finish({ ...state, errors: [...state.errors, rendered.error] }, 'failed');

@@ -41,6 +41,8 @@ export interface ChainState {
   /** Some node failed: the chain ends failed even if an on-failure path completes. */
   anyFailed: boolean;
   errors: ChainError[];
+  /** The runaway guard: node runs this chain may start (absent in older states: 10,000). */
+  maxTaskExecutions?: number;
 }
 
 export interface TaskPathEntry {

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../core/duration.js';
 import { NrxError, type ErrorLocation } from '../../core/errors.js';
 import { renderCondition, renderString, renderValue } from '../../core/template.js';
-import type { ConductorCommand, HostNames, TaskOutcome } from '../conductor.js';
+import { DEFAULT_MAX_TASK_EXECUTIONS, type ConductorCommand, type HostNames, type TaskOutcome } from '../conductor.js';
 import { expressionContext, FAILURE_OUTCOMES, type ExpressionScope } from './expressions.js';
 import { joinDecision } from './joins.js';
 import { isRoutingTask, type DurationSpec, type OrquestaSpec, type TaskSpec } from './model.js';
@@ -14,8 +14,7 @@ type TaskError = { code: string; message: string };
 /** Routing-only tasks complete inline; a loop of them must not spin forever inside one step. */
 const ROUTING_BUDGET = 1000;
 
-/** Action runs one workflow may start unless the operator sets another limit (NETREFLEX_WORKFLOW_MAX_TASKS). */
-export const DEFAULT_MAX_TASK_EXECUTIONS = 10_000;
+export { DEFAULT_MAX_TASK_EXECUTIONS } from '../conductor.js';
 
 /**
  * One step of conducting: mutates its own copy of the state and collects the commands.

@@ -343,3 +343,13 @@ describe('properties', () => {
     );
   });
 });
+
+test('the runaway guard: a chain that loops forever fails at its limit with NRX_ERR_WORKFLOW_RUNAWAY', () => {
+  const spec = parseActionChain(parseYaml('chain:\n  - name: poll\n    ref: core.noop\n    on-success: poll\ndefault: poll\n', 'workflows/loop.yaml'));
+  const first = conductor.start(spec, {}, 0, {}, {}, { maxTaskExecutions: 5 });
+  const r = drive(spec, first, {}, 50);
+  assert.equal(r.runs.length, 5);
+  assert.equal(r.complete?.status, 'failed');
+  assert.equal(r.complete?.errors.at(-1)?.code, 'NRX_ERR_WORKFLOW_RUNAWAY');
+  assert.match(r.complete!.errors.at(-1)!.message, /limit of 5/);
+});
