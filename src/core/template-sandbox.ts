@@ -192,9 +192,10 @@ function noteMissing(name: string): void {
 }
 
 /** Writing an undefined value where the render is strict (Orquesta): an error naming what was missing. */
-export function undefinedRefusal(b: RenderBudget): NrxError {
+export function undefinedRefusal(b: RenderBudget, gave?: string): NrxError {
   const what = b.lastMissing === null ? 'a value' : `'${b.lastMissing}'`;
-  return b.keep(new NrxError('NRX_ERR_TEMPLATE', `${what} is undefined (no such variable or key)`, { details: { undefined: b.lastMissing } }));
+  const message = gave === undefined ? `${what} is undefined (no such variable or key)` : `${gave}${b.lastMissing === null ? '' : ` (${what} is undefined)`}`;
+  return b.keep(new NrxError('NRX_ERR_TEMPLATE', message, { details: { undefined: b.lastMissing } }));
 }
 
 /** An object a template writes into text: lazy values (st2kv) as their text, plain data as JSON, never [object Object]. */
@@ -306,10 +307,24 @@ function guardFilter(name: string, f: Filter): Filter {
     b.call();
     checkInputs(b, name, args);
     const measured = checkFilterArgs(b, name, args);
-    const out = f.apply(this, args);
+    let out: unknown;
+    try {
+      out = f.apply(this, args);
+    } catch (e) {
+      // A filter's own refusal keeps its words; JavaScript's ('str.toUpperCase is not a function') never reach a user.
+      if (e instanceof NrxError) throw b.keep(e);
+      throw b.keep(new NrxError('NRX_ERR_TEMPLATE', `the filter '${name}' cannot take ${valueKind(args[0])}`, { details: { filter: name } }));
+    }
     checkResult(b, name, out, args, measured);
     return out;
   };
+}
+
+function valueKind(v: unknown): string {
+  if (v === null || v === undefined) return v === null ? 'null' : 'an undefined value';
+  if (Array.isArray(v)) return 'a list';
+  if (asText(v) !== null) return 'text';
+  return typeof v === 'object' ? 'a dict' : `a ${typeof v}`;
 }
 
 /**
@@ -327,7 +342,7 @@ export function sandboxEnvironment(env: nunjucks.Environment, plain: (v: unknown
   e.globals = globals;
   const guarded = new WeakMap<Filter, Filter>();
   e.getFilter = (name: string): Filter => {
-    if (!has(e.filters, name)) throw new Error(`filter not found: ${name}`);
+    if (!has(e.filters, name)) throw refusal(`filter not found: ${name}`, { filter: name });
     const f = e.filters[name]!;
     let g = guarded.get(f);
     if (!g) {
@@ -339,7 +354,7 @@ export function sandboxEnvironment(env: nunjucks.Environment, plain: (v: unknown
     return g;
   };
   e.getTest = (name: string): Filter => {
-    if (!has(e.tests, name)) throw new Error(`test not found: ${name}`);
+    if (!has(e.tests, name)) throw refusal(`test not found: ${name}`, { test: name });
     return e.tests[name]!;
   };
 }

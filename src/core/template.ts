@@ -106,7 +106,14 @@ function compile(source: string, where: ErrorLocation, shown: string = source): 
     c = { tmpl: new nunjucks.Template(text, env, undefined, true), ...(single ? { expr: onlyExpr!.trim() } : {}) };
   } catch (e) {
     const details = e instanceof NrxError ? { details: e.details } : {};
-    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(shown)}: ${(e as Error).message}`, {
+    // nunjucks' parser can crash on some constructs (a filter followed by `.x`): say so without its JavaScript words
+    const why =
+      e instanceof NrxError
+        ? e.message
+        : e instanceof TypeError || e instanceof RangeError
+          ? 'the template cannot be parsed (try parentheses around a filter)'
+          : (e as Error).message;
+    throw new NrxError('NRX_ERR_TEMPLATE', `cannot compile template ${JSON.stringify(shown)}: ${compileMessage(why)}`, {
       location: where,
       cause: e,
       ...details,
@@ -139,7 +146,11 @@ export function renderString(written: string, context: Record<string, unknown>, 
             },
           }),
         );
-        if (captured === undefined && budget.strictUndefined) throw undefinedRefusal(budget);
+        if (budget.strictUndefined) {
+          if (captured === undefined) throw undefinedRefusal(budget);
+          // NaN is what arithmetic on an undefined value gives (Jinja would have failed on it)
+          if (typeof captured === 'number' && !Number.isFinite(captured)) throw undefinedRefusal(budget, `the expression gave ${String(captured)}`);
+        }
         return checkRendered(captured === undefined ? null : captured, budget, true);
       }
       return checkRendered(
@@ -212,9 +223,17 @@ export function renderCondition(source: unknown, context: Record<string, unknown
   return Boolean(v);
 }
 
+function compileMessage(m: string): string {
+  return /\b(?:TypeError|RangeError|ReferenceError): /.test(m) ? 'the template cannot be parsed (try parentheses around a filter)' : m;
+}
+
 function cleanNunjucksMessage(m: string): string {
-  return m
+  const clean = m
     .replace(/^\(unknown path\)\s*/, '')
     .replace(/\s+/g, ' ')
     .trim();
+  // JavaScript's own words ("TypeError: Cannot read properties of null") are not for users.
+  const js = /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|InternalError|Error): /.exec(clean);
+  if (!js) return clean;
+  return `${clean.slice(0, js.index)}a value of the wrong kind for an operator, filter or method (check the types the expression works on)`.trim();
 }

@@ -49,7 +49,8 @@ export function contextFunctions(scope: ExpressionScope): Record<string, Context
   };
   return {
     ctx: ([name]) => {
-      if (name === undefined || name === null) return scope.ctx;
+      // a copy: publishing ctx() into the context must not make it contain itself
+      if (name === undefined || name === null) return { ...scope.ctx };
       const key = String(name);
       if (!has(scope.ctx, key)) {
         if (key === 'st2') return st2Context(scope);

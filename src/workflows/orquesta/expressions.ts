@@ -53,7 +53,8 @@ const ST2_JINJA_FUNCTIONS = jinjaSt2Functions();
 
 export function expressionContext(scope: ExpressionScope): Record<string, unknown> {
   const fns = contextFunctions(scope);
-  const host = { root: scope.ctx, functions: fns };
+  // `$` is a copy of the context for the same reason as ctx() (context-functions.ts)
+  const host = { root: { ...scope.ctx }, functions: fns };
   const out: Record<string | symbol, unknown> = {
     ...ST2_JINJA_FUNCTIONS,
     ...scope.names,

@@ -349,3 +349,64 @@ describe('expressions are checked when the workflow loads', () => {
     );
   });
 });
+
+describe('no JavaScript error text reaches a user', () => {
+  test('random Jinja and YAQL over the context functions, filters and operators fail only in our words, and the state stays JSON', () => {
+    const atoms = [
+      'ctx()',
+      "ctx('x')",
+      'result()',
+      'result().a',
+      'task("a")',
+      'none',
+      'null',
+      "'s'",
+      '1',
+      '[1]',
+      '{"a": 1}',
+      'ctx().d',
+      'ctx().l',
+      'json("x")',
+      'nope',
+    ];
+    const ops = [
+      ' + ',
+      ' ~ ',
+      ' | length',
+      ' | upper',
+      '.a',
+      '[0]',
+      ' | to_json_string',
+      ' | from_json_string',
+      ' | int',
+      ' | join(",")',
+      ' | first',
+      ' | sum',
+      '.split(",")',
+    ];
+    const expr = fc
+      .tuple(fc.constantFrom(...atoms), fc.array(fc.tuple(fc.constantFrom(...ops), fc.constantFrom(...atoms)), { maxLength: 3 }))
+      .map(([a, rest]) => a + rest.map(([o, b]) => (/^ [+~] $/.test(o) ? o + b : o)).join(''));
+    fc.assert(
+      fc.property(expr, fc.boolean(), (e, yaql) => {
+        const src = yaql ? `<% ${e.replace(/ \| \w+(\([^)]*\))?/g, '').replace(/~/g, '+')} %>` : `{{ ${e} }}`;
+        let r: Rehearsal;
+        try {
+          r = new Rehearsal(
+            `version: 1.0\ninput: [x, d, l]\ntasks:\n  a:\n    action: x.y\n    next:\n      - publish:\n          - v: ${JSON.stringify(src)}\n`,
+          );
+        } catch (err) {
+          assert.ok(err instanceof NrxError, `${src}: ${String(err)}`);
+          assert.doesNotMatch(err.message, /TypeError|RangeError|Cannot read prop|is not a function|\[object Object\]/, src);
+          return;
+        }
+        // the rehearsal checks that the state survives JSON after every step
+        r.start({ x: 'v', d: { a: 1 }, l: [1, 2] });
+        r.play({ a: [ok({ a: { b: 1 } })] });
+        for (const er of r.completed?.errors ?? [])
+          assert.doesNotMatch(er.message, /TypeError|RangeError|Cannot read prop|is not a function|\[object Object\]|Error: /, src);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -239,7 +239,10 @@ class Evaluator {
   }
 
   private plus(n: Node, a: unknown, b: unknown): unknown {
-    if (typeof a === 'number' && typeof b === 'number') return a + b;
+    if (typeof a === 'number' && typeof b === 'number') {
+      if (!Number.isFinite(a + b)) return this.fail("'+' gives a number out of range", n, '+');
+      return a + b;
+    }
     const inputs = [a, b];
     checkInputs(this.b, "'+'", inputs);
     let out: unknown;
@@ -255,6 +258,12 @@ class Evaluator {
   }
 
   private arithmetic(n: Extract<Node, { k: 'bin' }>, a: unknown, b: unknown): number {
+    const v = this.arithmeticValue(n, a, b);
+    if (!Number.isFinite(v)) return this.fail(`'${n.op}' gives a number out of range`, n, n.op);
+    return v;
+  }
+
+  private arithmeticValue(n: Extract<Node, { k: 'bin' }>, a: unknown, b: unknown): number {
     if (typeof a !== 'number' || typeof b !== 'number') return this.fail(`'${n.op}' needs two numbers, not ${kind(a)} and ${kind(b)}`, n, n.op);
     if ((n.op === '/' || n.op === 'mod') && b === 0) return this.fail('division by zero', n, n.op);
     switch (n.op) {
