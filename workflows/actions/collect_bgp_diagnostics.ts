@@ -3,6 +3,7 @@ import { NrxError } from '../../src/core/errors.js';
 import type { PackActionContext } from '../../src/executions/runners/module-services.js';
 import { sha256, slug, writeBundle, type DeviceError, type IndexEntry } from '../../packs/files/actions/lib/bundle.js';
 import type { TarFile } from '../../packs/files/actions/lib/tar.js';
+import { DEFAULT_PING, NO_PING_REASON, PING_BY_PLATFORM, SPECIAL_PING_PLATFORMS } from './lib/ping-command.js';
 import { routeInterface } from './lib/route-interface.js';
 
 interface Output {
@@ -30,7 +31,7 @@ export async function run(params: Record<string, unknown>, ctx: PackActionContex
   const peer = text(params.peer, 'peer');
   const timeoutMs = (typeof params.command_timeout === 'number' && params.command_timeout > 0 ? params.command_timeout : 20) * 1000;
   const templates = Array.isArray(params.commands) ? params.commands.filter((c): c is string => typeof c === 'string' && c.trim() !== '') : [];
-  const ping = typeof params.ping === 'string' && params.ping.trim() !== '' ? params.ping : null;
+  const pingParam = typeof params.ping === 'string' && params.ping.trim() !== '' ? params.ping.trim() : null;
   const logLines = Array.isArray(params.log_lines) ? params.log_lines.filter((l): l is string => typeof l === 'string' && l !== '') : [];
 
   const outputs: Output[] = [];
@@ -58,8 +59,10 @@ export async function run(params: Record<string, unknown>, ctx: PackActionContex
   const fill = (t: string): string | null => (t.includes('{interface}') && !iface ? null : t.replaceAll('{peer}', peer).replaceAll('{interface}', iface ?? ''));
   const rest = templates.map(fill).filter((c): c is string => c !== null);
   if (reachable && rest.length) await send(rest);
-  const pingCommand = ping ? fill(ping) : null;
+  const ping = pingParam === 'auto' ? await platformPing(ctx, device) : { command: pingParam, why: pingParam ? null : 'not sent: ping is null' };
+  const pingCommand = ping.command ? fill(ping.command) : null;
   if (reachable && pingCommand) await send([pingCommand]);
+  else if (reachable && ping.why) outputs.push({ command: 'ping', output: `${ping.why}\n`, failed: false, at: new Date() });
 
   const files: TarFile[] = [];
   const entries: IndexEntry[] = [];
@@ -102,6 +105,20 @@ export async function run(params: Record<string, unknown>, ctx: PackActionContex
     failed: outputs.filter((o) => o.failed).map((o) => ({ command: o.command, reason: o.reason ?? 'rejected by the device' })),
     summary: summary(outputs, logLines),
   };
+}
+
+/** The platform's own ping (an inventory filter per platform whose ping differs); the default when none of them. */
+async function platformPing(ctx: PackActionContext, device: string): Promise<{ command: string | null; why: string | null }> {
+  for (const platform of SPECIAL_PING_PLATFORMS) {
+    let selected: string[] = [];
+    try {
+      selected = await ctx.services.devices.select(`name in (${JSON.stringify(device)}) and platform=${platform}`);
+    } catch {
+      // not this platform (or a name the filter cannot say): the next one, then the default
+    }
+    if (selected.includes(device)) return { command: PING_BY_PLATFORM[platform] ?? null, why: NO_PING_REASON[platform] ?? null };
+  }
+  return { command: DEFAULT_PING, why: null };
 }
 
 function summary(outputs: Output[], logLines: string[]): string {
