@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { mayChooseCommands } from '../../../src/api/shell-access.js';
 import { Appliance } from '../../../src/appliance.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { silentLogger } from '../../../src/core/log.js';
@@ -113,6 +114,15 @@ describe('who is trusted with a whole command (the engine)', () => {
       const fromRule = await a.engine.run('ops.run_cmd', { cmd: 'echo one; echo two' }, { user: 'admin', shellGranted: true, ruleRef: 'ops.on_event' });
       assert.equal(fromRule.status, 'failed');
       assert.match(JSON.stringify(fromRule.error), /NRX_ERR_FORBIDDEN/);
+      const notGranted = await a.engine.run('ops.run_cmd', { cmd: 'echo one; echo two' }, { user: 'op' });
+      assert.equal(notGranted.status, 'failed', 'a run without the grant does not execute the command line');
+      // the API marks a run granted for an admin or the shell grant on the workflow's pack only
+      const flow = a.engine.actions.get('ops.run_cmd')!;
+      const operator = { user: 'op', role: 'operator' as const, grants: {}, via: 'api_key' as const };
+      assert.equal(mayChooseCommands(operator, flow), false);
+      assert.equal(mayChooseCommands({ ...operator, grants: { shell: ['core'] } }, flow), false);
+      assert.equal(mayChooseCommands({ ...operator, grants: { shell: ['ops'] } }, flow), true);
+      assert.equal(mayChooseCommands({ ...operator, role: 'admin' }, flow), true);
     } finally {
       await a.stop();
     }
