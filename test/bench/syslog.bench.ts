@@ -245,7 +245,8 @@ const LADDER = [50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 350_000, 40
  */
 export async function ladder(rxs: Receiver[], mix: Buffer[]): Promise<{ lossless: Map<Receiver, number>; senderLimit?: number }> {
   const lossless = new Map(rxs.map((rx) => [rx, 0]));
-  for (const rx of rxs) await run(rx, mix, 20_000, 20_000); // warm-up (JIT, a worker's first batches), not counted
+  // warm-up (JIT, a worker's first batches) at the first step's rate, twice, not counted
+  for (let i = 0; i < 2; i++) for (const rx of rxs) await run(rx, mix, LADDER[0]!, LADDER[0]!);
   let active = rxs;
   for (const rate of LADDER) {
     const still: Receiver[] = [];
