@@ -106,6 +106,14 @@ describe('the lab LAG as a switch: SSH login, switch CLI, openvswitch driver, me
   });
 
   test('a member going down sends a linkDown trap from the switch address naming the member; up sends linkUp', async () => {
+    // A trap is an edge between two of snmpd's polls (its ifTable is cached a few seconds): if the
+    // last one it sent for the member said down (the shutdown above), it must see it up first.
+    await waitFor(
+      'snmpd seeing lagx1-a up',
+      () => traps.filter((t) => t.iface === 'lagx1-a').at(-1)?.type !== 'network.interface_down' || undefined,
+      15_000,
+      50,
+    );
     const mark = traps.length;
     const seen = (type: string) => () => traps.slice(mark).find((t) => t.type === type && t.iface === 'lagx1-a');
     await lab.fault.lagMemberDown('lagx1');
