@@ -220,6 +220,8 @@ export function renderCondition(source: unknown, context: Record<string, unknown
     return t !== '' && t !== 'false' && t !== 'False' && t !== '0' && t !== 'None' && t !== 'null';
   }
   if (Array.isArray(v)) return v.length > 0;
+  // an empty dict is false, as in Python (Jinja and YAQL alike)
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length > 0;
   return Boolean(v);
 }
 

@@ -115,6 +115,31 @@ tasks:
     );
   });
 
+  test('when: follows Python truthiness of the value (an empty list or dict is false)', () => {
+    const r = new Rehearsal(`version: 1.0
+input: [found, none]
+tasks:
+  a:
+    action: x.y
+    next:
+      - when: <% ctx(none) %>
+        do: b
+      - when: <% result() %>
+        do: c
+      - when: <% ctx(found).where($ > 1) %>
+        do: d
+  b:
+    action: x.y
+  c:
+    action: x.y
+  d:
+    action: x.y
+`);
+    r.start({ found: [1, 2], none: {} });
+    r.play({ a: [ok({})] });
+    assert.deepEqual(r.runKeys(), ['a', 'd']);
+  });
+
   test('retry when, delay and with-items concurrency may be YAQL', () => {
     const r = new Rehearsal(`version: 1.0
 input: [devices]
