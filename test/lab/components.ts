@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { NrxError } from '../../src/core/errors.js';
+import { attachLab, readLabState } from './lab.js';
+import { LAG_SWITCH_BOND, LAG_SWITCH_MEMBERS, startLagSwitch } from './lag-switch.js';
 import { startRedmine } from './redmine.js';
 
 export interface LabComponent {
@@ -21,6 +23,26 @@ export const LAB_COMPONENTS: Readonly<Record<string, LabComponent>> = {
       return [
         `redmine        ${r.url} (admin's API key ${r.apiKey}, project ${r.project}; log ${r.dir}/server.log)`,
         `  ticket pack  netreflex pack config ticket system=redmine url=${r.url} project=${r.project}; then \`netreflex pack config ticket api_key\` (the key above)`,
+      ];
+    },
+  },
+  lagsw: {
+    description: "the LAG as a switch: bond A behind an SSH login with netreflex's switch CLI (platform openvswitch), member traps, sFlow agent 127.0.50.1",
+    async start(labDir) {
+      const state = readLabState(labDir);
+      if (!state) throw new NrxError('NRX_ERR_NOT_FOUND', `lab: no lab.json in ${labDir}`);
+      // where `netreflex serve` listens for traps (lab:up --appliance's default)
+      const trapPort = Number(process.env.NETREFLEX_TRAP_PORT) || 10162;
+      const sw = await startLagSwitch(attachLab(state), { trapPort });
+      const host = sw.inventoryHost('lab-lagsw');
+      const data = host.data as { aliases: string[]; lags: unknown };
+      return [
+        `lagsw          ${sw.name} at ${sw.address}:${sw.port} (platform openvswitch; user ${sw.username}, password ${sw.password}, key ${sw.privateKeyPath})`,
+        `  sensors      traps for ${LAG_SWITCH_MEMBERS.join(', ')} from ${sw.address} to udp 127.0.0.1:${trapPort}; bridge A's sFlow agent ${sw.address}; OVS syslog names the host ${data.aliases.join(', ')}`,
+        `  host key     ${sw.knownHostsLine}   (append to the appliance's known_hosts)`,
+        `  add it       printf %s '${sw.password}' | netreflex credential set lab-lagsw --username ${sw.username} --password-stdin`,
+        `               netreflex inventory add ${sw.name} --hostname ${sw.address} --port ${sw.port} --platform openvswitch --credential lab-lagsw --data 'aliases=${JSON.stringify(data.aliases)}' --data 'lags=${JSON.stringify(data.lags)}'`,
+        `  LAG          ${LAG_SWITCH_BOND}: npm run lab:fault -- lag-member-down lagx1 (then lag-member-up) flaps it; docs/scenarios/lag.md`,
       ];
     },
   },
