@@ -115,7 +115,7 @@ tasks:
   });
 
   test('every Orquesta example workflow shipped with StackStorm loads', () => {
-    const dir = '/work/shared/fixtures/stackstorm/st2-contrib/examples/actions/workflows';
+    const dir = 'test/compat/fixtures/packs/examples/actions/workflows'; // StackStorm's examples pack, copied with its source named
     const files = readdirSync(dir).filter((f) => f.startsWith('orquesta-'));
     assert.ok(files.length >= 20);
     // cmd=<% ctx(cmd) %> (the input, whole) loads and is checked when it runs (whole-command.ts);
