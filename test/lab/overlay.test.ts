@@ -26,7 +26,7 @@ describe('the lab overlay (VMs behind the leaves, the leaves Linux side)', { ski
       ],
     );
     assert.equal(await overlay.ping('vm1', '10.100.0.2'), false);
-    // the login lands in a shell in the leaf's namespace, where sudo runs ip and nothing else
+    // the login lands in a shell in the leaf's namespace, where sudo runs `ip link` and `bridge fdb` and nothing else
     const l = overlay.leaves[0]!;
     const ssh = (cmd: string) =>
       run(
@@ -47,8 +47,9 @@ describe('the lab overlay (VMs behind the leaves, the leaves Linux side)', { ski
           allowFail: true,
         },
       );
-    assert.match((await ssh('sudo -n ip -br link show br-hosts')).stdout, /^br-hosts\s+UP/);
-    assert.match((await ssh('sudo -n id')).stderr, /a password is required/);
+    assert.match((await ssh('sudo -n ip link show dev br-hosts')).stdout, /br-hosts: <[^>]*\bUP\b/);
+    for (const refused of ['sudo -n id', 'sudo -n ip netns exec nrxlab-leaf1 id', 'sudo -n ip -batch /dev/null'])
+      assert.match((await ssh(refused)).stderr, /a password is required/, refused);
     assert.match((await ssh("vtysh -c 'show ip bgp summary'")).stdout, /local AS number 65001/);
 
     const report = await lab.down();

@@ -2,7 +2,7 @@
  * The lab's tenant side for the VXLAN job (issue 13 §4): on each leaf a host-facing bridge with a
  * "VM" namespace behind it, and the leaf's Linux side reachable the way a Cumulus or SONiC switch's
  * is - an SSH login to a shell in the switch (here: in the leaf's namespace, through a management
- * port), `sudo` for `ip`/`bridge`, `vtysh` for FRR. The overlay itself (vxlan devices, flood lists)
+ * port), `sudo` for `ip link`/`bridge fdb`, `vtysh` for FRR. The overlay itself (vxlan devices, flood lists)
  * is NOT made here: that is the job's, through the device drivers.
  *
  *   vm1 10.100.0.1/24 eth0 ── swp1 [br-hosts] leaf1 (vtep 10.255.0.11) ─ spine1 ─ leaf2 (vtep 10.255.0.12) [br-hosts] swp1 ── eth0 vm2 10.100.0.2/24
@@ -151,8 +151,9 @@ async function startLeafLogin(labDir: string, leaf: string, vtep: string, client
   mkdirSync(sshDir, { recursive: true, mode: 0o700 });
   writeFileSync(`${sshDir}/authorized_keys`, `${clientKey.publicKey}\n`, { mode: 0o600 });
   for (const p of [sshDir, `${sshDir}/authorized_keys`]) chownSync(p, uid, -1);
-  // only the two tools the switch's network config needs, as root, without a password
-  const sudoers = `${username} ALL=(root) NOPASSWD: /usr/sbin/ip, /usr/sbin/bridge\n`;
+  // only what the switch's VXLAN config needs, as root, without a password: links and fdb entries
+  // (`ip netns exec`, `ip -batch` and the rest stay refused)
+  const sudoers = `${username} ALL=(root) NOPASSWD: /usr/sbin/ip link *, /usr/sbin/bridge fdb *\n`;
   const tmp = `${sudoersFile(leaf)}.tmp`;
   writeFileSync(tmp, sudoers, { mode: 0o440 });
   await run('visudo', ['-c', '-q', '-f', tmp]);
