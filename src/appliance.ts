@@ -32,7 +32,7 @@ import { EventIntake, type IntakeLimits } from './appliance/event-intake.js';
 import { LagIndex } from './inventory/lag-index.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
-import type { Store, WriteOp } from './store/store.js';
+import type { Leadership, Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 
 export interface ApplianceOptions {
@@ -53,6 +53,8 @@ export interface ApplianceOptions {
   intake?: Partial<IntakeLimits>;
   /** An opened store (PostgreSQL: `openStore`); default the SQLite database in the data directory. The appliance closes it on stop. */
   store?: Store;
+  /** Several rules nodes share the store: timers fire only on the leader (default: this process alone, always). */
+  timerLeadership?: Leadership;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -142,6 +144,8 @@ export class Appliance {
   private decided: { ops: WriteOp[]; ids: string[] } = { ops: [], ids: [] };
   private decidedFlush: NodeJS.Immediate | null = null;
   readonly timerSensor: TimerSensor;
+  /** Timers are armed here (always, unless several nodes share the store and another leads). */
+  private timersActive = false;
   private started = false;
 
   constructor(
@@ -276,7 +280,18 @@ export class Appliance {
       3_600_000,
     );
     this.holdDowns.arm();
-    await this.timerSensor.start();
+    const leadership = this.opts.timerLeadership;
+    if (!leadership) {
+      this.timersActive = true;
+      await this.timerSensor.start();
+    } else
+      // timers follow the leadership: one node of several fires each timer
+      leadership.watch((leader) => {
+        this.timersActive = leader;
+        if (leader) void this.timerSensor.start();
+        else void this.timerSensor.stop();
+        this.log.info({ leader }, leader ? 'timers: this node is the leader, timers armed' : 'timers: another node leads, timers disarmed here');
+      });
     return { ...recovered, pendingEvents: pending };
   }
 
@@ -430,11 +445,12 @@ export class Appliance {
     extraRules(this.rules);
     this.content = next;
     this.warnUnrunnable();
-    this.timerSensor.sync(this.rules.all());
+    if (this.timersActive) this.timerSensor.sync(this.rules.all());
     return next;
   }
 
   async stop(): Promise<void> {
+    await this.opts.timerLeadership?.close();
     await this.timerSensor.stop();
     await this.intake.close();
     this.inbox.stop();

@@ -12,6 +12,7 @@ import type { ApplianceConfig } from './core/config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
+import { ClusterMembership, defaultNodeName, type ClusterView } from './appliance/cluster-membership.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -40,6 +41,8 @@ export interface AssemblyConfig {
   roles?: ReadonlySet<Role>;
   /** The event bus between nodes (`--bus nats://...`): sensors publish to it, rules nodes consume it. Closed on stop. */
   bus?: NatsEventBus;
+  /** This node's name in `cluster status` (default <hostname>-<pid>). */
+  nodeName?: string;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -67,10 +70,14 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const log = cfg.log ?? createLogger();
   const say = cfg.say ?? (() => {});
   const stream = new ApiStream();
+  const roles = cfg.roles ?? new Set(ALL_ROLES);
+  // several rules nodes on one shared store: the timers follow a leader
+  const timerLeadership = roles.has('rules') ? cfg.store?.leadership?.('timers') : undefined;
   const appliance = new Appliance({
     config,
     log,
     ...(cfg.store ? { store: cfg.store } : {}),
+    ...(timerLeadership ? { timerLeadership } : {}),
     onExecutionUpdate: (r) => stream.executionUpdated(r),
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
@@ -83,7 +90,20 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
-  const roles = cfg.roles ?? new Set(ALL_ROLES);
+  const membership = new ClusterMembership(appliance.store.kv, { name: cfg.nodeName ?? defaultNodeName(), roles: [...roles] }, () =>
+    roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false,
+  );
+  // a new leader shows at once, not at the next heartbeat
+  timerLeadership?.watch(() => void membership.beatNow());
+  const clusterView = async (): Promise<ClusterView> => {
+    let bus: ClusterView['bus'] = null;
+    if (cfg.bus)
+      bus = await cfg.bus.lag().then(
+        (l) => ({ url: cfg.bus!.url, ...l }),
+        (e: unknown) => ({ url: cfg.bus!.url, error: describeError(e).message }),
+      );
+    return { store: { kind: appliance.store.kind, location: appliance.store.location }, bus, nodes: await membership.nodes() };
+  };
   const busWarnings = new RateLimitedLog(log);
   const busLog = { error: (err: unknown) => void busWarnings.warn({ code: describeError(err).code }, `event bus: ${describeError(err).message}`) };
 
@@ -130,6 +150,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         webhookCounters: webhooks.counts,
         packsDir: path.join(config.dataDir, 'packs'),
         sensorCounters: () => ({ ...(sensors?.counters() ?? {}), ...pollers.counters() }),
+        cluster: clusterView,
         intakeCounts: () => ({ ...appliance.intake.counts }),
         reloadContent: async () => {
           // read first: the reload itself swaps the rules with no pause for an event to slip in
@@ -157,6 +178,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       if (cfg.inventoryDir) await loadInventory(cfg.inventoryDir);
       const gate = new StartGate(log);
       reportContent();
+      membership.start();
       if (cfg.sensors && roles.has('sensor')) {
         const traps = await trapSecrets(appliance.kv);
         const bus = cfg.bus;
@@ -203,6 +225,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       }
     },
     async stop() {
+      await membership.stop();
       if (pollersStarted) await pollers.stop().catch(() => {});
       await sensors?.stop().catch(() => {});
       await chat?.stop().catch(() => {});

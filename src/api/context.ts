@@ -11,6 +11,7 @@ import type { ApiMetrics } from './metrics.js';
 import type { ApiRuleStore } from './rule-store.js';
 import type { ApiStream } from './stream.js';
 import type { ApiPorts } from './ports.js';
+import type { ClusterView } from '../appliance/cluster-membership.js';
 import type { WebhookCounters } from '../sensors/webhook/counters.js';
 
 export interface ApiDeps {
@@ -33,6 +34,8 @@ export interface ApiDeps {
   sensorCounters?: () => Record<string, Record<string, number>>;
   /** What became of the network sensors' events (stored, coalesced, shed...) for /metrics. */
   intakeCounts?: () => Readonly<Record<string, number>>;
+  /** GET /api/v1/cluster: the nodes sharing this store, the bus backlog (default: this node alone). */
+  cluster?: () => Promise<ClusterView>;
   /** Where `POST /api/v1/inventory/sync` reads hosts/groups/defaults.yaml from. */
   inventoryDir?: string;
   /** Failed-login throttle (default: one per app with the standard limits; tests give one a clock). */

@@ -102,6 +102,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
 
   'GET /api/v1/stream': 'read',
   'GET /metrics': 'read',
+  'GET /api/v1/cluster': 'read',
 };
 
 /**

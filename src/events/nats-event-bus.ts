@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from './envelope.js';
@@ -11,7 +20,8 @@ import type { EventEnvelope } from './envelope.js';
  * recorded it, and a node that dies before acking leaves it to be redelivered.
  *
  * De-duplication: every event is published with a JetStream message id made from its content
- * (type, device, time, payload), not its id. Two sensor nodes that hear the same datagram (one
+ * (type, device, payload - which carries the device's own timestamp and raw text), not its id or
+ * the time a sensor received it. Two sensor nodes that hear the same datagram (one
  * syslog address served by two nodes) publish the same message id; JetStream keeps the first
  * and answers the second `duplicate` within the stream's duplicate window.
  */
@@ -47,7 +57,7 @@ export function eventSubject(e: EventEnvelope): string {
 /** The content key two sensor nodes agree on for the same message. */
 export function dedupId(e: EventEnvelope): string {
   return createHash('sha256')
-    .update(JSON.stringify([e.type, e.device, e.time, e.source.split(':')[0], e.payload]))
+    .update(JSON.stringify([e.type, e.device, e.source.split(':')[0], e.payload]))
     .digest('base64url');
 }
 
@@ -64,8 +74,15 @@ export class NatsEventBus {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
     readonly url: string,
   ) {}
+
+  /** The rules consumer's backlog: events not yet handed out, and handed out but not yet acked. */
+  async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number; redelivered: number }> {
+    const ci = await this.jsm.consumers.info(EVENTS_STREAM, RULES_CONSUMER);
+    return { stream: EVENTS_STREAM, consumer: RULES_CONSUMER, pending: ci.num_pending, ackPending: ci.num_ack_pending, redelivered: ci.num_redelivered };
+  }
 
   /** Connects and makes sure the stream and the rules consumer exist (creating them is idempotent across nodes). */
   static async connect(url: string, opts: NatsBusOptions = {}): Promise<NatsEventBus> {
@@ -108,7 +125,7 @@ export class NatsEventBus {
           max_ack_pending: 1_000,
         });
       }
-      return new NatsEventBus(nc, jetstream(nc), redact(url));
+      return new NatsEventBus(nc, jetstream(nc), jsm, redact(url));
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {

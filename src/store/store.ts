@@ -84,6 +84,16 @@ export interface PendingEventFeed {
  * the same contract; the SQLite implementation (better-sqlite3, WAL) answers synchronously
  * under it.
  */
+/**
+ * Who of several processes sharing a store does what must happen once (timers). `watch` calls
+ * back with true when this process becomes the leader and false when it stops being it.
+ */
+export interface Leadership {
+  watch(onChange: (leader: boolean) => void): void;
+  readonly isLeader: boolean;
+  close(): Promise<void>;
+}
+
 export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, for messages: the database file, or the server and database name. */
@@ -114,6 +124,9 @@ export interface Store extends Repositories {
 
   /** Drop history older than the policy allows; never touches non-terminal executions. */
   prune(policy: RetentionPolicy, now?: Date): Promise<PruneReport>;
+
+  /** A leader election among the processes sharing this store (PostgreSQL); absent where one process owns the store (SQLite). */
+  leadership?(name: string): Leadership;
 
   close(): Promise<void>;
 }

@@ -226,6 +226,7 @@ function samples(h: Harness, who: Caller, packsDir: string): Record<string, () =
       after: () => h.appliance.emit(makeEvent('core.event', { kind: 'stream' })),
     }),
     'GET /metrics': S('GET', '/metrics'),
+    'GET /api/v1/cluster': S('GET', '/api/v1/cluster'),
   };
 }
 

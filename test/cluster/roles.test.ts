@@ -3,6 +3,7 @@
 // One syslog datagram heard by both sensor nodes becomes one event and one execution; events
 // sent while the rules node is dead (SIGKILL) are all recorded, once each, after it restarts.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -50,11 +51,11 @@ describe('distributed mode: sensor nodes and a rules node over NATS JetStream an
     if (name !== 'core') copyFileSync(path.join(root, 'core', 'secrets.key'), path.join(d, 'secrets.key'));
     return d;
   };
-  const startCore = async (): Promise<ServeNode> => {
+  const startCore = async (name = 'core'): Promise<ServeNode> => {
     const n = await startServeNode({
-      name: 'core',
-      dataDir: path.join(root, 'core'),
-      args: ['--role', 'rules,worker,api', '--bus', nats.url, '--store', store, '--no-sensors', '--port', '0', '--packs-path', PACKS],
+      name,
+      dataDir: name === 'core' ? path.join(root, 'core') : dataDir(name),
+      args: ['--role', 'rules,worker,api', '--bus', nats.url, '--store', store, '--no-sensors', '--port', '0', '--packs-path', PACKS, '--node-name', name],
       env: { NETREFLEX_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
     nodes.push(n);
@@ -85,6 +86,8 @@ describe('distributed mode: sensor nodes and a rules node over NATS JetStream an
         'off',
         '--sflow-port',
         'off',
+        '--node-name',
+        name,
       ],
     });
     nodes.push(n);
@@ -101,6 +104,11 @@ describe('distributed mode: sensor nodes and a rules node over NATS JetStream an
     assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
     return JSON.parse(text) as T;
   };
+  /** Timer events fired in [from, to): by the time each was fired, so a slow rules node cannot bunch them. */
+  const ticks = async (from: number, to: number): Promise<number> =>
+    (await api<{ items: Array<{ time: string }> }>('GET', '/api/v1/events?type=core.st2.IntervalTimer&limit=500')).items.filter(
+      (e) => Date.parse(e.time) >= from && Date.parse(e.time) < to,
+    ).length;
   const echoes = async (): Promise<string[]> =>
     (await api<Listed>('GET', '/api/v1/executions?action=core.echo&limit=500')).items
       .map((e) => String(e.parameters?.message ?? ''))
@@ -159,5 +167,56 @@ describe('distributed mode: sensor nodes and a rules node over NATS JetStream an
     const events = (await bgpEvents()).filter((p) => p.startsWith('10.0.13.')).sort();
     assert.deepEqual(events, [...peers].sort(), 'each event once');
     assert.equal((await echoes()).filter((m) => m.includes('10.0.13.')).length, 10, 'each rule action once');
+  });
+
+  test('cluster status names every node with its roles, the timer leader, the store and the bus backlog', async () => {
+    interface View {
+      store: { kind: string };
+      bus: { pending: number; ackPending: number };
+      nodes: Array<{ name: string; roles: string[]; leader: boolean }>;
+    }
+    let view!: View;
+    await until('three nodes, a timer leader and no backlog', async () => {
+      view = await api<View>('GET', '/api/v1/cluster');
+      return view.nodes.length === 3 && view.nodes.some((n) => n.leader) && view.bus.pending === 0 && view.bus.ackPending === 0;
+    });
+    assert.equal(view.store.kind, 'postgres');
+    assert.deepEqual(
+      view.nodes.map((n) => [n.name, n.roles.join(','), n.leader]),
+      [
+        ['core', 'rules,worker,api', true],
+        ['sensor-a', 'sensor', false],
+        ['sensor-b', 'sensor', false],
+      ],
+    );
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'cluster', 'status'], {
+      encoding: 'utf8',
+      env: { ...process.env, NETREFLEX_URL: core.url!, NETREFLEX_TOKEN: token, HOME: root },
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^store {2}postgres postgres:\/\//m);
+    assert.match(cli.stdout, /^bus {4}nats:\/\/127\.0\.0\.1:\d+ stream NETREFLEX_EVENTS, consumer rules: 0 waiting, 0 being recorded/m);
+    assert.match(cli.stdout, /core\s+rules,worker,api\s+.*now\s+timers/);
+    assert.match(cli.stdout, /sensor-a\s+sensor\s/);
+  });
+
+  test('with two rules nodes a timer fires once per tick; when the leader dies the other takes over', async () => {
+    // counted over the same window on both sides of the failover
+    const rate = async (ms: number): Promise<number> => {
+      const from = Date.now();
+      await new Promise((r) => setTimeout(r, ms + 1_000));
+      return ticks(from, from + ms);
+    };
+    const alone = await rate(5_000);
+    const core2 = await startCore('core2');
+    const both = await rate(5_000);
+    assert.ok(both >= 3 && both <= 6, `one node fires the 1 s timer: ${both} ticks in 5 s (${alone} with one rules node)`);
+    await core.kill();
+    core = core2; // the API of the node that stays
+    await until('core2 leads', async () =>
+      (await api<{ nodes: Array<{ name: string; leader: boolean }> }>('GET', '/api/v1/cluster')).nodes.some((n) => n.name === 'core2' && n.leader),
+    );
+    const after = await rate(5_000);
+    assert.ok(after >= 3 && after <= 6, `the new leader fires it: ${after} ticks in 5 s`);
   });
 });

@@ -10,8 +10,9 @@ import { natsGuard, startNatsServer, type NatsServer } from '../lab/nats.js';
 
 const skip = natsGuard();
 
-function bgpDown(peer: string, time = '2030-01-01T00:00:00.000Z'): EventEnvelope {
-  return { ...makeEvent('network.bgp_peer_state_changed', { peer, state: 'idle' }, { source: 'sensor:syslog', device: 'leaf1.dc1' }), time };
+/** As the syslog sensor makes it: the device's own timestamp in the payload, the time received in `time`. */
+function bgpDown(peer: string, timestamp = '2030-01-01T00:00:00.000Z'): EventEnvelope {
+  return makeEvent('network.bgp_peer_state_changed', { peer, state: 'idle', timestamp }, { source: 'sensor:syslog', device: 'leaf1.dc1' });
 }
 
 async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -31,9 +32,10 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
     await nats?.stop();
   });
 
-  test('subjects name the trigger type and the device; dedup ids depend on content, not on the event id', () => {
+  test('subjects name the trigger type and the device; dedup ids depend on content, not on the event id or the time received', () => {
     const a = bgpDown('10.0.1.1');
-    const b = { ...bgpDown('10.0.1.1'), id: 'another-id', traceId: 'another-trace', source: 'sensor:syslog' };
+    // another sensor node received it a moment later
+    const b = { ...bgpDown('10.0.1.1'), id: 'another-id', traceId: 'another-trace', time: '2030-01-01T00:00:00.003Z' };
     assert.equal(eventSubject(a), 'nrx.events.network.bgp_peer_state_changed.leaf1_dc1');
     assert.equal(dedupId(a), dedupId(b));
     assert.notEqual(dedupId(a), dedupId(bgpDown('10.0.1.2')));

@@ -31,6 +31,16 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   });
 
+  app.get('/api/v1/cluster', {
+    schema: {
+      summary:
+        "The nodes sharing this appliance's store (name, roles, host, pid, last heartbeat, timer leader), the store, and the event bus backlog (`netreflex cluster status`).",
+      tags: ['system'],
+      response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+    },
+    handler: async () => (ctx.deps.cluster ? ctx.deps.cluster() : { store: { kind: 'sqlite', location: '' }, bus: null, nodes: [] }),
+  });
+
   app.get('/openapi.json', {
     schema: {
       summary: 'The OpenAPI document of this API (rendered for people at /docs). Anonymous.',

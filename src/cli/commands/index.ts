@@ -51,6 +51,7 @@ export const COMMANDS: CommandEntry[] = [
   { names: ['user'], summary: 'users and roles: add, list, passwd, rm', load: async () => (await import('./user.js')).registerUser },
   { names: ['apikey'], summary: 'API keys: create, list, revoke', load: async () => (await import('./apikey.js')).registerApiKey },
   { names: ['webhook'], summary: 'webhooks: create, list, rm', load: async () => (await import('./webhook.js')).registerWebhook },
+  { names: ['cluster'], summary: 'nodes of a distributed appliance: status', load: async () => (await import('./cluster.js')).registerCluster },
   { names: ['exec'], summary: 'run a command or getter on devices from the inventory', load: async () => (await import('./exec.js')).registerExec },
   { names: ['parse'], summary: 'parse saved device output and print JSON', load: async () => (await import('./parse.js')).registerParse },
   { names: ['decode'], summary: 'decode captured syslog, traps or sFlow offline', load: loadDecode },

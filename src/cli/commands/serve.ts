@@ -21,6 +21,7 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   store?: string;
   bus?: string;
   role?: string;
+  nodeName?: string;
   sensors: boolean;
   sensorHost: string;
   syslogPort: string;
@@ -53,6 +54,11 @@ export function registerServe(program: Command): void {
       process.env.NETREFLEX_STORE,
     )
     .option('--bus <url>', 'event bus between nodes: nats://host:4222 (NATS JetStream; env NETREFLEX_BUS)', process.env.NETREFLEX_BUS)
+    .option(
+      '--node-name <name>',
+      'this node in `netreflex cluster status` (default <hostname>-<pid>; env NETREFLEX_NODE_NAME)',
+      process.env.NETREFLEX_NODE_NAME,
+    )
     .option('--role <roles>', 'what this node does: all (default) or a list of sensor, rules, worker, api (env NETREFLEX_ROLE)', process.env.NETREFLEX_ROLE)
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
@@ -100,6 +106,7 @@ export function registerServe(program: Command): void {
           store,
           roles,
           ...(bus ? { bus } : {}),
+          ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {

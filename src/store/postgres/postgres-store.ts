@@ -10,10 +10,11 @@ import type {
   WorkflowStateRecord,
 } from '../records.js';
 import * as rows from '../sqlite-rows.js';
-import type { EnforcementFilter, EventFilter, ExecutionFilter, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
+import type { EnforcementFilter, EventFilter, ExecutionFilter, Leadership, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
 import { PgApiKeys, PgAudit, PgLoginTokens, PgUsers } from './auth.js';
 import { PgConnection } from './connection.js';
 import { PgInventory } from './inventory.js';
+import { PgLeaderLock } from './leader-lock.js';
 import { PgKeyValues } from './key-values.js';
 import { migratePg } from './migrations.js';
 import { PgPendingEvents } from './pending-events.js';
@@ -52,7 +53,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   const conn = new PgConnection(url);
   try {
     await migratePg(conn);
-    const store = new PostgresStore(conn);
+    const store = new PostgresStore(conn, url);
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
@@ -90,7 +91,10 @@ export class PostgresStore implements Store {
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
 
-  constructor(private readonly conn: PgConnection) {
+  constructor(
+    private readonly conn: PgConnection,
+    private readonly url: string,
+  ) {
     this.users = new PgUsers(conn);
     this.apiKeys = new PgApiKeys(conn);
     this.loginTokens = new PgLoginTokens(conn);
@@ -310,6 +314,10 @@ export class PostgresStore implements Store {
     return (await this.conn.query('SELECT * FROM control_requests ORDER BY id')).rows.map((r) =>
       rows.controlRequestRecord({ ...(r as rows.ControlRequestRow), id: Number(r.id) }),
     );
+  }
+
+  leadership(name: string): Leadership {
+    return new PgLeaderLock(this.url, name);
   }
 
   async prune(policy: RetentionPolicy, now: Date = new Date()): Promise<PruneReport> {

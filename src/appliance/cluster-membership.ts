@@ -1,0 +1,85 @@
+import { hostname } from 'node:os';
+import type { KeyValueRepository } from '../store/repositories/key-values.js';
+
+/**
+ * The nodes of a cluster, as `netreflex cluster status` shows them: each node writes a heartbeat
+ * key (scope `cluster`, `node/<name>`) every few seconds with a short expiry into the shared
+ * store; a node that stops deletes its key, a node that dies drops out when the key expires.
+ */
+export interface ClusterNode {
+  name: string;
+  roles: string[];
+  host: string;
+  pid: number;
+  startedAt: string;
+  lastSeen: string;
+  /** Fires the timers (one node of those with the rules role). */
+  leader: boolean;
+}
+
+export interface ClusterView {
+  store: { kind: string; location: string };
+  bus: { url: string; stream: string; consumer: string; pending: number; ackPending: number; redelivered: number } | { url: string; error: string } | null;
+  nodes: ClusterNode[];
+}
+
+const SCOPE = 'cluster';
+const PREFIX = 'node/';
+
+export function defaultNodeName(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+export class ClusterMembership {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(
+    private readonly kv: KeyValueRepository,
+    private readonly self: { name: string; roles: readonly string[] },
+    private readonly isLeader: () => boolean,
+    private readonly heartbeatMs = 5_000,
+  ) {}
+
+  start(): void {
+    void this.beatNow();
+    this.timer = setInterval(() => void this.beatNow(), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Writes the heartbeat now (also when something it reports changed, such as the leadership). */
+  async beatNow(): Promise<void> {
+    const now = new Date();
+    const node: ClusterNode = {
+      name: this.self.name,
+      roles: [...this.self.roles],
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      lastSeen: now.toISOString(),
+      leader: this.isLeader(),
+    };
+    await this.kv
+      .put({
+        scope: SCOPE,
+        key: `${PREFIX}${this.self.name}`,
+        value: JSON.stringify(node),
+        secret: false,
+        // three missed beats and the node is gone from the list
+        expiresAt: new Date(now.getTime() + 3 * this.heartbeatMs).toISOString(),
+        updatedAt: now.toISOString(),
+      })
+      .catch(() => {});
+  }
+
+  async nodes(): Promise<ClusterNode[]> {
+    const keys = await this.kv.list(SCOPE, PREFIX);
+    return keys.map((k) => JSON.parse(k.value) as ClusterNode).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.kv.delete(SCOPE, `${PREFIX}${this.self.name}`).catch(() => {});
+  }
+}
