@@ -183,19 +183,22 @@ function renderEach(written: unknown, context: Record<string, unknown>, where: E
     const value = rewritten(written, context);
     const key = where.field?.split('.').pop();
     if (key !== undefined && SHELL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
-      return renderShellCommand(value, where, (jinja, ref) =>
-        String(renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where)).slice(
-          0,
-          -1,
+      return asWritten(written, () =>
+        renderShellCommand(value, where, (jinja, ref) =>
+          String(
+            renderString(`${jinja}\u0000`, { ...context, __nrx_shell_ref: (v: unknown, kind: string) => ref(resolveTemplateValue(v), kind) }, where),
+          ).slice(0, -1),
         ),
       );
     }
     // URLs (`url`): each value percent-encoded for the part of the URL it sits in, see url-template.ts.
     if (key !== undefined && URL_PARAMS.has(key) && HAS_TEMPLATE.test(value)) {
-      return renderString(
-        urlSafeSource(value),
-        { ...context, [URL_ENCODER]: (v: unknown, place: UrlPlace) => encodeUrlValue(resolveTemplateValue(v), place) },
-        where,
+      return asWritten(written, () =>
+        renderString(
+          urlSafeSource(value),
+          { ...context, [URL_ENCODER]: (v: unknown, place: UrlPlace) => encodeUrlValue(resolveTemplateValue(v), place) },
+          where,
+        ),
       );
     }
     return renderString(written, context, where);
@@ -208,6 +211,19 @@ function renderEach(written: unknown, context: Record<string, unknown>, where: E
     return out;
   }
   return value;
+}
+
+/** A failure of a rewritten source (shell, URL) quotes the value as the operator wrote it. */
+function asWritten<T>(written: string, render: () => T): T {
+  try {
+    return render();
+  } catch (e) {
+    // the message carries its location in front; the location is given again below
+    const at = e instanceof NrxError ? e.message.indexOf('cannot render "') : -1;
+    if (!(e instanceof NrxError) || at === -1) throw e;
+    const message = e.message.slice(at).replace(/^cannot render "(?:[^"\\]|\\.)*"/, `cannot render ${JSON.stringify(written)}`);
+    throw new NrxError(e.code, message, { location: e.location, details: e.details, cause: e });
+  }
 }
 
 /** Evaluate a condition (`when:`) to a boolean, Jinja truthiness. */
@@ -235,7 +251,7 @@ function cleanNunjucksMessage(m: string): string {
     .replace(/\s+/g, ' ')
     .trim();
   // JavaScript's own words ("TypeError: Cannot read properties of null") are not for users.
-  const js = /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|InternalError|Error): /.exec(clean);
+  const js = /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|InternalError): /.exec(clean);
   if (!js) return clean;
   return `${clean.slice(0, js.index)}a value of the wrong kind for an operator, filter or method (check the types the expression works on)`.trim();
 }

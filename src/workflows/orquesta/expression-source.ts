@@ -26,10 +26,11 @@ export function rewriteExpressions(source: string): string {
   if (!source.includes('<%') && !source.includes('st2kv')) return source;
   const whole = WHOLE.exec(source);
   if (whole && !whole[1]!.includes('<%')) return `{{ ${YAQL_VALUE}(${literal(whole[1]!.trim())}) }}`;
-  const out = renameJinjaSt2kv(source.replace(ANGLE, '\u0000'));
-  const bodies = [...source.matchAll(ANGLE)].map((m) => m[1]!.trim());
-  let i = 0;
-  return out.replace(/\u0000/g, () => `{{ ${YAQL_TEXT}(${literal(bodies[i++]!)}) }}`);
+  // split() with a capture: text, expression, text, expression, ..., text
+  return source
+    .split(ANGLE)
+    .map((part, i) => (i % 2 === 0 ? renameJinjaSt2kv(part) : `{{ ${YAQL_TEXT}(${literal(part.trim())}) }}`))
+    .join('');
 }
 
 /** The YAQL expressions of a rewritten string, as written. */

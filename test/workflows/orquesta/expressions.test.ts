@@ -162,12 +162,16 @@ tasks:
       ['<% item(x) %>', /item\(\) is only available in the input of a with-items task/],
       ['"{{ ctx().nope }}"', /'nope' is undefined/],
       ['"{{ ctx(\'nope\') }}"', /variable 'nope' is not defined/],
+      // in a shell command (or a URL) the message quotes the value as written, not its rewritten form
+      ['"ls <% ctx(nope) %>"', /cannot render "ls <% ctx\(nope\) %>": expression <% ctx\(nope\) %>: variable 'nope'/],
     ];
     for (const [expr, why] of cases) {
       const r = new Rehearsal(`version: 1.0
 tasks:
   a:
-    action: x.y value=${expr}
+    action: x.y
+    input:
+      ${expr.startsWith('"ls') ? 'cmd' : 'value'}: ${expr}
 `);
       r.start();
       assert.equal(r.completed?.status, 'failed', expr);
@@ -302,6 +306,12 @@ describe('st2kv() in YAQL and Jinja', () => {
     assert.equal(r.input!.other, 'none');
     // a decrypted value is masked wherever an execution prints it
     assert.equal(maskSecretText(`password is ${secret}`), 'password is ********');
+  });
+
+  test('in a shell command a datastore value travels as a quoted shell variable', () => {
+    const r = run('      cmd: "echo <% st2kv(\'system.ntp\') %>"');
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.input!.cmd, 'NRX_V1=\'10.0.0.1\'\necho "${NRX_V1}"');
   });
 
   test('a missing key without a default, a user key without a user, a bad decrypt: errors naming the key', () => {
