@@ -10,7 +10,7 @@ import { median, type BenchResult, type Emit } from './stats.js';
 
 /** A real datagram: the capture's largest one with flow samples (raw header + extended switch, as OVS sends). */
 function realDatagram(): { bytes: Buffer; samples: number } {
-  const all = readPcapUdp(readFileSync('/work/shared/fixtures/sflow/tcpdump/sflow-print-v6.pcap')).map((p) => p.payload);
+  const all = readPcapUdp(readFileSync('test/sensors/sflow/fixtures/tcpdump/sflow-print-v6.pcap')).map((p) => p.payload);
   let best = all[0]!;
   let flows = 0;
   for (const p of all) {

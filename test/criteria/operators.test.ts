@@ -26,7 +26,7 @@ const opError = (type: string, value: unknown, pattern: unknown, extra?: Record<
 
 describe('operator names', () => {
   test('every name in the StackStorm operator list is known, case-insensitively', () => {
-    const text = readFileSync('/work/shared/fixtures/stackstorm/criteria_operators.txt', 'utf8');
+    const text = readFileSync('test/criteria/fixtures/criteria_operators.txt', 'utf8');
     const names = text
       .split('\n')
       .filter((l) => !l.startsWith('#') && /^\w+\s*\|/.test(l))

@@ -24,7 +24,7 @@ function specErr(text: string): NrxError {
 
 describe('parsePolicy', () => {
   test('StackStorm files load unchanged', () => {
-    const dir = '/work/shared/fixtures/stackstorm/st2-contrib/hello_st2/policies';
+    const dir = 'test/packs/fixtures/hello_st2-policies';
     const hello: PackInfo = { ...pack, ref: 'hello_st2' };
     const conc = parsePolicy(parseYaml(readFileSync(path.join(dir, 'policy1.yaml'), 'utf8'), 'policy1.yaml'), hello);
     assert.equal(conc.ref, 'hello_st2.greet.concurrency');

@@ -20,14 +20,14 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 test('netreflex decode sflow --pcap prints NDJSON; exit 1 names malformed datagrams; exit 2 for an unreadable file', () => {
-  const ok = run(['decode', 'sflow', '--pcap', '/work/shared/fixtures/sflow/tcpdump/sflow_expanded.pcap']);
+  const ok = run(['decode', 'sflow', '--pcap', 'test/sensors/sflow/fixtures/tcpdump/sflow_expanded.pcap']);
   assert.equal(ok.status, 0, ok.stderr);
   const lines = ok.stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual([lines.length, lines[0]!.kind, lines[0]!.sourceId, lines[0]!.vlan], [1, 'flow', '0:11001', 809]);
-  const mixed = run(['decode', 'sflow', '--pcap', '/work/shared/fixtures/sflow/tcpdump/sflow_multiple_counter_30_pdus.pcap']);
+  const mixed = run(['decode', 'sflow', '--pcap', 'test/sensors/sflow/fixtures/tcpdump/sflow_multiple_counter_30_pdus.pcap']);
   assert.equal(mixed.status, 1);
   assert.equal(mixed.stdout.trim().split('\n').length, 144);
   assert.match(mixed.stderr, /packet 13 from 168\.87\.240\.2:40000: NRX_ERR_DECODE: offset 0, field 'version'/);

@@ -5,8 +5,8 @@ import { NrxError } from '../../../src/core/errors.js';
 import { readPcapUdp } from '../../../src/sensors/pcap.js';
 import { decodeSflowDatagram, type CounterSample, type FlowSample, type SflowDatagram } from '../../../src/sensors/sflow/decoder.js';
 
-const TCPDUMP = '/work/shared/fixtures/sflow/tcpdump';
-const TELEGRAF = '/work/shared/fixtures/sflow/telegraf';
+const TCPDUMP = 'test/sensors/sflow/fixtures/tcpdump';
+const TELEGRAF = 'test/sensors/sflow/fixtures/telegraf';
 
 function capture(name: string): Buffer[] {
   return readPcapUdp(readFileSync(`${TCPDUMP}/${name}.pcap`), name).map((p) => p.payload);

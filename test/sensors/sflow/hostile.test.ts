@@ -8,7 +8,7 @@ import { decodeSflowDatagram } from '../../../src/sensors/sflow/decoder.js';
 import { sampleSummaries } from '../../../src/sensors/sflow/ndjson.js';
 
 const REAL = ['sflow_expanded', 'sflow-print-v6', 'sflow_multiple_counter_30_pdus']
-  .flatMap((n) => readPcapUdp(readFileSync(`/work/shared/fixtures/sflow/tcpdump/${n}.pcap`)).map((p) => Buffer.from(p.payload)))
+  .flatMap((n) => readPcapUdp(readFileSync(`test/sensors/sflow/fixtures/tcpdump/${n}.pcap`)).map((p) => Buffer.from(p.payload)))
   .filter((p) => p.readUInt32BE(0) === 5);
 
 /** Decoding either succeeds (and the result serialises) or fails with NRX_ERR_DECODE: nothing else, ever. */

@@ -5,7 +5,7 @@ import { decodeSflowCapture } from '../../../src/cli/commands/decode-sflow-trap.
 import { NrxError } from '../../../src/core/errors.js';
 import { readPcapUdp } from '../../../src/sensors/pcap.js';
 
-const TCPDUMP = '/work/shared/fixtures/sflow/tcpdump';
+const TCPDUMP = 'test/sensors/sflow/fixtures/tcpdump';
 const lines = (file: string): Array<Record<string, unknown>> => decodeSflowCapture(readFileSync(file)).flatMap((r) => ('line' in r ? [r.line] : []));
 
 test('decode sflow: one object per sample in the shape issue 5 fixes (flow)', () => {
