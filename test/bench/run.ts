@@ -13,7 +13,10 @@ import { benchStorm } from './storm.bench.js';
 import { benchSyslog } from './syslog.bench.js';
 import { benchTextfsm } from './textfsm.bench.js';
 import { benchWorkflows } from './workflows.bench.js';
-// --- scenario benches (test/bench/scenario-*.bench.ts): import here -------------------------
+import { benchScenarioBgp } from './scenario-bgp.bench.js';
+import { benchScenarioLag } from './scenario-lag.bench.js';
+import { benchLogs } from './scenario-logs.bench.js';
+import { benchVxlan } from './scenario-vxlan.bench.js';
 
 /** name -> bench; `peers` are the Debian packages of what it is compared with, installed first. */
 export const BENCHES: BenchTable = {
@@ -28,7 +31,11 @@ export const BENCHES: BenchTable = {
   storm: { run: () => benchStorm(), peers: ['rsyslog'] },
   ssh: { run: ({ emit }) => benchSshOnLab(emit), peers: ['python3-netmiko'], skip: labSkipReason },
   netconf: { run: () => benchNetconf(), peers: ['netconfd', 'openssh-server', 'python3-ncclient'], skip: labSkipReason },
-  // --- scenario benches: one line each, e.g. 'scenario-bgp': { run: () => benchBgp() }, -------
+  // the four jobs end to end on the lab (fault -> event -> first action -> repaired or escalated)
+  'scenario-bgp': { run: () => benchScenarioBgp(), skip: labSkipReason },
+  'scenario-lag': { run: () => benchScenarioLag(), skip: labSkipReason },
+  'scenario-logs': { run: ({ emit }) => benchLogs(emit), skip: labSkipReason },
+  'scenario-vxlan': { run: ({ emit }) => benchVxlan(emit), skip: labSkipReason },
 };
 
 async function benchSshOnLab(emit: Parameters<typeof benchSsh>[1]): ReturnType<typeof benchSsh> {
