@@ -123,6 +123,7 @@ sFlow 6343, or NETREFLEX_SYSLOG_PORT / NETREFLEX_TRAP_PORT / NETREFLEX_SFLOW_POR
 Examples:
   npm run lab:up -- --appliance
   npm run lab:up -- --appliance --data-dir /var/lib/netreflex --syslog-port 1514
+  npm run lab:up -- --appliance --with lagsw     (the LAG switch wired in too)
 `,
   )
   .action(async (o: UpOptions) => {
@@ -156,7 +157,9 @@ Examples:
     }
     for (const name of o.with ?? []) {
       try {
-        for (const line of await LAB_COMPONENTS[name]!.start(lab.dir)) console.log(line);
+        const target = { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.url ? { url: o.url } : {}) };
+        const ctx = wired ? { appliance: { target, trapPort: wired.trapPort } } : {};
+        for (const line of await LAB_COMPONENTS[name]!.start(lab.dir, ctx)) console.log(line);
       } catch (e) {
         await lab.down();
         throw e;

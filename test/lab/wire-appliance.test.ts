@@ -12,7 +12,7 @@ import { harness, type Harness } from '../api/harness.js';
 import { writeInventory } from './inventory.js';
 import type { LabState } from './lab.js';
 import type { RouterSsh } from './ssh.js';
-import { KNOWN_HOSTS_MARK, wireAppliance } from './wire-appliance.js';
+import { KNOWN_HOSTS_MARK, wireAppliance, wireLabDevice, type LabDevice } from './wire-appliance.js';
 
 // The files a lab writes (inventory, credentials.json, known_hosts), for routers whose sshd is on `basePort + i`:
 // wiring reads only these, so it is tested without root.
@@ -79,6 +79,49 @@ describe('lab:up --appliance: the lab goes into the appliance (wire-appliance.ts
     ]);
   });
 
+  test('--with lagsw: the LAG switch goes in after the routers (data.lags, data.aliases, credential, host key); the next up replaces its host key', async () => {
+    const dataDir = path.join(root, 'lagsw-data');
+    const lab = fakeLab(mkdirSyncP(path.join(root, 'lab-lagsw')), 44000);
+    await wireAppliance(lab, { dataDir }, env);
+    const lags = { 'bond-a': { members: ['lagx1-a', 'lagx2-a'], min_links: 1 } };
+    const device = (port: number): LabDevice => ({
+      host: {
+        name: 'labsw1',
+        hostname: '127.0.50.1',
+        port,
+        platform: 'openvswitch',
+        credential: 'lab-lagsw',
+        data: { role: 'switch', aliases: ['labhost'], lags },
+      },
+      credential: { username: 'nrxlab-lagsw', password: `sw-${port}`, private_key: 'KEY' },
+      knownHostsLine: `[127.0.50.1]:${port} ssh-ed25519 AAAAswitch${port}`,
+    });
+    const r = await wireLabDevice(device(44100), { dataDir }, env);
+    assert.deepEqual([r.via, r.hosts, r.credentials], ['data-dir', ['labsw1'], ['lab-lagsw']]);
+    const store = openApplianceStore(dataDir);
+    try {
+      const inv = new InventoryService(store);
+      const sw = await inv.getHost('labsw1');
+      assert.deepEqual([sw?.platform, sw?.port, sw?.credential, sw?.data.lags, sw?.data.aliases], ['openvswitch', 44100, 'lab-lagsw', lags, ['labhost']]);
+      assert.deepEqual((await inv.listHosts()).map((h) => h.name).sort(), ['labsw1', 'leaf1', 'leaf2', 'spine1'], 'the routers stay');
+      const c = await new CredentialStore(new KeyValueStore(store, SecretCipher.loadOrCreate(dataDir))).get('lab-lagsw');
+      assert.deepEqual([c?.username, c?.password, c?.private_key], ['nrxlab-lagsw', 'sw-44100', 'KEY']);
+    } finally {
+      await store.close();
+    }
+    const switchLines = (): string[] =>
+      readFileSync(r.knownHostsFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('[127.0.50.1]'));
+    assert.equal(readFileSync(r.knownHostsFile, 'utf8').trim().split('\n').length, 4, 'three routers and the switch');
+    assert.deepEqual(switchLines(), [`[127.0.50.1]:44100 ssh-ed25519 AAAAswitch44100 ${KNOWN_HOSTS_MARK}`]);
+    // the next lab up: the routers' wiring drops the old switch line, the switch's wiring adds the new one
+    await wireAppliance(fakeLab(mkdirSyncP(path.join(root, 'lab-lagsw2')), 45000), { dataDir }, env);
+    assert.deepEqual(switchLines(), []);
+    await wireLabDevice(device(45100), { dataDir }, env);
+    assert.deepEqual(switchLines(), [`[127.0.50.1]:45100 ssh-ed25519 AAAAswitch45100 ${KNOWN_HOSTS_MARK}`]);
+  });
+
   describe('through the API when a URL is configured', () => {
     let h: Harness;
     let url: string;
@@ -99,6 +142,27 @@ describe('lab:up --appliance: the lab goes into the appliance (wire-appliance.ts
       const c = await new CredentialStore(h.kv).get('lab-leaf1');
       assert.equal(c?.password, 'pw-leaf1-42000');
       assert.equal(existsSync(path.join(dataDir, 'known_hosts')), true, 'host keys still go to the data directory');
+    });
+
+    test('--with lagsw through the API: the switch with its data.lags and its credential', async () => {
+      const lags = { 'bond-a': { members: ['lagx1-a'], min_links: 1 } };
+      const host = {
+        name: 'labsw1',
+        hostname: '127.0.50.1',
+        port: 42100,
+        platform: 'openvswitch',
+        credential: 'lab-lagsw',
+        data: { aliases: ['labhost'], lags },
+      };
+      const apiEnv = { ...env, NETREFLEX_URL: url, NETREFLEX_API_KEY: h.keys.admin };
+      const r = await wireLabDevice(
+        { host, credential: { username: 'nrxlab-lagsw', password: 'sw-api' }, knownHostsLine: '[127.0.50.1]:42100 ssh-ed25519 AAAAsw' },
+        { dataDir: path.join(root, 'api-sw') },
+        apiEnv,
+      );
+      assert.equal(r.via, 'api');
+      assert.deepEqual((await h.inventory.getHost('labsw1'))?.data, { aliases: ['labhost'], lags });
+      assert.equal((await new CredentialStore(h.kv).get('lab-lagsw'))?.password, 'sw-api');
     });
 
     test('an observer cannot wire the lab: the API refuses, and nothing is half-written', async () => {

@@ -7,10 +7,12 @@
  * Where it writes follows the CLI's rule: through the appliance's API when a URL is configured
  * (flag, NETREFLEX_URL or `netreflex login`), else into the data directory. The host keys always
  * go into the data directory: the lab's SSH servers listen on 127.0.0.1, so the appliance that
- * reaches them runs on this machine, and no API route takes host keys.
+ * reaches them runs on this machine, and no API route takes host keys. `--with lagsw` adds the LAG
+ * switch the same way (wireLabDevice).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { NrxError } from '../../src/core/errors.js';
 import { ApiClient, resolveClientConfig } from '../../src/cli/api-client.js';
 import { urlConfigured } from '../../src/cli/remote.js';
 import { resolveDataDir } from '../../src/core/config.js';
@@ -79,12 +81,13 @@ export function mergeKnownHosts(file: string, state: LabState): void {
   writeFileSync(file, `${[...kept, ...lab].join('\n')}\n`, { mode: 0o600 });
 }
 
-export async function wireAppliance(state: LabState, target: WireTarget = {}, env: NodeJS.ProcessEnv = process.env): Promise<WireReport> {
+/** Where a wiring wrote: through the API or into the data directory. */
+type Written = Pick<WireReport, 'via' | 'dataDir' | 'createdDataDir' | 'url'>;
+
+/** Hosts and credentials into the appliance, by the CLI's rule (the API when a URL is configured, else the data directory). */
+async function putInAppliance(hosts: Host[], credentials: Record<string, Credential>, target: WireTarget, env: NodeJS.ProcessEnv): Promise<Written> {
   const dataDir = resolveDataDir(target.dataDir, env);
   const createdDataDir = !existsSync(dataDir);
-  const hosts = labHosts(state);
-  const credentials = labCredentials(state);
-  let report: WireReport;
   if (urlConfigured({ ...(target.url ? { url: target.url } : {}) }, env)) {
     const client = new ApiClient(resolveClientConfig(target.url ? { url: target.url } : {}, env));
     for (const h of hosts) {
@@ -92,22 +95,56 @@ export async function wireAppliance(state: LabState, target: WireTarget = {}, en
       await client.putHost(name, fields as Record<string, unknown>);
     }
     for (const [name, c] of Object.entries(credentials)) await client.setKey('system', `credential.${name}`, JSON.stringify(c), { encrypt: true });
-    report = { via: 'api', url: client.config.url, dataDir, createdDataDir, hosts: [], credentials: [], knownHostsFile: '' };
-  } else {
-    const store = openApplianceStore(dataDir);
-    try {
-      const inventory = new InventoryService(store);
-      for (const h of hosts) await inventory.putHost(h);
-      const creds = new CredentialStore(new KeyValueStore(store, SecretCipher.loadOrCreate(dataDir)));
-      for (const [name, c] of Object.entries(credentials)) await creds.set(name, c);
-    } finally {
-      await store.close();
-    }
-    report = { via: 'data-dir', dataDir, createdDataDir, hosts: [], credentials: [], knownHostsFile: '' };
+    return { via: 'api', url: client.config.url, dataDir, createdDataDir };
   }
+  const store = openApplianceStore(dataDir);
+  try {
+    const inventory = new InventoryService(store);
+    for (const h of hosts) await inventory.putHost(h);
+    const creds = new CredentialStore(new KeyValueStore(store, SecretCipher.loadOrCreate(dataDir)));
+    for (const [name, c] of Object.entries(credentials)) await creds.set(name, c);
+  } finally {
+    await store.close();
+  }
+  return { via: 'data-dir', dataDir, createdDataDir };
+}
+
+export async function wireAppliance(state: LabState, target: WireTarget = {}, env: NodeJS.ProcessEnv = process.env): Promise<WireReport> {
+  const hosts = labHosts(state);
+  const credentials = labCredentials(state);
+  const written = await putInAppliance(hosts, credentials, target, env);
   // made as the appliance makes it (0700) when the API route had to be taken without it
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const knownHostsFile = path.join(dataDir, 'known_hosts');
+  mkdirSync(written.dataDir, { recursive: true, mode: 0o700 });
+  const knownHostsFile = path.join(written.dataDir, 'known_hosts');
   mergeKnownHosts(knownHostsFile, state);
-  return { ...report, hosts: hosts.map((h) => h.name), credentials: Object.keys(credentials), knownHostsFile };
+  return { ...written, hosts: hosts.map((h) => h.name), credentials: Object.keys(credentials), knownHostsFile };
+}
+
+/** One more lab device (the LAG switch of `--with lagsw`): its inventory entry, credential and host key. */
+export interface LabDevice {
+  /** Names its credential in `credential`. */
+  host: Host;
+  credential: Credential;
+  /** `[address]:port keytype key`. */
+  knownHostsLine: string;
+}
+
+/**
+ * Wires one more device after wireAppliance: same rule for where it writes; its known_hosts line
+ * carries the lab's mark, so the next `lab up` replaces it with the routers' lines.
+ */
+export async function wireLabDevice(device: LabDevice, target: WireTarget = {}, env: NodeJS.ProcessEnv = process.env): Promise<WireReport> {
+  const name = device.host.credential;
+  if (!name) throw new NrxError('NRX_ERR_PARAM_INVALID', `lab: device '${device.host.name}' names no credential`, { location: { field: 'credential' } });
+  const written = await putInAppliance([device.host], { [name]: device.credential }, target, env);
+  mkdirSync(written.dataDir, { recursive: true, mode: 0o700 });
+  const knownHostsFile = path.join(written.dataDir, 'known_hosts');
+  const [hostField, ...key] = device.knownHostsLine.trim().split(/\s+/);
+  const kept = existsSync(knownHostsFile)
+    ? readFileSync(knownHostsFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && l.split(/\s+/)[0] !== hostField)
+    : [];
+  writeFileSync(knownHostsFile, `${[...kept, `${hostField} ${key.slice(0, 2).join(' ')} ${KNOWN_HOSTS_MARK}`].join('\n')}\n`, { mode: 0o600 });
+  return { ...written, hosts: [device.host.name], credentials: [name], knownHostsFile };
 }
