@@ -63,7 +63,8 @@ export function contextFunctions(scope: ExpressionScope): Record<string, Context
     failed: () => FAILURE_OUTCOMES.has(current('failed()').status),
     completed: () => FINAL_OUTCOMES.has(current('completed()').status),
     item: ([name]) => itemValue(scope.item, name),
-    task_status: ([name]) => scope.taskByName(String(name))?.status ?? null,
+    // a task that has not run: orquesta's UNSET status, which is the text 'null'
+    task_status: ([name]) => scope.taskByName(String(name))?.status ?? 'null',
     task: ([name]) => {
       if (name === undefined || name === null) {
         const cur = current('task()');

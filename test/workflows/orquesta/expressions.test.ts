@@ -36,6 +36,7 @@ tasks:
           - parsed: '<% json(''{"a": [1, 2]}'').a %>'
           - first: <% task(read).result.interfaces[0].name %>
           - status: <% task_status(read) %>
+          - unset: <% task_status(done) %>
           - missing: <% result().not_there %>
           - summary: <% {device => $.device, count => result().interfaces.len()} %>
         do: done
@@ -47,6 +48,7 @@ output:
   - parsed: <% ctx(parsed) %>
   - first: <% ctx(first) %>
   - status: <% ctx(status) %>
+  - unset: <% ctx(unset) %>
   - missing: <% ctx(missing) %>
   - summary: <% ctx(summary) %>
 `);
@@ -69,6 +71,8 @@ output:
       parsed: [1, 2],
       first: 'eth0',
       status: 'succeeded',
+      // a task that has not run has orquesta's UNSET status, the text 'null'
+      unset: 'null',
       // YAQL reads a missing key of a dict as null (orquesta's YAQL does the same)
       missing: null,
       summary: { device: 'leaf1', count: 2 },
