@@ -64,7 +64,8 @@ export function expressionContext(scope: ExpressionScope): Record<string, unknow
   };
   for (const name of ['ctx', 'result', 'succeeded', 'failed', 'completed', 'item', 'task_status', 'task', 'json', 'zip']) out[name] = jinjaCall(fns[name]!);
   out[JINJA_ST2KV] = jinjaCall(fns.st2kv!);
-  out[YAQL_VALUE] = (source: unknown) => evaluateYaql(String(source), host);
+  // the value is the expression alone: the render's message quotes it already
+  out[YAQL_VALUE] = (source: unknown) => evaluateYaql(String(source), host, { quoted: true });
   out[YAQL_TEXT] = (source: unknown) => embeddedText(evaluateYaql(String(source), host));
   return out as Record<string, unknown>;
 }

@@ -161,8 +161,9 @@ tasks:
 
   test('a name that does not exist fails the task naming the expression and the name, never null', () => {
     const cases: Array<[string, RegExp]> = [
-      ['<% ctx(nope) %>', /<% ctx\(nope\) %>: variable 'nope' is not defined in the workflow context/],
-      ['<% task(never_ran).result %>', /<% task\(never_ran\)\.result %>: task\(never_ran\): no task named 'never_ran' has run yet/],
+      // the expression is quoted once: the value is the expression alone
+      ['<% ctx(nope) %>', /cannot render "<% ctx\(nope\) %>": variable 'nope' is not defined in the workflow context/],
+      ['<% task(never_ran).result %>', /cannot render "<% task\(never_ran\)\.result %>": task\(never_ran\): no task named 'never_ran' has run yet/],
       ['<% item(x) %>', /item\(\) is only available in the input of a with-items task/],
       ['"{{ ctx().nope }}"', /'nope' is undefined/],
       ['"{{ ctx(\'nope\') }}"', /variable 'nope' is not defined/],

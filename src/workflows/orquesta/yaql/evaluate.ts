@@ -87,16 +87,21 @@ function checkCalls(source: string, root: Node): void {
   }
 }
 
-/** Evaluate an expression's text against a host. The result is plain data (never undefined). */
-export function evaluateYaql(source: string, host: YaqlHost): unknown {
+/**
+ * Evaluate an expression's text against a host. The result is plain data (never undefined).
+ * `quoted`: the render's message already quotes this expression (the value is the expression
+ * alone), so failures need not repeat it.
+ */
+export function evaluateYaql(source: string, host: YaqlHost, opts: { quoted?: boolean } = {}): unknown {
   const tree = compileYaql(source);
+  const quote = opts.quoted !== true;
   return withRender({}, (budget) => {
     try {
-      return new Evaluator(source, host, budget).eval(tree, host.root) ?? null;
+      return new Evaluator(source, host, budget, quote).eval(tree, host.root) ?? null;
     } catch (e) {
       if (e instanceof NrxError) throw e;
       // Our own code failed (a bug, or a value past what JavaScript can hold): say so without its text.
-      throw yaqlError(source, e instanceof RangeError ? 'the value grew past what can be held' : 'the expression could not be evaluated', 'internal');
+      throw yaqlError(source, e instanceof RangeError ? 'the value grew past what can be held' : 'the expression could not be evaluated', 'internal', quote);
     }
   });
 }
@@ -106,10 +111,11 @@ class Evaluator {
     private readonly src: string,
     private readonly host: YaqlHost,
     private readonly b: RenderBudget,
+    private readonly quote: boolean,
   ) {}
 
   private fail(message: string, n: Node, construct?: string): never {
-    throw yaqlError(this.src, `${message} (column ${n.pos + 1})`, construct);
+    throw yaqlError(this.src, `${message} (column ${n.pos + 1})`, construct, this.quote);
   }
 
   eval(n: Node, dollar: unknown): unknown {
@@ -311,7 +317,7 @@ class Evaluator {
     } catch (e) {
       // StackStorm's filters fail with their own words: told with the expression
       if (!(e instanceof NrxError) || e.details.language === 'yaql' || e.details.limit !== undefined) throw e;
-      const wrapped = yaqlError(this.src, `${shown}: ${e.message} (column ${n.pos + 1})`, shown);
+      const wrapped = yaqlError(this.src, `${shown}: ${e.message} (column ${n.pos + 1})`, shown, this.quote);
       this.b.refusal = wrapped;
       throw wrapped;
     }
@@ -325,7 +331,7 @@ class Evaluator {
       return fn(args, kwargs) ?? null;
     } catch (e) {
       if (!(e instanceof NrxError) || e.details.language === 'yaql' || e.details.limit !== undefined) throw e;
-      const wrapped = yaqlError(this.src, `${e.message} (column ${n.pos + 1})`, e.details.construct as string | undefined);
+      const wrapped = yaqlError(this.src, `${e.message} (column ${n.pos + 1})`, e.details.construct as string | undefined, this.quote);
       this.b.refusal = wrapped;
       throw wrapped;
     }
