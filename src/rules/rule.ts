@@ -1,5 +1,5 @@
 import { shellTemplateProblemsIn } from '../core/shell-command.js';
-import { timerParameterProblems } from '../sensors/timer/timer-parameters.js';
+import { timerParameterProblems } from './timer-parameters.js';
 import { specError, type YamlSource } from '../core/yaml.js';
 import { compileCriteria, type CompiledCriteria } from '../criteria/criteria.js';
 import { isPlainObject } from '../criteria/values.js';

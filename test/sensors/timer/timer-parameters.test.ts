@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseYaml } from '../../../src/core/yaml.js';
 import { parseRule } from '../../../src/rules/rule.js';
-import { timerParameterProblems } from '../../../src/sensors/timer/timer-parameters.js';
+import { timerParameterProblems } from '../../../src/rules/timer-parameters.js';
 
 const rule = (trigger: string): string => `name: tick\npack: ops\nenabled: true\ntrigger:\n${trigger}\naction:\n  ref: core.noop\n`;
 const loadError = (trigger: string): Error => {
