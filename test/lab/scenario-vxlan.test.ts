@@ -114,6 +114,17 @@ describe(
       assert.equal(JSON.stringify(event).includes(String(CREATED.ctxt.auth_token)), false, 'the auth token is not kept');
       const decision = event.enforcements.find((e: any) => e.ruleRef === 'remediation.vxlan_network_created');
       assert.deepEqual([decision.executionId, decision.execution?.outcome], [run.id, 'provisioned']);
+      // the rules as shipped: one owner of the VNI, one allocation for the event
+      assert.deepEqual(
+        event.enforcements.filter((e: any) => e.executionId).map((e: any) => e.ruleRef),
+        ['remediation.vxlan_network_created'],
+      );
+      const allocations = await rig.appliance.store.listExecutions({ action: 'openstack.allocate_vni', limit: 100 });
+      assert.deepEqual(
+        allocations.map((a) => a.parentId),
+        [run.id],
+        'exactly one allocation, by the job',
+      );
       assert.equal(run.context.triggerInstanceId, eventId);
       const done = run.tasks.filter((t) => t.status === 'succeeded').map((t) => t.taskName);
       for (const t of [

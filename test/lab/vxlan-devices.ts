@@ -71,8 +71,8 @@ const LEAVES_PLANNED = [
 
 /**
  * The rig with the VXLAN job's peers: the overlay's VMs and leaf logins, the NETCONF switch, the
- * devices in the appliance, a neutron webhook, and the openstack pack's allocate/release-only rules
- * disabled (the job owns the VNI from allocation to release).
+ * devices in the appliance and a neutron webhook; the rules as shipped (the vxlan_network_* job owns
+ * the VNI from allocation to release).
  */
 export async function startVxlanScenario(name = 'vxlan'): Promise<VxlanScenario> {
   const ncDir = mkdtempSync(path.join(tmpdir(), 'nrx-vxlan-nc-'));
@@ -94,8 +94,6 @@ export async function startVxlanScenario(name = 'vxlan'): Promise<VxlanScenario>
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     overlay = await startOverlay(rig!.lab.dir, await clientKey(rig!.lab.dir));
     await addVxlanDevices(rig!.appliance, rig!.knownHostsFile, overlay, nc!);
-    for (const rule of ['openstack.allocate_vni_on_network_created', 'openstack.release_vni_on_network_deleted'])
-      await rig!.api('POST', `/api/v1/rules/${rule}/disable`);
     const { secret } = await rig!.api<{ secret: string }>('POST', '/api/v1/webhooks', { name: 'neutron', kind: 'neutron', auth: 'hmac' });
     const notify = async (body: string): Promise<string[]> => {
       const res = await fetch(`${rig!.apiUrl}/api/v1/webhooks/neutron`, {

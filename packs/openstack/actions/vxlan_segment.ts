@@ -1,6 +1,7 @@
 import { NrxError } from '../../../src/core/errors.js';
 import type { VxlanVni } from '../../../drivers/contract/getters.js';
 import type { PackActionContext } from '../../../src/executions/runners/module-services.js';
+import { networkTypeOf } from './lib/network-type.js';
 import { fabricOf, leafHolds, leafPlans, netconfHolds, netconfPlan, type LeafPlan } from './lib/segment.js';
 import { networkIdOf, vniOf } from './lib/vni-pool.js';
 
@@ -15,10 +16,12 @@ function list(v: unknown, field: string): Observed[] {
 export async function run(params: Record<string, unknown>, ctx: PackActionContext): Promise<Record<string, unknown>> {
   const networkId = networkIdOf(params.network_id);
   if (params.vni === undefined || params.vni === null || params.vni === '') {
-    // Asked only whether the VXLAN job applies: without a fabric the VNI allocator works alone.
-    if (ctx.config.fabric === undefined || ctx.config.fabric === null) return { network_id: networkId, configured: false };
+    // Asked only whether the job applies: is it a VXLAN network (gets a VNI), and is there a fabric to configure?
+    const type = networkTypeOf(params.network_type, ctx.config);
+    const applies = { network_id: networkId, network_type: type, vxlan: type === 'vxlan' };
+    if (!fabricConfigured(ctx.config)) return { ...applies, configured: false };
     const fabric = fabricOf(ctx.config);
-    return { network_id: networkId, configured: true, devices: fabric.leaves.map((l) => l.device), netconf_devices: fabric.netconfDevices };
+    return { ...applies, configured: true, devices: fabric.leaves.map((l) => l.device), netconf_devices: fabric.netconfDevices };
   }
   const vni = vniOf(params.vni);
   const name = typeof params.name === 'string' && params.name !== '' ? params.name : null;
@@ -61,4 +64,10 @@ export async function run(params: Record<string, unknown>, ctx: PackActionContex
   }
   if ('in_place' in out && 'netconf_missing' in out) out.unchanged = out.in_place === true && (out.netconf_missing as string[]).length === 0;
   return out;
+}
+
+/** The config schema fills fabric's defaults (bridge, udp_port...) even when none is set: the leaves say whether one is. */
+function fabricConfigured(config: Record<string, unknown>): boolean {
+  const f = config.fabric as Record<string, unknown> | null | undefined;
+  return typeof f === 'object' && f !== null && f.leaves !== undefined && f.leaves !== null;
 }
