@@ -37,6 +37,7 @@ const PACK_EXAMPLE = 'needs a logged-in appliance (and, for tickets and uploads,
 
 /** Not run by any test, and why (exact command text as the page shows it, comments removed). */
 export const EXEMPT: Record<string, string> = {
+  'npm run demo': 'runs until Ctrl-C; test/lab/demo.test.ts runs it, waits for the repair and the escalation, sends SIGINT and checks that nothing is left',
   'npm ci && npm start':
     '`npm ci` would reinstall node_modules under every test running at the same time; CI runs it (.ci/run), and the lab walk and the tour run `npm start`',
   'npm ci && npm test': 'runs the whole suite, this test included; it is what CI runs (.ci/run)',
@@ -83,6 +84,12 @@ export const WALK_EXPECT: Record<string, Expectation> = {
     withinMs: 20_000,
   },
   'npx netreflex execution list': { stdout: /remediation\.bgp_peer_down\s+running/, withinMs: 30_000 },
+  'npx netreflex inventory ls --filter site=lab': { stdout: /^(?=[\s\S]*\bleaf1\b)(?=[\s\S]*\bleaf2\b)(?=[\s\S]*\bspine1\b)[\s\S]*frr/ },
+  // leaf1's escalation, followed live to its end: the bundle, the ticket step (skipped without a ticket system), chat
+  'npx netreflex execution tail --device leaf1': {
+    // the tasks go to stderr; stdout has their log lines: the bundle, the escalation, the chat message
+    stdout: /collect \| bundle [\s\S]*escalate \| ESCALATE: BGP peer 10\.0\.1\.1 on leaf1: not established within 20s[\s\S]*chat \| announced on route chatops/,
+  },
   // both leaves repaired, nothing left running
   'npx netreflex execution list --all': {
     stdout:

@@ -8,6 +8,7 @@ import { BACKGROUND, EXEMPT, LAB_WALK_SECTION, WALK_EXPECT } from '../docs/page-
 import { buildDist, freeApplianceEnv, PageSession, readerEnv, REPO } from '../docs/run-page.js';
 import { shellCommands } from '../docs/shell-blocks.js';
 import { labGuard } from './guard.js';
+import { ensurePackages } from './packages.js';
 import { attachLab, readLabState } from './lab.js';
 import { readLock } from './state.js';
 
@@ -30,6 +31,7 @@ describe("the README's lab walk, verbatim: lab up wired, a BGP fault, the remedi
       walk.some((c) => c.text === 'npm run lab:up -- --appliance'),
       'the walk brings the lab up wired',
     );
+    await ensurePackages(['jq']); // the walk takes the API key out of apikey create's JSON
     buildDist();
     const env = readerEnv(home, {
       ...(await freeApplianceEnv()),
@@ -60,8 +62,11 @@ describe("the README's lab walk, verbatim: lab up wired, a BGP fault, the remedi
     // what the walk showed, read from the appliance's store: leaf1's remediation diagnosed, soft-cleared and saw the peer back
     const store = openApplianceStore(path.join(home, 'nrx-lab'));
     try {
-      const wf = (await store.listExecutions({ action: 'remediation.bgp_peer_down' })).find((e) => e.parameters.device === 'leaf1');
-      assert.ok(wf, 'a remediation for leaf1');
+      const runs = (await store.listExecutions({ action: 'remediation.bgp_peer_down' })).filter((e) => e.parameters.device === 'leaf1');
+      const outcome = (e: (typeof runs)[number]): unknown => (e.result as { output?: { outcome?: unknown } } | null)?.output?.outcome;
+      // kill-bgpd: repaired
+      const wf = runs.find((e) => outcome(e) === 'repaired');
+      assert.ok(wf, `a repaired remediation for leaf1: ${runs.map((e) => outcome(e)).join(', ')}`);
       assert.equal(wf.status, 'succeeded', JSON.stringify(wf.error));
       assert.equal(wf.parameters.peer, '10.0.1.1');
       const tasks = (await store.listTasks(wf.id)).sort((a, b) => a.seq - b.seq).map((t) => `${t.taskName}:${t.status}`);
@@ -69,6 +74,14 @@ describe("the README's lab walk, verbatim: lab up wired, a BGP fault, the remedi
       assert.ok(
         tasks.some((t) => t.startsWith('repair')),
         `soft-cleared: ${tasks.join(' ')}`,
+      );
+      // shutdown-peer: escalated, the ticket step skipped with a note (no ticket system in the walk)
+      const esc = runs.find((e) => outcome(e) === 'escalated');
+      assert.ok(esc, 'an escalated remediation for leaf1');
+      const notes = (esc.result as { output: { notes: string[] } }).output.notes;
+      assert.ok(
+        notes.some((n) => n.startsWith('ticket skipped: ')),
+        JSON.stringify(notes),
       );
     } finally {
       await store.close();
