@@ -114,27 +114,6 @@ export interface VxlanVnis {
   vnis: VxlanVni[];
 }
 
-/** A VXLAN segment on a switch whose data plane is the Linux kernel (a vxlan device in a bridge). */
-export interface VxlanVni {
-  vni: number;
-  /** The vxlan device (`vxlan1004`; Cumulus names it `vni1004`). */
-  interface: string;
-  /** Source address of the tunnels: this switch's VTEP (its loopback). */
-  localVtep?: string;
-  udpPort?: number;
-  /** The bridge the device is a member of (the hosts' side of the segment). */
-  bridge?: string;
-  /** MAC learning from the data plane (off when a control plane or static entries fill the table). */
-  learning?: boolean;
-  up: boolean;
-  /** Remote VTEPs that broadcast, unknown-unicast and multicast are copied to (head-end replication). */
-  floodVteps: string[];
-}
-
-export interface VxlanVnis {
-  vnis: VxlanVni[];
-}
-
 /** The getters, by the names the runners and the CLI use. */
 export interface GetterModels {
   facts: Facts;
