@@ -49,11 +49,12 @@ describe('npm run demo', { skip, timeout: 600_000 }, () => {
       // part 1: the tail follows leaf1's remediation as it happens, and it ends repaired
       await waitFor(/^repaired: BGP peer 10\.0\.1\.1 on leaf1, execution \S+$/m, 120_000);
       assert.match(out, /^ {2}\| .*(remediation\.bgp_peer_down|wait_established)/m, 'the execution tail was shown');
-      assert.match(out, /nrxbot in #noc: RECOVERED: BGP peer 10\.0\.1\.1 on leaf1/);
+      // the demo prints what the bot said once it is heard in the channel, after the outcome line
+      await waitFor(/nrxbot in #noc: RECOVERED: BGP peer 10\.0\.1\.1 on leaf1/, 40_000);
       // part 2: it stays down, escalated (with a ticket when Redmine is here)
       const esc = await waitFor(/^escalated: BGP peer 10\.0\.1\.1 on leaf1, execution \S+(, ticket (\S+))?$/m, 180_000);
       if (/tickets\s+http/.test(out)) assert.match(esc[2] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/issues\/\d+$/, 'the ticket URL');
-      assert.match(out, /nrxbot in #noc: ESCALATED: BGP peer 10\.0\.1\.1 on leaf1/);
+      await waitFor(/nrxbot in #noc: ESCALATED: BGP peer 10\.0\.1\.1 on leaf1/, 40_000);
       await waitFor(/Ctrl-C takes everything down/, 30_000);
       const health = await fetch(`${api}/api/v1/auth/whoami`);
       assert.ok(health.status < 500, 'the API answers while the demo runs');
