@@ -60,8 +60,11 @@ export class IrcUser {
     }
   }
 
+  /** Leaves; harmless when the server already went away (Ctrl-C of a demo stops ngircd first). */
   close(): void {
-    this.socket.end('QUIT :bye\r\n');
+    if (!this.socket) return;
+    this.socket.on('error', () => {});
+    if (this.socket.writable) this.socket.end('QUIT :bye\r\n');
     this.socket.destroy();
   }
 }
