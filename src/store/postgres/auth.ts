@@ -10,16 +10,7 @@ import type {
   UserRepository,
 } from '../repositories/auth.js';
 import type { PgConnection } from './connection.js';
-
-type Row = Record<string, any>;
-
-const userRecord = (r: Row): UserRecord => ({
-  name: r.name,
-  role: r.role,
-  passwordHash: r.password_hash,
-  grants: JSON.parse(r.grants) as unknown,
-  createdAt: r.created_at,
-});
+import { apiKeyRecord, auditRecord, userRecord, type ApiKeyRow, type AuditRow, type UserRow } from '../auth-rows.js';
 
 /** Table auth_users. */
 export class PgUsers implements UserRepository {
@@ -34,11 +25,11 @@ export class PgUsers implements UserRepository {
     ]);
   }
   async get(name: string): Promise<UserRecord | null> {
-    const r = await this.conn.query('SELECT * FROM auth_users WHERE name = $1', [name]);
+    const r = await this.conn.query<UserRow>('SELECT * FROM auth_users WHERE name = $1', [name]);
     return r.rows[0] ? userRecord(r.rows[0]) : null;
   }
   async list(): Promise<UserRecord[]> {
-    return (await this.conn.query('SELECT * FROM auth_users ORDER BY name COLLATE "C"')).rows.map(userRecord);
+    return (await this.conn.query<UserRow>('SELECT * FROM auth_users ORDER BY name COLLATE "C"')).rows.map(userRecord);
   }
   async count(): Promise<number> {
     return Number((await this.conn.query('SELECT COUNT(*) AS n FROM auth_users')).rows[0]!.n);
@@ -59,18 +50,6 @@ export class PgUsers implements UserRepository {
   }
 }
 
-const keyRecord = (r: Row): ApiKeyRecord => ({
-  id: r.id,
-  keyHash: r.key_hash,
-  prefix: r.prefix,
-  user: r.user_name,
-  role: r.role,
-  grants: JSON.parse(r.grants) as unknown,
-  description: r.description,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-});
-
 /** Table auth_api_keys. */
 export class PgApiKeys implements ApiKeyRepository {
   constructor(private readonly conn: PgConnection) {}
@@ -81,19 +60,19 @@ export class PgApiKeys implements ApiKeyRepository {
     );
   }
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const r = await this.conn.query('SELECT * FROM auth_api_keys WHERE id = $1', [id]);
-    return r.rows[0] ? keyRecord(r.rows[0]) : null;
+    const r = await this.conn.query<ApiKeyRow>('SELECT * FROM auth_api_keys WHERE id = $1', [id]);
+    return r.rows[0] ? apiKeyRecord(r.rows[0]) : null;
   }
   async findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
-    const r = await this.conn.query('SELECT * FROM auth_api_keys WHERE key_hash = $1', [keyHash]);
-    return r.rows[0] ? keyRecord(r.rows[0]) : null;
+    const r = await this.conn.query<ApiKeyRow>('SELECT * FROM auth_api_keys WHERE key_hash = $1', [keyHash]);
+    return r.rows[0] ? apiKeyRecord(r.rows[0]) : null;
   }
   async list(user?: string): Promise<ApiKeyRecord[]> {
     const r =
       user === undefined
-        ? await this.conn.query('SELECT * FROM auth_api_keys ORDER BY created_at')
-        : await this.conn.query('SELECT * FROM auth_api_keys WHERE user_name = $1 ORDER BY created_at', [user]);
-    return r.rows.map(keyRecord);
+        ? await this.conn.query<ApiKeyRow>('SELECT * FROM auth_api_keys ORDER BY created_at')
+        : await this.conn.query<ApiKeyRow>('SELECT * FROM auth_api_keys WHERE user_name = $1 ORDER BY created_at', [user]);
+    return r.rows.map(apiKeyRecord);
   }
   async markUsed(id: string, at: string): Promise<void> {
     await this.conn.query('UPDATE auth_api_keys SET last_used_at = $1 WHERE id = $2', [at, id]);
@@ -145,17 +124,6 @@ export class PgAudit implements AuditRepository {
     if (filter.before !== undefined) (args.push(filter.before), where.push(`id < $${args.length}`));
     args.push(filter.limit);
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.length}`;
-    return (await this.conn.query(sql, args)).rows.map((r) => ({
-      id: Number(r.id),
-      time: r.time,
-      user: r.user_name,
-      role: r.role,
-      method: r.method,
-      route: r.route,
-      target: r.target,
-      status: r.status,
-      sourceIp: r.source_ip,
-      detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
-    }));
+    return (await this.conn.query<AuditRow>(sql, args)).rows.map(auditRecord);
   }
 }

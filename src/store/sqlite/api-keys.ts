@@ -1,31 +1,6 @@
 import type { ApiKeyRecord, ApiKeyRepository } from '../repositories/auth.js';
+import { apiKeyRecord, type ApiKeyRow } from '../auth-rows.js';
 import type { SqliteConnection } from './connection.js';
-
-interface KeyRow {
-  id: string;
-  key_hash: string;
-  prefix: string;
-  user_name: string;
-  role: string;
-  grants: string;
-  description: string | null;
-  created_at: string;
-  last_used_at: string | null;
-}
-
-function keyRecord(r: KeyRow): ApiKeyRecord {
-  return {
-    id: r.id,
-    keyHash: r.key_hash,
-    prefix: r.prefix,
-    user: r.user_name,
-    role: r.role,
-    grants: JSON.parse(r.grants) as unknown,
-    description: r.description,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-  };
-}
 
 /** Table auth_api_keys (migration 2). */
 export class SqliteApiKeys implements ApiKeyRepository {
@@ -40,13 +15,13 @@ export class SqliteApiKeys implements ApiKeyRepository {
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const row = this.conn.stmt('SELECT * FROM auth_api_keys WHERE id = ?').get(id) as KeyRow | undefined;
-    return row ? keyRecord(row) : null;
+    const row = this.conn.stmt('SELECT * FROM auth_api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+    return row ? apiKeyRecord(row) : null;
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
-    const row = this.conn.stmt('SELECT * FROM auth_api_keys WHERE key_hash = ?').get(keyHash) as KeyRow | undefined;
-    return row ? keyRecord(row) : null;
+    const row = this.conn.stmt('SELECT * FROM auth_api_keys WHERE key_hash = ?').get(keyHash) as ApiKeyRow | undefined;
+    return row ? apiKeyRecord(row) : null;
   }
 
   async list(user?: string): Promise<ApiKeyRecord[]> {
@@ -54,7 +29,7 @@ export class SqliteApiKeys implements ApiKeyRepository {
       user === undefined
         ? this.conn.stmt('SELECT * FROM auth_api_keys ORDER BY created_at').all()
         : this.conn.stmt('SELECT * FROM auth_api_keys WHERE user_name = ? ORDER BY created_at').all(user);
-    return (rows as KeyRow[]).map(keyRecord);
+    return (rows as ApiKeyRow[]).map(apiKeyRecord);
   }
 
   async markUsed(id: string, at: string): Promise<void> {

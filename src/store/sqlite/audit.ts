@@ -1,18 +1,6 @@
 import type { AuditFilter, AuditRecord, AuditRepository } from '../repositories/auth.js';
+import { auditRecord, type AuditRow } from '../auth-rows.js';
 import type { SqliteConnection } from './connection.js';
-
-interface AuditRow {
-  id: number;
-  time: string;
-  user_name: string | null;
-  role: string | null;
-  method: string;
-  route: string;
-  target: string | null;
-  status: number;
-  source_ip: string | null;
-  detail: string | null;
-}
 
 /** Table audit_log (migration 2). */
 export class SqliteAudit implements AuditRepository {
@@ -31,17 +19,6 @@ export class SqliteAudit implements AuditRepository {
     if (filter.before !== undefined) (where.push('id < ?'), args.push(filter.before));
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.conn.stmt(sql).all(...args, filter.limit) as AuditRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      time: r.time,
-      user: r.user_name,
-      role: r.role,
-      method: r.method,
-      route: r.route,
-      target: r.target,
-      status: r.status,
-      sourceIp: r.source_ip,
-      detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
-    }));
+    return rows.map(auditRecord);
   }
 }

@@ -1,17 +1,6 @@
 import type { UserRecord, UserRepository } from '../repositories/auth.js';
+import { userRecord, type UserRow } from '../auth-rows.js';
 import type { SqliteConnection } from './connection.js';
-
-interface UserRow {
-  name: string;
-  role: string;
-  password_hash: string;
-  grants: string;
-  created_at: string;
-}
-
-function userRecord(r: UserRow): UserRecord {
-  return { name: r.name, role: r.role, passwordHash: r.password_hash, grants: JSON.parse(r.grants) as unknown, createdAt: r.created_at };
-}
 
 /** Table auth_users (migration 2). */
 export class SqliteUsers implements UserRepository {
