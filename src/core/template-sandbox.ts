@@ -1,4 +1,5 @@
-import nunjucks from 'nunjucks';
+import nunjucks from './nunjucks.js';
+import type { Environment } from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
 import { currentRender, type RenderBudget } from './template-budget.js';
 import { asText, checkFilterArgs, checkInputs, checkResult, safeMethod, textSize } from './template-values.js';
@@ -332,7 +333,7 @@ function valueKind(v: unknown): string {
  * prototype, filters and tests looked up by their own names only (`| constructor` is not a
  * filter), every filter guarded. `plain` maps filter arguments first (lazy values).
  */
-export function sandboxEnvironment(env: nunjucks.Environment, plain: (v: unknown) => unknown): void {
+export function sandboxEnvironment(env: Environment, plain: (v: unknown) => unknown): void {
   installRuntimeHooks();
   const e = env as unknown as SandboxedEnvironment;
   const globals = Object.create(null) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import nunjucks from 'nunjucks';
+import nunjucks from './nunjucks.js';
 
 /**
  * String literals in templates read as Jinja reads them (Python's rules), not as nunjucks

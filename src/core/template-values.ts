@@ -1,4 +1,4 @@
-import nunjucks from 'nunjucks';
+import nunjucks from './nunjucks.js';
 import { NrxError } from './errors.js';
 import { currentRender, type RenderBudget } from './template-budget.js';
 

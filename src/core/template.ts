@@ -1,4 +1,5 @@
-import nunjucks from 'nunjucks';
+import nunjucks from './nunjucks.js';
+import type { Template } from 'nunjucks';
 import { NrxError, type ErrorLocation } from './errors.js';
 import { withRender } from './template-budget.js';
 import { checkRendered, checkTemplateSource, sandboxEnvironment, sandboxFailure, undefinedRefusal } from './template-sandbox.js';
@@ -83,7 +84,7 @@ const HAS_TEMPLATE = /\{\{|\{%|<%/;
 interface Compiled {
   /** When the whole string is one expression, the expression text. */
   expr?: string;
-  tmpl?: nunjucks.Template;
+  tmpl?: Template;
 }
 
 const cache = new Map<string, Compiled>();
