@@ -19,7 +19,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../src/inventory/model.js';
 import type { Lab } from './lab.js';
-import { portAnswers } from './linux-host.js';
+import { startSshd } from './sshd.js';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';
 import { run, waitFor } from './run.js';
@@ -148,38 +148,8 @@ async function startLogin(lab: Lab, dir: string, pids: string): Promise<Login> {
   writeFileSync(`${sshDir}/authorized_keys`, readFileSync(`${privateKeyPath}.pub`), { mode: 0o600 });
   for (const p of [sshDir, `${sshDir}/authorized_keys`]) chownSync(p, uid, gid);
 
-  const hostKey = path.join(dir, 'host_ed25519');
-  rmSync(hostKey, { force: true });
-  rmSync(`${hostKey}.pub`, { force: true });
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${LAG_SWITCH_NAME}-host`, '-f', hostKey]);
-  chmodSync(hostKey, 0o600);
   const port = await freePort();
-  const conf = path.join(dir, 'sshd_config');
-  writeFileSync(
-    conf,
-    [
-      `Port ${port}`,
-      `ListenAddress ${LAG_SWITCH_ADDRESS}`,
-      `HostKey ${hostKey}`,
-      `PidFile ${pidfilePath(pids, LAG_SWITCH_NAME, 'sshd')}`,
-      'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'PubkeyAuthentication yes',
-      'AuthorizedKeysFile .ssh/authorized_keys',
-      'UsePAM no',
-      'PrintMotd no',
-      'PrintLastLog no',
-      'UseDNS no',
-      'MaxStartups 100:30:200',
-      `AllowUsers ${LAG_SWITCH_USER}`,
-      '',
-    ].join('\n'),
-  );
-  await run('/usr/sbin/sshd', ['-t', '-f', conf]);
-  await run('/usr/sbin/sshd', ['-f', conf, '-E', path.join(dir, 'sshd.log')]);
-  await waitFor(`sshd of ${LAG_SWITCH_NAME} on ${LAG_SWITCH_ADDRESS}:${port}`, () => portAnswers(LAG_SWITCH_ADDRESS, port), 10_000, 50);
-  const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
-  const hostPublicKey = `${type} ${key}`;
+  const { hostPublicKey } = await startSshd({ dir, name: LAG_SWITCH_NAME, pidDir: pids, address: LAG_SWITCH_ADDRESS, port, user: LAG_SWITCH_USER });
   return {
     name: LAG_SWITCH_NAME,
     address: LAG_SWITCH_ADDRESS,

@@ -5,14 +5,14 @@
  * Names carry a random tag, so hosts of parallel tests never meet, and the full FRR lab's lock
  * is not needed. Root only.
  */
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { addNamespace, cable, deleteLink, deleteNamespace } from './namespaces.js';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';
-import { run, waitFor } from './run.js';
+import { run } from './run.js';
+import { startSshd } from './sshd.js';
 
 export const LINUX_HOST_PACKAGES = ['iproute2', 'openssh-server', 'openssh-client', 'bash', 'procps'];
 
@@ -93,48 +93,10 @@ export async function startLinuxHost(dir: string): Promise<LinuxHost> {
     writeFileSync(`${sshDir}/authorized_keys`, readFileSync(`${privateKeyPath}.pub`), { mode: 0o600 });
     for (const p of [sshDir, `${sshDir}/authorized_keys`]) chownSync(p, uid, -1);
 
-    const hostKey = path.join(base, 'host_ed25519');
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${netns}-host`, '-f', hostKey]);
-    chmodSync(hostKey, 0o600);
-    const conf = path.join(base, 'sshd_config');
-    writeFileSync(
-      conf,
-      [
-        'Port 22',
-        `ListenAddress ${address}`,
-        `HostKey ${hostKey}`,
-        `PidFile ${pidfilePath(pidDir, netns, 'sshd')}`,
-        'PasswordAuthentication yes',
-        'KbdInteractiveAuthentication no',
-        'PubkeyAuthentication yes',
-        'AuthorizedKeysFile .ssh/authorized_keys',
-        'UsePAM no',
-        'PrintMotd no',
-        'PrintLastLog no',
-        'UseDNS no',
-        'MaxStartups 100:30:200',
-        `AllowUsers ${username}`,
-        '',
-      ].join('\n'),
-    );
-    await run('/usr/sbin/sshd', ['-t', '-f', conf]);
-    await run('ip', ['netns', 'exec', netns, '/usr/sbin/sshd', '-f', conf, '-E', path.join(base, 'sshd.log')]);
-    await waitFor(`sshd of ${netns} on ${address}:22`, () => portAnswers(address, 22), 10_000, 50);
-    const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
-    return { netns, address, port: 22, username, password, privateKeyPath, hostPublicKey: `${type} ${key}`, stop };
+    const { hostPublicKey } = await startSshd({ dir: base, name: netns, pidDir, address, port: 22, user: username, netns });
+    return { netns, address, port: 22, username, password, privateKeyPath, hostPublicKey, stop };
   } catch (e) {
     await stop();
     throw e;
   }
-}
-
-export function portAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, host);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

@@ -12,13 +12,13 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';
 import { run, waitFor } from './run.js';
 import { freePort, type SshEndpoint } from './ssh.js';
+import { portAnswers } from './sshd.js';
 
 export const NETCONF_PACKAGES = ['netconfd', 'openssh-server'];
 export const LAB_YANG_NAMESPACE = 'urn:netreflex:lab';
@@ -161,7 +161,7 @@ export async function startNetconf(dir: string, opts: StartNetconfOptions = {}):
     );
     await run('/usr/sbin/sshd', ['-t', '-f', conf]);
     await run('/usr/sbin/sshd', ['-f', conf, '-E', path.join(base, `sshd-${port}.log`)]);
-    await waitFor(`sshd for netconf on 127.0.0.1:${port}`, () => portAnswers(port), 5000, 20);
+    await waitFor(`sshd for netconf on 127.0.0.1:${port}`, () => portAnswers('127.0.0.1', port), 5000, 20);
   } catch (e) {
     await stopAll();
     throw e;
@@ -179,15 +179,4 @@ export async function startNetconf(dir: string, opts: StartNetconfOptions = {}):
     dir: base,
     stop: stopAll,
   };
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

@@ -11,10 +11,11 @@
  * Names are fixed (`nrxlab-vm1`, `nrxlab-leaf1-linux`...) like the rest of the lab, so `down`
  * (teardown.ts -> removeOverlay) finds them after a crash too. Needs the lab up (its leaf namespaces).
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freeSubnet, plus, portAnswers } from './linux-host.js';
+import { freeSubnet, plus } from './linux-host.js';
+import { startSshd } from './sshd.js';
 import { addNamespace, cable, deleteLink, deleteNamespace } from './namespaces.js';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';
@@ -159,37 +160,16 @@ async function startLeafLogin(labDir: string, leaf: string, vtep: string, client
   await run('visudo', ['-c', '-q', '-f', tmp]);
   await run('mv', [tmp, sudoersFile(leaf)]);
 
-  const hostKey = path.join(base, 'host_ed25519');
-  rmSync(hostKey, { force: true });
-  rmSync(`${hostKey}.pub`, { force: true });
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${leaf}-linux-host`, '-f', hostKey]);
-  chmodSync(hostKey, 0o600);
-  const conf = path.join(base, 'sshd_config');
-  writeFileSync(
-    conf,
-    [
-      'Port 22',
-      `ListenAddress ${address}`,
-      `HostKey ${hostKey}`,
-      `PidFile ${pidfilePath(path.join(labDir, 'pids'), `${leaf}-linux`, 'sshd')}`,
-      'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'PubkeyAuthentication yes',
-      'AuthorizedKeysFile .ssh/authorized_keys',
-      'UsePAM no',
-      'PrintMotd no',
-      'PrintLastLog no',
-      'UseDNS no',
-      'MaxStartups 100:30:200',
-      `AllowUsers ${username}`,
-      '',
-    ].join('\n'),
-  );
-  await run('/usr/sbin/sshd', ['-t', '-f', conf]);
   // started inside the leaf's namespace: the login's shell, and the commands it runs, are the switch's
-  await run('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-f', conf, '-E', path.join(base, 'sshd.log')]);
-  await waitFor(`sshd of ${leaf}'s Linux side on ${address}:22`, () => portAnswers(address, 22), 10_000, 50);
-  const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
+  const { hostPublicKey } = await startSshd({
+    dir: base,
+    name: `${leaf}-linux`,
+    pidDir: path.join(labDir, 'pids'),
+    address,
+    port: 22,
+    user: username,
+    netns: ns,
+  });
   return {
     leaf,
     name: `${leaf}-linux`,
@@ -198,7 +178,7 @@ async function startLeafLogin(labDir: string, leaf: string, vtep: string, client
     username,
     password,
     privateKeyPath: clientKey.privateKeyPath,
-    hostPublicKey: `${type} ${key}`,
+    hostPublicKey,
     vtep,
     bridge: HOST_BRIDGE,
     netns: ns,

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freeSubnet, plus, portAnswers } from './linux-host.js';
+import { freeSubnet, plus } from './linux-host.js';
+import { portAnswers } from './sshd.js';
 import { addNamespace, cable, deleteLink, deleteNamespace } from './namespaces.js';
 import { ensurePackages } from './packages.js';
 import { pidfilePath, readPid, stopPid } from './pids.js';

@@ -4,12 +4,13 @@
  * work; each server has its own host key so host-key checking is real.
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pidfilePath } from './pids.js';
 import { run, waitFor } from './run.js';
 import { netnsOf, userOf } from './topology.js';
+import { portAnswers } from './sshd.js';
 
 /** An sshd the lab started on loopback, and how to log in to it (password or key). */
 export interface SshEndpoint {
@@ -114,18 +115,7 @@ export async function startSsh(labDir: string, router: string, clientPrivateKey:
   writeFileSync(conf, sshdConfig(labDir, router, port, user, hostKey));
   await run('/usr/sbin/sshd', ['-t', '-f', conf]);
   await run('/usr/sbin/sshd', ['-f', conf, '-E', path.join(dir, 'sshd.log')]);
-  await waitFor(`sshd for ${router} on 127.0.0.1:${port}`, () => portAnswers(port), 5000, 50);
+  await waitFor(`sshd for ${router} on 127.0.0.1:${port}`, () => portAnswers('127.0.0.1', port), 5000, 50);
   const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/);
   return { host: '127.0.0.1', port, username: user, password, privateKeyPath: clientPrivateKey, hostPublicKey: `${type} ${key}` };
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
