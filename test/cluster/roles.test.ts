@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { natsGuard, startNatsServer, type NatsServer } from '../lab/nats.js';
 import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js';
 import { startServeNode, type ServeNode } from './serve-node.js';
+import { bearerCall } from '../api/bearer-call.js';
 
 const skip = postgresGuard() || natsGuard();
 const ADMIN_PASSWORD = 'cluster-admin-password-1';
@@ -94,16 +95,11 @@ describe('distributed mode: sensor nodes and a rules node over NATS JetStream an
     assert.ok(n.ports['syslog/udp'], n.said());
     return n;
   };
-  const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${core.url}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${p}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  // core changes when the rules node is restarted or replaced: the call follows it
+  const api = bearerCall(
+    () => core.url!,
+    () => token,
+  );
   /** Timer events fired in [from, to): by the time each was fired, so a slow rules node cannot bunch them. */
   const ticks = async (from: number, to: number): Promise<number> =>
     (await api<{ items: Array<{ time: string }> }>('GET', '/api/v1/events?type=core.st2.IntervalTimer&limit=500')).items.filter(

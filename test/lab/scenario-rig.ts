@@ -24,6 +24,7 @@ import { labUp, type Lab } from './lab.js';
 import { startRedmine, type Redmine } from './redmine.js';
 import { startSftpServer, type SftpServer } from './sftp-server.js';
 import { freeUdpPort } from './snmp.js';
+import { bearerCall, type ApiCall } from '../api/bearer-call.js';
 
 export const CHAT_CHANNEL = '#noc';
 export const BOT_NICK = 'nrxbot';
@@ -51,7 +52,7 @@ export interface ScenarioRig {
   ports: { syslog: number; trap: number; sflow: number };
   apiUrl: string;
   /** The REST API as admin; throws on a non-2xx answer with the status and body. */
-  api<T = unknown>(method: string, p: string, body?: unknown): Promise<T>;
+  api: ApiCall;
   dir: string;
   dataDir: string;
   knownHostsFile: string;
@@ -159,16 +160,10 @@ export async function startScenarioRig(opts: ScenarioRigOptions): Promise<Scenar
       appliance,
       ports,
       apiUrl,
-      async api<T>(method: string, p: string, body?: unknown): Promise<T> {
-        const res = await fetch(`${apiUrl}${p}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-        return (text ? JSON.parse(text) : {}) as T;
-      },
+      api: bearerCall(
+        () => apiUrl,
+        () => token,
+      ),
       dir,
       dataDir,
       knownHostsFile,

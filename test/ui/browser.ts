@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensurePackages } from '../lab/packages.js';
+import { bearerCall, type ApiCall } from '../api/bearer-call.js';
 
 const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 /** Debian's chromium, and a font so text has a width in screenshots. */
@@ -53,7 +54,7 @@ export interface Appliance {
   dataDir: string;
   adminPassword: string;
   /** An API call as admin with a bearer token (setting things up, not what is tested). */
-  api<T = unknown>(method: string, p: string, body?: unknown): Promise<T>;
+  api: ApiCall;
   stop(): Promise<void>;
 }
 
@@ -108,16 +109,10 @@ export async function startAppliance(opts: ApplianceOptions = {}): Promise<Appli
     ports,
     dataDir,
     adminPassword,
-    async api<T>(method: string, p: string, body?: unknown): Promise<T> {
-      const res = await fetch(`${url}${p}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : {}) as T;
-    },
+    api: bearerCall(
+      () => url,
+      () => token,
+    ),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
