@@ -28,10 +28,10 @@ import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
-import { EventIntake, type IntakeLimits } from './appliance/event-intake.js';
+import { EventIntake, type IntakeLimits, type IntakeSettle } from './appliance/event-intake.js';
 import { LagIndex } from './inventory/lag-index.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
-import { RuleStateFile } from './rules/rule-state-file.js';
+import { RuleStateFile, type RuleStateKeeper, type RuleStateStorage } from './rules/rule-state-file.js';
 import type { Leadership, Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 
@@ -55,7 +55,16 @@ export interface ApplianceOptions {
   store?: Store;
   /** Several rules nodes share the store: timers fire only on the leader (default: this process alone, always). */
   timerLeadership?: Leadership;
+  /** Where throttle and hold-down state is kept (default: one datastore key, RuleStateFile). */
+  ruleState?: (storage: RuleStateStorage, enforcer: RuleEnforcer) => RuleStateKeeper;
+  /** Called once an event's rule decisions are recorded (ok) or could not be (not ok). */
+  onEventDecided?: (eventId: string, ok: boolean) => void;
+  /** Hand out pending events found in the store (default true); false where the event bus hands them out. */
+  inboxEvents?: boolean;
 }
+
+/** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
+const NO_PENDING_EVENTS = { recover: () => 0, next: () => [] };
 
 /** Everything loaded from packs, and what could not be loaded. */
 export interface Content {
@@ -136,7 +145,7 @@ export class Appliance {
   private readonly inFlight = new Set<string>();
   private pruneInterval: NodeJS.Timeout | null = null;
   private readonly holdDowns: HoldDownTimers;
-  private readonly ruleState: RuleStateFile;
+  private readonly ruleState: RuleStateKeeper;
   private readonly inbox: InboxPoller;
   /** The network sensors' way in: coalescing, batched writes, bounded queue (see EventIntake). */
   readonly intake: EventIntake;
@@ -206,8 +215,16 @@ export class Appliance {
       templateNames: (o) => this.kv.templateNames(o),
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
     });
-    this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
-    this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
+    this.ruleState = opts.ruleState?.(this.store, this.enforcer) ?? new RuleStateFile(this.store, this.enforcer, this.log, this.now);
+    this.holdDowns = new HoldDownTimers(
+      this.enforcer,
+      async (decisions) => {
+        const ops = await this.carryOut(decisions);
+        await this.store.commit([...ops, ...this.ruleState.takeWrites()]);
+      },
+      this.log,
+      this.now,
+    );
     const lags = new LagIndex(() => this.inventory.resolvedHosts());
     this.intake = new EventIntake(
       {
@@ -227,7 +244,7 @@ export class Appliance {
     );
     this.inbox = new InboxPoller({
       store: this.store,
-      pending: this.store.pendingEvents(),
+      pending: opts.inboxEvents === false ? NO_PENDING_EVENTS : this.store.pendingEvents(),
       bus: this.bus,
       controls: this.engine,
       inFlight: this.inFlight,
@@ -299,8 +316,19 @@ export class Appliance {
    * A network sensor's event: coalesced, queued and written a batch at a time (EventIntake).
    * Never throws; what is refused or shed is counted in intake.counts.
    */
-  accept(event: EventEnvelope): void {
-    this.intake.offer(event);
+  accept(event: EventEnvelope, settle?: IntakeSettle): void {
+    this.intake.offer(event, settle);
+  }
+
+  /** An event recorded already (pending) that no rules engine decided yet: decide it now. */
+  decideRecorded(event: EventEnvelope): void {
+    this.inFlight.add(event.id);
+    void this.bus.publish(event);
+  }
+
+  /** Holds were added from outside (a partition's saved state): set the release timer again. */
+  rearmHoldDowns(): void {
+    this.holdDowns.arm();
   }
 
   /** Accept an event: record it, then publish it to the rules engine. */
@@ -339,7 +367,7 @@ export class Appliance {
       this.engine.deliverEvent(event);
       decisions = this.enforcer.onEvent(event, this.now());
     } catch (e) {
-      this.inFlight.delete(event.id);
+      this.settled(event.id, false);
       throw e;
     }
     if (decisions.some(startsExecution)) return this.processEvent(event, decisions).then(() => d.ack());
@@ -357,12 +385,12 @@ export class Appliance {
     this.decidedFlush = null;
     const { ops, ids } = this.decided;
     this.decided = { ops: [], ids: [] };
-    const done = (): void => {
-      for (const id of ids) this.inFlight.delete(id);
+    const done = (ok: boolean): void => {
+      for (const id of ids) this.settled(id, ok);
     };
     // Not written (store failure): the events stay pending and are handed out again at the next start.
-    this.store.commit(ops).then(done, (error: unknown) => {
-      done();
+    this.store.commit([...ops, ...this.ruleState.takeWrites()]).then(() => done(true), (error: unknown) => {
+      done(false);
       reportSwallowed({
         where: 'event_status',
         error,
@@ -374,14 +402,22 @@ export class Appliance {
 
   /** An event whose decisions start an execution: wait for the engine, then record. */
   private async processEvent(event: EventEnvelope, decisions: Decision[]): Promise<void> {
+    let ok = false;
     try {
       const ops = await this.carryOut(decisions);
-      ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
+      ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' }, ...this.ruleState.takeWrites());
       await this.store.commit(ops);
+      ok = true;
     } finally {
-      this.inFlight.delete(event.id);
+      this.settled(event.id, ok);
     }
     this.holdDowns.arm();
+  }
+
+  /** The event's decisions are recorded (or could not be): it is no longer in flight. */
+  private settled(eventId: string, ok: boolean): void {
+    this.inFlight.delete(eventId);
+    this.opts.onEventDecided?.(eventId, ok);
   }
 
   private async carryOut(decisions: Decision[]): Promise<WriteOp[]> {
@@ -411,7 +447,7 @@ export class Appliance {
   }
 
   private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
-    if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed();
+    if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed(d.event);
     return {
       op: 'putEnforcement',
       value: {

@@ -13,6 +13,7 @@ import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
 import { ClusterMembership, defaultNodeName, type ClusterView } from './appliance/cluster-membership.js';
+import { PartitionedRules } from './appliance/partitioned-rules.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -73,11 +74,15 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const roles = cfg.roles ?? new Set(ALL_ROLES);
   // several rules nodes on one shared store: the timers follow a leader
   const timerLeadership = roles.has('rules') ? cfg.store?.leadership?.('timers') : undefined;
+  const nodeName = cfg.nodeName ?? defaultNodeName();
+  // several rules nodes on one bus: each decides the events of its share of the partitions
+  const partitioned = cfg.bus && roles.has('rules') ? new PartitionedRules(cfg.bus, cfg.store, nodeName, log) : null;
   const appliance = new Appliance({
     config,
     log,
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
+    ...(partitioned ? partitioned.applianceOptions() : {}),
     onExecutionUpdate: (r) => stream.executionUpdated(r),
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
@@ -90,7 +95,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
-  const membership = new ClusterMembership(appliance.store.kv, { name: cfg.nodeName ?? defaultNodeName(), roles: [...roles] }, () =>
+  const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, () =>
     roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false,
   );
   // a new leader shows at once, not at the next heartbeat
@@ -199,15 +204,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       const r = await appliance.start();
       await gate.open((e) => appliance.accept(e));
       say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
-      if (cfg.bus) {
-        // an event already recorded (redelivered after this node died before its ack) is not recorded twice
-        cfg.bus.consume(
-          async (e) => {
-            if (!(await appliance.store.getTriggerInstance(e.id))) await appliance.emit(e);
-          },
-          (err) => busLog.error(err),
-        );
-        say(`netreflex: events from the bus ${cfg.bus.url}`);
+      if (cfg.bus && partitioned) {
+        partitioned.start(appliance);
+        say(`netreflex: events from the bus ${cfg.bus.url}, a share of its ${cfg.bus.partitions} partitions`);
       }
       if (cfg.sensors) {
         await pollers.start();
@@ -230,6 +229,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await sensors?.stop().catch(() => {});
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
+      await partitioned?.stop().catch(() => {});
       await cfg.bus?.close().catch(() => {});
       await appliance.stop();
     },

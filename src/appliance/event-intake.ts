@@ -79,7 +79,17 @@ export interface IntakeCounts {
   queued_high_water: number;
 }
 
+/**
+ * What became of an offered event, for an offer that asks (the event bus acks by it):
+ * `stored` - recorded as pending and handed to the rules; `handled` - nothing more to do with it
+ * (folded into a repeat, stored as a duplicate, shed, refused); `failed` - not recorded (the
+ * store refused the batch, the queue was full, the appliance is stopping): offer it again later.
+ */
+export type IntakeSettle = (outcome: 'stored' | 'handled' | 'failed') => void;
+
 export class EventIntake {
+  /** Who hears what became of an event (only events offered with a settle callback). */
+  private readonly settles = new Map<EventEnvelope, IntakeSettle>();
   private queue: EventEnvelope[] = [];
   private readonly coalescer: Coalescer;
   private readonly correlator: Correlator;
@@ -127,44 +137,48 @@ export class EventIntake {
   }
 
   /** Take one event; never throws (a refusal is counted and logged, rate-limited). */
-  offer(offered: EventEnvelope): void {
+  offer(offered: EventEnvelope, settle?: IntakeSettle): void {
     const c = this.counts;
     c.offered++;
-    if (this.closed) return this.lose('overflow', offered, 'the appliance is stopping');
+    if (this.closed) return this.lose('overflow', offered, 'the appliance is stopping', settle);
     const event = this.deps.lagOf ? promoteLagMember(offered, this.deps.lagOf) : offered;
     try {
       this.deps.validate(event);
     } catch (e) {
       c.invalid++;
       this.lossLog.warn({ type: event.type, device: event.device, err: describeError(e) }, 'event refused by its trigger type');
-      return;
+      return settle?.('handled');
     }
     if (this.correlator.handles(event.type)) {
       const verdict = this.correlator.offer(event, this.now());
       if (verdict.kind === 'repeat') {
         c.coalesced++;
         this.deps.deliverToWaits(event);
-        return;
+        return settle?.('handled');
       }
       if (verdict.kind === 'duplicate') {
-        if (this.duplicatesDue.length >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: duplicates dropped');
+        if (this.duplicatesDue.length >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: duplicates dropped', settle);
         c.duplicates++;
         this.deps.deliverToWaits(event);
-        this.duplicatesDue.push({ ...event, traceId: verdict.traceId, duplicateOf: verdict.of });
+        const duplicate = { ...event, traceId: verdict.traceId, duplicateOf: verdict.of };
+        if (settle) this.settles.set(duplicate, settle);
+        this.duplicatesDue.push(duplicate);
         this.schedule();
         return;
       }
     } else if (this.coalescer.offer(event, this.now()) !== null) {
       c.coalesced++;
       this.deps.deliverToWaits(event);
-      return;
+      return settle?.('handled');
     }
     const depth = this.queue.length;
     if (depth >= this.limits.shedAt && event.type === 'network.syslog') {
-      if (depth >= (this.limits.maxQueued * 3) / 4) return this.lose('shed_syslog', event, 'queue three-quarters full: generic syslog shed');
-      if (severityOf(event) >= LOW_SEVERITY) return this.lose('shed_low_severity_syslog', event, 'queue deep: low-severity generic syslog shed');
+      if (depth >= (this.limits.maxQueued * 3) / 4) return this.lose('shed_syslog', event, 'queue three-quarters full: generic syslog shed', settle);
+      if (severityOf(event) >= LOW_SEVERITY)
+        return this.lose('shed_low_severity_syslog', event, 'queue deep: low-severity generic syslog shed', settle);
     }
-    if (depth >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: events dropped');
+    if (depth >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: events dropped', settle);
+    if (settle) this.settles.set(event, settle);
     this.queue.push(event);
     c.queued = this.queue.length;
     if (c.queued > c.queued_high_water) c.queued_high_water = c.queued;
@@ -251,10 +265,15 @@ export class EventIntake {
     this.writing = this.deps.commit(ops).then(
       async () => {
         this.counts.stored += batch.length;
+        if (this.settles.size) {
+          for (const e of duplicates) this.settle(e, 'handled');
+          for (const e of batch) this.settle(e, 'stored');
+        }
         for (const e of batch) await this.deps.bus.publish(e);
       },
       (err: unknown) => {
         for (const e of batch) this.deps.inFlight.delete(e.id);
+        if (this.settles.size) for (const e of [...duplicates, ...batch]) this.settle(e, 'failed');
         this.counts.store_failed += batch.length;
         this.deps.log.error({ events: batch.length, err: describeError(err) }, 'events lost: the store refused the batch');
       },
@@ -265,8 +284,17 @@ export class EventIntake {
     });
   }
 
-  private lose(counter: 'shed_low_severity_syslog' | 'shed_syslog' | 'overflow', event: EventEnvelope, msg: string): void {
+  private settle(event: EventEnvelope, outcome: 'stored' | 'handled' | 'failed'): void {
+    const s = this.settles.get(event);
+    if (!s) return;
+    this.settles.delete(event);
+    s(outcome);
+  }
+
+  private lose(counter: 'shed_low_severity_syslog' | 'shed_syslog' | 'overflow', event: EventEnvelope, msg: string, settle?: IntakeSettle): void {
     this.counts[counter]++;
+    // shed on purpose: done with it; no room: the bus offers it again later
+    settle?.(counter === 'overflow' ? 'failed' : 'handled');
     // a lost event that opened a window must not collect repeats for a row that will never exist
     this.coalescer.withdraw(event);
     this.correlator.withdraw(event);

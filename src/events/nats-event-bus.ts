@@ -2,22 +2,25 @@ import { createHash } from 'node:crypto';
 import {
   jetstream,
   jetstreamManager,
-  AckPolicy,
-  DeliverPolicy,
   RetentionPolicy,
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from './envelope.js';
+import { PARTITION_CONSUMER_PREFIX, PartitionFeed, type PartitionHandler } from './nats-partition-feed.js';
+import { DEFAULT_PARTITIONS, partitionOf } from './partitions.js';
 
 /**
  * Distributed mode's event bus on NATS JetStream. Sensor nodes publish every event to the
- * stream NETREFLEX_EVENTS (subject nrx.events.<type>.<device>); rules nodes pull them from one
- * durable consumer with explicit acks, so an event is removed only once a rules node has
- * recorded it, and a node that dies before acking leaves it to be redelivered.
+ * stream NETREFLEX_EVENTS, subject nrx.events.<partition>.<type>.<device>, the partition a stable
+ * hash of the device (partitions.ts). Each partition has its own durable consumer
+ * (`rules-p<N>`, filtered on the partition) that one rules node at a time reads, in stream order,
+ * with explicit acks: an event is removed only once its owner has decided it, and events of an
+ * owner that dies stay in the stream for the next owner (nats-partition-feed.ts).
  *
  * De-duplication: every event is published with a JetStream message id made from its content
  * (type, device, payload - which carries the device's own timestamp and raw text), not its id or
@@ -27,14 +30,19 @@ import type { EventEnvelope } from './envelope.js';
  */
 
 export const EVENTS_STREAM = 'NETREFLEX_EVENTS';
+/** What `cluster status` calls the partition consumers together. */
 export const RULES_CONSUMER = 'rules';
 const SUBJECT_ROOT = 'nrx.events';
+/** The partition count is written into the stream's description, where every node reads it. */
+const DESCRIPTION = (partitions: number): string => `netreflex events; partitions=${partitions}`;
 
 export interface NatsBusOptions {
   /** How long JetStream remembers message ids for de-duplication (default 2 minutes). */
   duplicateWindowMs?: number;
-  /** How long a rules node has to record an event before it is redelivered (default 30 s). */
+  /** How long a rules node has to decide an event before it is redelivered (default 30 s). */
   ackWaitMs?: number;
+  /** Event partitions of the cluster (default 16); must match what the stream records. */
+  partitions?: number;
 }
 
 export interface NatsBusCounts {
@@ -50,8 +58,13 @@ function token(s: string): string {
   return s.replace(/[.*>\s]/g, '_') || '_';
 }
 
-export function eventSubject(e: EventEnvelope): string {
-  return `${SUBJECT_ROOT}.${e.type.split('.').map(token).join('.')}.${token(e.device ?? '-')}`;
+export function eventSubject(e: EventEnvelope, partitions = DEFAULT_PARTITIONS): string {
+  return `${partitionSubject(partitionOf(e.device, partitions))}.${e.type.split('.').map(token).join('.')}.${token(e.device ?? '-')}`;
+}
+
+/** The subject root of one partition: its consumer's filter is this plus `.>`. */
+export function partitionSubject(partition: number): string {
+  return `${SUBJECT_ROOT}.${partition}`;
 }
 
 /** The content key two sensor nodes agree on for the same message. */
@@ -61,32 +74,52 @@ export function dedupId(e: EventEnvelope): string {
     .digest('base64url');
 }
 
+/** The partition count a stream records, or null for a stream made before partitions. */
+function recordedPartitions(description: string | undefined): number | null {
+  const m = /partitions=(\d+)/.exec(description ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 export class NatsEventBus {
   readonly counts: NatsBusCounts = { published: 0, duplicates: 0, publishFailed: 0, consumed: 0, redelivered: 0 };
-  private stopped = false;
-  private consuming: Promise<void> | null = null;
-  private stopConsume: (() => void) | null = null;
+  private readonly feeds = new Set<PartitionFeed>();
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     readonly url: string,
+    /** Event partitions of this cluster (as the stream records them). */
+    readonly partitions: number,
+    private readonly ackWaitMs: number,
   ) {}
 
-  /** The rules consumer's backlog: events not yet handed out, and handed out but not yet acked. */
+  /** The rules consumers' backlog, all partitions together: not yet handed out, handed out but not yet acked. */
   async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number; redelivered: number }> {
-    const ci = await this.jsm.consumers.info(EVENTS_STREAM, RULES_CONSUMER);
-    return { stream: EVENTS_STREAM, consumer: RULES_CONSUMER, pending: ci.num_pending, ackPending: ci.num_ack_pending, redelivered: ci.num_redelivered };
+    const out = { stream: EVENTS_STREAM, consumer: RULES_CONSUMER, pending: 0, ackPending: 0, redelivered: 0 };
+    for await (const ci of this.jsm.consumers.list(EVENTS_STREAM)) {
+      if (!ci.name.startsWith(PARTITION_CONSUMER_PREFIX)) continue;
+      out.pending += ci.num_pending;
+      out.ackPending += ci.num_ack_pending;
+      out.redelivered += ci.num_redelivered;
+    }
+    // events of a partition no rules node has read yet have no consumer: they wait in the stream
+    const si = await this.jsm.streams.info(EVENTS_STREAM);
+    out.pending = Math.max(out.pending, si.state.messages - out.ackPending);
+    return out;
   }
 
-  /** Connects and makes sure the stream and the rules consumer exist (creating them is idempotent across nodes). */
+  /**
+   * Connects and makes sure the stream exists (creating it is idempotent across nodes). The
+   * stream records the partition count; a node started with another count is refused.
+   */
   static async connect(url: string, opts: NatsBusOptions = {}): Promise<NatsEventBus> {
     let nc: NatsConnection;
+    const partitions = opts.partitions ?? DEFAULT_PARTITIONS;
     try {
       const u = new URL(url);
       if (u.protocol !== 'nats:') throw new Error('expected nats://host:port');
@@ -99,45 +132,51 @@ export class NatsEventBus {
     } catch (e) {
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: cannot connect: ${(e as Error).message}`, { cause: e });
     }
+    let recorded: number | null = null;
     try {
       const jsm = await jetstreamManager(nc);
-      const stream = {
-        name: EVENTS_STREAM,
-        subjects: [`${SUBJECT_ROOT}.>`],
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-        duplicate_window: (opts.duplicateWindowMs ?? 120_000) * 1_000_000,
-      };
+      const duplicateWindow = (opts.duplicateWindowMs ?? 120_000) * 1_000_000;
+      let info: StreamInfo | null = null;
       try {
-        await jsm.streams.info(EVENTS_STREAM);
-        await jsm.streams.update(EVENTS_STREAM, { duplicate_window: stream.duplicate_window });
+        info = await jsm.streams.info(EVENTS_STREAM);
       } catch {
-        await jsm.streams.add(stream);
+        info = null;
       }
-      try {
-        await jsm.consumers.info(EVENTS_STREAM, RULES_CONSUMER);
-      } catch {
-        await jsm.consumers.add(EVENTS_STREAM, {
-          durable_name: RULES_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: (opts.ackWaitMs ?? 30_000) * 1_000_000,
-          max_ack_pending: 1_000,
+      if (!info) {
+        await jsm.streams.add({
+          name: EVENTS_STREAM,
+          description: DESCRIPTION(partitions),
+          subjects: [`${SUBJECT_ROOT}.>`],
+          retention: RetentionPolicy.Workqueue,
+          storage: StorageType.File,
+          duplicate_window: duplicateWindow,
         });
+      } else {
+        recorded = recordedPartitions(info.config.description);
+        if (recorded === null || recorded === partitions)
+          await jsm.streams.update(EVENTS_STREAM, { ...info.config, description: DESCRIPTION(partitions), duplicate_window: duplicateWindow });
       }
-      return new NatsEventBus(nc, jetstream(nc), jsm, redact(url));
+      // the one consumer of the version before partitions overlaps every partition's: it goes
+      await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
+      if (recorded === null || recorded === partitions)
+        return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {
         cause: e,
       });
     }
+    await nc.close().catch(() => {});
+    throw new NrxError(
+      'NRX_ERR_CONFIG',
+      `--bus ${redact(url)}: this cluster splits events into ${recorded} partitions (recorded in stream ${EVENTS_STREAM}); this node was started with ${partitions}: start it with --partitions ${recorded}`,
+    );
   }
 
   /** Publishes one event; resolves once JetStream stored it (or recognised it as a duplicate). */
   async publish(e: EventEnvelope): Promise<void> {
     try {
-      const ack = await this.js.publish(eventSubject(e), JSON.stringify(e), { msgID: dedupId(e) });
+      const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: dedupId(e) });
       if (ack.duplicate) this.counts.duplicates++;
       else this.counts.published++;
     } catch (err) {
@@ -147,38 +186,18 @@ export class NatsEventBus {
   }
 
   /**
-   * Hands every event to `record` one at a time, in stream order; acks it once `record`
-   * resolved. A `record` that throws leaves the event unacked: it comes back after ack_wait.
+   * Start reading one partition (this node now owns it): every event still in the stream for
+   * it, in stream order, then new ones. See PartitionFeed.
    */
-  consume(record: (e: EventEnvelope) => Promise<void>, onError: (e: unknown) => void): void {
-    if (this.consuming) throw new NrxError('NRX_ERR_INTERNAL', 'bus: already consuming');
-    this.consuming = (async () => {
-      const consumer = await this.js.consumers.get(EVENTS_STREAM, RULES_CONSUMER);
-      while (!this.stopped) {
-        const messages = await consumer.consume({ max_messages: 256 });
-        this.stopConsume = () => void messages.stop();
-        for await (const m of messages) {
-          if (m.info.deliveryCount > 1) this.counts.redelivered++;
-          try {
-            await record(JSON.parse(m.string()) as EventEnvelope);
-            m.ack();
-            this.counts.consumed++;
-          } catch (err) {
-            onError(err);
-            m.nak(1_000);
-          }
-          if (this.stopped) break;
-        }
-      }
-    })().catch((err: unknown) => {
-      if (!this.stopped) onError(err);
-    });
+  async openPartition(partition: number, handle: PartitionHandler, onError: (e: unknown) => void): Promise<PartitionFeed> {
+    const feed = await PartitionFeed.open(this.js, this.jsm, partition, { ackWaitMs: this.ackWaitMs, counts: this.counts }, handle, onError);
+    this.feeds.add(feed);
+    feed.closed.finally(() => this.feeds.delete(feed)).catch(() => {});
+    return feed;
   }
 
   async close(): Promise<void> {
-    this.stopped = true;
-    this.stopConsume?.();
-    await this.consuming?.catch(() => {});
+    await Promise.all([...this.feeds].map((f) => f.stop()));
     await this.nc.drain().catch(() => {});
   }
 }

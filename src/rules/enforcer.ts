@@ -129,31 +129,38 @@ export class RuleEnforcer {
     return this.holds.size;
   }
 
-  snapshot(): unknown {
-    const snap: EnforcerSnapshot = { version: 1, holds: [...this.holds.values()].map((h) => ({ ...h })), throttles: this.throttles.snapshot() };
+  /** The state as JSON; with `only`, the holds and counters of the devices it accepts (one partition's). */
+  snapshot(only?: (device: string | null) => boolean): unknown {
+    const holds = [...this.holds.values()].filter((h) => !only || only(h.event.device ?? null)).map((h) => ({ ...h }));
+    const snap: EnforcerSnapshot = { version: 1, holds, throttles: this.throttles.snapshot(only) };
     return JSON.parse(JSON.stringify(snap));
   }
 
+  /** Replace the state with a snapshot. */
   restore(snapshot: unknown): void {
-    if (!isPlainObject(snapshot) || snapshot.version !== 1 || !Array.isArray(snapshot.holds) || !Array.isArray(snapshot.throttles)) {
-      throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot is not a version 1 snapshot {version, holds, throttles}');
-    }
-    const holds = snapshot.holds as PendingHold[];
-    const throttles = snapshot.throttles as ThrottleCounterSnapshot[];
-    for (const h of holds) {
-      if (!isPlainObject(h) || typeof h.rule !== 'string' || typeof h.key !== 'string' || typeof h.releaseAt !== 'number' || !isPlainObject(h.event)) {
-        throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed hold-down entry');
-      }
-    }
-    for (const t of throttles) {
-      if (!isPlainObject(t) || typeof t.rule !== 'string' || typeof t.key !== 'string' || typeof t.perMs !== 'number' || !Array.isArray(t.executions)) {
-        throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed throttle entry');
-      }
-    }
+    const { holds, throttles } = checkSnapshot(snapshot);
     this.holds.clear();
+    this.throttles.restore([]);
+    this.absorbChecked(holds, throttles);
+  }
+
+  /** Add a snapshot's holds and counters to the state (a partition this node takes over). */
+  absorb(snapshot: unknown): void {
+    const { holds, throttles } = checkSnapshot(snapshot);
+    this.absorbChecked(holds, throttles);
+  }
+
+  /** Drop the holds and counters of the devices `only` accepts (a partition this node gave away). */
+  forget(only: (device: string | null) => boolean): void {
+    for (const [id, h] of this.holds) if (only(h.event.device ?? null)) this.holds.delete(id);
+    this.throttles.forget(only);
+    this.earliestRelease = this.nextDeadline() ?? Infinity;
+  }
+
+  private absorbChecked(holds: PendingHold[], throttles: ThrottleCounterSnapshot[]): void {
     for (const h of holds) this.holds.set(`${h.rule}\u0000${h.key}`, { ...h });
     this.earliestRelease = this.nextDeadline() ?? Infinity;
-    this.throttles.restore(throttles);
+    this.throttles.absorb(throttles);
   }
 
   private enforce(rule: Rule, event: EventEnvelope, now: number): Decision {
@@ -246,7 +253,7 @@ export class RuleEnforcer {
     } catch (e) {
       return decision(rule, event, 'failed', { reason: `throttle key: ${errorText(e)}` });
     }
-    const verdict = this.throttles.decide(rule.ref, key, rule.throttle, now);
+    const verdict = this.throttles.decide(rule.ref, key, rule.throttle, now, event.device ?? null);
     if (verdict.kind === 'execute') return decision(rule, event, 'execute', { parameters });
     const limit = `${verdict.count} executions for key '${key}' within ${rule.throttle.per} (max ${rule.throttle.max})`;
     if (verdict.kind === 'escalate') {
@@ -275,6 +282,25 @@ export class RuleEnforcer {
     if (!window) return null;
     return decision(rule, event, 'maintenance', { reason: `${device !== null ? `device ${device}` : 'event'} is in maintenance window '${window.name}'` });
   }
+}
+
+function checkSnapshot(snapshot: unknown): { holds: PendingHold[]; throttles: ThrottleCounterSnapshot[] } {
+  if (!isPlainObject(snapshot) || snapshot.version !== 1 || !Array.isArray(snapshot.holds) || !Array.isArray(snapshot.throttles)) {
+    throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot is not a version 1 snapshot {version, holds, throttles}');
+  }
+  const holds = snapshot.holds as PendingHold[];
+  const throttles = snapshot.throttles as ThrottleCounterSnapshot[];
+  for (const h of holds) {
+    if (!isPlainObject(h) || typeof h.rule !== 'string' || typeof h.key !== 'string' || typeof h.releaseAt !== 'number' || !isPlainObject(h.event)) {
+      throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed hold-down entry');
+    }
+  }
+  for (const t of throttles) {
+    if (!isPlainObject(t) || typeof t.rule !== 'string' || typeof t.key !== 'string' || typeof t.perMs !== 'number' || !Array.isArray(t.executions)) {
+      throw new NrxError('NRX_ERR_STORE', 'rule enforcer snapshot holds a malformed throttle entry');
+    }
+  }
+  return { holds, throttles };
 }
 
 function errorText(e: unknown): string {

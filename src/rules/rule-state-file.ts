@@ -2,6 +2,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { KeyValueRecord } from '../store/records.js';
 import type { WriteOp } from '../store/store.js';
+import type { EventEnvelope } from '../events/envelope.js';
 
 /** Where throttle counters and held events survive a restart (a system key in the datastore). */
 export const RULE_STATE_KEY = '_netreflex.rule_state';
@@ -18,11 +19,23 @@ export interface RuleStateHolder {
   restore(snapshot: unknown): void;
 }
 
+/** Where the appliance keeps throttle and hold-down state: one key (RuleStateFile) or one per event partition. */
+export interface RuleStateKeeper {
+  restore(): Promise<void>;
+  /** A throttled or held rule decided about this event. */
+  changed(event: EventEnvelope): void;
+  /** State writes to commit with the decisions that changed it ([] when it is saved on its own schedule). */
+  takeWrites(): WriteOp[];
+  start(everyMs?: number): void;
+  stop(): void;
+  flush(): Promise<void>;
+}
+
 /**
  * Throttle and hold-down state, saved at most once a second and only when a throttled or held
  * rule decided something since the last save (the state changes on every such decision).
  */
-export class RuleStateFile {
+export class RuleStateFile implements RuleStateKeeper {
   private dirty = false;
   private interval: NodeJS.Timeout | null = null;
 
@@ -47,6 +60,10 @@ export class RuleStateFile {
   /** A throttled or held rule decided: save on the next flush. */
   changed(): void {
     this.dirty = true;
+  }
+
+  takeWrites(): WriteOp[] {
+    return [];
   }
 
   /** Save every `everyMs` from now on (until stop). */

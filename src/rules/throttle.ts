@@ -16,6 +16,8 @@ interface Counter {
   /** Times (ms) of the executions still inside the window, oldest first. */
   executions: number[];
   escalatedAt: number | null;
+  /** The device of the last event counted (the counter follows its event partition in a cluster). */
+  device: string | null;
 }
 
 export interface ThrottleCounterSnapshot {
@@ -24,6 +26,7 @@ export interface ThrottleCounterSnapshot {
   perMs: number;
   executions: number[];
   escalatedAt: number | null;
+  device?: string | null;
 }
 
 export class ThrottleBook {
@@ -34,11 +37,12 @@ export class ThrottleBook {
   }
 
   /** Decide for one firing and record it. */
-  decide(rule: string, key: string, spec: ThrottleSpec, now: number): ThrottleVerdict {
+  decide(rule: string, key: string, spec: ThrottleSpec, now: number, device: string | null = null): ThrottleVerdict {
     const id = `${rule}\u0000${key}`;
     let c = this.counters.get(id);
-    if (!c) this.counters.set(id, (c = { rule, key, perMs: spec.perMs, executions: [], escalatedAt: null }));
+    if (!c) this.counters.set(id, (c = { rule, key, perMs: spec.perMs, executions: [], escalatedAt: null, device }));
     c.perMs = spec.perMs;
+    c.device = device;
     const since = now - spec.perMs;
     while (c.executions.length > 0 && c.executions[0]! <= since) c.executions.shift();
     if (c.executions.length < spec.max) {
@@ -61,12 +65,25 @@ export class ThrottleBook {
     }
   }
 
-  snapshot(): ThrottleCounterSnapshot[] {
-    return [...this.counters.values()].map((c) => ({ rule: c.rule, key: c.key, perMs: c.perMs, executions: [...c.executions], escalatedAt: c.escalatedAt }));
+  /** The counters (those of the devices `only` accepts, when given). */
+  snapshot(only?: (device: string | null) => boolean): ThrottleCounterSnapshot[] {
+    return [...this.counters.values()]
+      .filter((c) => !only || only(c.device))
+      .map((c) => ({ rule: c.rule, key: c.key, perMs: c.perMs, executions: [...c.executions], escalatedAt: c.escalatedAt, device: c.device }));
   }
 
   restore(counters: readonly ThrottleCounterSnapshot[]): void {
     this.counters.clear();
-    for (const c of counters) this.counters.set(`${c.rule}\u0000${c.key}`, { ...c, executions: [...c.executions] });
+    this.absorb(counters);
+  }
+
+  /** Add saved counters to those kept (a counter of the same rule and key is replaced). */
+  absorb(counters: readonly ThrottleCounterSnapshot[]): void {
+    for (const c of counters) this.counters.set(`${c.rule}\u0000${c.key}`, { ...c, executions: [...c.executions], device: c.device ?? null });
+  }
+
+  /** Drop the counters of the devices `only` accepts (their partition moved to another node). */
+  forget(only: (device: string | null) => boolean): void {
+    for (const [id, c] of this.counters) if (only(c.device)) this.counters.delete(id);
   }
 }

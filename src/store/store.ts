@@ -94,6 +94,22 @@ export interface Leadership {
   close(): Promise<void>;
 }
 
+/**
+ * Who of the rules nodes sharing a store owns which event partition (distributed mode). Each
+ * node is a member while its connection lives; a partition is owned by the member holding its
+ * lock. The store releases every lock of a member whose process dies.
+ */
+export interface PartitionLocks {
+  /** Joins if not yet a member, then: this member, the live members, and each owned partition's owner. */
+  view(): Promise<{ self: string; members: string[]; owners: Map<number, string>; names: Map<string, string> }>;
+  /** Takes a partition's lock if no member holds it. */
+  tryTake(partition: number): Promise<boolean>;
+  release(partition: number): Promise<void>;
+  /** Called when membership and every lock were lost with the connection (view() joins again). */
+  onLost(listener: () => void): void;
+  close(): Promise<void>;
+}
+
 export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, for messages: the database file, or the server and database name. */
@@ -127,6 +143,8 @@ export interface Store extends Repositories {
 
   /** A leader election among the processes sharing this store (PostgreSQL); absent where one process owns the store (SQLite). */
   leadership?(name: string): Leadership;
+  /** Event partition ownership among rules nodes (PostgreSQL); `name` shows who holds what. */
+  partitionLocks?(name: string): PartitionLocks;
 
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildAppliance } from '../../assembly.js';
 import { openStore } from '../../store/open-store.js';
 import { parseRoles } from '../../core/roles.js';
+import { parsePartitionCount } from '../../events/partitions.js';
 import { createLogger, logFormatFor } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
 import { collect, configFrom, reportError, type DataOptions } from '../context.js';
@@ -21,6 +22,7 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   store?: string;
   bus?: string;
   role?: string;
+  partitions?: string;
   nodeName?: string;
   sensors: boolean;
   sensorHost: string;
@@ -58,6 +60,11 @@ export function registerServe(program: Command): void {
       '--node-name <name>',
       'this node in `netreflex cluster status` (default <hostname>-<pid>; env NETREFLEX_NODE_NAME)',
       process.env.NETREFLEX_NODE_NAME,
+    )
+    .option(
+      '--partitions <n>',
+      'event partitions of the cluster (default 16; the same on every node, recorded with the event stream; env NETREFLEX_PARTITIONS)',
+      process.env.NETREFLEX_PARTITIONS,
     )
     .option('--role <roles>', 'what this node does: all (default) or a list of sensor, rules, worker, api (env NETREFLEX_ROLE)', process.env.NETREFLEX_ROLE)
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
@@ -97,7 +104,8 @@ export function registerServe(program: Command): void {
         const roles = parseRoles(opts.role, { bus: Boolean(opts.bus) });
         const store = await openStore(opts.store, config.dataDir);
         // loaded only with --bus: an embedded appliance never touches NATS
-        const bus = opts.bus ? await (await import('../../events/nats-event-bus.js')).NatsEventBus.connect(opts.bus) : undefined;
+        const partitions = parsePartitionCount(opts.partitions);
+        const bus = opts.bus ? await (await import('../../events/nats-event-bus.js')).NatsEventBus.connect(opts.bus, { partitions }) : undefined;
         if (store.kind === 'postgres') say(`netreflex: state in PostgreSQL ${store.location}`);
         const assembled = buildAppliance({
           config,

@@ -10,11 +10,12 @@ import type {
   WorkflowStateRecord,
 } from '../records.js';
 import * as rows from '../sqlite-rows.js';
-import type { EnforcementFilter, EventFilter, ExecutionFilter, Leadership, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
+import type { EnforcementFilter, EventFilter, ExecutionFilter, Leadership, PartitionLocks, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
 import { PgApiKeys, PgAudit, PgLoginTokens, PgUsers } from './auth.js';
 import { PgConnection } from './connection.js';
 import { PgInventory } from './inventory.js';
 import { PgLeaderLock } from './leader-lock.js';
+import { PgPartitionLocks } from './partition-locks.js';
 import { PgKeyValues } from './key-values.js';
 import { migratePg } from './migrations.js';
 import { PgPendingEvents } from './pending-events.js';
@@ -318,6 +319,10 @@ export class PostgresStore implements Store {
 
   leadership(name: string): Leadership {
     return new PgLeaderLock(this.url, name);
+  }
+
+  partitionLocks(name: string): PartitionLocks {
+    return new PgPartitionLocks(this.url, name);
   }
 
   async prune(policy: RetentionPolicy, now: Date = new Date()): Promise<PruneReport> {
