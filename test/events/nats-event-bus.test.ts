@@ -1,10 +1,12 @@
 // The JetStream event bus against a real nats-server (started here): what two sensor nodes
-// publish for one datagram is stored once; a rules node acks only what it recorded, and what it
-// failed to record comes back; a second consumer on the same durable shares the work.
+// publish for one datagram is stored once; a partition is read in publish order; a new owner of a
+// partition gets at once what the previous owner left unacked; the partition count is the cluster's.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { makeEvent, type EventEnvelope } from '../../src/events/envelope.js';
 import { dedupId, eventSubject, NatsEventBus } from '../../src/events/nats-event-bus.js';
+import type { PartitionMessage } from '../../src/events/nats-partition-feed.js';
+import { partitionOf } from '../../src/events/partitions.js';
 import { NrxError } from '../../src/core/errors.js';
 import { natsGuard, startNatsServer, type NatsServer } from '../lab/nats.js';
 
@@ -32,20 +34,31 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
     await nats?.stop();
   });
 
-  test('subjects name the trigger type and the device; dedup ids depend on content, not on the event id or the time received', () => {
+  test('subjects name the partition, the trigger type and the device; dedup ids depend on content, not on the event id or the time received', () => {
     const a = bgpDown('10.0.1.1');
     // another sensor node received it a moment later
     const b = { ...bgpDown('10.0.1.1'), id: 'another-id', traceId: 'another-trace', time: '2030-01-01T00:00:00.003Z' };
-    assert.equal(eventSubject(a), 'nrx.events.network.bgp_peer_state_changed.leaf1_dc1');
+    assert.equal(eventSubject(a, 16), `nrx.events.${partitionOf('leaf1.dc1', 16)}.network.bgp_peer_state_changed.leaf1_dc1`);
     assert.equal(dedupId(a), dedupId(b));
     assert.notEqual(dedupId(a), dedupId(bgpDown('10.0.1.2')));
     assert.notEqual(dedupId(a), dedupId(bgpDown('10.0.1.1', '2030-01-01T00:00:01.000Z')));
   });
 
-  test('two sensor nodes publishing one message store it once; a rules node records each event once, in order', async () => {
-    const sensorA = await NatsEventBus.connect(nats.url);
-    const sensorB = await NatsEventBus.connect(nats.url);
-    const rules = await NatsEventBus.connect(nats.url);
+  /** Reads one partition into `seen`, acking each message unless `keep` says to leave it open. */
+  const reader = async (bus: NatsEventBus, p: number, seen: PartitionMessage[], keep = (_m: PartitionMessage) => false) =>
+    bus.openPartition(
+      p,
+      (m) => {
+        seen.push(m);
+        if (!keep(m)) m.ack();
+      },
+      (e) => assert.fail(String(e)),
+    );
+
+  test('two sensor nodes publishing one message store it once; a partition is read in publish order', async () => {
+    const sensorA = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    const sensorB = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    const rules = await NatsEventBus.connect(nats.url, { partitions: 4 });
     try {
       const events = Array.from({ length: 20 }, (_, i) => bgpDown(`10.0.0.${i}`));
       for (const e of events) {
@@ -54,43 +67,64 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
       }
       assert.equal(sensorA.counts.published + sensorB.counts.published, 20);
       assert.equal(sensorA.counts.duplicates + sensorB.counts.duplicates, 20);
-      const seen: string[] = [];
-      rules.consume(
-        async (e) => void seen.push(String(e.payload.peer)),
-        (e) => assert.fail(String(e)),
-      );
-      await until(() => seen.length >= 20, 'twenty events recorded');
+      const seen: PartitionMessage[] = [];
+      // every other partition has none of this device's events
+      const elsewhere: PartitionMessage[] = [];
+      const p = partitionOf('leaf1.dc1', 4);
+      const feeds = [await reader(rules, p, seen), await reader(rules, (p + 1) % 4, elsewhere)];
+      await until(() => seen.length >= 20, 'twenty events read');
       assert.deepEqual(
-        seen,
+        seen.map((m) => m.event.payload.peer),
         events.map((e) => e.payload.peer),
       );
+      assert.ok(seen.every((m) => m.mayBeSeen && m.partition === p), 'published before the partition was taken: a previous owner may have had them');
+      assert.equal(elsewhere.length, 0);
+      await Promise.all(feeds.map((f) => f.stop()));
     } finally {
       await Promise.all([sensorA.close(), sensorB.close(), rules.close()]);
     }
   });
 
-  test('an event the rules node fails to record is not acked and comes back; it is recorded exactly once', async () => {
-    const sensor = await NatsEventBus.connect(nats.url);
-    const rules = await NatsEventBus.connect(nats.url);
+  test('a new owner of a partition gets what the previous one left unacked at once, in order, and nothing it acked', async () => {
+    const sensor = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    const first = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    const second = await NatsEventBus.connect(nats.url, { partitions: 4 });
     try {
-      await sensor.publish(bgpDown('192.0.2.1', '2030-02-01T00:00:00.000Z'));
-      let attempts = 0;
-      const recorded: string[] = [];
-      rules.consume(
-        async (e) => {
-          if (++attempts === 1) throw new NrxError('NRX_ERR_STORE', 'database down for a moment');
-          recorded.push(String(e.payload.peer));
-        },
-        () => {},
+      const p = partitionOf('leaf1.dc1', 4);
+      const events = Array.from({ length: 6 }, (_, i) => bgpDown(`10.0.3.${i}`, '2030-03-01T00:00:00.000Z'));
+      for (const e of events) await sensor.publish(e);
+      const seenFirst: PartitionMessage[] = [];
+      // the first owner decides the first two, then dies with the others in hand
+      const feed = await reader(first, p, seenFirst, (m) => !['10.0.3.0', '10.0.3.1'].includes(String(m.event.payload.peer)));
+      await until(() => seenFirst.length === 6, 'the first owner read all six');
+      await feed.stop();
+      const began = Date.now();
+      const seenSecond: PartitionMessage[] = [];
+      const feed2 = await reader(second, p, seenSecond);
+      await until(() => seenSecond.length === 4, 'the second owner has the four left');
+      assert.ok(Date.now() - began < 5_000, 'without waiting out the 30 s ack wait');
+      assert.deepEqual(
+        seenSecond.map((m) => m.event.payload.peer),
+        ['10.0.3.2', '10.0.3.3', '10.0.3.4', '10.0.3.5'],
       );
-      await until(() => recorded.length === 1, 'the event recorded after its redelivery');
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(recorded, ['192.0.2.1']);
-      assert.equal(attempts, 2);
-      assert.equal(rules.counts.redelivered, 1);
+      // published after the takeover: no previous owner can have had it
+      const late = bgpDown('10.0.3.9', '2030-03-01T00:00:09.000Z');
+      await sensor.publish(late);
+      await until(() => seenSecond.length === 5, 'the later event read');
+      assert.equal(seenSecond[4]!.mayBeSeen, false);
+      await feed2.stop();
+      const lag = await second.lag();
+      assert.equal(lag.ackPending, 0);
     } finally {
-      await Promise.all([sensor.close(), rules.close()]);
+      await Promise.all([sensor.close(), first.close(), second.close()]);
     }
+  });
+
+  test('a node started with another partition count than the stream records is refused, naming the count to use', async () => {
+    await assert.rejects(
+      NatsEventBus.connect(nats.url, { partitions: 8 }),
+      (e) => e instanceof NrxError && e.code === 'NRX_ERR_CONFIG' && /4 partitions/.test(e.message) && /--partitions 4/.test(e.message),
+    );
   });
 
   test('a bus URL that is not nats:// or does not answer is NRX_ERR_BUS without the password', async () => {
