@@ -389,15 +389,18 @@ export class Appliance {
       for (const id of ids) this.settled(id, ok);
     };
     // Not written (store failure): the events stay pending and are handed out again at the next start.
-    this.store.commit([...ops, ...this.ruleState.takeWrites()]).then(() => done(true), (error: unknown) => {
-      done(false);
-      reportSwallowed({
-        where: 'event_status',
-        error,
-        log: this.log,
-        msg: 'rule decisions of handled events not recorded; they are handled again at the next start',
-      });
-    });
+    this.store.commit([...ops, ...this.ruleState.takeWrites()]).then(
+      () => done(true),
+      (error: unknown) => {
+        done(false);
+        reportSwallowed({
+          where: 'event_status',
+          error,
+          log: this.log,
+          msg: 'rule decisions of handled events not recorded; they are handled again at the next start',
+        });
+      },
+    );
   }
 
   /** An event whose decisions start an execution: wait for the engine, then record. */

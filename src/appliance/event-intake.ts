@@ -174,8 +174,7 @@ export class EventIntake {
     const depth = this.queue.length;
     if (depth >= this.limits.shedAt && event.type === 'network.syslog') {
       if (depth >= (this.limits.maxQueued * 3) / 4) return this.lose('shed_syslog', event, 'queue three-quarters full: generic syslog shed', settle);
-      if (severityOf(event) >= LOW_SEVERITY)
-        return this.lose('shed_low_severity_syslog', event, 'queue deep: low-severity generic syslog shed', settle);
+      if (severityOf(event) >= LOW_SEVERITY) return this.lose('shed_low_severity_syslog', event, 'queue deep: low-severity generic syslog shed', settle);
     }
     if (depth >= this.limits.maxQueued) return this.lose('overflow', event, 'event queue full: events dropped', settle);
     if (settle) this.settles.set(event, settle);

@@ -103,7 +103,8 @@ export class PartitionOwner implements PartitionOwnership {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    for (const p of this.owned()) await this.give(p).catch((e: unknown) => this.log.warn({ partition: p, err: describeError(e) }, 'partition not given back cleanly'));
+    for (const p of this.owned())
+      await this.give(p).catch((e: unknown) => this.log.warn({ partition: p, err: describeError(e) }, 'partition not given back cleanly'));
     await this.locks.close();
   }
 }

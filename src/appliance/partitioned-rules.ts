@@ -39,7 +39,10 @@ export class PartitionedRules {
     private readonly log: Logger,
   ) {
     if (!store?.partitionLocks)
-      throw new NrxError('NRX_ERR_CONFIG', `a rules node with --bus shares the events with the other rules nodes through PostgreSQL: give --store postgres://...`);
+      throw new NrxError(
+        'NRX_ERR_CONFIG',
+        `a rules node with --bus shares the events with the other rules nodes through PostgreSQL: give --store postgres://...`,
+      );
     this.busWarnings = new RateLimitedLog(log);
   }
 

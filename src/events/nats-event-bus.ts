@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type JetStreamClient,
-  type JetStreamManager,
-  type StreamInfo,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from './envelope.js';
@@ -158,8 +150,7 @@ export class NatsEventBus {
       }
       // the one consumer of the version before partitions overlaps every partition's: it goes
       await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
-      if (recorded === null || recorded === partitions)
-        return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000);
+      if (recorded === null || recorded === partitions) return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {

@@ -77,7 +77,10 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
         seen.map((m) => m.event.payload.peer),
         events.map((e) => e.payload.peer),
       );
-      assert.ok(seen.every((m) => m.mayBeSeen && m.partition === p), 'published before the partition was taken: a previous owner may have had them');
+      assert.ok(
+        seen.every((m) => m.mayBeSeen && m.partition === p),
+        'published before the partition was taken: a previous owner may have had them',
+      );
       assert.equal(elsewhere.length, 0);
       await Promise.all(feeds.map((f) => f.stop()));
     } finally {

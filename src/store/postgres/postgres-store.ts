@@ -10,7 +10,18 @@ import type {
   WorkflowStateRecord,
 } from '../records.js';
 import * as rows from '../sqlite-rows.js';
-import type { EnforcementFilter, EventFilter, ExecutionFilter, Leadership, PartitionLocks, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from '../store.js';
+import type {
+  EnforcementFilter,
+  EventFilter,
+  ExecutionFilter,
+  Leadership,
+  PartitionLocks,
+  PendingEventFeed,
+  PruneReport,
+  RetentionPolicy,
+  Store,
+  WriteOp,
+} from '../store.js';
 import { PgApiKeys, PgAudit, PgLoginTokens, PgUsers } from './auth.js';
 import { PgConnection } from './connection.js';
 import { PgInventory } from './inventory.js';
