@@ -63,6 +63,13 @@ test('rsyslog relay: one socket per router stamped with its hostname, RFC 5424 t
   assert.match(conf, /Socket="\/tmp\/labx\/syslog\/leaf1\.sock" HostName="leaf1"/);
   assert.match(conf, /Socket="\/tmp\/labx\/syslog\/spine1\.sock" HostName="spine1"/);
   assert.match(conf, /type="omfwd" target="127\.0\.0\.1" port="41514" protocol="udp" template="RSYSLOG_SyslogProtocol23Format"/);
+  assert.equal(conf.match(/type="omfwd"/g)?.length, 1);
+});
+
+test('rsyslog relay with copies: every message to the syslog port and to each copy port', () => {
+  const conf = rsyslogConfig('/tmp/labx', ['leaf1'], 41514, [41515, 41516]);
+  const ports = [...conf.matchAll(/type="omfwd" target="127\.0\.0\.1" port="(\d+)" protocol="udp"/g)].map((m) => m[1]);
+  assert.deepEqual(ports, ['41514', '41515', '41516']);
 });
 
 test('LAG members resolve to the bridge-B end; unknown members are refused by name', () => {

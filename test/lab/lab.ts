@@ -70,6 +70,8 @@ export interface Lab extends LabState {
 
 export interface LabUpOptions {
   syslogPort?: number;
+  /** The routers' syslog is also copied to these UDP ports (several sensor nodes hearing one router). */
+  syslogCopyPorts?: number[];
   sflowPort?: number;
   dir?: string;
   /** How long to wait for another test's lab to go down (default 300 s). */
@@ -163,6 +165,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
       dir,
       ROUTERS.map((r) => r.name),
       syslogPort,
+      opts.syslogCopyPorts ?? [],
     );
     for (const r of ROUTERS) writeFrrFiles(dir, r, frr.uid, frr.gid);
     await Promise.all(ROUTERS.map((r) => startRouter(dir, r.name)));
