@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildAppliance } from '../../assembly.js';
-import { openStore } from '../../store/open-store.js';
+import { isSharedStore, openStore } from '../../store/open-store.js';
 import { parseRoles } from '../../core/roles.js';
 import { createLogger, logFormatFor } from '../../core/log.js';
 import { DEFAULT_SENSORS } from '../../sensors/sensor-host.js';
@@ -94,7 +94,7 @@ export function registerServe(program: Command): void {
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
-        const roles = parseRoles(opts.role, { bus: Boolean(opts.bus) });
+        const roles = parseRoles(opts.role, { bus: Boolean(opts.bus), sharedStore: isSharedStore(opts.store) });
         const store = await openStore(opts.store, config.dataDir);
         // loaded only with --bus: an embedded appliance never touches NATS
         const bus = opts.bus ? await (await import('../../events/nats-event-bus.js')).NatsEventBus.connect(opts.bus) : undefined;
