@@ -34,6 +34,7 @@ import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile } from './rules/rule-state-file.js';
 import type { Leadership, Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
+import type { ExecutionPlacement } from './executions/ownership.js';
 
 export interface ApplianceOptions {
   config: ApplianceConfig;
@@ -55,6 +56,10 @@ export interface ApplianceOptions {
   store?: Store;
   /** Several rules nodes share the store: timers fire only on the leader (default: this process alone, always). */
   timerLeadership?: Leadership;
+  /** Several nodes share the store: who runs which execution (see WorkClaims); start() then resumes nothing itself. */
+  placement?: ExecutionPlacement;
+  /** Rules run here: events are matched, timers and hold-downs armed (default true; false on a worker or API node). */
+  rules?: boolean;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -205,6 +210,7 @@ export class Appliance {
       now: this.now,
       templateNames: (o) => this.kv.templateNames(o),
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
+      ...(opts.placement ? { placement: opts.placement } : {}),
     });
     this.ruleState = new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(this.enforcer, async (decisions) => this.store.commit(await this.carryOut(decisions)), this.log, this.now);
@@ -229,9 +235,10 @@ export class Appliance {
       store: this.store,
       pending: this.store.pendingEvents(),
       bus: this.bus,
-      controls: this.engine,
+      controls: opts.placement ? { ...bindControls(this.engine), holds: (id) => this.engine.holds(id) } : this.engine,
       inFlight: this.inFlight,
       log: this.log,
+      events: opts.rules !== false,
     });
   }
 
@@ -262,13 +269,18 @@ export class Appliance {
   async start(): Promise<{ resumed: number; rerun: number; abandoned: number; pendingEvents: number }> {
     if (this.started) throw new NrxError('NRX_ERR_INVALID_STATE', 'appliance already started');
     this.started = true;
-    await this.ruleState.restore();
-    await this.bus.subscribe('rules', (d) => this.onDelivery(d));
-    const recovered = await this.engine.recover();
+    const rules = this.opts.rules !== false;
+    if (rules) {
+      await this.ruleState.restore();
+      await this.bus.subscribe('rules', (d) => this.onDelivery(d));
+    }
+    // on a shared store each worker resumes its own work and that of dead nodes (WorkClaims)
+    const recovered = this.opts.placement ? { resumed: 0, rerun: 0, abandoned: 0 } : await this.engine.recover();
     const pending = await this.inbox.recover();
     await this.inbox.drain();
     await this.store.prune(this.opts.config.retention);
     this.inbox.start(this.opts.inboxPollMs ?? 200);
+    if (!rules) return { ...recovered, pendingEvents: pending };
     this.ruleState.start();
     this.pruneInterval = setInterval(
       () =>
@@ -469,6 +481,10 @@ export class Appliance {
     await this.bus.close();
     await this.store.close();
   }
+}
+
+function bindControls(engine: ExecutionEngine): { cancel(id: string): Promise<unknown>; pause(id: string): Promise<unknown>; resume(id: string): Promise<unknown> } {
+  return { cancel: (id) => engine.cancel(id), pause: (id) => engine.pause(id), resume: (id) => engine.resume(id) };
 }
 
 function startsExecution(d: Decision): boolean {

@@ -12,7 +12,10 @@ import type { ApplianceConfig } from './core/config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
-import { ClusterMembership, defaultNodeName, type ClusterView } from './appliance/cluster-membership.js';
+import { ClusterMembership, defaultNodeName, heartbeatKeyOf, type ClusterView } from './appliance/cluster-membership.js';
+import { DEFAULT_WORKER_CAPACITY, WorkClaims } from './appliance/work-claims.js';
+import { SecretCipher } from './datastore/cipher.js';
+import { placementOnSharedStore } from './executions/ownership.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -41,8 +44,10 @@ export interface AssemblyConfig {
   roles?: ReadonlySet<Role>;
   /** The event bus between nodes (`--bus nats://...`): sensors publish to it, rules nodes consume it. Closed on stop. */
   bus?: NatsEventBus;
-  /** This node's name in `cluster status` (default <hostname>-<pid>). */
+  /** This node's name in `cluster status` and the owner of the executions it runs (default <hostname>-<pid>). */
   nodeName?: string;
+  /** Root executions a worker node on a shared store runs at once (default 32). */
+  workerCapacity?: number;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -73,12 +78,30 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const roles = cfg.roles ?? new Set(ALL_ROLES);
   // several rules nodes on one shared store: the timers follow a leader
   const timerLeadership = roles.has('rules') ? cfg.store?.leadership?.('timers') : undefined;
+  const nodeName = cfg.nodeName ?? defaultNodeName();
+  // several nodes on one store: each execution is run by one worker node, its owner
+  const placement =
+    cfg.store?.kind === 'postgres'
+      ? placementOnSharedStore({
+          node: nodeName,
+          runsExecutions: roles.has('worker'),
+          sealer: SecretCipher.loadOrCreate(config.dataDir),
+          workQueue: cfg.store.workQueue,
+        })
+      : undefined;
+  let workClaims: WorkClaims | null = null;
   const appliance = new Appliance({
     config,
     log,
+    rules: roles.has('rules'),
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
-    onExecutionUpdate: (r) => stream.executionUpdated(r),
+    ...(placement ? { placement } : {}),
+    onExecutionUpdate: (r) => {
+      stream.executionUpdated(r);
+      // a workflow or action ended here: room for the next one waiting
+      if (r.parentId === null && r.endedAt) workClaims?.poke();
+    },
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
   const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
@@ -90,7 +113,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
-  const membership = new ClusterMembership(appliance.store.kv, { name: cfg.nodeName ?? defaultNodeName(), roles: [...roles] }, () =>
+  const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, () =>
     roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false,
   );
   // a new leader shows at once, not at the next heartbeat
@@ -191,15 +214,31 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
         if (bus) say(`netreflex: events to the bus ${bus.url}`);
       }
-      if (!roles.has('rules')) {
+      if (!roles.has('rules') && !roles.has('worker') && !roles.has('api')) {
         say(`netreflex: roles ${[...roles].join(', ')}: no rules, executions or API on this node`);
         return;
       }
       // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
       const r = await appliance.start();
-      await gate.open((e) => appliance.accept(e));
-      say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
-      if (cfg.bus) {
+      if (roles.has('rules')) await gate.open((e) => appliance.accept(e));
+      if (placement && roles.has('worker')) {
+        // the heartbeat is in the store before any work is: no other node takes this one for dead
+        await membership.beatNow();
+        workClaims = new WorkClaims({
+          workQueue: appliance.store.workQueue,
+          engine: appliance.engine,
+          node: nodeName,
+          heartbeatOf: heartbeatKeyOf,
+          capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
+          log,
+        });
+        const w = await workClaims.start();
+        say(
+          `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
+        );
+      } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
+      if (roles.has('rules')) say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+      if (cfg.bus && roles.has('rules')) {
         // an event already recorded (redelivered after this node died before its ack) is not recorded twice
         cfg.bus.consume(
           async (e) => {
@@ -209,7 +248,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         );
         say(`netreflex: events from the bus ${cfg.bus.url}`);
       }
-      if (cfg.sensors) {
+      if (cfg.sensors && roles.has('rules')) {
         await pollers.start();
         pollersStarted = true;
         for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
@@ -225,6 +264,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       }
     },
     async stop() {
+      workClaims?.stop();
+      // what runs here ends (or stays recorded as running) before the heartbeat goes: only then may another worker take it over
+      if (workClaims) await appliance.engine.close();
       await membership.stop();
       if (pollersStarted) await pollers.stop().catch(() => {});
       await sensors?.stop().catch(() => {});

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { NrxError } from '../../core/errors.js';
 import { buildAppliance } from '../../assembly.js';
 import { isSharedStore, openStore } from '../../store/open-store.js';
 import { parseRoles } from '../../core/roles.js';
@@ -22,6 +23,7 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   bus?: string;
   role?: string;
   nodeName?: string;
+  workerCapacity?: string;
   sensors: boolean;
   sensorHost: string;
   syslogPort: string;
@@ -60,6 +62,11 @@ export function registerServe(program: Command): void {
       process.env.NETREFLEX_NODE_NAME,
     )
     .option('--role <roles>', 'what this node does: all (default) or a list of sensor, rules, worker, api (env NETREFLEX_ROLE)', process.env.NETREFLEX_ROLE)
+    .option(
+      '--worker-capacity <n>',
+      'workflows and actions a worker node on a shared store runs at once (default 32; env NETREFLEX_WORKER_CAPACITY)',
+      process.env.NETREFLEX_WORKER_CAPACITY,
+    )
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
@@ -107,6 +114,7 @@ export function registerServe(program: Command): void {
           roles,
           ...(bus ? { bus } : {}),
           ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
+          ...(opts.workerCapacity !== undefined ? { workerCapacity: workerCapacity(opts.workerCapacity) } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {
@@ -147,4 +155,11 @@ export function registerServe(program: Command): void {
         process.exit(reportError(e));
       }
     });
+}
+
+function workerCapacity(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new NrxError('NRX_ERR_VALIDATION', `--worker-capacity ${text}: a whole number of executions from 1 to 100000`);
+  return n;
 }
