@@ -483,7 +483,11 @@ export class Appliance {
   }
 }
 
-function bindControls(engine: ExecutionEngine): { cancel(id: string): Promise<unknown>; pause(id: string): Promise<unknown>; resume(id: string): Promise<unknown> } {
+function bindControls(engine: ExecutionEngine): {
+  cancel(id: string): Promise<unknown>;
+  pause(id: string): Promise<unknown>;
+  resume(id: string): Promise<unknown>;
+} {
   return { cancel: (id) => engine.cancel(id), pause: (id) => engine.pause(id), resume: (id) => engine.resume(id) };
 }
 

@@ -237,7 +237,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
         );
       } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
-      if (roles.has('rules')) say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+      if (roles.has('rules'))
+        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.bus && roles.has('rules')) {
         // an event already recorded (redelivered after this node died before its ack) is not recorded twice
         cfg.bus.consume(

@@ -22,7 +22,10 @@ export function parseRoles(text: string | undefined, opts: { bus: boolean; share
     else throw new NrxError('NRX_ERR_VALIDATION', `--role ${text}: unknown role '${w}' (roles: ${ALL_ROLES.join(', ')}, or all)`);
   }
   if (roles.has('sensor') && !roles.has('rules') && !opts.bus)
-    throw new NrxError('NRX_ERR_VALIDATION', `--role ${text}: a sensor node without the rules role hands its events on over an event bus: add --bus nats://host:4222`);
+    throw new NrxError(
+      'NRX_ERR_VALIDATION',
+      `--role ${text}: a sensor node without the rules role hands its events on over an event bus: add --bus nats://host:4222`,
+    );
   const requests = roles.has('rules') || roles.has('api');
   if (requests && !roles.has('worker') && !opts.sharedStore)
     throw new NrxError(

@@ -667,7 +667,8 @@ export class ExecutionEngine {
   heldDeviceLocks(): Array<{ key: string; rootId: string }> {
     const out = new Map<string, { key: string; rootId: string }>();
     for (const l of this.live.values())
-      for (const key of l.rec.context.locks ?? []) if (this.admission.lockHolder(key) === l.rec.rootId) out.set(`${key} ${l.rec.rootId}`, { key, rootId: l.rec.rootId });
+      for (const key of l.rec.context.locks ?? [])
+        if (this.admission.lockHolder(key) === l.rec.rootId) out.set(`${key} ${l.rec.rootId}`, { key, rootId: l.rec.rootId });
     return [...out.values()];
   }
 
@@ -704,7 +705,10 @@ export class ExecutionEngine {
         if (action) rememberSecret(secretValues(action, params));
         return params;
       } catch (e) {
-        this.log.warn({ id: rec.id, err: describeError(e) }, 'sealed parameters cannot be opened here (is the secrets key file the same on every node?); running with the stored ones');
+        this.log.warn(
+          { id: rec.id, err: describeError(e) },
+          'sealed parameters cannot be opened here (is the secrets key file the same on every node?); running with the stored ones',
+        );
       }
     }
     return { ...rec.parameters };

@@ -138,7 +138,9 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
     await api('POST', '/api/v1/events', { type: 'workertest.poke', payload: { marker, tag: 'from-rule' } });
     let rec: Execution | undefined;
     await until('the rule action ended', async () => {
-      rec = (await api<{ items: Execution[] }>('GET', '/api/v1/executions?action=workertest.mark&limit=50')).items.find((e) => e.context.ruleRef === 'workertest.poke');
+      rec = (await api<{ items: Execution[] }>('GET', '/api/v1/executions?action=workertest.mark&limit=50')).items.find(
+        (e) => e.context.ruleRef === 'workertest.poke',
+      );
       return rec !== undefined && ended(rec.status);
     });
     assert.equal(rec!.status, 'succeeded');
@@ -155,7 +157,12 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
     const [a, b] = await Promise.all([get(first.id), get(second.id)]);
     assert.deepEqual([a.status, b.status], ['succeeded', 'succeeded']);
     assert.notEqual(a.owner, b.owner, 'one workflow per worker (capacity 1 each)');
-    const at = (what: string): number => Number(lines(marker).find((l) => l.startsWith(what))!.split(' ')[2]);
+    const at = (what: string): number =>
+      Number(
+        lines(marker)
+          .find((l) => l.startsWith(what))!
+          .split(' ')[2],
+      );
     assert.deepEqual(
       lines(marker).map((l) => l.split(' ').slice(0, 2).join(' ')),
       ['start first', 'end first', 'start second', 'end second'],

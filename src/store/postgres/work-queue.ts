@@ -128,8 +128,7 @@ export class PgWorkQueue implements WorkQueueRepository {
 
   async releaseLocksExcept(node: string, keep: ReadonlyArray<{ key: string; rootId: string }>): Promise<void> {
     const kept = new Set(keep.map((k) => `${k.key}\u0000${k.rootId}`));
-    for (const l of await this.listDeviceLocks())
-      if (l.node === node && !kept.has(`${l.key}\u0000${l.rootId}`)) await this.unlockDevices([l.key], l.rootId);
+    for (const l of await this.listDeviceLocks()) if (l.node === node && !kept.has(`${l.key}\u0000${l.rootId}`)) await this.unlockDevices([l.key], l.rootId);
   }
 
   async listDeviceLocks(): Promise<DeviceLockHolder[]> {

@@ -85,8 +85,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
       const r = this.conn.stmt('SELECT lock_key, root_id, node FROM device_locks WHERE lock_key = ?').get(e.key) as
-        | { lock_key: string; root_id: string; node: string }
-        | undefined;
+        { lock_key: string; root_id: string; node: string } | undefined;
       if (r) return { key: r.lock_key, rootId: r.root_id, node: r.node };
       // freed between the refusal and this read: try again at once
       return tries > 1 ? this.lockDevices(keys, rootId, node, now, tries - 1) : { key: e.key, rootId: '', node: '' };
@@ -99,8 +98,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
 
   async releaseLocksExcept(node: string, keep: ReadonlyArray<{ key: string; rootId: string }>): Promise<void> {
     const kept = new Set(keep.map((k) => `${k.key}\u0000${k.rootId}`));
-    for (const l of await this.listDeviceLocks())
-      if (l.node === node && !kept.has(`${l.key}\u0000${l.rootId}`)) await this.unlockDevices([l.key], l.rootId);
+    for (const l of await this.listDeviceLocks()) if (l.node === node && !kept.has(`${l.key}\u0000${l.rootId}`)) await this.unlockDevices([l.key], l.rootId);
   }
 
   async listDeviceLocks(): Promise<DeviceLockHolder[]> {
