@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
 import { ClusterMembership, defaultNodeName, heartbeatKeyOf, type ClusterView } from './appliance/cluster-membership.js';
 import { DEFAULT_WORKER_CAPACITY, WorkClaims } from './appliance/work-claims.js';
+import { followExecutionsElsewhere } from './appliance/executions-elsewhere.js';
 import { SecretCipher } from './datastore/cipher.js';
 import { placementOnSharedStore } from './executions/ownership.js';
 import { aliasesOf } from './packs/alias-index.js';
@@ -255,7 +256,16 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
         if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
       }
-      if (cfg.api && roles.has('api')) await startApiServer(cfg.api);
+      if (cfg.api && roles.has('api')) {
+        // the stream shows what the other nodes run as well
+        if (placement)
+          followExecutionsElsewhere({
+            store: appliance.store,
+            runsHere: (id) => appliance.engine.holds(id),
+            onUpdate: (rec) => stream.executionElsewhere(rec),
+          });
+        await startApiServer(cfg.api);
+      }
       // the chatops pack's bot (bot.enabled); a chat server that is down does not stop the appliance
       try {
         chat = await startChatBot({ appliance, auth: new AuthService(appliance.store), log, apiUrl });

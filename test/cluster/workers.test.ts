@@ -148,6 +148,39 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
     assert.deepEqual(lines(marker), ['from-rule none']);
   });
 
+  test("the API node's live stream shows the status changes of an execution a worker runs", async () => {
+    const marker = path.join(marks, 'stream.log');
+    const seen: Execution[] = [];
+    const res = await fetch(`${nodes.get('api-1')!.url}/api/v1/stream?kinds=execution&action=workertest.mark`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffered += value;
+        for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+          const line = buffered.slice(0, i);
+          buffered = buffered.slice(i + 1);
+          if (line.startsWith('data: ')) seen.push(JSON.parse(line.slice(6)) as Execution);
+        }
+      }
+    })().catch(() => {});
+    const rec = await run('workertest.mark', { marker, tag: 'streamed', seconds: 1 });
+    await until('the stream showed it succeed', () => seen.some((e) => e.id === rec.id && e.status === 'succeeded'), 30_000);
+    await reader.cancel();
+    await reading;
+    const mine = seen.filter((e) => e.id === rec.id);
+    assert.ok(
+      mine.some((e) => e.status === 'running'),
+      mine.map((e) => e.status).join(),
+    );
+    assert.match(mine.at(-1)!.owner ?? '', /^worker-[ab]$/);
+  });
+
   test('a device lock held by a workflow on one worker makes the workflow on the other wait', async () => {
     const marker = path.join(marks, 'lock.log');
     const first = await run('workertest.change_device', { device: 'r1', marker, tag: 'first', seconds: 2 });
@@ -192,14 +225,15 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
     await nodes.get('worker-b')!.stop();
     await worker('worker-b', 4);
     const marker = path.join(marks, 'kill.log');
-    const idem = await run('workertest.mark', { marker, tag: 'idem', seconds: 12 });
-    const once = await run('workertest.mark_once', { marker, tag: 'once', seconds: 12 });
-    const flow = await run('workertest.two_steps', { marker, tag: 'flow', seconds: 12 });
+    const idem = await run('workertest.mark', { marker, tag: 'idem', seconds: 4 });
+    const once = await run('workertest.mark_once', { marker, tag: 'once', seconds: 4 });
+    const flow = await run('workertest.two_steps', { marker, tag: 'flow', seconds: 4 });
     await until('the three tasks run', () => lines(marker).length === 3);
     for (const e of await Promise.all([idem, once, flow].map((x) => get(x.id)))) assert.equal(e.owner, 'worker-b');
-    await worker('worker-a', 4);
+    // killed while all three run (their tasks sleep); the other worker starts only afterwards
     await nodes.get('worker-b')!.kill();
     const killedAt = Date.now();
+    await worker('worker-a', 4);
     await until('every execution ended', allEnded([idem.id, once.id, flow.id]), 90_000);
     const [i, o, f] = await Promise.all([idem, once, flow].map((x) => get(x.id)));
     assert.equal(i!.status, 'succeeded', 'the idempotent action ran again');

@@ -128,6 +128,13 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       CREATE FUNCTION nrx_lock_released() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_notify('nrx_locks', OLD.lock_key); RETURN NULL; END $$;
       CREATE TRIGGER device_lock_released AFTER DELETE ON device_locks FOR EACH ROW EXECUTE FUNCTION nrx_lock_released();
+      -- API nodes follow the executions other nodes run: nrx_execution with the id when its status changes
+      CREATE FUNCTION nrx_execution_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_execution', NEW.id); RETURN NULL; END $$;
+      CREATE TRIGGER execution_inserted AFTER INSERT ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NOT NULL) EXECUTE FUNCTION nrx_execution_changed();
+      CREATE TRIGGER execution_changed AFTER UPDATE ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NOT NULL AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner IS DISTINCT FROM NEW.owner)) EXECUTE FUNCTION nrx_execution_changed();
     `,
   },
 ];

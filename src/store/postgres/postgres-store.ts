@@ -58,10 +58,10 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
-      ['nrx_kv', 'nrx_inventory', 'nrx_work', 'nrx_locks'],
+      ['nrx_kv', 'nrx_inventory', 'nrx_work', 'nrx_locks', 'nrx_execution'],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
-        else if (channel === 'nrx_work' || channel === 'nrx_locks') store.workQueue.notified(channel);
+        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_execution') store.workQueue.notified(channel, payload);
         else {
           const tab = payload.indexOf('\t');
           if (tab > 0) void store.kv.reload(payload.slice(0, tab), payload.slice(tab + 1)).catch(() => {});

@@ -24,14 +24,24 @@ export class PgWorkQueue implements WorkQueueRepository {
 
   constructor(private readonly conn: PgConnection) {}
 
-  /** From the store's LISTEN client: nrx_work and nrx_locks notifications. */
-  notified(channel: string): void {
+  private readonly executionListeners: Array<(executionId: string) => void> = [];
+
+  /** From the store's LISTEN client: nrx_work, nrx_locks and nrx_execution notifications. */
+  notified(channel: string, payload = ''): void {
+    if (channel === 'nrx_execution') {
+      for (const l of this.executionListeners) l(payload);
+      return;
+    }
     const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : null;
     if (what) for (const l of this.listeners) l(what);
   }
 
   watch(onChange: (what: 'work' | 'locks') => void): void {
     this.listeners.push(onChange);
+  }
+
+  watchExecutions(onChange: (executionId: string) => void): void {
+    this.executionListeners.push(onChange);
   }
 
   async claim(node: string, max: number): Promise<OwnedExecution[]> {

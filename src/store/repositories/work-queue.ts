@@ -56,4 +56,6 @@ export interface WorkQueueRepository {
   listDeviceLocks(): Promise<DeviceLockHolder[]>;
   /** Called when an execution starts waiting for a worker ('work') or a device lock is freed ('locks'), by any process sharing the store. */
   watch(onChange: (what: 'work' | 'locks') => void): void;
+  /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
+  watchExecutions(onChange: (executionId: string) => void): void;
 }

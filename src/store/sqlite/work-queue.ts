@@ -111,6 +111,8 @@ export class SqliteWorkQueue implements WorkQueueRepository {
   }
 
   watch(_onChange: (what: 'work' | 'locks') => void): void {}
+
+  watchExecutions(_onChange: (executionId: string) => void): void {}
 }
 
 class Refused extends Error {
