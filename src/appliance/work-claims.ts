@@ -48,6 +48,8 @@ export class WorkClaims {
 
   async start(): Promise<ResumedWork> {
     const { workQueue, engine, node } = this.o;
+    // work left without an owner by a version before owners were recorded is resumed here
+    await workQueue.adoptOrphans(node);
     const own = await engine.recover(await workQueue.unfinishedOf(node, this.o.heartbeatOf(node)));
     const taken = await this.takeOverDeadNodes();
     // locks this node held before a restart for work that has ended since are freed

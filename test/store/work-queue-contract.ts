@@ -95,6 +95,27 @@ export function workQueueContract(backend: string, fresh: () => Promise<Fresh>):
       assert.deepEqual(await store.workQueue.ownersOtherThan(taker), ['worker-alive']);
     });
 
+    test('unfinished work nobody owns (written before owners were recorded) goes to one node, roots waiting for a worker stay', async () => {
+      const { store } = await fresh();
+      await store.commit([
+        { op: 'putExecution', value: waiting('o1', { status: 'running', runner: 'orquesta' }) },
+        { op: 'putExecution', value: waiting('o1-task', { status: 'running', parentId: 'o1', rootId: 'o1' }) },
+        { op: 'putExecution', value: execution('o0') },
+        { op: 'putExecution', value: waiting('o2') },
+      ]);
+      assert.equal(await store.workQueue.adoptOrphans('worker-a'), 2);
+      assert.equal(await store.workQueue.adoptOrphans('worker-b'), 0);
+      assert.deepEqual(
+        (await store.workQueue.unfinishedOf('worker-a', heartbeat('worker-a'))).map((c) => c.record.id),
+        ['o1', 'o1-task'],
+      );
+      assert.equal((await store.getExecution('o0'))!.owner, undefined);
+      assert.deepEqual(
+        (await store.workQueue.claim('worker-b', 5)).map((c) => c.record.id),
+        ['o2'],
+      );
+    });
+
     test('device locks: all or none per workflow, kept by the same workflow, taken from a workflow that has ended, freed by key', async () => {
       const { store, openAnother } = await fresh();
       const other = await openAnother();

@@ -98,6 +98,18 @@ export class PgWorkQueue implements WorkQueueRepository {
     });
   }
 
+  async adoptOrphans(node: string): Promise<number> {
+    return this.conn.tx(async (q) => {
+      // one taker at a time, so that a workflow and its tasks go to the same node
+      await q(TAKEOVER_LOCK, ['']);
+      const moved = await q(
+        `UPDATE executions SET owner = $1 WHERE owner IS NULL AND NOT (status = ANY($2)) AND NOT (parent_id IS NULL AND status = 'requested')`,
+        [node, TERMINAL],
+      );
+      return moved.rowCount ?? 0;
+    });
+  }
+
   async lockDevices(keys: readonly string[], rootId: string, node: string, now: Date, tries = 3): Promise<DeviceLockHolder | null> {
     // always in the same order: two workflows asking for the same devices cannot deadlock
     const sorted = [...new Set(keys)].sort();

@@ -44,6 +44,12 @@ export interface WorkQueueRepository {
    */
   takeOver(dead: string, deadHeartbeat: HeartbeatKey, node: string, now: Date): Promise<number>;
   /**
+   * Give `node` the unfinished executions nobody owns that no worker would claim: those left by a
+   * version before owners were recorded (everything but roots waiting for a worker). All to one
+   * caller. Resolves to how many.
+   */
+  adoptOrphans(node: string): Promise<number>;
+  /**
    * Take the device locks `keys` for the workflow `rootId` on `node`, all or none. A lock already
    * held by the same workflow is kept; one held by a workflow that has ended is taken. Resolves to
    * null when all are held, else to the holder that refused.

@@ -65,6 +65,12 @@ export class SqliteWorkQueue implements WorkQueueRepository {
     });
   }
 
+  async adoptOrphans(node: string): Promise<number> {
+    return this.conn
+      .stmt(`UPDATE executions SET owner = ? WHERE owner IS NULL AND status NOT IN (${TERMINAL}) AND NOT (parent_id IS NULL AND status = 'requested')`)
+      .run(node).changes;
+  }
+
   async lockDevices(keys: readonly string[], rootId: string, node: string, now: Date, tries = 3): Promise<DeviceLockHolder | null> {
     const sorted = [...new Set(keys)].sort();
     try {
