@@ -114,7 +114,7 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
     const marker = path.join(marks, 'spread.log');
     const secret = 'tok-3f9a-secret';
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await run('workertest.mark', { marker, tag: `spread${i}`, seconds: 1, token: secret })).id);
+    for (let i = 0; i < 6; i++) ids.push((await run('workertest.mark', { marker, tag: `spread${i}`, seconds: 2, token: secret })).id);
     await until('all six ended', allEnded(ids));
     const done = await Promise.all(ids.map(get));
     assert.deepEqual(
@@ -169,7 +169,7 @@ describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, 
         }
       }
     })().catch(() => {});
-    const rec = await run('workertest.mark', { marker, tag: 'streamed', seconds: 1 });
+    const rec = await run('workertest.mark', { marker, tag: 'streamed', seconds: 3 });
     await until('the stream showed it succeed', () => seen.some((e) => e.id === rec.id && e.status === 'succeeded'), 30_000);
     await reader.cancel();
     await reading;
