@@ -576,7 +576,10 @@ export class ExecutionEngine {
       const rec = live?.rec ?? (await this.store.getExecution(executionId));
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no inquiry ${executionId}`);
       if (this.placement && rec.owner && rec.owner !== this.placement.node && rec.status === 'pending')
-        throw new NrxError('NRX_ERR_INVALID_STATE', `inquiry ${executionId} waits on node ${rec.owner}: answer it through that node's API (it needs the api role as well as worker)`);
+        throw new NrxError(
+          'NRX_ERR_INVALID_STATE',
+          `inquiry ${executionId} waits on node ${rec.owner}: answer it through that node's API (it needs the api role as well as worker)`,
+        );
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}, not a pending inquiry`);
     }
     const runner = this.runners.get(live.action.runnerType);
