@@ -34,6 +34,7 @@ import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile, type RuleStateKeeper, type RuleStateStorage } from './rules/rule-state-file.js';
 import type { Leadership, Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
+import type { ExecutionPlacement } from './executions/ownership.js';
 
 export interface ApplianceOptions {
   config: ApplianceConfig;
@@ -61,6 +62,10 @@ export interface ApplianceOptions {
   onEventDecided?: (eventId: string, ok: boolean) => void;
   /** Hand out pending events found in the store (default true); false where the event bus hands them out. */
   inboxEvents?: boolean;
+  /** Several nodes share the store: who runs which execution (see WorkClaims); start() then resumes nothing itself. */
+  placement?: ExecutionPlacement;
+  /** Rules run here: events are matched, timers and hold-downs armed (default true; false on a worker or API node). */
+  rules?: boolean;
 }
 
 /** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
@@ -214,6 +219,7 @@ export class Appliance {
       now: this.now,
       templateNames: (o) => this.kv.templateNames(o),
       ...(opts.onExecutionUpdate ? { onUpdate: opts.onExecutionUpdate } : {}),
+      ...(opts.placement ? { placement: opts.placement } : {}),
     });
     this.ruleState = opts.ruleState?.(this.store, this.enforcer) ?? new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(
@@ -246,9 +252,10 @@ export class Appliance {
       store: this.store,
       pending: opts.inboxEvents === false ? NO_PENDING_EVENTS : this.store.pendingEvents(),
       bus: this.bus,
-      controls: this.engine,
+      controls: opts.placement ? { ...bindControls(this.engine), holds: (id) => this.engine.holds(id) } : this.engine,
       inFlight: this.inFlight,
       log: this.log,
+      events: opts.rules !== false,
     });
   }
 
@@ -279,13 +286,18 @@ export class Appliance {
   async start(): Promise<{ resumed: number; rerun: number; abandoned: number; pendingEvents: number }> {
     if (this.started) throw new NrxError('NRX_ERR_INVALID_STATE', 'appliance already started');
     this.started = true;
-    await this.ruleState.restore();
-    await this.bus.subscribe('rules', (d) => this.onDelivery(d));
-    const recovered = await this.engine.recover();
+    const rules = this.opts.rules !== false;
+    if (rules) {
+      await this.ruleState.restore();
+      await this.bus.subscribe('rules', (d) => this.onDelivery(d));
+    }
+    // on a shared store each worker resumes its own work and that of dead nodes (WorkClaims)
+    const recovered = this.opts.placement ? { resumed: 0, rerun: 0, abandoned: 0 } : await this.engine.recover();
     const pending = await this.inbox.recover();
     await this.inbox.drain();
     await this.store.prune(this.opts.config.retention);
     this.inbox.start(this.opts.inboxPollMs ?? 200);
+    if (!rules) return { ...recovered, pendingEvents: pending };
     this.ruleState.start();
     this.pruneInterval = setInterval(
       () =>
@@ -508,6 +520,14 @@ export class Appliance {
     await this.bus.close();
     await this.store.close();
   }
+}
+
+function bindControls(engine: ExecutionEngine): {
+  cancel(id: string): Promise<unknown>;
+  pause(id: string): Promise<unknown>;
+  resume(id: string): Promise<unknown>;
+} {
+  return { cancel: (id) => engine.cancel(id), pause: (id) => engine.pause(id), resume: (id) => engine.resume(id) };
 }
 
 function startsExecution(d: Decision): boolean {

@@ -12,8 +12,12 @@ import type { ApplianceConfig } from './core/config.js';
 import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
-import { ClusterMembership, defaultNodeName, type ClusterView } from './appliance/cluster-membership.js';
+import { ClusterMembership, defaultNodeName, heartbeatKeyOf, type ClusterView } from './appliance/cluster-membership.js';
 import { PartitionedRules } from './appliance/partitioned-rules.js';
+import { DEFAULT_WORKER_CAPACITY, WorkClaims } from './appliance/work-claims.js';
+import { followExecutionsElsewhere } from './appliance/executions-elsewhere.js';
+import { SecretCipher } from './datastore/cipher.js';
+import { placementOnSharedStore } from './executions/ownership.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -42,8 +46,10 @@ export interface AssemblyConfig {
   roles?: ReadonlySet<Role>;
   /** The event bus between nodes (`--bus nats://...`): sensors publish to it, rules nodes consume it. Closed on stop. */
   bus?: NatsEventBus;
-  /** This node's name in `cluster status` (default <hostname>-<pid>). */
+  /** This node's name in `cluster status` and the owner of the executions it runs (default <hostname>-<pid>). */
   nodeName?: string;
+  /** Root executions a worker node on a shared store runs at once (default 32). */
+  workerCapacity?: number;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -77,13 +83,29 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const nodeName = cfg.nodeName ?? defaultNodeName();
   // several rules nodes on one bus: each decides the events of its share of the partitions
   const partitioned = cfg.bus && roles.has('rules') ? new PartitionedRules(cfg.bus, cfg.store, nodeName, log) : null;
+  // several nodes on one store: each execution is run by one worker node, its owner
+  const placement =
+    cfg.store?.kind === 'postgres'
+      ? placementOnSharedStore({
+          node: nodeName,
+          runsExecutions: roles.has('worker'),
+          sealer: SecretCipher.loadOrCreate(config.dataDir),
+          workQueue: cfg.store.workQueue,
+        })
+      : undefined;
+  let workClaims: WorkClaims | null = null;
   const appliance = new Appliance({
     config,
     log,
+    rules: roles.has('rules'),
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
     ...(partitioned ? partitioned.applianceOptions() : {}),
-    onExecutionUpdate: (r) => stream.executionUpdated(r),
+    onExecutionUpdate: (r) => {
+      stream.executionUpdated(r);
+      // a workflow or action ended here: room for the next one waiting
+      if (r.parentId === null && r.endedAt) workClaims?.poke();
+    },
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
   const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
@@ -196,25 +218,51 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         for (const [what, addr] of Object.entries(sensors.addresses)) say(`netreflex: sensor ${what} on ${addr}`);
         if (bus) say(`netreflex: events to the bus ${bus.url}`);
       }
-      if (!roles.has('rules')) {
+      if (!roles.has('rules') && !roles.has('worker') && !roles.has('api')) {
         say(`netreflex: roles ${[...roles].join(', ')}: no rules, executions or API on this node`);
         return;
       }
       // Only now, with every sensor port bound, is unfinished work resumed and the inbox read.
       const r = await appliance.start();
-      await gate.open((e) => appliance.accept(e));
-      say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
+      if (roles.has('rules')) await gate.open((e) => appliance.accept(e));
+      if (placement && roles.has('worker')) {
+        // the heartbeat is in the store before any work is: no other node takes this one for dead
+        await membership.beatNow();
+        workClaims = new WorkClaims({
+          workQueue: appliance.store.workQueue,
+          engine: appliance.engine,
+          node: nodeName,
+          heartbeatOf: heartbeatKeyOf,
+          capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
+          log,
+        });
+        const w = await workClaims.start();
+        say(
+          `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
+        );
+      } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
+      if (roles.has('rules'))
+        say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.bus && partitioned) {
         partitioned.start(appliance);
         say(`netreflex: events from the bus ${cfg.bus.url}, a share of its ${cfg.bus.partitions} partitions`);
       }
-      if (cfg.sensors) {
+      if (cfg.sensors && roles.has('rules')) {
         await pollers.start();
         pollersStarted = true;
         for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
         if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
       }
-      if (cfg.api && roles.has('api')) await startApiServer(cfg.api);
+      if (cfg.api && roles.has('api')) {
+        // the stream shows what the other nodes run as well
+        if (placement)
+          followExecutionsElsewhere({
+            store: appliance.store,
+            runsHere: (id) => appliance.engine.holds(id),
+            onUpdate: (rec) => stream.executionElsewhere(rec),
+          });
+        await startApiServer(cfg.api);
+      }
       // the chatops pack's bot (bot.enabled); a chat server that is down does not stop the appliance
       try {
         chat = await startChatBot({ appliance, auth: new AuthService(appliance.store), log, apiUrl });
@@ -224,6 +272,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       }
     },
     async stop() {
+      workClaims?.stop();
+      // what runs here ends (or stays recorded as running) before the heartbeat goes: only then may another worker take it over
+      if (workClaims) await appliance.engine.close();
       await membership.stop();
       if (pollersStarted) await pollers.stop().catch(() => {});
       await sensors?.stop().catch(() => {});

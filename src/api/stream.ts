@@ -37,6 +37,12 @@ export class ApiStream {
     this.broadcast({ kind: 'execution', execution: rec });
   }
 
+  /** An execution another node runs started or changed status (read from the shared store): streamed, not held as live here. */
+  executionElsewhere(rec: ExecutionRecord): void {
+    if (this.live.has(rec.id)) return;
+    this.broadcast({ kind: 'execution', execution: rec });
+  }
+
   eventReceived(event: EventEnvelope): void {
     this.broadcast({ kind: 'event', event });
   }

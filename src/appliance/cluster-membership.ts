@@ -83,3 +83,8 @@ export class ClusterMembership {
     await this.kv.delete(SCOPE, `${PREFIX}${this.self.name}`).catch(() => {});
   }
 }
+
+/** Where a node's heartbeat is kept: a worker takes over the work of a node whose heartbeat has expired. */
+export function heartbeatKeyOf(name: string): { scope: string; key: string } {
+  return { scope: SCOPE, key: `${PREFIX}${name}` };
+}

@@ -1,7 +1,7 @@
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { NewPendingEvent } from '../store/pending-events.js';
-import type { ControlRequestRecord, TriggerInstanceRecord } from '../store/records.js';
+import { TERMINAL_STATUSES, type ControlRequestRecord, type ExecutionRecord, type TriggerInstanceRecord } from '../store/records.js';
 import type { WriteOp } from '../store/store.js';
 import type { EventBus } from '../events/bus.js';
 
@@ -23,6 +23,7 @@ export interface PendingEvents {
 export interface InboxStore {
   getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null>;
   listControlRequests(): Promise<ControlRequestRecord[]>;
+  getExecution(id: string): Promise<ExecutionRecord | null>;
   commit(ops: WriteOp[]): Promise<unknown>;
 }
 
@@ -31,6 +32,11 @@ export interface ExecutionControls {
   cancel(executionId: string): Promise<unknown>;
   pause(executionId: string): Promise<unknown>;
   resume(executionId: string): Promise<unknown>;
+  /**
+   * Several nodes share the store: whether this node runs the execution. A request for one
+   * another node runs is left for that node. Absent: every request is this process's.
+   */
+  holds?(executionId: string): boolean;
 }
 
 export interface InboxDeps {
@@ -41,6 +47,8 @@ export interface InboxDeps {
   /** Ids of the events published and not yet processed (the appliance adds and removes them). */
   inFlight: Set<string>;
   log: Logger;
+  /** Hand pending events to the rules (false on a node without the rules role: it reads control requests only). */
+  events?: boolean;
 }
 
 /**
@@ -83,7 +91,7 @@ export class InboxPoller {
     try {
       // Only rows not seen before, ids first: sensor events are already in flight and their
       // payloads are not read again; see Store.pendingEvents.
-      const fresh = this.recovered && inFlight.size < MAX_IN_FLIGHT ? await this.deps.pending.next(INBOX_PAGE) : [];
+      const fresh = this.deps.events !== false && this.recovered && inFlight.size < MAX_IN_FLIGHT ? await this.deps.pending.next(INBOX_PAGE) : [];
       for (const { id } of fresh) {
         if (inFlight.has(id)) continue;
         const ti = await store.getTriggerInstance(id);
@@ -93,9 +101,13 @@ export class InboxPoller {
         await bus.publish({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
         n++;
       }
+      const { controls } = this.deps;
       for (const req of await store.listControlRequests()) {
+        if (controls.holds && !controls.holds(req.executionId)) {
+          const rec = await store.getExecution(req.executionId);
+          if (rec && !TERMINAL_STATUSES.has(rec.status)) continue;
+        }
         try {
-          const { controls } = this.deps;
           if (req.op === 'cancel') await controls.cancel(req.executionId);
           else if (req.op === 'pause') await controls.pause(req.executionId);
           else await controls.resume(req.executionId);

@@ -18,6 +18,8 @@ import { redactSecrets, resolveParameters, secretValues } from './params.js';
 import { planRecovery, UNFINISHED } from './recovery.js';
 import { nextRetry, type RetryRule } from './retry.js';
 import { kindOf, missingRunnerReason, type RunnerKind } from './runners/registry.js';
+import type { OwnedExecution } from '../store/repositories/work-queue.js';
+import type { ExecutionPlacement } from './ownership.js';
 
 /** The appliance's runners by runner_type: action runners run, workflow runners are conducted, inquiries wait. */
 export interface RunnerLookup {
@@ -52,6 +54,8 @@ export interface EngineOptions {
   templateNames?: (opts?: { through?: KvReadThrough }) => HostNames;
   /** Action runs one workflow may start (the runaway guard); default NETREFLEX_WORKFLOW_MAX_TASKS, else 10,000. */
   maxWorkflowTasks?: number;
+  /** Several nodes share the store: which node runs what, sealed secret parameters, device locks across nodes. None: this process alone. */
+  placement?: ExecutionPlacement;
 }
 
 const MAX_LOG_LINES = 2000;
@@ -93,6 +97,7 @@ export class ExecutionEngine {
   /** What templated parameter defaults may use besides the other parameters. */
   private readonly defaultNames: HostNames;
   private readonly maxWorkflowTasks: number;
+  private readonly placement: ExecutionPlacement | undefined;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -106,12 +111,14 @@ export class ExecutionEngine {
     this.templateNames = opts.templateNames;
     this.defaultNames = opts.templateNames?.() ?? {};
     this.maxWorkflowTasks = opts.maxWorkflowTasks ?? workflowTaskLimit();
+    this.placement = opts.placement;
     this.workflows = new WorkflowRuntime(this.host(), this.log);
   }
 
   /** Request an action or workflow; resolves once the execution is recorded (not finished). */
   async request(actionRef: string, params: Record<string, unknown>, ctx: ExecutionContextInput = {}): Promise<ExecutionRecord> {
-    const prep = this.prepare(actionRef, params, { context: ctx, parentId: null, rootId: null, taskName: null, taskKey: null });
+    const handOff = this.placement !== undefined && !this.placement.runsExecutions;
+    const prep = this.prepare(actionRef, params, { context: ctx, parentId: null, rootId: null, taskName: null, taskKey: null, handOff });
     await this.store.commit(prep.ops);
     prep.start();
     return prep.rec;
@@ -130,12 +137,51 @@ export class ExecutionEngine {
       const rec = await this.store.getExecution(executionId);
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
       if (TERMINAL_STATUSES.has(rec.status)) return rec;
+      // another node runs it: its end shows in the shared store
+      if (this.placement) return this.waitInStore(executionId);
     }
     return new Promise((resolve) => {
       const list = this.waiters.get(executionId) ?? [];
       list.push(resolve);
       this.waiters.set(executionId, list);
     });
+  }
+
+  private async waitInStore(executionId: string): Promise<ExecutionRecord> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (this.live.has(executionId)) return this.wait(executionId);
+      const rec = await this.store.getExecution(executionId);
+      if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no execution ${executionId}`);
+      if (TERMINAL_STATUSES.has(rec.status)) return rec;
+    }
+  }
+
+  /**
+   * A control for an execution this process does not run, on a shared store: one that waits for
+   * a worker is taken here and canceled at once; one another node runs gets a control request,
+   * which its owner carries out (null: nothing to do here, the caller answers as for one process).
+   */
+  private async controlElsewhere(executionId: string, op: 'cancel' | 'pause' | 'resume'): Promise<ExecutionRecord | null> {
+    if (!this.placement || this.live.has(executionId)) return null;
+    const rec = await this.store.getExecution(executionId);
+    if (!rec || TERMINAL_STATUSES.has(rec.status)) return null;
+    if (op === 'cancel' && !rec.owner) {
+      const claimed = await this.store.workQueue.claimOne(this.placement.node, executionId);
+      if (claimed) {
+        const r = claimed.record;
+        r.owner = this.placement.node;
+        const live: Live = { rec: r, action: this.actions.get(r.action)!, params: {}, timeoutMs: null };
+        this.live.set(r.id, live);
+        await this.finish(live, 'canceled', null, { code: 'NRX_ERR_CANCELED', message: `execution ${r.id} was canceled before a worker took it` });
+        return r;
+      }
+      // a worker took it meanwhile: ask that worker
+    }
+    const now = (await this.store.getExecution(executionId)) ?? rec;
+    if (!now.owner || now.owner === this.placement.node || TERMINAL_STATUSES.has(now.status)) return null;
+    await this.store.commit([{ op: 'addControlRequest', executionId, control: op }]);
+    return now;
   }
 
   /**
@@ -154,6 +200,8 @@ export class ExecutionEngine {
       taskKey: string | null;
       notBefore?: number | null;
       timeoutMs?: number | null;
+      /** Record it for a worker node to claim (status requested, no owner); nothing runs here. */
+      handOff?: boolean;
     },
   ): { rec: ExecutionRecord; ops: WriteOp[]; start: () => void } {
     const action = this.actions.get(actionRef);
@@ -197,6 +245,12 @@ export class ExecutionEngine {
       endedAt: null,
       log: [],
     };
+    const ops: WriteOp[] = [{ op: 'putExecution', value: rec }];
+    // the worker that runs it (here or on another node, now or after a takeover) needs the secrets
+    if (this.placement && secretValues(action, resolved).length)
+      ops.push({ op: 'sealExecutionParameters', id, sealed: this.placement.sealParameters(resolved) });
+    if (opts.handOff) return { rec, ops, start: () => {} };
+    if (this.placement) rec.owner = this.placement.node;
     const timeoutMs = opts.timeoutMs ?? action.timeoutMs ?? null;
     const live: Live = { rec, action, params: resolved, timeoutMs };
     this.live.set(id, live);
@@ -211,7 +265,11 @@ export class ExecutionEngine {
       start = () => this.armDelay(live, opts.notBefore!);
     } else {
       const verdict = this.admission.tryAdmit(this.admissionRequest(live));
-      if (verdict.kind === 'admit') {
+      if (verdict.kind === 'admit' && lockKeys.length && this.placement?.deviceLocks) {
+        // admitted here; the same devices may be locked by a workflow on another node
+        rec.status = 'delayed';
+        start = () => void this.lockAcrossNodes(live);
+      } else if (verdict.kind === 'admit') {
         rec.status = kind === 'inquiry' ? 'pending' : 'running';
         rec.startedAt = nowIso;
         start = () => this.launch(live);
@@ -226,7 +284,7 @@ export class ExecutionEngine {
         start = () => this.afterFinal(live);
       }
     }
-    return { rec, ops: [{ op: 'putExecution', value: rec }], start };
+    return { rec, ops, start };
   }
 
   /** Who carries executions of this action; undefined when this appliance has no such runner. */
@@ -266,7 +324,48 @@ export class ExecutionEngine {
       await this.finish(live, verdict.code === 'NRX_ERR_CONCURRENCY' ? 'canceled' : 'failed', null, { code: verdict.code, message: verdict.reason });
       return;
     }
-    await this.markStarted(live);
+    await this.startAdmitted(live);
+  }
+
+  /** Admitted here: lock its devices across nodes first when several nodes share the store. */
+  private async startAdmitted(live: Live): Promise<void> {
+    if ((live.rec.context.locks ?? []).length && this.placement?.deviceLocks) return this.lockAcrossNodes(live);
+    return this.markStarted(live);
+  }
+
+  /**
+   * Take the execution's device locks in the shared store (all or none), waiting while a
+   * workflow on another node holds one: woken when any lock is freed, or every second.
+   */
+  private async lockAcrossNodes(live: Live): Promise<void> {
+    const locks = this.placement!.deviceLocks!;
+    const keys = live.rec.context.locks ?? [];
+    let told = '';
+    for (;;) {
+      if (this.closed || live.rec.status !== 'delayed' || this.live.get(live.rec.id) !== live) return;
+      let holder: Awaited<ReturnType<typeof locks.lock>> | undefined;
+      try {
+        holder = await locks.lock(keys, live.rec.rootId);
+      } catch (e) {
+        this.log.warn({ id: live.rec.id, err: describeError(e) }, 'device locks across nodes: store not reachable, trying again');
+      }
+      if (this.closed || live.rec.status !== 'delayed' || this.live.get(live.rec.id) !== live) {
+        // canceled or stopped while the lock was being taken: give it back
+        if (holder === null) await locks.unlock(keys, live.rec.rootId).catch(() => {});
+        return;
+      }
+      if (holder === null) return this.markStarted(live);
+      if (holder) {
+        const reason = `device lock ${holder.key} is held by workflow ${holder.rootId} on node ${holder.node}`;
+        if (live.action.deviceLock?.onConflict === 'fail') return this.finish(live, 'failed', null, { code: 'NRX_ERR_DEVICE_LOCKED', message: reason });
+        if (told !== reason) {
+          told = reason;
+          live.rec.log.push(`waiting: ${reason}`);
+          await this.persist(live.rec);
+        }
+      }
+      await locks.freed(1_000);
+    }
   }
 
   private async markStarted(live: Live): Promise<void> {
@@ -370,9 +469,11 @@ export class ExecutionEngine {
     }
     await this.store.commit(ops);
     this.live.delete(rec.id);
-    for (const next of this.admission.release(rec.id)) {
+    const admitted = this.admission.release(rec.id);
+    await this.unlockAcrossNodes(rec);
+    for (const next of admitted) {
       const l = this.live.get(next.executionId);
-      if (l) void this.markStarted(l);
+      if (l) void this.startAdmitted(l);
     }
     if (retry) {
       // the workflow task follows the retry, not this attempt
@@ -383,6 +484,15 @@ export class ExecutionEngine {
       return;
     }
     this.afterFinal(live);
+  }
+
+  /** The device locks its workflow no longer holds here are freed for the other nodes. */
+  private async unlockAcrossNodes(rec: ExecutionRecord): Promise<void> {
+    const locks = this.placement?.deviceLocks;
+    if (!locks) return;
+    const freed = (rec.context.locks ?? []).filter((k) => this.admission.lockHolder(k) !== rec.rootId);
+    if (freed.length)
+      await locks.unlock(freed, rec.rootId).catch((e: unknown) => this.log.warn({ id: rec.id, err: describeError(e) }, 'device locks across nodes not freed'));
   }
 
   private afterFinal(live: Live): void {
@@ -407,6 +517,8 @@ export class ExecutionEngine {
 
   /** Cancel an execution: running actions are aborted, workflows cancel their tasks. */
   async cancel(executionId: string): Promise<ExecutionRecord> {
+    const elsewhere = await this.controlElsewhere(executionId, 'cancel');
+    if (elsewhere) return elsewhere;
     const live = this.live.get(executionId);
     if (!live) {
       const rec = await this.store.getExecution(executionId);
@@ -440,6 +552,8 @@ export class ExecutionEngine {
   }
 
   private async controlWorkflow(executionId: string, op: 'pause' | 'resume'): Promise<ExecutionRecord> {
+    const elsewhere = await this.controlElsewhere(executionId, op);
+    if (elsewhere) return elsewhere;
     const live = this.live.get(executionId);
     if (!live || this.kindFor(live.action) !== 'workflow') {
       const rec = live?.rec ?? (await this.store.getExecution(executionId));
@@ -461,6 +575,11 @@ export class ExecutionEngine {
     if (!live || live.rec.status !== 'pending') {
       const rec = live?.rec ?? (await this.store.getExecution(executionId));
       if (!rec) throw new NrxError('NRX_ERR_EXECUTION_NOT_FOUND', `no inquiry ${executionId}`);
+      if (this.placement && rec.owner && rec.owner !== this.placement.node && rec.status === 'pending')
+        throw new NrxError(
+          'NRX_ERR_INVALID_STATE',
+          `inquiry ${executionId} waits on node ${rec.owner}: answer it through that node's API (it needs the api role as well as worker)`,
+        );
       throw new NrxError('NRX_ERR_INVALID_STATE', `execution ${executionId} is ${rec.status}, not a pending inquiry`);
     }
     const runner = this.runners.get(live.action.runnerType);
@@ -480,14 +599,16 @@ export class ExecutionEngine {
    * flight is re-run if its action declares itself idempotent, otherwise marked
    * abandoned (its workflow then follows its failure path).
    */
-  async recover(): Promise<{ resumed: number; rerun: number; abandoned: number }> {
-    const open = await this.store.listExecutions({ status: UNFINISHED, limit: 1_000_000 });
-    open.sort((a, b) => (a.id < b.id ? -1 : 1)); // parents before their children
+  async recover(owned?: OwnedExecution[]): Promise<{ resumed: number; rerun: number; abandoned: number }> {
+    const list = owned ?? (await this.store.listExecutions({ status: UNFINISHED, limit: 1_000_000 })).map((record) => ({ record, sealedParameters: null }));
+    list.sort((a, b) => (a.record.id < b.record.id ? -1 : 1)); // parents before their children
     const counts = { resumed: 0, rerun: 0, abandoned: 0 };
     const later: Array<() => Promise<void>> = [];
-    for (const rec of open) {
+    for (const { record: rec, sealedParameters } of list) {
+      if (this.live.has(rec.id)) continue;
       const action = this.actions.get(rec.action);
-      const live: Live = { rec, action: action!, params: { ...rec.parameters }, timeoutMs: action?.timeoutMs ?? null };
+      if (this.placement) rec.owner = this.placement.node;
+      const live: Live = { rec, action: action!, params: this.paramsOf(rec, sealedParameters, action), timeoutMs: action?.timeoutMs ?? null };
       this.live.set(rec.id, live);
       const plan = planRecovery(rec, action, (a) => this.kindFor(a) === 'workflow');
       switch (plan.kind) {
@@ -533,6 +654,69 @@ export class ExecutionEngine {
   /** Executions currently held in memory (unfinished). */
   get activeCount(): number {
     return this.live.size;
+  }
+
+  /** Workflows and actions started at the top (not tasks of a workflow) held here: what a worker's capacity counts. */
+  get rootCount(): number {
+    let n = 0;
+    for (const l of this.live.values()) if (l.rec.parentId === null) n++;
+    return n;
+  }
+
+  /** Whether this process runs the execution (a control request for it is carried out here). */
+  holds(executionId: string): boolean {
+    return this.live.has(executionId);
+  }
+
+  /** Device locks held here, by workflow: what a restarted or taking-over node keeps in the shared store. */
+  heldDeviceLocks(): Array<{ key: string; rootId: string }> {
+    const out = new Map<string, { key: string; rootId: string }>();
+    for (const l of this.live.values())
+      for (const key of l.rec.context.locks ?? [])
+        if (this.admission.lockHolder(key) === l.rec.rootId) out.set(`${key} ${l.rec.rootId}`, { key, rootId: l.rec.rootId });
+    return [...out.values()];
+  }
+
+  /**
+   * Root executions this worker claimed (status requested, recorded by a node that does not run
+   * executions): admitted and started here as if requested here.
+   */
+  async adopt(claimed: OwnedExecution[]): Promise<void> {
+    for (const { record: rec, sealedParameters } of claimed) {
+      if (this.live.has(rec.id) || this.closed) continue;
+      const action = this.actions.get(rec.action);
+      if (this.placement) rec.owner = this.placement.node;
+      const live: Live = { rec, action: action!, params: {}, timeoutMs: action?.timeoutMs ?? null };
+      this.live.set(rec.id, live);
+      if (!action || !this.kindFor(action)) {
+        const why = !action ? `no action '${rec.action}' is loaded on this worker` : `no runner '${action.runnerType}' on this worker`;
+        await this.finish(live, 'failed', null, { code: action ? 'NRX_ERR_RUNNER_NOT_FOUND' : 'NRX_ERR_ACTION_NOT_FOUND', message: why });
+        continue;
+      }
+      live.params = this.paramsOf(rec, sealedParameters, action);
+      rememberSecret(secretValues(action, live.params));
+      rec.status = 'delayed';
+      await this.admitDelayed(live);
+      // waiting for a slot or a lock: say so in the store, as a request made here would
+      if (rec.status === 'delayed' && this.live.get(rec.id) === live) await this.persist(rec);
+    }
+  }
+
+  /** Its parameters for running it: the sealed copy (secrets included) when there is one, else the stored (masked) ones. */
+  private paramsOf(rec: ExecutionRecord, sealed: string | null, action: ActionSpec | undefined): Record<string, unknown> {
+    if (sealed && this.placement) {
+      try {
+        const params = this.placement.openParameters(sealed);
+        if (action) rememberSecret(secretValues(action, params));
+        return params;
+      } catch (e) {
+        this.log.warn(
+          { id: rec.id, err: describeError(e) },
+          'sealed parameters cannot be opened here (is the secrets key file the same on every node?); running with the stored ones',
+        );
+      }
+    }
+    return { ...rec.parameters };
   }
 
   /**

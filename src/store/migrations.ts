@@ -216,6 +216,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trigger_instances_duplicate_of ON trigger_instances (duplicate_of) WHERE duplicate_of IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'workers: the node that runs each execution, sealed secret parameters, device locks across nodes',
+    sql: `
+      -- the worker node that runs the execution and its whole tree; NULL: nobody yet (or one process alone)
+      ALTER TABLE executions ADD COLUMN owner TEXT;
+      -- secret parameters encrypted with the data directory's key, for whichever worker runs it
+      ALTER TABLE executions ADD COLUMN sealed_parameters TEXT;
+      CREATE INDEX executions_unclaimed ON executions (id) WHERE owner IS NULL AND parent_id IS NULL AND status = 'requested';
+      CREATE INDEX executions_owner ON executions (owner, status) WHERE owner IS NOT NULL;
+      -- a device lock held by a workflow (its root execution) on a node
+      CREATE TABLE device_locks (lock_key TEXT PRIMARY KEY, root_id TEXT NOT NULL, node TEXT NOT NULL, acquired_at TEXT NOT NULL);
+      CREATE INDEX device_locks_node ON device_locks (node);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -21,3 +21,8 @@ export async function openStore(location: string | undefined, dataDir: string): 
   if (/^postgres(ql)?:\/\//.test(where)) return (await import('./postgres/postgres-store.js')).openPostgresStore(where);
   throw new NrxError('NRX_ERR_VALIDATION', `--store ${where.replace(/:[^:@/]*@/, ':***@')}: expected sqlite or a postgres://user@host:port/database URL`);
 }
+
+/** Whether `--store` names a store several nodes share (PostgreSQL); checked before anything is opened. */
+export function isSharedStore(location: string | undefined): boolean {
+  return /^postgres(ql)?:\/\//.test((location ?? '').trim());
+}

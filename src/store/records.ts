@@ -95,6 +95,11 @@ export interface ExecutionRecord {
   endedAt: string | null;
   /** Streamed output lines (stdout/stderr), bounded. */
   log: string[];
+  /**
+   * The node that runs it and its whole tree (several nodes sharing one store); absent when
+   * nobody has taken it yet, or when one process alone owns the store.
+   */
+  owner?: string | null;
 }
 
 /** One row per task attempt inside a workflow, in the order tasks were scheduled. */

@@ -42,6 +42,7 @@ export const TABLE_COLUMNS = {
       'error',
       'context',
       'log',
+      'owner',
     ],
     key: ['id'],
   },
@@ -188,6 +189,7 @@ export interface ExecutionRow {
   error: Json;
   context: string;
   log: string;
+  owner: string | null;
 }
 
 export function executionRow(r: ExecutionRecord): ExecutionRow {
@@ -207,6 +209,7 @@ export function executionRow(r: ExecutionRecord): ExecutionRow {
     error: toJson(r.error),
     context: JSON.stringify(r.context),
     log: JSON.stringify(r.log),
+    owner: r.owner ?? null,
   };
 }
 
@@ -227,6 +230,7 @@ export function executionRecord(r: ExecutionRow): ExecutionRecord {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     log: JSON.parse(r.log) as string[],
+    ...(r.owner ? { owner: r.owner } : {}),
   };
 }
 

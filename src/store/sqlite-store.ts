@@ -23,6 +23,7 @@ import { SqliteKeyValues } from './sqlite/key-values.js';
 import { SqliteLoginTokens } from './sqlite/login-tokens.js';
 import { SqliteRuleOverrides } from './sqlite/rule-overrides.js';
 import { SqliteUsers } from './sqlite/users.js';
+import { SqliteWorkQueue } from './sqlite/work-queue.js';
 import type { EnforcementFilter, EventFilter, ExecutionFilter, PendingEventFeed, PruneReport, RetentionPolicy, Store, WriteOp } from './store.js';
 
 export const DATABASE_FILE = 'netreflex.db';
@@ -91,6 +92,7 @@ export class SqliteStore implements Store {
   readonly inventory: SqliteInventory;
   readonly ruleOverrides: SqliteRuleOverrides;
   readonly kv: SqliteKeyValues;
+  readonly workQueue: SqliteWorkQueue;
   private readonly conn: SqliteConnection;
   private readonly applyBatch: Database.Transaction<(batch: readonly WriteOp[]) => void>;
   /** Batches waiting for the next group commit. */
@@ -111,6 +113,7 @@ export class SqliteStore implements Store {
     this.inventory = new SqliteInventory(this.conn);
     this.ruleOverrides = new SqliteRuleOverrides(this.conn);
     this.kv = new SqliteKeyValues(this.conn, (batch) => this.commit(batch));
+    this.workQueue = new SqliteWorkQueue(this.conn);
     this.applyBatch = db.transaction((batch: readonly WriteOp[]) => {
       for (let i = 0; i < batch.length; i++) {
         try {
@@ -187,6 +190,9 @@ export class SqliteStore implements Store {
         return;
       case 'putExecution':
         this.stmt(rows.UPSERT.executions).run(rows.executionRow(w.value));
+        return;
+      case 'sealExecutionParameters':
+        this.stmt('UPDATE executions SET sealed_parameters = ? WHERE id = ?').run(w.sealed, w.id);
         return;
       case 'putWorkflowState':
         this.stmt(rows.UPSERT.workflow_states).run(rows.workflowStateRow(w.value));

@@ -20,6 +20,8 @@ export type WriteOp =
   | { op: 'addTriggerInstanceOccurrences'; id: string; count: number; lastTime: string }
   | { op: 'putEnforcement'; value: RuleEnforcementRecord }
   | { op: 'putExecution'; value: ExecutionRecord }
+  /** The secret parameters of an execution, encrypted (SecretCipher), for the worker that runs it. */
+  | { op: 'sealExecutionParameters'; id: string; sealed: string }
   | { op: 'putWorkflowState'; value: WorkflowStateRecord }
   | { op: 'deleteWorkflowState'; executionId: string }
   | { op: 'putTask'; value: TaskRecord }

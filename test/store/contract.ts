@@ -8,6 +8,7 @@ import type { KeyValueRecord } from '../../src/store/records.js';
 import type { InventoryEntry } from '../../src/store/repositories/inventory.js';
 import type { Store } from '../../src/store/store.js';
 import { enforcement, execution, keyValue, task, triggerInstance, workflowState } from './make-records.js';
+import { workQueueContract } from './work-queue-contract.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -646,4 +647,6 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.ok(s.kv.peek('system', 'vxlan/vni/old', new Date('1999-01-01T00:00:00Z')));
     });
   });
+
+  workQueueContract(backend, fresh);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { NrxError } from '../../core/errors.js';
 import { buildAppliance } from '../../assembly.js';
-import { openStore } from '../../store/open-store.js';
+import { isSharedStore, openStore } from '../../store/open-store.js';
 import { parseRoles } from '../../core/roles.js';
 import { parsePartitionCount } from '../../events/partitions.js';
 import { createLogger, logFormatFor } from '../../core/log.js';
@@ -24,6 +25,7 @@ interface ServeOptions extends DataOptions, SensorLimitFlags {
   role?: string;
   partitions?: string;
   nodeName?: string;
+  workerCapacity?: string;
   sensors: boolean;
   sensorHost: string;
   syslogPort: string;
@@ -67,6 +69,11 @@ export function registerServe(program: Command): void {
       process.env.NETREFLEX_PARTITIONS,
     )
     .option('--role <roles>', 'what this node does: all (default) or a list of sensor, rules, worker, api (env NETREFLEX_ROLE)', process.env.NETREFLEX_ROLE)
+    .option(
+      '--worker-capacity <n>',
+      'workflows and actions a worker node on a shared store runs at once (default 32; env NETREFLEX_WORKER_CAPACITY)',
+      process.env.NETREFLEX_WORKER_CAPACITY,
+    )
     .option('--inventory <dir>', 'load hosts.yaml/groups.yaml/defaults.yaml from this directory at start (GitOps: YAML wins)')
     .option('--no-api', 'do not start the REST API')
     .option('--no-sensors', 'do not start the network listeners (syslog, traps, sFlow)')
@@ -101,7 +108,7 @@ export function registerServe(program: Command): void {
         const limits = sensorLimitsFrom(opts); // before anything starts: a bad flag stops here
         const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
-        const roles = parseRoles(opts.role, { bus: Boolean(opts.bus) });
+        const roles = parseRoles(opts.role, { bus: Boolean(opts.bus), sharedStore: isSharedStore(opts.store) });
         const store = await openStore(opts.store, config.dataDir);
         // loaded only with --bus: an embedded appliance never touches NATS
         const partitions = parsePartitionCount(opts.partitions);
@@ -115,6 +122,7 @@ export function registerServe(program: Command): void {
           roles,
           ...(bus ? { bus } : {}),
           ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
+          ...(opts.workerCapacity !== undefined ? { workerCapacity: workerCapacity(opts.workerCapacity) } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {
@@ -155,4 +163,11 @@ export function registerServe(program: Command): void {
         process.exit(reportError(e));
       }
     });
+}
+
+function workerCapacity(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new NrxError('NRX_ERR_VALIDATION', `--worker-capacity ${text}: a whole number of executions from 1 to 100000`);
+  return n;
 }

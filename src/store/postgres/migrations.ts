@@ -110,6 +110,33 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       CREATE INDEX trigger_instances_duplicate_of ON trigger_instances (duplicate_of) WHERE duplicate_of IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'workers: the node that runs each execution, sealed secret parameters, device locks across nodes',
+    sql: `
+      ALTER TABLE executions ADD COLUMN owner TEXT;
+      ALTER TABLE executions ADD COLUMN sealed_parameters TEXT;
+      CREATE INDEX executions_unclaimed ON executions (id) WHERE owner IS NULL AND parent_id IS NULL AND status = 'requested';
+      CREATE INDEX executions_owner ON executions (owner, status) WHERE owner IS NOT NULL;
+      CREATE TABLE device_locks (lock_key TEXT PRIMARY KEY, root_id TEXT NOT NULL, node TEXT NOT NULL, acquired_at TEXT NOT NULL);
+      CREATE INDEX device_locks_node ON device_locks (node);
+      -- workers wake at once: nrx_work when an execution waits for a worker, nrx_locks when a device lock is freed
+      CREATE FUNCTION nrx_work_requested() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_work', ''); RETURN NULL; END $$;
+      CREATE TRIGGER executions_requested AFTER INSERT ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NULL AND NEW.parent_id IS NULL AND NEW.status = 'requested') EXECUTE FUNCTION nrx_work_requested();
+      CREATE FUNCTION nrx_lock_released() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_locks', OLD.lock_key); RETURN NULL; END $$;
+      CREATE TRIGGER device_lock_released AFTER DELETE ON device_locks FOR EACH ROW EXECUTE FUNCTION nrx_lock_released();
+      -- API nodes follow the executions other nodes run: nrx_execution with the id when its status changes
+      CREATE FUNCTION nrx_execution_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_execution', NEW.id); RETURN NULL; END $$;
+      CREATE TRIGGER execution_inserted AFTER INSERT ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NOT NULL) EXECUTE FUNCTION nrx_execution_changed();
+      CREATE TRIGGER execution_changed AFTER UPDATE ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NOT NULL AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner IS DISTINCT FROM NEW.owner)) EXECUTE FUNCTION nrx_execution_changed();
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

@@ -32,6 +32,7 @@ import { migratePg } from './migrations.js';
 import { PgPendingEvents } from './pending-events.js';
 import { prunePg } from './prune.js';
 import { PgRuleOverrides } from './rule-overrides.js';
+import { PgWorkQueue } from './work-queue.js';
 
 // BIGINT columns (epoch milliseconds, sequence numbers) as numbers: they stay far below 2^53
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -69,9 +70,10 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
-      ['nrx_kv', 'nrx_inventory'],
+      ['nrx_kv', 'nrx_inventory', 'nrx_work', 'nrx_locks', 'nrx_execution'],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
+        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_execution') store.workQueue.notified(channel, payload);
         else {
           const tab = payload.indexOf('\t');
           if (tab > 0) void store.kv.reload(payload.slice(0, tab), payload.slice(tab + 1)).catch(() => {});
@@ -98,6 +100,7 @@ export class PostgresStore implements Store {
   readonly inventory: PgInventory;
   readonly ruleOverrides: PgRuleOverrides;
   readonly kv: PgKeyValues;
+  readonly workQueue: PgWorkQueue;
   private pending: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }> = [];
   /** The group commit in flight; the next one starts after it, so batches land in arrival order. */
   private flushing: Promise<void> = Promise.resolve();
@@ -113,6 +116,7 @@ export class PostgresStore implements Store {
     this.audit = new PgAudit(conn);
     this.inventory = new PgInventory(conn);
     this.ruleOverrides = new PgRuleOverrides(conn);
+    this.workQueue = new PgWorkQueue(conn);
     this.kv = new PgKeyValues(
       conn,
       (batch) => this.commit(batch),
@@ -214,6 +218,9 @@ export class PostgresStore implements Store {
           return;
         case 'putExecution':
           await upsert(q, 'executions', rows.executionRow(w.value));
+          return;
+        case 'sealExecutionParameters':
+          await q('UPDATE executions SET sealed_parameters = $1 WHERE id = $2', [w.sealed, w.id]);
           return;
         case 'putWorkflowState':
           await upsert(q, 'workflow_states', rows.workflowStateRow(w.value));

@@ -2,11 +2,13 @@ import type { ApiKeyRepository, AuditRepository, LoginTokenRepository, UserRepos
 import type { InventoryRepository } from './inventory.js';
 import type { KeyValueRepository } from './key-values.js';
 import type { RuleOverrideRepository } from './rule-overrides.js';
+import type { WorkQueueRepository } from './work-queue.js';
 
 export type * from './auth.js';
 export type * from './inventory.js';
 export type * from './key-values.js';
 export type * from './rule-overrides.js';
+export type * from './work-queue.js';
 
 /**
  * Each module's tables, behind an interface of the module's own words. The store hands these
@@ -21,4 +23,5 @@ export interface Repositories {
   readonly inventory: InventoryRepository;
   readonly ruleOverrides: RuleOverrideRepository;
   readonly kv: KeyValueRepository;
+  readonly workQueue: WorkQueueRepository;
 }

@@ -1,0 +1,128 @@
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { ExecutionEngine } from '../executions/engine.js';
+import type { HeartbeatKey, WorkQueueRepository } from '../store/repositories/work-queue.js';
+
+/** Root executions a worker runs at once unless told otherwise (`--worker-capacity`). */
+export const DEFAULT_WORKER_CAPACITY = 32;
+
+export interface WorkClaimsOptions {
+  workQueue: WorkQueueRepository;
+  engine: Pick<ExecutionEngine, 'adopt' | 'recover' | 'rootCount' | 'heldDeviceLocks'>;
+  /** This node's name (the owner written on what it runs). */
+  node: string;
+  heartbeatOf: (node: string) => HeartbeatKey;
+  /** Root executions (workflows and actions started at the top) this worker runs at once. */
+  capacity: number;
+  log: Logger;
+  /** Claims are tried at least this often (the fallback to the store's notifications). */
+  pollMs?: number;
+  /** How often the owners of unfinished executions are checked for a dead node. */
+  takeoverCheckMs?: number;
+}
+
+export interface ResumedWork {
+  resumed: number;
+  rerun: number;
+  abandoned: number;
+  /** Executions taken over from dead nodes. */
+  takenOver: number;
+}
+
+/**
+ * A worker node on a shared store: at start it resumes its own unfinished executions and those
+ * of dead nodes (by the recovery rule: workflows resume, an in-flight idempotent action re-runs,
+ * a non-idempotent one is abandoned); then it claims root executions waiting for a worker up to
+ * its capacity, woken at once by the store's notification and at least every `pollMs`; and it
+ * keeps watching for nodes that die, to take their work over.
+ */
+export class WorkClaims {
+  private pollTimer: NodeJS.Timeout | null = null;
+  private takeoverTimer: NodeJS.Timeout | null = null;
+  private claiming = false;
+  private again = false;
+  private stopped = false;
+  readonly counts = { claimed: 0, takenOver: 0 };
+
+  constructor(private readonly o: WorkClaimsOptions) {}
+
+  async start(): Promise<ResumedWork> {
+    const { workQueue, engine, node } = this.o;
+    // work left without an owner by a version before owners were recorded is resumed here
+    await workQueue.adoptOrphans(node);
+    const own = await engine.recover(await workQueue.unfinishedOf(node, this.o.heartbeatOf(node)));
+    const taken = await this.takeOverDeadNodes();
+    // locks this node held before a restart for work that has ended since are freed
+    await workQueue.releaseLocksExcept(node, engine.heldDeviceLocks());
+    workQueue.watch((what) => {
+      if (what === 'work') this.poke();
+    });
+    this.pollTimer = setInterval(() => this.poke(), this.o.pollMs ?? 1_000);
+    this.takeoverTimer = setInterval(() => void this.takeOverDeadNodes().catch(() => {}), this.o.takeoverCheckMs ?? 2_000);
+    this.poke();
+    return {
+      resumed: own.resumed + taken.resumed,
+      rerun: own.rerun + taken.rerun,
+      abandoned: own.abandoned + taken.abandoned,
+      takenOver: taken.takenOver,
+    };
+  }
+
+  /** Claim now (work is waiting, or capacity was freed); runs once at a time, again if poked meanwhile. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    this.claiming = true;
+    void this.claimWhileRoom().finally(() => {
+      this.claiming = false;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.poke();
+      }
+    });
+  }
+
+  private async claimWhileRoom(): Promise<void> {
+    const { workQueue, engine, node, capacity } = this.o;
+    try {
+      for (;;) {
+        const room = capacity - engine.rootCount;
+        if (room <= 0 || this.stopped) return;
+        const got = await workQueue.claim(node, Math.min(room, 16));
+        if (!got.length) return;
+        this.counts.claimed += got.length;
+        await engine.adopt(got);
+      }
+    } catch (e) {
+      this.o.log.warn({ err: describeError(e) }, 'claiming executions from the store failed; trying again');
+    }
+  }
+
+  /** Every node that owns unfinished work and whose heartbeat has expired: its work moves here. */
+  private async takeOverDeadNodes(): Promise<ResumedWork> {
+    const out: ResumedWork = { resumed: 0, rerun: 0, abandoned: 0, takenOver: 0 };
+    if (this.stopped) return out;
+    const { workQueue, engine, node } = this.o;
+    for (const dead of await workQueue.ownersOtherThan(node)) {
+      const moved = await workQueue.takeOver(dead, this.o.heartbeatOf(dead), node, new Date());
+      if (!moved) continue;
+      this.o.log.warn({ node: dead, executions: moved }, `node ${dead} stopped sending heartbeats: its unfinished work is taken over here`);
+      const r = await engine.recover(await workQueue.unfinishedOf(node, this.o.heartbeatOf(node)));
+      out.resumed += r.resumed;
+      out.rerun += r.rerun;
+      out.abandoned += r.abandoned;
+      out.takenOver += moved;
+      this.counts.takenOver += moved;
+    }
+    return out;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+  }
+}

@@ -1,0 +1,166 @@
+import { TERMINAL_STATUSES } from '../records.js';
+import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, WorkQueueRepository } from '../repositories/work-queue.js';
+import * as rows from '../sqlite-rows.js';
+import type { PgConnection } from './connection.js';
+
+const TERMINAL = [...TERMINAL_STATUSES];
+
+type Row = rows.ExecutionRow & { sealed_parameters: string | null };
+
+function owned(r: Row): OwnedExecution {
+  return { record: rows.executionRecord(r), sealedParameters: r.sealed_parameters };
+}
+
+/** Serialises a node's own recovery with another node taking its work over: one transaction-scoped advisory lock per node name. */
+const TAKEOVER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('netreflex:takeover:' || $1))";
+
+/**
+ * Table executions (owner, sealed_parameters) and device_locks (migration 6) on PostgreSQL,
+ * shared by every node. Claims are one UPDATE over a FOR UPDATE SKIP LOCKED subquery: workers
+ * claiming at the same moment skip each other's rows instead of waiting for them.
+ */
+export class PgWorkQueue implements WorkQueueRepository {
+  private readonly listeners: Array<(what: 'work' | 'locks') => void> = [];
+
+  constructor(private readonly conn: PgConnection) {}
+
+  private readonly executionListeners: Array<(executionId: string) => void> = [];
+
+  /** From the store's LISTEN client: nrx_work, nrx_locks and nrx_execution notifications. */
+  notified(channel: string, payload = ''): void {
+    if (channel === 'nrx_execution') {
+      for (const l of this.executionListeners) l(payload);
+      return;
+    }
+    const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : null;
+    if (what) for (const l of this.listeners) l(what);
+  }
+
+  watch(onChange: (what: 'work' | 'locks') => void): void {
+    this.listeners.push(onChange);
+  }
+
+  watchExecutions(onChange: (executionId: string) => void): void {
+    this.executionListeners.push(onChange);
+  }
+
+  async claim(node: string, max: number): Promise<OwnedExecution[]> {
+    if (max <= 0) return [];
+    const r = await this.conn.query<Row>(
+      `UPDATE executions SET owner = $1 WHERE id IN (
+         SELECT id FROM executions WHERE owner IS NULL AND parent_id IS NULL AND status = 'requested'
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [node, Math.floor(max)],
+    );
+    return r.rows.sort((a, b) => (a.id < b.id ? -1 : 1)).map(owned);
+  }
+
+  async claimOne(node: string, id: string): Promise<OwnedExecution | null> {
+    const r = await this.conn.query<Row>(
+      `UPDATE executions SET owner = $1 WHERE id = $2 AND owner IS NULL AND parent_id IS NULL AND status = 'requested' RETURNING *`,
+      [node, id],
+    );
+    return r.rows[0] ? owned(r.rows[0]) : null;
+  }
+
+  async unfinishedOf(node: string, _heartbeat: HeartbeatKey): Promise<OwnedExecution[]> {
+    // under the node's takeover lock: a node taking this one's work over either finished before
+    // (the rows are no longer this node's) or waits and then sees this node's fresh heartbeat
+    return this.conn.tx(async (q) => {
+      await q(TAKEOVER_LOCK, [node]);
+      const r = await q('SELECT * FROM executions WHERE owner = $1 AND NOT (status = ANY($2)) ORDER BY id', [node, TERMINAL]);
+      return (r.rows as Row[]).map(owned);
+    });
+  }
+
+  async ownersOtherThan(node: string): Promise<string[]> {
+    const r = await this.conn.query<{ node: string }>(
+      `SELECT DISTINCT owner AS node FROM executions WHERE owner IS NOT NULL AND owner <> $1 AND NOT (status = ANY($2))
+       UNION SELECT node FROM device_locks WHERE node <> $1 ORDER BY node`,
+      [node, TERMINAL],
+    );
+    return r.rows.map((x) => x.node);
+  }
+
+  async takeOver(dead: string, heartbeat: HeartbeatKey, node: string, now: Date): Promise<number> {
+    return this.conn.tx(async (q) => {
+      await q(TAKEOVER_LOCK, [dead]);
+      const alive = await q('SELECT 1 FROM kv WHERE scope = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)', [
+        heartbeat.scope,
+        heartbeat.key,
+        now.toISOString(),
+      ]);
+      if (alive.rows.length) return 0;
+      const moved = await q('UPDATE executions SET owner = $1 WHERE owner = $2 AND NOT (status = ANY($3))', [node, dead, TERMINAL]);
+      await q('UPDATE device_locks SET node = $1 WHERE node = $2', [node, dead]);
+      return moved.rowCount ?? 0;
+    });
+  }
+
+  async adoptOrphans(node: string): Promise<number> {
+    return this.conn.tx(async (q) => {
+      // one taker at a time, so that a workflow and its tasks go to the same node
+      await q(TAKEOVER_LOCK, ['']);
+      const moved = await q(
+        `UPDATE executions SET owner = $1 WHERE owner IS NULL AND NOT (status = ANY($2)) AND NOT (parent_id IS NULL AND status = 'requested')`,
+        [node, TERMINAL],
+      );
+      return moved.rowCount ?? 0;
+    });
+  }
+
+  async lockDevices(keys: readonly string[], rootId: string, node: string, now: Date, tries = 3): Promise<DeviceLockHolder | null> {
+    // always in the same order: two workflows asking for the same devices cannot deadlock
+    const sorted = [...new Set(keys)].sort();
+    const refused = await this.conn
+      .tx(async (q) => {
+        for (const key of sorted) {
+          const took = await q(
+            `INSERT INTO device_locks (lock_key, root_id, node, acquired_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (lock_key) DO UPDATE SET root_id = excluded.root_id, node = excluded.node, acquired_at = excluded.acquired_at
+             WHERE device_locks.root_id = excluded.root_id
+                OR NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = device_locks.root_id AND NOT (e.status = ANY($5)))`,
+            [key, rootId, node, now.toISOString(), TERMINAL],
+          );
+          if ((took.rowCount ?? 0) === 0) throw new Refused(key);
+        }
+        return null;
+      })
+      .catch((e: unknown) => {
+        const cause = (e as { cause?: unknown }).cause;
+        if (e instanceof Refused) return e.key;
+        if (cause instanceof Refused) return cause.key;
+        throw e;
+      });
+    if (refused === null) return null;
+    const r = await this.conn.query<{ lock_key: string; root_id: string; node: string }>(
+      'SELECT lock_key, root_id, node FROM device_locks WHERE lock_key = $1',
+      [refused],
+    );
+    const h = r.rows[0];
+    if (h) return { key: h.lock_key, rootId: h.root_id, node: h.node };
+    // freed between the refusal and this read: try again at once
+    return tries > 1 ? this.lockDevices(keys, rootId, node, now, tries - 1) : { key: refused, rootId: '', node: '' };
+  }
+
+  async unlockDevices(keys: readonly string[], rootId: string): Promise<void> {
+    if (keys.length) await this.conn.query('DELETE FROM device_locks WHERE lock_key = ANY($1) AND root_id = $2', [[...keys], rootId]);
+  }
+
+  async releaseLocksExcept(node: string, keep: ReadonlyArray<{ key: string; rootId: string }>): Promise<void> {
+    const kept = new Set(keep.map((k) => `${k.key}\u0000${k.rootId}`));
+    for (const l of await this.listDeviceLocks()) if (l.node === node && !kept.has(`${l.key}\u0000${l.rootId}`)) await this.unlockDevices([l.key], l.rootId);
+  }
+
+  async listDeviceLocks(): Promise<DeviceLockHolder[]> {
+    const r = await this.conn.query<{ lock_key: string; root_id: string; node: string }>('SELECT lock_key, root_id, node FROM device_locks ORDER BY lock_key');
+    return r.rows.map((x) => ({ key: x.lock_key, rootId: x.root_id, node: x.node }));
+  }
+}
+
+class Refused extends Error {
+  constructor(readonly key: string) {
+    super(`device lock ${key} is held`);
+  }
+}

@@ -1,0 +1,67 @@
+import type { ExecutionRecord } from '../records.js';
+
+/** An execution as a worker takes it: the record and its secret parameters, still sealed. */
+export interface OwnedExecution {
+  record: ExecutionRecord;
+  /** SecretCipher token of the secret parameters (a JSON object); null when it has none. */
+  sealedParameters: string | null;
+}
+
+/** Who holds a device lock: a workflow (its root execution) on a node. */
+export interface DeviceLockHolder {
+  key: string;
+  rootId: string;
+  node: string;
+}
+
+/** Where a node's heartbeat lives in the key-value table (ClusterMembership writes it). */
+export interface HeartbeatKey {
+  scope: string;
+  key: string;
+}
+
+/**
+ * Several worker nodes sharing one store: which node runs which execution, and the device locks
+ * that keep two workflows on two nodes from changing one device at once. Every change of owner
+ * is one conditional write, so two nodes never both take one execution.
+ */
+export interface WorkQueueRepository {
+  /**
+   * Take up to `max` root executions that wait for a worker (status requested, no owner), oldest
+   * first. Each row goes to one caller only (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   */
+  claim(node: string, max: number): Promise<OwnedExecution[]>;
+  /** Take one such execution by id (to cancel it before any worker did); null when it is not waiting for a worker. */
+  claimOne(node: string, id: string): Promise<OwnedExecution | null>;
+  /** The unfinished executions `node` owns, oldest first (parents before their children). */
+  unfinishedOf(node: string, heartbeat: HeartbeatKey): Promise<OwnedExecution[]>;
+  /** Nodes other than `node` that own unfinished executions or hold device locks. */
+  ownersOtherThan(node: string): Promise<string[]>;
+  /**
+   * Give `node` every unfinished execution and device lock of `dead`, only if `dead`'s heartbeat
+   * has expired at `now` (checked in the same transaction). Resolves to the number of executions
+   * moved: 0 when `dead` is alive or another node took them first.
+   */
+  takeOver(dead: string, deadHeartbeat: HeartbeatKey, node: string, now: Date): Promise<number>;
+  /**
+   * Give `node` the unfinished executions nobody owns that no worker would claim: those left by a
+   * version before owners were recorded (everything but roots waiting for a worker). All to one
+   * caller. Resolves to how many.
+   */
+  adoptOrphans(node: string): Promise<number>;
+  /**
+   * Take the device locks `keys` for the workflow `rootId` on `node`, all or none. A lock already
+   * held by the same workflow is kept; one held by a workflow that has ended is taken. Resolves to
+   * null when all are held, else to the holder that refused.
+   */
+  lockDevices(keys: readonly string[], rootId: string, node: string, now: Date): Promise<DeviceLockHolder | null>;
+  /** Free the locks `keys` held by the workflow `rootId`. */
+  unlockDevices(keys: readonly string[], rootId: string): Promise<void>;
+  /** Free every lock `node` holds except those listed (after a restart or a takeover). */
+  releaseLocksExcept(node: string, keep: ReadonlyArray<{ key: string; rootId: string }>): Promise<void>;
+  listDeviceLocks(): Promise<DeviceLockHolder[]>;
+  /** Called when an execution starts waiting for a worker ('work') or a device lock is freed ('locks'), by any process sharing the store. */
+  watch(onChange: (what: 'work' | 'locks') => void): void;
+  /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
+  watchExecutions(onChange: (executionId: string) => void): void;
+}
