@@ -13,6 +13,7 @@ import { describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import { RateLimitedLog } from './core/rate-limited-log.js';
 import { ClusterMembership, defaultNodeName, type ClusterView } from './appliance/cluster-membership.js';
+import { nodeMetrics } from './appliance/node-metrics.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -43,6 +44,8 @@ export interface AssemblyConfig {
   bus?: NatsEventBus;
   /** This node's name in `cluster status` (default <hostname>-<pid>). */
   nodeName?: string;
+  /** How often this node writes its heartbeat and counters (default 5 s; env NETREFLEX_HEARTBEAT_MS). */
+  heartbeatMs?: number;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -90,8 +93,19 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
-  const membership = new ClusterMembership(appliance.store.kv, { name: cfg.nodeName ?? defaultNodeName(), roles: [...roles] }, () =>
-    roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false,
+  const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
+  const membership = new ClusterMembership(
+    appliance.store.kv,
+    { name: cfg.nodeName ?? defaultNodeName(), roles: [...roles] },
+    isTimerLeader,
+    cfg.heartbeatMs,
+    () =>
+      nodeMetrics({
+        ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
+        sensors: () => sensors?.counters() ?? {},
+        ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }), executionsRunning: () => appliance.engine.activeCount } : {}),
+        timerLeader: isTimerLeader,
+      }),
   );
   // a new leader shows at once, not at the next heartbeat
   timerLeadership?.watch(() => void membership.beatNow());
@@ -183,7 +197,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         const traps = await trapSecrets(appliance.kv);
         const bus = cfg.bus;
         // with a bus every event goes through it, even to this node's own rules: one path, one de-duplication
-        const publish = bus ? (e: Parameters<typeof gate.publish>[0]) => void bus.publish(e).catch((err: unknown) => busLog.error(err)) : gate.publish;
+        // the bus's outbox keeps and resends what the bus does not take at once (nats-server restarting)
+        bus?.onOutboxError((err) => busLog.error(err));
+        const publish = bus ? (e: Parameters<typeof gate.publish>[0]) => bus.offer(e) : gate.publish;
         sensors = await bindSensors(
           { ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities },
           { publish, inventory: appliance.inventory, log },

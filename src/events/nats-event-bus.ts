@@ -12,6 +12,7 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from './envelope.js';
+import { BusOutbox, type OutboxOptions } from './bus-outbox.js';
 
 /**
  * Distributed mode's event bus on NATS JetStream. Sensor nodes publish every event to the
@@ -35,12 +36,19 @@ export interface NatsBusOptions {
   duplicateWindowMs?: number;
   /** How long a rules node has to record an event before it is redelivered (default 30 s). */
   ackWaitMs?: number;
+  /** A sensor node's outbox: events kept and resent while the bus is unreachable. */
+  outbox?: OutboxOptions;
 }
 
 export interface NatsBusCounts {
   published: number;
   duplicates: number;
-  publishFailed: number;
+  /** Publish attempts that failed (each event is sent again from the outbox). */
+  publishRetries: number;
+  /** Events waiting in the outbox. */
+  buffered: number;
+  /** Events dropped: the outbox was full while the bus was unreachable. */
+  lost: number;
   consumed: number;
   redelivered: number;
 }
@@ -66,17 +74,36 @@ function redact(url: string): string {
 }
 
 export class NatsEventBus {
-  readonly counts: NatsBusCounts = { published: 0, duplicates: 0, publishFailed: 0, consumed: 0, redelivered: 0 };
+  private readonly tally = { published: 0, duplicates: 0, consumed: 0, redelivered: 0 };
   private stopped = false;
   private consuming: Promise<void> | null = null;
   private stopConsume: (() => void) | null = null;
+  private readonly outbox: BusOutbox<EventEnvelope>;
+  private outboxErrors: (err: unknown, lost: boolean) => void = () => {};
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     readonly url: string,
-  ) {}
+    outbox: OutboxOptions = {},
+  ) {
+    this.outbox = new BusOutbox((e) => this.publish(e), (err, _e, lost) => this.outboxErrors(err, lost), outbox);
+  }
+
+  get counts(): NatsBusCounts {
+    return { ...this.tally, publishRetries: this.outbox.counts.retries, buffered: this.outbox.buffered, lost: this.outbox.counts.lost };
+  }
+
+  /** Where the outbox reports a failed send (`lost` false: it is sent again) or a dropped event. */
+  onOutboxError(report: (err: unknown, lost: boolean) => void): void {
+    this.outboxErrors = report;
+  }
+
+  /** A sensor's event: sent now, or kept and sent again until the bus takes it (never throws). */
+  offer(e: EventEnvelope): void {
+    this.outbox.offer(e);
+  }
 
   /** The rules consumer's backlog: events not yet handed out, and handed out but not yet acked. */
   async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number; redelivered: number }> {
@@ -125,7 +152,7 @@ export class NatsEventBus {
           max_ack_pending: 1_000,
         });
       }
-      return new NatsEventBus(nc, jetstream(nc), jsm, redact(url));
+      return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), opts.outbox);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {
@@ -138,10 +165,9 @@ export class NatsEventBus {
   async publish(e: EventEnvelope): Promise<void> {
     try {
       const ack = await this.js.publish(eventSubject(e), JSON.stringify(e), { msgID: dedupId(e) });
-      if (ack.duplicate) this.counts.duplicates++;
-      else this.counts.published++;
+      if (ack.duplicate) this.tally.duplicates++;
+      else this.tally.published++;
     } catch (err) {
-      this.counts.publishFailed++;
       throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot publish ${e.type}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -149,34 +175,41 @@ export class NatsEventBus {
   /**
    * Hands every event to `record` one at a time, in stream order; acks it once `record`
    * resolved. A `record` that throws leaves the event unacked: it comes back after ack_wait.
+   * When the pull itself fails (nats-server restarting, the consumer not reachable yet) the
+   * loop waits and pulls again: a rules node goes on consuming once the bus is back.
    */
   consume(record: (e: EventEnvelope) => Promise<void>, onError: (e: unknown) => void): void {
     if (this.consuming) throw new NrxError('NRX_ERR_INTERNAL', 'bus: already consuming');
     this.consuming = (async () => {
-      const consumer = await this.js.consumers.get(EVENTS_STREAM, RULES_CONSUMER);
       while (!this.stopped) {
-        const messages = await consumer.consume({ max_messages: 256 });
-        this.stopConsume = () => void messages.stop();
-        for await (const m of messages) {
-          if (m.info.deliveryCount > 1) this.counts.redelivered++;
-          try {
-            await record(JSON.parse(m.string()) as EventEnvelope);
-            m.ack();
-            this.counts.consumed++;
-          } catch (err) {
-            onError(err);
-            m.nak(1_000);
+        try {
+          const consumer = await this.js.consumers.get(EVENTS_STREAM, RULES_CONSUMER);
+          const messages = await consumer.consume({ max_messages: 256 });
+          this.stopConsume = () => void messages.stop();
+          for await (const m of messages) {
+            if (m.info.deliveryCount > 1) this.tally.redelivered++;
+            try {
+              await record(JSON.parse(m.string()) as EventEnvelope);
+              m.ack();
+              this.tally.consumed++;
+            } catch (err) {
+              onError(err);
+              m.nak(1_000);
+            }
+            if (this.stopped) break;
           }
+        } catch (err) {
           if (this.stopped) break;
+          onError(new NrxError('NRX_ERR_BUS', `bus ${this.url}: taking events failed, trying again in 1 s: ${(err as Error).message}`, { cause: err }));
+          await new Promise((r) => setTimeout(r, 1_000));
         }
       }
-    })().catch((err: unknown) => {
-      if (!this.stopped) onError(err);
-    });
+    })();
   }
 
   async close(): Promise<void> {
     this.stopped = true;
+    await this.outbox.close();
     this.stopConsume?.();
     await this.consuming?.catch(() => {});
     await this.nc.drain().catch(() => {});

@@ -107,6 +107,7 @@ export function registerServe(program: Command): void {
           roles,
           ...(bus ? { bus } : {}),
           ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
+          ...(Number(process.env.NETREFLEX_HEARTBEAT_MS) > 0 ? { heartbeatMs: Number(process.env.NETREFLEX_HEARTBEAT_MS) } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {

@@ -66,6 +66,8 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
         }
       },
       url,
+      // changes made while the listening connection was down were not notified: read it all again
+      () => void Promise.all([store.kv.loadAll(), store.inventory.refresh()]).catch(() => {}),
     );
     return store;
   } catch (e) {
