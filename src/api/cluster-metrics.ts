@@ -55,15 +55,21 @@ export function registerClusterMetrics(registry: Registry, cluster: () => Promis
   gauge('netreflex_node_sensor_received', 'Per node and sensor listener, since the node started: messages received', ['sensor'], (m) =>
     Object.entries(m.sensors).map(([sensor, v]) => [{ sensor }, v]),
   );
-  gauge('netreflex_node_event_intake', "Per node, since it started: what became of the events it recorded itself (the appliance's intake counters)", ['counter'], (m) =>
-    Object.entries(m.intake).map(([counter, v]) => [{ counter }, v]),
+  gauge(
+    'netreflex_node_event_intake',
+    "Per node, since it started: what became of the events it recorded itself (the appliance's intake counters)",
+    ['counter'],
+    (m) => Object.entries(m.intake).map(([counter, v]) => [{ counter }, v]),
   );
   gauge('netreflex_node_executions_running', 'Per node: executions held by its engine (started there, not finished)', [], (m) => [[{}, m.executionsRunning]]);
   gauge('netreflex_node_timer_leader', 'Per node: 1 on the node that fires the timers', [], (m) => [[{}, m.timerLeader ? 1 : 0]]);
   gauge('netreflex_node_cpu_seconds', 'Per node: user + system CPU seconds of its process since it started', [], (m) => [[{}, m.cpuSeconds]]);
   gauge('netreflex_node_resident_memory_bytes', "Per node: its process's resident memory", [], (m) => [[{}, m.rssBytes]]);
   gauge('netreflex_node_uptime_seconds', 'Per node: seconds since its process started', [], (m) => [[{}, m.uptimeSeconds]]);
-  gauge('netreflex_node_heartbeat_age_seconds', 'Per node: seconds since its last heartbeat (a node beats every 5 s and drops out after 15 s)', [], (_m, lastSeen) => [
-    [{}, Math.max(0, (Date.now() - Date.parse(lastSeen)) / 1000)],
-  ]);
+  gauge(
+    'netreflex_node_heartbeat_age_seconds',
+    'Per node: seconds since its last heartbeat (a node beats every 5 s and drops out after 15 s)',
+    [],
+    (_m, lastSeen) => [[{}, Math.max(0, (Date.now() - Date.parse(lastSeen)) / 1000)]],
+  );
 }

@@ -70,7 +70,12 @@ export class InboxPoller {
     this.interval ??= setInterval(
       () =>
         void this.drain().catch((error: unknown) =>
-          reportSwallowed({ where: 'inbox_poll', error, log: this.deps.log, msg: 'reading pending events and control requests failed; tried again at the next poll' }),
+          reportSwallowed({
+            where: 'inbox_poll',
+            error,
+            log: this.deps.log,
+            msg: 'reading pending events and control requests failed; tried again at the next poll',
+          }),
         ),
       pollMs,
     );

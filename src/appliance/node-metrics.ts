@@ -23,7 +23,7 @@ export interface NodeBusCounts {
 
 export interface NodeMetrics {
   bus: NodeBusCounts | null;
-  /** Messages received per sensor listener on this node (`syslog/udp` -> n). */
+  /** Messages received per sensor on this node (`syslog` -> n). */
   sensors: Record<string, number>;
   /** What became of events this node recorded itself (the embedded intake: stored, coalesced, shed...). */
   intake: Record<string, number>;

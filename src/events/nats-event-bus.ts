@@ -88,7 +88,11 @@ export class NatsEventBus {
     readonly url: string,
     outbox: OutboxOptions = {},
   ) {
-    this.outbox = new BusOutbox((e) => this.publish(e), (err, _e, lost) => this.outboxErrors(err, lost), outbox);
+    this.outbox = new BusOutbox(
+      (e) => this.publish(e),
+      (err, _e, lost) => this.outboxErrors(err, lost),
+      outbox,
+    );
   }
 
   get counts(): NatsBusCounts {

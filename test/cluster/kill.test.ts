@@ -97,6 +97,7 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'nrx-kill-'));
+    chmodSync(root, 0o755); // the node's data directories inside stay 0700
     markers = path.join(root, 'markers');
     // the actions run as an unprivileged user (an appliance started as root runs local commands as nobody)
     mkdirSync(markers, { mode: 0o777 });

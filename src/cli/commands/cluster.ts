@@ -4,7 +4,21 @@ import { withExamples } from '../help.js';
 import { printJson, table } from '../output.js';
 import { clientFor, guarded } from '../remote.js';
 
-const COUNTER_COLUMNS = ['node', 'heard', 'published', 'dup', 'retried', 'buffered', 'lost', 'consumed', 'redelivered', 'running', 'cpu s', 'rss MB', 'uptime s'];
+const COUNTER_COLUMNS = [
+  'node',
+  'heard',
+  'published',
+  'dup',
+  'retried',
+  'buffered',
+  'lost',
+  'consumed',
+  'redelivered',
+  'running',
+  'cpu s',
+  'rss MB',
+  'uptime s',
+];
 
 /** A node's own counters at its last heartbeat: the second table of `cluster status`. */
 function counterRow(n: ClusterNode): Record<string, string> {
@@ -35,7 +49,9 @@ export function registerCluster(program: Command): void {
   withExamples(
     cluster
       .command('status')
-      .description('nodes (roles, host, pid, last heartbeat, timer leader) and their counters (events heard, published, consumed; executions running; CPU, memory), the store and the event bus backlog, through the API')
+      .description(
+        'nodes (roles, host, pid, last heartbeat, timer leader) and their counters (events heard, published, consumed; executions running; CPU, memory), the store and the event bus backlog, through the API',
+      )
       .option('--json', 'print the API answer as JSON'),
     'netreflex cluster status',
     'netreflex cluster status --json | jq ".bus.pending"',

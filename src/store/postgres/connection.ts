@@ -135,7 +135,8 @@ export class PgConnection {
 }
 
 /** The error of a connection that is gone (the client must not be reused), or undefined for a plain SQL error. */
-function connectionLost(e: unknown): Error | undefined {
+export function connectionLost(e: unknown): Error | undefined {
+  if (e instanceof NrxError) return connectionLost(e.cause);
   if (!(e instanceof Error)) return undefined;
   const code = (e as { code?: string }).code ?? '';
   // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection exceptions
