@@ -55,6 +55,8 @@ export interface ApplianceOptions {
   store?: Store;
   /** Several rules nodes share the store: timers fire only on the leader (default: this process alone, always). */
   timerLeadership?: Leadership;
+  /** Several nodes share the store: a pending event is taken up by the inbox only after it stayed pending this long (Store.pendingEvents). */
+  pendingSettleMs?: number;
 }
 
 /** Everything loaded from packs, and what could not be loaded. */
@@ -227,7 +229,7 @@ export class Appliance {
     );
     this.inbox = new InboxPoller({
       store: this.store,
-      pending: this.store.pendingEvents(),
+      pending: this.store.pendingEvents({ settleMs: opts.pendingSettleMs ?? 0 }),
       bus: this.bus,
       controls: this.engine,
       inFlight: this.inFlight,

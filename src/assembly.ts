@@ -26,6 +26,9 @@ import type { NatsEventBus } from './events/nats-event-bus.js';
 import { ALL_ROLES, type Role } from './core/roles.js';
 import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
 
+/** How long an event recorded by another node stays pending before this node takes it up (that node died before deciding it). */
+const PENDING_SETTLE_MS = 60_000;
+
 /** Everything `serve` decides from its flags; buildAppliance does the rest. */
 export interface AssemblyConfig {
   config: ApplianceConfig;
@@ -81,6 +84,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     log,
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
+    // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
+    ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
     onExecutionUpdate: (r) => stream.executionUpdated(r),
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });

@@ -262,7 +262,7 @@ describe(
       assert.equal(table.status, 0, table.stderr);
       assert.match(
         table.stdout,
-        /^node\s+heard\s+published\s+dup\s+retried\s+buffered\s+lost\s+consumed\s+redelivered\s+running\s+cpu s\s+rss MB\s+uptime s$/m,
+        /^NODE\s+HEARD\s+PUBLISHED\s+DUP\s+RETRIED\s+BUFFERED\s+LOST\s+CONSUMED\s+REDELIVERED\s+RUNNING\s+CPU S\s+RSS MB\s+UPTIME S$/m,
       );
       assert.match(table.stdout, /^nrx2-sensor\s+1\s+1\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s/m);
       assert.match(table.stdout, /^nrx1-core\s+rules,worker,api\s/m);

@@ -19,7 +19,7 @@ import { KILL_TEST_LAYOUT, LoopbackCluster } from './loopback-cluster.js';
 const skip = postgresGuard() || natsGuard();
 const PACKS = path.resolve('test/cluster/fixtures/packs/killtest');
 /** Datagrams per second, each to both sensor nodes. */
-const RATE = 8;
+const RATE = 5;
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'abandoned', 'timeout', 'canceled']);
 
 /** FRR's RFC 5424 ADJCHANGE line (session Up: the shipped BGP-down remediation does not fire) for peer number `seq` (a distinct peer and device timestamp per message). */
@@ -75,13 +75,6 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
         if (Date.now() > end) throw e;
         await sleep(500);
       }
-    }
-  };
-  const until = async (what: string, cond: () => Promise<boolean>, ms = 90_000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!(await cond().catch(() => false))) {
-      if (Date.now() > end) assert.fail(`timed out: ${what}\n${timeline.join('\n')}\n${cluster.said()}`);
-      await sleep(500);
     }
   };
   const allPages = async <T>(p: string): Promise<T[]> => {
@@ -155,55 +148,67 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
     load = null;
     note(`load stopped after ${sent.length} datagrams`);
 
-    // quiet: the bus drained, every sent event recorded, no execution unfinished
-    await until('the bus drained and every event recorded', async () => {
+    // quiet: the bus drained, every sent event recorded, no execution unfinished (an event a
+    // node recorded and died before deciding is taken up by another node after 60 s)
+    const problems: string[] = [];
+    const settle = async (what: string, cond: () => Promise<boolean>, ms = 150_000): Promise<void> => {
+      const end = Date.now() + ms;
+      while (!(await cond().catch(() => false))) {
+        if (Date.now() > end) return void problems.push(`timed out: ${what}`);
+        await sleep(1_000);
+      }
+    };
+    await settle('the bus drained and every event recorded', async () => {
       const view = await cluster.api<{ bus: { pending: number; ackPending: number } }>('GET', '/api/v1/cluster');
       if (view.bus.pending || view.bus.ackPending) return false;
       return (await allPages<unknown>('/api/v1/events?type=network.bgp_peer_state_changed')).length >= sent.length;
     });
-    await until('every execution ended', async () => {
-      const open = (await allPages<ExecutionRow>('/api/v1/executions')).filter((e) => !FINAL_STATUSES.has(e.status));
-      return open.length === 0;
-    });
+    await settle('every execution ended', async () => (await allPages<ExecutionRow>('/api/v1/executions')).every((e) => FINAL_STATUSES.has(e.status)));
     note('quiet');
 
     // every event sent is recorded exactly once
     const events = (await allPages<{ payload?: { peer?: string } }>('/api/v1/events?type=network.bgp_peer_state_changed')).map((e) => String(e.payload?.peer));
-    assert.deepEqual(repeated(events), [], 'no event recorded twice');
-    assert.deepEqual(
-      sent.filter((p) => !events.includes(p)),
-      [],
-      `every event sent is recorded\n${timeline.join('\n')}`,
-    );
+    const recorded = new Set(events);
+    const doubled = repeated(events);
+    if (doubled.length) problems.push(`events recorded twice: ${doubled.slice(0, 10).join(', ')} (${doubled.length})`);
+    const missing = sent.filter((p) => !recorded.has(p));
+    if (missing.length) problems.push(`events sent and not recorded: ${missing.slice(0, 10).join(', ')} (${missing.length})`);
 
     // each event started one workflow, and every execution has ended
     const executions = await allPages<ExecutionRow>('/api/v1/executions');
-    const workflows = executions.filter((e) => e.action === 'killtest.remediate').map((e) => String(e.parameters?.key));
-    assert.deepEqual(repeated(workflows), [], 'one workflow per event');
-    assert.equal(workflows.length, sent.length, 'a workflow for every event');
     const byStatus: Record<string, number> = {};
     for (const e of executions) byStatus[`${e.action} ${e.status}`] = (byStatus[`${e.action} ${e.status}`] ?? 0) + 1;
     note(`executions: ${JSON.stringify(byStatus)}`);
+    const open = executions.filter((e) => !FINAL_STATUSES.has(e.status));
+    if (open.length) problems.push(`executions not ended: ${open.length} (${[...new Set(open.map((e) => `${e.action} ${e.status}`))].join(', ')})`);
+    const workflows = executions.filter((e) => e.action === 'killtest.remediate').map((e) => String(e.parameters?.key));
+    const twice = repeated(workflows);
+    if (twice.length) problems.push(`events that started two workflows: ${twice.slice(0, 10).join(', ')} (${twice.length})`);
+    const started = new Set(workflows);
+    const without = sent.filter((p) => !started.has(p));
+    if (without.length) problems.push(`events that started no workflow: ${without.slice(0, 10).join(', ')} (${without.length})`);
 
-    // no non-idempotent step ran twice; a workflow that succeeded ran it (and its idempotent step) at least once
+    // no non-idempotent step ran twice; a workflow that succeeded ran both its steps
     const once = lines(path.join(markers, 'once.log'));
-    assert.deepEqual(repeated(once), [], 'the non-idempotent step ran at most once per event');
-    const succeeded = executions.filter((e) => e.action === 'killtest.remediate' && e.status === 'succeeded').map((e) => String(e.parameters?.key));
+    const onceTwice = repeated(once);
+    if (onceTwice.length) problems.push(`non-idempotent step ran twice: ${onceTwice.slice(0, 10).join(', ')} (${onceTwice.length})`);
+    const onceSet = new Set(once);
     const again = new Set(lines(path.join(markers, 'again.log')));
-    assert.deepEqual(
-      succeeded.filter((k) => !once.includes(k) || !again.has(k)),
-      [],
-      'a succeeded workflow ran both steps',
-    );
+    const succeeded = executions.filter((e) => e.action === 'killtest.remediate' && e.status === 'succeeded').map((e) => String(e.parameters?.key));
+    const unran = succeeded.filter((k) => !onceSet.has(k) || !again.has(k));
+    if (unran.length) problems.push(`succeeded workflows whose steps left no mark: ${unran.slice(0, 10).join(', ')} (${unran.length})`);
 
     // timers fired once per tick: no scheduled tick appears twice
     const ticks = lines(path.join(markers, 'ticks.log'));
-    assert.deepEqual(repeated(ticks), [], 'no timer tick fired twice');
-    assert.ok(ticks.length >= 20, `the timer kept firing through the run: ${ticks.length} ticks`);
+    const tickTwice = repeated(ticks);
+    if (tickTwice.length) problems.push(`timer ticks fired twice: ${tickTwice.slice(0, 10).join(', ')} (${tickTwice.length})`);
+    if (ticks.length < 20) problems.push(`the timer stopped firing: ${ticks.length} ticks`);
 
     // the sensors' own counts: nothing given up on while nats-server was down
     const nodes = (await call<{ nodes: Array<{ name: string; metrics?: { bus: { lost: number; publishRetries: number } | null } }> }>('/api/v1/cluster')).nodes;
-    for (const n of nodes) if (n.metrics?.bus) assert.equal(n.metrics.bus.lost, 0, `${n.name} lost no event`);
+    for (const n of nodes) if (n.metrics?.bus?.lost) problems.push(`${n.name} lost ${n.metrics.bus.lost} events`);
+    note(`sensor publish retries: ${nodes.map((n) => `${n.name} ${n.metrics?.bus?.publishRetries ?? '-'}`).join(', ')}`);
+    assert.deepEqual(problems, [], `${timeline.join('\n')}\n${problems.length ? cluster.said() : ''}`);
     process.stderr.write(`\nkill test timeline:\n${timeline.join('\n')}\n`);
   });
 });

@@ -42,6 +42,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Run before the sensor nodes start (the inventory they attribute syslog with). */
   beforeSensors?: (api: ApiCall) => Promise<void>;
+  /** Start only these nodes of the layout (default all); the others with startNode() later. */
+  initial?: readonly string[];
 }
 
 export class LoopbackCluster {
@@ -64,9 +66,10 @@ export class LoopbackCluster {
     c.apiNode = apis[0]!.name;
     // the first API node creates the secrets key the others copy (as an operator copies it to each node)
     await c.startNode(apis[0]!.name);
-    const sensors = o.layout.filter((n) => n.roles === 'sensor').map((n) => n.name);
+    const now = o.layout.filter((n) => n.name !== c.apiNode && (!o.initial || o.initial.includes(n.name)));
+    const sensors = now.filter((n) => n.roles === 'sensor').map((n) => n.name);
     await o.beforeSensors?.(c.api);
-    await Promise.all(o.layout.filter((n) => n.name !== c.apiNode && !sensors.includes(n.name)).map((n) => c.startNode(n.name)));
+    await Promise.all(now.filter((n) => !sensors.includes(n.name)).map((n) => c.startNode(n.name)));
     await Promise.all(sensors.map((n) => c.startNode(n)));
     return c;
   }
@@ -77,9 +80,9 @@ export class LoopbackCluster {
     return s;
   }
 
-  /** The syslog UDP ports of the sensor nodes (fixed for the cluster's life). */
+  /** The syslog UDP ports of the sensor nodes started so far (fixed for the cluster's life). */
   syslogPorts(): number[] {
-    return this.o.layout.filter((n) => n.roles === 'sensor').map((n) => this.fixedPorts.get(n.name)!);
+    return this.o.layout.filter((n) => n.roles === 'sensor' && this.fixedPorts.has(n.name)).map((n) => this.fixedPorts.get(n.name)!);
   }
 
   async startNode(name: string): Promise<ServeNode> {

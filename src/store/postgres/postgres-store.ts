@@ -265,8 +265,8 @@ export class PostgresStore implements Store {
     return r ? rows.triggerInstanceRecord(r as rows.TriggerInstanceRow) : null;
   }
 
-  pendingEvents(): PendingEventFeed {
-    return new PgPendingEvents(this.conn);
+  pendingEvents(opts: { settleMs?: number } = {}): PendingEventFeed {
+    return new PgPendingEvents(this.conn, opts.settleMs ?? 0);
   }
 
   async listTriggerInstances(filter: EventFilter = {}): Promise<TriggerInstanceRecord[]> {
