@@ -26,7 +26,8 @@ const TYPE = 'network.bgp_peer_state_changed';
 const PACK: Record<string, string> = {
   'pack.yaml': 'ref: clusterbench\nname: clusterbench\nversion: 0.1.0\n',
   'actions/flow.yaml': 'name: flow\nrunner_type: orquesta\nentry_point: workflows/flow.yaml\nparameters:\n  peer: { type: string }\n',
-  'actions/workflows/flow.yaml': 'version: 1.0\ninput: [peer]\ntasks:\n  first:\n    action: core.noop\n    next: [{ do: second }]\n  second:\n    action: core.noop\n',
+  'actions/workflows/flow.yaml':
+    'version: 1.0\ninput: [peer]\ntasks:\n  first:\n    action: core.noop\n    next: [{ do: second }]\n  second:\n    action: core.noop\n',
   'rules/on_up.yaml':
     'name: on_up\npack: clusterbench\nenabled: true\ntrigger: { type: network.bgp_peer_state_changed }\naction:\n  ref: clusterbench.flow\n  parameters: { peer: "{{ trigger.peer }}" }\n',
 };
@@ -51,7 +52,7 @@ function datagram(): Buffer {
 /** `count` datagrams at about `perSecond`, in slices of 10 ms. */
 async function send(udp: Socket, port: number, count: number, perSecond: number): Promise<void> {
   const perSlice = Math.max(1, Math.round(perSecond / 100));
-  for (let sent = 0; sent < count; ) {
+  for (let sent = 0; sent < count;) {
     const slice = Math.min(perSlice, count - sent);
     for (let i = 0; i < slice; i++) udp.send(datagram(), port, '127.0.0.1');
     sent += slice;
@@ -82,10 +83,7 @@ function pgCounts(url: string): Counts {
     completed: () => one(`SELECT count(*) AS n FROM executions WHERE action = 'clusterbench.flow' AND status = 'succeeded'`),
     latencies: async (n) =>
       (
-        await db.query<{ ms: string }>(
-          LATENCY_SQL('(extract(epoch from c.started_at::timestamptz) - extract(epoch from t.time::timestamptz)) * 1000'),
-          [n],
-        )
+        await db.query<{ ms: string }>(LATENCY_SQL('(extract(epoch from c.started_at::timestamptz) - extract(epoch from t.time::timestamptz)) * 1000'), [n])
       ).rows.map((r) => Number(r.ms)),
     close: () => db.end(),
   };

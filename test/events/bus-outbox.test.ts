@@ -32,7 +32,10 @@ describe("a sensor node's outbox", () => {
     assert.equal(box.counts.lost, 0);
     assert.ok(errors.every((lost) => !lost));
     // the oldest go first once it is back: the first five sent are among the first ten offered
-    assert.ok(delivered.slice(0, 5).every((n) => n < 10), delivered.slice(0, 10).join(','));
+    assert.ok(
+      delivered.slice(0, 5).every((n) => n < 10),
+      delivered.slice(0, 10).join(','),
+    );
   });
 
   test('a full outbox drops the newest event and counts it lost', async () => {
