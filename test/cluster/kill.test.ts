@@ -17,7 +17,7 @@ import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js'
 import { KILL_TEST_LAYOUT, LoopbackCluster } from './loopback-cluster.js';
 
 const skip = postgresGuard() || natsGuard();
-const PACKS = path.resolve('test/cluster/fixtures/packs/killtest');
+const PACKS = path.resolve('test/cluster/fixtures/kill-packs');
 /** Datagrams per second, each to both sensor nodes. */
 const RATE = 5;
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'abandoned', 'timeout', 'canceled']);
