@@ -66,6 +66,8 @@ export interface ApplianceOptions {
   placement?: ExecutionPlacement;
   /** Rules run here: events are matched, timers and hold-downs armed (default true; false on a worker or API node). */
   rules?: boolean;
+  /** Several nodes share the store: a pending event is taken up by the inbox only after it stayed pending this long (Store.pendingEvents). */
+  pendingSettleMs?: number;
 }
 
 /** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
@@ -250,7 +252,7 @@ export class Appliance {
     );
     this.inbox = new InboxPoller({
       store: this.store,
-      pending: opts.inboxEvents === false ? NO_PENDING_EVENTS : this.store.pendingEvents(),
+      pending: opts.inboxEvents === false ? NO_PENDING_EVENTS : this.store.pendingEvents({ settleMs: opts.pendingSettleMs ?? 0 }),
       bus: this.bus,
       controls: opts.placement ? { ...bindControls(this.engine), holds: (id) => this.engine.holds(id) } : this.engine,
       inFlight: this.inFlight,

@@ -18,6 +18,7 @@ import { DEFAULT_WORKER_CAPACITY, WorkClaims } from './appliance/work-claims.js'
 import { followExecutionsElsewhere } from './appliance/executions-elsewhere.js';
 import { SecretCipher } from './datastore/cipher.js';
 import { placementOnSharedStore } from './executions/ownership.js';
+import { nodeMetrics } from './appliance/node-metrics.js';
 import { aliasesOf } from './packs/alias-index.js';
 import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
@@ -29,6 +30,9 @@ import type { Store } from './store/store.js';
 import type { NatsEventBus } from './events/nats-event-bus.js';
 import { ALL_ROLES, type Role } from './core/roles.js';
 import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
+
+/** How long an event recorded by another node stays pending before this node takes it up (that node died before deciding it). */
+const PENDING_SETTLE_MS = 60_000;
 
 /** Everything `serve` decides from its flags; buildAppliance does the rest. */
 export interface AssemblyConfig {
@@ -50,6 +54,8 @@ export interface AssemblyConfig {
   nodeName?: string;
   /** Root executions a worker node on a shared store runs at once (default 32). */
   workerCapacity?: number;
+  /** How often this node writes its heartbeat and counters (default 5 s; env NETREFLEX_HEARTBEAT_MS). */
+  heartbeatMs?: number;
   /** One line of the start-up report (serve prints them on stderr). */
   say?: (line: string) => void;
 }
@@ -101,6 +107,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
     ...(partitioned ? partitioned.applianceOptions() : {}),
+    // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
+    ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
     onExecutionUpdate: (r) => {
       stream.executionUpdated(r);
       // a workflow or action ended here: room for the next one waiting
@@ -117,8 +125,20 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let apiUrl: string | null = null;
   let chat: RunningBot | null = null;
   let pollersStarted = false;
-  const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, () =>
-    roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false,
+  const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
+  const membership = new ClusterMembership(
+    appliance.store.kv,
+    { name: nodeName, roles: [...roles] },
+    isTimerLeader,
+    cfg.heartbeatMs,
+    () =>
+      nodeMetrics({
+        ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
+        sensors: () => sensors?.counters() ?? {},
+        ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }) } : {}),
+        ...(roles.has('worker') ? { executionsRunning: () => appliance.engine.activeCount } : {}),
+        timerLeader: isTimerLeader,
+      }),
   );
   // a new leader shows at once, not at the next heartbeat
   timerLeadership?.watch(() => void membership.beatNow());
@@ -210,7 +230,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         const traps = await trapSecrets(appliance.kv);
         const bus = cfg.bus;
         // with a bus every event goes through it, even to this node's own rules: one path, one de-duplication
-        const publish = bus ? (e: Parameters<typeof gate.publish>[0]) => void bus.publish(e).catch((err: unknown) => busLog.error(err)) : gate.publish;
+        // the bus's outbox keeps and resends what the bus does not take at once (nats-server restarting)
+        bus?.onOutboxError((err) => busLog.error(err));
+        const publish = bus ? (e: Parameters<typeof gate.publish>[0]) => bus.offer(e) : gate.publish;
         sensors = await bindSensors(
           { ...cfg.sensors, trapUsers: traps.users, trapCommunities: traps.communities },
           { publish, inventory: appliance.inventory, log },

@@ -11,6 +11,7 @@ import type { ApiDeps, RouteContext } from './context.js';
 import { refuseDeepBodies } from './body-depth.js';
 import { installErrorHandling } from './error-handler.js';
 import { ApiMetrics } from './metrics.js';
+import { registerClusterMetrics } from './cluster-metrics.js';
 import { accessFor } from './permissions.js';
 import { ApiRuleStore } from './rule-store.js';
 import { portsOf } from './ports.js';
@@ -110,6 +111,7 @@ export async function buildApp(deps: ApiDeps, https: ApiTls | null = null): Prom
   const stream = deps.stream ?? new ApiStream();
   const webhookCounters = deps.webhookCounters ?? new WebhookCounters();
   const metrics = new ApiMetrics(stream, withWebhookCounters(deps.sensorCounters, webhookCounters), deps.intakeCounts);
+  if (deps.cluster) registerClusterMetrics(metrics.registry, deps.cluster);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

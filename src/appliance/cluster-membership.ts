@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { KeyValueRepository } from '../store/repositories/key-values.js';
+import type { NodeMetrics } from './node-metrics.js';
 
 /**
  * The nodes of a cluster, as `netreflex cluster status` shows them: each node writes a heartbeat
@@ -15,6 +16,8 @@ export interface ClusterNode {
   lastSeen: string;
   /** Fires the timers (one node of those with the rules role). */
   leader: boolean;
+  /** The node's own counters at its last heartbeat (absent from nodes of older versions). */
+  metrics?: NodeMetrics;
 }
 
 export interface ClusterView {
@@ -39,6 +42,7 @@ export class ClusterMembership {
     private readonly self: { name: string; roles: readonly string[] },
     private readonly isLeader: () => boolean,
     private readonly heartbeatMs = 5_000,
+    private readonly metrics?: () => NodeMetrics,
   ) {}
 
   start(): void {
@@ -58,6 +62,7 @@ export class ClusterMembership {
       startedAt: this.startedAt,
       lastSeen: now.toISOString(),
       leader: this.isLeader(),
+      ...(this.metrics ? { metrics: this.metrics() } : {}),
     };
     await this.kv
       .put({

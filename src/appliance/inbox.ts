@@ -1,3 +1,4 @@
+import { reportSwallowed } from '../core/swallowed-errors.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { NewPendingEvent } from '../store/pending-events.js';
@@ -73,7 +74,19 @@ export class InboxPoller {
   }
 
   start(pollMs: number): void {
-    this.interval ??= setInterval(() => void this.drain(), pollMs);
+    // a store that does not answer (a database restarting) is tried again at the next poll
+    this.interval ??= setInterval(
+      () =>
+        void this.drain().catch((error: unknown) =>
+          reportSwallowed({
+            where: 'inbox_poll',
+            error,
+            log: this.deps.log,
+            msg: 'reading pending events and control requests failed; tried again at the next poll',
+          }),
+        ),
+      pollMs,
+    );
   }
 
   stop(): void {

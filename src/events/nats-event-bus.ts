@@ -5,6 +5,7 @@ import { NrxError } from '../core/errors.js';
 import type { EventEnvelope } from './envelope.js';
 import { PARTITION_CONSUMER_PREFIX, PartitionFeed, type PartitionHandler } from './nats-partition-feed.js';
 import { DEFAULT_PARTITIONS, partitionOf } from './partitions.js';
+import { BusOutbox, type OutboxOptions } from './bus-outbox.js';
 
 /**
  * Distributed mode's event bus on NATS JetStream. Sensor nodes publish every event to the
@@ -35,12 +36,19 @@ export interface NatsBusOptions {
   ackWaitMs?: number;
   /** Event partitions of the cluster (default 16); must match what the stream records. */
   partitions?: number;
+  /** A sensor node's outbox: events kept and resent while the bus is unreachable. */
+  outbox?: OutboxOptions;
 }
 
 export interface NatsBusCounts {
   published: number;
   duplicates: number;
-  publishFailed: number;
+  /** Publish attempts that failed (each event is sent again from the outbox). */
+  publishRetries: number;
+  /** Events waiting in the outbox. */
+  buffered: number;
+  /** Events dropped: the outbox was full while the bus was unreachable. */
+  lost: number;
   consumed: number;
   redelivered: number;
 }
@@ -77,8 +85,10 @@ function redact(url: string): string {
 }
 
 export class NatsEventBus {
-  readonly counts: NatsBusCounts = { published: 0, duplicates: 0, publishFailed: 0, consumed: 0, redelivered: 0 };
+  private readonly tally = { published: 0, duplicates: 0, consumed: 0, redelivered: 0 };
   private readonly feeds = new Set<PartitionFeed>();
+  private readonly outbox: BusOutbox<EventEnvelope>;
+  private outboxErrors: (err: unknown, lost: boolean) => void = () => {};
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -88,7 +98,28 @@ export class NatsEventBus {
     /** Event partitions of this cluster (as the stream records them). */
     readonly partitions: number,
     private readonly ackWaitMs: number,
-  ) {}
+    outbox: OutboxOptions = {},
+  ) {
+    this.outbox = new BusOutbox(
+      (e) => this.publish(e),
+      (err, _e, lost) => this.outboxErrors(err, lost),
+      outbox,
+    );
+  }
+
+  get counts(): NatsBusCounts {
+    return { ...this.tally, publishRetries: this.outbox.counts.retries, buffered: this.outbox.buffered, lost: this.outbox.counts.lost };
+  }
+
+  /** Where the outbox reports a failed send (`lost` false: it is sent again) or a dropped event. */
+  onOutboxError(report: (err: unknown, lost: boolean) => void): void {
+    this.outboxErrors = report;
+  }
+
+  /** A sensor's event: sent now, or kept and sent again until the bus takes it (never throws). */
+  offer(e: EventEnvelope): void {
+    this.outbox.offer(e);
+  }
 
   /** The rules consumers' backlog, all partitions together: not yet handed out, handed out but not yet acked. */
   async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number; redelivered: number }> {
@@ -150,7 +181,7 @@ export class NatsEventBus {
       }
       // the one consumer of the version before partitions overlaps every partition's: it goes
       await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
-      if (recorded === null || recorded === partitions) return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000);
+      if (recorded === null || recorded === partitions) return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000, opts.outbox);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {
@@ -168,10 +199,9 @@ export class NatsEventBus {
   async publish(e: EventEnvelope): Promise<void> {
     try {
       const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: dedupId(e) });
-      if (ack.duplicate) this.counts.duplicates++;
-      else this.counts.published++;
+      if (ack.duplicate) this.tally.duplicates++;
+      else this.tally.published++;
     } catch (err) {
-      this.counts.publishFailed++;
       throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot publish ${e.type}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -181,13 +211,14 @@ export class NatsEventBus {
    * it, in stream order, then new ones. See PartitionFeed.
    */
   async openPartition(partition: number, handle: PartitionHandler, onError: (e: unknown) => void): Promise<PartitionFeed> {
-    const feed = await PartitionFeed.open(this.js, this.jsm, partition, { ackWaitMs: this.ackWaitMs, counts: this.counts }, handle, onError);
+    const feed = await PartitionFeed.open(this.js, this.jsm, partition, { ackWaitMs: this.ackWaitMs, counts: this.tally }, handle, onError);
     this.feeds.add(feed);
     feed.closed.finally(() => this.feeds.delete(feed)).catch(() => {});
     return feed;
   }
 
   async close(): Promise<void> {
+    await this.outbox.close();
     await Promise.all([...this.feeds].map((f) => f.stop()));
     await this.nc.drain().catch(() => {});
   }

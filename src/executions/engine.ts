@@ -1,3 +1,4 @@
+import { reportSwallowed } from '../core/swallowed-errors.js';
 import { workflowTaskLimit } from '../core/config.js';
 import { NrxError, describeError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -382,7 +383,9 @@ export class ExecutionEngine {
     if (rec.status === 'pending') return; // inquiry: waits for respondInquiry()
     const runner = this.runners.get(action.runnerType);
     if (runner?.kind === 'workflow') {
-      void this.workflows.start(rec, action, live.params).catch((e) => void this.finish(live, 'failed', null, describeError(e)));
+      void this.workflows
+        .start(rec, action, live.params)
+        .catch((e) => this.finish(live, 'failed', null, describeError(e)).catch((error) => this.unrecorded(rec, error)));
       return;
     }
     if (!runner || runner.kind === 'inquiry') {
@@ -430,7 +433,17 @@ export class ExecutionEngine {
       },
     );
     this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
+    void settled.catch((error: unknown) => this.unrecorded(rec, error)).finally(() => this.inFlight.delete(settled));
+  }
+
+  /** The end of an execution could not be written (the store gave up): it stays unfinished there, and the next start recovers it. */
+  private unrecorded(rec: ExecutionRecord, error: unknown): void {
+    reportSwallowed({
+      where: 'execution_record',
+      error,
+      log: this.log,
+      msg: `execution ${rec.id} (${rec.action}) ended as ${rec.status} but could not be recorded`,
+    });
   }
 
   /** Record the final status, apply the retry policy, release slots, and tell whoever waits. */

@@ -1,3 +1,4 @@
+import { reportSwallowed } from '../core/swallowed-errors.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { KeyValueRecord } from '../store/records.js';
@@ -68,7 +69,15 @@ export class RuleStateFile implements RuleStateKeeper {
 
   /** Save every `everyMs` from now on (until stop). */
   start(everyMs = 1000): void {
-    this.interval ??= setInterval(() => void this.flush(), everyMs);
+    // not saved (the store not answering): still dirty, saved at a later tick
+    this.interval ??= setInterval(
+      () =>
+        void this.flush().catch((error: unknown) => {
+          this.dirty = true;
+          reportSwallowed({ where: 'rule_state_save', error, log: this.log, msg: 'throttle and hold-down state not saved; tried again in a second' });
+        }),
+      everyMs,
+    );
   }
 
   stop(): void {

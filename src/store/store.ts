@@ -122,8 +122,13 @@ export interface Store extends Repositories {
   commit(batch: WriteOp[]): Promise<void>;
 
   getTriggerInstance(id: string): Promise<TriggerInstanceRecord | null>;
-  /** A new feed of pending events; it starts after the newest event until recover() is called. */
-  pendingEvents(): PendingEventFeed;
+  /**
+   * A new feed of pending events; it starts after the newest event until recover() is called.
+   * `settleMs` (several nodes share the store): a pending row is handed out only after it stayed
+   * pending that long, and then to one node only (another node may be handling it right now;
+   * one that died leaves it pending). 0, the default: at once (one process owns the store).
+   */
+  pendingEvents(opts?: { settleMs?: number }): PendingEventFeed;
   listTriggerInstances(filter?: EventFilter): Promise<TriggerInstanceRecord[]>;
 
   listEnforcements(filter?: EnforcementFilter): Promise<RuleEnforcementRecord[]>;

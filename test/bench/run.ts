@@ -3,6 +3,7 @@
 // is one line in BENCHES (runner.ts says what an entry may declare).
 import { labSkipReason, labUp } from '../lab/lab.js';
 import { benchCliStart } from './cli-start.bench.js';
+import { benchCluster } from './cluster.bench.js';
 import { benchNetconf } from './netconf.bench.js';
 import { benchRules } from './rules.bench.js';
 import { exitStatus, runBenches, summary, unknownBenches, type BenchTable } from './runner.js';
@@ -29,6 +30,8 @@ export const BENCHES: BenchTable = {
   'cli-start': { run: () => benchCliStart() },
   fanout: { run: () => benchFanOut() },
   storm: { run: () => benchStorm(), peers: ['rsyslog'] },
+  // distributed mode on one machine: nats-server and PostgreSQL are what it runs on, not peers to compare with
+  cluster: { run: ({ emit }) => benchCluster(emit), peers: ['nats-server', 'postgresql'], skip: clusterSkipReason },
   ssh: { run: ({ emit }) => benchSshOnLab(emit), peers: ['python3-netmiko'], skip: labSkipReason },
   netconf: { run: () => benchNetconf(), peers: ['netconfd', 'openssh-server', 'python3-ncclient'], skip: labSkipReason },
   // the four jobs end to end on the lab (fault -> event -> first action -> repaired or escalated)
@@ -37,6 +40,10 @@ export const BENCHES: BenchTable = {
   'scenario-logs': { run: ({ emit }) => benchLogs(emit), skip: labSkipReason },
   'scenario-vxlan': { run: ({ emit }) => benchVxlan(emit), skip: labSkipReason },
 };
+
+function clusterSkipReason(): string | false {
+  return process.platform !== 'linux' || process.getuid?.() !== 0 ? 'needs root on Linux (PostgreSQL runs as user postgres)' : false;
+}
 
 async function benchSshOnLab(emit: Parameters<typeof benchSsh>[1]): ReturnType<typeof benchSsh> {
   const lab = await labUp();

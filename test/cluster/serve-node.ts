@@ -24,13 +24,16 @@ export interface ServeNodeOptions {
   args: string[];
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** The whole command line after the CLI (`serve ...`), as a unit file gives it; default `serve --data-dir DIR ARGS`. */
+  command?: string[];
 }
 
 export async function startServeNode(o: ServeNodeOptions): Promise<ServeNode> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_')) env[k] = v;
   Object.assign(env, { NETREFLEX_LOG_LEVEL: 'warn' }, o.env ?? {});
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'serve', '--data-dir', o.dataDir, ...o.args], {
+  const argv = o.command ?? ['serve', '--data-dir', o.dataDir, ...o.args];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), ...argv], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -15,7 +15,8 @@ import { freePort } from './ssh.js';
 export interface NatsServer {
   url: string;
   port: number;
-  restart(): Promise<void>;
+  /** Stops it, waits `downMs` (default 0), starts it again on the same port and store. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,8 +59,9 @@ export async function startNatsServer(): Promise<NatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
-    async restart() {
+    async restart(downMs = 0) {
       await halt();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
     async stop() {

@@ -21,6 +21,8 @@ export interface Postgres {
   port: number;
   /** A new empty database; returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server (fast shutdown: every client is disconnected), waits `downMs`, starts it again with its data. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,9 +57,8 @@ export async function startPostgres(): Promise<Postgres> {
       await asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await asPostgres(path.join(bin, 'initdb'), ['-D', data, '-U', USER, '--auth=trust', '--no-sync', '-E', 'UTF8']);
-    await asPostgres(path.join(bin, 'pg_ctl'), [
+  const pgStart = (): Promise<void> =>
+    asPostgres(path.join(bin, 'pg_ctl'), [
       '-D',
       data,
       '-l',
@@ -67,6 +68,9 @@ export async function startPostgres(): Promise<Postgres> {
       '-w',
       'start',
     ]);
+  try {
+    await asPostgres(path.join(bin, 'initdb'), ['-D', data, '-U', USER, '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    await pgStart();
   } catch (e) {
     await stop();
     throw e;
@@ -84,6 +88,11 @@ export async function startPostgres(): Promise<Postgres> {
       );
       if (r.code !== 0) throw new NrxError('NRX_ERR_CONFIG', `CREATE DATABASE ${name}: ${r.stderr}`);
       return `postgres://${USER}@127.0.0.1:${port}/${name}`;
+    },
+    async restart(downMs = 0) {
+      await asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      await pgStart();
     },
     stop,
   };

@@ -1,8 +1,45 @@
 import type { Command } from 'commander';
-import type { ClusterView } from '../../appliance/cluster-membership.js';
+import type { ClusterNode, ClusterView } from '../../appliance/cluster-membership.js';
 import { withExamples } from '../help.js';
 import { printJson, table } from '../output.js';
 import { clientFor, guarded } from '../remote.js';
+
+const COUNTER_COLUMNS = [
+  'node',
+  'heard',
+  'published',
+  'dup',
+  'retried',
+  'buffered',
+  'lost',
+  'consumed',
+  'redelivered',
+  'running',
+  'cpu s',
+  'rss MB',
+  'uptime s',
+];
+
+/** A node's own counters at its last heartbeat: the second table of `cluster status`. */
+function counterRow(n: ClusterNode): Record<string, string> {
+  const m = n.metrics!;
+  const bus = (k: keyof NonNullable<typeof m.bus>): string => (m.bus ? String(m.bus[k]) : '-');
+  return {
+    node: n.name,
+    heard: String(Object.values(m.sensors).reduce((a, b) => a + b, 0)),
+    published: bus('published'),
+    dup: bus('duplicates'),
+    retried: bus('publishRetries'),
+    buffered: bus('buffered'),
+    lost: bus('lost'),
+    consumed: bus('consumed'),
+    redelivered: bus('redelivered'),
+    running: String(m.executionsRunning),
+    'cpu s': m.cpuSeconds.toFixed(1),
+    'rss MB': (m.rssBytes / 1_048_576).toFixed(0),
+    'uptime s': String(m.uptimeSeconds),
+  };
+}
 
 /** A heartbeat older than this is shown as late (a node beats every 5 s). */
 const LATE_MS = 10_000;
@@ -12,7 +49,9 @@ export function registerCluster(program: Command): void {
   withExamples(
     cluster
       .command('status')
-      .description('nodes (roles, host, pid, last heartbeat, timer leader), the store and the event bus backlog, through the API')
+      .description(
+        'nodes (roles, host, pid, last heartbeat, timer leader) and their counters (events heard, published, consumed; executions running; CPU, memory), the store and the event bus backlog, through the API',
+      )
       .option('--json', 'print the API answer as JSON'),
     'netreflex cluster status',
     'netreflex cluster status --json | jq ".bus.pending"',
@@ -39,6 +78,8 @@ export function registerCluster(program: Command): void {
         '',
         rows.length ? table(rows, ['node', 'roles', 'host', 'up', 'last seen', 'leader']) : 'no node has reported a heartbeat yet',
       ];
+      const counted = view.nodes.filter((n) => n.metrics);
+      if (counted.length) lines.push('', table(counted.map(counterRow), COUNTER_COLUMNS));
       process.stdout.write(`${lines.join('\n')}\n`);
     }),
   );

@@ -123,6 +123,7 @@ export function registerServe(program: Command): void {
           ...(bus ? { bus } : {}),
           ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
           ...(opts.workerCapacity !== undefined ? { workerCapacity: workerCapacity(opts.workerCapacity) } : {}),
+          ...(Number(process.env.NETREFLEX_HEARTBEAT_MS) > 0 ? { heartbeatMs: Number(process.env.NETREFLEX_HEARTBEAT_MS) } : {}),
           api: opts.api ? { host: opts.host, port: Number(opts.port), tls } : null,
           sensors: opts.sensors
             ? {

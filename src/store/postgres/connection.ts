@@ -45,33 +45,74 @@ export class PgConnection {
     } catch (e) {
       throw this.wrap(e, 'connect');
     }
+    // A checked-out client has no error listener of the pool's: the server ending the
+    // connection between two statements (a restart) would otherwise crash the process.
+    let broken: Error | undefined;
+    const onError = (e: Error): void => void (broken = e);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(async (sql, args = []) => {
         try {
           return await client.query(sql, args);
         } catch (e) {
+          broken ??= connectionLost(e);
           throw this.wrap(e, sql);
         }
       });
       await client.query('COMMIT');
       return out;
     } catch (e) {
+      broken ??= connectionLost(e);
       await client.query('ROLLBACK').catch(() => {});
       throw e instanceof NrxError ? e : this.wrap(e, 'transaction');
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // a client whose connection broke is thrown away, not handed to the next query
+      client.release(broken);
     }
   }
 
-  /** Calls `onNotify(channel, payload)` for NOTIFYs on these channels; resolves once listening. */
-  async listen(channels: string[], onNotify: (channel: string, payload: string) => void, url: string): Promise<void> {
-    const c = new pg.Client({ connectionString: url });
-    c.on('error', () => {});
-    await c.connect();
-    c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
-    for (const ch of channels) await c.query(`LISTEN ${ch}`);
-    this.listener = c;
+  /**
+   * Calls `onNotify(channel, payload)` for NOTIFYs on these channels; resolves once listening.
+   * A lost connection (the server restarting) is opened again and the channels listened to
+   * again, every second until it works; `onReconnect` then lets the caller re-read what it may
+   * have missed meanwhile.
+   */
+  async listen(channels: string[], onNotify: (channel: string, payload: string) => void, url: string, onReconnect?: () => void): Promise<void> {
+    const open = async (): Promise<void> => {
+      const c = new pg.Client({ connectionString: url });
+      let lost = false;
+      const reopen = (): void => {
+        if (lost) return;
+        lost = true;
+        if (this.listener === c) this.listener = null;
+        void c.end().catch(() => {});
+        if (this.closed) return;
+        const retry = (): void => {
+          if (this.closed) return;
+          open().then(
+            () => onReconnect?.(),
+            () => setTimeout(retry, 1_000).unref(),
+          );
+        };
+        setTimeout(retry, 1_000).unref();
+      };
+      c.on('error', reopen);
+      c.on('end', reopen);
+      try {
+        await c.connect();
+        c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
+        for (const ch of channels) await c.query(`LISTEN ${ch}`);
+      } catch (e) {
+        lost = true; // the caller retries (or reports the first failure)
+        c.removeAllListeners('end');
+        void c.end().catch(() => {});
+        throw e;
+      }
+      this.listener = c;
+    };
+    await open();
   }
 
   /** Resolves once every notification committed before this call has been delivered (one round trip on the listening client). */
@@ -91,6 +132,16 @@ export class PgConnection {
     const msg = e instanceof Error ? e.message : String(e);
     return new NrxError('NRX_ERR_STORE', `database ${this.location}: ${msg} (in: ${what.replace(/\s+/g, ' ').slice(0, 80)})`, { cause: e });
   }
+}
+
+/** The error of a connection that is gone (the client must not be reused), or undefined for a plain SQL error. */
+export function connectionLost(e: unknown): Error | undefined {
+  if (e instanceof NrxError) return connectionLost(e.cause);
+  if (!(e instanceof Error)) return undefined;
+  const code = (e as { code?: string }).code ?? '';
+  // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection exceptions
+  if (/^(57P0[123]|08)/.test(code) || /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message)) return e;
+  return undefined;
 }
 
 /** postgres://user:secret@host/db -> postgres://user@host/db: what messages may show. */

@@ -23,7 +23,7 @@ import type {
   WriteOp,
 } from '../store.js';
 import { PgApiKeys, PgAudit, PgLoginTokens, PgUsers } from './auth.js';
-import { PgConnection } from './connection.js';
+import { connectionLost, PgConnection } from './connection.js';
 import { PgInventory } from './inventory.js';
 import { PgLeaderLock } from './leader-lock.js';
 import { PgPartitionLocks } from './partition-locks.js';
@@ -58,6 +58,9 @@ function upsert(q: Query, table: rows.UpsertTable, row: object): Promise<pg.Quer
   );
 }
 
+/** How long a write waits for a database that went away (a restart) before it fails. */
+const WRITE_RETRY_MS = 30_000;
+
 /**
  * Open (creating the schema if needed) the store in the PostgreSQL database at `url`
  * (postgres://user[:password]@host[:port]/database). Several appliance processes may share it.
@@ -80,6 +83,8 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
         }
       },
       url,
+      // changes made while the listening connection was down were not notified: read it all again
+      () => void Promise.all([store.kv.loadAll(), store.inventory.refresh()]).catch(() => {}),
     );
     return store;
   } catch (e) {
@@ -167,28 +172,44 @@ export class PostgresStore implements Store {
   }
 
   private async flush(group: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }>): Promise<void> {
-    const errors: unknown[] = [];
-    try {
-      await this.conn.tx(async (q) => {
-        for (const [gi, g] of group.entries()) {
-          await q(`SAVEPOINT b${gi}`);
-          try {
-            for (let i = 0; i < g.batch.length; i++) await this.apply(q, g.batch[i]!, i, g.batch.length);
-            await q(`RELEASE SAVEPOINT b${gi}`);
-          } catch (e) {
-            await q(`ROLLBACK TO SAVEPOINT b${gi}`);
-            errors[gi] = e;
-          }
+    let errors: unknown[] = [];
+    // The server restarting (or the network to it down) for a few seconds is waited out: the
+    // same group is written again on a new connection rather than failing every write in it.
+    const giveUpAt = Date.now() + WRITE_RETRY_MS;
+    for (;;) {
+      errors = [];
+      try {
+        await this.writeGroup(group, errors);
+        break;
+      } catch (e) {
+        if (!connectionLost(e) || this.conn.isClosed || Date.now() > giveUpAt) {
+          for (const g of group) g.reject(e);
+          return;
         }
-      });
-    } catch (e) {
-      for (const g of group) g.reject(e);
-      return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
     group.forEach((g, i) => {
       if (errors[i] !== undefined) return g.reject(errors[i]);
       this.kv.noteCommitted(g.batch);
       g.resolve();
+    });
+  }
+
+  private async writeGroup(group: Array<{ batch: readonly WriteOp[] }>, errors: unknown[]): Promise<void> {
+    await this.conn.tx(async (q) => {
+      for (const [gi, g] of group.entries()) {
+        await q(`SAVEPOINT b${gi}`);
+        try {
+          for (let i = 0; i < g.batch.length; i++) await this.apply(q, g.batch[i]!, i, g.batch.length);
+          await q(`RELEASE SAVEPOINT b${gi}`);
+        } catch (e) {
+          // a lost connection fails the whole group (written again), not this batch alone
+          if (connectionLost(e)) throw e;
+          await q(`ROLLBACK TO SAVEPOINT b${gi}`);
+          errors[gi] = e;
+        }
+      }
     });
   }
 
@@ -263,8 +284,8 @@ export class PostgresStore implements Store {
     return r ? rows.triggerInstanceRecord(r as rows.TriggerInstanceRow) : null;
   }
 
-  pendingEvents(): PendingEventFeed {
-    return new PgPendingEvents(this.conn);
+  pendingEvents(opts: { settleMs?: number } = {}): PendingEventFeed {
+    return new PgPendingEvents(this.conn, opts.settleMs ?? 0);
   }
 
   async listTriggerInstances(filter: EventFilter = {}): Promise<TriggerInstanceRecord[]> {

@@ -1,0 +1,61 @@
+/**
+ * One node's own counters, as it reports them in its heartbeat: what it handed to and took from
+ * the event bus, what its sensors heard, the executions it is running, whether it fires the
+ * timers, and what the process costs (CPU seconds, resident memory). `cluster status` and the
+ * API's /metrics read every node's figures from the heartbeats, so one place shows them all.
+ */
+export interface NodeBusCounts {
+  /** Events stored by JetStream for this node (sensor nodes). */
+  published: number;
+  /** Events JetStream already had (another sensor node heard the same message, or a retry). */
+  duplicates: number;
+  /** Publish attempts that failed and were retried (the bus was unreachable). */
+  publishRetries: number;
+  /** Events waiting in this node's outbox for the bus to come back. */
+  buffered: number;
+  /** Events given up on: the outbox was full while the bus was unreachable. */
+  lost: number;
+  /** Events taken from the bus and recorded (rules nodes). */
+  consumed: number;
+  /** Of those, events handed out more than once (a rules node died before its ack). */
+  redelivered: number;
+}
+
+export interface NodeMetrics {
+  bus: NodeBusCounts | null;
+  /** Messages received per sensor on this node (`syslog` -> n). */
+  sensors: Record<string, number>;
+  /** What became of events this node recorded itself (the embedded intake: stored, coalesced, shed...). */
+  intake: Record<string, number>;
+  /** Executions held by this node's engine (started here, not finished). */
+  executionsRunning: number;
+  timerLeader: boolean;
+  /** User + system CPU time of the process since it started. */
+  cpuSeconds: number;
+  rssBytes: number;
+  uptimeSeconds: number;
+}
+
+export interface NodeMetricSources {
+  bus?: () => NodeBusCounts;
+  sensors?: () => Record<string, Record<string, number>>;
+  intake?: () => Readonly<Record<string, number>>;
+  executionsRunning?: () => number;
+  timerLeader: () => boolean;
+}
+
+export function nodeMetrics(src: NodeMetricSources): NodeMetrics {
+  const cpu = process.cpuUsage();
+  const sensors: Record<string, number> = {};
+  for (const [name, counters] of Object.entries(src.sensors?.() ?? {})) sensors[name] = counters.received ?? 0;
+  return {
+    bus: src.bus ? { ...src.bus() } : null,
+    sensors,
+    intake: { ...(src.intake?.() ?? {}) },
+    executionsRunning: src.executionsRunning?.() ?? 0,
+    timerLeader: src.timerLeader(),
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1_000) / 1_000,
+    rssBytes: process.memoryUsage.rss(),
+    uptimeSeconds: Math.round(process.uptime()),
+  };
+}

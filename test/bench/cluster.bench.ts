@@ -1,0 +1,226 @@
+/**
+ * `npm run bench -- cluster`: distributed mode on one machine, real nats-server and PostgreSQL.
+ * A burst of syslog datagrams (each a distinct BGP session Up) to one sensor node; a rule starts
+ * a two-step workflow (core.noop, core.noop) per event. Measured as the rules/worker processes go
+ * 1 -> 2 -> 4: events/s matched (recorded and decided) and workflows/s completed, with each
+ * process's CPU over the burst (this machine's cores bound the curve); the same burst on one
+ * embedded `serve` (SQLite, no bus); and event -> first action latency (the sensor's receive time
+ * to the first task's start, both as the store recorded them) at a steady 20 events/s.
+ */
+import Database from 'better-sqlite3';
+import { createSocket, type Socket } from 'node:dgram';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startNatsServer } from '../lab/nats.js';
+import { startPostgres } from '../lab/postgres.js';
+import { LoopbackCluster, type NodeSpec } from '../cluster/loopback-cluster.js';
+import { startServeNode } from '../cluster/serve-node.js';
+import { median, percentile, type BenchResult, type Emit } from './stats.js';
+
+const BURST = 1_500;
+const LATENCY_EVENTS = 200;
+const TYPE = 'network.bgp_peer_state_changed';
+
+const PACK: Record<string, string> = {
+  'pack.yaml': 'ref: clusterbench\nname: clusterbench\nversion: 0.1.0\n',
+  'actions/flow.yaml': 'name: flow\nrunner_type: orquesta\nentry_point: workflows/flow.yaml\nparameters:\n  peer: { type: string }\n',
+  'actions/workflows/flow.yaml':
+    'version: 1.0\ninput: [peer]\ntasks:\n  first:\n    action: core.noop\n    next: [{ do: second }]\n  second:\n    action: core.noop\n',
+  'rules/on_up.yaml':
+    'name: on_up\npack: clusterbench\nenabled: true\ntrigger: { type: network.bgp_peer_state_changed }\naction:\n  ref: clusterbench.flow\n  parameters: { peer: "{{ trigger.peer }}" }\n',
+};
+
+/** The bench's processes: one sensor node and up to four rules/worker nodes (the first serves the API). */
+const LAYOUT: NodeSpec[] = [
+  { name: 'core-1', roles: 'rules,worker,api' },
+  { name: 'core-2', roles: 'rules,worker' },
+  { name: 'core-3', roles: 'rules,worker' },
+  { name: 'core-4', roles: 'rules,worker' },
+  { name: 'sensor-1', roles: 'sensor' },
+];
+
+let seq = 0;
+function datagram(): Buffer {
+  const n = ++seq;
+  const peer = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  const t = new Date(Date.UTC(2031, 0, 1) + n).toISOString().replace('Z', '000+00:00');
+  return Buffer.from(`<30>1 ${t} r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor ${peer}(r1) in vrf default Up`);
+}
+
+/** `count` datagrams at about `perSecond`, in slices of 10 ms. */
+async function send(udp: Socket, port: number, count: number, perSecond: number): Promise<void> {
+  const perSlice = Math.max(1, Math.round(perSecond / 100));
+  for (let sent = 0; sent < count;) {
+    const slice = Math.min(perSlice, count - sent);
+    for (let i = 0; i < slice; i++) udp.send(datagram(), port, '127.0.0.1');
+    sent += slice;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** What a store says about the bench's events and workflows (PostgreSQL or the embedded SQLite). */
+interface Counts {
+  matched(): Promise<number>;
+  completed(): Promise<number>;
+  /** ms from each event's receive time to its workflow's first task start, for the last `n` events. */
+  latencies(n: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+const LATENCY_SQL = (ms: string): string => `
+  SELECT ${ms} AS ms FROM trigger_instances t
+  JOIN rule_enforcements e ON e.trigger_instance_id = t.id
+  JOIN executions c ON c.parent_id = e.execution_id AND c.task_name = 'first'
+  WHERE t.type = '${TYPE}' AND c.started_at IS NOT NULL ORDER BY t.time DESC LIMIT $1`;
+
+function pgCounts(url: string): Counts {
+  const db = new pg.Pool({ connectionString: url, max: 1 });
+  const one = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
+  return {
+    matched: () => one(`SELECT count(*) AS n FROM trigger_instances WHERE type = '${TYPE}' AND status = 'processed'`),
+    completed: () => one(`SELECT count(*) AS n FROM executions WHERE action = 'clusterbench.flow' AND status = 'succeeded'`),
+    latencies: async (n) =>
+      (
+        await db.query<{ ms: string }>(LATENCY_SQL('(extract(epoch from c.started_at::timestamptz) - extract(epoch from t.time::timestamptz)) * 1000'), [n])
+      ).rows.map((r) => Number(r.ms)),
+    close: () => db.end(),
+  };
+}
+
+function sqliteCounts(file: string): Counts {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+  return {
+    matched: async () => one(`SELECT count(*) AS n FROM trigger_instances WHERE type = '${TYPE}' AND status = 'processed'`),
+    completed: async () => one(`SELECT count(*) AS n FROM executions WHERE action = 'clusterbench.flow' AND status = 'succeeded'`),
+    latencies: async (n) =>
+      (
+        db.prepare(LATENCY_SQL('(julianday(c.started_at) - julianday(t.time)) * 86400000').replace('$1', '?')).all(n) as Array<{
+          ms: number;
+        }>
+      ).map((r) => r.ms),
+    close: async () => void db.close(),
+  };
+}
+
+/** A burst of BURST events: seconds until all were matched, and until all their workflows completed. */
+async function burst(udp: Socket, port: number, counts: Counts): Promise<{ matchedPerS: number; completedPerS: number; seconds: number }> {
+  const [m0, c0] = [await counts.matched(), await counts.completed()];
+  const start = Date.now();
+  const sending = send(udp, port, BURST, 5_000);
+  let matchedAt = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const m = (await counts.matched()) - m0;
+    if (!matchedAt && m >= BURST) matchedAt = Date.now();
+    if (matchedAt && (await counts.completed()) - c0 >= BURST) break;
+    if (Date.now() - start > 300_000) throw new Error(`burst not done in 300 s: ${m} of ${BURST} matched`);
+  }
+  await sending;
+  const done = Date.now();
+  return { matchedPerS: BURST / ((matchedAt - start) / 1000), completedPerS: BURST / ((done - start) / 1000), seconds: (done - start) / 1000 };
+}
+
+async function steadyLatency(udp: Socket, port: number, counts: Counts, completedBefore: number): Promise<number[]> {
+  await send(udp, port, LATENCY_EVENTS, 20);
+  const end = Date.now() + 60_000;
+  while ((await counts.completed()) - completedBefore < LATENCY_EVENTS && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  return counts.latencies(LATENCY_EVENTS);
+}
+
+type NodeCpu = Record<string, number>;
+
+export async function benchCluster(emit: Emit): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const out = (r: BenchResult): void => {
+    results.push(r);
+    emit(r);
+  };
+  const root = mkdtempSync(path.join(tmpdir(), 'nrx-bench-cluster-'));
+  chmodSync(root, 0o755);
+  const packs = path.join(root, 'packs');
+  for (const [f, text] of Object.entries(PACK)) {
+    mkdirSync(path.dirname(path.join(packs, 'clusterbench', f)), { recursive: true });
+    writeFileSync(path.join(packs, 'clusterbench', f), text);
+  }
+  const udp = createSocket('udp4');
+  const [nats, postgres] = await Promise.all([startNatsServer(), startPostgres()]);
+  let cluster: LoopbackCluster | null = null;
+  try {
+    const store = await postgres.createDatabase('bench');
+    cluster = await LoopbackCluster.start({ root, layout: LAYOUT, natsUrl: nats.url, storeUrl: store, packsPaths: [packs], initial: ['core-1', 'sensor-1'] });
+    const counts = pgCounts(store);
+    const c = cluster;
+    const cpu = async (): Promise<NodeCpu> => {
+      const v = await c.api<{ nodes: Array<{ name: string; metrics?: { cpuSeconds: number } }> }>('GET', '/api/v1/cluster');
+      return Object.fromEntries(v.nodes.map((n) => [n.name, n.metrics?.cpuSeconds ?? 0]));
+    };
+    const port = cluster.syslogPorts()[0]!;
+    // warm up: content loaded, connections open, JIT
+    await burst(udp, port, counts);
+    const base: Record<number, number> = {};
+    for (const n of [1, 2, 4]) {
+      for (let i = 2; i <= n; i++) if (!cluster.nodes.has(`core-${i}`)) await cluster.startNode(`core-${i}`);
+      await new Promise((r) => setTimeout(r, 3_000)); // every node consuming, heartbeats current
+      const before = await cpu();
+      const b = await burst(udp, port, counts);
+      await new Promise((r) => setTimeout(r, 1_500)); // the next heartbeat carries the burst's CPU
+      const after = await cpu();
+      base[n] ??= b.completedPerS;
+      const perProcess = Object.keys(after)
+        .sort()
+        .map((k) => `${k} ${(((after[k] ?? 0) - (before[k] ?? 0)) / (b.seconds + 1.5)).toFixed(2)}`)
+        .join(', ');
+      out({ name: `distributed, ${n} rules/worker process(es): events matched`, value: Math.round(b.matchedPerS), unit: 'events/s' });
+      out({
+        name: `distributed, ${n} rules/worker process(es): workflows completed (2 tasks each)`,
+        value: Math.round(b.completedPerS),
+        unit: 'workflows/s',
+        goal: `x${(b.completedPerS / base[1]!).toFixed(2)} of 1 process; CPU cores used per process: ${perProcess}; this machine has ${cpus().length} cores`,
+      });
+    }
+    const doneBefore = await counts.completed();
+    const lat = await steadyLatency(udp, port, counts, doneBefore);
+    out({ name: 'distributed: event -> first action started, p50', value: median(lat), unit: 'ms' });
+    out({ name: 'distributed: event -> first action started, p99', value: percentile(lat, 99), unit: 'ms', goal: '< 20 ms' });
+    await counts.close();
+    await cluster.stop();
+    cluster = null;
+
+    // the same burst on one embedded serve: SQLite, the in-process bus, all roles
+    const dir = path.join(root, 'embedded');
+    mkdirSync(dir, { mode: 0o700 });
+    const node = await startServeNode({
+      name: 'embedded',
+      dataDir: dir,
+      args: ['--packs-path', packs, '--no-api', '--sensor-host', '127.0.0.1', '--syslog-port', '0', '--trap-port', 'off', '--sflow-port', 'off'],
+    });
+    try {
+      const local = sqliteCounts(path.join(dir, 'netreflex.db'));
+      const eport = node.ports['syslog/udp']!;
+      await burst(udp, eport, local);
+      const e = await burst(udp, eport, local);
+      out({ name: 'embedded (SQLite, one process): events matched', value: Math.round(e.matchedPerS), unit: 'events/s' });
+      out({
+        name: 'embedded (SQLite, one process): workflows completed (2 tasks each)',
+        value: Math.round(e.completedPerS),
+        unit: 'workflows/s',
+        goal: `distributed with 1 rules/worker process: x${(base[1]! / e.completedPerS).toFixed(2)} of this`,
+      });
+      const elat = await steadyLatency(udp, eport, local, await local.completed());
+      out({ name: 'embedded: event -> first action started, p50', value: median(elat), unit: 'ms' });
+      out({ name: 'embedded: event -> first action started, p99', value: percentile(elat, 99), unit: 'ms' });
+      await local.close();
+    } finally {
+      await node.stop();
+    }
+    return results;
+  } finally {
+    udp.close();
+    await cluster?.stop();
+    await Promise.all([nats.stop(), postgres.stop()]);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
