@@ -181,7 +181,8 @@ export class NatsEventBus {
       }
       // the one consumer of the version before partitions overlaps every partition's: it goes
       await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
-      if (recorded === null || recorded === partitions) return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000, opts.outbox);
+      if (recorded === null || recorded === partitions)
+        return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000, opts.outbox);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {
