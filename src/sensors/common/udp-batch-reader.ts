@@ -49,9 +49,9 @@ export interface UdpBatchReaderAddon {
 const BUILT = ['../../../native/build/Release/udp_batch_reader.node', '../../../../native/build/Release/udp_batch_reader.node'];
 
 /** The addon, or why there is none (then read with dgram). From src/ (tsx) or dist/src/ (built). */
-export function loadUdpBatchReader(): { addon: UdpBatchReaderAddon } | { unavailable: string } {
+export function loadUdpBatchReader(candidates = BUILT): { addon: UdpBatchReaderAddon } | { unavailable: string } {
   if (process.platform !== 'linux') return { unavailable: `recvmmsg is Linux only (this is ${process.platform})` };
-  const file = BUILT.map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+  const file = candidates.map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
   if (!file) return { unavailable: 'native/build/Release/udp_batch_reader.node was not built (no C compiler at install? `npm run build:native`)' };
   try {
     return { addon: createRequire(import.meta.url)(file) as UdpBatchReaderAddon };

@@ -14,6 +14,12 @@ import type { FromWorker, ToWorker, UdpWorkerOptions } from './udp-worker-messag
 
 /** Longest sleep in poll() with nothing to read: how soon `close` is seen on an idle socket. */
 const IDLE_MS = 20;
+/**
+ * With a batch begun and the socket empty, the thread naps this long (ms) instead of waking for
+ * every datagram: the kernel queues what comes meanwhile and the next read takes it in one call.
+ * Costs no latency beyond flushMs, which bounds a partial batch's wait anyway.
+ */
+const NAP_MS = 1;
 /** Longest the reads at close go on: what the kernel had queued is handed on, a flood does not keep the socket open. */
 const CLOSE_DRAIN_MS = 200;
 
@@ -64,6 +70,7 @@ export function readWithRecvmmsg(opts: UdpWorkerOptions, port: MessagePort, addo
     return count - before;
   };
 
+  const nap = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     let closing = false;
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
@@ -76,10 +83,11 @@ export function readWithRecvmmsg(opts: UdpWorkerOptions, port: MessagePort, addo
     if (closing) break;
     try {
       if (inFlight >= opts.maxBatchesInFlight) dropped += addon.discard(reader, IDLE_MS);
-      else readOnce(batch.count === 0 ? IDLE_MS : Math.max(0, opts.flushMs - (Date.now() - firstAt)), opts.flushMs);
+      else if (batch.count === 0) readOnce(IDLE_MS, opts.flushMs);
+      else if (readOnce(0, opts.flushMs) === 0) Atomics.wait(nap, 0, 0, Math.min(NAP_MS, Math.max(0, opts.flushMs - (Date.now() - firstAt))));
     } catch (e) {
       post({ kind: 'socket-error', message: (e as Error).message });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      Atomics.wait(nap, 0, 0, 100);
     }
   }
 
