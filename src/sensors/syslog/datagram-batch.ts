@@ -97,3 +97,17 @@ export function forEachDatagram(b: DatagramBatch, fn: (bytes: Buffer, address: s
     start = end;
   }
 }
+
+/**
+ * Each datagram of a batch in arrival order as UTF-8 text (what the decoder reads), its source
+ * and arrival time: decoded straight from the batch, without a Buffer per datagram.
+ */
+export function forEachDatagramText(b: DatagramBatch, fn: (text: string, address: string, receivedAt: number) => void): void {
+  const all = Buffer.from(b.bytes);
+  let start = 0;
+  for (let i = 0; i < b.count; i++) {
+    const end = b.ends[i]!;
+    fn(all.toString('utf8', start, end), b.addresses[b.sources[i]!]!, b.receivedAt[i]!);
+    start = end;
+  }
+}

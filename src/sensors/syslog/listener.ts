@@ -206,7 +206,7 @@ export class SyslogListener {
           'syslog datagrams longer than the largest accepted were cut to it',
         );
       },
-      onDatagram: (bytes, source, receivedAt) => this.sensor.handle(bytes, source, receivedAt),
+      onDatagram: (text, source, receivedAt) => this.sensor.handle(text, source, receivedAt),
       onDropped: (count) => {
         this.readerDroppedCount += count;
         this.connectionLog.warn(

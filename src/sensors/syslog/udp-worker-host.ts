@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { forEachDatagram } from './datagram-batch.js';
+import { forEachDatagramText } from './datagram-batch.js';
 import type { UdpReaderKind } from '../common/udp-batch-reader.js';
 import type { FromWorker, ToWorker, UdpReaderChoice, UdpWorkerOptions } from './udp-worker-messages.js';
 
@@ -11,8 +11,8 @@ export interface UdpWorkerHostOptions extends Omit<
   UdpWorkerOptions,
   'batchSize' | 'batchBytes' | 'flushMs' | 'maxBatchesInFlight' | 'reader' | 'maxDatagramBytes'
 > {
-  /** Each datagram the worker read, in arrival order, with its source and arrival time (ms). */
-  onDatagram: (bytes: Buffer, sourceAddress: string, receivedAt: number) => void;
+  /** Each datagram the worker read, in arrival order, as UTF-8 text, with its source and arrival time (ms). */
+  onDatagram: (text: string, sourceAddress: string, receivedAt: number) => void;
   /** Datagrams the worker read and dropped because decoding here was too far behind. */
   onDropped: (count: number) => void;
   /** Datagrams longer than maxDatagramBytes, handed on cut to it. */
@@ -81,7 +81,7 @@ export class UdpWorkerHost {
             return;
           case 'datagrams':
             try {
-              forEachDatagram(m.batch, onDatagram);
+              forEachDatagramText(m.batch, onDatagram);
             } finally {
               worker.postMessage({ kind: 'decoded', batches: 1 } satisfies ToWorker);
             }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
-import { DatagramBatchWriter, forEachDatagram, transferList, type DatagramBatch } from '../../../src/sensors/syslog/datagram-batch.js';
+import { DatagramBatchWriter, forEachDatagram, forEachDatagramText, transferList, type DatagramBatch } from '../../../src/sensors/syslog/datagram-batch.js';
 import { staticResolver } from '../../../src/sensors/syslog/device.js';
 import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
 import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
@@ -43,6 +43,9 @@ test('a batch gives back every datagram with its source and arrival time, in arr
   done.push(w.flush()!);
   assert.equal(w.flush(), null, 'nothing left after a flush');
   assert.deepEqual(read(done), sent);
+  const texts: Array<[string, string, number]> = [];
+  for (const b of done) forEachDatagramText(b, (text, address, at) => texts.push([text, address, at]));
+  assert.deepEqual(texts, sent, 'as text, the same');
   assert.equal(transferList(done[0]!).length, 4);
 });
 
