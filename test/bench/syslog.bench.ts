@@ -193,7 +193,8 @@ export function sameRecvBuffer(): number {
   return Math.min(32 * 1024 * 1024, rmemMax() ?? 32 * 1024 * 1024);
 }
 
-export async function startRsyslog(): Promise<Receiver | null> {
+/** rsyslog receiving on a free port; `recvBufferBytes` its imudp rcvbufSize (forced past net.core.rmem_max as root, as netreflex's native reader does). */
+export async function startRsyslog(recvBufferBytes = sameRecvBuffer()): Promise<Receiver | null> {
   const rsyslogd = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
   if (!rsyslogd) return null;
   const dir = mkdtempSync(path.join(tmpdir(), 'nrx-bench-rsyslog-'));
@@ -201,7 +202,7 @@ export async function startRsyslog(): Promise<Receiver | null> {
   const out = path.join(dir, 'out.log');
   writeFileSync(
     path.join(dir, 'rsyslog.conf'),
-    `global(workDirectory="${dir}")\nmodule(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="${port}" rcvbufSize="${sameRecvBuffer()}")\n*.* action(type="omfile" file="${out}")\n`,
+    `global(workDirectory="${dir}")\nmodule(load="imudp")\ninput(type="imudp" address="127.0.0.1" port="${port}" rcvbufSize="${recvBufferBytes}")\n*.* action(type="omfile" file="${out}")\n`,
   );
   const child = spawn(rsyslogd, ['-n', '-f', path.join(dir, 'rsyslog.conf'), '-i', path.join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
   // rsyslog is ready when its port is taken
