@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -38,6 +39,7 @@
 typedef struct {
   uint8_t family; /* AF_INET or AF_INET6; 0 = empty */
   uint8_t addr[16];
+  uint32_t scope; /* IPv6 link-local: the interface */
 } source_key;
 
 typedef struct {
@@ -121,9 +123,15 @@ static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void
   return 1;
 }
 
+/* The address as Node's dgram names it: a link-local IPv6 address with `%interface`. */
 static napi_value address_string(napi_env env, const source_key* k) {
-  char text[INET6_ADDRSTRLEN];
-  if (!inet_ntop(k->family, k->addr, text, sizeof text)) text[0] = 0;
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+  if (!inet_ntop(k->family, k->addr, text, INET6_ADDRSTRLEN)) text[0] = 0;
+  if (k->family == AF_INET6 && k->scope > 0 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr*)k->addr)) {
+    size_t n = strlen(text);
+    text[n] = '%';
+    if (!if_indextoname(k->scope, text + n + 1)) snprintf(text + n + 1, IF_NAMESIZE, "%u", k->scope);
+  }
   napi_value s;
   napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &s);
   return s;
@@ -283,10 +291,11 @@ static int source_index(napi_env env, reader_t* r, const struct sockaddr_storage
   if (from->ss_family == AF_INET6) {
     k.family = AF_INET6;
     memcpy(k.addr, &((const struct sockaddr_in6*)from)->sin6_addr, 16);
+    k.scope = ((const struct sockaddr_in6*)from)->sin6_scope_id;
     uint32_t w[4];
     memcpy(w, k.addr, 16);
     h = (w[0] * 31u + w[1]) * 31u + w[2];
-    h = h * 31u + w[3];
+    h = (h * 31u + w[3]) * 31u + k.scope;
   } else {
     k.family = AF_INET;
     memcpy(k.addr, &((const struct sockaddr_in*)from)->sin_addr, 4);
@@ -305,7 +314,7 @@ static int source_index(napi_env env, reader_t* r, const struct sockaddr_storage
       return 1;
     }
     const source_key* have = &r->keys[slot - 1];
-    if (have->family == k.family && memcmp(have->addr, k.addr, 16) == 0) {
+    if (have->family == k.family && have->scope == k.scope && memcmp(have->addr, k.addr, 16) == 0) {
       *index = (uint16_t)(slot - 1);
       return 1;
     }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadUdpBatchReader, type UdpBatchReaderAddon } from '../../../src/sensors/common/udp-batch-reader.js';
 import { emptyBatch, forEachDatagram, type DatagramBatch } from '../../../src/sensors/syslog/datagram-batch.js';
 import { nativeReader, nativeReaderMissing } from '../syslog/native-reader.js';
@@ -190,3 +192,16 @@ test('without the built addon the loader says why, so the caller falls back to d
   assert.ok('unavailable' in r);
   assert.match(r.unavailable, process.platform === 'linux' ? /was not built .*npm run build:native/ : /Linux only/);
 });
+
+test(
+  'recvmmsg reader: a link-local IPv6 source carries its interface, as Node names it (in a network namespace of its own)',
+  { skip: skip || (process.getuid?.() !== 0 && 'needs root for a network namespace (unshare --net)') },
+  () => {
+    const built = fileURLToPath(new URL('../../../native/build/Release/udp_batch_reader.node', import.meta.url));
+    const script = fileURLToPath(new URL('./fixtures/link-local-source.mjs', import.meta.url));
+    const out = execFileSync('unshare', ['--net', process.execPath, script, built], { encoding: 'utf8', timeout: 20_000 });
+    const { node, native } = JSON.parse(out) as { node: string; native: string };
+    assert.match(node, /^fe80::1%nrx0$/);
+    assert.equal(native, node);
+  },
+);
