@@ -262,13 +262,15 @@ const LADDER = [50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 350_000, 40
 /**
  * The paced ladder, the receivers taking turns at each step (one second of traffic each, the
  * same sender), so a machine whose load drifts treats them alike: each one's highest rate with
- * nothing lost. A receiver leaves at its first loss; the ladder ends when the sender itself
- * cannot keep the pace (that rate is returned as senderLimit).
+ * nothing lost. A receiver leaves at its first loss, or at the step where the sender, sharing
+ * the two cores with it, could not keep the pace in its turn (that rate is its senderLimit): a
+ * receiver that takes more CPU than another leaves that one's ladder alone.
  */
 export async function ladder(
   rxs: Receiver[],
   mix: Buffer[],
-): Promise<{ lossless: Map<Receiver, number>; cpuMicros: Map<Receiver, number>; senderLimit?: number }> {
+): Promise<{ lossless: Map<Receiver, number>; cpuMicros: Map<Receiver, number>; senderLimit: Map<Receiver, number> }> {
+  const senderLimit = new Map<Receiver, number>();
   const lossless = new Map(rxs.map((rx) => [rx, 0]));
   const cpu = new Map<Receiver, number[]>(rxs.map((rx) => [rx, []]));
   const cpuMicros = (): Map<Receiver, number> => new Map(rxs.map((rx) => [rx, median(cpu.get(rx)!)]));
@@ -283,7 +285,10 @@ export async function ladder(
         console.error(
           `syslog ladder ${rate}/s ${rx.name}: ${r.received}/${r.sent} at ${Math.round(r.sendRate)}/s, receiver CPU ${r.cpuMicros.toFixed(2)} µs/msg`,
         );
-      if (r.sendRate < rate * 0.9) return { lossless, cpuMicros: cpuMicros(), senderLimit: Math.round(r.sendRate) };
+      if (r.sendRate < rate * 0.9) {
+        senderLimit.set(rx, Math.round(r.sendRate));
+        continue;
+      }
       if (r.received < r.sent) continue;
       lossless.set(rx, rate);
       cpu.get(rx)!.push(r.cpuMicros);
@@ -292,7 +297,7 @@ export async function ladder(
     active = still;
     if (!active.length) break;
   }
-  return { lossless, cpuMicros: cpuMicros() };
+  return { lossless, cpuMicros: cpuMicros(), senderLimit };
 }
 
 /**
@@ -330,10 +335,12 @@ export async function benchSyslogUdp(floodCount = 300_000): Promise<BenchResult[
     const cpu = (rx: Receiver): string => `${cpuMicros.get(rx)!.toFixed(2)} µs`;
     const peerOf = (value: (rx: Receiver) => number): Pick<BenchResult, 'peer' | 'peerFailed'> =>
       peer ? { peer: { name: 'rsyslog imudp->omfile', value: value(peer) } } : { peerFailed: 'failed' in rs ? rs.failed : '' };
-    const limit = senderLimit !== undefined ? `; the sender's limit, ${senderLimit}/s, ended the ladder` : '';
+    // where the sender, not a loss, ended a receiver's ladder
+    const limit = (rx: Receiver, who?: string): string =>
+      senderLimit.has(rx) ? `; the sender's limit in ${who ? `${who}'s` : 'its'} turn, ${senderLimit.get(rx)}/s, ended its ladder` : '';
     return [
       {
-        name: `syslog over UDP, highest paced rate without loss (worker thread, ${ours.reader} reader; receiver CPU per datagram ${cpu(ours)}${peer ? `, rsyslog ${cpu(peer)}` : ''}; receive buffer ${Math.round(ours.recvBufferBytes / 2048)} KiB each, net.core.rmem_max ${Math.round((rmemMax() ?? 0) / 1024)} KiB${limit})`,
+        name: `syslog over UDP, highest paced rate without loss (worker thread, ${ours.reader} reader; receiver CPU per datagram ${cpu(ours)}${peer ? `, rsyslog ${cpu(peer)}` : ''}; receive buffer ${Math.round(ours.recvBufferBytes / 2048)} KiB each, net.core.rmem_max ${Math.round((rmemMax() ?? 0) / 1024)} KiB${limit(ours, 'netreflex')}${peer ? limit(peer, 'rsyslog') : ''})`,
         value: lossless.get(ours)!,
         unit: 'msg/s',
         ...peerOf((p) => lossless.get(p)!),
@@ -348,7 +355,7 @@ export async function benchSyslogUdp(floodCount = 300_000): Promise<BenchResult[
       ...(fallback
         ? [
             {
-              name: `syslog over UDP, the fallback where the native reader is not built: worker thread, dgram reader, highest paced rate without loss (CPU ${cpu(fallback)} a datagram; flood: ${loss(fallback)})`,
+              name: `syslog over UDP, the fallback where the native reader is not built: worker thread, dgram reader, highest paced rate without loss (CPU ${cpu(fallback)} a datagram; flood: ${loss(fallback)}${limit(fallback)})`,
               value: lossless.get(fallback)!,
               unit: 'msg/s',
               ...peerOf((p) => lossless.get(p)!),
@@ -356,7 +363,7 @@ export async function benchSyslogUdp(floodCount = 300_000): Promise<BenchResult[
           ]
         : []),
       {
-        name: `syslog over UDP, a Node dgram socket that only counts, highest paced rate without loss (CPU ${cpu(bare)} a datagram; flood: ${loss(bare)})`,
+        name: `syslog over UDP, a Node dgram socket that only counts, highest paced rate without loss (CPU ${cpu(bare)} a datagram; flood: ${loss(bare)}${limit(bare)})`,
         value: lossless.get(bare)!,
         unit: 'msg/s',
         ...peerOf((p) => lossless.get(p)!),
