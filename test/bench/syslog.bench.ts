@@ -263,8 +263,8 @@ const LADDER = [50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 350_000, 40
  * The paced ladder, the receivers taking turns at each step (one second of traffic each, the
  * same sender), so a machine whose load drifts treats them alike: each one's highest rate with
  * nothing lost. A receiver leaves at its first loss, or at the step where the sender, sharing
- * the two cores with it, could not keep the pace in its turn (that rate is its senderLimit): a
- * receiver that takes more CPU than another leaves that one's ladder alone.
+ * the two cores with it, could not keep the pace in its turn three times (that rate is its
+ * senderLimit): a receiver that takes more CPU than another leaves that one's ladder alone.
  */
 export async function ladder(
   rxs: Receiver[],
@@ -280,7 +280,9 @@ export async function ladder(
   for (const rate of LADDER) {
     const still: Receiver[] = [];
     for (const rx of active) {
-      const r = await run(rx, mix, rate, rate);
+      // a step the sender could not pace is tried again (twice): a burst of load elsewhere on the machine passes
+      let r = await run(rx, mix, rate, rate);
+      for (let retry = 0; retry < 2 && r.sendRate < rate * 0.9; retry++) r = await run(rx, mix, rate, rate);
       if (process.env.NRX_BENCH_VERBOSE)
         console.error(
           `syslog ladder ${rate}/s ${rx.name}: ${r.received}/${r.sent} at ${Math.round(r.sendRate)}/s, receiver CPU ${r.cpuMicros.toFixed(2)} µs/msg`,
