@@ -32,7 +32,7 @@ export class ApiMetrics {
     if (sensorCounters) {
       new Gauge({
         name: 'netreflex_sensor_messages',
-        help: 'Per sensor, since start: messages received, decoded, normalised, unknown, malformed, dropped; UDP sensors kernel_dropped (the kernel dropped them: receive buffer full); syslog also reader_dropped (read, then dropped: decoding too far behind the UDP reader thread), truncated (text cut to the stored limit) and connections_open, connections_accepted, connections_refused_sensor_limit, connections_refused_source_limit, connections_closed_idle',
+        help: 'Per sensor, since start: messages received, decoded, normalised, unknown, malformed, dropped; UDP sensors kernel_dropped (the kernel dropped them: receive buffer full); syslog also reader_dropped (read, then dropped: decoding too far behind the UDP reader thread), datagrams_truncated (longer than the largest datagram accepted, cut to it), reader_recvmmsg (1: the UDP socket is read by the native recvmmsg reader, 0: by the dgram module), truncated (text cut to the stored limit) and connections_open, connections_accepted, connections_refused_sensor_limit, connections_refused_source_limit, connections_closed_idle',
         labelNames: ['sensor', 'counter'],
         registers,
         collect() {

@@ -90,6 +90,9 @@ function syslogSensor(config: SensorConfig, deps: NetworkSensorDeps, devices: De
         truncated: sensor.truncated,
         kernel_dropped: listener.kernelDropped(),
         reader_dropped: listener.readerDropped(),
+        datagrams_truncated: listener.datagramsTruncated(),
+        // 1 when the native recvmmsg reader reads the UDP socket, 0 for Node's dgram (the fallback)
+        ...(listener.udpReader() ? { reader_recvmmsg: listener.udpReader() === 'recvmmsg' ? 1 : 0 } : {}),
         ...(streams ? listener.connectionCounts() : {}),
       },
     }),

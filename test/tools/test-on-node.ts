@@ -47,7 +47,20 @@ const env = {
 
 // 2. The project's sources, copied fresh each run.
 mkdirSync(app, { recursive: true });
-for (const entry of ['src', 'drivers', 'test', 'packs', 'workflows', 'inventory', 'docs', 'README.md', 'tsconfig.json', 'package.json', 'package-lock.json']) {
+for (const entry of [
+  'src',
+  'drivers',
+  'native',
+  'test',
+  'packs',
+  'workflows',
+  'inventory',
+  'docs',
+  'README.md',
+  'tsconfig.json',
+  'package.json',
+  'package-lock.json',
+]) {
   const to = path.join(app, entry);
   rmSync(to, { recursive: true, force: true });
   if (existsSync(path.join(root, entry))) cpSync(path.join(root, entry), to, { recursive: true });
@@ -66,6 +79,10 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   run('npm', ['rebuild', 'better-sqlite3', 'esbuild'], { cwd: app, env });
   writeFileSync(stamp, lockHash);
 }
+
+// The native UDP reader (the install script that --ignore-scripts skipped), by that Node: a few seconds.
+rmSync(path.join(app, 'native', 'build'), { recursive: true, force: true });
+run('npm', ['run', 'build:native'], { cwd: app, env });
 
 // 4. The suite (or the files asked for) on that Node.
 console.log(`test-on-node: Node.js ${version}`);

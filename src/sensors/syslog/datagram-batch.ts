@@ -69,18 +69,22 @@ export class DatagramBatchWriter {
   }
 
   private open(size: number): DatagramBatch {
-    const bytes = new ArrayBuffer(Math.max(this.capacity, size));
-    this.view = new Uint8Array(bytes);
-    this.batch = {
-      count: 0,
-      bytes,
-      ends: new Uint32Array(this.maxCount),
-      receivedAt: new Float64Array(this.maxCount),
-      sources: new Uint16Array(this.maxCount),
-      addresses: [],
-    };
+    this.batch = emptyBatch(Math.max(this.capacity, size), this.maxCount);
+    this.view = new Uint8Array(this.batch.bytes);
     return this.batch;
   }
+}
+
+/** A batch with room for `maxCount` datagrams and `capacity` bytes, nothing in it yet. */
+export function emptyBatch(capacity: number, maxCount: number): DatagramBatch {
+  return {
+    count: 0,
+    bytes: new ArrayBuffer(capacity),
+    ends: new Uint32Array(maxCount),
+    receivedAt: new Float64Array(maxCount),
+    sources: new Uint16Array(maxCount),
+    addresses: [],
+  };
 }
 
 /** Each datagram of a batch in arrival order: a Buffer view on the batch (no copy), its source and arrival time. */
@@ -90,6 +94,20 @@ export function forEachDatagram(b: DatagramBatch, fn: (bytes: Buffer, address: s
   for (let i = 0; i < b.count; i++) {
     const end = b.ends[i]!;
     fn(all.subarray(start, end), b.addresses[b.sources[i]!]!, b.receivedAt[i]!);
+    start = end;
+  }
+}
+
+/**
+ * Each datagram of a batch in arrival order as UTF-8 text (what the decoder reads), its source
+ * and arrival time: decoded straight from the batch, without a Buffer per datagram.
+ */
+export function forEachDatagramText(b: DatagramBatch, fn: (text: string, address: string, receivedAt: number) => void): void {
+  const all = Buffer.from(b.bytes);
+  let start = 0;
+  for (let i = 0; i < b.count; i++) {
+    const end = b.ends[i]!;
+    fn(all.toString('utf8', start, end), b.addresses[b.sources[i]!]!, b.receivedAt[i]!);
     start = end;
   }
 }

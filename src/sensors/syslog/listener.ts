@@ -10,7 +10,9 @@ import { RateLimitedLog } from '../../core/rate-limited-log.js';
 import { recvBufferShortfall } from '../common/recv-buffer.js';
 import { UdpDropWatch } from '../common/udp-drops.js';
 import { SyslogStreamFramer } from './framing.js';
+import type { UdpReaderKind } from '../common/udp-batch-reader.js';
 import { UdpWorkerHost } from './udp-worker-host.js';
+import type { UdpReaderChoice } from './udp-worker-messages.js';
 import type { SyslogSensor } from './sensor.js';
 
 export interface UdpOptions {
@@ -24,6 +26,14 @@ export interface UdpOptions {
    * batch at a time, in arrival order, and are decoded here. Without it the socket is read on this thread.
    */
   worker?: boolean;
+  /**
+   * How the worker thread reads the socket: `recvmmsg` (the native batch reader, built by
+   * `npm ci`), `dgram` (Node's, one datagram per callback) or `auto` (default: recvmmsg where
+   * it was built, else dgram, said once in the log).
+   */
+  reader?: UdpReaderChoice;
+  /** Longer datagrams are cut to this length and counted (datagramsTruncated). Default 65,535: none is. */
+  maxDatagramBytes?: number;
 }
 
 export interface StreamOptions {
@@ -53,7 +63,7 @@ export interface SyslogListenerOptions {
 }
 
 export interface ListenerAddresses {
-  udp?: { host: string; port: number; recvBufferBytes: number; requestedRecvBufferBytes: number };
+  udp?: { host: string; port: number; recvBufferBytes: number; requestedRecvBufferBytes: number; reader: UdpReaderKind };
   tcp?: { host: string; port: number };
   tls?: { host: string; port: number };
 }
@@ -71,6 +81,8 @@ export class SyslogListener {
   private udpDrops: UdpDropWatch | null = null;
   private udpWorker: UdpWorkerHost | null = null;
   private readerDroppedCount = 0;
+  private datagramsTruncatedCount = 0;
+  private udpReaderKind: UdpReaderKind | null = null;
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly log: Logger;
@@ -106,6 +118,16 @@ export class SyslogListener {
   /** Datagrams the UDP reader thread read and dropped because decoding was too far behind (0 without the worker). */
   readerDropped(): number {
     return this.readerDroppedCount;
+  }
+
+  /** Datagrams longer than maxDatagramBytes, handed on cut to it. */
+  datagramsTruncated(): number {
+    return this.datagramsTruncatedCount;
+  }
+
+  /** How the UDP socket is read (null before start or without UDP): `recvmmsg` (native, a batch per system call) or `dgram`. */
+  udpReader(): UdpReaderKind | null {
+    return this.udpReaderKind;
   }
 
   /** Connections open, accepted, refused (per limit) and closed for idleness, for /metrics. */
@@ -149,7 +171,14 @@ export class SyslogListener {
     if (o.worker) return this.startUdpWorker(o, host, requested);
     const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: requested });
     this.udp = socket;
-    socket.on('message', (msg, rinfo) => this.sensor.handle(msg, rinfo.address));
+    const max = o.maxDatagramBytes ?? 65_535;
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length > max) {
+        msg = msg.subarray(0, max);
+        this.datagramsTruncatedCount++;
+      }
+      this.sensor.handle(msg, rinfo.address);
+    });
     socket.on('error', (e) => this.log.error({ sensor: 'syslog', err: e.message }, 'syslog UDP socket error'));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (e) => reject(new NrxError('NRX_ERR_CONFIG', `syslog UDP cannot listen on ${host}:${o.port ?? 5514}: ${e.message}`)));
@@ -159,7 +188,8 @@ export class SyslogListener {
     this.warnIfCapped(requested, granted);
     const addr = socket.address();
     this.watchDrops(addr.port, host);
-    return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested };
+    this.udpReaderKind = 'dgram';
+    return { host: addr.address, port: addr.port, recvBufferBytes: granted, requestedRecvBufferBytes: requested, reader: 'dgram' };
   }
 
   private async startUdpWorker(o: UdpOptions, host: string, requested: number): Promise<NonNullable<ListenerAddresses['udp']>> {
@@ -167,7 +197,16 @@ export class SyslogListener {
       host,
       port: o.port ?? 5514,
       recvBufferBytes: requested,
-      onDatagram: (bytes, source, receivedAt) => this.sensor.handle(bytes, source, receivedAt),
+      ...(o.reader ? { reader: o.reader } : {}),
+      ...(o.maxDatagramBytes ? { maxDatagramBytes: o.maxDatagramBytes } : {}),
+      onTruncated: (count) => {
+        this.datagramsTruncatedCount += count;
+        this.connectionLog.warn(
+          { sensor: 'syslog', truncated: count, total: this.datagramsTruncatedCount, maxDatagramBytes: o.maxDatagramBytes ?? 65_535 },
+          'syslog datagrams longer than the largest accepted were cut to it',
+        );
+      },
+      onDatagram: (text, source, receivedAt) => this.sensor.handle(text, source, receivedAt),
       onDropped: (count) => {
         this.readerDroppedCount += count;
         this.connectionLog.warn(
@@ -179,9 +218,16 @@ export class SyslogListener {
     });
     const a = await udpWorker.start();
     this.udpWorker = udpWorker;
-    this.warnIfCapped(requested, a.recvBufferBytes);
+    this.udpReaderKind = a.reader;
+    if (a.fallback)
+      this.log.warn(
+        { sensor: 'syslog', reader: a.reader, why: a.fallback },
+        "syslog UDP is read with Node's dgram, one datagram per call: the native recvmmsg reader is not available (docs/syslog.md, native reader)",
+      );
+    // forced (SO_RCVBUFFORCE, as root): the buffer may exceed net.core.rmem_max; Linux reports twice what it grants
+    if (!(a.forced && a.recvBufferBytes >= requested)) this.warnIfCapped(requested, a.recvBufferBytes);
     this.watchDrops(a.port, host);
-    return { host: a.host, port: a.port, recvBufferBytes: a.recvBufferBytes, requestedRecvBufferBytes: requested };
+    return { host: a.host, port: a.port, recvBufferBytes: a.recvBufferBytes, requestedRecvBufferBytes: requested, reader: a.reader };
   }
 
   private warnIfCapped(requested: number, granted: number): void {

@@ -238,9 +238,10 @@ export function parseBsdTimestamp(s: string, pos: number, receivedAtMs: number, 
   } else {
     // The year that puts the time in the 11 months before arrival or the month after it: a
     // Dec 31 message read on Jan 1 is last year's, a Jan 1 message from a fast clock is next year's.
-    const y0 = new Date(receivedAtMs).getUTCFullYear();
+    const y0 = utcYear(receivedAtMs);
     let best = Number.NaN;
-    for (const y of [y0, y0 - 1, y0 + 1]) {
+    for (let k = 0; k < 3; k++) {
+      const y = k === 0 ? y0 : k === 1 ? y0 - 1 : y0 + 1;
       if (day > daysInMonth(y, mon)) continue;
       const t = Date.UTC(y, mon, day, hms[0], hms[1], hms[2], ms) - zoneMs;
       if (t - receivedAtMs <= MONTH_MS && receivedAtMs - t < YEAR_MS - MONTH_MS) {
@@ -254,6 +255,17 @@ export function parseBsdTimestamp(s: string, pos: number, receivedAtMs: number, 
   }
   if (offsetMin === null && inferZone) when -= inferredOffsetMs(when - receivedAtMs);
   return { ms: when, end: i };
+}
+
+// A flood's messages arrive within the same millisecond many times over: its year once.
+let yearAtMs = Number.NaN;
+let yearAt = 0;
+function utcYear(ms: number): number {
+  if (ms !== yearAtMs) {
+    yearAtMs = ms;
+    yearAt = new Date(ms).getUTCFullYear();
+  }
+  return yearAt;
 }
 
 /** A zone-less time `skew` ms from arrival: if that is a plausible UTC offset (quarter hours, -12 h..+14 h, within 2 min), the offset. */

@@ -3,14 +3,24 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { forEachDatagram } from './datagram-batch.js';
-import type { FromWorker, ToWorker, UdpWorkerOptions } from './udp-worker-messages.js';
+import { forEachDatagramText } from './datagram-batch.js';
+import type { UdpReaderKind } from '../common/udp-batch-reader.js';
+import type { FromWorker, ToWorker, UdpReaderChoice, UdpWorkerOptions } from './udp-worker-messages.js';
 
-export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'batchSize' | 'batchBytes' | 'flushMs' | 'maxBatchesInFlight'> {
-  /** Each datagram the worker read, in arrival order, with its source and arrival time (ms). */
-  onDatagram: (bytes: Buffer, sourceAddress: string, receivedAt: number) => void;
+export interface UdpWorkerHostOptions extends Omit<
+  UdpWorkerOptions,
+  'batchSize' | 'batchBytes' | 'flushMs' | 'maxBatchesInFlight' | 'reader' | 'maxDatagramBytes'
+> {
+  /** Each datagram the worker read, in arrival order, as UTF-8 text, with its source and arrival time (ms). */
+  onDatagram: (text: string, sourceAddress: string, receivedAt: number) => void;
   /** Datagrams the worker read and dropped because decoding here was too far behind. */
   onDropped: (count: number) => void;
+  /** Datagrams longer than maxDatagramBytes, handed on cut to it. */
+  onTruncated?: (count: number) => void;
+  /** Default `auto`: the native recvmmsg reader where it was built, else dgram. */
+  reader?: UdpReaderChoice;
+  /** Default 65,535: no datagram is cut. */
+  maxDatagramBytes?: number;
   log: Logger;
   /** Default MAX_BATCHES_IN_FLIGHT. */
   maxBatchesInFlight?: number;
@@ -18,6 +28,17 @@ export interface UdpWorkerHostOptions extends Omit<UdpWorkerOptions, 'batchSize'
 
 /** At most this many batches (up to 1,024 datagrams and 256 KiB each) wait to be decoded: about 70 MiB. */
 export const MAX_BATCHES_IN_FLIGHT = 256;
+
+/** What the worker answers once its socket is bound. */
+export interface UdpWorkerListening {
+  host: string;
+  port: number;
+  recvBufferBytes: number;
+  forced: boolean;
+  reader: UdpReaderKind;
+  /** Why the native reader is not used, when it fell back to dgram. */
+  fallback?: string;
+}
 
 /**
  * The main thread's side of the syslog UDP worker (udp-worker.ts): starts it and hands each
@@ -31,10 +52,12 @@ export class UdpWorkerHost {
 
   constructor(private readonly opts: UdpWorkerHostOptions) {}
 
-  async start(): Promise<{ host: string; port: number; recvBufferBytes: number }> {
-    const { onDatagram, onDropped, log, maxBatchesInFlight, ...rest } = this.opts;
+  async start(): Promise<UdpWorkerListening> {
+    const { onDatagram, onDropped, onTruncated, log, maxBatchesInFlight, reader, maxDatagramBytes, ...rest } = this.opts;
     const data: UdpWorkerOptions = {
       ...rest,
+      reader: reader ?? 'auto',
+      maxDatagramBytes: maxDatagramBytes ?? 65_535,
       batchSize: 1024,
       batchBytes: 256 * 1024,
       flushMs: 4,
@@ -42,12 +65,14 @@ export class UdpWorkerHost {
     };
     const worker = startWorker(data);
     this.worker = worker;
-    const listening = await new Promise<{ host: string; port: number; recvBufferBytes: number }>((resolve, reject) => {
+    const listening = await new Promise<UdpWorkerListening>((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
         switch (m.kind) {
-          case 'listening':
-            resolve(m);
+          case 'listening': {
+            const { kind: _, ...l } = m;
+            resolve(l);
             return;
+          }
           case 'error':
             reject(new NrxError('NRX_ERR_CONFIG', `syslog UDP cannot listen on ${rest.host}:${rest.port}: ${m.message}`));
             return;
@@ -56,13 +81,16 @@ export class UdpWorkerHost {
             return;
           case 'datagrams':
             try {
-              forEachDatagram(m.batch, onDatagram);
+              forEachDatagramText(m.batch, onDatagram);
             } finally {
               worker.postMessage({ kind: 'decoded', batches: 1 } satisfies ToWorker);
             }
             return;
           case 'dropped':
             onDropped(m.count);
+            return;
+          case 'truncated':
+            onTruncated?.(m.count);
             return;
         }
       });

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
 import { staticResolver } from '../../../src/sensors/syslog/device.js';
-import { SyslogListener } from '../../../src/sensors/syslog/listener.js';
+import { SyslogListener, type UdpOptions } from '../../../src/sensors/syslog/listener.js';
+import { nativeReaderMissing } from './native-reader.js';
 import { SyslogSensor } from '../../../src/sensors/syslog/sensor.js';
 
 const FRR_DOWN =
@@ -42,43 +43,57 @@ function setup(publish?: (e: EventEnvelope) => void | Promise<void>) {
   return { sensor, events, warnings, logger };
 }
 
+// every way the listener reads UDP: on this thread, and on the worker thread with either reader
+const UDP_READERS: Array<[string, UdpOptions]> = [
+  ['this thread, dgram', {}],
+  ['worker thread, dgram reader', { worker: true, reader: 'dgram' }],
+  ['worker thread, recvmmsg reader', { worker: true, reader: 'recvmmsg' }],
+];
+
 describe('UDP', () => {
-  test('datagrams become events; malformed ones are counted and logged with why; the receive buffer is reported', async () => {
-    const { sensor, events, warnings } = setup();
-    const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0 } });
-    const addr = await listener.start();
-    try {
-      assert.ok(addr.udp && addr.udp.port > 0);
-      // what the kernel granted: at least the Linux default, and reported, not assumed
-      assert.ok(addr.udp.recvBufferBytes >= 200_000, `receive buffer ${addr.udp.recvBufferBytes}`);
-      assert.equal(addr.udp.requestedRecvBufferBytes, 32 * 1024 * 1024);
-      const client = dgram.createSocket('udp4');
-      for (const line of [FRR_DOWN, FRR_UP, PLAIN, '<999>broken', ''])
-        await new Promise<void>((r) => client.send(Buffer.from(line), addr.udp!.port, '127.0.0.1', () => r()));
-      client.close();
-      await until(() => sensor.counters.received === 5, '5 datagrams');
-      assert.deepEqual(sensor.counters.snapshot(), { received: 5, decoded: 3, normalised: 2, unknown: 1, malformed: 2, dropped: 0 });
-      assert.deepEqual(
-        events.map((e) => e.type),
-        ['network.bgp_peer_state_changed', 'network.bgp_peer_state_changed', 'network.syslog'],
-      );
-      const down = events[0]!;
-      assert.equal(down.source, 'sensor:syslog');
-      assert.equal(down.device, 'router-2');
-      assert.deepEqual(
-        [down.payload.device, down.payload.platform, down.payload.host, down.payload.state, down.payload.peer],
-        ['router-2', 'frr', 'r2', 'idle', '10.0.12.1'],
-      );
-      assert.equal(events[2]!.device, 'vm');
-      assert.ok(
-        warnings.some((w) => /PRI 999 out of range/.test(w)),
-        warnings.join('\n'),
-      );
-      assert.ok(warnings.some((w) => /empty message/.test(w)));
-    } finally {
-      await listener.close();
-    }
-  });
+  for (const [how, reading] of UDP_READERS)
+    test(
+      `datagrams become events; malformed ones are counted and logged with why; the receive buffer is reported (${how})`,
+      { skip: reading.reader === 'recvmmsg' && nativeReaderMissing() },
+      async () => {
+        const { sensor, events, warnings } = setup();
+        const listener = new SyslogListener(sensor, { udp: { host: '127.0.0.1', port: 0, ...reading } });
+        const addr = await listener.start();
+        try {
+          assert.ok(addr.udp && addr.udp.port > 0);
+          // what the kernel granted: at least the Linux default, and reported, not assumed
+          assert.ok(addr.udp.recvBufferBytes >= 200_000, `receive buffer ${addr.udp.recvBufferBytes}`);
+          assert.equal(addr.udp.requestedRecvBufferBytes, 32 * 1024 * 1024);
+          assert.equal(addr.udp.reader, reading.reader ?? 'dgram');
+          assert.equal(listener.udpReader(), addr.udp.reader);
+          const client = dgram.createSocket('udp4');
+          for (const line of [FRR_DOWN, FRR_UP, PLAIN, '<999>broken', ''])
+            await new Promise<void>((r) => client.send(Buffer.from(line), addr.udp!.port, '127.0.0.1', () => r()));
+          client.close();
+          await until(() => sensor.counters.received === 5, '5 datagrams');
+          assert.deepEqual(sensor.counters.snapshot(), { received: 5, decoded: 3, normalised: 2, unknown: 1, malformed: 2, dropped: 0 });
+          assert.deepEqual(
+            events.map((e) => e.type),
+            ['network.bgp_peer_state_changed', 'network.bgp_peer_state_changed', 'network.syslog'],
+          );
+          const down = events[0]!;
+          assert.equal(down.source, 'sensor:syslog');
+          assert.equal(down.device, 'router-2');
+          assert.deepEqual(
+            [down.payload.device, down.payload.platform, down.payload.host, down.payload.state, down.payload.peer],
+            ['router-2', 'frr', 'r2', 'idle', '10.0.12.1'],
+          );
+          assert.equal(events[2]!.device, 'vm');
+          assert.ok(
+            warnings.some((w) => /PRI 999 out of range/.test(w)),
+            warnings.join('\n'),
+          );
+          assert.ok(warnings.some((w) => /empty message/.test(w)));
+        } finally {
+          await listener.close();
+        }
+      },
+    );
 });
 
 describe('TCP', () => {
