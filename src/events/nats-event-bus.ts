@@ -181,7 +181,8 @@ export class NatsEventBus {
       }
       // the one consumer of the version before partitions overlaps every partition's: it goes
       await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
-      if (recorded === null || recorded === partitions) return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000, opts.outbox);
+      if (recorded === null || recorded === partitions)
+        return new NatsEventBus(nc, jetstream(nc), jsm, redact(url), partitions, opts.ackWaitMs ?? 30_000, opts.outbox);
     } catch (e) {
       await nc.close().catch(() => {});
       throw new NrxError('NRX_ERR_BUS', `--bus ${redact(url)}: JetStream not usable (is nats-server started with -js?): ${(e as Error).message}`, {
@@ -195,15 +196,51 @@ export class NatsEventBus {
     );
   }
 
+  /**
+   * An event made on this node by the API (webhooks, `POST /api/v1/events`) or by an action
+   * (`core.announcement`): to the rules nodes like a sensor's, but de-duplicated by its id, not its
+   * content (two webhooks alike are two events; a resend of this one is not).
+   */
+  async publishEmitted(e: EventEnvelope): Promise<void> {
+    await this.publish(e, `event:${e.id}`);
+  }
+
   /** Publishes one event; resolves once JetStream stored it (or recognised it as a duplicate). */
-  async publish(e: EventEnvelope): Promise<void> {
+  async publish(e: EventEnvelope, msgId: string = dedupId(e)): Promise<void> {
     try {
-      const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: dedupId(e) });
+      const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: msgId });
       if (ack.duplicate) this.tally.duplicates++;
       else this.tally.published++;
     } catch (err) {
       throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot publish ${e.type}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * Every event of one trigger type as it is published, on any partition, read beside the rules
+   * nodes (a plain subscription: nothing is taken from their stream). Not durable: what is
+   * published while this node is away is not seen. A resend of an event is passed on once.
+   */
+  async watchType(type: string, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
+    const seen = new Set<string>();
+    const sub = this.nc.subscribe(`${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`, {
+      callback: (err, m) => {
+        if (err) return;
+        let e: EventEnvelope;
+        try {
+          e = m.json<EventEnvelope>();
+        } catch {
+          return;
+        }
+        if (seen.has(e.id)) return;
+        seen.add(e.id);
+        // the last thousand ids are plenty for resends, which come within seconds
+        if (seen.size > 1_000) seen.delete(seen.values().next().value!);
+        handle(e);
+      },
+    });
+    await this.nc.flush();
+    return { stop: async () => sub.unsubscribe() };
   }
 
   /**
