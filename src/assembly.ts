@@ -129,6 +129,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let api: FastifyInstance | null = null;
   let apiUrl: string | null = null;
   let chat: ReturnType<typeof runBotOnLeader> | null = null;
+  let waits: { stop(): Promise<void> } | null = null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
   const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
@@ -263,6 +264,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
         );
       } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
+      // a workflow here waiting for an event (wait_for) hears it from the bus, whichever rules node decides it
+      if (cfg.bus && roles.has('worker')) waits = await cfg.bus.watchEvents(null, (e) => appliance.engine.deliverEvent(e));
       if (roles.has('rules'))
         say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.bus && partitioned) {
@@ -297,7 +300,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
               log,
               apiUrl,
               // a cluster's announcements, made on any node, come through its bus
-              ...(bus ? { announcements: (handle) => bus.watchType('core.announcement', handle) } : {}),
+              ...(bus ? { announcements: (handle) => bus.watchEvents('core.announcement', handle) } : {}),
             }),
           report: (r) => {
             if ('error' in r) say(`netreflex: chat bot not started: ${describeError(r.error).code}: ${describeError(r.error).message}`);
@@ -317,6 +320,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await sensors?.stop().catch(() => {});
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
+      await waits?.stop().catch(() => {});
       await partitioned?.stop().catch(() => {});
       await cfg.bus?.close().catch(() => {});
       await appliance.stop();

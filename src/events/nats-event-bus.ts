@@ -217,13 +217,15 @@ export class NatsEventBus {
   }
 
   /**
-   * Every event of one trigger type as it is published, on any partition, read beside the rules
-   * nodes (a plain subscription: nothing is taken from their stream). Not durable: what is
-   * published while this node is away is not seen. A resend of an event is passed on once.
+   * Every event of one trigger type (null: of every type) as it is published, on any partition,
+   * read beside the rules nodes (a plain subscription: nothing is taken from their stream). Not
+   * durable: what is published while this node is away is not seen. A resend, or the copy another
+   * sensor node heard, is passed on once.
    */
-  async watchType(type: string, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
+  async watchEvents(type: string | null, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
     const seen = new Set<string>();
-    const sub = this.nc.subscribe(`${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`, {
+    const filter = type === null ? `${SUBJECT_ROOT}.>` : `${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`;
+    const sub = this.nc.subscribe(filter, {
       callback: (err, m) => {
         if (err) return;
         let e: EventEnvelope;
@@ -232,10 +234,11 @@ export class NatsEventBus {
         } catch {
           return;
         }
-        if (seen.has(e.id)) return;
-        seen.add(e.id);
-        // the last thousand ids are plenty for resends, which come within seconds
-        if (seen.size > 1_000) seen.delete(seen.values().next().value!);
+        const key = m.headers?.get('Nats-Msg-Id') || e.id;
+        if (seen.has(key)) return;
+        seen.add(key);
+        // the last few thousand are plenty for resends and copies, which come within seconds
+        if (seen.size > 5_000) seen.delete(seen.values().next().value!);
         handle(e);
       },
     });
