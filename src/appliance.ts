@@ -68,6 +68,8 @@ export interface ApplianceOptions {
   rules?: boolean;
   /** Several nodes share the store: a pending event is taken up by the inbox only after it stayed pending this long (Store.pendingEvents). */
   pendingSettleMs?: number;
+  /** Where `emit` sends an event once recorded as pending (default this process's bus, to its own rules; a cluster's event bus). */
+  publishEmitted?: (event: EventEnvelope) => Promise<void>;
 }
 
 /** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
@@ -349,7 +351,9 @@ export class Appliance {
   async emit(event: EventEnvelope): Promise<void> {
     const invalid = this.triggers.has(event.type) ? this.triggers.validate(event.type, event.payload) : null;
     if (invalid) throw invalid;
-    this.inFlight.add(event.id);
+    const elsewhere = this.opts.publishEmitted;
+    // decided here: in flight until then (a node without rules leaves it to the store's pending feed)
+    if (!elsewhere && this.opts.rules !== false) this.inFlight.add(event.id);
     await this.store.commit([
       {
         op: 'putTriggerInstance',
@@ -365,7 +369,9 @@ export class Appliance {
         },
       },
     ]);
-    await this.bus.publish(event);
+    // a cluster's bus: the rules node owning the event's partition decides it
+    if (elsewhere) await elsewhere(event);
+    else await this.bus.publish(event);
   }
 
   /**

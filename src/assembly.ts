@@ -5,7 +5,8 @@ import { startApi, type ListenOptions } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
-import { startChatBot, type RunningBot } from './chat/start-bot.js';
+import { startChatBot } from './chat/start-bot.js';
+import { runBotOnLeader } from './chat/bot-leadership.js';
 import { loadLdapConfig } from './auth/ldap-config.js';
 import { directoryFor } from './auth/ldap.js';
 import type { ApplianceConfig } from './core/config.js';
@@ -28,6 +29,7 @@ import { WebhookSensor } from './sensors/webhook/webhook-sensor.js';
 import type { SensorConfig, RunningSensors } from './sensors/sensor-host.js';
 import type { Store } from './store/store.js';
 import type { NatsEventBus } from './events/nats-event-bus.js';
+import type { EventEnvelope } from './events/envelope.js';
 import { ALL_ROLES, type Role } from './core/roles.js';
 import { trapSecrets } from './sensors/snmptrap/trap-secrets.js';
 
@@ -110,6 +112,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     ...(partitioned ? partitioned.applianceOptions() : {}),
     // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
     ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
+    // with a bus the events made here (API, webhooks, announcements) go through it to the rules node owning their partition
+    ...(cfg.bus ? { publishEmitted: (e: EventEnvelope) => cfg.bus!.publishEmitted(e) } : {}),
     onExecutionUpdate: (r) => {
       stream.executionUpdated(r);
       // a workflow or action ended here: room for the next one waiting
@@ -124,7 +128,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let sensors: RunningSensors | null = null;
   let api: FastifyInstance | null = null;
   let apiUrl: string | null = null;
-  let chat: RunningBot | null = null;
+  let chat: ReturnType<typeof runBotOnLeader> | null = null;
+  let waits: { stop(): Promise<void> } | null = null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
   const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
@@ -259,6 +264,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
         );
       } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
+      // a workflow here waiting for an event (wait_for) hears it from the bus, whichever rules node decides it
+      if (cfg.bus && roles.has('worker')) waits = await cfg.bus.watchEvents(null, (e) => appliance.engine.deliverEvent(e));
       if (roles.has('rules'))
         say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.bus && partitioned) {
@@ -281,12 +288,27 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           });
         await startApiServer(cfg.api);
       }
-      // the chatops pack's bot (bot.enabled); a chat server that is down does not stop the appliance
-      try {
-        chat = await startChatBot({ appliance, auth: new AuthService(appliance.store), log, apiUrl });
-        if (chat) say(`netreflex: chat bot on ${chat.bot.adapterName}`);
-      } catch (e) {
-        say(`netreflex: chat bot not started: ${describeError(e).code}: ${describeError(e).message}`);
+      // the chatops pack's bot (bot.enabled) on the API node that leads; a chat server that is down does not stop the appliance
+      if (roles.has('api')) {
+        const bus = cfg.bus;
+        chat = runBotOnLeader({
+          ...(cfg.store?.leadership ? { leadership: cfg.store.leadership('chat-bot') } : {}),
+          start: () =>
+            startChatBot({
+              appliance,
+              auth: new AuthService(appliance.store),
+              log,
+              apiUrl,
+              // a cluster's announcements, made on any node, come through its bus
+              ...(bus ? { announcements: (handle) => bus.watchEvents('core.announcement', handle) } : {}),
+            }),
+          report: (r) => {
+            if ('error' in r) say(`netreflex: chat bot not started: ${describeError(r.error).code}: ${describeError(r.error).message}`);
+            else if ('stopped' in r) say('netreflex: chat bot stopped here (another API node leads)');
+            else if (r.bot) say(`netreflex: chat bot on ${r.bot.bot.adapterName}`);
+          },
+        });
+        await chat.started;
       }
     },
     async stop() {
@@ -298,6 +320,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await sensors?.stop().catch(() => {});
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
+      await waits?.stop().catch(() => {});
       await partitioned?.stop().catch(() => {});
       await cfg.bus?.close().catch(() => {});
       await appliance.stop();

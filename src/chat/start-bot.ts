@@ -5,6 +5,7 @@ import { NrxError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { PackConfigStore } from '../datastore/pack-config-store.js';
 import type { Subscription } from '../events/bus.js';
+import type { EventEnvelope } from '../events/envelope.js';
 import { aliasesOf } from '../packs/alias-index.js';
 import type { ChatAdapter } from './adapter.js';
 import { ChatBot } from './chat-bot.js';
@@ -75,6 +76,11 @@ export interface StartBotDeps {
   apiUrl: string | null;
   /** Tests hand in their own adapter; otherwise the configured one is made. */
   adapter?: ChatAdapter;
+  /**
+   * Where the announcements come from: a cluster's bus, which carries those made on every node
+   * (default this process's bus, which carries this process's own).
+   */
+  announcements?: (handle: (event: EventEnvelope) => void) => Promise<{ stop(): Promise<void> }>;
 }
 
 /**
@@ -113,16 +119,23 @@ export async function startChatBot(deps: StartBotDeps): Promise<RunningBot | nul
     log,
   });
   await bot.start();
-  let sub: Subscription | null = null;
+  const post = async (event: EventEnvelope): Promise<void> => {
+    const p = event.payload;
+    if (event.type === 'core.announcement' && p.route === CHATOPS_ROUTE && typeof p.payload === 'object' && p.payload !== null)
+      await bot.announce(p.payload as Record<string, unknown>).catch((e) => log.warn({ err: (e as Error).message }, 'chat bot could not post an announcement'));
+  };
+  let sub: { stop(): Promise<void> } | null = null;
   try {
-    sub = await appliance.bus.subscribe('chatops-bot', async (d) => {
-      const p = d.event.payload;
-      if (d.event.type === 'core.announcement' && p.route === CHATOPS_ROUTE && typeof p.payload === 'object' && p.payload !== null)
-        await bot
-          .announce(p.payload as Record<string, unknown>)
-          .catch((e) => log.warn({ err: (e as Error).message }, 'chat bot could not post an announcement'));
-      d.ack();
-    });
+    // one at a time, in the order they come
+    let posted = Promise.resolve();
+    if (deps.announcements) sub = await deps.announcements((e) => void (posted = posted.then(() => post(e))));
+    else {
+      const s: Subscription = await appliance.bus.subscribe('chatops-bot', async (d) => {
+        await post(d.event);
+        d.ack();
+      });
+      sub = { stop: () => s.unsubscribe() };
+    }
   } catch (e) {
     await bot.stop();
     throw e;
@@ -130,7 +143,7 @@ export async function startChatBot(deps: StartBotDeps): Promise<RunningBot | nul
   return {
     bot,
     async stop() {
-      await sub?.unsubscribe().catch(() => {});
+      await sub?.stop().catch(() => {});
       await bot.stop();
     },
   };

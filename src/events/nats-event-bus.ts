@@ -196,15 +196,54 @@ export class NatsEventBus {
     );
   }
 
+  /**
+   * An event made on this node by the API (webhooks, `POST /api/v1/events`) or by an action
+   * (`core.announcement`): to the rules nodes like a sensor's, but de-duplicated by its id, not its
+   * content (two webhooks alike are two events; a resend of this one is not).
+   */
+  async publishEmitted(e: EventEnvelope): Promise<void> {
+    await this.publish(e, `event:${e.id}`);
+  }
+
   /** Publishes one event; resolves once JetStream stored it (or recognised it as a duplicate). */
-  async publish(e: EventEnvelope): Promise<void> {
+  async publish(e: EventEnvelope, msgId: string = dedupId(e)): Promise<void> {
     try {
-      const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: dedupId(e) });
+      const ack = await this.js.publish(eventSubject(e, this.partitions), JSON.stringify(e), { msgID: msgId });
       if (ack.duplicate) this.tally.duplicates++;
       else this.tally.published++;
     } catch (err) {
       throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot publish ${e.type}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * Every event of one trigger type (null: of every type) as it is published, on any partition,
+   * read beside the rules nodes (a plain subscription: nothing is taken from their stream). Not
+   * durable: what is published while this node is away is not seen. A resend, or the copy another
+   * sensor node heard, is passed on once.
+   */
+  async watchEvents(type: string | null, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
+    const seen = new Set<string>();
+    const filter = type === null ? `${SUBJECT_ROOT}.>` : `${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`;
+    const sub = this.nc.subscribe(filter, {
+      callback: (err, m) => {
+        if (err) return;
+        let e: EventEnvelope;
+        try {
+          e = m.json<EventEnvelope>();
+        } catch {
+          return;
+        }
+        const key = m.headers?.get('Nats-Msg-Id') || e.id;
+        if (seen.has(key)) return;
+        seen.add(key);
+        // the last few thousand are plenty for resends and copies, which come within seconds
+        if (seen.size > 5_000) seen.delete(seen.values().next().value!);
+        handle(e);
+      },
+    });
+    await this.nc.flush();
+    return { stop: async () => sub.unsubscribe() };
   }
 
   /**

@@ -27,14 +27,14 @@ export interface ClusterNodeSpec {
   roles: readonly Role[];
 }
 
-/**
- * The cluster's processes, one row each. In this version rules, worker and API run in one process;
- * once they may run apart this becomes sensor, sensor, rules, worker, worker, api.
- */
+/** The cluster's processes, one row each: every role on nodes of its own, workers two. */
 export const CLUSTER_LAYOUT: readonly ClusterNodeSpec[] = [
   { name: 'sensor-a', roles: ['sensor'] },
   { name: 'sensor-b', roles: ['sensor'] },
-  { name: 'core', roles: ['rules', 'worker', 'api'] },
+  { name: 'rules', roles: ['rules'] },
+  { name: 'worker-a', roles: ['worker'] },
+  { name: 'worker-b', roles: ['worker'] },
+  { name: 'api', roles: ['api'] },
 ];
 
 export const CLUSTER_ADMIN_PASSWORD = 'scenario-cluster-admin-password-1';
@@ -96,7 +96,14 @@ export async function startClusterRig(opts: ScenarioRigOptions, layout: readonly
       if (spec === apiSpec) args.push('--port', '0', '--inventory', peers.lab.inventoryDir);
       else if (spec.roles.includes('api')) args.push('--port', '0');
       else args.push('--no-api');
-      const node = await startServeNode({ name: spec.name, dataDir: dataDirOf(spec.name), args, env: { NETREFLEX_ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD } });
+      // six processes compile and start at once: on a busy two-core machine that takes a while
+      const node = await startServeNode({
+        name: spec.name,
+        dataDir: dataDirOf(spec.name),
+        args,
+        env: { NETREFLEX_ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD },
+        startTimeoutMs: 240_000,
+      });
       nodes.push(node);
       return node;
     };
