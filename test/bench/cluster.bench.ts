@@ -45,12 +45,17 @@ const LAYOUT: NodeSpec[] = [
   ]),
 ];
 
+/** The routers the events come from (in the shared inventory). */
+const ROUTERS = 16;
+const router = (n: number): string => `r${(n % ROUTERS) + 1}`;
+
 let seq = 0;
 function datagram(): Buffer {
   const n = ++seq;
   const peer = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
   const t = new Date().toISOString().replace('Z', '000+00:00');
-  return Buffer.from(`<30>1 ${t} r2 bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor ${peer}(r1) in vrf default Up`);
+  // events are shared among rules nodes by device: spread over ROUTERS devices so that every rules node gets some
+  return Buffer.from(`<30>1 ${t} ${router(n)} bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor ${peer}(r1) in vrf default Up`);
 }
 
 /** `count` datagrams at about `perSecond`, in slices of 10 ms. */
@@ -191,8 +196,10 @@ export async function benchCluster(emit: Emit): Promise<BenchResult[]> {
       storeUrl: store,
       packsPaths: [packs],
       initial: ['api-1', 'sensor-1', 'rules-1', 'worker-1'],
-      // the router is in the shared inventory before the sensor starts: it attributes its syslog
-      beforeSensors: async (api) => void (await api('PUT', '/api/v1/inventory/hosts/r2', { hostname: '192.0.2.2', platform: 'frr' })),
+      // the routers are in the shared inventory before the sensor starts: it attributes their syslog
+      beforeSensors: async (api) => {
+        for (let i = 0; i < ROUTERS; i++) await api('PUT', `/api/v1/inventory/hosts/${router(i)}`, { hostname: `192.0.2.${i + 1}`, platform: 'frr' });
+      },
     });
     const counts = pgCounts(store);
     const c = cluster;
