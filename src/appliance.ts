@@ -72,6 +72,9 @@ export interface ApplianceOptions {
   publishEmitted?: (event: EventEnvelope) => Promise<void>;
 }
 
+/** Events of a rules node whose executions are being recorded at once; past this, the next waits. */
+const HAND_OFF_IN_FLIGHT = 64;
+
 /** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
 const NO_PENDING_EVENTS = { recover: () => 0, next: () => [] };
 
@@ -161,6 +164,8 @@ export class Appliance {
   /** 'processed' marks and decisions of events handled without an execution, written together. */
   private decided: { ops: WriteOp[]; ids: string[] } = { ops: [], ids: [] };
   private decidedFlush: NodeJS.Immediate | null = null;
+  /** Events whose executions are being recorded for the workers, while the next events are decided (a rules node of a cluster). */
+  private readonly handingOff = new Set<Promise<void>>();
   readonly timerSensor: TimerSensor;
   /** Timers are armed here (always, unless several nodes share the store and another leads). */
   private timersActive = false;
@@ -390,7 +395,18 @@ export class Appliance {
       this.settled(event.id, false);
       throw e;
     }
-    if (decisions.some(startsExecution)) return this.processEvent(event, decisions).then(() => d.ack());
+    if (decisions.some(startsExecution)) {
+      const done = this.processEvent(event, decisions);
+      if (!this.handsOffToWorkers() || this.handingOff.size >= HAND_OFF_IN_FLIGHT) return done.then(() => d.ack());
+      // A rules node of a cluster records the execution for the workers and starts nothing here:
+      // the next events are decided meanwhile (decisions are made above, in order), and the
+      // records of several events share one store transaction. The bus message is acked once
+      // this event's decisions are recorded (onEventDecided); a failure sends it back.
+      const tracked = done.catch(() => {}).finally(() => this.handingOff.delete(tracked));
+      this.handingOff.add(tracked);
+      d.ack();
+      return;
+    }
     const ops = decisions.map((dec) => this.enforcementOp(dec, null, outcomeOf(dec), dec.reason));
     if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
     ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
@@ -399,6 +415,11 @@ export class Appliance {
     this.decidedFlush ??= setImmediate(() => this.writeDecided());
     if (decisions.length) this.holdDowns.arm();
     d.ack();
+  }
+
+  /** Partitioned rules on a node that runs no executions: executions are only recorded here. */
+  private handsOffToWorkers(): boolean {
+    return this.opts.onEventDecided !== undefined && this.opts.placement !== undefined && !this.opts.placement.runsExecutions;
   }
 
   private writeDecided(): void {
@@ -517,6 +538,7 @@ export class Appliance {
     if (this.pruneInterval) clearInterval(this.pruneInterval);
     this.holdDowns.stop();
     await this.bus.drain();
+    await Promise.all([...this.handingOff]);
     if (this.decidedFlush) {
       clearImmediate(this.decidedFlush);
       this.writeDecided();

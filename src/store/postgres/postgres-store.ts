@@ -198,11 +198,17 @@ export class PostgresStore implements Store {
 
   private async writeGroup(group: Array<{ batch: readonly WriteOp[] }>, errors: unknown[]): Promise<void> {
     await this.conn.tx(async (q) => {
+      if (group.length === 1) {
+        // one batch: the transaction is the batch (a failure rolls it back and rejects it alone)
+        const batch = group[0]!.batch;
+        for (let i = 0; i < batch.length; i++) await this.apply(q, batch[i]!, i, batch.length);
+        return;
+      }
       for (const [gi, g] of group.entries()) {
+        // a savepoint per batch (not released: COMMIT ends them all, one round trip saved per batch)
         await q(`SAVEPOINT b${gi}`);
         try {
           for (let i = 0; i < g.batch.length; i++) await this.apply(q, g.batch[i]!, i, g.batch.length);
-          await q(`RELEASE SAVEPOINT b${gi}`);
         } catch (e) {
           // a lost connection fails the whole group (written again), not this batch alone
           if (connectionLost(e)) throw e;
