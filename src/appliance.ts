@@ -226,10 +226,7 @@ export class Appliance {
     this.ruleState = opts.ruleState?.(this.store, this.enforcer) ?? new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(
       this.enforcer,
-      async (decisions) => {
-        const ops = await this.carryOut(decisions);
-        await this.store.commit([...ops, ...this.ruleState.takeWrites()]);
-      },
+      (decisions) => this.commitDecisions(this.carryOut(decisions), this.ruleState.takeWrites()),
       this.log,
       this.now,
     );
@@ -417,13 +414,12 @@ export class Appliance {
     );
   }
 
-  /** An event whose decisions start an execution: wait for the engine, then record. */
+  /** An event whose decisions start an execution: its executions, decisions and 'processed' mark in one commit, then the executions start. */
   private async processEvent(event: EventEnvelope, decisions: Decision[]): Promise<void> {
     let ok = false;
     try {
-      const ops = await this.carryOut(decisions);
-      ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' }, ...this.ruleState.takeWrites());
-      await this.store.commit(ops);
+      const prepared = this.carryOut(decisions);
+      await this.commitDecisions(prepared, [{ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' }, ...this.ruleState.takeWrites()]);
       ok = true;
     } finally {
       this.settled(event.id, ok);
@@ -437,20 +433,30 @@ export class Appliance {
     this.opts.onEventDecided?.(eventId, ok);
   }
 
-  private async carryOut(decisions: Decision[]): Promise<WriteOp[]> {
+  /**
+   * The writes recording decisions, with the executions they ask for: the caller commits them
+   * in one transaction with the event's 'processed' mark, then calls start() (or discard() when
+   * the commit failed). A node that dies in between leaves either the event decided with its
+   * executions or nothing, and an event decided again (by the next owner of its partition, or at
+   * the next start) starts its actions once.
+   */
+  private carryOut(decisions: Decision[]): PreparedDecisions {
     const ops: WriteOp[] = [];
+    const prepared: Array<{ start: () => void; discard: () => void }> = [];
     for (const d of decisions) {
       let executionId: string | null = null;
       let outcome = outcomeOf(d);
       let reason = d.reason;
       if ((d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef) {
         try {
-          const rec = await this.engine.request(d.actionRef, d.parameters ?? {}, {
+          const prep = this.engine.prepareRequest(d.actionRef, d.parameters ?? {}, {
             ruleRef: d.rule.ref,
             triggerInstanceId: d.event.id,
             traceId: d.event.traceId,
           });
-          executionId = rec.id;
+          ops.push(...prep.ops);
+          prepared.push(prep);
+          executionId = prep.rec.id;
         } catch (e) {
           outcome = 'failed';
           reason = `${d.actionRef}: ${describeError(e).message}`;
@@ -460,7 +466,22 @@ export class Appliance {
       ops.push(this.enforcementOp(d, executionId, outcome, reason));
     }
     if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
-    return ops;
+    return {
+      ops,
+      start: () => prepared.forEach((p) => p.start()),
+      discard: () => prepared.forEach((p) => p.discard()),
+    };
+  }
+
+  /** Decisions' writes committed together, then their executions started (or discarded). */
+  private async commitDecisions(prepared: PreparedDecisions, more: WriteOp[]): Promise<void> {
+    try {
+      await this.store.commit([...prepared.ops, ...more]);
+    } catch (e) {
+      prepared.discard();
+      throw e;
+    }
+    prepared.start();
   }
 
   private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
@@ -530,6 +551,13 @@ function bindControls(engine: ExecutionEngine): {
   resume(id: string): Promise<unknown>;
 } {
   return { cancel: (id) => engine.cancel(id), pause: (id) => engine.pause(id), resume: (id) => engine.resume(id) };
+}
+
+/** Decisions' writes, and their executions to start once written (or to forget if the write failed). */
+interface PreparedDecisions {
+  ops: WriteOp[];
+  start(): void;
+  discard(): void;
 }
 
 function startsExecution(d: Decision): boolean {
