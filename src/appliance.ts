@@ -419,7 +419,16 @@ export class Appliance {
     let ok = false;
     try {
       const prepared = this.carryOut(decisions);
-      await this.commitDecisions(prepared, [{ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' }, ...this.ruleState.takeWrites()]);
+      try {
+        // only while no other node decided it (its partition moved while this node still held the event)
+        await this.commitDecisions(prepared, [
+          { op: 'setTriggerInstanceStatus', id: event.id, status: 'processed', from: 'pending' },
+          ...this.ruleState.takeWrites(),
+        ]);
+      } catch (e) {
+        if ((await this.store.getTriggerInstance(event.id).catch(() => null))?.status !== 'processed') throw e;
+        this.log.info({ event: event.id }, 'event decided by another node meanwhile: the decisions made here are dropped');
+      }
       ok = true;
     } finally {
       this.settled(event.id, ok);
