@@ -26,6 +26,7 @@ import { SecretCipher } from './datastore/cipher.js';
 import { KeyValueStore } from './datastore/keyvalue.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
+import { TIMER_TRIGGERS } from './sensors/timer/schedule.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
 import { EventIntake, type IntakeLimits, type IntakeSettle } from './appliance/event-intake.js';
@@ -316,7 +317,7 @@ export class Appliance {
       // timers follow the leadership: one node of several fires each timer
       leadership.watch((leader) => {
         this.timersActive = leader;
-        if (leader) void this.timerSensor.start();
+        if (leader) void this.timerSensor.start().then(() => this.decideLeftTicks());
         else void this.timerSensor.stop();
         this.log.info({ leader }, leader ? 'timers: this node is the leader, timers armed' : 'timers: another node leads, timers disarmed here');
       });
@@ -335,6 +336,22 @@ export class Appliance {
   decideRecorded(event: EventEnvelope): void {
     this.inFlight.add(event.id);
     void this.bus.publish(event);
+  }
+
+  /**
+   * A new timer leader decides the ticks a previous leader recorded and died before deciding
+   * (they come through no event bus): each fires once, late. Its commit is conditional (the
+   * event still pending), so a tick decided meanwhile elsewhere is not decided twice.
+   */
+  private async decideLeftTicks(): Promise<void> {
+    try {
+      for (const type of TIMER_TRIGGERS)
+        for (const ti of await this.store.listTriggerInstances({ type, status: ['pending'], limit: 1_000 }))
+          if (!this.inFlight.has(ti.id))
+            this.decideRecorded({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
+    } catch (error) {
+      reportSwallowed({ where: 'timer_ticks_left', error, log: this.log, msg: 'ticks left undecided by a previous timer leader not read; they stay pending' });
+    }
   }
 
   /** Holds were added from outside (a partition's saved state): set the release timer again. */

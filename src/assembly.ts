@@ -128,19 +128,14 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let chat: RunningBot | null = null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
-  const membership = new ClusterMembership(
-    appliance.store.kv,
-    { name: nodeName, roles: [...roles] },
-    isTimerLeader,
-    cfg.heartbeatMs,
-    () =>
-      nodeMetrics({
-        ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
-        sensors: () => sensors?.counters() ?? {},
-        ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }) } : {}),
-        ...(roles.has('worker') ? { executionsRunning: () => appliance.engine.activeCount } : {}),
-        timerLeader: isTimerLeader,
-      }),
+  const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
+    nodeMetrics({
+      ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
+      sensors: () => sensors?.counters() ?? {},
+      ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }) } : {}),
+      ...(roles.has('worker') ? { executionsRunning: () => appliance.engine.activeCount } : {}),
+      timerLeader: isTimerLeader,
+    }),
   );
   // a new leader shows at once, not at the next heartbeat
   timerLeadership?.watch(() => void membership.beatNow());
