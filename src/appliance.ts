@@ -26,6 +26,7 @@ import { SecretCipher } from './datastore/cipher.js';
 import { KeyValueStore } from './datastore/keyvalue.js';
 import { InventoryService } from './inventory/inventory-service.js';
 import { TimerSensor } from './sensors/timer/timer-sensor.js';
+import { TIMER_TRIGGERS } from './sensors/timer/schedule.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
 import { EventIntake, type IntakeLimits, type IntakeSettle } from './appliance/event-intake.js';
@@ -233,10 +234,7 @@ export class Appliance {
     this.ruleState = opts.ruleState?.(this.store, this.enforcer) ?? new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(
       this.enforcer,
-      async (decisions) => {
-        const ops = await this.carryOut(decisions);
-        await this.store.commit([...ops, ...this.ruleState.takeWrites()]);
-      },
+      (decisions) => this.commitDecisions(this.carryOut(decisions), this.ruleState.takeWrites()),
       this.log,
       this.now,
     );
@@ -326,7 +324,7 @@ export class Appliance {
       // timers follow the leadership: one node of several fires each timer
       leadership.watch((leader) => {
         this.timersActive = leader;
-        if (leader) void this.timerSensor.start();
+        if (leader) void this.timerSensor.start().then(() => this.decideLeftTicks());
         else void this.timerSensor.stop();
         this.log.info({ leader }, leader ? 'timers: this node is the leader, timers armed' : 'timers: another node leads, timers disarmed here');
       });
@@ -345,6 +343,22 @@ export class Appliance {
   decideRecorded(event: EventEnvelope): void {
     this.inFlight.add(event.id);
     void this.bus.publish(event);
+  }
+
+  /**
+   * A new timer leader decides the ticks a previous leader recorded and died before deciding
+   * (they come through no event bus): each fires once, late. Its commit is conditional (the
+   * event still pending), so a tick decided meanwhile elsewhere is not decided twice.
+   */
+  private async decideLeftTicks(): Promise<void> {
+    try {
+      for (const type of TIMER_TRIGGERS)
+        for (const ti of await this.store.listTriggerInstances({ type, status: ['pending'], limit: 1_000 }))
+          if (!this.inFlight.has(ti.id))
+            this.decideRecorded({ id: ti.id, type: ti.type, time: ti.time, source: ti.source, device: ti.device, payload: ti.payload, traceId: ti.traceId });
+    } catch (error) {
+      reportSwallowed({ where: 'timer_ticks_left', error, log: this.log, msg: 'ticks left undecided by a previous timer leader not read; they stay pending' });
+    }
   }
 
   /** Holds were added from outside (a partition's saved state): set the release timer again. */
@@ -444,13 +458,21 @@ export class Appliance {
     );
   }
 
-  /** An event whose decisions start an execution: wait for the engine, then record. */
+  /** An event whose decisions start an execution: its executions, decisions and 'processed' mark in one commit, then the executions start. */
   private async processEvent(event: EventEnvelope, decisions: Decision[]): Promise<void> {
     let ok = false;
     try {
-      const ops = await this.carryOut(decisions);
-      ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' }, ...this.ruleState.takeWrites());
-      await this.store.commit(ops);
+      const prepared = this.carryOut(decisions);
+      try {
+        // only while no other node decided it (its partition moved while this node still held the event)
+        await this.commitDecisions(prepared, [
+          { op: 'setTriggerInstanceStatus', id: event.id, status: 'processed', from: 'pending' },
+          ...this.ruleState.takeWrites(),
+        ]);
+      } catch (e) {
+        if ((await this.store.getTriggerInstance(event.id).catch(() => null))?.status !== 'processed') throw e;
+        this.log.info({ event: event.id }, 'event decided by another node meanwhile: the decisions made here are dropped');
+      }
       ok = true;
     } finally {
       this.settled(event.id, ok);
@@ -464,20 +486,30 @@ export class Appliance {
     this.opts.onEventDecided?.(eventId, ok);
   }
 
-  private async carryOut(decisions: Decision[]): Promise<WriteOp[]> {
+  /**
+   * The writes recording decisions, with the executions they ask for: the caller commits them
+   * in one transaction with the event's 'processed' mark, then calls start() (or discard() when
+   * the commit failed). A node that dies in between leaves either the event decided with its
+   * executions or nothing, and an event decided again (by the next owner of its partition, or at
+   * the next start) starts its actions once.
+   */
+  private carryOut(decisions: Decision[]): PreparedDecisions {
     const ops: WriteOp[] = [];
+    const prepared: Array<{ start: () => void; discard: () => void }> = [];
     for (const d of decisions) {
       let executionId: string | null = null;
       let outcome = outcomeOf(d);
       let reason = d.reason;
       if ((d.outcome === 'execute' || d.outcome === 'escalate') && d.actionRef) {
         try {
-          const rec = await this.engine.request(d.actionRef, d.parameters ?? {}, {
+          const prep = this.engine.prepareRequest(d.actionRef, d.parameters ?? {}, {
             ruleRef: d.rule.ref,
             triggerInstanceId: d.event.id,
             traceId: d.event.traceId,
           });
-          executionId = rec.id;
+          ops.push(...prep.ops);
+          prepared.push(prep);
+          executionId = prep.rec.id;
         } catch (e) {
           outcome = 'failed';
           reason = `${d.actionRef}: ${describeError(e).message}`;
@@ -487,7 +519,22 @@ export class Appliance {
       ops.push(this.enforcementOp(d, executionId, outcome, reason));
     }
     if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
-    return ops;
+    return {
+      ops,
+      start: () => prepared.forEach((p) => p.start()),
+      discard: () => prepared.forEach((p) => p.discard()),
+    };
+  }
+
+  /** Decisions' writes committed together, then their executions started (or discarded). */
+  private async commitDecisions(prepared: PreparedDecisions, more: WriteOp[]): Promise<void> {
+    try {
+      await this.store.commit([...prepared.ops, ...more]);
+    } catch (e) {
+      prepared.discard();
+      throw e;
+    }
+    prepared.start();
   }
 
   private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
@@ -558,6 +605,13 @@ function bindControls(engine: ExecutionEngine): {
   resume(id: string): Promise<unknown>;
 } {
   return { cancel: (id) => engine.cancel(id), pause: (id) => engine.pause(id), resume: (id) => engine.resume(id) };
+}
+
+/** Decisions' writes, and their executions to start once written (or to forget if the write failed). */
+interface PreparedDecisions {
+  ops: WriteOp[];
+  start(): void;
+  discard(): void;
 }
 
 function startsExecution(d: Decision): boolean {

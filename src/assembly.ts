@@ -108,6 +108,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     rules: roles.has('rules'),
     ...(cfg.store ? { store: cfg.store } : {}),
     ...(timerLeadership ? { timerLeadership } : {}),
+    // who runs each execution: a worker node runs what it asks for and claims the rest, other nodes only record
     ...(placement ? { placement } : {}),
     ...(partitioned ? partitioned.applianceOptions() : {}),
     // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand

@@ -70,8 +70,9 @@ export class ClusterMembership {
         key: `${PREFIX}${this.self.name}`,
         value: JSON.stringify(node),
         secret: false,
-        // three missed beats and the node is gone from the list
-        expiresAt: new Date(now.getTime() + 3 * this.heartbeatMs).toISOString(),
+        // three missed beats, and never under 15 s, and the node is gone from the list and its work
+        // taken over: a node late to write under load (a busy machine, a database restart) is not taken for dead
+        expiresAt: new Date(now.getTime() + Math.max(3 * this.heartbeatMs, NODE_DEAD_AFTER_MS)).toISOString(),
         updatedAt: now.toISOString(),
       })
       .catch(() => {});
@@ -88,6 +89,9 @@ export class ClusterMembership {
     await this.kv.delete(SCOPE, `${PREFIX}${this.self.name}`).catch(() => {});
   }
 }
+
+/** A node whose heartbeat is older than this is dead (whatever its heartbeat interval). */
+export const NODE_DEAD_AFTER_MS = 15_000;
 
 /** Where a node's heartbeat is kept: a worker takes over the work of a node whose heartbeat has expired. */
 export function heartbeatKeyOf(name: string): { scope: string; key: string } {

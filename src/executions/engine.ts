@@ -118,11 +118,39 @@ export class ExecutionEngine {
 
   /** Request an action or workflow; resolves once the execution is recorded (not finished). */
   async request(actionRef: string, params: Record<string, unknown>, ctx: ExecutionContextInput = {}): Promise<ExecutionRecord> {
-    const handOff = this.placement !== undefined && !this.placement.runsExecutions;
-    const prep = this.prepare(actionRef, params, { context: ctx, parentId: null, rootId: null, taskName: null, taskKey: null, handOff });
-    await this.store.commit(prep.ops);
+    const prep = this.prepareRequest(actionRef, params, ctx);
+    try {
+      await this.store.commit(prep.ops);
+    } catch (e) {
+      prep.discard();
+      throw e;
+    }
     prep.start();
     return prep.rec;
+  }
+
+  /**
+   * A top-level request whose writes the caller commits together with its own (a rules node
+   * writes an event's executions, rule decisions and 'processed' mark in one transaction).
+   * Nothing starts before start(), called once the commit succeeded; discard() if it failed.
+   */
+  prepareRequest(
+    actionRef: string,
+    params: Record<string, unknown>,
+    ctx: ExecutionContextInput = {},
+  ): { rec: ExecutionRecord; ops: WriteOp[]; start: () => void; discard: () => void } {
+    const handOff = this.placement !== undefined && !this.placement.runsExecutions;
+    const prep = this.prepare(actionRef, params, { context: ctx, parentId: null, rootId: null, taskName: null, taskKey: null, handOff });
+    return { ...prep, discard: () => this.discardPrepared(prep.rec.id) };
+  }
+
+  /** A prepared execution whose writes were never committed: free what admission gave it. */
+  private discardPrepared(id: string): void {
+    if (!this.live.delete(id)) return;
+    for (const next of this.admission.release(id)) {
+      const l = this.live.get(next.executionId);
+      if (l) void this.startAdmitted(l);
+    }
   }
 
   /** Request and wait for the final status. */

@@ -178,7 +178,13 @@ export class SqliteStore implements Store {
         this.stmt('UPDATE trigger_instances SET occurrences = occurrences + ?, last_time = ? WHERE id = ?').run(w.count, w.lastTime, w.id);
         return;
       case 'setTriggerInstanceStatus':
-        if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
+        if (w.from !== undefined) {
+          if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ? AND status = ?').run(w.status, w.id, w.from).changes === 0)
+            throw new NrxError(
+              'NRX_ERR_STORE',
+              `database ${this.file}: trigger instance ${w.id} is no longer ${w.from} (decided elsewhere): batch not applied`,
+            );
+        } else if (this.stmt('UPDATE trigger_instances SET status = ? WHERE id = ?').run(w.status, w.id).changes === 0) {
           throw new NrxError(
             'NRX_ERR_STORE',
             `database ${this.file}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`,

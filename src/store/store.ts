@@ -15,7 +15,8 @@ import type { Repositories } from './repositories/index.js';
 /** A write. A batch of writes is applied atomically: all or none. */
 export type WriteOp =
   | { op: 'putTriggerInstance'; value: TriggerInstanceRecord }
-  | { op: 'setTriggerInstanceStatus'; id: string; status: TriggerInstanceStatus }
+  /** With `from`: only if the event still has that status, else the whole batch fails (two nodes deciding one event: the second commit is refused). */
+  | { op: 'setTriggerInstanceStatus'; id: string; status: TriggerInstanceStatus; from?: TriggerInstanceStatus }
   /** Repeats folded into a stored event by storm coalescing: occurrences += count, last time set. A row pruned meanwhile is skipped. */
   | { op: 'addTriggerInstanceOccurrences'; id: string; count: number; lastTime: string }
   | { op: 'putEnforcement'; value: RuleEnforcementRecord }

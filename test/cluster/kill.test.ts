@@ -64,9 +64,9 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
   const timeline: string[] = [];
   const t0 = Date.now();
   const note = (s: string): void => void timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)} s ${s}`);
-  /** What breaks because executions have no owner node yet (the next test, a todo until workers claim their executions). */
+  /** A non-idempotent step that ran twice (the second test: a worker resumes only its own work, and a dead worker's after its heartbeat expired). */
   const ownerless: string[] = [];
-  /** What breaks because a recovered event is decided again (the third test, a todo). */
+  /** An event or timer tick decided twice (the third test: a rules node records an event's executions, decisions and 'processed' mark in one commit). */
   const redecided: string[] = [];
   let scenarioRan = false;
 
@@ -220,25 +220,13 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
     process.stderr.write(`\nkill test timeline:\n${timeline.join('\n')}\n`);
   });
 
-  test(
-    'no non-idempotent step ran twice',
-    {
-      todo: 'executions have no owner node yet: a node that starts resumes every unfinished workflow in the store, those still running on live nodes included, and can run their next step a second time; workers claiming their executions (issue 17, the worker split) fix it',
-    },
-    () => {
-      assert.ok(scenarioRan, 'the scenario above ran to its counts');
-      assert.deepEqual(ownerless, [], timeline.join('\n'));
-    },
-  );
+  test('no non-idempotent step ran twice', () => {
+    assert.ok(scenarioRan, 'the scenario above ran to its counts');
+    assert.deepEqual(ownerless, [], timeline.join('\n'));
+  });
 
-  test(
-    'an event is decided once: no event started two workflows, no timer tick fired twice',
-    {
-      todo: "an event whose rule already started its action, on a node that died before marking the event processed, is decided again when another node takes it up (the execution and the event's 'processed' mark are two commits): the store needs the executions of an event, or one commit for both",
-    },
-    () => {
-      assert.ok(scenarioRan, 'the scenario above ran to its counts');
-      assert.deepEqual(redecided, [], timeline.join('\n'));
-    },
-  );
+  test('an event is decided once: no event started two workflows, no timer tick fired twice', () => {
+    assert.ok(scenarioRan, 'the scenario above ran to its counts');
+    assert.deepEqual(redecided, [], timeline.join('\n'));
+  });
 });

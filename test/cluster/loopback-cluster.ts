@@ -17,17 +17,19 @@ export interface NodeSpec {
 }
 
 /**
- * The kill test's processes. Today rules and worker run in one process and the API runs with
- * them; once worker nodes and partitioned rules nodes exist, this table becomes
- *   2 x sensor, 2 x rules, 3 x worker, 1 x api
- * and nothing else in the test changes (it kills one process of each kind in turn).
+ * The kill test's processes, as issue 17 lays the cluster out: 2 sensor, 2 rules, 3 worker and
+ * 1 API process, each role on its own (rules nodes record the executions they ask for, workers
+ * claim and run them, the API node reads the shared store).
  */
 export const KILL_TEST_LAYOUT: readonly NodeSpec[] = [
   { name: 'sensor-1', roles: 'sensor' },
   { name: 'sensor-2', roles: 'sensor' },
-  { name: 'rules-1', roles: 'rules,worker' },
-  { name: 'rules-2', roles: 'rules,worker' },
-  { name: 'api-1', roles: 'rules,worker,api' },
+  { name: 'rules-1', roles: 'rules' },
+  { name: 'rules-2', roles: 'rules' },
+  { name: 'worker-1', roles: 'worker' },
+  { name: 'worker-2', roles: 'worker' },
+  { name: 'worker-3', roles: 'worker' },
+  { name: 'api-1', roles: 'api' },
 ];
 
 export const ADMIN_PASSWORD = 'cluster-admin-password-1';

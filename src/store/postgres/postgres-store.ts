@@ -234,7 +234,13 @@ export class PostgresStore implements Store {
           await q('UPDATE trigger_instances SET occurrences = occurrences + $1, last_time = $2 WHERE id = $3', [w.count, w.lastTime, w.id]);
           return;
         case 'setTriggerInstanceStatus':
-          if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2', [w.status, w.id])).rowCount ?? 0) === 0)
+          if (w.from !== undefined) {
+            if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2 AND status = $3', [w.status, w.id, w.from])).rowCount ?? 0) === 0)
+              throw new NrxError(
+                'NRX_ERR_STORE',
+                `database ${this.location}: trigger instance ${w.id} is no longer ${w.from} (decided elsewhere): batch not applied`,
+              );
+          } else if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2', [w.status, w.id])).rowCount ?? 0) === 0)
             throw new NrxError(
               'NRX_ERR_STORE',
               `database ${this.location}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`,
