@@ -806,7 +806,13 @@ export class ExecutionEngine {
           timeoutMs: cmd.timeoutMs,
         }),
       cancelChild: async (childId) => {
-        if (this.live.has(childId)) await this.cancel(childId);
+        if (!this.live.has(childId)) return;
+        try {
+          await this.cancel(childId);
+        } catch (e) {
+          // the child ended while the cancel was on its way: nothing left to cancel
+          if (this.live.has(childId)) throw e;
+        }
       },
       isChildLive: (childId) => this.live.has(childId),
       finishWorkflow: async (rec, status, result, error) => {
