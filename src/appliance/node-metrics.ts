@@ -1,25 +1,13 @@
+import type { NatsBusCounts } from '../events/nats-event-bus.js';
+
 /**
  * One node's own counters, as it reports them in its heartbeat: what it handed to and took from
  * the event bus, what its sensors heard, the executions it is running, whether it fires the
  * timers, and what the process costs (CPU seconds, resident memory). `cluster status` and the
  * API's /metrics read every node's figures from the heartbeats, so one place shows them all.
  */
-export interface NodeBusCounts {
-  /** Events stored by JetStream for this node (sensor nodes). */
-  published: number;
-  /** Events JetStream already had (another sensor node heard the same message, or a retry). */
-  duplicates: number;
-  /** Publish attempts that failed and were retried (the bus was unreachable). */
-  publishRetries: number;
-  /** Events waiting in this node's outbox for the bus to come back. */
-  buffered: number;
-  /** Events given up on: the outbox was full while the bus was unreachable. */
-  lost: number;
-  /** Events taken from the bus and recorded (rules nodes). */
-  consumed: number;
-  /** Of those, events handed out more than once (a rules node died before its ack). */
-  redelivered: number;
-}
+/** What the node handed to and took from the event bus: the bus's own counters (NatsEventBus.counts). */
+export type NodeBusCounts = NatsBusCounts;
 
 export interface NodeMetrics {
   bus: NodeBusCounts | null;
