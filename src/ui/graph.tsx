@@ -13,7 +13,7 @@ import {
   type Node,
   type NodeProps,
 } from '@xyflow/react';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { layout } from './graph-layout';
 import type { Transition, WorkflowGraphModel } from './workflow-model';
 
@@ -80,21 +80,36 @@ export interface WorkflowGraphProps {
 
 export function WorkflowGraph(p: WorkflowGraphProps) {
   const positions = useMemo(() => layout(p.model), [p.model]);
-  const nodes: Node<TaskNodeData>[] = p.model.tasks.map((t) => ({
-    id: t.name,
-    type: 'task',
-    position: positions.get(t.name) ?? { x: 0, y: 0 },
-    data: {
+  // React Flow hides a node until it knows its size, and forgets the size when handed a new
+  // node object: a running execution re-renders every few seconds, so each node keeps its object
+  // while nothing about it changed, and a changed one carries the size last measured.
+  const drawn = useRef(new Map<string, Node<TaskNodeData>>());
+  const sizes = useRef(new Map<string, { width: number; height: number }>());
+  const nodes: Node<TaskNodeData>[] = p.model.tasks.map((t) => {
+    const data: TaskNodeData = {
       name: t.name,
       action: t.action,
       state: p.states?.[t.name],
       problem: p.problems?.[t.name],
       selected: p.selected === t.name,
       connectable: Boolean(p.onConnect),
-    },
-    selected: p.selected === t.name,
-    draggable: false,
-  }));
+    };
+    const position = positions.get(t.name) ?? { x: 0, y: 0 };
+    const before = drawn.current.get(t.name);
+    if (before && sameNode(before, data, position)) return before;
+    const size = sizes.current.get(t.name);
+    const node: Node<TaskNodeData> = {
+      id: t.name,
+      type: 'task',
+      position,
+      data,
+      selected: data.selected,
+      draggable: false,
+      ...(size ? { measured: size } : {}),
+    };
+    drawn.current.set(t.name, node);
+    return node;
+  });
   const edges: Edge<EdgeData>[] = p.model.transitions.map((tr, i) => ({
     id: edgeId(tr, i),
     data: { tr },
@@ -131,7 +146,10 @@ export function WorkflowGraph(p: WorkflowGraphProps) {
         }
         // keyboard: Tab to a task, Enter or Space selects it (React Flow reports it as a select change)
         onNodesChange={(changes) => {
-          for (const c of changes) if (c.type === 'select' && c.selected) p.onSelect?.(c.id);
+          for (const c of changes) {
+            if (c.type === 'select' && c.selected) p.onSelect?.(c.id);
+            if (c.type === 'dimensions' && c.dimensions) sizes.current.set(c.id, c.dimensions);
+          }
         }}
         onPaneClick={() => {
           p.onSelect?.(null);
@@ -169,4 +187,20 @@ function edgeKind(when: string | null): string {
   if (/failed\(\)|on-failure/.test(when)) return 'failure';
   if (/succeeded\(\)|on-success/.test(when)) return 'success';
   return 'conditional';
+}
+
+function sameNode(node: Node<TaskNodeData>, data: TaskNodeData, position: { x: number; y: number }): boolean {
+  const a = node.data;
+  return (
+    node.position.x === position.x &&
+    node.position.y === position.y &&
+    a.name === data.name &&
+    a.action === data.action &&
+    a.problem === data.problem &&
+    a.selected === data.selected &&
+    a.connectable === data.connectable &&
+    a.state?.status === data.state?.status &&
+    a.state?.done === data.state?.done &&
+    a.state?.total === data.state?.total
+  );
 }

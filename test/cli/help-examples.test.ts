@@ -20,6 +20,11 @@ import { helpExamples, type HelpExample } from './help-examples.js';
 
 /** Examples that wait for something forever (a server, a live stream): they pass when still running, without an error, after a while. */
 const WAITS = [/^netreflex serve\b/, /^netreflex event tail\b/, /^netreflex execution tail --(rule|device)\b/];
+/**
+ * A waiting example that says when it is up is stopped once it has (then a later example may rely
+ * on what it made: `serve --data-dir` creates the data directory and its key); the others after 6 s.
+ */
+const READY: Array<[RegExp, RegExp]> = [[/^netreflex serve\b/, /waiting for events/]];
 
 /**
  * Examples that do not run yet, each with why. An entry that runs fails the test: remove it.
@@ -48,19 +53,23 @@ async function runExample(line: string, command: string): Promise<{ code: number
   let text = line;
   for (const [re, to] of SAMPLE) text = text.replace(re, () => to(command));
   const waits = WAITS.some((re) => re.test(line));
+  const ready = READY.find(([re]) => re.test(line))?.[1];
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', text], { cwd: path.join(scratch, 'work'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
     let waited = false;
-    const timer = setTimeout(
-      () => {
-        waited = true;
-        process.kill(-child.pid!, 'SIGTERM');
-      },
-      waits ? 6_000 : 60_000,
-    );
+    const stop = (): void => {
+      waited = true;
+      process.kill(-child.pid!, 'SIGTERM');
+    };
+    const heard = (d: string): void => {
+      output += d;
+      if (ready?.test(output) && !waited) stop();
+    };
+    child.stdout.setEncoding('utf8').on('data', heard);
+    child.stderr.setEncoding('utf8').on('data', heard);
+    // one that should have said it is up and has not is a failure, not a wait
+    const timer = setTimeout(() => (ready ? process.kill(-child.pid!, 'SIGTERM') : stop()), waits && !ready ? 6_000 : 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output: `$ ${text}\n${output}`, waited });

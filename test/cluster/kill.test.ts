@@ -31,8 +31,23 @@ function adjchange(seq: number): { peer: string; line: Buffer } {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A marker file's lines: `key execution-id epoch-seconds` each. */
+function marks(file: string): Array<{ key: string; line: string }> {
+  return (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []).map((line) => ({ key: line.split(' ')[0]!, line }));
+}
 function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  return marks(file).map((m) => m.key);
+}
+/** The marker lines of keys written more than once, with their execution ids and times: what the report shows. */
+function doubledMarks(file: string, t0: number): string[] {
+  const all = marks(file);
+  const twice = new Set(repeated(all.map((m) => m.key)).map((r) => r.replace(/ x\d+$/, '')));
+  return all
+    .filter((m) => twice.has(m.key))
+    .map((m) => {
+      const [key, id, at] = m.line.split(' ');
+      return `${path.basename(file)}: ${key} by ${id} at ${(Number(at) - t0 / 1000).toFixed(1)} s`;
+    });
 }
 
 function repeated(list: string[]): string[] {
@@ -182,7 +197,21 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
     if (missing.length) problems.push(`events sent and not recorded: ${missing.slice(0, 10).join(', ')} (${missing.length})`);
 
     // each event started one workflow, and every execution has ended
-    const executions = await allPages<ExecutionRow>('/api/v1/executions');
+    let executions = await allPages<ExecutionRow>('/api/v1/executions');
+    // the timer keeps firing: a tick's action started a moment ago is still running; it must end too
+    const late = executions.filter((e) => !FINAL_STATUSES.has(e.status)).map((e) => e.id);
+    if (late.length) {
+      await settle(
+        `the executions still running at the count end (${late.join(', ')})`,
+        async () => {
+          for (const id of late) if (!FINAL_STATUSES.has((await cluster.api<ExecutionRow>('GET', `/api/v1/executions/${id}`)).status)) return false;
+          return true;
+        },
+        60_000,
+      );
+      const ended = new Map((await allPages<ExecutionRow>('/api/v1/executions')).map((e) => [e.id, e]));
+      executions = executions.map((e) => ended.get(e.id) ?? e);
+    }
     const byStatus: Record<string, number> = {};
     for (const e of executions) byStatus[`${e.action} ${e.status}`] = (byStatus[`${e.action} ${e.status}`] ?? 0) + 1;
     note(`executions: ${JSON.stringify(byStatus)}`);
@@ -198,7 +227,11 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
     // no non-idempotent step ran twice; a workflow that succeeded ran both its steps
     const once = lines(path.join(markers, 'once.log'));
     const onceTwice = repeated(once);
-    if (onceTwice.length) ownerless.push(`non-idempotent step ran twice: ${onceTwice.slice(0, 10).join(', ')} (${onceTwice.length})`);
+    if (onceTwice.length)
+      ownerless.push(
+        `non-idempotent step ran twice: ${onceTwice.slice(0, 10).join(', ')} (${onceTwice.length})`,
+        ...doubledMarks(path.join(markers, 'once.log'), t0),
+      );
     const onceSet = new Set(once);
     const again = new Set(lines(path.join(markers, 'again.log')));
     const succeeded = executions.filter((e) => e.action === 'killtest.remediate' && e.status === 'succeeded').map((e) => String(e.parameters?.key));
@@ -208,7 +241,11 @@ describe('kill test: a loopback cluster under load loses and doubles nothing whe
     // timers fired once per tick: no scheduled tick appears twice
     const ticks = lines(path.join(markers, 'ticks.log'));
     const tickTwice = repeated(ticks);
-    if (tickTwice.length) redecided.push(`timer ticks fired twice: ${tickTwice.slice(0, 10).join(', ')} (${tickTwice.length})`);
+    if (tickTwice.length)
+      redecided.push(
+        `timer ticks fired twice: ${tickTwice.slice(0, 10).join(', ')} (${tickTwice.length})`,
+        ...doubledMarks(path.join(markers, 'ticks.log'), t0),
+      );
     if (ticks.length < 20) problems.push(`the timer stopped firing: ${ticks.length} ticks`);
 
     // the sensors' own counts: nothing given up on while nats-server was down
