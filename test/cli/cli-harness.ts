@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { InventoryService } from '../../src/inventory/inventory-service.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { cliEntry } from './cli-entry.js';
 
 /** The real CLI entry; NRX_CLI_MAIN points at another entry while main.ts is being wired. */
 export const CLI_MAIN = process.env.NRX_CLI_MAIN ?? path.resolve('src/cli/main.ts');
@@ -34,7 +35,8 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
   const merged: Record<string, string> = { ...base };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
+    const entry = process.env.NRX_CLI_MAIN ? ['--import', 'tsx', CLI_MAIN] : cliEntry();
+    const child = spawn(process.execPath, [...entry, ...args], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

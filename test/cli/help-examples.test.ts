@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { ApiClient } from '../../src/cli/api-client.js';
 import { ciscoLikeDevice, startReplayServer, type ReplayServer } from '../drivers/replay-server.js';
 import { generateHostKey } from '../drivers/ssh-host-key.js';
-import { CLI_MAIN, cli, liveAppliance, type LiveAppliance } from './cli-harness.js';
+import { cli, liveAppliance, type LiveAppliance } from './cli-harness.js';
+import { cliEntry } from './cli-entry.js';
 import { helpExamples, type HelpExample } from './help-examples.js';
 
 /**
@@ -84,7 +85,8 @@ before(async () => {
   const home = path.join(scratch, 'home');
   for (const d of [bin, home, path.join(scratch, 'work'), path.join(scratch, 'var-lib-netreflex')]) mkdirSync(d, { recursive: true });
   // tsx by its full location: the examples run in the scratch directory, outside this project
-  writeFileSync(path.join(bin, 'netreflex'), `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${CLI_MAIN}" "$@"\n`);
+  const entry = cliEntry().map((a) => (a === 'tsx' ? import.meta.resolve('tsx') : a));
+  writeFileSync(path.join(bin, 'netreflex'), `#!/bin/sh\nexec "${process.execPath}" ${entry.map((a) => `"${a}"`).join(' ')} "$@"\n`);
   chmodSync(path.join(bin, 'netreflex'), 0o755);
   copyFileSync(path.resolve('package.json'), path.join(scratch, 'package.json'));
   const { token } = await live.auth.login('admin', live.adminPassword);

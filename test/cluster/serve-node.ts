@@ -4,7 +4,7 @@
  * `kill()` is SIGKILL (a node that dies), `stop()` SIGTERM (a node shut down).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { cliEntry } from '../cli/cli-entry.js';
 
 export interface ServeNode {
   name: string;
@@ -33,7 +33,7 @@ export async function startServeNode(o: ServeNodeOptions): Promise<ServeNode> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NETREFLEX_')) env[k] = v;
   Object.assign(env, { NETREFLEX_LOG_LEVEL: 'warn' }, o.env ?? {});
   const argv = o.command ?? ['serve', '--data-dir', o.dataDir, ...o.args];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), ...argv], {
+  const child: ChildProcess = spawn(process.execPath, [...cliEntry(), ...argv], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
