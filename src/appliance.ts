@@ -422,7 +422,6 @@ export class Appliance {
       return;
     }
     const ops = decisions.map((dec) => this.enforcementOp(dec, null, outcomeOf(dec), dec.reason));
-    if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
     ops.push({ op: 'setTriggerInstanceStatus', id: event.id, status: 'processed' });
     this.decided.ops.push(...ops);
     this.decided.ids.push(event.id);
@@ -441,6 +440,8 @@ export class Appliance {
     const { ops, ids } = this.decided;
     this.decided = { ops: [], ids: [] };
     const done = (ok: boolean): void => {
+      // the stream announces decisions once they are recorded, never one a failed write lost
+      if (ok) this.announce(ops);
       for (const id of ids) this.settled(id, ok);
     };
     // Not written (store failure): the events stay pending and are handed out again at the next start.
@@ -518,12 +519,20 @@ export class Appliance {
       }
       ops.push(this.enforcementOp(d, executionId, outcome, reason));
     }
-    if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
     return {
       ops,
-      start: () => prepared.forEach((p) => p.start()),
+      // called once the commit succeeded: the decisions are announced then, with their executions
+      start: () => {
+        this.announce(ops);
+        prepared.forEach((p) => p.start());
+      },
       discard: () => prepared.forEach((p) => p.discard()),
     };
+  }
+
+  /** Rule decisions recorded: the API's stream shows them. */
+  private announce(ops: readonly WriteOp[]): void {
+    if (this.opts.onEnforcement) for (const op of ops) if (op.op === 'putEnforcement') this.opts.onEnforcement(op.value);
   }
 
   /** Decisions' writes committed together, then their executions started (or discarded). */

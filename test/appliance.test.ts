@@ -183,3 +183,44 @@ describe('appliance: the hourly prune', () => {
     assert.equal((await a.engine.run('core.noop', {})).status, 'succeeded');
   });
 });
+
+describe('appliance: the decisions the API streams', () => {
+  test('a rule decision is announced once recorded with its execution, never while its write fails', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
+    dirs.push(dataDir);
+    const seen: string[] = [];
+    const a = new Appliance({
+      config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}),
+      log: silentLogger,
+      inboxPollMs: 50,
+      onEnforcement: (r) => seen.push(`${r.ruleRef} ${r.triggerInstanceId} ${r.outcome}`),
+    });
+    open.push(a);
+    await a.start();
+    const store = a.store as { commit: typeof a.store.commit };
+    const commit = store.commit.bind(a.store);
+    let refused = 0;
+    let refusing = true;
+    store.commit = async (ops) => {
+      if (refusing && ops.some((o) => o.op === 'putEnforcement')) {
+        refused++;
+        throw new Error('disk full');
+      }
+      return commit(ops);
+    };
+    const ev = makeEvent('core.event', { kind: 'vm_request', name: 'web01' }, { source: 'test' });
+    await a.emit(ev);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(refused > 0, 'the decision write was tried');
+    assert.deepEqual(seen, [], 'a decision whose write failed is not announced');
+    assert.deepEqual(await a.store.listEnforcements({ triggerInstanceId: ev.id }), []);
+    // the store is back: the next event's decision is recorded with its execution, then announced
+    refusing = false;
+    const next = makeEvent('core.event', { kind: 'vm_request', name: 'web02' }, { source: 'test' });
+    await a.emit(next);
+    const rec = await executionOf(a, 'cloud.vm_provision');
+    const recorded = await a.store.listEnforcements({ triggerInstanceId: next.id });
+    assert.equal(recorded[0]?.executionId, rec.id);
+    assert.deepEqual(seen, [`demo.vm_request ${next.id} executed`]);
+  });
+});
