@@ -25,6 +25,7 @@ import { describeUnrunnable } from './packs/runner-support.js';
 import { bindSensors } from './sensors/bind-sensors.js';
 import { StartGate } from './sensors/start-gate.js';
 import { PollerSensor } from './sensors/poller/poller-sensor.js';
+import { pollOnLeader } from './appliance/pollers-on-leader.js';
 import { WebhookSensor } from './sensors/webhook/webhook-sensor.js';
 import type { SensorConfig, RunningSensors } from './sensors/sensor-host.js';
 import type { Store } from './store/store.js';
@@ -274,10 +275,14 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         say(`netreflex: events from the bus ${cfg.bus.url}, a share of its ${cfg.bus.partitions} partitions`);
       }
       if (cfg.sensors && roles.has('rules')) {
-        await pollers.start();
         pollersStarted = true;
-        for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
-        if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
+        // several rules nodes: the devices are polled by one of them, the timer leader
+        if (timerLeadership) pollOnLeader(timerLeadership, pollers, log, say);
+        else {
+          await pollers.start();
+          for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
+          if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
+        }
       }
       if (cfg.api && roles.has('api')) {
         // the stream shows what the other nodes run as well
