@@ -258,6 +258,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           engine: appliance.engine,
           node: nodeName,
           heartbeatOf: heartbeatKeyOf,
+          beatingFor: () => membership.beatingFor(),
           capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
           log,
         });

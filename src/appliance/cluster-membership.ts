@@ -36,6 +36,10 @@ export function defaultNodeName(): string {
 export class ClusterMembership {
   private timer: NodeJS.Timeout | null = null;
   private readonly startedAt = new Date().toISOString();
+  /** Since when heartbeats were written without a gap (null: the last one failed, or none yet). */
+  private beatingSince: number | null = null;
+  /** When the last heartbeat write completed. */
+  private lastWritten = 0;
 
   constructor(
     private readonly kv: KeyValueRepository,
@@ -75,7 +79,25 @@ export class ClusterMembership {
         expiresAt: new Date(now.getTime() + Math.max(3 * this.heartbeatMs, NODE_DEAD_AFTER_MS)).toISOString(),
         updatedAt: now.toISOString(),
       })
-      .catch(() => {});
+      .then(
+        () => {
+          // a write that took long (the store restarting: writes wait for it) is a gap too
+          const at = Date.now();
+          if (this.beatingSince === null || at - this.lastWritten > 2 * this.heartbeatMs) this.beatingSince = at;
+          this.lastWritten = at;
+        },
+        () => void (this.beatingSince = null),
+      );
+  }
+
+  /**
+   * How long this node has written its heartbeat without a gap: what it has seen of the others
+   * for as long. After a gap (the store unreachable) every node's heartbeat may have run out
+   * meanwhile without that node being dead; only after NODE_DEAD_AFTER_MS of its own is an
+   * expired heartbeat news of a death.
+   */
+  beatingFor(now = Date.now()): number {
+    return this.beatingSince === null ? 0 : Math.max(0, now - this.beatingSince);
   }
 
   async nodes(): Promise<ClusterNode[]> {

@@ -2,6 +2,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionEngine } from '../executions/engine.js';
 import type { HeartbeatKey, WorkQueueRepository } from '../store/repositories/work-queue.js';
+import { NODE_DEAD_AFTER_MS } from './cluster-membership.js';
 
 /** Root executions a worker runs at once unless told otherwise (`--worker-capacity`). */
 export const DEFAULT_WORKER_CAPACITY = 32;
@@ -19,6 +20,13 @@ export interface WorkClaimsOptions {
   pollMs?: number;
   /** How often the owners of unfinished executions are checked for a dead node. */
   takeoverCheckMs?: number;
+  /**
+   * How long this node has written its heartbeat without a gap (ClusterMembership.beatingFor).
+   * Work is taken over only once it is NODE_DEAD_AFTER_MS: after the store was unreachable
+   * (a PostgreSQL restart) every heartbeat may have run out while their nodes lived on, and the
+   * first node back must not take the others' running work. Absent: no such wait.
+   */
+  beatingFor?: () => number;
 }
 
 export interface ResumedWork {
@@ -105,6 +113,8 @@ export class WorkClaims {
   private async takeOverDeadNodes(): Promise<ResumedWork> {
     const out: ResumedWork = { resumed: 0, rerun: 0, abandoned: 0, takenOver: 0 };
     if (this.stopped) return out;
+    // an expired heartbeat says a node died only to a node that has been watching that long
+    if (this.o.beatingFor && this.o.beatingFor() < NODE_DEAD_AFTER_MS) return out;
     const { workQueue, engine, node } = this.o;
     for (const dead of await workQueue.ownersOtherThan(node)) {
       const moved = await workQueue.takeOver(dead, this.o.heartbeatOf(dead), node, new Date());
