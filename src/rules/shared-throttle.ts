@@ -18,7 +18,15 @@ export async function settleSharedThrottles(decisions: Decision[], counters: Thr
   const counts = await counters.claim(
     firing.map((d) => {
       const spec = d.rule.throttle!;
-      return { rule: d.rule.ref, key: d.throttle!.key, eventId: d.event.id, now: d.throttle!.at, perMs: spec.perMs, max: spec.max, escalates: spec.then !== null };
+      return {
+        rule: d.rule.ref,
+        key: d.throttle!.key,
+        eventId: d.event.id,
+        now: d.throttle!.at,
+        perMs: spec.perMs,
+        max: spec.max,
+        escalates: spec.then !== null,
+      };
     }),
   );
   let i = 0;

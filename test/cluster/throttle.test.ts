@@ -42,7 +42,9 @@ interface Execution {
 }
 
 function adjchange(device: string, peer: string): Buffer {
-  return Buffer.from(`<30>1 2030-01-01T00:00:01.000000+00:00 ${device} bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor ${peer}(r1) in vrf default Down Interface down`);
+  return Buffer.from(
+    `<30>1 2030-01-01T00:00:01.000000+00:00 ${device} bgpd 13564 - -  [PXVXG-TFNNT] %ADJCHANGE: neighbor ${peer}(r1) in vrf default Down Interface down`,
+  );
 }
 
 describe('distributed mode: a throttle without a key counts over every rules node', { skip, timeout: 300_000 }, () => {
@@ -74,8 +76,7 @@ describe('distributed mode: a throttle without a key counts over every rules nod
     const events = (await cluster.api<{ items: EventWithRules[] }>('GET', '/api/v1/events?type=network.bgp_peer_state_changed&limit=500')).items;
     return events.flatMap((ev) => ev.enforcements.filter((e) => e.ruleRef === RULE).map((e) => ({ device: ev.device, e })));
   };
-  const executions = async (): Promise<Execution[]> =>
-    (await cluster.api<{ items: Execution[] }>('GET', `/api/v1/executions?rule=${RULE}&limit=100`)).items;
+  const executions = async (): Promise<Execution[]> => (await cluster.api<{ items: Execution[] }>('GET', `/api/v1/executions?rule=${RULE}&limit=100`)).items;
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'nrx-throttle-'));
@@ -141,11 +142,7 @@ describe('distributed mode: a throttle without a key counts over every rules nod
     // late doubles would show within a moment
     await new Promise((r) => setTimeout(r, 2_000));
     assert.equal((await owners()).size, P);
-    assert.deepEqual(
-      [...new Set([...(await owners()).values()])].sort(),
-      ['rules-1', 'rules-2'],
-      'no partition moved while the events were decided',
-    );
+    assert.deepEqual([...new Set([...(await owners()).values()])].sort(), ['rules-1', 'rules-2'], 'no partition moved while the events were decided');
 
     const all = await decisions();
     assert.equal(all.length, DEVICES.length, 'one decision per event');
