@@ -565,7 +565,8 @@ export class Appliance {
   }
 
   private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
-    if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed(d.event);
+    // a throttle counted in the shared store changes no state kept here
+    if (d.rule.holdDown || (d.rule.throttle && !this.opts.throttleCounters)) this.ruleState.changed(d.event);
     return {
       op: 'putEnforcement',
       value: {

@@ -188,4 +188,20 @@ describe('throttle counters shared on PostgreSQL', { skip, timeout: 120_000 }, (
     }
     assert.deepEqual(await store.throttleCounters.claim([claim({ key: 'recent', now: T0 + HOUR, max: 1 })]), [{ kind: 'escalate', count: 1 }]);
   });
+  test('prune does not wait for a counter being counted: it leaves it for the next prune', async () => {
+    const { url, store } = await fresh();
+    await store.throttleCounters.claim([claim({ key: 'busy', now: T0 }), claim({ key: 'idle', now: T0 })]);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query("SELECT 1 FROM throttle_counters WHERE key = 'busy' FOR UPDATE");
+      await store.prune({ maxAgeDays: Infinity, maxExecutions: Infinity, maxEvents: Infinity }, new Date(T0 + 2 * HOUR));
+      await c.query('COMMIT');
+      const keys = (await c.query<{ key: string }>('SELECT key FROM throttle_counters ORDER BY key')).rows.map((r) => r.key);
+      assert.deepEqual(keys, ['busy']);
+    } finally {
+      await c.end();
+    }
+  });
 });
