@@ -33,6 +33,8 @@ import { EventIntake, type IntakeLimits, type IntakeSettle } from './appliance/e
 import { LagIndex } from './inventory/lag-index.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile, type RuleStateKeeper, type RuleStateStorage } from './rules/rule-state-file.js';
+import { settleSharedThrottles } from './rules/shared-throttle.js';
+import type { ThrottleCounterRepository } from './store/repositories/index.js';
 import type { Leadership, Store, WriteOp } from './store/store.js';
 import { newId } from './core/ids.js';
 import type { ExecutionPlacement } from './executions/ownership.js';
@@ -71,6 +73,8 @@ export interface ApplianceOptions {
   pendingSettleMs?: number;
   /** Where `emit` sends an event once recorded as pending (default this process's bus, to its own rules; a cluster's event bus). */
   publishEmitted?: (event: EventEnvelope) => Promise<void>;
+  /** Several rules nodes share the store: throttles are counted there, across them (default: in this process's memory). */
+  throttleCounters?: ThrottleCounterRepository;
 }
 
 /** Events of a rules node whose executions are being recorded at once; past this, the next waits. */
@@ -200,6 +204,7 @@ export class Appliance {
       maintenance: () => this.content.maintenance,
       groupsOf: (device) => this.inventory.groupsOf(device),
       names: this.kv.templateNames(),
+      sharedThrottles: opts.throttleCounters !== undefined,
     });
     this.timerSensor = new TimerSensor(
       (e) => this.emit(e),
@@ -234,7 +239,7 @@ export class Appliance {
     this.ruleState = opts.ruleState?.(this.store, this.enforcer) ?? new RuleStateFile(this.store, this.enforcer, this.log, this.now);
     this.holdDowns = new HoldDownTimers(
       this.enforcer,
-      (decisions) => this.commitDecisions(this.carryOut(decisions), this.ruleState.takeWrites()),
+      (decisions) => this.withThrottles(decisions, (settled) => this.commitDecisions(this.carryOut(settled), this.ruleState.takeWrites())),
       this.log,
       this.now,
     );
@@ -463,7 +468,9 @@ export class Appliance {
   private async processEvent(event: EventEnvelope, decisions: Decision[]): Promise<void> {
     let ok = false;
     try {
-      const prepared = this.carryOut(decisions);
+      // no await where nothing is counted elsewhere: the embedded appliance decides as before
+      const carried = this.withThrottles(decisions, (settled) => this.carryOut(settled));
+      const prepared = carried instanceof Promise ? await carried : carried;
       try {
         // only while no other node decided it (its partition moved while this node still held the event)
         await this.commitDecisions(prepared, [
@@ -479,6 +486,17 @@ export class Appliance {
       this.settled(event.id, ok);
     }
     this.holdDowns.arm();
+  }
+
+  /**
+   * `then` with the decisions once the shared throttle counters (a cluster's) have counted those of
+   * throttled rules: at once, with the same decisions, where throttles are counted in memory or
+   * none of them is throttled.
+   */
+  private withThrottles<T>(decisions: Decision[], then: (settled: Decision[]) => T): T | Promise<Awaited<T>> {
+    const counters = this.opts.throttleCounters;
+    if (!counters || !decisions.some((d) => d.throttle)) return then(decisions);
+    return settleSharedThrottles(decisions, counters).then(then) as Promise<Awaited<T>>;
   }
 
   /** The event's decisions are recorded (or could not be): it is no longer in flight. */
@@ -547,7 +565,8 @@ export class Appliance {
   }
 
   private enforcementOp(d: Decision, executionId: string | null, outcome: RuleEnforcementRecord['outcome'], reason: string | null): WriteOp {
-    if (d.rule.throttle || d.rule.holdDown) this.ruleState.changed(d.event);
+    // a throttle counted in the shared store changes no state kept here
+    if (d.rule.holdDown || (d.rule.throttle && !this.opts.throttleCounters)) this.ruleState.changed(d.event);
     return {
       op: 'putEnforcement',
       value: {

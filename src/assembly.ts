@@ -112,6 +112,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     // who runs each execution: a worker node runs what it asks for and claims the rest, other nodes only record
     ...(placement ? { placement } : {}),
     ...(partitioned ? partitioned.applianceOptions() : {}),
+    // several rules nodes on one store: a throttle counts every node's firings (kept in PostgreSQL)
+    ...(roles.has('rules') && cfg.store?.throttleCounters ? { throttleCounters: cfg.store.throttleCounters } : {}),
     // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
     ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
     // with a bus the events made here (API, webhooks, announcements) go through it to the rules node owning their partition

@@ -21,8 +21,8 @@ export interface PartitionedAppliance extends Omit<BusEventSink, 'flushIntake' |
 
 /**
  * A rules node of a cluster: it owns a fair share of the event partitions (PartitionOwner), reads
- * their events from the bus into its appliance's intake (BusEvents) and keeps their throttle and
- * hold-down state per partition (PartitionRuleState). Built before the appliance (which takes the
+ * their events from the bus into its appliance's intake (BusEvents) and keeps their hold-down
+ * state per partition (PartitionRuleState); throttles count in the store, over every node. Built before the appliance (which takes the
  * options it gives), started after it.
  */
 export class PartitionedRules {

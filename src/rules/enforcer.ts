@@ -7,7 +7,7 @@ import { isPlainObject } from '../criteria/values.js';
 import { isInMaintenance, type MaintenanceWindow } from './maintenance.js';
 import { ruleContext, type RuleIndex } from './matcher.js';
 import type { Rule } from './rule.js';
-import { ThrottleBook, type ThrottleCounterSnapshot } from './throttle.js';
+import { ThrottleBook, type ThrottleCounterSnapshot, type ThrottleVerdict } from './throttle.js';
 
 /**
  * What each matching rule does with an event: execute, escalate, wait out a hold-down,
@@ -28,6 +28,11 @@ export interface Decision {
   reason: string | null;
   /** For 'held': when the hold fires unless cleared (ms since the epoch). */
   releaseAt?: number;
+  /**
+   * A firing of a throttled rule whose counter is shared with other nodes (EnforcerOptions
+   * sharedThrottles): 'execute' until the shared counter says otherwise (settleSharedThrottles).
+   */
+  throttle?: { key: string; at: number };
 }
 
 export interface EnforcerOptions {
@@ -40,6 +45,12 @@ export interface EnforcerOptions {
    * parameters, throttle and hold-down keys, templated criteria patterns.
    */
   names?: Readonly<Record<string, unknown>>;
+  /**
+   * Throttles are counted elsewhere, across the rules nodes sharing a store: a throttled rule's
+   * firing is decided 'execute' with `throttle` set, for the caller to settle against the shared
+   * counter (default false: counted here, in the enforcer's own ThrottleBook).
+   */
+  sharedThrottles?: boolean;
 }
 
 interface PendingHold {
@@ -76,8 +87,10 @@ export class RuleEnforcer {
   /** When expired throttle counters were last dropped. */
   private prunedAt = -Infinity;
   private readonly throttles = new ThrottleBook();
+  private readonly sharedThrottles: boolean;
 
   constructor(opts: EnforcerOptions) {
+    this.sharedThrottles = opts.sharedThrottles ?? false;
     this.index = opts.index;
     this.maintenance = opts.maintenance ?? (() => []);
     this.groupsOf = opts.groupsOf ?? (() => []);
@@ -253,17 +266,8 @@ export class RuleEnforcer {
     } catch (e) {
       return decision(rule, event, 'failed', { reason: `throttle key: ${errorText(e)}` });
     }
-    const verdict = this.throttles.decide(rule.ref, key, rule.throttle, now, event.device ?? null);
-    if (verdict.kind === 'execute') return decision(rule, event, 'execute', { parameters });
-    const limit = `${verdict.count} executions for key '${key}' within ${rule.throttle.per} (max ${rule.throttle.max})`;
-    if (verdict.kind === 'escalate') {
-      return decision(rule, event, 'escalate', {
-        actionRef: rule.throttle.then,
-        parameters: { ...parameters, escalation: { rule: rule.ref, key, count: verdict.count, window: rule.throttle.per } },
-        reason: `limit reached: ${limit}; escalating`,
-      });
-    }
-    return decision(rule, event, 'throttled', { reason: `throttled: ${limit}` });
+    if (this.sharedThrottles) return decision(rule, event, 'execute', { parameters, throttle: { key, at: now } });
+    return throttleOutcome(rule, event, parameters, key, this.throttles.decide(rule.ref, key, rule.throttle, now, event.device ?? null));
   }
 
   private holdKey(rule: Rule, event: EventEnvelope): string {
@@ -282,6 +286,21 @@ export class RuleEnforcer {
     if (!window) return null;
     return decision(rule, event, 'maintenance', { reason: `${device !== null ? `device ${device}` : 'event'} is in maintenance window '${window.name}'` });
   }
+}
+
+/** A throttled rule's firing as its throttle's verdict makes it: executed, escalated, or throttled. */
+export function throttleOutcome(rule: Rule, event: EventEnvelope, parameters: Record<string, unknown>, key: string, verdict: ThrottleVerdict): Decision {
+  const spec = rule.throttle!;
+  if (verdict.kind === 'execute') return decision(rule, event, 'execute', { parameters });
+  const limit = `${verdict.count} executions for key '${key}' within ${spec.per} (max ${spec.max})`;
+  if (verdict.kind === 'escalate') {
+    return decision(rule, event, 'escalate', {
+      actionRef: spec.then,
+      parameters: { ...parameters, escalation: { rule: rule.ref, key, count: verdict.count, window: spec.per } },
+      reason: `limit reached: ${limit}; escalating`,
+    });
+  }
+  return decision(rule, event, 'throttled', { reason: `throttled: ${limit}` });
 }
 
 function checkSnapshot(snapshot: unknown): { holds: PendingHold[]; throttles: ThrottleCounterSnapshot[] } {

@@ -20,7 +20,9 @@ export function partitionStateKey(partition: number): string {
  * event partition (the partition of the device of the event that made them), written in the same
  * transaction as the decisions that changed them, restored by a node when it takes a partition
  * over and saved and dropped when it gives one away. A held event therefore fires on exactly one
- * node, once, whichever node holds its partition when the hold runs out.
+ * node, once, whichever node holds its partition when the hold runs out. (On a shared store the
+ * throttles are counted in the store itself, across the nodes: shared-throttle.ts; the enforcer's own
+ * counters then stay empty.)
  */
 export class PartitionRuleState implements RuleStateKeeper {
   private readonly owned = new Set<number>();

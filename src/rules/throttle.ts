@@ -4,7 +4,9 @@ import type { ThrottleSpec } from './extensions.js';
  * Throttle counters: how often a rule acted for one key (a device, a device/peer pair)
  * within the sliding window. "Remediated 3 times in an hour: stop and escalate" is
  * `max: 3, per: 1h, then: <escalation action>`: the first event over the limit escalates
- * once; later ones in the window are only recorded as throttled.
+ * once; later ones in the window are only recorded as throttled. These are one process's
+ * counters; the rules nodes of a cluster count in the shared store (throttle_counters, decided the
+ * same way: src/rules/shared-throttle.ts).
  */
 
 export type ThrottleVerdict = { kind: 'execute'; count: number } | { kind: 'escalate'; count: number } | { kind: 'throttled'; count: number };

@@ -231,6 +231,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_locks_node ON device_locks (node);
     `,
   },
+  {
+    version: 7,
+    name: 'throttle counters shared by the rules nodes of a cluster',
+    // Used by PostgreSQL only (several rules nodes count one throttle); one process alone keeps its
+    // counters in memory (saved in the datastore). Here so both stores carry the same schema.
+    sql: `
+      CREATE TABLE throttle_counters (
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        per_ms INTEGER NOT NULL,
+        -- the executions inside the window, oldest first: times (epoch ms) and their events' ids
+        execution_times TEXT NOT NULL DEFAULT '[]',
+        execution_events TEXT NOT NULL DEFAULT '[]',
+        escalated_at INTEGER,
+        escalated_event TEXT,
+        -- the latest execution or escalation: the counter is dropped once its window has passed
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (rule, key)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -10,7 +10,7 @@ import type {
   TriggerInstanceStatus,
   WorkflowStateRecord,
 } from './records.js';
-import type { Repositories } from './repositories/index.js';
+import type { Repositories, ThrottleCounterRepository } from './repositories/index.js';
 
 /** A write. A batch of writes is applied atomically: all or none. */
 export type WriteOp =
@@ -153,6 +153,8 @@ export interface Store extends Repositories {
   leadership?(name: string): Leadership;
   /** Event partition ownership among rules nodes (PostgreSQL); `name` shows who holds what. */
   partitionLocks?(name: string): PartitionLocks;
+  /** Throttle counters shared by the rules nodes (PostgreSQL); absent where one process owns the store (SQLite: its rules count in memory). */
+  readonly throttleCounters?: ThrottleCounterRepository;
 
   close(): Promise<void>;
 }

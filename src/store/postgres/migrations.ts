@@ -137,6 +137,57 @@ const MIGRATION_TEXTS: readonly Migration[] = [
         WHEN (NEW.owner IS NOT NULL AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.owner IS DISTINCT FROM NEW.owner)) EXECUTE FUNCTION nrx_execution_changed();
     `,
   },
+  {
+    version: 7,
+    name: 'throttle counters shared by the rules nodes of a cluster',
+    // lower-case "text" below is not given COLLATE "C" (arrays and function arguments cannot carry one)
+    sql: `
+      CREATE TABLE throttle_counters (
+        rule TEXT NOT NULL, key TEXT NOT NULL, per_ms BIGINT NOT NULL,
+        -- the executions inside the window: times (epoch ms) and their events' ids, oldest first
+        execution_times bigint[] NOT NULL DEFAULT '{}', execution_events text[] NOT NULL DEFAULT '{}',
+        escalated_at BIGINT, escalated_event TEXT,
+        -- the latest firing counted: the counter is dropped (prune) once its window has passed
+        last_at BIGINT NOT NULL,
+        PRIMARY KEY (rule, key)
+      );
+      -- One firing of a throttled rule, decided under the counter's row lock (held until the calling
+      -- statement's transaction ends), the same way as the embedded ThrottleBook (src/rules/throttle.ts).
+      -- An event counted already (decided again) gets the verdict it had.
+      CREATE FUNCTION nrx_throttle_claim(p_rule text, p_key text, p_event text, p_now bigint, p_per_ms bigint, p_max integer, p_escalates boolean,
+          OUT verdict text, OUT executions integer) LANGUAGE plpgsql AS $$
+      DECLARE
+        c throttle_counters%ROWTYPE;
+        since bigint := p_now - p_per_ms;
+        times bigint[];
+        events text[];
+      BEGIN
+        INSERT INTO throttle_counters (rule, key, per_ms, last_at) VALUES (p_rule, p_key, p_per_ms, p_now)
+          ON CONFLICT (rule, key) DO UPDATE SET per_ms = EXCLUDED.per_ms
+          RETURNING * INTO c;
+        SELECT coalesce(array_agg(x.t ORDER BY x.t, x.e), '{}'), coalesce(array_agg(x.e ORDER BY x.t, x.e), '{}') INTO times, events
+          FROM unnest(c.execution_times, c.execution_events) AS x(t, e) WHERE x.t > since;
+        executions := cardinality(times);
+        IF p_event = ANY(events) THEN verdict := 'execute'; RETURN; END IF;
+        IF c.escalated_event = p_event AND c.escalated_at > since THEN verdict := 'escalate'; RETURN; END IF;
+        IF executions < p_max THEN
+          times := times || p_now;
+          events := events || p_event;
+          executions := executions + 1;
+          verdict := 'execute';
+        ELSIF p_escalates AND (c.escalated_at IS NULL OR c.escalated_at <= since) THEN
+          c.escalated_at := p_now;
+          c.escalated_event := p_event;
+          verdict := 'escalate';
+        ELSE
+          verdict := 'throttled';
+        END IF;
+        UPDATE throttle_counters SET execution_times = times, execution_events = events, escalated_at = c.escalated_at,
+            escalated_event = c.escalated_event, last_at = greatest(c.last_at, p_now)
+          WHERE rule = p_rule AND key = p_key;
+      END $$;
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

@@ -32,6 +32,7 @@ import { migratePg } from './migrations.js';
 import { PgPendingEvents } from './pending-events.js';
 import { prunePg } from './prune.js';
 import { PgRuleOverrides } from './rule-overrides.js';
+import { PgThrottleCounters } from './throttle-counters.js';
 import { PgWorkQueue } from './work-queue.js';
 
 // BIGINT columns (epoch milliseconds, sequence numbers) as numbers: they stay far below 2^53
@@ -106,6 +107,7 @@ export class PostgresStore implements Store {
   readonly ruleOverrides: PgRuleOverrides;
   readonly kv: PgKeyValues;
   readonly workQueue: PgWorkQueue;
+  readonly throttleCounters: PgThrottleCounters;
   private pending: Array<{ batch: readonly WriteOp[]; resolve: () => void; reject: (e: unknown) => void }> = [];
   /** The group commit in flight; the next one starts after it, so batches land in arrival order. */
   private flushing: Promise<void> = Promise.resolve();
@@ -122,6 +124,7 @@ export class PostgresStore implements Store {
     this.inventory = new PgInventory(conn);
     this.ruleOverrides = new PgRuleOverrides(conn);
     this.workQueue = new PgWorkQueue(conn);
+    this.throttleCounters = new PgThrottleCounters(conn);
     this.kv = new PgKeyValues(
       conn,
       (batch) => this.commit(batch),

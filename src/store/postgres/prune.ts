@@ -46,6 +46,13 @@ export async function prunePg(conn: PgConnection, policy: RetentionPolicy, now: 
         )
       ).rowCount ?? 0;
     const keys = (await q('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= $1', [now.toISOString()])).rowCount ?? 0;
+    // shared throttle counters whose window has passed since their last firing (not reported: they are
+    // not history); one a rules node is counting right now is left for the next prune (never waited for)
+    await q(
+      `DELETE FROM throttle_counters WHERE (rule, key) IN
+         (SELECT rule, key FROM throttle_counters WHERE last_at <= $1::bigint - per_ms FOR UPDATE SKIP LOCKED)`,
+      [now.getTime()],
+    );
     return { executions, tasks, events, enforcements, keys };
   });
 }

@@ -8,6 +8,7 @@ export type * from './auth.js';
 export type * from './inventory.js';
 export type * from './key-values.js';
 export type * from './rule-overrides.js';
+export type * from './throttle-counters.js';
 export type * from './work-queue.js';
 
 /**
