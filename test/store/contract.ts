@@ -2,7 +2,7 @@
 // interface only. sqlite-contract.test.ts runs it on SQLite; another backend (PostgreSQL)
 // gets the same suite by calling storeContract with its own factory.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { NrxError } from '../../src/core/errors.js';
 import type { KeyValueRecord } from '../../src/store/records.js';
 import type { InventoryEntry } from '../../src/store/repositories/inventory.js';
@@ -54,8 +54,10 @@ function isStoreError(e: unknown): boolean {
 
 export function storeContract(backend: string, open: () => Promise<StoreUnderTest>): void {
   const opened: Store[] = [];
-  after(async () => {
-    for (const s of opened.reverse()) await s.close();
+  // each test's stores are closed after it: kept to the end of the file, their connections
+  // (a pool and a listener each) came near PostgreSQL's limit of 100 when the machine was busy
+  afterEach(async () => {
+    for (const s of opened.splice(0).reverse()) await s.close();
   });
   async function fresh(): Promise<Required<StoreUnderTest>> {
     const t = await open();
