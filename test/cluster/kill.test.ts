@@ -18,8 +18,8 @@ import { KILL_TEST_LAYOUT, LoopbackCluster } from './loopback-cluster.js';
 
 const skip = postgresGuard() || natsGuard();
 const PACKS = path.resolve('test/cluster/fixtures/kill-packs');
-/** Datagrams per second, each to both sensor nodes. */
-const RATE = 5;
+/** Datagrams per second, each to both sensor nodes (NRX_KILLTEST_RATE: more, to look for a rare double by hand). */
+const RATE = Number(process.env.NRX_KILLTEST_RATE ?? 5);
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'abandoned', 'timeout', 'canceled']);
 
 /** FRR's RFC 5424 ADJCHANGE line (session Up: the shipped BGP-down remediation does not fire) for peer number `seq` (a distinct peer and device timestamp per message). */
