@@ -36,6 +36,33 @@ export class PgConnection {
     }
   }
 
+  /**
+   * Several statements without parameters in one simple query: PostgreSQL runs them as one
+   * transaction (all or nothing), in one round trip.
+   */
+  async script(sql: string): Promise<void> {
+    this.guard();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.wrap(e, 'connect');
+    }
+    let broken: Error | undefined;
+    const onError = (e: Error): void => void (broken = e);
+    client.on('error', onError);
+    try {
+      await client.query(sql);
+    } catch (e) {
+      // a refused statement rolled the whole text back; the connection is still good unless it was lost
+      broken ??= connectionLost(e);
+      throw this.wrap(e, sql);
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
+  }
+
   /** `fn` in one transaction on one client; rolled back when it throws. */
   async tx<T>(fn: (q: (sql: string, args?: unknown[]) => Promise<pg.QueryResult>) => Promise<T>): Promise<T> {
     this.guard();
