@@ -9,6 +9,8 @@ import { NrxError } from '../../core/errors.js';
 export class PgConnection {
   private readonly pool: pg.Pool;
   private listener: pg.Client | null = null;
+  /** What the listening client listens to (again after a reconnect). */
+  private readonly channels = new Set<string>();
   private closed = false;
   readonly location: string;
 
@@ -107,6 +109,7 @@ export class PgConnection {
    * have missed meanwhile.
    */
   async listen(channels: string[], onNotify: (channel: string, payload: string) => void, url: string, onReconnect?: () => void): Promise<void> {
+    for (const ch of channels) this.channels.add(ch);
     const open = async (): Promise<void> => {
       const c = new pg.Client({ connectionString: url });
       let lost = false;
@@ -130,7 +133,7 @@ export class PgConnection {
       try {
         await c.connect();
         c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
-        for (const ch of channels) await c.query(`LISTEN ${ch}`);
+        for (const ch of this.channels) await c.query(`LISTEN ${ch}`);
       } catch (e) {
         lost = true; // the caller retries (or reports the first failure)
         c.removeAllListeners('end');
@@ -140,6 +143,13 @@ export class PgConnection {
       this.listener = c;
     };
     await open();
+  }
+
+  /** One more channel for the listening client (from now on, and after a reconnect). */
+  async alsoListen(channel: string): Promise<void> {
+    if (this.channels.has(channel)) return;
+    this.channels.add(channel);
+    await this.listener?.query(`LISTEN ${channel}`);
   }
 
   /** Resolves once every notification committed before this call has been delivered (one round trip on the listening client). */

@@ -45,10 +45,22 @@ type Query = (sql: string, args?: unknown[]) => Promise<pg.QueryResult>;
 const WRITE_RETRY_MS = 30_000;
 
 /**
+ * Which of the other processes' changes a node follows besides the datastore and the inventory
+ * (every node): `work` - executions waiting for a worker and device locks freed (worker nodes);
+ * `executions` - every execution started or changed anywhere (API nodes, for their stream).
+ * Each notification wakes every process that listens to its channel, so a node listens only to
+ * what it acts on. Default: both.
+ */
+export interface StoreFollows {
+  work?: boolean;
+  executions?: boolean;
+}
+
+/**
  * Open (creating the schema if needed) the store in the PostgreSQL database at `url`
  * (postgres://user[:password]@host[:port]/database). Several appliance processes may share it.
  */
-export async function openPostgresStore(url: string): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, follows: StoreFollows = {}): Promise<PostgresStore> {
   const conn = new PgConnection(url);
   try {
     await migratePg(conn);
@@ -56,7 +68,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
-      ['nrx_kv', 'nrx_inventory', 'nrx_work', 'nrx_locks', 'nrx_execution'],
+      ['nrx_kv', 'nrx_inventory', ...(follows.work !== false ? ['nrx_work', 'nrx_locks'] : []), ...(follows.executions !== false ? ['nrx_execution'] : [])],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
         else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_execution') store.workQueue.notified(channel, payload);
@@ -105,7 +117,8 @@ export class PostgresStore implements Store {
     this.audit = new PgAudit(conn);
     this.inventory = new PgInventory(conn);
     this.ruleOverrides = new PgRuleOverrides(conn);
-    this.workQueue = new PgWorkQueue(conn);
+    // a node opened without following work or executions starts to when it watches them
+    this.workQueue = new PgWorkQueue(conn, (channel) => void conn.alsoListen(channel).catch(() => {}));
     this.throttleCounters = new PgThrottleCounters(conn);
     this.kv = new PgKeyValues(
       conn,
