@@ -29,7 +29,7 @@ export interface IntakeLimits {
   shedAt: number;
   /** Events per store transaction. Default 500 (a larger batch saves little and holds the API up longer). */
   batchSize: number;
-  /** Longest wait before a partial batch is written (ms). Default 2. */
+  /** Longest wait before a partial batch is written (ms); 0: at the end of the event-loop turn. Default 2. */
   flushMs: number;
   /** Coalescing window (ms); 0 turns it off. Default 5,000. */
   coalesceWindowMs: number;
@@ -204,7 +204,7 @@ export class EventIntake {
 
   private schedule(): void {
     if (this.writing) return; // the write in progress schedules the next
-    if (this.queue.length >= this.limits.batchSize) {
+    if (this.queue.length >= this.limits.batchSize || this.limits.flushMs <= 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       this.immediate ??= setImmediate(() => {

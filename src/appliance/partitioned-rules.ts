@@ -46,13 +46,20 @@ export class PartitionedRules {
     this.busWarnings = new RateLimitedLog(log);
   }
 
-  /** What the appliance is built with: state per partition, a word when an event is decided, no inbox events. */
+  /**
+   * What the appliance is built with: state per partition, a word when an event is decided, no
+   * inbox events, and an intake that writes at the end of each event-loop turn: the bus hands
+   * events over as they come (a burst arrives together and is written together), so waiting for
+   * more only adds latency.
+   */
   applianceOptions(): {
+    intake: { flushMs: number };
     ruleState: (storage: RuleStateStorage, enforcer: PartitionedState) => PartitionRuleState;
     onEventDecided: (id: string, ok: boolean) => void;
     inboxEvents: false;
   } {
     return {
+      intake: { flushMs: 0 },
       ruleState: (storage, enforcer) => (this.ruleState = new PartitionRuleState(storage, enforcer, this.bus.partitions)),
       onEventDecided: (id, ok) => this.events?.decided(id, ok),
       inboxEvents: false,

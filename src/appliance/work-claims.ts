@@ -99,10 +99,13 @@ export class WorkClaims {
       for (;;) {
         const room = capacity - engine.rootCount;
         if (room <= 0 || this.stopped) return;
-        const got = await workQueue.claim(node, Math.min(room, 16));
+        const asked = Math.min(room, 16);
+        const got = await workQueue.claim(node, asked);
         if (!got.length) return;
         this.counts.claimed += got.length;
         await engine.adopt(got);
+        // fewer than asked: nothing else was waiting; what comes since is notified (and pokes again)
+        if (got.length < asked) return;
       }
     } catch (e) {
       this.o.log.warn({ err: describeError(e) }, 'claiming executions from the store failed; trying again');

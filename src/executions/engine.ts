@@ -400,19 +400,22 @@ export class ExecutionEngine {
   private async markStarted(live: Live): Promise<void> {
     live.rec.status = this.kindFor(live.action) === 'inquiry' ? 'pending' : 'running';
     live.rec.startedAt = new Date(this.now()).toISOString();
+    // a workflow's start is written with its first step (one commit, before any task of it
+    // runs): a stop before that leaves it not started, and the next start schedules it again
+    if (this.runners.get(live.action.runnerType)?.kind === 'workflow') return this.launch(live, true);
     await this.persist(live.rec);
     this.launch(live);
   }
 
-  /** The side effect: hand the execution to its runner. */
-  private launch(live: Live): void {
+  /** The side effect: hand the execution to its runner (`unrecorded`: a workflow whose start its first step records). */
+  private launch(live: Live, unrecorded = false): void {
     const { rec, action } = live;
     this.onUpdate(rec);
     if (rec.status === 'pending') return; // inquiry: waits for respondInquiry()
     const runner = this.runners.get(action.runnerType);
     if (runner?.kind === 'workflow') {
       void this.workflows
-        .start(rec, action, live.params)
+        .start(rec, action, live.params, unrecorded)
         .catch((e) => this.finish(live, 'failed', null, describeError(e)).catch((error) => this.unrecorded(rec, error)));
       return;
     }

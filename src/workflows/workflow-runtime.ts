@@ -133,7 +133,8 @@ export class WorkflowRuntime {
     return spec;
   }
 
-  async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>): Promise<void> {
+  /** `recordStart`: the workflow's own record (started) is written with its first step, not before. */
+  async start(rec: ExecutionRecord, action: WorkflowAction, params: Record<string, unknown>, recordStart = false): Promise<void> {
     const kind = action.runnerType as 'orquesta' | 'action-chain';
     const wf = this.liveWorkflow(rec, kind, null, null, []);
     // Live before the spec is read (a big file parses on a worker): a pause or cancel sent
@@ -163,7 +164,7 @@ export class WorkflowRuntime {
         await this.fail(wf, e);
         return;
       }
-      await this.apply(wf, step, []);
+      await this.apply(wf, step, recordStart ? [{ op: 'putExecution', value: rec }] : []);
     })();
     await wf.queue;
     if (loadError !== undefined) throw loadError;

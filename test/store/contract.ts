@@ -60,6 +60,9 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
     for (const s of opened.splice(0).reverse()) await s.close();
   });
   async function fresh(): Promise<Required<StoreUnderTest>> {
+    // tests run one at a time, each with its own stores: the previous test's are closed now
+    // (each holds connections, and a database server takes only so many at once)
+    for (const s of opened.splice(0).reverse()) await s.close();
     const t = await open();
     opened.push(t.store);
     return {
@@ -529,6 +532,35 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       // The store keeps working after a failed batch.
       await s.commit([{ op: 'putTriggerInstance', value: triggerInstance('ti3') }]);
       assert.ok(await s.getTriggerInstance('ti3'));
+    });
+
+    test('batches committed together: each all or nothing, a refused one alone, a conditional status change once', async () => {
+      const { store: s } = await fresh();
+      await s.commit([{ op: 'putTriggerInstance', value: triggerInstance('ev1') }]);
+      // two deciders of one pending event in the same turn: the first decides it, the second is refused whole
+      const decide = (exec: string): Promise<void> =>
+        s.commit([
+          { op: 'putExecution', value: execution(exec, { status: 'requested' }) },
+          { op: 'setTriggerInstanceStatus', id: 'ev1', status: 'processed', from: 'pending' },
+        ]);
+      const quote = "it's \\ a 'quoted' value; DROP TABLE executions; --";
+      const outcomes = await Promise.allSettled([
+        decide('exA'),
+        decide('exB'),
+        s.commit([{ op: 'putTriggerInstance', value: triggerInstance('ev2', { source: quote }) }]),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /ev1 is no longer pending/);
+      assert.equal((await s.getTriggerInstance('ev1'))!.status, 'processed');
+      assert.ok(await s.getExecution('exA'));
+      assert.equal(await s.getExecution('exB'), null);
+      assert.equal((await s.getTriggerInstance('ev2'))!.source, quote);
+      // and alone, later: refused the same way
+      await assert.rejects(decide('exC'), (e) => isStoreError(e) && /no longer pending/.test((e as Error).message));
+      assert.equal(await s.getExecution('exC'), null);
     });
 
     test('an empty batch is a no-op', async () => {

@@ -109,7 +109,8 @@ export function registerServe(program: Command): void {
         const tls = opts.api ? readApiTls(opts.tlsCert, opts.tlsKey) : null;
         const syslogPort = port(opts.syslogPort, DEFAULT_SENSORS.syslogUdpPort);
         const roles = parseRoles(opts.role, { bus: Boolean(opts.bus), sharedStore: isSharedStore(opts.store) });
-        const store = await openStore(opts.store, config.dataDir);
+        // a worker hears of work waiting, an API node of executions changing; no node of what it does not act on
+        const store = await openStore(opts.store, config.dataDir, { work: roles.has('worker'), executions: roles.has('api') });
         // loaded only with --bus: an embedded appliance never touches NATS
         const partitions = parsePartitionCount(opts.partitions);
         const bus = opts.bus ? await (await import('../../events/nats-event-bus.js')).NatsEventBus.connect(opts.bus, { partitions }) : undefined;

@@ -3,7 +3,8 @@
  * datagrams per system call and the addon packs them straight into the batch (bytes, ends,
  * arrival time, source), so this thread spends about a tenth of what Node's dgram costs per
  * datagram. The thread runs one loop: read (sleeping in poll() when the socket is empty, at
- * most IDLE_MS), hand a batch on when it is full or has waited flushMs, and look at the host's
+ * most IDLE_MS), hand a batch on when it is full, has waited flushMs, or the socket stayed empty
+ * through a nap (traffic is light: nothing gains from waiting longer), and look at the host's
  * messages (`decoded`, `close`) between reads with receiveMessageOnPort, since the loop never
  * returns to the event loop.
  */
@@ -17,7 +18,8 @@ const IDLE_MS = 20;
 /**
  * With a batch begun and the socket empty, the thread naps this long (ms) instead of waking for
  * every datagram: the kernel queues what comes meanwhile and the next read takes it in one call.
- * Costs no latency beyond flushMs, which bounds a partial batch's wait anyway.
+ * A socket still empty after one nap hands the batch on: a lone datagram waits about NAP_MS,
+ * not flushMs, while a steady stream keeps filling batches (its reads after a nap find more).
  */
 const NAP_MS = 1;
 /** Longest the reads at close go on: what the kernel had queued is handed on, a flood does not keep the socket open. */
@@ -71,6 +73,8 @@ export function readWithRecvmmsg(opts: UdpWorkerOptions, port: MessagePort, addo
   };
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
+  /** The last read of a begun batch found the socket empty and the thread napped since. */
+  let napped = false;
   for (;;) {
     let closing = false;
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
@@ -83,8 +87,20 @@ export function readWithRecvmmsg(opts: UdpWorkerOptions, port: MessagePort, addo
     if (closing) break;
     try {
       if (inFlight >= opts.maxBatchesInFlight) dropped += addon.discard(reader, IDLE_MS);
-      else if (batch.count === 0) readOnce(IDLE_MS, opts.flushMs);
-      else if (readOnce(0, opts.flushMs) === 0) Atomics.wait(nap, 0, 0, Math.min(NAP_MS, Math.max(0, opts.flushMs - (Date.now() - firstAt))));
+      else if (batch.count === 0) {
+        napped = false;
+        readOnce(IDLE_MS, opts.flushMs);
+      } else if (readOnce(0, opts.flushMs) > 0) napped = false;
+      else if (batch.count === 0)
+        napped = false; // handed on: old enough
+      else if (napped) {
+        // still nothing after a nap: the traffic is light, the batch goes now
+        napped = false;
+        send();
+      } else {
+        napped = true;
+        Atomics.wait(nap, 0, 0, Math.min(NAP_MS, Math.max(0, opts.flushMs - (Date.now() - firstAt))));
+      }
     } catch (e) {
       post({ kind: 'socket-error', message: (e as Error).message });
       Atomics.wait(nap, 0, 0, 100);

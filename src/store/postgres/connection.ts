@@ -9,6 +9,8 @@ import { NrxError } from '../../core/errors.js';
 export class PgConnection {
   private readonly pool: pg.Pool;
   private listener: pg.Client | null = null;
+  /** What the listening client listens to (again after a reconnect). */
+  private readonly channels = new Set<string>();
   private closed = false;
   readonly location: string;
 
@@ -33,6 +35,33 @@ export class PgConnection {
       return await this.pool.query<R>(sql, args);
     } catch (e) {
       throw this.wrap(e, sql);
+    }
+  }
+
+  /**
+   * Several statements without parameters in one simple query: PostgreSQL runs them as one
+   * transaction (all or nothing), in one round trip.
+   */
+  async script(sql: string): Promise<void> {
+    this.guard();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.wrap(e, 'connect');
+    }
+    let broken: Error | undefined;
+    const onError = (e: Error): void => void (broken = e);
+    client.on('error', onError);
+    try {
+      await client.query(sql);
+    } catch (e) {
+      // a refused statement rolled the whole text back; the connection is still good unless it was lost
+      broken ??= connectionLost(e);
+      throw this.wrap(e, sql);
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
     }
   }
 
@@ -80,6 +109,7 @@ export class PgConnection {
    * have missed meanwhile.
    */
   async listen(channels: string[], onNotify: (channel: string, payload: string) => void, url: string, onReconnect?: () => void): Promise<void> {
+    for (const ch of channels) this.channels.add(ch);
     const open = async (): Promise<void> => {
       const c = new pg.Client({ connectionString: url });
       let lost = false;
@@ -103,7 +133,7 @@ export class PgConnection {
       try {
         await c.connect();
         c.on('notification', (n) => onNotify(n.channel, n.payload ?? ''));
-        for (const ch of channels) await c.query(`LISTEN ${ch}`);
+        for (const ch of this.channels) await c.query(`LISTEN ${ch}`);
       } catch (e) {
         lost = true; // the caller retries (or reports the first failure)
         c.removeAllListeners('end');
@@ -113,6 +143,13 @@ export class PgConnection {
       this.listener = c;
     };
     await open();
+  }
+
+  /** One more channel for the listening client (from now on, and after a reconnect). */
+  async alsoListen(channel: string): Promise<void> {
+    if (this.channels.has(channel)) return;
+    this.channels.add(channel);
+    await this.listener?.query(`LISTEN ${channel}`);
   }
 
   /** Resolves once every notification committed before this call has been delivered (one round trip on the listening client). */

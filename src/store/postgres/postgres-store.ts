@@ -34,39 +34,33 @@ import { prunePg } from './prune.js';
 import { PgRuleOverrides } from './rule-overrides.js';
 import { PgThrottleCounters } from './throttle-counters.js';
 import { PgWorkQueue } from './work-queue.js';
+import { writeScript, writeStatement, type WriteStatement } from './write-ops.js';
 
 // BIGINT columns (epoch milliseconds, sequence numbers) as numbers: they stay far below 2^53
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 type Query = (sql: string, args?: unknown[]) => Promise<pg.QueryResult>;
 
-/** INSERT ... ON CONFLICT DO UPDATE with $n parameters, from the tables' column lists (shared with SQLite). */
-const UPSERT_PG = Object.fromEntries(
-  Object.entries(rows.TABLE_COLUMNS).map(([table, t]) => {
-    const cols: readonly string[] = t.cols;
-    const key: readonly string[] = t.key;
-    const updates = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
-    const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
-    return [table, { sql, cols }];
-  }),
-) as Record<rows.UpsertTable, { sql: string; cols: readonly string[] }>;
-
-function upsert(q: Query, table: rows.UpsertTable, row: object): Promise<pg.QueryResult> {
-  const u = UPSERT_PG[table];
-  return q(
-    u.sql,
-    u.cols.map((c) => (row as Record<string, unknown>)[c] ?? null),
-  );
-}
-
 /** How long a write waits for a database that went away (a restart) before it fails. */
 const WRITE_RETRY_MS = 30_000;
+
+/**
+ * Which of the other processes' changes a node follows besides the datastore and the inventory
+ * (every node): `work` - executions waiting for a worker and device locks freed (worker nodes);
+ * `executions` - every execution started or changed anywhere (API nodes, for their stream).
+ * Each notification wakes every process that listens to its channel, so a node listens only to
+ * what it acts on. Default: both.
+ */
+export interface StoreFollows {
+  work?: boolean;
+  executions?: boolean;
+}
 
 /**
  * Open (creating the schema if needed) the store in the PostgreSQL database at `url`
  * (postgres://user[:password]@host[:port]/database). Several appliance processes may share it.
  */
-export async function openPostgresStore(url: string): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, follows: StoreFollows = {}): Promise<PostgresStore> {
   const conn = new PgConnection(url);
   try {
     await migratePg(conn);
@@ -74,7 +68,7 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
-      ['nrx_kv', 'nrx_inventory', 'nrx_work', 'nrx_locks', 'nrx_execution'],
+      ['nrx_kv', 'nrx_inventory', ...(follows.work !== false ? ['nrx_work', 'nrx_locks'] : []), ...(follows.executions !== false ? ['nrx_execution'] : [])],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
         else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_execution') store.workQueue.notified(channel, payload);
@@ -123,7 +117,8 @@ export class PostgresStore implements Store {
     this.audit = new PgAudit(conn);
     this.inventory = new PgInventory(conn);
     this.ruleOverrides = new PgRuleOverrides(conn);
-    this.workQueue = new PgWorkQueue(conn);
+    // a node opened without following work or executions starts to when it watches them
+    this.workQueue = new PgWorkQueue(conn, (channel) => void conn.alsoListen(channel).catch(() => {}));
     this.throttleCounters = new PgThrottleCounters(conn);
     this.kv = new PgKeyValues(
       conn,
@@ -200,6 +195,19 @@ export class PostgresStore implements Store {
   }
 
   private async writeGroup(group: Array<{ batch: readonly WriteOp[] }>, errors: unknown[]): Promise<void> {
+    // the whole group in one round trip; when it fails nothing of it was applied, and the
+    // statement-at-a-time way below (a savepoint per batch) tells which batch failed and why
+    const script = writeScript(
+      group.map((g) => g.batch),
+      this.location,
+    );
+    if (script !== null)
+      try {
+        await this.conn.script(script);
+        return;
+      } catch (e) {
+        if (connectionLost(e)) throw e;
+      }
     await this.conn.tx(async (q) => {
       if (group.length === 1) {
         // one batch: the transaction is the batch (a failure rolls it back and rejects it alone)
@@ -223,69 +231,19 @@ export class PostgresStore implements Store {
   }
 
   private async apply(q: Query, w: WriteOp, i: number, n: number): Promise<void> {
-    const failed = (why: string): NrxError =>
-      new NrxError(
-        'NRX_ERR_STORE',
-        `database ${this.location}: write ${i + 1} of ${n} (${String((w as { op?: unknown }).op)}) failed, batch not applied: ${why}`,
-      );
+    let st: WriteStatement;
+    let changed: number;
     try {
-      switch (w.op) {
-        case 'putTriggerInstance':
-          await upsert(q, 'trigger_instances', rows.triggerInstanceRow(w.value));
-          return;
-        case 'addTriggerInstanceOccurrences':
-          await q('UPDATE trigger_instances SET occurrences = occurrences + $1, last_time = $2 WHERE id = $3', [w.count, w.lastTime, w.id]);
-          return;
-        case 'setTriggerInstanceStatus':
-          if (w.from !== undefined) {
-            if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2 AND status = $3', [w.status, w.id, w.from])).rowCount ?? 0) === 0)
-              throw new NrxError(
-                'NRX_ERR_STORE',
-                `database ${this.location}: trigger instance ${w.id} is no longer ${w.from} (decided elsewhere): batch not applied`,
-              );
-          } else if (((await q('UPDATE trigger_instances SET status = $1 WHERE id = $2', [w.status, w.id])).rowCount ?? 0) === 0)
-            throw new NrxError(
-              'NRX_ERR_STORE',
-              `database ${this.location}: cannot set status of trigger instance ${w.id}: no such trigger instance (batch not applied)`,
-            );
-          return;
-        case 'putEnforcement':
-          await upsert(q, 'rule_enforcements', rows.enforcementRow(w.value));
-          return;
-        case 'putExecution':
-          await upsert(q, 'executions', rows.executionRow(w.value));
-          return;
-        case 'sealExecutionParameters':
-          await q('UPDATE executions SET sealed_parameters = $1 WHERE id = $2', [w.sealed, w.id]);
-          return;
-        case 'putWorkflowState':
-          await upsert(q, 'workflow_states', rows.workflowStateRow(w.value));
-          return;
-        case 'deleteWorkflowState':
-          await q('DELETE FROM workflow_states WHERE execution_id = $1', [w.executionId]);
-          return;
-        case 'putTask':
-          await upsert(q, 'tasks', rows.taskRow(w.value));
-          return;
-        case 'kvPut':
-          await upsert(q, 'kv', rows.keyValueRow(w.value));
-          return;
-        case 'kvDelete':
-          await q('DELETE FROM kv WHERE scope = $1 AND key = $2', [w.scope, w.key]);
-          return;
-        case 'addControlRequest':
-          await q('INSERT INTO control_requests (execution_id, op, created_at) VALUES ($1, $2, $3)', [w.executionId, w.control, new Date().toISOString()]);
-          return;
-        case 'deleteControlRequest':
-          await q('DELETE FROM control_requests WHERE id = $1', [w.id]);
-          return;
-        default:
-          throw new NrxError('NRX_ERR_STORE', `database ${this.location}: unknown write op '${String((w as { op?: unknown }).op)}' (batch not applied)`);
-      }
+      st = writeStatement(w, this.location);
+      changed = (await q(st.sql, st.args)).rowCount ?? 0;
     } catch (e) {
       if (e instanceof NrxError) throw e;
-      throw failed((e as Error).message);
+      throw new NrxError(
+        'NRX_ERR_STORE',
+        `database ${this.location}: write ${i + 1} of ${n} (${String((w as { op?: unknown }).op)}) failed, batch not applied: ${(e as Error).message}`,
+      );
     }
+    if (st.unchanged && changed === 0) throw new NrxError('NRX_ERR_STORE', st.unchanged);
   }
 
   private async select<R>(table: string, where: string[], args: unknown[], limit: number | undefined, map: (r: any) => R): Promise<R[]> {

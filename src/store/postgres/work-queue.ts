@@ -22,7 +22,11 @@ const TAKEOVER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('netreflex:takeover
 export class PgWorkQueue implements WorkQueueRepository {
   private readonly listeners: Array<(what: 'work' | 'locks') => void> = [];
 
-  constructor(private readonly conn: PgConnection) {}
+  constructor(
+    private readonly conn: PgConnection,
+    /** Makes sure the store's listening client listens to a channel. */
+    private readonly listen: (channel: string) => void = () => {},
+  ) {}
 
   private readonly executionListeners: Array<(executionId: string) => void> = [];
 
@@ -37,10 +41,13 @@ export class PgWorkQueue implements WorkQueueRepository {
   }
 
   watch(onChange: (what: 'work' | 'locks') => void): void {
+    this.listen('nrx_work');
+    this.listen('nrx_locks');
     this.listeners.push(onChange);
   }
 
   watchExecutions(onChange: (executionId: string) => void): void {
+    this.listen('nrx_execution');
     this.executionListeners.push(onChange);
   }
 
