@@ -60,9 +60,6 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
     for (const s of opened.splice(0).reverse()) await s.close();
   });
   async function fresh(): Promise<Required<StoreUnderTest>> {
-    // tests run one at a time, each with its own stores: the previous test's are closed now
-    // (each holds connections, and a database server takes only so many at once)
-    for (const s of opened.splice(0).reverse()) await s.close();
     const t = await open();
     opened.push(t.store);
     return {
