@@ -8,6 +8,7 @@ import { loadConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/log.js';
 import { swallowedErrorCounts } from '../src/core/swallowed-errors.js';
 import { makeEvent } from '../src/events/envelope.js';
+import { NrxError } from '../src/core/errors.js';
 import type { ExecutionRecord } from '../src/store/records.js';
 
 const PACKS = path.resolve('test/fixtures/packs');
@@ -222,5 +223,27 @@ describe('appliance: the decisions the API streams', () => {
     const recorded = await a.store.listEnforcements({ triggerInstanceId: next.id });
     assert.equal(recorded[0]?.executionId, rec.id);
     assert.deepEqual(seen, [`demo.vm_request ${next.id} executed`]);
+  });
+});
+
+describe('appliance: an execution whose end the store could not write at once', () => {
+  test('its end is written again until the store takes it: recorded succeeded, its waiters told', { timeout: 20_000 }, async () => {
+    const a = await appliance();
+    const store = a.store as { commit: typeof a.store.commit };
+    const commit = store.commit.bind(a.store);
+    let refused = 0;
+    store.commit = async (ops) => {
+      const ends = ops.some((o) => o.op === 'putExecution' && o.value.action === 'core.echo' && o.value.status === 'succeeded');
+      if (ends && refused < 3) {
+        refused++;
+        throw new NrxError('NRX_ERR_STORE', 'database x: Client has encountered a connection error and is not queryable');
+      }
+      return commit(ops);
+    };
+    const rec = await a.engine.request('core.echo', { message: 'written in the end' });
+    const ended = await a.engine.wait(rec.id);
+    assert.equal(ended.status, 'succeeded');
+    assert.equal(refused, 3, 'three writes of its end refused, the fourth taken');
+    assert.equal((await a.store.getExecution(rec.id))?.status, 'succeeded');
   });
 });

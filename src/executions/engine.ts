@@ -511,7 +511,7 @@ export class ExecutionEngine {
         }
       }
     }
-    await this.store.commit(ops);
+    await this.recordEnd(rec, ops);
     this.live.delete(rec.id);
     const admitted = this.admission.release(rec.id);
     await this.unlockAcrossNodes(rec);
@@ -528,6 +528,33 @@ export class ExecutionEngine {
       return;
     }
     this.afterFinal(live);
+  }
+
+  /**
+   * An execution's end written to the store, tried again while the store fails with an error
+   * that may pass (a database restarting, a locked file): an end not recorded leaves the
+   * execution running in the store, and its workflow waiting, for as long as this process lives
+   * (no other node takes over the work of a node that is alive). Gives up when the engine stops:
+   * the next start recovers it by the recovery rule.
+   */
+  private async recordEnd(rec: ExecutionRecord, ops: WriteOp[]): Promise<void> {
+    let delay = 250;
+    let told = 0;
+    for (;;) {
+      try {
+        await this.store.commit(ops);
+        if (told) this.log.info({ id: rec.id, status: rec.status }, `execution ${rec.id}: its end is recorded now`);
+        return;
+      } catch (e) {
+        if (!describeError(e).retryable || this.closed) throw e;
+        if (Date.now() - told > 30_000) {
+          told = Date.now();
+          this.log.warn({ id: rec.id, err: describeError(e) }, `execution ${rec.id} (${rec.action}) ended as ${rec.status}; recording it failed, trying again`);
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
   }
 
   /** The device locks its workflow no longer holds here are freed for the other nodes. */

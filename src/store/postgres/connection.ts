@@ -176,8 +176,9 @@ export function connectionLost(e: unknown): Error | undefined {
   if (e instanceof NrxError) return connectionLost(e.cause);
   if (!(e instanceof Error)) return undefined;
   const code = (e as { code?: string }).code ?? '';
-  // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection exceptions
-  if (/^(57P0[123]|08)/.test(code) || /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message)) return e;
+  // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection exceptions;
+  // node-postgres's own words for a client whose connection broke ("... is not queryable") carry no code
+  if (/^(57P0[123]|08)/.test(code) || /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message)) return e;
   return undefined;
 }
 
