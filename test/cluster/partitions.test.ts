@@ -14,6 +14,7 @@ import pg from 'pg';
 import { partitionOf } from '../../src/events/partitions.js';
 import { natsGuard, startNatsServer, type NatsServer } from '../lab/nats.js';
 import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js';
+import { partitionOwners } from './partition-owners.js';
 import { startServeNode, type ServeNode } from './serve-node.js';
 import { bearerCall } from '../api/bearer-call.js';
 
@@ -63,16 +64,7 @@ describe('distributed mode: two rules nodes share the events by partition', { sk
     () => coreA.url!,
     () => token,
   );
-  /** partition -> node name, from PostgreSQL's own lock table. */
-  const owners = async (): Promise<Map<number, string>> => {
-    const r = await db.query<{ p: number; name: string }>(
-      `SELECT l.objid::int AS p, replace(a.application_name, 'netreflex ', '') AS name
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1`,
-      [0x4e525802],
-    );
-    return new Map(r.rows.map((row) => [row.p, row.name]));
-  };
+  const owners = (): Promise<Map<number, string>> => partitionOwners(db);
   const shareOf = async (name: string): Promise<number> => [...(await owners()).values()].filter((n) => n === name).length;
   /** (device, peer) of every recorded BGP event, in the order the store recorded them. */
   const recorded = async (): Promise<Array<{ device: string; peer: string }>> =>

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { partitionOf } from '../../src/events/partitions.js';
 import { natsGuard, startNatsServer, type NatsServer } from '../lab/nats.js';
 import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js';
+import { partitionOwners } from './partition-owners.js';
 import { LoopbackCluster } from './loopback-cluster.js';
 
 const skip = postgresGuard() || natsGuard();
@@ -54,16 +55,7 @@ describe('distributed mode: a throttle without a key counts over every rules nod
   let db: pg.Client;
   let cluster: LoopbackCluster;
 
-  /** partition -> rules node name, from PostgreSQL's own lock table. */
-  const owners = async (): Promise<Map<number, string>> => {
-    const r = await db.query<{ p: number; name: string }>(
-      `SELECT l.objid::int AS p, replace(a.application_name, 'netreflex ', '') AS name
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1`,
-      [0x4e525802],
-    );
-    return new Map(r.rows.map((row) => [row.p, row.name]));
-  };
+  const owners = (): Promise<Map<number, string>> => partitionOwners(db);
   const until = async (what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> => {
     const end = Date.now() + ms;
     while (!(await cond())) {

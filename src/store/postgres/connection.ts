@@ -43,30 +43,47 @@ export class PgConnection {
    * transaction (all or nothing), in one round trip.
    */
   async script(sql: string): Promise<void> {
-    this.guard();
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw this.wrap(e, 'connect');
-    }
-    let broken: Error | undefined;
-    const onError = (e: Error): void => void (broken = e);
-    client.on('error', onError);
-    try {
-      await client.query(sql);
-    } catch (e) {
-      // a refused statement rolled the whole text back; the connection is still good unless it was lost
-      broken ??= connectionLost(e);
-      throw this.wrap(e, sql);
-    } finally {
-      client.removeListener('error', onError);
-      client.release(broken);
-    }
+    await this.withClient(async (client, lost) => {
+      try {
+        await client.query(sql);
+      } catch (e) {
+        // a refused statement rolled the whole text back; the connection is still good unless it was lost
+        lost(e);
+        throw this.wrap(e, sql);
+      }
+    });
   }
 
   /** `fn` in one transaction on one client; rolled back when it throws. */
   async tx<T>(fn: (q: (sql: string, args?: unknown[]) => Promise<pg.QueryResult>) => Promise<T>): Promise<T> {
+    return this.withClient(async (client, lost) => {
+      try {
+        await client.query('BEGIN');
+        const out = await fn(async (sql, args = []) => {
+          try {
+            return await client.query(sql, args);
+          } catch (e) {
+            lost(e);
+            throw this.wrap(e, sql);
+          }
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        lost(e);
+        await client.query('ROLLBACK').catch(() => {});
+        throw e instanceof NrxError ? e : this.wrap(e, 'transaction');
+      }
+    });
+  }
+
+  /**
+   * `fn` with a client of the pool, given back afterwards. A checked-out client has no error
+   * listener of the pool's: the server ending the connection while it is out (a restart) would
+   * otherwise crash the process. A client whose connection broke (`lost(e)` saw a lost
+   * connection, or the client reported an error) is thrown away, not handed to the next query.
+   */
+  private async withClient<T>(fn: (client: pg.PoolClient, lost: (e: unknown) => void) => Promise<T>): Promise<T> {
     this.guard();
     let client: pg.PoolClient;
     try {
@@ -74,30 +91,13 @@ export class PgConnection {
     } catch (e) {
       throw this.wrap(e, 'connect');
     }
-    // A checked-out client has no error listener of the pool's: the server ending the
-    // connection between two statements (a restart) would otherwise crash the process.
     let broken: Error | undefined;
     const onError = (e: Error): void => void (broken = e);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      const out = await fn(async (sql, args = []) => {
-        try {
-          return await client.query(sql, args);
-        } catch (e) {
-          broken ??= connectionLost(e);
-          throw this.wrap(e, sql);
-        }
-      });
-      await client.query('COMMIT');
-      return out;
-    } catch (e) {
-      broken ??= connectionLost(e);
-      await client.query('ROLLBACK').catch(() => {});
-      throw e instanceof NrxError ? e : this.wrap(e, 'transaction');
+      return await fn(client, (e) => void (broken ??= connectionLost(e)));
     } finally {
       client.removeListener('error', onError);
-      // a client whose connection broke is thrown away, not handed to the next query
       client.release(broken);
     }
   }
