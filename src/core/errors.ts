@@ -41,6 +41,11 @@ export const ERROR_CATALOGUE = {
     meaning: 'a workflow started more action runs than its limit (NETREFLEX_WORKFLOW_MAX_TASKS, default 10,000): a loop that does not end',
   },
   NRX_ERR_STORE: { status: 500, retryable: true, meaning: 'the state store failed (disk full, locked database, migration)' },
+  NRX_ERR_NOT_OWNER: {
+    status: 409,
+    retryable: false,
+    meaning: 'another node took this execution over (this node was taken for dead): this node stops running it and writes nothing more of it',
+  },
   NRX_ERR_PACK_CONFIG_MISSING: {
     status: 400,
     retryable: false,

@@ -390,7 +390,7 @@ export class ExecutionEngine {
         if (told !== reason) {
           told = reason;
           live.rec.log.push(`waiting: ${reason}`);
-          await this.persist(live.rec);
+          if (!(await this.persist(live.rec))) return;
         }
       }
       await locks.freed(1_000);
@@ -403,8 +403,34 @@ export class ExecutionEngine {
     // a workflow's start is written with its first step (one commit, before any task of it
     // runs): a stop before that leaves it not started, and the next start schedules it again
     if (this.runners.get(live.action.runnerType)?.kind === 'workflow') return this.launch(live, true);
-    await this.persist(live.rec);
-    this.launch(live);
+    // started only while this node still owns it: a node taken for dead does not start it too
+    if (await this.persist(live.rec)) this.launch(live);
+  }
+
+  /**
+   * The write that makes a batch apply only while this node still owns the execution: on a
+   * shared store, a node taken for dead (starved of CPU, cut off from the database for 15 s)
+   * has its work moved to another node, and must neither start, step nor end it any more.
+   */
+  private fence(rec: ExecutionRecord): WriteOp[] {
+    const p = this.placement;
+    return p?.runsExecutions && rec.owner === p.node ? [{ op: 'assertOwner', executionId: rec.id, node: p.node }] : [];
+  }
+
+  /** Another node took the execution over: it is forgotten here, unstarted or with its end unwritten; the new owner carries it on. */
+  private dropTakenOver(live: Live): void {
+    const { rec } = live;
+    this.log.warn(
+      { id: rec.id, node: this.placement?.node },
+      `execution ${rec.id} (${rec.action}) was taken over by another node (this node was taken for dead): nothing more of it is run or written here`,
+    );
+    if (live.timer) clearTimeout(live.timer);
+    this.live.delete(rec.id);
+    for (const next of this.admission.release(rec.id)) {
+      const l = this.live.get(next.executionId);
+      if (l) void this.startAdmitted(l);
+    }
+    this.workflows.forget(rec.id);
   }
 
   /** The side effect: hand the execution to its runner (`unrecorded`: a workflow whose start its first step records). */
@@ -469,6 +495,7 @@ export class ExecutionEngine {
 
   /** The end of an execution could not be written (the store gave up): it stays unfinished there, and the next start recovers it. */
   private unrecorded(rec: ExecutionRecord, error: unknown): void {
+    if (isTakenOver(error)) return; // said when it was dropped
     reportSwallowed({
       where: 'execution_record',
       error,
@@ -511,7 +538,12 @@ export class ExecutionEngine {
         }
       }
     }
-    await this.recordEnd(rec, ops);
+    try {
+      await this.recordEnd(rec, [...this.fence(rec), ...ops]);
+    } catch (e) {
+      if (isTakenOver(e)) this.dropTakenOver(live);
+      throw e;
+    }
     this.live.delete(rec.id);
     const admitted = this.admission.release(rec.id);
     await this.unlockAcrossNodes(rec);
@@ -581,9 +613,18 @@ export class ExecutionEngine {
     for (const w of list) w(rec);
   }
 
-  private async persist(rec: ExecutionRecord): Promise<void> {
-    await this.store.commit([{ op: 'putExecution', value: rec }]);
+  /** Writes the execution as it is now; false when another node took it over (then it is dropped here). */
+  private async persist(rec: ExecutionRecord): Promise<boolean> {
+    try {
+      await this.store.commit([...this.fence(rec), { op: 'putExecution', value: rec }]);
+    } catch (e) {
+      if (!isTakenOver(e)) throw e;
+      const live = this.live.get(rec.id);
+      if (live) this.dropTakenOver(live);
+      return false;
+    }
     this.onUpdate(rec);
+    return true;
   }
 
   /** Cancel an execution: running actions are aborted, workflows cancel their tasks. */
@@ -696,8 +737,7 @@ export class ExecutionEngine {
           later.push(async () => {
             this.admission.hold(this.admissionRequest(live));
             live.rec.log.push('re-run after restart (action is idempotent)');
-            await this.persist(live.rec);
-            this.launch(live);
+            if (await this.persist(live.rec)) this.launch(live);
           });
           counts.rerun++;
           break;
@@ -855,7 +895,17 @@ export class ExecutionEngine {
         return live?.rec ?? rec;
       },
       notify: (rec) => this.onUpdate(rec),
+      fence: (rec) => this.fence(rec),
+      takenOver: (id) => {
+        const live = this.live.get(id);
+        if (live) this.dropTakenOver(live);
+      },
       ...(this.templateNames ? { templateNames: (through: KvReadThrough) => this.templateNames!({ through }) } : {}),
     };
   }
+}
+
+/** The store refused a write because another node owns the execution now. */
+function isTakenOver(e: unknown): boolean {
+  return e instanceof NrxError && e.code === 'NRX_ERR_NOT_OWNER';
 }

@@ -218,6 +218,10 @@ export class SqliteStore implements Store {
       case 'addControlRequest':
         this.stmt('INSERT INTO control_requests (execution_id, op, created_at) VALUES (?, ?, ?)').run(w.executionId, w.control, new Date().toISOString());
         return;
+      case 'assertOwner':
+        if (!this.stmt('SELECT 1 FROM executions WHERE id = ? AND owner = ?').get(w.executionId, w.node))
+          throw new NrxError('NRX_ERR_NOT_OWNER', `execution ${w.executionId} is no longer run by ${w.node}: another node took it over (batch not applied)`);
+        return;
       case 'deleteControlRequest':
         this.stmt('DELETE FROM control_requests WHERE id = ?').run(w.id);
         return;

@@ -30,7 +30,9 @@ export type WriteOp =
   | { op: 'kvDelete'; scope: string; key: string }
   // control: what is asked (pause, resume, cancel); `op` already names the write
   | { op: 'addControlRequest'; executionId: string; control: ControlRequestRecord['op'] }
-  | { op: 'deleteControlRequest'; id: number };
+  | { op: 'deleteControlRequest'; id: number }
+  /** The batch is applied only while `node` owns the execution (distributed mode: a node taken for dead must not go on). */
+  | { op: 'assertOwner'; executionId: string; node: string };
 
 export interface ExecutionFilter {
   status?: ExecutionStatus[];

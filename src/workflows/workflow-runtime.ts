@@ -45,6 +45,10 @@ export interface WorkflowHost {
   templateNames?(through: KvReadThrough): HostNames;
   /** The runaway guard: action runs one workflow may start (default: the conductor's, 10,000). */
   maxTaskExecutions?: number;
+  /** Writes that make a step apply only while this node still owns the workflow (a shared store). */
+  fence?(rec: ExecutionRecord): WriteOp[];
+  /** Another node took the workflow over: the host forgets it too. */
+  takenOver?(workflowId: string): void;
 }
 
 interface Wait {
@@ -195,8 +199,12 @@ export class WorkflowRuntime {
     wf.queue = wf.queue
       .then(() => this.feed(wf, event, taskUpdate))
       .catch((e) => {
+        if (isTakenOver(e)) return this.dropTakenOver(wf);
         this.log.error({ workflow: wf.rec.id, err: describeError(e) }, 'workflow step failed');
-        return this.fail(wf, e);
+        return this.fail(wf, e).catch((failed: unknown) => {
+          if (isTakenOver(failed)) return this.dropTakenOver(wf);
+          this.log.error({ workflow: wf.rec.id, err: describeError(failed) }, 'workflow failure not recorded');
+        });
       });
   }
 
@@ -225,7 +233,8 @@ export class WorkflowRuntime {
     wf.state = step.state;
     const now = this.host.now();
     const nowIso = new Date(now).toISOString();
-    const ops: WriteOp[] = [...extra];
+    // the step is written only while this node still owns the workflow
+    const ops: WriteOp[] = [...(this.host.fence?.(wf.rec) ?? []), ...extra];
     const after: Array<() => void> = [];
     let final: CompleteCommand | null = null;
     for (const cmd of step.commands) {
@@ -318,6 +327,21 @@ export class WorkflowRuntime {
     t.status = status;
     t.result = result;
     t.endedAt = new Date(this.host.now()).toISOString();
+  }
+
+  /** Another node runs the workflow now (this one was taken for dead): it is forgotten here, its waits disarmed, nothing more written. */
+  private dropTakenOver(wf: LiveWorkflow): void {
+    this.forget(wf.rec.id);
+    this.host.takenOver?.(wf.rec.id);
+  }
+
+  /** The workflow is no longer conducted here. */
+  forget(workflowId: string): void {
+    const wf = this.live.get(workflowId);
+    if (!wf) return;
+    wf.done = true;
+    for (const w of wf.waits.values()) this.disarm(w);
+    this.live.delete(workflowId);
   }
 
   private async complete(wf: LiveWorkflow, final: CompleteCommand): Promise<void> {
@@ -520,4 +544,8 @@ export class WorkflowRuntime {
     this.closed = true;
     for (const wf of this.live.values()) for (const w of wf.waits.values()) this.disarm(w);
   }
+}
+
+function isTakenOver(e: unknown): boolean {
+  return e instanceof NrxError && e.code === 'NRX_ERR_NOT_OWNER';
 }

@@ -19,6 +19,37 @@ const NOW = new Date('2030-01-01T00:00:10.000Z');
 
 export function workQueueContract(backend: string, fresh: () => Promise<Fresh>): void {
   describe(`${backend} store: work queue of worker nodes`, () => {
+    test('a batch with assertOwner is applied only while that node owns the execution; otherwise NRX_ERR_NOT_OWNER and nothing of it', async () => {
+      const { store } = await fresh();
+      await store.commit([{ op: 'putExecution', value: waiting('f1', { owner: 'worker-a' }) }]);
+      await store.commit([
+        { op: 'assertOwner', executionId: 'f1', node: 'worker-a' },
+        { op: 'putExecution', value: waiting('f1', { owner: 'worker-a', status: 'running' }) },
+      ]);
+      assert.equal((await store.getExecution('f1'))!.status, 'running');
+      // taken over: the old owner's next write is refused whole
+      assert.equal(await store.workQueue.takeOver('worker-a', heartbeat('worker-a'), 'worker-b', NOW), 1);
+      await assert.rejects(
+        store.commit([
+          { op: 'assertOwner', executionId: 'f1', node: 'worker-a' },
+          { op: 'putExecution', value: waiting('f1', { owner: 'worker-a', status: 'succeeded' }) },
+          { op: 'putExecution', value: waiting('f2-new', { owner: 'worker-a' }) },
+        ]),
+        (e: unknown) => (e as { code?: string }).code === 'NRX_ERR_NOT_OWNER' && /f1/.test((e as Error).message),
+      );
+      const f1 = (await store.getExecution('f1'))!;
+      assert.deepEqual([f1.owner, f1.status], ['worker-b', 'running']);
+      assert.equal(await store.getExecution('f2-new'), null);
+      // a batch of another write in the same turn is not refused with it
+      const [refused, kept] = await Promise.allSettled([
+        store.commit([{ op: 'assertOwner', executionId: 'f1', node: 'worker-a' }]),
+        store.commit([{ op: 'putExecution', value: waiting('f3') }]),
+      ]);
+      assert.equal(refused.status, 'rejected');
+      assert.equal(kept.status, 'fulfilled');
+      assert.ok(await store.getExecution('f3'));
+    });
+
     test('root executions waiting for a worker are claimed oldest first, each by one of two handles claiming at once', async () => {
       const { store, openAnother } = await fresh();
       const other = await openAnother();

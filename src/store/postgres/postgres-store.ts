@@ -243,7 +243,7 @@ export class PostgresStore implements Store {
         `database ${this.location}: write ${i + 1} of ${n} (${String((w as { op?: unknown }).op)}) failed, batch not applied: ${(e as Error).message}`,
       );
     }
-    if (st.unchanged && changed === 0) throw new NrxError('NRX_ERR_STORE', st.unchanged);
+    if (st.unchanged && changed === 0) throw new NrxError(st.unchangedCode ?? 'NRX_ERR_STORE', st.unchanged);
   }
 
   private async select<R>(table: string, where: string[], args: unknown[], limit: number | undefined, map: (r: any) => R): Promise<R[]> {

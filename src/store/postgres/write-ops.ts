@@ -17,6 +17,8 @@ export interface WriteStatement {
   sql: string;
   args: unknown[];
   unchanged?: string;
+  /** The error code of that failure (default NRX_ERR_STORE). */
+  unchangedCode?: 'NRX_ERR_STORE' | 'NRX_ERR_NOT_OWNER';
 }
 
 /** INSERT ... ON CONFLICT DO UPDATE with $n parameters, from the tables' column lists (shared with SQLite). */
@@ -74,6 +76,14 @@ export function writeStatement(w: WriteOp, location: string): WriteStatement {
       return {
         sql: 'INSERT INTO control_requests (execution_id, op, created_at) VALUES ($1, $2, $3)',
         args: [w.executionId, w.control, new Date().toISOString()],
+      };
+    case 'assertOwner':
+      // a row lock as well: a takeover moving the execution waits for this batch, or this batch for it
+      return {
+        sql: 'UPDATE executions SET owner = owner WHERE id = $1 AND owner = $2',
+        args: [w.executionId, w.node],
+        unchanged: `execution ${w.executionId} is no longer run by ${w.node}: another node took it over (batch not applied)`,
+        unchangedCode: 'NRX_ERR_NOT_OWNER',
       };
     case 'deleteControlRequest':
       return { sql: 'DELETE FROM control_requests WHERE id = $1', args: [w.id] };
