@@ -9,12 +9,9 @@ import { after, test } from 'node:test';
 import { Appliance } from '../../src/appliance.js';
 import { ClusterMembership, heartbeatKeyOf, NODE_DEAD_AFTER_MS } from '../../src/appliance/cluster-membership.js';
 import { WorkClaims } from '../../src/appliance/work-claims.js';
-import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
-import { SecretCipher } from '../../src/datastore/cipher.js';
-import { placementOnSharedStore } from '../../src/executions/ownership.js';
 import type { KeyValueRepository } from '../../src/store/repositories/key-values.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { sharedStoreNode } from '../executions/shared-store-node.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'nrx-gap-'));
 const open: Appliance[] = [];
@@ -26,16 +23,8 @@ after(async () => {
 });
 
 async function node(dataDir: string, name: string, runsExecutions: boolean): Promise<Appliance> {
-  const store = openSqliteStore(dataDir);
-  const a = new Appliance({
-    config: loadConfig({ dataDir, packsPaths: [] }, {}),
-    log: silentLogger,
-    store,
-    rules: false,
-    placement: placementOnSharedStore({ node: name, runsExecutions, sealer: SecretCipher.loadOrCreate(dataDir), workQueue: store.workQueue }),
-  });
+  const a = await sharedStoreNode(dataDir, [], name, runsExecutions);
   open.push(a);
-  await a.start();
   return a;
 }
 

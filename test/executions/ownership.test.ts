@@ -10,12 +10,9 @@ import { after, test } from 'node:test';
 import { Appliance } from '../../src/appliance.js';
 import { WorkClaims } from '../../src/appliance/work-claims.js';
 import { heartbeatKeyOf } from '../../src/appliance/cluster-membership.js';
-import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
-import { SecretCipher } from '../../src/datastore/cipher.js';
-import { placementOnSharedStore } from '../../src/executions/ownership.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { ExecutionRecord } from '../../src/store/records.js';
+import { sharedStoreNode } from './shared-store-node.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'nrx-own-'));
 const dataDir = path.join(root, 'data');
@@ -60,20 +57,9 @@ export async function run(p) {
 );
 
 async function node(name: string, runsExecutions: boolean): Promise<Appliance> {
-  const store = openSqliteStore(dataDir);
-  const a = new Appliance({
-    config: loadConfig({ dataDir, packsPaths: [packs] }, {}),
-    log: silentLogger,
-    store,
-    rules: false,
-    placement: placementOnSharedStore({ node: name, runsExecutions, sealer: SecretCipher.loadOrCreate(dataDir), workQueue: store.workQueue }),
-  });
+  const a = await sharedStoreNode(dataDir, [packs], name, runsExecutions);
   open.push(a);
-  assert.deepEqual(
-    a.content.errors.map((e) => e.message),
-    [],
-  );
-  await a.start();
+  const store = a.store;
   if (runsExecutions) {
     const c = new WorkClaims({
       workQueue: store.workQueue,
