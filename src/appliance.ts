@@ -14,6 +14,7 @@ import { InventoryDevices } from '../drivers/access/device-resolver.js';
 import { SessionPool } from '../drivers/access/session-pool.js';
 import { describeUnrunnable, unrunnableActions, type UnrunnableAction } from './packs/runner-support.js';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RetryRule } from './executions/retry.js';
 import { loadPacks, type LoadedContent } from './packs/pack-loader.js';
 import { RuleEnforcer, type Decision } from './rules/enforcer.js';
@@ -30,6 +31,7 @@ import { TIMER_TRIGGERS } from './sensors/timer/schedule.js';
 import { openApplianceStore } from './store/open-store.js';
 import { InboxPoller } from './appliance/inbox.js';
 import { EventIntake, type IntakeLimits, type IntakeSettle } from './appliance/event-intake.js';
+import { DECISION_DELIVERIES, pauseBeforeRetry } from './appliance/store-retry.js';
 import { LagIndex } from './inventory/lag-index.js';
 import { HoldDownTimers } from './rules/hold-down-timers.js';
 import { RuleStateFile, type RuleStateKeeper, type RuleStateStorage } from './rules/rule-state-file.js';
@@ -175,6 +177,12 @@ export class Appliance {
   /** Timers are armed here (always, unless several nodes share the store and another leads). */
   private timersActive = false;
   private started = false;
+  /** Set by stop(): a failed decision write is no longer tried again after a pause. */
+  private stopping = false;
+  /** Cuts short the pauses of decision writes being tried again, once stopping. */
+  private readonly stopPauses = new AbortController();
+  /** Batches of decisions being written again after a failure: stop() waits for them. */
+  private readonly rewriting = new Set<Promise<void>>();
 
   constructor(
     private readonly opts: ApplianceOptions,
@@ -301,7 +309,7 @@ export class Appliance {
     const rules = this.opts.rules !== false;
     if (rules) {
       await this.ruleState.restore();
-      await this.bus.subscribe('rules', (d) => this.onDelivery(d));
+      await this.bus.subscribe('rules', (d) => this.onDelivery(d), { maxAttempts: DECISION_DELIVERIES });
     }
     // on a shared store each worker resumes its own work and that of dead nodes (WorkClaims)
     const recovered = this.opts.placement ? { resumed: 0, rerun: 0, abandoned: 0 } : await this.engine.recover();
@@ -416,7 +424,11 @@ export class Appliance {
     }
     if (decisions.some(startsExecution)) {
       const done = this.processEvent(event, decisions);
-      if (!this.handsOffToWorkers() || this.handingOff.size >= HAND_OFF_IN_FLIGHT) return done.then(() => d.ack());
+      if (!this.handsOffToWorkers() || this.handingOff.size >= HAND_OFF_IN_FLIGHT)
+        return done.then(
+          () => d.ack(),
+          (e: unknown) => this.decideAgainLater(d, e),
+        );
       // A rules node of a cluster records the execution for the workers and starts nothing here:
       // the next events are decided meanwhile (decisions are made above, in order), and the
       // records of several events share one store transaction. The bus message is acked once
@@ -440,28 +452,55 @@ export class Appliance {
     return this.opts.onEventDecided !== undefined && this.opts.placement !== undefined && !this.opts.placement.runsExecutions;
   }
 
+  /**
+   * An event whose decisions could not be written: delivered again after a pause while the
+   * store's error may pass (a locked database, a lost connection), so that a short outage
+   * loses no decision; otherwise (or after the last pause) handed to the bus's dead letters, and
+   * the event, still pending in the store, is decided again at the next start.
+   */
+  private decideAgainLater(d: Delivery, error: unknown): void {
+    const pause = pauseBeforeRetry(error, d.attempt, this.stopping);
+    if (pause === null) throw error;
+    if (d.attempt === 1)
+      this.log.warn({ event: d.event.id, err: describeError(error) }, `rule decisions of event ${d.event.id} not recorded; trying again in ${pause} ms`);
+    d.nack(pause);
+  }
+
   private writeDecided(): void {
     this.decidedFlush = null;
     const { ops, ids } = this.decided;
     this.decided = { ops: [], ids: [] };
-    const done = (ok: boolean): void => {
+    const rewrite = this.commitDecided([...ops, ...this.ruleState.takeWrites()], (ok) => {
       // the stream announces decisions once they are recorded, never one a failed write lost
       if (ok) this.announce(ops);
       for (const id of ids) this.settled(id, ok);
-    };
-    // Not written (store failure): the events stay pending and are handed out again at the next start.
-    this.store.commit([...ops, ...this.ruleState.takeWrites()]).then(
-      () => done(true),
-      (error: unknown) => {
-        done(false);
-        reportSwallowed({
-          where: 'event_status',
-          error,
-          log: this.log,
-          msg: 'rule decisions of handled events not recorded; they are handled again at the next start',
-        });
-      },
-    );
+    }).finally(() => this.rewriting.delete(rewrite));
+    this.rewriting.add(rewrite);
+  }
+
+  /** Decisions of handled events, written; tried again after a pause while the error may pass. */
+  private async commitDecided(ops: WriteOp[], done: (ok: boolean) => void): Promise<void> {
+    for (let failures = 1; ; failures++) {
+      try {
+        await this.store.commit(ops);
+        if (failures > 1) this.log.info({ events: ops.length }, 'rule decisions of handled events recorded now');
+        return done(true);
+      } catch (error) {
+        const pause = pauseBeforeRetry(error, failures, this.stopping);
+        if (pause === null) {
+          done(false);
+          // Not written: the events stay pending and are handed out again at the next start.
+          return reportSwallowed({
+            where: 'event_status',
+            error,
+            log: this.log,
+            msg: 'rule decisions of handled events not recorded; they are handled again at the next start',
+          });
+        }
+        if (failures === 1) this.log.warn({ err: describeError(error) }, `rule decisions of handled events not recorded; trying again in ${pause} ms`);
+        await sleep(pause, undefined, { signal: this.stopPauses.signal }).catch(() => {});
+      }
+    }
   }
 
   /** An event whose decisions start an execution: its executions, decisions and 'processed' mark in one commit, then the executions start. */
@@ -605,6 +644,8 @@ export class Appliance {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopPauses.abort();
     await this.opts.timerLeadership?.close();
     await this.timerSensor.stop();
     await this.intake.close();
@@ -618,6 +659,7 @@ export class Appliance {
       clearImmediate(this.decidedFlush);
       this.writeDecided();
     }
+    await Promise.all([...this.rewriting]);
     await this.ruleState.flush().catch(() => {});
     await this.engine.close();
     // Device sessions kept for reuse close once no execution can need them.

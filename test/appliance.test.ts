@@ -247,3 +247,96 @@ describe('appliance: an execution whose end the store could not write at once', 
     assert.equal((await a.store.getExecution(rec.id))?.status, 'succeeded');
   });
 });
+
+describe('appliance: a decision whose write fails for a moment (locked database, lost connection)', () => {
+  /** The appliance's store, refusing the first `times` commits that `matches` with `error`. */
+  function refuseWith(
+    a: Appliance,
+    error: Error,
+    times: number,
+    matches: (ops: Parameters<Appliance['store']['commit']>[0]) => boolean,
+    onRefuse: () => void,
+  ): void {
+    const store = a.store as { commit: typeof a.store.commit };
+    const commit = store.commit.bind(a.store);
+    let n = 0;
+    store.commit = async (ops) => {
+      if (n < times && matches(ops)) {
+        n++;
+        onRefuse();
+        throw error;
+      }
+      return commit(ops);
+    };
+  }
+  /** Refusing with an error that may pass for `ms` (a database locked by another process that long). */
+  function refuseFor(a: Appliance, ms: number, matches: (ops: Parameters<Appliance['store']['commit']>[0]) => boolean): { refused: number } {
+    const seen = { refused: 0 };
+    const until = Date.now() + ms;
+    const store = a.store as { commit: typeof a.store.commit };
+    const commit = store.commit.bind(a.store);
+    store.commit = async (ops) => {
+      if (Date.now() < until && matches(ops)) {
+        seen.refused++;
+        throw new NrxError('NRX_ERR_STORE', 'database x: commit failed: database is locked');
+      }
+      return commit(ops);
+    };
+    return seen;
+  }
+
+  test('an event that starts an execution is decided again after a pause: one execution, its decision recorded', { timeout: 20_000 }, async () => {
+    const a = await appliance();
+    const seen = refuseFor(a, 2_000, (ops) => ops.some((o) => o.op === 'putEnforcement'));
+    const ev = makeEvent('core.event', { kind: 'vm_request', name: 'web01' }, { source: 'test' });
+    await a.emit(ev);
+    const rec = await executionOf(a, 'cloud.vm_provision', 15_000);
+    assert.equal(rec.status, 'succeeded');
+    assert.ok(seen.refused >= 2, `the write was refused ${seen.refused} times before it was taken`);
+    const enforcements = await a.store.listEnforcements({ triggerInstanceId: ev.id });
+    assert.deepEqual(
+      enforcements.map((e) => `${e.ruleRef} ${e.outcome} ${e.executionId}`),
+      [`demo.vm_request executed ${rec.id}`],
+    );
+    assert.equal((await a.store.listExecutions({ action: 'cloud.vm_provision' })).length, 1, 'one execution for the event');
+    assert.equal((await a.store.getTriggerInstance(ev.id))?.status, 'processed');
+  });
+
+  test('an event no rule acts on is marked processed once the store takes the write', { timeout: 20_000 }, async () => {
+    const a = await appliance();
+    const ev = makeEvent('core.event', { kind: 'nothing_matches_this' }, { source: 'test' });
+    const seen = refuseFor(a, 2_000, (ops) => ops.some((o) => o.op === 'setTriggerInstanceStatus' && o.id === ev.id));
+    await a.emit(ev);
+    const deadline = Date.now() + 10_000;
+    while ((await a.store.getTriggerInstance(ev.id))?.status !== 'processed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(seen.refused >= 2, `the write was refused ${seen.refused} times before it was taken`);
+    assert.equal((await a.store.getTriggerInstance(ev.id))?.status, 'processed');
+  });
+
+  test('an error that will not pass is not tried again after a pause: the event stays pending for the next start', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
+    dirs.push(dataDir);
+    const warned: string[] = [];
+    const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (_f: unknown, msg: string) => void warned.push(msg) });
+    const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log, inboxPollMs: 50 });
+    open.push(a);
+    await a.start();
+    const ev = makeEvent('core.event', { kind: 'nothing_matches_this' }, { source: 'test' });
+    let refused = 0;
+    refuseWith(
+      a,
+      new NrxError('NRX_ERR_PARAM_INVALID', 'not a store failure'),
+      99,
+      (ops) => ops.some((o) => o.op === 'setTriggerInstanceStatus' && o.id === ev.id),
+      () => refused++,
+    );
+    await a.emit(ev);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.ok(refused >= 1, 'the write was tried');
+    assert.deepEqual(
+      warned.filter((m) => /trying again/.test(m)),
+      [],
+    );
+    assert.equal((await a.store.getTriggerInstance(ev.id))?.status, 'pending');
+  });
+});
