@@ -41,6 +41,6 @@ export interface EngineOptions {
   templateNames?: (opts?: { through?: KvReadThrough }) => HostNames;
   /** Action runs one workflow may start (the runaway guard); default NETREFLEX_WORKFLOW_MAX_TASKS, else 10,000. */
   maxWorkflowTasks?: number;
-  /** Several nodes share the store: which node runs what, sealed secret parameters, device locks across nodes. None: this process alone. */
+  /** Several nodes share the store: which node runs what, sealed secret parameters, device locks and concurrency slots across nodes. None: this process alone. */
   placement?: ExecutionPlacement;
 }

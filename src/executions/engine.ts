@@ -23,7 +23,8 @@ import type { ExecutionPlacement } from './ownership.js';
 import type { EngineOptions, ExecutionContextInput, RunnerLookup } from './engine-options.js';
 import type { Live } from './live.js';
 import { fenceOf, isTakenOver } from './taken-over.js';
-import { lockAcrossNodes, unlockAcrossNodes } from './locks-across-nodes.js';
+import { lockAcrossNodes, unlockAcrossNodes, type LockWaitSide } from './locks-across-nodes.js';
+import { takeSlotsAcrossNodes, type SlotWaitSide } from './slots-across-nodes.js';
 import { runOnRunner } from './action-run.js';
 import { recordEnd } from './record-end.js';
 import { parametersToRun } from './sealed-parameters.js';
@@ -219,10 +220,10 @@ export class ExecutionEngine {
       start = () => this.armDelay(live, opts.notBefore!);
     } else {
       const verdict = this.admission.tryAdmit(this.admissionRequest(live));
-      if (verdict.kind === 'admit' && lockKeys.length && this.placement?.deviceLocks) {
-        // admitted here; the same devices may be locked by a workflow on another node
+      if (verdict.kind === 'admit' && this.sharesAcrossNodes(live)) {
+        // admitted here; the same devices may be locked, or the policy's slots taken, on another node
         rec.status = 'delayed';
-        start = () => void this.lockAcrossNodes(live);
+        start = () => void this.startAdmitted(live);
       } else if (verdict.kind === 'admit') {
         rec.status = kind === 'inquiry' ? 'pending' : 'running';
         rec.startedAt = nowIso;
@@ -274,21 +275,42 @@ export class ExecutionEngine {
     await this.startAdmitted(live);
   }
 
-  /** Admitted here: lock its devices across nodes first when several nodes share the store. */
-  private async startAdmitted(live: Live): Promise<void> {
-    if ((live.rec.context.locks ?? []).length && this.placement?.deviceLocks) return this.lockAcrossNodes(live);
-    return this.markStarted(live);
+  /** Whether starting it takes device locks or concurrency slots in the shared store (several nodes, and it has locks or a policy). */
+  private sharesAcrossNodes(live: Live): boolean {
+    return (
+      ((live.rec.context.locks ?? []).length > 0 && this.placement?.deviceLocks !== undefined) ||
+      (this.placement?.concurrencySlots !== undefined && this.admission.hasPolicies(live.rec.action))
+    );
   }
 
-  /** Take the execution's device locks in the shared store, waiting while another node's workflow holds one. */
-  private lockAcrossNodes(live: Live): Promise<void> {
-    return lockAcrossNodes(this.placement!.deviceLocks!, live, {
+  /** Admitted here: lock its devices, then take its policies' slots, across nodes first when several nodes share the store. */
+  private async startAdmitted(live: Live): Promise<void> {
+    if ((live.rec.context.locks ?? []).length && this.placement?.deviceLocks) return this.lockAcrossNodes(live);
+    return this.slotsAcrossNodes(live);
+  }
+
+  /** Take the execution's concurrency slots in the shared store, over every worker node (none: started at once). */
+  private slotsAcrossNodes(live: Live): Promise<void> {
+    const slots = this.placement?.concurrencySlots;
+    const wanted = slots ? this.admission.slotsFor(this.admissionRequest(live)) : [];
+    if (!slots || !wanted.length) return this.markStarted(live);
+    return takeSlotsAcrossNodes(slots, wanted, live, this.waitSide());
+  }
+
+  /** What waiting for device locks or concurrency slots of other nodes needs. */
+  private waitSide(): LockWaitSide & SlotWaitSide {
+    return {
       log: this.log,
       stillWaiting: (l) => !this.closed && l.rec.status === 'delayed' && this.live.get(l.rec.id) === l,
       persist: (rec) => this.persist(rec),
       proceed: (l) => this.markStarted(l),
       finish: (...a) => this.finish(...a),
-    });
+    };
+  }
+
+  /** Take the execution's device locks in the shared store, waiting while another node's workflow holds one. */
+  private lockAcrossNodes(live: Live): Promise<void> {
+    return lockAcrossNodes(this.placement!.deviceLocks!, live, { ...this.waitSide(), proceed: (l) => this.slotsAcrossNodes(l) });
   }
 
   private async markStarted(live: Live): Promise<void> {
@@ -401,6 +423,7 @@ export class ExecutionEngine {
     this.live.delete(rec.id);
     const admitted = this.admission.release(rec.id);
     await this.unlockAcrossNodes(rec);
+    await this.freeSlotsAcrossNodes(rec);
     for (const next of admitted) {
       const l = this.live.get(next.executionId);
       if (l) void this.startAdmitted(l);
@@ -420,6 +443,13 @@ export class ExecutionEngine {
   private async unlockAcrossNodes(rec: ExecutionRecord): Promise<void> {
     const locks = this.placement?.deviceLocks;
     if (locks) await unlockAcrossNodes(locks, rec, (k) => this.admission.lockHolder(k) === rec.rootId, this.log);
+  }
+
+  /** The concurrency slots it held are freed for the other nodes (an ended execution's count for nothing already; this wakes their waiters). */
+  private async freeSlotsAcrossNodes(rec: ExecutionRecord): Promise<void> {
+    const slots = this.placement?.concurrencySlots;
+    if (slots && this.admission.hasPolicies(rec.action))
+      await slots.free(rec.id).catch((e: unknown) => this.log.warn({ id: rec.id, err: describeError(e) }, 'concurrency slots across nodes not freed'));
   }
 
   private afterFinal(live: Live): void {
