@@ -140,7 +140,8 @@ describe('distributed mode: concurrency policies count over every worker node', 
 
   test('threshold 1, policy cancel: of six requested at once over three workers, one runs and five are canceled with NRX_ERR_CONCURRENCY', async () => {
     const marker = path.join(marks, 'cancel.log');
-    const done = await requestAtOnce('conctest.hold_cancel', marker, 6, 4);
+    // long enough that all six are claimed while the first still runs, on a loaded machine too
+    const done = await requestAtOnce('conctest.hold_cancel', marker, 6, 8);
     const ran = done.filter((e) => e.status === 'succeeded');
     const canceled = done.filter((e) => e.status === 'canceled');
     assert.equal(ran.length, 1, JSON.stringify(done.map((e) => [e.owner, e.status, e.error])));
