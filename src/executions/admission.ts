@@ -45,13 +45,23 @@ export class Admission {
     }
   }
 
-  private slotKeys(req: AdmissionRequest): Array<{ key: string; rule: ConcurrencyRule }> {
+  private slotKeys(req: Pick<AdmissionRequest, 'actionRef' | 'params'>): Array<{ key: string; rule: ConcurrencyRule }> {
     const out: Array<{ key: string; rule: ConcurrencyRule }> = [];
     for (const rule of this.rules.get(req.actionRef) ?? []) {
       const attrs = rule.attributes.map((a) => `${a}=${JSON.stringify(req.params[a] ?? null)}`).join(',');
       out.push({ key: `${rule.actionRef}|${rule.threshold}|${attrs}`, rule });
     }
     return out;
+  }
+
+  /** The concurrency slots an execution takes (one per policy of its action), with each policy's threshold and what it does over it. */
+  slotsFor(req: Pick<AdmissionRequest, 'actionRef' | 'params'>): Array<{ key: string; threshold: number; onLimit: ConcurrencyRule['onLimit'] }> {
+    return this.slotKeys(req).map(({ key, rule }) => ({ key, threshold: rule.threshold, onLimit: rule.onLimit }));
+  }
+
+  /** Whether executions of the action take concurrency slots at all. */
+  hasPolicies(actionRef: string): boolean {
+    return this.rules.has(actionRef);
   }
 
   /** Decide now, synchronously; admitted requests hold their slots and locks at once. */

@@ -8,11 +8,10 @@ import type { EventEnvelope } from '../events/envelope.js';
 import type { ExecutionRecord, ExecutionStatus } from '../store/records.js';
 import { TERMINAL_STATUSES } from '../store/records.js';
 import type { Store, WriteOp } from '../store/store.js';
-import type { KvReadThrough } from '../core/template-datastore.js';
 import type { HostNames } from '../workflows/conductor.js';
 import { WorkflowRuntime, type WorkflowHost } from '../workflows/workflow-runtime.js';
-import type { ActionSpec, AnyRunner, Runner } from './action.js';
-import { Admission, type AdmissionRequest, type ConcurrencyRule } from './admission.js';
+import type { ActionSpec } from './action.js';
+import { Admission, type AdmissionRequest } from './admission.js';
 import { canTransition } from './lifecycle.js';
 import { maskSecretsIn, maskSecretText, rememberSecret } from '../core/secret-values.js';
 import { redactSecrets, resolveParameters, secretValues } from './params.js';
@@ -21,56 +20,19 @@ import { nextRetry, type RetryRule } from './retry.js';
 import { kindOf, missingRunnerReason, type RunnerKind } from './runners/registry.js';
 import type { OwnedExecution } from '../store/repositories/work-queue.js';
 import type { ExecutionPlacement } from './ownership.js';
+import type { EngineOptions, ExecutionContextInput, RunnerLookup } from './engine-options.js';
+import type { Live } from './live.js';
+import { fenceOf, isTakenOver } from './taken-over.js';
+import { lockAcrossNodes, unlockAcrossNodes, type LockWaitSide } from './locks-across-nodes.js';
+import { takeSlotsAcrossNodes, type SlotWaitSide } from './slots-across-nodes.js';
+import { runOnRunner } from './action-run.js';
+import { recordEnd } from './record-end.js';
+import { parametersToRun } from './sealed-parameters.js';
+import { workflowHost } from './workflow-host.js';
+import { controlElsewhere } from './remote-control.js';
+import { lockKeysFor, newExecutionRecord } from './execution-record.js';
 
-/** The appliance's runners by runner_type: action runners run, workflow runners are conducted, inquiries wait. */
-export interface RunnerLookup {
-  get(runnerType: string): AnyRunner | undefined;
-}
-
-export interface ExecutionContextInput {
-  ruleRef?: string;
-  triggerInstanceId?: string;
-  traceId?: string;
-  user?: string;
-  rerunOf?: string;
-  /** The caller may choose commands (admin, the shell grant on the action's pack, or the local CLI). */
-  shellGranted?: boolean;
-}
-
-export interface EngineOptions {
-  store: Store;
-  actions: Map<string, ActionSpec>;
-  runners: RunnerLookup;
-  concurrency?: ConcurrencyRule[];
-  retries?: RetryRule[];
-  log?: Logger;
-  now?: () => number;
-  /** Called after every persisted status change (API stream, CLI tail). */
-  onUpdate?: (rec: ExecutionRecord) => void;
-  /**
-   * Names templates may use besides their data: the datastore's `st2kv`, for templated parameter
-   * defaults and for workflows. A workflow passes `through`, so each key's first read is recorded
-   * with its state. None: templates see no datastore.
-   */
-  templateNames?: (opts?: { through?: KvReadThrough }) => HostNames;
-  /** Action runs one workflow may start (the runaway guard); default NETREFLEX_WORKFLOW_MAX_TASKS, else 10,000. */
-  maxWorkflowTasks?: number;
-  /** Several nodes share the store: which node runs what, sealed secret parameters, device locks across nodes. None: this process alone. */
-  placement?: ExecutionPlacement;
-}
-
-const MAX_LOG_LINES = 2000;
-
-interface Live {
-  rec: ExecutionRecord;
-  action: ActionSpec;
-  /** Unredacted parameters: held in memory only. */
-  params: Record<string, unknown>;
-  abort?: AbortController;
-  timer?: NodeJS.Timeout;
-  timeoutMs: number | null;
-  endReason?: 'canceled' | 'timeout';
-}
+export type { EngineOptions, ExecutionContextInput, RunnerLookup } from './engine-options.js';
 
 /**
  * The scheduler: turns requests into executions, admits them through concurrency and
@@ -186,31 +148,14 @@ export class ExecutionEngine {
     }
   }
 
-  /**
-   * A control for an execution this process does not run, on a shared store: one that waits for
-   * a worker is taken here and canceled at once; one another node runs gets a control request,
-   * which its owner carries out (null: nothing to do here, the caller answers as for one process).
-   */
+  /** A control for an execution another node runs or none yet took (see controlElsewhere); null: handled as for one process. */
   private async controlElsewhere(executionId: string, op: 'cancel' | 'pause' | 'resume'): Promise<ExecutionRecord | null> {
     if (!this.placement || this.live.has(executionId)) return null;
-    const rec = await this.store.getExecution(executionId);
-    if (!rec || TERMINAL_STATUSES.has(rec.status)) return null;
-    if (op === 'cancel' && !rec.owner) {
-      const claimed = await this.store.workQueue.claimOne(this.placement.node, executionId);
-      if (claimed) {
-        const r = claimed.record;
-        r.owner = this.placement.node;
-        const live: Live = { rec: r, action: this.actions.get(r.action)!, params: {}, timeoutMs: null };
-        this.live.set(r.id, live);
-        await this.finish(live, 'canceled', null, { code: 'NRX_ERR_CANCELED', message: `execution ${r.id} was canceled before a worker took it` });
-        return r;
-      }
-      // a worker took it meanwhile: ask that worker
-    }
-    const now = (await this.store.getExecution(executionId)) ?? rec;
-    if (!now.owner || now.owner === this.placement.node || TERMINAL_STATUSES.has(now.status)) return null;
-    await this.store.commit([{ op: 'addControlRequest', executionId, control: op }]);
-    return now;
+    return controlElsewhere(this.store, this.placement, executionId, op, async (r) => {
+      const live: Live = { rec: r, action: this.actions.get(r.action)!, params: {}, timeoutMs: null };
+      this.live.set(r.id, live);
+      await this.finish(live, 'canceled', null, { code: 'NRX_ERR_CANCELED', message: `execution ${r.id} was canceled before a worker took it` });
+    });
   }
 
   /**
@@ -252,28 +197,9 @@ export class ExecutionEngine {
     const id = newId();
     const nowMs = this.now();
     const nowIso = new Date(nowMs).toISOString();
-    const lockKeys = this.lockKeysFor(action, resolved);
-    const rec: ExecutionRecord = {
-      id,
-      action: actionRef,
-      runner: action.runnerType,
-      parameters: maskSecretsIn(redactSecrets(action, resolved)),
-      status: 'requested',
-      result: null,
-      error: null,
-      parentId: opts.parentId,
-      rootId: opts.rootId ?? id,
-      taskName: opts.taskName,
-      context: {
-        ...opts.context,
-        ...(opts.taskKey ? { taskKey: opts.taskKey } : {}),
-        ...(lockKeys.length ? { locks: lockKeys } : {}),
-      },
-      createdAt: nowIso,
-      startedAt: null,
-      endedAt: null,
-      log: [],
-    };
+    const lockKeys = lockKeysFor(action, resolved);
+    const parameters = maskSecretsIn(redactSecrets(action, resolved));
+    const rec = newExecutionRecord({ id, actionRef, action, parameters, ...opts, lockKeys, createdAt: nowIso });
     const ops: WriteOp[] = [{ op: 'putExecution', value: rec }];
     // the worker that runs it (here or on another node, now or after a takeover) needs the secrets
     if (this.placement && secretValues(action, resolved).length)
@@ -294,10 +220,10 @@ export class ExecutionEngine {
       start = () => this.armDelay(live, opts.notBefore!);
     } else {
       const verdict = this.admission.tryAdmit(this.admissionRequest(live));
-      if (verdict.kind === 'admit' && lockKeys.length && this.placement?.deviceLocks) {
-        // admitted here; the same devices may be locked by a workflow on another node
+      if (verdict.kind === 'admit' && this.sharesAcrossNodes(live)) {
+        // admitted here; the same devices may be locked, or the policy's slots taken, on another node
         rec.status = 'delayed';
-        start = () => void this.lockAcrossNodes(live);
+        start = () => void this.startAdmitted(live);
       } else if (verdict.kind === 'admit') {
         rec.status = kind === 'inquiry' ? 'pending' : 'running';
         rec.startedAt = nowIso;
@@ -320,13 +246,6 @@ export class ExecutionEngine {
   private kindFor(action: ActionSpec): RunnerKind | undefined {
     const runner = this.runners.get(action.runnerType);
     return runner && kindOf(runner);
-  }
-
-  private lockKeysFor(action: ActionSpec, params: Record<string, unknown>): string[] {
-    if (!action.deviceLock) return [];
-    const v = params[action.deviceLock.parameter];
-    if (v === undefined || v === null || v === '') return [];
-    return (Array.isArray(v) ? v : [v]).map((d) => `device:${String(d)}`);
   }
 
   private admissionRequest(live: Live): AdmissionRequest {
@@ -356,45 +275,42 @@ export class ExecutionEngine {
     await this.startAdmitted(live);
   }
 
-  /** Admitted here: lock its devices across nodes first when several nodes share the store. */
-  private async startAdmitted(live: Live): Promise<void> {
-    if ((live.rec.context.locks ?? []).length && this.placement?.deviceLocks) return this.lockAcrossNodes(live);
-    return this.markStarted(live);
+  /** Whether starting it takes device locks or concurrency slots in the shared store (several nodes, and it has locks or a policy). */
+  private sharesAcrossNodes(live: Live): boolean {
+    return (
+      ((live.rec.context.locks ?? []).length > 0 && this.placement?.deviceLocks !== undefined) ||
+      (this.placement?.concurrencySlots !== undefined && this.admission.hasPolicies(live.rec.action))
+    );
   }
 
-  /**
-   * Take the execution's device locks in the shared store (all or none), waiting while a
-   * workflow on another node holds one: woken when any lock is freed, or every second.
-   */
-  private async lockAcrossNodes(live: Live): Promise<void> {
-    const locks = this.placement!.deviceLocks!;
-    const keys = live.rec.context.locks ?? [];
-    let told = '';
-    for (;;) {
-      if (this.closed || live.rec.status !== 'delayed' || this.live.get(live.rec.id) !== live) return;
-      let holder: Awaited<ReturnType<typeof locks.lock>> | undefined;
-      try {
-        holder = await locks.lock(keys, live.rec.rootId);
-      } catch (e) {
-        this.log.warn({ id: live.rec.id, err: describeError(e) }, 'device locks across nodes: store not reachable, trying again');
-      }
-      if (this.closed || live.rec.status !== 'delayed' || this.live.get(live.rec.id) !== live) {
-        // canceled or stopped while the lock was being taken: give it back
-        if (holder === null) await locks.unlock(keys, live.rec.rootId).catch(() => {});
-        return;
-      }
-      if (holder === null) return this.markStarted(live);
-      if (holder) {
-        const reason = `device lock ${holder.key} is held by workflow ${holder.rootId} on node ${holder.node}`;
-        if (live.action.deviceLock?.onConflict === 'fail') return this.finish(live, 'failed', null, { code: 'NRX_ERR_DEVICE_LOCKED', message: reason });
-        if (told !== reason) {
-          told = reason;
-          live.rec.log.push(`waiting: ${reason}`);
-          if (!(await this.persist(live.rec))) return;
-        }
-      }
-      await locks.freed(1_000);
-    }
+  /** Admitted here: lock its devices, then take its policies' slots, across nodes first when several nodes share the store. */
+  private async startAdmitted(live: Live): Promise<void> {
+    if ((live.rec.context.locks ?? []).length && this.placement?.deviceLocks) return this.lockAcrossNodes(live);
+    return this.slotsAcrossNodes(live);
+  }
+
+  /** Take the execution's concurrency slots in the shared store, over every worker node (none: started at once). */
+  private slotsAcrossNodes(live: Live): Promise<void> {
+    const slots = this.placement?.concurrencySlots;
+    const wanted = slots ? this.admission.slotsFor(this.admissionRequest(live)) : [];
+    if (!slots || !wanted.length) return this.markStarted(live);
+    return takeSlotsAcrossNodes(slots, wanted, live, this.waitSide());
+  }
+
+  /** What waiting for device locks or concurrency slots of other nodes needs. */
+  private waitSide(): LockWaitSide & SlotWaitSide {
+    return {
+      log: this.log,
+      stillWaiting: (l) => !this.closed && l.rec.status === 'delayed' && this.live.get(l.rec.id) === l,
+      persist: (rec) => this.persist(rec),
+      proceed: (l) => this.markStarted(l),
+      finish: (...a) => this.finish(...a),
+    };
+  }
+
+  /** Take the execution's device locks in the shared store, waiting while another node's workflow holds one. */
+  private lockAcrossNodes(live: Live): Promise<void> {
+    return lockAcrossNodes(this.placement!.deviceLocks!, live, { ...this.waitSide(), proceed: (l) => this.slotsAcrossNodes(l) });
   }
 
   private async markStarted(live: Live): Promise<void> {
@@ -407,14 +323,9 @@ export class ExecutionEngine {
     if (await this.persist(live.rec)) this.launch(live);
   }
 
-  /**
-   * The write that makes a batch apply only while this node still owns the execution: on a
-   * shared store, a node taken for dead (starved of CPU, cut off from the database for 15 s)
-   * has its work moved to another node, and must neither start, step nor end it any more.
-   */
+  /** The write that makes a batch apply only while this node still owns the execution (see fenceOf). */
   private fence(rec: ExecutionRecord): WriteOp[] {
-    const p = this.placement;
-    return p?.runsExecutions && rec.owner === p.node ? [{ op: 'assertOwner', executionId: rec.id, node: p.node }] : [];
+    return fenceOf(this.placement, rec);
   }
 
   /** Another node took the execution over: it is forgotten here, unstarted or with its end unwritten; the new owner carries it on. */
@@ -453,42 +364,7 @@ export class ExecutionEngine {
       });
       return;
     }
-    const abort = new AbortController();
-    live.abort = abort;
-    if (live.timeoutMs) {
-      live.timer = setTimeout(() => {
-        live.endReason = 'timeout';
-        abort.abort(new NrxError('NRX_ERR_TIMEOUT', `${rec.action} ran past its timeout of ${live.timeoutMs} ms`));
-      }, live.timeoutMs);
-    }
-    let result: Promise<Awaited<ReturnType<Runner['run']>>>;
-    try {
-      result = runner.run(action, live.params, {
-        executionId: rec.id,
-        action,
-        signal: abort.signal,
-        traceId: rec.context.traceId ?? null,
-        log: (line) => {
-          if (rec.log.length < MAX_LOG_LINES) rec.log.push(maskSecretText(line));
-        },
-      });
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    const settled = result.then(
-      (r) => {
-        let status: ExecutionStatus = r.status;
-        if (live.endReason === 'canceled') status = 'canceled';
-        else if (live.endReason === 'timeout') status = 'timeout';
-        const error =
-          r.error ?? (status === 'timeout' ? { code: 'NRX_ERR_TIMEOUT', message: `${rec.action} ran past its timeout of ${live.timeoutMs} ms` } : null);
-        return this.finish(live, status, r.result, error);
-      },
-      (e) => {
-        const status: ExecutionStatus = live.endReason === 'canceled' ? 'canceled' : live.endReason === 'timeout' ? 'timeout' : 'failed';
-        return this.finish(live, status, null, describeError(e));
-      },
-    );
+    const settled = runOnRunner(runner, live, (...a) => this.finish(...a));
     this.inFlight.add(settled);
     void settled.catch((error: unknown) => this.unrecorded(rec, error)).finally(() => this.inFlight.delete(settled));
   }
@@ -539,7 +415,7 @@ export class ExecutionEngine {
       }
     }
     try {
-      await this.recordEnd(rec, [...this.fence(rec), ...ops]);
+      await recordEnd(this.store, this.log, rec, [...this.fence(rec), ...ops], () => this.closed);
     } catch (e) {
       if (isTakenOver(e)) this.dropTakenOver(live);
       throw e;
@@ -547,6 +423,7 @@ export class ExecutionEngine {
     this.live.delete(rec.id);
     const admitted = this.admission.release(rec.id);
     await this.unlockAcrossNodes(rec);
+    await this.freeSlotsAcrossNodes(rec);
     for (const next of admitted) {
       const l = this.live.get(next.executionId);
       if (l) void this.startAdmitted(l);
@@ -562,40 +439,17 @@ export class ExecutionEngine {
     this.afterFinal(live);
   }
 
-  /**
-   * An execution's end written to the store, tried again while the store fails with an error
-   * that may pass (a database restarting, a locked file): an end not recorded leaves the
-   * execution running in the store, and its workflow waiting, for as long as this process lives
-   * (no other node takes over the work of a node that is alive). Gives up when the engine stops:
-   * the next start recovers it by the recovery rule.
-   */
-  private async recordEnd(rec: ExecutionRecord, ops: WriteOp[]): Promise<void> {
-    let delay = 250;
-    let told = 0;
-    for (;;) {
-      try {
-        await this.store.commit(ops);
-        if (told) this.log.info({ id: rec.id, status: rec.status }, `execution ${rec.id}: its end is recorded now`);
-        return;
-      } catch (e) {
-        if (!describeError(e).retryable || this.closed) throw e;
-        if (Date.now() - told > 30_000) {
-          told = Date.now();
-          this.log.warn({ id: rec.id, err: describeError(e) }, `execution ${rec.id} (${rec.action}) ended as ${rec.status}; recording it failed, trying again`);
-        }
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5_000);
-      }
-    }
-  }
-
   /** The device locks its workflow no longer holds here are freed for the other nodes. */
   private async unlockAcrossNodes(rec: ExecutionRecord): Promise<void> {
     const locks = this.placement?.deviceLocks;
-    if (!locks) return;
-    const freed = (rec.context.locks ?? []).filter((k) => this.admission.lockHolder(k) !== rec.rootId);
-    if (freed.length)
-      await locks.unlock(freed, rec.rootId).catch((e: unknown) => this.log.warn({ id: rec.id, err: describeError(e) }, 'device locks across nodes not freed'));
+    if (locks) await unlockAcrossNodes(locks, rec, (k) => this.admission.lockHolder(k) === rec.rootId, this.log);
+  }
+
+  /** The concurrency slots it held are freed for the other nodes (an ended execution's count for nothing already; this wakes their waiters). */
+  private async freeSlotsAcrossNodes(rec: ExecutionRecord): Promise<void> {
+    const slots = this.placement?.concurrencySlots;
+    if (slots && this.admission.hasPolicies(rec.action))
+      await slots.free(rec.id).catch((e: unknown) => this.log.warn({ id: rec.id, err: describeError(e) }, 'concurrency slots across nodes not freed'));
   }
 
   private afterFinal(live: Live): void {
@@ -821,19 +675,7 @@ export class ExecutionEngine {
 
   /** Its parameters for running it: the sealed copy (secrets included) when there is one, else the stored (masked) ones. */
   private paramsOf(rec: ExecutionRecord, sealed: string | null, action: ActionSpec | undefined): Record<string, unknown> {
-    if (sealed && this.placement) {
-      try {
-        const params = this.placement.openParameters(sealed);
-        if (action) rememberSecret(secretValues(action, params));
-        return params;
-      } catch (e) {
-        this.log.warn(
-          { id: rec.id, err: describeError(e) },
-          'sealed parameters cannot be opened here (is the secrets key file the same on every node?); running with the stored ones',
-        );
-      }
-    }
-    return { ...rec.parameters };
+    return parametersToRun(this.placement, this.log, rec, sealed, action);
   }
 
   /**
@@ -856,56 +698,18 @@ export class ExecutionEngine {
 
   /** What the workflow runtime needs from the scheduler. */
   private host(): WorkflowHost {
-    return {
+    return workflowHost({
       now: () => this.now(),
       store: this.store,
       maxTaskExecutions: this.maxWorkflowTasks,
-      prepareChild: (parent, cmd) =>
-        this.prepare(cmd.action, cmd.input, {
-          context: {
-            traceId: parent.context.traceId,
-            ruleRef: parent.context.ruleRef,
-            triggerInstanceId: parent.context.triggerInstanceId,
-            user: parent.context.user,
-          },
-          parentId: parent.id,
-          rootId: parent.rootId,
-          taskName: cmd.taskName,
-          taskKey: cmd.taskKey,
-          notBefore: cmd.notBefore,
-          timeoutMs: cmd.timeoutMs,
-        }),
-      cancelChild: async (childId) => {
-        if (!this.live.has(childId)) return;
-        try {
-          await this.cancel(childId);
-        } catch (e) {
-          // the child ended while the cancel was on its way: nothing left to cancel
-          if (this.live.has(childId)) throw e;
-        }
-      },
-      isChildLive: (childId) => this.live.has(childId),
-      finishWorkflow: async (rec, status, result, error) => {
-        const live = this.live.get(rec.id);
-        if (live) await this.finish(live, status, result, error);
-      },
-      setWorkflowStatus: (rec, status) => {
-        const live = this.live.get(rec.id);
-        if (live && !TERMINAL_STATUSES.has(live.rec.status)) live.rec.status = status;
-        return live?.rec ?? rec;
-      },
+      prepare: (actionRef, params, opts) => this.prepare(actionRef, params, opts),
+      cancel: (id) => this.cancel(id),
+      liveOf: (id) => this.live.get(id),
+      finish: (...a) => this.finish(...a),
       notify: (rec) => this.onUpdate(rec),
       fence: (rec) => this.fence(rec),
-      takenOver: (id) => {
-        const live = this.live.get(id);
-        if (live) this.dropTakenOver(live);
-      },
-      ...(this.templateNames ? { templateNames: (through: KvReadThrough) => this.templateNames!({ through }) } : {}),
-    };
+      dropTakenOver: (live) => this.dropTakenOver(live),
+      templateNames: this.templateNames,
+    });
   }
-}
-
-/** The store refused a write because another node owns the execution now. */
-function isTakenOver(e: unknown): boolean {
-  return e instanceof NrxError && e.code === 'NRX_ERR_NOT_OWNER';
 }

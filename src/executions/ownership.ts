@@ -1,4 +1,6 @@
 import type { DeviceLockHolder, WorkQueueRepository } from '../store/repositories/work-queue.js';
+import { StoreSlots, type SlotsAcrossNodes } from './slots-across-nodes.js';
+import { Wakeup } from './wakeup.js';
 
 /** Device locks held in the shared store, so that two workflows on two nodes never change one device at once. */
 export interface DeviceLocksAcrossNodes {
@@ -22,6 +24,8 @@ export interface ExecutionPlacement {
   openParameters(token: string): Record<string, unknown>;
   /** Absent: device locks are this process's alone. */
   deviceLocks?: DeviceLocksAcrossNodes;
+  /** Absent: concurrency policies count this process's executions alone. */
+  concurrencySlots?: SlotsAcrossNodes;
 }
 
 /** Seals and opens text with the data directory's key (SecretCipher). */
@@ -37,27 +41,21 @@ export function placementOnSharedStore(opts: { node: string; runsExecutions: boo
     runsExecutions: opts.runsExecutions,
     sealParameters: (params) => sealer.encrypt(JSON.stringify(params)),
     openParameters: (token) => JSON.parse(sealer.decrypt(token)) as Record<string, unknown>,
-    ...(opts.runsExecutions ? { deviceLocks: new StoreDeviceLocks(workQueue, node) } : {}),
+    ...(opts.runsExecutions ? { deviceLocks: new StoreDeviceLocks(workQueue, node), concurrencySlots: new StoreSlots(workQueue, node) } : {}),
   };
 }
 
 /** Device locks in the store's device_locks table; woken by the store's notifications (PostgreSQL NOTIFY) when one is freed. */
 class StoreDeviceLocks implements DeviceLocksAcrossNodes {
-  private waiting: Array<() => void> = [];
+  private readonly freedLocks = new Wakeup();
 
   constructor(
     private readonly workQueue: WorkQueueRepository,
     private readonly node: string,
   ) {
     workQueue.watch((what) => {
-      if (what === 'locks') this.wake();
+      if (what === 'locks') this.freedLocks.wake();
     });
-  }
-
-  private wake(): void {
-    const w = this.waiting;
-    this.waiting = [];
-    for (const f of w) f();
   }
 
   lock(keys: readonly string[], rootId: string): Promise<DeviceLockHolder | null> {
@@ -67,19 +65,10 @@ class StoreDeviceLocks implements DeviceLocksAcrossNodes {
   async unlock(keys: readonly string[], rootId: string): Promise<void> {
     await this.workQueue.unlockDevices(keys, rootId);
     // a waiter on this node needs no notification round trip
-    this.wake();
+    this.freedLocks.wake();
   }
 
   freed(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
-        clearTimeout(t);
-        self.waiting = self.waiting.filter((f) => f !== done);
-        resolve();
-      }
-      this.waiting.push(done);
-    });
+    return this.freedLocks.next(ms);
   }
 }

@@ -252,6 +252,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'concurrency slots held across the worker nodes of a cluster',
+    // Used by PostgreSQL only (several workers count one concurrency policy); one process alone
+    // keeps its slots in memory. Here so both stores carry the same schema.
+    sql: `
+      -- an execution holding a slot of a concurrency policy (action.concurrency[.attr]) on a node
+      CREATE TABLE concurrency_slots (
+        slot_key TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        node TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        PRIMARY KEY (slot_key, execution_id)
+      );
+      CREATE INDEX concurrency_slots_execution ON concurrency_slots (execution_id);
+      CREATE INDEX concurrency_slots_node ON concurrency_slots (node);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

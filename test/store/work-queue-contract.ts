@@ -1,5 +1,5 @@
 // The work queue of several worker nodes on one store (src/store/repositories/work-queue.ts):
-// claims, takeover of a dead node's work, device locks. Part of the repository contract: it runs
+// claims, takeover of a dead node's work, device locks, concurrency slots. Part of the repository contract: it runs
 // on SQLite and on a real PostgreSQL through contract.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -178,7 +178,60 @@ export function workQueueContract(backend: string, fresh: () => Promise<Fresh>):
       assert.deepEqual(await store.workQueue.listDeviceLocks(), [{ key: 'device:r2', rootId: 'wb', node: 'worker-b' }]);
     });
 
-    test('other processes hear at once of work waiting and of a device lock freed', async (t) => {
+    test('concurrency slots: at most threshold holders per key, all or none, kept by the same execution, an ended holder counts for nothing', async () => {
+      const { store, openAnother } = await fresh();
+      const other = await openAnother();
+      const ids = ['s1', 's2', 's3', 's4'];
+      await store.commit(ids.map((id) => ({ op: 'putExecution' as const, value: waiting(id, { status: 'delayed' }) })));
+      const a = { key: 'lab.change|2|', threshold: 2 };
+      const b = { key: 'lab.change|1|site="par"', threshold: 1 };
+      assert.equal(await store.workQueue.takeSlots([a], 's1', 'worker-a', NOW), null);
+      assert.equal(await other.workQueue.takeSlots([a, b], 's2', 'worker-b', NOW), null);
+      assert.deepEqual(await store.workQueue.takeSlots([a], 's3', 'worker-a', NOW), { key: a.key, holders: 2 });
+      const c = { key: 'lab.change|1|site="ams"', threshold: 1 };
+      assert.deepEqual(await store.workQueue.takeSlots([b, c], 's3', 'worker-a', NOW), { key: b.key, holders: 1 });
+      assert.deepEqual(
+        (await store.workQueue.listSlots()).map((h) => `${h.key} ${h.executionId} ${h.node}`),
+        [`${b.key} s2 worker-b`, `${a.key} s1 worker-a`, `${a.key} s2 worker-b`],
+        'the refused execution holds none of them',
+      );
+      assert.equal(await other.workQueue.takeSlots([a, b], 's2', 'worker-b', NOW), null, 'held again by the same execution');
+      assert.equal((await store.workQueue.listSlots()).length, 3);
+      // s1 ends without freeing its slot (its node died between the two writes): it counts for nothing
+      await store.commit([{ op: 'putExecution', value: execution('s1') }]);
+      assert.equal(await store.workQueue.takeSlots([a], 's3', 'worker-a', NOW), null);
+      assert.deepEqual(await other.workQueue.takeSlots([a], 's4', 'worker-b', NOW), { key: a.key, holders: 2 });
+      await other.workQueue.freeSlots('s2');
+      assert.equal(await other.workQueue.takeSlots([b, a], 's4', 'worker-b', NOW), null);
+      assert.deepEqual(
+        (await store.workQueue.listSlots()).map((h) => `${h.key} ${h.executionId}`),
+        [`${b.key} s4`, `${a.key} s3`, `${a.key} s4`],
+      );
+    });
+
+    test('two handles taking the last slot of a key at once: one gets it', async () => {
+      const { store, openAnother } = await fresh();
+      const other = await openAnother();
+      const ids = Array.from({ length: 8 }, (_, i) => `race${i}`);
+      await store.commit(ids.map((id) => ({ op: 'putExecution' as const, value: waiting(id, { status: 'delayed' }) })));
+      const slot = { key: 'lab.change|1|', threshold: 1 };
+      const got = await Promise.all(ids.map((id, i) => (i % 2 ? other : store).workQueue.takeSlots([slot], id, i % 2 ? 'worker-b' : 'worker-a', NOW)));
+      assert.equal(got.filter((g) => g === null).length, 1);
+      assert.equal((await store.workQueue.listSlots()).length, 1);
+    });
+
+    test("a dead node's concurrency slots move with its executions to the taker", async () => {
+      const { store } = await fresh();
+      await store.commit([
+        { op: 'putExecution', value: waiting('d1', { status: 'running', owner: 'worker-dead' }) },
+        { op: 'kvPut', value: keyValue('cluster', 'node/worker-dead', { value: '{}', expiresAt: '2030-01-01T00:00:05.000Z' }) },
+      ]);
+      assert.equal(await store.workQueue.takeSlots([{ key: 'lab.change|1|', threshold: 1 }], 'd1', 'worker-dead', NOW), null);
+      assert.equal(await store.workQueue.takeOver('worker-dead', heartbeat('worker-dead'), 'worker-a', NOW), 1);
+      assert.deepEqual(await store.workQueue.listSlots(), [{ key: 'lab.change|1|', executionId: 'd1', node: 'worker-a' }]);
+    });
+
+    test('other processes hear at once of work waiting, of a device lock freed and of a concurrency slot freed', async (t) => {
       const { store, openAnother } = await fresh();
       if (store.kind === 'sqlite') return t.skip('one process owns a SQLite file: nobody else to tell');
       const other = await openAnother();
@@ -188,10 +241,12 @@ export function workQueueContract(backend: string, fresh: () => Promise<Fresh>):
       await store.commit([{ op: 'putExecution', value: waiting('n1-task', { parentId: 'n1', rootId: 'n1' }) }]);
       await store.workQueue.lockDevices(['device:r9'], 'n1', 'worker-a', NOW);
       await store.workQueue.unlockDevices(['device:r9'], 'n1');
+      await store.workQueue.takeSlots([{ key: 'lab.change|1|', threshold: 1 }], 'n1', 'worker-a', NOW);
+      await store.workQueue.freeSlots('n1');
       const end = Date.now() + 5_000;
-      while (heard.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      while (heard.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(heard, ['work', 'locks'], 'a task of a workflow is not work for another worker');
+      assert.deepEqual(heard, ['work', 'locks', 'slots'], 'a task of a workflow is not work for another worker');
     });
   });
 }

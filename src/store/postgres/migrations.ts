@@ -188,6 +188,50 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 8,
+    name: 'concurrency slots held across the worker nodes of a cluster',
+    sql: `
+      CREATE TABLE concurrency_slots (
+        slot_key TEXT NOT NULL, execution_id TEXT NOT NULL, node TEXT NOT NULL, taken_at TEXT NOT NULL,
+        PRIMARY KEY (slot_key, execution_id)
+      );
+      CREATE INDEX concurrency_slots_execution ON concurrency_slots (execution_id);
+      CREATE INDEX concurrency_slots_node ON concurrency_slots (node);
+      -- workers waiting for a slot wake at once: nrx_slots with the key when a slot is freed
+      CREATE FUNCTION nrx_slot_freed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_slots', OLD.slot_key); RETURN NULL; END $$;
+      CREATE TRIGGER concurrency_slot_freed AFTER DELETE ON concurrency_slots FOR EACH ROW EXECUTE FUNCTION nrx_slot_freed();
+      -- One execution takes a slot of each key (keys sorted by the caller), all or none, in one round
+      -- trip: under a transaction-scoped advisory lock per key (held until the calling statement's
+      -- transaction ends, so two nodes taking one key take turns), holders whose execution has ended
+      -- are dropped, the others counted; over a threshold it answers the first full key.
+      CREATE FUNCTION nrx_slots_take(p_keys text[], p_thresholds integer[], p_execution text, p_node text, p_at text, p_ended text[],
+          OUT full_key text, OUT holders integer) LANGUAGE plpgsql AS $$
+      DECLARE
+        i integer;
+        n integer;
+      BEGIN
+        FOR i IN 1 .. coalesce(cardinality(p_keys), 0) LOOP
+          PERFORM pg_advisory_xact_lock(hashtext('netreflex:slot:' || p_keys[i]));
+        END LOOP;
+        FOR i IN 1 .. coalesce(cardinality(p_keys), 0) LOOP
+          DELETE FROM concurrency_slots s WHERE s.slot_key = p_keys[i]
+            AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = s.execution_id AND NOT (e.status = ANY(p_ended)));
+          SELECT count(*) INTO n FROM concurrency_slots WHERE slot_key = p_keys[i] AND execution_id <> p_execution;
+          IF n >= p_thresholds[i] THEN
+            full_key := p_keys[i];
+            holders := n;
+            RETURN;
+          END IF;
+        END LOOP;
+        FOR i IN 1 .. coalesce(cardinality(p_keys), 0) LOOP
+          INSERT INTO concurrency_slots (slot_key, execution_id, node, taken_at) VALUES (p_keys[i], p_execution, p_node, p_at)
+            ON CONFLICT (slot_key, execution_id) DO NOTHING;
+        END LOOP;
+      END $$;
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

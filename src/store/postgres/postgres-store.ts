@@ -68,10 +68,16 @@ export async function openPostgresStore(url: string, follows: StoreFollows = {})
     await store.kv.loadAll();
     await store.inventory.refresh();
     await conn.listen(
-      ['nrx_kv', 'nrx_inventory', ...(follows.work !== false ? ['nrx_work', 'nrx_locks'] : []), ...(follows.executions !== false ? ['nrx_execution'] : [])],
+      [
+        'nrx_kv',
+        'nrx_inventory',
+        ...(follows.work !== false ? ['nrx_work', 'nrx_locks', 'nrx_slots'] : []),
+        ...(follows.executions !== false ? ['nrx_execution'] : []),
+      ],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
-        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_execution') store.workQueue.notified(channel, payload);
+        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_slots' || channel === 'nrx_execution')
+          store.workQueue.notified(channel, payload);
         else {
           const tab = payload.indexOf('\t');
           if (tab > 0) void store.kv.reload(payload.slice(0, tab), payload.slice(tab + 1)).catch(() => {});

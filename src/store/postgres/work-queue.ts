@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES } from '../records.js';
-import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, WorkQueueRepository } from '../repositories/work-queue.js';
+import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
 import type { PgConnection } from './connection.js';
 
@@ -15,12 +15,13 @@ function owned(r: Row): OwnedExecution {
 const TAKEOVER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('netreflex:takeover:' || $1))";
 
 /**
- * Table executions (owner, sealed_parameters) and device_locks (migration 6) on PostgreSQL,
+ * Table executions (owner, sealed_parameters), device_locks (migration 6) and concurrency_slots
+ * (migration 8) on PostgreSQL,
  * shared by every node. Claims are one UPDATE over a FOR UPDATE SKIP LOCKED subquery: workers
  * claiming at the same moment skip each other's rows instead of waiting for them.
  */
 export class PgWorkQueue implements WorkQueueRepository {
-  private readonly listeners: Array<(what: 'work' | 'locks') => void> = [];
+  private readonly listeners: Array<(what: 'work' | 'locks' | 'slots') => void> = [];
 
   constructor(
     private readonly conn: PgConnection,
@@ -30,19 +31,20 @@ export class PgWorkQueue implements WorkQueueRepository {
 
   private readonly executionListeners: Array<(executionId: string) => void> = [];
 
-  /** From the store's LISTEN client: nrx_work, nrx_locks and nrx_execution notifications. */
+  /** From the store's LISTEN client: nrx_work, nrx_locks, nrx_slots and nrx_execution notifications. */
   notified(channel: string, payload = ''): void {
     if (channel === 'nrx_execution') {
       for (const l of this.executionListeners) l(payload);
       return;
     }
-    const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : null;
+    const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : channel === 'nrx_slots' ? 'slots' : null;
     if (what) for (const l of this.listeners) l(what);
   }
 
-  watch(onChange: (what: 'work' | 'locks') => void): void {
+  watch(onChange: (what: 'work' | 'locks' | 'slots') => void): void {
     this.listen('nrx_work');
     this.listen('nrx_locks');
+    this.listen('nrx_slots');
     this.listeners.push(onChange);
   }
 
@@ -101,6 +103,7 @@ export class PgWorkQueue implements WorkQueueRepository {
       if (alive.rows.length) return 0;
       const moved = await q('UPDATE executions SET owner = $1 WHERE owner = $2 AND NOT (status = ANY($3))', [node, dead, TERMINAL]);
       await q('UPDATE device_locks SET node = $1 WHERE node = $2', [node, dead]);
+      await q('UPDATE concurrency_slots SET node = $1 WHERE node = $2', [node, dead]);
       return moved.rowCount ?? 0;
     });
   }
@@ -163,6 +166,29 @@ export class PgWorkQueue implements WorkQueueRepository {
   async listDeviceLocks(): Promise<DeviceLockHolder[]> {
     const r = await this.conn.query<{ lock_key: string; root_id: string; node: string }>('SELECT lock_key, root_id, node FROM device_locks ORDER BY lock_key');
     return r.rows.map((x) => ({ key: x.lock_key, rootId: x.root_id, node: x.node }));
+  }
+
+  async takeSlots(slots: readonly SlotWanted[], executionId: string, node: string, now: Date): Promise<SlotFull | null> {
+    // always in the same order: two executions wanting the same slots cannot deadlock
+    const sorted = [...new Map(slots.map((s) => [s.key, s])).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (!sorted.length) return null;
+    const r = await this.conn.query<{ full_key: string | null; holders: number | null }>(
+      'SELECT full_key, holders FROM nrx_slots_take($1, $2, $3, $4, $5, $6)',
+      [sorted.map((s) => s.key), sorted.map((s) => s.threshold), executionId, node, now.toISOString(), TERMINAL],
+    );
+    const row = r.rows[0];
+    return row?.full_key ? { key: row.full_key, holders: Number(row.holders) } : null;
+  }
+
+  async freeSlots(executionId: string): Promise<void> {
+    await this.conn.query('DELETE FROM concurrency_slots WHERE execution_id = $1', [executionId]);
+  }
+
+  async listSlots(): Promise<SlotHolder[]> {
+    const r = await this.conn.query<{ slot_key: string; execution_id: string; node: string }>(
+      'SELECT slot_key, execution_id, node FROM concurrency_slots ORDER BY slot_key, execution_id',
+    );
+    return r.rows.map((x) => ({ key: x.slot_key, executionId: x.execution_id, node: x.node }));
   }
 }
 

@@ -14,6 +14,25 @@ export interface DeviceLockHolder {
   node: string;
 }
 
+/** A concurrency slot wanted: its key (an action's policy, and its attributes' values) and how many executions may hold one at once. */
+export interface SlotWanted {
+  key: string;
+  threshold: number;
+}
+
+/** A concurrency slot that is full: its key and how many executions that have not ended hold it. */
+export interface SlotFull {
+  key: string;
+  holders: number;
+}
+
+/** An execution holding a concurrency slot, on a node. */
+export interface SlotHolder {
+  key: string;
+  executionId: string;
+  node: string;
+}
+
 /** Where a node's heartbeat lives in the key-value table (ClusterMembership writes it). */
 export interface HeartbeatKey {
   scope: string;
@@ -38,7 +57,7 @@ export interface WorkQueueRepository {
   /** Nodes other than `node` that own unfinished executions or hold device locks. */
   ownersOtherThan(node: string): Promise<string[]>;
   /**
-   * Give `node` every unfinished execution and device lock of `dead`, only if `dead`'s heartbeat
+   * Give `node` every unfinished execution, device lock and concurrency slot of `dead`, only if `dead`'s heartbeat
    * has expired at `now` (checked in the same transaction). Resolves to the number of executions
    * moved: 0 when `dead` is alive or another node took them first.
    */
@@ -60,8 +79,22 @@ export interface WorkQueueRepository {
   /** Free every lock `node` holds except those listed (after a restart or a takeover). */
   releaseLocksExcept(node: string, keep: ReadonlyArray<{ key: string; rootId: string }>): Promise<void>;
   listDeviceLocks(): Promise<DeviceLockHolder[]>;
-  /** Called when an execution starts waiting for a worker ('work') or a device lock is freed ('locks'), by any process sharing the store. */
-  watch(onChange: (what: 'work' | 'locks') => void): void;
+  /**
+   * Take a slot of each of `slots` for the execution `executionId` on `node`, all or none, as one
+   * atomic step over every node (PostgreSQL: an advisory lock per slot key). A slot is full when
+   * `threshold` other executions hold it; a holder whose execution has ended (or is gone) holds
+   * nothing and is dropped. A slot the execution holds already is kept. Resolves to null when all
+   * are held, else to the first full slot (in key order).
+   */
+  takeSlots(slots: readonly SlotWanted[], executionId: string, node: string, now: Date): Promise<SlotFull | null>;
+  /** Free every slot the execution holds. */
+  freeSlots(executionId: string): Promise<void>;
+  listSlots(): Promise<SlotHolder[]>;
+  /**
+   * Called when an execution starts waiting for a worker ('work'), a device lock is freed
+   * ('locks') or a concurrency slot is freed ('slots'), by any process sharing the store.
+   */
+  watch(onChange: (what: 'work' | 'locks' | 'slots') => void): void;
   /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
   watchExecutions(onChange: (executionId: string) => void): void;
 }

@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES } from '../records.js';
-import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, WorkQueueRepository } from '../repositories/work-queue.js';
+import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -12,7 +12,8 @@ function owned(r: Row): OwnedExecution {
 }
 
 /**
- * Table executions (owner, sealed_parameters) and device_locks (migration 6). One process owns
+ * Table executions (owner, sealed_parameters), device_locks (migration 6) and concurrency_slots
+ * (migration 8). One process owns
  * a SQLite file, so SQLite serialises every claim; the same calls as on PostgreSQL, for one
  * contract suite on both backends. Nobody else writes, so `watch` never calls back.
  */
@@ -61,6 +62,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
       if (alive) return 0;
       const moved = this.conn.stmt(`UPDATE executions SET owner = ? WHERE owner = ? AND status NOT IN (${TERMINAL})`).run(node, dead).changes;
       this.conn.stmt('UPDATE device_locks SET node = ? WHERE node = ?').run(node, dead);
+      this.conn.stmt('UPDATE concurrency_slots SET node = ? WHERE node = ?').run(node, dead);
       return moved;
     });
   }
@@ -116,7 +118,43 @@ export class SqliteWorkQueue implements WorkQueueRepository {
     return got.map((r) => ({ key: r.lock_key, rootId: r.root_id, node: r.node }));
   }
 
-  watch(_onChange: (what: 'work' | 'locks') => void): void {}
+  async takeSlots(slots: readonly SlotWanted[], executionId: string, node: string, now: Date): Promise<SlotFull | null> {
+    const wanted = [...new Map(slots.map((s) => [s.key, s])).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return this.conn.write(() => {
+      for (const { key, threshold } of wanted) {
+        this.conn
+          .stmt(
+            `DELETE FROM concurrency_slots WHERE slot_key = ?
+               AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = concurrency_slots.execution_id AND e.status NOT IN (${TERMINAL}))`,
+          )
+          .run(key);
+        const { n } = this.conn.stmt('SELECT count(*) AS n FROM concurrency_slots WHERE slot_key = ? AND execution_id <> ?').get(key, executionId) as {
+          n: number;
+        };
+        if (n >= threshold) return { key, holders: n };
+      }
+      for (const { key } of wanted)
+        this.conn
+          .stmt('INSERT INTO concurrency_slots (slot_key, execution_id, node, taken_at) VALUES (?, ?, ?, ?) ON CONFLICT (slot_key, execution_id) DO NOTHING')
+          .run(key, executionId, node, now.toISOString());
+      return null;
+    });
+  }
+
+  async freeSlots(executionId: string): Promise<void> {
+    this.conn.stmt('DELETE FROM concurrency_slots WHERE execution_id = ?').run(executionId);
+  }
+
+  async listSlots(): Promise<SlotHolder[]> {
+    const got = this.conn.stmt('SELECT slot_key, execution_id, node FROM concurrency_slots ORDER BY slot_key, execution_id').all() as Array<{
+      slot_key: string;
+      execution_id: string;
+      node: string;
+    }>;
+    return got.map((r) => ({ key: r.slot_key, executionId: r.execution_id, node: r.node }));
+  }
+
+  watch(_onChange: (what: 'work' | 'locks' | 'slots') => void): void {}
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
 }
