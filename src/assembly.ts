@@ -5,7 +5,7 @@ import { startApi, type ListenOptions } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
-import { startChatBot } from './chat/start-bot.js';
+import { isChatAnnouncement, startChatBot } from './chat/start-bot.js';
 import { runBotOnLeader } from './chat/bot-leadership.js';
 import { loadLdapConfig } from './auth/ldap-config.js';
 import { directoryFor } from './auth/ldap.js';
@@ -117,7 +117,15 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
     ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
     // with a bus the events made here (API, webhooks, announcements) go through it to the rules node owning their partition
-    ...(cfg.bus ? { publishEmitted: (e: EventEnvelope) => cfg.bus!.publishEmitted(e) } : {}),
+    // an announcement for the chat bot is queued for it first (kept until posted), then goes to the rules like any event
+    ...(cfg.bus
+      ? {
+          publishEmitted: async (e: EventEnvelope) => {
+            if (isChatAnnouncement(e)) await cfg.bus!.queueForChat(e);
+            await cfg.bus!.publishEmitted(e);
+          },
+        }
+      : {}),
     onExecutionUpdate: (r) => {
       stream.executionUpdated(r);
       // a workflow or action ended here: room for the next one waiting
@@ -308,8 +316,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
               auth: new AuthService(appliance.store),
               log,
               apiUrl,
-              // a cluster's announcements, made on any node, come through its bus
-              ...(bus ? { announcements: (handle) => bus.watchEvents('core.announcement', handle) } : {}),
+              // a cluster's announcements, made on any node, wait in its chat queue for the bot that runs
+              ...(bus ? { chatQueue: (handle) => bus.readChatQueue(handle, (e) => busLog.error(e)) } : {}),
             }),
           report: (r) => {
             if ('error' in r) say(`netreflex: chat bot not started: ${describeError(r.error).code}: ${describeError(r.error).message}`);
