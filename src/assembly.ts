@@ -42,7 +42,7 @@ export interface AssemblyConfig {
   config: ApplianceConfig;
   /** Where the REST API listens; null: no API. */
   api: ListenOptions | null;
-  /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors and no pollers. */
+  /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors, and no pollers but on a rules node with a bus. */
   sensors: Omit<SensorConfig, 'trapUsers' | 'trapCommunities'> | null;
   /** hosts.yaml/groups.yaml/defaults.yaml loaded at start (GitOps: YAML wins). */
   inventoryDir?: string;
@@ -134,7 +134,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
   const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
-  const pollers = new PollerSensor(appliance, log);
+  // several rules nodes on one bus: each polls the devices of its partitions
+  const pollers = new PollerSensor(appliance, log, partitioned ? { polledHere: (device) => partitioned.ownsDevice(device) } : {});
   // the API's webhook routes receive; the counters are this sensor's
   const webhooks = new WebhookSensor();
   let sensors: RunningSensors | null = null;
@@ -148,6 +149,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     nodeMetrics({
       ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
       sensors: () => sensors?.counters() ?? {},
+      ...(roles.has('rules') ? { pollers: () => pollers.counters() } : {}),
       ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }) } : {}),
       ...(roles.has('worker') ? { executionsRunning: () => appliance.engine.activeCount } : {}),
       timerLeader: isTimerLeader,
@@ -285,14 +287,15 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         partitioned.start(appliance);
         say(`netreflex: events from the bus ${cfg.bus.url}, a share of its ${cfg.bus.partitions} partitions`);
       }
-      if (cfg.sensors && roles.has('rules')) {
+      // with a bus every rules node polls the devices of its partitions, listeners or not: none is left unpolled
+      if ((cfg.sensors || partitioned) && roles.has('rules')) {
         pollersStarted = true;
-        // several rules nodes: the devices are polled by one of them, the timer leader
-        if (timerLeadership) pollOnLeader(timerLeadership, pollers, log, say);
+        // several rules nodes on a store alone: the devices are polled by one of them, the timer leader
+        if (timerLeadership && !partitioned) pollOnLeader(timerLeadership, pollers, log, say);
         else {
           await pollers.start();
           for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
-          if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
+          if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running${partitioned ? ", each on the devices of this node's event partitions" : ''}`);
         }
       }
       if (cfg.api && roles.has('api')) {

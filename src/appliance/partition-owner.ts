@@ -17,6 +17,8 @@ export interface PartitionDuties {
 export interface PartitionOwnership {
   /** This node's partitions, in order. */
   owned(): number[];
+  /** Whether this node owns the partition now. */
+  owns(partition: number): boolean;
 }
 
 /**
@@ -50,6 +52,11 @@ export class PartitionOwner implements PartitionOwnership {
 
   owned(): number[] {
     return [...this.mine].sort((a, b) => a - b);
+  }
+
+  /** Whether this node owns the partition now. */
+  owns(partition: number): boolean {
+    return this.mine.has(partition);
   }
 
   start(): void {

@@ -30,12 +30,18 @@ export interface RunningPollers {
   stop(): Promise<void>;
 }
 
+export interface PollerOptions {
+  reader?: DeviceReader;
+  /** The devices this node polls (a cluster's rules nodes share them by partition); default all. */
+  polledHere?: (device: string) => boolean;
+}
+
 /**
  * Start every enabled poller defined in the loaded packs. Registers network.poll_changed.
  * State (the last reading per device) lives in memory: after a restart the first round is
  * the baseline again.
  */
-export function startPollers(appliance: PollerHost, log: Logger, opts: { reader?: DeviceReader } = {}): RunningPollers {
+export function startPollers(appliance: PollerHost, log: Logger, opts: PollerOptions = {}): RunningPollers {
   registerPollerTriggers(appliance.triggers);
   const read = opts.reader ?? inventoryReader(appliance.devices);
   const deps: PollerDeps = {
@@ -43,6 +49,7 @@ export function startPollers(appliance: PollerHost, log: Logger, opts: { reader?
     read,
     emit: (e) => appliance.emit(e),
     log,
+    ...(opts.polledHere ? { polledHere: opts.polledHere } : {}),
   };
   let pollers: Poller[] = [];
   let errors: NrxError[] = [];
