@@ -136,6 +136,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
   // several rules nodes on one bus: each polls the devices of its partitions
   const pollers = new PollerSensor(appliance, log, partitioned ? { polledHere: (device) => partitioned.ownsDevice(device) } : {});
+  // the devices of partitions taken over are read at once, not at the next round
+  partitioned?.onTookOver(() => pollers.pollAgain());
   // the API's webhook routes receive; the counters are this sensor's
   const webhooks = new WebhookSensor();
   let sensors: RunningSensors | null = null;

@@ -40,6 +40,7 @@ export class PartitionedRules {
   private owner: PartitionOwner | null = null;
   private readonly feeds = new Map<number, PartitionFeed>();
   private readonly busWarnings: RateLimitedLog;
+  private tookOver: (partitions: number[]) => void = () => {};
 
   constructor(
     private readonly bus: NatsEventBus,
@@ -103,6 +104,7 @@ export class PartitionedRules {
           await state.give(p);
           this.log.info({ partition: p }, 'event partition given back');
         },
+        tookOver: (ps) => this.tookOver(ps),
         drop: (p) => {
           void this.feeds.get(p)?.stop();
           this.feeds.delete(p);
@@ -112,6 +114,11 @@ export class PartitionedRules {
       this.log,
     );
     this.owner.start();
+  }
+
+  /** Called once this node has taken partitions (a look at the owners may take several). */
+  onTookOver(fn: (partitions: number[]) => void): void {
+    this.tookOver = fn;
   }
 
   /** This node's partitions now. */

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { PartitionOwner } from '../../src/appliance/partition-owner.js';
 import { polledBy } from '../../src/appliance/partitioned-rules.js';
+import type { PartitionLocks } from '../../src/store/store.js';
 import { silentLogger } from '../../src/core/log.js';
 import { makeEvent, type EventEnvelope } from '../../src/events/envelope.js';
 import { eventSubject } from '../../src/events/nats-event-bus.js';
 import type { RawReading } from '../../src/sensors/poller/items.js';
 import { Poller, type PolledDevice } from '../../src/sensors/poller/poller.js';
 import type { DeviceReader } from '../../src/sensors/poller/reader.js';
-import { definition } from '../sensors/poller/helpers.js';
+import { definition, fastDefinition } from '../sensors/poller/helpers.js';
 
 const SYS = 'name: sys\nevery: 1s\nsnmp: {get: [sysName.0]}\n';
 const P = 16;
@@ -123,5 +125,68 @@ describe('pollers spread over the rules nodes by partition', () => {
     value = 'v3';
     await a.poller.pollOnce();
     assert.deepEqual(a.events, [], 'back here: a new baseline, not a change against an old reading');
+  });
+
+  test('a node that takes partitions over says so once per look, after their take, and its pollers read the devices at once, not at the next round', async () => {
+    // locks in memory: this node alone, every partition free
+    const held = new Set<number>();
+    const locks: PartitionLocks = {
+      view: async () => ({ self: 'a', members: ['a'], owners: new Map([...held].map((p) => [p, 'a'])), names: new Map() }),
+      tryTake: async (p) => (held.has(p) ? false : (held.add(p), true)),
+      release: async (p) => void held.delete(p),
+      onLost: () => {},
+      close: async () => {},
+    };
+    const order: string[] = [];
+    const devices = Array.from({ length: 20 }, (_, i) => ({ name: `leaf${i}`, platform: null }));
+    const a = node(
+      () => devices,
+      () => 'v1',
+    );
+    let poller: Poller | null = null;
+    const owner = new PartitionOwner(
+      locks,
+      P,
+      {
+        take: async (p) => void order.push(`take ${p}`),
+        give: async () => {},
+        drop: () => {},
+        tookOver: (ps) => {
+          order.push(`took ${ps.length}`);
+          poller?.pollAgain();
+        },
+      },
+      silentLogger,
+    );
+    // a poller with an hour between rounds: only a poll on takeover reads the devices soon
+    poller = new Poller(
+      { ...fastDefinition(SYS, 3_600_000), ref: 'lab.sys' },
+      {
+        listDevices: async () => devices,
+        read: async (device) => {
+          a.read.push(device);
+          return { kind: 'snmp-get', values: [{ oid: '1.3.6.1.2.1.1.5.0', type: 'OctetString', value: 'v1' }] } as RawReading;
+        },
+        emit: async () => {},
+        log: silentLogger,
+        polledHere: polledBy({ owns: (p) => owner.owns(p) }, P),
+      },
+    );
+    try {
+      poller.start();
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(a.read, [], 'no partition yet: no device read');
+      assert.equal(poller.counters.rounds, 1, 'the first round ran, on no device');
+      await owner.rebalance();
+      assert.equal(order.length, P + 1);
+      assert.equal(order.at(-1), `took ${P}`, 'once, after every take');
+      const deadline = Date.now() + 2_000;
+      while (a.read.length < devices.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual([...a.read].sort(), devices.map((d) => d.name).sort(), 'every device read at once');
+      await owner.rebalance();
+      assert.equal(order.length, P + 1, 'a look that takes nothing says nothing');
+    } finally {
+      await poller.stop();
+    }
   });
 });

@@ -33,6 +33,11 @@ export class PollerSensor implements Sensor {
     await this.running?.reload();
   }
 
+  /** Poll again now (this node took devices over); nothing before start. */
+  pollAgain(): void {
+    this.running?.pollAgain();
+  }
+
   async stop(): Promise<void> {
     const r = this.running;
     this.running = null;

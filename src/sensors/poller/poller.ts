@@ -242,6 +242,22 @@ export class Poller {
     });
   }
 
+  /**
+   * Poll again now, after the round in flight if there is one (this node took devices over: they
+   * are read at once, not at the next scheduled round).
+   */
+  pollAgain(): void {
+    const after = this.round
+      ? this.round.then(
+          () => undefined,
+          () => undefined,
+        )
+      : Promise.resolve();
+    void after
+      .then(() => (this.stopped ? undefined : this.pollOnce()))
+      .catch((e) => this.warn.warn({ poller: this.definition.ref, err: describeError(e) }, 'poll round failed'));
+  }
+
   /** The last reading of a device (what the next one is compared with). */
   lastReading(device: string): Items | undefined {
     return this.last.get(device);

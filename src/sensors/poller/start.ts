@@ -27,6 +27,8 @@ export interface RunningPollers {
   counters(): Record<string, Record<string, number>>;
   /** Read the pollers/*.yaml files again (after a pack install): every poller restarts from a new baseline. */
   reload(): Promise<void>;
+  /** Every poller polls again now (devices were taken over), after its round in flight. */
+  pollAgain(): void;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export function startPollers(appliance: PollerHost, log: Logger, opts: PollerOpt
       await stopAll();
       begin();
     },
+    pollAgain: () => pollers.forEach((p) => p.pollAgain()),
     stop: stopAll,
   };
 }
