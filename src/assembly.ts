@@ -5,7 +5,7 @@ import { startApi, type ListenOptions } from './api/server.js';
 import { ApiStream } from './api/stream.js';
 import { Appliance } from './appliance.js';
 import { AuthService } from './auth/auth-service.js';
-import { startChatBot } from './chat/start-bot.js';
+import { isChatAnnouncement, startChatBot } from './chat/start-bot.js';
 import { runBotOnLeader } from './chat/bot-leadership.js';
 import { loadLdapConfig } from './auth/ldap-config.js';
 import { directoryFor } from './auth/ldap.js';
@@ -42,7 +42,7 @@ export interface AssemblyConfig {
   config: ApplianceConfig;
   /** Where the REST API listens; null: no API. */
   api: ListenOptions | null;
-  /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors and no pollers. */
+  /** Where the network sensors listen (trap users and communities are read from the datastore); null: no sensors, and no pollers but on a rules node with a bus. */
   sensors: Omit<SensorConfig, 'trapUsers' | 'trapCommunities'> | null;
   /** hosts.yaml/groups.yaml/defaults.yaml loaded at start (GitOps: YAML wins). */
   inventoryDir?: string;
@@ -117,7 +117,15 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     // with a bus, other nodes record events in the same store: a pending one may be theirs, in hand
     ...(cfg.bus ? { pendingSettleMs: PENDING_SETTLE_MS } : {}),
     // with a bus the events made here (API, webhooks, announcements) go through it to the rules node owning their partition
-    ...(cfg.bus ? { publishEmitted: (e: EventEnvelope) => cfg.bus!.publishEmitted(e) } : {}),
+    // an announcement for the chat bot is queued for it first (kept until posted), then goes to the rules like any event
+    ...(cfg.bus
+      ? {
+          publishEmitted: async (e: EventEnvelope) => {
+            if (isChatAnnouncement(e)) await cfg.bus!.queueForChat(e);
+            await cfg.bus!.publishEmitted(e);
+          },
+        }
+      : {}),
     onExecutionUpdate: (r) => {
       stream.executionUpdated(r);
       // a workflow or action ended here: room for the next one waiting
@@ -126,7 +134,10 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
   const apiRules = new ApiRuleStore(appliance.store.ruleOverrides);
-  const pollers = new PollerSensor(appliance, log);
+  // several rules nodes on one bus: each polls the devices of its partitions
+  const pollers = new PollerSensor(appliance, log, partitioned ? { polledHere: (device) => partitioned.ownsDevice(device) } : {});
+  // the devices of partitions taken over are read at once, not at the next round
+  partitioned?.onTookOver(() => pollers.pollAgain());
   // the API's webhook routes receive; the counters are this sensor's
   const webhooks = new WebhookSensor();
   let sensors: RunningSensors | null = null;
@@ -140,6 +151,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     nodeMetrics({
       ...(cfg.bus ? { bus: () => cfg.bus!.counts } : {}),
       sensors: () => sensors?.counters() ?? {},
+      ...(roles.has('rules') ? { pollers: () => pollers.counters() } : {}),
       ...(roles.has('rules') ? { intake: () => ({ ...appliance.intake.counts }) } : {}),
       ...(roles.has('worker') ? { executionsRunning: () => appliance.engine.activeCount } : {}),
       timerLeader: isTimerLeader,
@@ -277,14 +289,15 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         partitioned.start(appliance);
         say(`netreflex: events from the bus ${cfg.bus.url}, a share of its ${cfg.bus.partitions} partitions`);
       }
-      if (cfg.sensors && roles.has('rules')) {
+      // with a bus every rules node polls the devices of its partitions, listeners or not: none is left unpolled
+      if ((cfg.sensors || partitioned) && roles.has('rules')) {
         pollersStarted = true;
-        // several rules nodes: the devices are polled by one of them, the timer leader
-        if (timerLeadership) pollOnLeader(timerLeadership, pollers, log, say);
+        // several rules nodes on a store alone: the devices are polled by one of them, the timer leader
+        if (timerLeadership && !partitioned) pollOnLeader(timerLeadership, pollers, log, say);
         else {
           await pollers.start();
           for (const e of pollers.errors) say(`netreflex: poller not loaded: ${e.code}: ${e.message}`);
-          if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running`);
+          if (pollers.size) say(`netreflex: ${pollers.size} poller(s) running${partitioned ? ", each on the devices of this node's event partitions" : ''}`);
         }
       }
       if (cfg.api && roles.has('api')) {
@@ -308,8 +321,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
               auth: new AuthService(appliance.store),
               log,
               apiUrl,
-              // a cluster's announcements, made on any node, come through its bus
-              ...(bus ? { announcements: (handle) => bus.watchEvents('core.announcement', handle) } : {}),
+              // a cluster's announcements, made on any node, wait in its chat queue for the bot that runs
+              ...(bus ? { chatQueue: (handle) => bus.readChatQueue(handle, (e) => busLog.error(e)) } : {}),
             }),
           report: (r) => {
             if ('error' in r) say(`netreflex: chat bot not started: ${describeError(r.error).code}: ${describeError(r.error).message}`);

@@ -13,6 +13,11 @@ export interface NodeMetrics {
   bus: NodeBusCounts | null;
   /** Messages received per sensor on this node (`syslog` -> n). */
   sensors: Record<string, number>;
+  /**
+   * Per poller on this node (`poller:<pack>.<name>`): the devices it selected in its last round
+   * (a cluster's rules nodes share them by partition) and its readings since start, ok and failed.
+   */
+  pollers?: Record<string, { devices: number; polled: number; failed: number }>;
   /** What became of events this node recorded itself (the embedded intake: stored, coalesced, shed...). */
   intake: Record<string, number>;
   /** Executions held by this node's engine (started here, not finished). */
@@ -27,6 +32,7 @@ export interface NodeMetrics {
 export interface NodeMetricSources {
   bus?: () => NodeBusCounts;
   sensors?: () => Record<string, Record<string, number>>;
+  pollers?: () => Record<string, Record<string, number>>;
   intake?: () => Readonly<Record<string, number>>;
   executionsRunning?: () => number;
   timerLeader: () => boolean;
@@ -39,6 +45,13 @@ export function nodeMetrics(src: NodeMetricSources): NodeMetrics {
   return {
     bus: src.bus ? { ...src.bus() } : null,
     sensors,
+    ...(src.pollers
+      ? {
+          pollers: Object.fromEntries(
+            Object.entries(src.pollers()).map(([name, c]) => [name, { devices: c.devices ?? 0, polled: c.polled ?? 0, failed: c.failed ?? 0 }]),
+          ),
+        }
+      : {}),
     intake: { ...(src.intake?.() ?? {}) },
     executionsRunning: src.executionsRunning?.() ?? 0,
     timerLeader: src.timerLeader(),

@@ -12,11 +12,15 @@ export interface PartitionDuties {
   give(partition: number): Promise<void>;
   /** The lock is gone already (store connection lost): stop reading at once, drop the state. */
   drop(partition: number): void;
+  /** Once per look that took partitions, after their take(): what else follows them (pollers). */
+  tookOver?(partitions: number[]): void;
 }
 
 export interface PartitionOwnership {
   /** This node's partitions, in order. */
   owned(): number[];
+  /** Whether this node owns the partition now. */
+  owns(partition: number): boolean;
 }
 
 /**
@@ -52,6 +56,11 @@ export class PartitionOwner implements PartitionOwnership {
     return [...this.mine].sort((a, b) => a - b);
   }
 
+  /** Whether this node owns the partition now. */
+  owns(partition: number): boolean {
+    return this.mine.has(partition);
+  }
+
   start(): void {
     const loop = (): void => {
       if (this.stopped) return;
@@ -74,18 +83,24 @@ export class PartitionOwner implements PartitionOwnership {
       }
       if (this.mine.size >= share) return;
       const free = Array.from({ length: this.partitions }, (_, p) => p).filter((p) => !view.owners.has(p) && !this.mine.has(p));
-      for (const p of takeOrder(free, view.self)) {
-        if (this.mine.size >= share || this.stopped) break;
-        if (!(await this.locks.tryTake(p))) continue;
-        this.mine.add(p);
-        try {
-          await this.duties.take(p);
-        } catch (e) {
-          this.mine.delete(p);
-          this.duties.drop(p);
-          await this.locks.release(p).catch(() => {});
-          throw e;
+      const took: number[] = [];
+      try {
+        for (const p of takeOrder(free, view.self)) {
+          if (this.mine.size >= share || this.stopped) break;
+          if (!(await this.locks.tryTake(p))) continue;
+          this.mine.add(p);
+          try {
+            await this.duties.take(p);
+            took.push(p);
+          } catch (e) {
+            this.mine.delete(p);
+            this.duties.drop(p);
+            await this.locks.release(p).catch(() => {});
+            throw e;
+          }
         }
+      } finally {
+        if (took.length) this.duties.tookOver?.(took);
       }
     } catch (e) {
       this.warnings.warn({ err: describeError(e) }, `event partitions: ${describeError(e).message}`);

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { BusEvents, type BusEventSink } from './bus-events.js';
 import type { IntakeSettle } from './event-intake.js';
 import { PartitionOwner } from './partition-owner.js';
+import { partitionOf } from '../events/partitions.js';
 
 /** The appliance as a partition owner uses it. */
 export interface PartitionedAppliance extends Omit<BusEventSink, 'flushIntake' | 'getTriggerInstance'> {
@@ -17,6 +18,14 @@ export interface PartitionedAppliance extends Omit<BusEventSink, 'flushIntake' |
   rearmHoldDowns(): void;
   readonly intake: { flush(): Promise<void> };
   readonly store: Pick<Store, 'getTriggerInstance'>;
+}
+
+/**
+ * The devices a rules node polls: those whose events go to a partition it owns (the partition the
+ * bus publishes the device's events to), so each device is polled by the one node that owns it.
+ */
+export function polledBy(owner: { owns(partition: number): boolean }, partitions: number): (device: string) => boolean {
+  return (device) => owner.owns(partitionOf(device, partitions));
 }
 
 /**
@@ -31,6 +40,7 @@ export class PartitionedRules {
   private owner: PartitionOwner | null = null;
   private readonly feeds = new Map<number, PartitionFeed>();
   private readonly busWarnings: RateLimitedLog;
+  private tookOver: (partitions: number[]) => void = () => {};
 
   constructor(
     private readonly bus: NatsEventBus,
@@ -94,6 +104,7 @@ export class PartitionedRules {
           await state.give(p);
           this.log.info({ partition: p }, 'event partition given back');
         },
+        tookOver: (ps) => this.tookOver(ps),
         drop: (p) => {
           void this.feeds.get(p)?.stop();
           this.feeds.delete(p);
@@ -105,9 +116,23 @@ export class PartitionedRules {
     this.owner.start();
   }
 
+  /** Called once this node has taken partitions (a look at the owners may take several). */
+  onTookOver(fn: (partitions: number[]) => void): void {
+    this.tookOver = fn;
+  }
+
   /** This node's partitions now. */
   owned(): number[] {
     return this.owner?.owned() ?? [];
+  }
+
+  /**
+   * Whether this node owns the device's partition now (the partition its events go to): its
+   * pollers poll the devices of its partitions, so each device is polled by one rules node and
+   * its poll events are decided on the node that read them.
+   */
+  ownsDevice(device: string): boolean {
+    return this.owner ? polledBy(this.owner, this.bus.partitions)(device) : false;
   }
 
   /** Give the partitions back (the others take them at once) and stop reading. */

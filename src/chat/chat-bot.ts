@@ -57,6 +57,11 @@ export class ChatBot {
     await this.opts.adapter.post(channel, user ? `${user}: ${payload.message}` : payload.message);
   }
 
+  /** One line of the bot's own to the default channel. */
+  async notice(text: string): Promise<void> {
+    await this.opts.adapter.post(this.opts.defaultChannel, text);
+  }
+
   private async onMessage(m: ChatMessage): Promise<void> {
     const { prefix } = this.opts;
     const text = m.text.trim();

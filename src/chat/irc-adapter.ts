@@ -1,3 +1,4 @@
+import { NrxError } from '../core/errors.js';
 import { reportSwallowed } from '../core/swallowed-errors.js';
 import type { Logger } from '../core/log.js';
 import type { ChatAdapter, ChatMessage } from './adapter.js';
@@ -21,8 +22,10 @@ export class IrcAdapter implements ChatAdapter {
     await this.connect(onMessage);
   }
 
+  /** Fails with NRX_ERR_CHAT_DOWN while the connection is down (reconnecting). */
   async post(to: string, text: string): Promise<void> {
-    this.client?.say(to, text);
+    if (!this.client) throw new NrxError('NRX_ERR_CHAT_DOWN', `${this.name}: not connected (reconnecting)`);
+    await this.client.say(to, text);
   }
 
   async stop(): Promise<void> {
@@ -38,6 +41,7 @@ export class IrcAdapter implements ChatAdapter {
       onMessage({ replyTo: direct ? m.nick : m.target, user: m.nick, text: m.text, direct });
     });
     client.onClose((why) => {
+      if (this.client === client) this.client = null;
       if (this.stopped) return;
       this.log.warn({ adapter: this.name }, `${why}; reconnecting`);
       this.reconnect(onMessage, 0);

@@ -94,7 +94,8 @@ export function checkChannel(channel: string): string {
 export class IrcClient {
   private socket: net.Socket | null = null;
   private buffer = '';
-  private readonly queue: string[] = [];
+  /** Lines waiting for their turn; `sent` settles the post whose last line it is. */
+  private readonly queue: Array<{ line: string; sent?: { resolve(): void; reject(e: Error): void } }> = [];
   private tokens: number;
   private pump: NodeJS.Timeout | null = null;
   private messageHandlers: Array<(m: IrcPrivmsg) => void> = [];
@@ -174,17 +175,29 @@ export class IrcClient {
       socket.on('error', (e) => done(new NrxError('NRX_ERR_CHAT', `IRC server ${where}: ${e.message}`, { cause: e })));
       socket.on('close', () => {
         this.stopPump();
+        // lines not written are not said: their posts fail, to be tried again on the next connection
+        for (const q of this.queue.splice(0))
+          q.sent?.reject(new NrxError('NRX_ERR_CHAT_DOWN', `IRC server ${where}: connection closed before the message was sent`));
         if (!settled) done(new NrxError('NRX_ERR_CHAT', `IRC server ${where} closed the connection while registering`));
         else if (!this.closing) for (const fn of this.closeHandlers) fn(`IRC server ${where} closed the connection`);
       });
     });
   }
 
-  /** Send text to a channel or nick, one PRIVMSG per line, paced. */
-  say(target: string, text: string): void {
+  /**
+   * Send text to a channel or nick, one PRIVMSG per line, paced. Throws at once for a target that
+   * is not one; the promise resolves once the last line is written to the connection, or fails
+   * with NRX_ERR_CHAT_DOWN when the connection ends before.
+   */
+  say(target: string, text: string): Promise<void> {
     if (!CHANNEL.test(target) && !NICK.test(target)) throw new NrxError('NRX_ERR_CHAT', `cannot send to ${JSON.stringify(target)}: not a channel or nick`);
-    for (const line of messageLines(text)) this.queue.push(`PRIVMSG ${target} :${line}`);
+    const lines = messageLines(text);
+    const sent = new Promise<void>((resolve, reject) => {
+      lines.forEach((line, i) => this.queue.push({ line: `PRIVMSG ${target} :${line}`, ...(i === lines.length - 1 ? { sent: { resolve, reject } } : {}) }));
+      if (lines.length === 0) resolve();
+    });
     this.drain();
+    return sent;
   }
 
   async close(): Promise<void> {
@@ -239,14 +252,22 @@ export class IrcClient {
     }
   }
 
-  private sendNow(line: string): void {
-    this.socket?.write(`${line}\r\n`);
+  private sendNow(line: string, sent?: { resolve(): void; reject(e: Error): void }): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) {
+      sent?.reject(new NrxError('NRX_ERR_CHAT_DOWN', `IRC server ${this.opts.host}:${this.opts.port}: not connected`));
+      return;
+    }
+    socket.write(`${line}\r\n`, (err) =>
+      err ? sent?.reject(new NrxError('NRX_ERR_CHAT_DOWN', `IRC server ${this.opts.host}:${this.opts.port}: ${err.message}`)) : sent?.resolve(),
+    );
   }
 
   private drain(): void {
     while (this.queue.length && this.tokens > 0) {
       this.tokens--;
-      this.sendNow(this.queue.shift()!);
+      const q = this.queue.shift()!;
+      this.sendNow(q.line, q.sent);
     }
     if (!this.pump && (this.queue.length || this.tokens < (this.opts.burst ?? 4))) {
       this.pump = setInterval(() => {

@@ -6,11 +6,20 @@ import type { Logger } from '../core/log.js';
 import { PackConfigStore } from '../datastore/pack-config-store.js';
 import type { Subscription } from '../events/bus.js';
 import type { EventEnvelope } from '../events/envelope.js';
+import type { QueuedAnnouncement } from '../events/nats-chat-queue.js';
+import { parseDuration } from '../core/duration.js';
 import { aliasesOf } from '../packs/alias-index.js';
 import type { ChatAdapter } from './adapter.js';
 import { ChatBot } from './chat-bot.js';
 import { IrcAdapter } from './irc-adapter.js';
 import { checkChannel } from './irc-client.js';
+import { DEFAULT_MAX_ANNOUNCEMENT_AGE_MS, QueuedAnnouncements } from './queued-announcements.js';
+
+/** An announcement the chat bot posts: on route chatops (alias results, chatops.post_message). */
+export function isChatAnnouncement(e: EventEnvelope): boolean {
+  const p = e.payload;
+  return e.type === 'core.announcement' && p.route === CHATOPS_ROUTE && typeof p.payload === 'object' && p.payload !== null;
+}
 
 /** The chatops pack's `bot` section, checked. */
 export interface BotConfig {
@@ -18,6 +27,8 @@ export interface BotConfig {
   prefix: string;
   users: Record<string, string>;
   notifyChannel: string | null;
+  /** Announcements of a cluster's chat queue older than this when the bot could post them are skipped. */
+  maxAnnouncementAgeMs: number;
   irc: { host: string; port: number; tls: boolean; nick: string; password: string | null; channels: string[] };
 }
 
@@ -52,11 +63,19 @@ export function botConfig(values: Record<string, unknown>): BotConfig | null {
   if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) throw fail('bot.irc.port', 'must be a port number');
   const prefix = typeof bot.prefix === 'string' && bot.prefix !== '' ? bot.prefix : '!';
   const notifyChannel = typeof bot.notify_channel === 'string' && bot.notify_channel !== '' ? bot.notify_channel : null;
+  let maxAnnouncementAgeMs = DEFAULT_MAX_ANNOUNCEMENT_AGE_MS;
+  if (bot.max_announcement_age !== undefined && bot.max_announcement_age !== null)
+    try {
+      maxAnnouncementAgeMs = parseDuration(bot.max_announcement_age);
+    } catch (e) {
+      throw fail('bot.max_announcement_age', (e as Error).message);
+    }
   return {
     adapter: 'irc',
     prefix,
     users,
     notifyChannel,
+    maxAnnouncementAgeMs,
     irc: {
       host: typeof irc.host === 'string' ? irc.host : '127.0.0.1',
       port: port as number,
@@ -77,10 +96,11 @@ export interface StartBotDeps {
   /** Tests hand in their own adapter; otherwise the configured one is made. */
   adapter?: ChatAdapter;
   /**
-   * Where the announcements come from: a cluster's bus, which carries those made on every node
-   * (default this process's bus, which carries this process's own).
+   * Where the announcements come from: a cluster's chat queue, which keeps those made on every
+   * node until the bot that runs has posted them (default this process's bus, which carries this
+   * process's own while the bot runs).
    */
-  announcements?: (handle: (event: EventEnvelope) => void) => Promise<{ stop(): Promise<void> }>;
+  chatQueue?: (handle: (a: QueuedAnnouncement) => Promise<void>) => Promise<{ stop(): Promise<void> }>;
 }
 
 /**
@@ -120,16 +140,29 @@ export async function startChatBot(deps: StartBotDeps): Promise<RunningBot | nul
   });
   await bot.start();
   const post = async (event: EventEnvelope): Promise<void> => {
-    const p = event.payload;
-    if (event.type === 'core.announcement' && p.route === CHATOPS_ROUTE && typeof p.payload === 'object' && p.payload !== null)
-      await bot.announce(p.payload as Record<string, unknown>).catch((e) => log.warn({ err: (e as Error).message }, 'chat bot could not post an announcement'));
+    if (isChatAnnouncement(event))
+      await bot
+        .announce((event.payload as { payload: Record<string, unknown> }).payload)
+        .catch((e) => log.warn({ err: (e as Error).message }, 'chat bot could not post an announcement'));
   };
   let sub: { stop(): Promise<void> } | null = null;
   try {
-    // one at a time, in the order they come
-    let posted = Promise.resolve();
-    if (deps.announcements) sub = await deps.announcements((e) => void (posted = posted.then(() => post(e))));
-    else {
+    if (deps.chatQueue) {
+      // one at a time, in the order they were made; acked once posted
+      const queued = new QueuedAnnouncements({
+        post: (e) => (isChatAnnouncement(e) ? bot.announce((e.payload as { payload: Record<string, unknown> }).payload) : Promise.resolve()),
+        notice: (text) => bot.notice(text),
+        maxAgeMs: cfg.maxAnnouncementAgeMs,
+        log,
+      });
+      const s = await deps.chatQueue((a) => queued.handle(a));
+      sub = {
+        stop: async () => {
+          queued.stop();
+          await s.stop();
+        },
+      };
+    } else {
       const s: Subscription = await appliance.bus.subscribe('chatops-bot', async (d) => {
         await post(d.event);
         d.ack();

@@ -200,6 +200,11 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     meaning: 'a chat server or chat webhook refused or failed (connect, login, post); names the server or webhook host and its answer',
   },
+  NRX_ERR_CHAT_DOWN: {
+    status: 503,
+    retryable: true,
+    meaning: 'the chat bot is not connected to its chat server (it reconnects); an announcement on a cluster bus waits and is posted once it is',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -6,6 +6,7 @@ import type { EventEnvelope } from './envelope.js';
 import { PARTITION_CONSUMER_PREFIX, PartitionFeed, type PartitionHandler } from './nats-partition-feed.js';
 import { DEFAULT_PARTITIONS, partitionOf } from './partitions.js';
 import { BusOutbox, type OutboxOptions } from './bus-outbox.js';
+import { CHAT_SUBJECT, ChatQueueFeed, ensureChatStream, type QueuedAnnouncement } from './nats-chat-queue.js';
 
 /**
  * Distributed mode's event bus on NATS JetStream. Sensor nodes publish every event to the
@@ -86,7 +87,7 @@ function redact(url: string): string {
 
 export class NatsEventBus {
   private readonly tally = { published: 0, duplicates: 0, consumed: 0, redelivered: 0 };
-  private readonly feeds = new Set<PartitionFeed>();
+  private readonly feeds = new Set<PartitionFeed | ChatQueueFeed>();
   private readonly outbox: BusOutbox<EventEnvelope>;
   private outboxErrors: (err: unknown, lost: boolean) => void = () => {};
 
@@ -179,6 +180,8 @@ export class NatsEventBus {
         if (recorded === null || recorded === partitions)
           await jsm.streams.update(EVENTS_STREAM, { ...info.config, description: DESCRIPTION(partitions), duplicate_window: duplicateWindow });
       }
+      // the chat bot's queue (announcements kept until posted): a stream of its own
+      await ensureChatStream(jsm, opts.duplicateWindowMs ?? 120_000);
       // the one consumer of the version before partitions overlaps every partition's: it goes
       await jsm.consumers.delete(EVENTS_STREAM, RULES_CONSUMER).catch(() => false);
       if (recorded === null || recorded === partitions)
@@ -214,6 +217,27 @@ export class NatsEventBus {
     } catch (err) {
       throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot publish ${e.type}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * An announcement for the chat bot, kept in the chat queue until the bot that runs has posted
+   * it (or it grew too old): made while no API node runs the bot, it is posted when one does.
+   * Keyed by the event's id, so a resend within the duplicate window is kept once.
+   */
+  async queueForChat(e: EventEnvelope): Promise<void> {
+    try {
+      await this.js.publish(CHAT_SUBJECT, JSON.stringify(e), { msgID: `chat:${e.id}` });
+    } catch (err) {
+      throw new NrxError('NRX_ERR_BUS', `bus ${this.url}: cannot queue ${e.type} for the chat bot: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Read the chat queue (this node runs the chat bot): one announcement at a time, in order. See ChatQueueFeed. */
+  async readChatQueue(handle: (a: QueuedAnnouncement) => Promise<void>, onError: (e: unknown) => void): Promise<{ stop(): Promise<void> }> {
+    const feed = await ChatQueueFeed.open(this.js, this.jsm, handle, onError);
+    this.feeds.add(feed);
+    feed.closed.finally(() => this.feeds.delete(feed)).catch(() => {});
+    return feed;
   }
 
   /**

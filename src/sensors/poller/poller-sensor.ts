@@ -1,8 +1,7 @@
 import type { NrxError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Sensor, SensorCounterGroups } from '../sensor.js';
-import type { DeviceReader } from './reader.js';
-import { startPollers, type PollerHost, type RunningPollers } from './start.js';
+import { startPollers, type PollerHost, type PollerOptions, type RunningPollers } from './start.js';
 
 /** Every poller the loaded packs define, as one sensor: started, reloaded and stopped together. */
 export class PollerSensor implements Sensor {
@@ -12,7 +11,7 @@ export class PollerSensor implements Sensor {
   constructor(
     private readonly host: PollerHost,
     private readonly log: Logger,
-    private readonly opts: { reader?: DeviceReader } = {},
+    private readonly opts: PollerOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -32,6 +31,11 @@ export class PollerSensor implements Sensor {
   /** Read the pollers/*.yaml files again (after a pack install); nothing to do before start. */
   async reload(): Promise<void> {
     await this.running?.reload();
+  }
+
+  /** Poll again now (this node took devices over); nothing before start. */
+  pollAgain(): void {
+    this.running?.pollAgain();
   }
 
   async stop(): Promise<void> {

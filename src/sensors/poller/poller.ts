@@ -21,6 +21,11 @@ export interface PollerDeps {
   emit(event: EventEnvelope): Promise<void>;
   log: Pick<Logger, 'warn'>;
   now?: () => number;
+  /**
+   * Whether this node polls the device now (a cluster's rules nodes share the devices by event
+   * partition); default every device. Asked at each round's start and again for each reading.
+   */
+  polledHere?: (device: string) => boolean;
 }
 
 export const POLLER_COUNTER_NAMES = ['rounds', 'polled', 'failed', 'changes', 'emitted', 'dropped', 'overruns', 'devices'] as const;
@@ -123,7 +128,10 @@ export class Poller {
 
   private async runRound(): Promise<RoundSummary> {
     const def = this.definition;
-    const devices = await this.deps.listDevices(def.on);
+    const here = this.deps.polledHere;
+    const listed = await this.deps.listDevices(def.on);
+    // a device another node polls is left to it; one that comes back here starts from a new baseline
+    const devices = here ? listed.filter((d) => here(d.name)) : listed;
     this.counters.devices = devices.length;
     const selected = new Set(devices.map((d) => d.name));
     // A device that left the filter starts from a new baseline if it comes back.
@@ -154,6 +162,12 @@ export class Poller {
   private async absorb(o: DeviceOutcome<RawReading>, platform: string | null, summary: RoundSummary): Promise<void> {
     if (this.stopped) return;
     const def = this.definition;
+    if (this.deps.polledHere && !this.deps.polledHere(o.device)) {
+      // the device moved to another node during the round: its reading and baseline are that node's now
+      this.last.delete(o.device);
+      this.failing.delete(o.device);
+      return;
+    }
     if (!o.ok) {
       summary.failed++;
       this.counters.failed++;
@@ -226,6 +240,22 @@ export class Poller {
       clearTimeout(timer);
       roundSignal.removeEventListener('abort', onRoundAbort);
     });
+  }
+
+  /**
+   * Poll again now, after the round in flight if there is one (this node took devices over: they
+   * are read at once, not at the next scheduled round).
+   */
+  pollAgain(): void {
+    const after = this.round
+      ? this.round.then(
+          () => undefined,
+          () => undefined,
+        )
+      : Promise.resolve();
+    void after
+      .then(() => (this.stopped ? undefined : this.pollOnce()))
+      .catch((e) => this.warn.warn({ poller: this.definition.ref, err: describeError(e) }, 'poll round failed'));
   }
 
   /** The last reading of a device (what the next one is compared with). */

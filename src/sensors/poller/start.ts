@@ -27,7 +27,15 @@ export interface RunningPollers {
   counters(): Record<string, Record<string, number>>;
   /** Read the pollers/*.yaml files again (after a pack install): every poller restarts from a new baseline. */
   reload(): Promise<void>;
+  /** Every poller polls again now (devices were taken over), after its round in flight. */
+  pollAgain(): void;
   stop(): Promise<void>;
+}
+
+export interface PollerOptions {
+  reader?: DeviceReader;
+  /** The devices this node polls (a cluster's rules nodes share them by partition); default all. */
+  polledHere?: (device: string) => boolean;
 }
 
 /**
@@ -35,7 +43,7 @@ export interface RunningPollers {
  * State (the last reading per device) lives in memory: after a restart the first round is
  * the baseline again.
  */
-export function startPollers(appliance: PollerHost, log: Logger, opts: { reader?: DeviceReader } = {}): RunningPollers {
+export function startPollers(appliance: PollerHost, log: Logger, opts: PollerOptions = {}): RunningPollers {
   registerPollerTriggers(appliance.triggers);
   const read = opts.reader ?? inventoryReader(appliance.devices);
   const deps: PollerDeps = {
@@ -43,6 +51,7 @@ export function startPollers(appliance: PollerHost, log: Logger, opts: { reader?
     read,
     emit: (e) => appliance.emit(e),
     log,
+    ...(opts.polledHere ? { polledHere: opts.polledHere } : {}),
   };
   let pollers: Poller[] = [];
   let errors: NrxError[] = [];
@@ -74,6 +83,7 @@ export function startPollers(appliance: PollerHost, log: Logger, opts: { reader?
       await stopAll();
       begin();
     },
+    pollAgain: () => pollers.forEach((p) => p.pollAgain()),
     stop: stopAll,
   };
 }
