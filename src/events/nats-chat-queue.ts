@@ -1,5 +1,6 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { EventEnvelope } from './envelope.js';
+import { EventReader } from './nats-event-reader.js';
 
 /**
  * The chat bot's own queue on JetStream: a copy of every announcement to post, kept until the
@@ -60,10 +61,12 @@ export interface QueuedAnnouncement {
  * (the stream keeps everything not acked), not after its ack wait.
  */
 export class ChatQueueFeed {
-  private stopped = false;
-  private messages: ConsumerMessages | null = null;
-  private resolveClosed!: () => void;
-  readonly closed = new Promise<void>((r) => (this.resolveClosed = r));
+  private constructor(private readonly reader: EventReader) {}
+
+  /** Settles when the feed has stopped reading. */
+  get closed(): Promise<void> {
+    return this.reader.closed;
+  }
 
   static async open(
     js: JetStreamClient,
@@ -81,45 +84,24 @@ export class ChatQueueFeed {
       max_ack_pending: 1,
     });
     const consumer = await js.consumers.get(CHAT_STREAM, CHAT_CONSUMER);
-    const feed = new ChatQueueFeed();
-    void (async () => {
-      while (!feed.stopped) {
-        try {
-          const messages = await consumer.consume({ max_messages: 1 });
-          feed.messages = messages;
-          if (feed.stopped) messages.stop();
-          for await (const m of messages) {
-            if (feed.stopped) break;
-            let event: EventEnvelope;
-            try {
-              event = JSON.parse(m.string()) as EventEnvelope;
-            } catch (e) {
-              onError(e);
-              m.term(); // not an event: it would never parse
-              continue;
-            }
-            await handle({
-              event,
-              queuedAt: m.time.getTime(),
-              behind: m.info.pending,
-              ack: async () => void (await m.ackAck()),
-              working: () => m.working(),
-            });
-          }
-        } catch (e) {
-          if (feed.stopped) break;
-          onError(e);
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-      }
-    })().finally(() => feed.resolveClosed());
-    return feed;
+    const reader = new EventReader(
+      consumer,
+      1,
+      (event, m) =>
+        handle({
+          event,
+          queuedAt: m.time.getTime(),
+          behind: m.info.pending,
+          ack: async () => void (await m.ackAck()),
+          working: () => m.working(),
+        }),
+      onError,
+    );
+    return new ChatQueueFeed(reader);
   }
 
   /** Stop reading; what was handed out and not acked stays for the next bot. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.messages?.stop();
-    await this.closed;
+    await this.reader.stop();
   }
 }

@@ -1,5 +1,6 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { EventEnvelope } from './envelope.js';
+import { EventReader } from './nats-event-reader.js';
 
 /** Partition N's durable consumer is `rules-p<N>`. */
 export const PARTITION_CONSUMER_PREFIX = 'rules-p';
@@ -31,17 +32,15 @@ export type PartitionHandler = (m: PartitionMessage) => void | Promise<void>;
  * ack wait ran out. Messages a previous owner may have seen come marked (`mayBeSeen`).
  */
 export class PartitionFeed {
-  private stopped = false;
-  private messages: ConsumerMessages | null = null;
-  private resolveClosed!: () => void;
-  /** Settles when the feed has stopped reading. */
-  readonly closed = new Promise<void>((r) => (this.resolveClosed = r));
-
   private constructor(
     readonly partition: number,
-    /** Stream sequence up to which a message may have gone to a previous owner. */
-    private readonly seenUpTo: number,
+    private readonly reader: EventReader,
   ) {}
+
+  /** Settles when the feed has stopped reading. */
+  get closed(): Promise<void> {
+    return this.reader.closed;
+  }
 
   static async open(
     js: JetStreamClient,
@@ -63,51 +62,31 @@ export class PartitionFeed {
       max_ack_pending: 20_000,
     });
     const consumer = await js.consumers.get(STREAM, name);
-    const feed = new PartitionFeed(partition, seenUpTo);
-    void (async () => {
-      while (!feed.stopped) {
-        try {
-          const messages = await consumer.consume({ max_messages: 512 });
-          feed.messages = messages;
-          if (feed.stopped) messages.stop();
-          for await (const m of messages) {
-            if (feed.stopped) break;
-            let event: EventEnvelope;
-            try {
-              event = JSON.parse(m.string()) as EventEnvelope;
-            } catch (e) {
-              onError(e);
-              m.term(); // not an event: it would never parse
-              continue;
-            }
-            const redelivered = m.info.deliveryCount > 1;
-            if (redelivered) opts.counts.redelivered++;
-            const r = handle({
-              event,
-              partition,
-              mayBeSeen: redelivered || m.seq <= feed.seenUpTo,
-              ack: () => {
-                opts.counts.consumed++;
-                m.ack();
-              },
-              nak: (delayMs = 1_000) => m.nak(delayMs),
-            });
-            if (r) await r;
-          }
-        } catch (e) {
-          if (feed.stopped) break;
-          onError(e);
-          await new Promise((r) => setTimeout(r, 1_000));
-        }
-      }
-    })().finally(() => feed.resolveClosed());
-    return feed;
+    const reader = new EventReader(
+      consumer,
+      512,
+      (event, m) => {
+        const redelivered = m.info.deliveryCount > 1;
+        if (redelivered) opts.counts.redelivered++;
+        return handle({
+          event,
+          partition,
+          // a message up to seenUpTo may have gone to a previous owner
+          mayBeSeen: redelivered || m.seq <= seenUpTo,
+          ack: () => {
+            opts.counts.consumed++;
+            m.ack();
+          },
+          nak: (delayMs = 1_000) => m.nak(delayMs),
+        });
+      },
+      onError,
+    );
+    return new PartitionFeed(partition, reader);
   }
 
   /** Stop reading; messages read ahead and not handed out come back to the next owner. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.messages?.stop();
-    await this.closed;
+    await this.reader.stop();
   }
 }
