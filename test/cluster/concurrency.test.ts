@@ -5,14 +5,13 @@
 // overlap), all six succeed; with policy cancel, the ones over the threshold anywhere in the
 // cluster are canceled with NRX_ERR_CONCURRENCY.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js';
-import { bearerCall } from '../api/bearer-call.js';
-import { startServeNode, type ServeNode } from './serve-node.js';
+import type pg from 'pg';
+import { postgresGuard } from '../lab/postgres.js';
+import type { ApiCall } from '../api/bearer-call.js';
+import { PgNodeSet } from './pg-node-set.js';
 
 const skip = postgresGuard();
 const ADMIN_PASSWORD = 'concurrency-admin-password-1';
@@ -28,45 +27,14 @@ interface Execution {
 }
 
 describe('distributed mode: concurrency policies count over every worker node', { skip, timeout: 300_000 }, () => {
-  let root: string;
-  let pgServer: Postgres;
-  let store: string;
+  let set: PgNodeSet;
   let db: pg.Client;
-  const nodes = new Map<string, ServeNode>();
-  let token = '';
   let marks = '';
-
-  const dataDir = (name: string): string => {
-    const d = path.join(root, name);
-    mkdirSync(d, { recursive: true, mode: 0o700 });
-    const key = path.join(root, 'api-1', 'secrets.key');
-    if (name !== 'api-1' && existsSync(key)) copyFileSync(key, path.join(d, 'secrets.key'));
-    return d;
-  };
-  const start = async (name: string, role: string, extra: string[] = []): Promise<ServeNode> => {
-    const n = await startServeNode({
-      name,
-      dataDir: dataDir(name),
-      args: ['--role', role, '--store', store, '--no-sensors', '--port', '0', '--packs-path', PACKS, '--node-name', name, ...extra],
-      env: { NETREFLEX_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
-    nodes.set(name, n);
-    return n;
-  };
-  const api = bearerCall(
-    () => nodes.get('api-1')!.url!,
-    () => token,
-  );
+  const api: ApiCall = (method, p, body) => set.api(method, p, body);
   const run = (action: string, parameters: Record<string, unknown>): Promise<Execution> => api<Execution>('POST', '/api/v1/executions', { action, parameters });
   const get = (id: string): Promise<Execution> => api<Execution>('GET', `/api/v1/executions/${id}`);
   const ended = (s: string): boolean => ['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(s);
-  const until = async (what: string, cond: () => Promise<boolean>, ms = 120_000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!(await cond())) {
-      if (Date.now() > end) assert.fail(`timed out: ${what}\n${[...nodes.values()].map((n) => `--- ${n.name}\n${n.said()}`).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const until = (what: string, cond: () => Promise<boolean>, ms = 120_000): Promise<void> => set.until(what, cond, ms, 250);
   /** Each run's [start, end] from the marker file, in seconds, by tag. */
   const runs = (file: string): Map<string, { start: number; end: number }> => {
     const out = new Map<string, { start: number; end: number }>();
@@ -86,31 +54,13 @@ describe('distributed mode: concurrency policies count over every worker node', 
   };
 
   before(async () => {
-    root = mkdtempSync(path.join(tmpdir(), 'nrx-concurrency-'));
-    // local commands run as the runner user (not root): it writes the marker files in marks/
-    chmodSync(root, 0o711);
-    marks = path.join(root, 'marks');
-    mkdirSync(marks);
-    chmodSync(marks, 0o1777);
-    pgServer = await startPostgres();
-    store = await pgServer.createDatabase('concurrency');
-    db = new pg.Client({ connectionString: store });
-    await db.connect();
-    await start('api-1', 'api');
-    const login = await fetch(`${nodes.get('api-1')!.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: 'admin', password: ADMIN_PASSWORD }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    set = await PgNodeSet.open({ prefix: 'nrx-concurrency-', database: 'concurrency', packs: PACKS, adminPassword: ADMIN_PASSWORD });
+    ({ db, marks } = set);
     // two each at most: six requested at once are spread over the three
-    await Promise.all(WORKERS.map((w) => start(w, 'worker', ['--worker-capacity', '2'])));
+    await Promise.all(WORKERS.map((w) => set.start(w, 'worker', ['--worker-capacity', '2'])));
   });
   after(async () => {
-    for (const n of nodes.values()) await n.stop().catch(() => {});
-    await db?.end().catch(() => {});
-    await pgServer?.stop();
-    rmSync(root, { recursive: true, force: true });
+    await set?.stop();
   });
 
   test('threshold 1, policy delay: six runs over three workers, never two at once, all succeed', async () => {

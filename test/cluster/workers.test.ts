@@ -5,14 +5,14 @@
 // action on its worker; a worker killed mid-task (SIGKILL) has its work taken over by the other:
 // the idempotent action re-run, the non-idempotent one abandoned, none run twice, all ended.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { postgresGuard, startPostgres, type Postgres } from '../lab/postgres.js';
-import { bearerCall } from '../api/bearer-call.js';
-import { startServeNode, type ServeNode } from './serve-node.js';
+import type pg from 'pg';
+import { postgresGuard } from '../lab/postgres.js';
+import type { ApiCall } from '../api/bearer-call.js';
+import type { ServeNode } from './serve-node.js';
+import { PgNodeSet } from './pg-node-set.js';
 
 const skip = postgresGuard();
 const ADMIN_PASSWORD = 'workers-admin-password-1';
@@ -31,76 +31,29 @@ interface Execution {
 }
 
 describe('distributed mode: rules, API and worker nodes on PostgreSQL', { skip, timeout: 400_000 }, () => {
-  let root: string;
-  let pgServer: Postgres;
-  let store: string;
+  let set: PgNodeSet;
+  let nodes: PgNodeSet['nodes'];
   let db: pg.Client;
-  const nodes = new Map<string, ServeNode>();
-  let token = '';
   let marks = '';
-
-  const dataDir = (name: string): string => {
-    const d = path.join(root, name);
-    mkdirSync(d, { recursive: true, mode: 0o700 });
-    // nodes sharing one store share the secrets key, as an operator copies it to each node
-    const key = path.join(root, 'api-1', 'secrets.key');
-    if (name !== 'api-1' && existsSync(key)) copyFileSync(key, path.join(d, 'secrets.key'));
-    return d;
-  };
-  const start = async (name: string, role: string, extra: string[] = []): Promise<ServeNode> => {
-    const n = await startServeNode({
-      name,
-      dataDir: dataDir(name),
-      args: ['--role', role, '--store', store, '--no-sensors', '--port', '0', '--packs-path', PACKS, '--node-name', name, ...extra],
-      env: { NETREFLEX_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
-    nodes.set(name, n);
-    return n;
-  };
+  let token = '';
+  const start = (name: string, role: string, extra: string[] = []): Promise<ServeNode> => set.start(name, role, extra);
   const worker = (name: string, capacity: number): Promise<ServeNode> => start(name, 'worker', ['--worker-capacity', String(capacity)]);
-  const api = bearerCall(
-    () => nodes.get('api-1')!.url!,
-    () => token,
-  );
+  const api: ApiCall = (method, p, body) => set.api(method, p, body);
   const run = (action: string, parameters: Record<string, unknown>): Promise<Execution> => api<Execution>('POST', '/api/v1/executions', { action, parameters });
   const get = (id: string): Promise<Execution> => api<Execution>('GET', `/api/v1/executions/${id}`);
   const children = async (id: string): Promise<Execution[]> => (await api<{ children: Execution[] }>('GET', `/api/v1/executions/${id}`)).children;
   const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
   const ended = (s: string): boolean => ['succeeded', 'failed', 'timeout', 'canceled', 'abandoned'].includes(s);
-  const until = async (what: string, cond: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!(await cond())) {
-      if (Date.now() > end) assert.fail(`timed out: ${what}\n${[...nodes.values()].map((n) => `--- ${n.name}\n${n.said()}`).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+  const until = (what: string, cond: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> => set.until(what, cond, ms);
   const allEnded = (ids: string[]) => async () => (await Promise.all(ids.map(get))).every((e) => ended(e.status));
 
   before(async () => {
-    root = mkdtempSync(path.join(tmpdir(), 'nrx-workers-'));
-    // local commands run as the runner user (not root): it writes the marker files in marks/
-    chmodSync(root, 0o711);
-    marks = path.join(root, 'marks');
-    mkdirSync(marks);
-    chmodSync(marks, 0o1777);
-    pgServer = await startPostgres();
-    store = await pgServer.createDatabase('workers');
-    db = new pg.Client({ connectionString: store });
-    await db.connect();
-    await start('api-1', 'api');
-    const login = await fetch(`${nodes.get('api-1')!.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: 'admin', password: ADMIN_PASSWORD }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    set = await PgNodeSet.open({ prefix: 'nrx-workers-', database: 'workers', packs: PACKS, adminPassword: ADMIN_PASSWORD });
+    ({ nodes, db, marks, token } = set);
     await Promise.all([start('rules-1', 'rules'), worker('worker-a', 1), worker('worker-b', 1)]);
   });
   after(async () => {
-    for (const n of nodes.values()) await n.stop().catch(() => {});
-    await db?.end().catch(() => {});
-    await pgServer?.stop();
-    rmSync(root, { recursive: true, force: true });
+    await set?.stop();
   });
 
   test('each node says what it does; rules and API nodes run nothing themselves', () => {
