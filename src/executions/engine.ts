@@ -28,7 +28,7 @@ import { takeSlotsAcrossNodes, type SlotWaitSide } from './slots-across-nodes.js
 import { runOnRunner } from './action-run.js';
 import { recordEnd } from './record-end.js';
 import { parametersToRun } from './sealed-parameters.js';
-import { workflowHost } from './workflow-host.js';
+import { workflowHost, type PrepareOptions } from './workflow-host.js';
 import { controlElsewhere } from './remote-control.js';
 import { lockKeysFor, newExecutionRecord } from './execution-record.js';
 
@@ -166,14 +166,8 @@ export class ExecutionEngine {
   prepare(
     actionRef: string,
     params: Record<string, unknown>,
-    opts: {
+    opts: PrepareOptions & {
       context: ExecutionContextInput & { attempt?: number; retryOf?: string };
-      parentId: string | null;
-      rootId: string | null;
-      taskName: string | null;
-      taskKey: string | null;
-      notBefore?: number | null;
-      timeoutMs?: number | null;
       /** Record it for a worker node to claim (status requested, no owner); nothing runs here. */
       handOff?: boolean;
     },

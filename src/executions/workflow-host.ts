@@ -7,20 +7,19 @@ import type { WorkflowHost } from '../workflows/workflow-runtime.js';
 import type { EngineOptions, ExecutionContextInput } from './engine-options.js';
 import type { Finish, Live } from './live.js';
 
+/** Where a new execution sits (top level or a workflow's task) and when it may start. */
+export interface PrepareOptions {
+  context: ExecutionContextInput;
+  parentId: string | null;
+  rootId: string | null;
+  taskName: string | null;
+  taskKey: string | null;
+  notBefore?: number | null;
+  timeoutMs?: number | null;
+}
+
 /** How the engine builds an execution (its prepare()). */
-export type Prepare = (
-  actionRef: string,
-  params: Record<string, unknown>,
-  opts: {
-    context: ExecutionContextInput;
-    parentId: string | null;
-    rootId: string | null;
-    taskName: string | null;
-    taskKey: string | null;
-    notBefore?: number | null;
-    timeoutMs?: number | null;
-  },
-) => { rec: ExecutionRecord; ops: WriteOp[]; start: () => void };
+export type Prepare = (actionRef: string, params: Record<string, unknown>, opts: PrepareOptions) => { rec: ExecutionRecord; ops: WriteOp[]; start: () => void };
 
 /** What the workflow runtime's host needs from the engine. */
 export interface WorkflowHostSide {
