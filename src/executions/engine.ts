@@ -696,7 +696,7 @@ export class ExecutionEngine {
       now: () => this.now(),
       store: this.store,
       maxTaskExecutions: this.maxWorkflowTasks,
-      prepare: (actionRef, params, opts) => this.prepare(actionRef, params, opts),
+      prepareExecution: (actionRef, params, opts) => this.prepare(actionRef, params, opts),
       cancel: (id) => this.cancel(id),
       liveOf: (id) => this.live.get(id),
       finish: (...a) => this.finish(...a),

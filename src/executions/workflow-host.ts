@@ -26,7 +26,7 @@ export interface WorkflowHostSide {
   now: () => number;
   store: Store;
   maxTaskExecutions: number;
-  prepare: Prepare;
+  prepareExecution: Prepare;
   cancel(executionId: string): Promise<unknown>;
   /** The execution held in memory here, if any. */
   liveOf(executionId: string): Live | undefined;
@@ -45,7 +45,7 @@ export function workflowHost(side: WorkflowHostSide): WorkflowHost {
     store: side.store,
     maxTaskExecutions: side.maxTaskExecutions,
     prepareChild: (parent, cmd) =>
-      side.prepare(cmd.action, cmd.input, {
+      side.prepareExecution(cmd.action, cmd.input, {
         context: {
           traceId: parent.context.traceId,
           ruleRef: parent.context.ruleRef,
