@@ -21,10 +21,10 @@ import { kindOf, missingRunnerReason, type RunnerKind } from './runners/registry
 import type { OwnedExecution } from '../store/repositories/work-queue.js';
 import type { ExecutionPlacement } from './ownership.js';
 import type { EngineOptions, ExecutionContextInput, RunnerLookup } from './engine-options.js';
-import type { Live } from './live.js';
+import type { CrossNodeWaitSide, Live } from './live.js';
 import { fenceOf, isTakenOver } from './taken-over.js';
-import { lockAcrossNodes, unlockAcrossNodes, type LockWaitSide } from './locks-across-nodes.js';
-import { takeSlotsAcrossNodes, type SlotWaitSide } from './slots-across-nodes.js';
+import { lockAcrossNodes, unlockAcrossNodes } from './locks-across-nodes.js';
+import { takeSlotsAcrossNodes } from './slots-across-nodes.js';
 import { runOnRunner } from './action-run.js';
 import { recordEnd } from './record-end.js';
 import { parametersToRun } from './sealed-parameters.js';
@@ -292,7 +292,7 @@ export class ExecutionEngine {
   }
 
   /** What waiting for device locks or concurrency slots of other nodes needs. */
-  private waitSide(): LockWaitSide & SlotWaitSide {
+  private waitSide(): CrossNodeWaitSide {
     return {
       log: this.log,
       stillWaiting: (l) => !this.closed && l.rec.status === 'delayed' && this.live.get(l.rec.id) === l,

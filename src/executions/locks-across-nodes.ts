@@ -1,26 +1,14 @@
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionRecord } from '../store/records.js';
-import type { Finish, Live } from './live.js';
+import type { CrossNodeWaitSide, Live } from './live.js';
 import type { DeviceLocksAcrossNodes } from './ownership.js';
-
-/** What waiting for device locks across nodes needs from the engine. */
-export interface LockWaitSide {
-  log: Logger;
-  /** Still waiting here: not canceled, not taken over, the engine not stopping. */
-  stillWaiting(live: Live): boolean;
-  /** Write the execution as it is now; false when another node took it over. */
-  persist(rec: ExecutionRecord): Promise<boolean>;
-  /** Every lock is held: go on starting it. */
-  proceed(live: Live): Promise<void>;
-  finish: Finish;
-}
 
 /**
  * Take the execution's device locks in the shared store (all or none), waiting while a
  * workflow on another node holds one: woken when any lock is freed, or every second.
  */
-export async function lockAcrossNodes(locks: DeviceLocksAcrossNodes, live: Live, side: LockWaitSide): Promise<void> {
+export async function lockAcrossNodes(locks: DeviceLocksAcrossNodes, live: Live, side: CrossNodeWaitSide): Promise<void> {
   const keys = live.rec.context.locks ?? [];
   let told = '';
   for (;;) {

@@ -1,8 +1,6 @@
 import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import type { SlotFull, SlotWanted, WorkQueueRepository } from '../store/repositories/work-queue.js';
-import type { ExecutionRecord } from '../store/records.js';
-import type { Finish, Live } from './live.js';
+import type { CrossNodeWaitSide, Live } from './live.js';
 import { Wakeup } from './wakeup.js';
 
 /**
@@ -51,24 +49,12 @@ export interface PolicySlot extends SlotWanted {
   onLimit: 'delay' | 'cancel';
 }
 
-/** What waiting for concurrency slots across nodes needs from the engine. */
-export interface SlotWaitSide {
-  log: Logger;
-  /** Still waiting here: not canceled, not taken over, the engine not stopping. */
-  stillWaiting(live: Live): boolean;
-  /** Write the execution as it is now; false when another node took it over. */
-  persist(rec: ExecutionRecord): Promise<boolean>;
-  /** Every slot is held: go on starting it. */
-  proceed(live: Live): Promise<void>;
-  finish: Finish;
-}
-
 /**
  * Take the execution's concurrency slots in the shared store (admitted by this node's own count
  * already): over a policy's threshold across the cluster, 'cancel' cancels it with
  * NRX_ERR_CONCURRENCY and 'delay' waits, woken when any slot is freed, or every second.
  */
-export async function takeSlotsAcrossNodes(slots: SlotsAcrossNodes, wanted: readonly PolicySlot[], live: Live, side: SlotWaitSide): Promise<void> {
+export async function takeSlotsAcrossNodes(slots: SlotsAcrossNodes, wanted: readonly PolicySlot[], live: Live, side: CrossNodeWaitSide): Promise<void> {
   const { rec } = live;
   let told = '';
   for (;;) {
