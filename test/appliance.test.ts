@@ -29,6 +29,17 @@ async function appliance(inboxPollMs = 50): Promise<Appliance> {
   return a;
 }
 
+/** An appliance (not started) whose log keeps the warning messages. */
+function warningAppliance(): { a: Appliance; warned: string[] } {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
+  dirs.push(dataDir);
+  const warned: string[] = [];
+  const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (_f: unknown, msg: string) => void warned.push(msg) });
+  const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log, inboxPollMs: 50 });
+  open.push(a);
+  return { a, warned };
+}
+
 /** Wait until a top-level execution of `action` exists and reaches a final status. */
 async function executionOf(a: Appliance, action: string, timeoutMs = 10_000): Promise<ExecutionRecord> {
   const deadline = Date.now() + timeoutMs;
@@ -151,12 +162,7 @@ describe('appliance: control requests from the CLI', () => {
 
 describe('appliance: the hourly prune', () => {
   test('a failed prune is counted (store_prune) and logged, and the appliance runs on', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
-    dirs.push(dataDir);
-    const warned: string[] = [];
-    const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (_f: unknown, msg: string) => void warned.push(msg) });
-    const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log, inboxPollMs: 50 });
-    open.push(a);
+    const { a, warned } = warningAppliance();
     // catch the hourly timer as start() sets it, to fire it now
     const realSetInterval = globalThis.setInterval;
     let hourly: (() => void) | undefined;
@@ -249,41 +255,24 @@ describe('appliance: an execution whose end the store could not write at once', 
 });
 
 describe('appliance: a decision whose write fails for a moment (locked database, lost connection)', () => {
-  /** The appliance's store, refusing the first `times` commits that `matches` with `error`. */
-  function refuseWith(
-    a: Appliance,
-    error: Error,
-    times: number,
-    matches: (ops: Parameters<Appliance['store']['commit']>[0]) => boolean,
-    onRefuse: () => void,
-  ): void {
-    const store = a.store as { commit: typeof a.store.commit };
-    const commit = store.commit.bind(a.store);
-    let n = 0;
-    store.commit = async (ops) => {
-      if (n < times && matches(ops)) {
-        n++;
-        onRefuse();
-        throw error;
-      }
-      return commit(ops);
-    };
-  }
-  /** Refusing with an error that may pass for `ms` (a database locked by another process that long). */
-  function refuseFor(a: Appliance, ms: number, matches: (ops: Parameters<Appliance['store']['commit']>[0]) => boolean): { refused: number } {
+  type Ops = Parameters<Appliance['store']['commit']>[0];
+  /** The appliance's store, refusing with `error` every commit `refuses` picks; returns how many it refused. */
+  function refuseWhen(a: Appliance, error: Error, refuses: (ops: Ops) => boolean): { refused: number } {
     const seen = { refused: 0 };
-    const until = Date.now() + ms;
     const store = a.store as { commit: typeof a.store.commit };
     const commit = store.commit.bind(a.store);
     store.commit = async (ops) => {
-      if (Date.now() < until && matches(ops)) {
-        seen.refused++;
-        throw new NrxError('NRX_ERR_STORE', 'database x: commit failed: database is locked');
-      }
-      return commit(ops);
+      if (!refuses(ops)) return commit(ops);
+      seen.refused++;
+      throw error;
     };
     return seen;
   }
+  /** Refusing with an error that may pass for `ms` (a database locked by another process that long). */
+  const refuseFor = (a: Appliance, ms: number, matches: (ops: Ops) => boolean): { refused: number } => {
+    const until = Date.now() + ms;
+    return refuseWhen(a, new NrxError('NRX_ERR_STORE', 'database x: commit failed: database is locked'), (ops) => Date.now() < until && matches(ops));
+  };
 
   test('an event that starts an execution is decided again after a pause: one execution, its decision recorded', { timeout: 20_000 }, async () => {
     const a = await appliance();
@@ -314,25 +303,15 @@ describe('appliance: a decision whose write fails for a moment (locked database,
   });
 
   test('an error that will not pass is not tried again after a pause: the event stays pending for the next start', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-app-'));
-    dirs.push(dataDir);
-    const warned: string[] = [];
-    const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (_f: unknown, msg: string) => void warned.push(msg) });
-    const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [PACKS] }, {}), log, inboxPollMs: 50 });
-    open.push(a);
+    const { a, warned } = warningAppliance();
     await a.start();
     const ev = makeEvent('core.event', { kind: 'nothing_matches_this' }, { source: 'test' });
-    let refused = 0;
-    refuseWith(
-      a,
-      new NrxError('NRX_ERR_PARAM_INVALID', 'not a store failure'),
-      99,
-      (ops) => ops.some((o) => o.op === 'setTriggerInstanceStatus' && o.id === ev.id),
-      () => refused++,
+    const seen = refuseWhen(a, new NrxError('NRX_ERR_PARAM_INVALID', 'not a store failure'), (ops) =>
+      ops.some((o) => o.op === 'setTriggerInstanceStatus' && o.id === ev.id),
     );
     await a.emit(ev);
     await new Promise((r) => setTimeout(r, 600));
-    assert.ok(refused >= 1, 'the write was tried');
+    assert.ok(seen.refused >= 1, 'the write was tried');
     assert.deepEqual(
       warned.filter((m) => /trying again/.test(m)),
       [],
