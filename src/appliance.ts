@@ -84,6 +84,10 @@ const HAND_OFF_IN_FLIGHT = 64;
 
 /** An inbox that finds no events (a rules node of a cluster: its events come from its partitions). */
 const NO_PENDING_EVENTS = { recover: () => 0, next: () => [] };
+/** How often the inbox reads pending events and control requests (ms). */
+const INBOX_POLL_MS = 200;
+/** How often where the store notifies control requests and the node reads no pending events: only a fallback. */
+const NOTIFIED_INBOX_POLL_MS = 2_000;
 
 /** Everything loaded from packs, and what could not be loaded. */
 export interface Content {
@@ -316,7 +320,12 @@ export class Appliance {
     const pending = await this.inbox.recover();
     await this.inbox.drain();
     await this.store.prune(this.opts.config.retention);
-    this.inbox.start(this.opts.inboxPollMs ?? 200);
+    // A store that tells of new control requests (PostgreSQL) is read at once for them, and only
+    // looked at now and then in case a notification was missed; one that cannot (SQLite, shared
+    // with CLI processes) is read often. Pending events are not notified: a node reading them polls often.
+    const told = this.store.workQueue.watchControlRequests(() => this.inbox.poke());
+    const readsPending = rules && this.opts.inboxEvents !== false;
+    this.inbox.start(this.opts.inboxPollMs ?? (told && !readsPending ? NOTIFIED_INBOX_POLL_MS : INBOX_POLL_MS));
     if (!rules) return { ...recovered, pendingEvents: pending };
     this.ruleState.start();
     this.pruneInterval = setInterval(

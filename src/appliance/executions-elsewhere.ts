@@ -2,34 +2,40 @@ import type { ExecutionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /**
+ * How long the ids notified are gathered before they are read (ms): an execution's status
+ * changes close together (requested, running, succeeded within a few ms for a quick action) are
+ * read once, and the executions of a busy cluster a batch per query, not a query per change.
+ */
+export const ELSEWHERE_READ_MS = 50;
+
+/**
  * An API node on a shared store follows the executions other nodes run: the store says which
- * one started or changed status (PostgreSQL NOTIFY nrx_execution), the record is read and handed
- * on. Ids arriving in one burst are read once each.
+ * one started or changed status (PostgreSQL NOTIFY nrx_execution), the records are read and
+ * handed on, the ids of ELSEWHERE_READ_MS at a time in one query. A status an execution held
+ * for less than that may not be seen; its last one always is.
  */
 export function followExecutionsElsewhere(opts: {
-  store: Pick<Store, 'getExecution' | 'workQueue'>;
+  store: Pick<Store, 'listExecutions' | 'workQueue'>;
   /** Runs here: the engine reports it itself. */
   runsHere: (executionId: string) => boolean;
   onUpdate: (rec: ExecutionRecord) => void;
+  readMs?: number;
 }): void {
   let due = new Set<string>();
   let scheduled = false;
   const readDue = async (): Promise<void> => {
     scheduled = false;
-    const ids = due;
+    const ids = [...due].filter((id) => !opts.runsHere(id));
     due = new Set();
-    for (const id of ids) {
-      if (opts.runsHere(id)) continue;
-      const rec = await opts.store.getExecution(id).catch(() => null);
-      if (rec && !opts.runsHere(id)) opts.onUpdate(rec);
-    }
+    const recs = await opts.store.listExecutions({ ids, limit: ids.length }).catch(() => []);
+    for (const rec of recs.reverse()) if (!opts.runsHere(rec.id)) opts.onUpdate(rec);
   };
   opts.store.workQueue.watchExecutions((id) => {
     if (!id || opts.runsHere(id)) return;
     due.add(id);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(() => void readDue());
+      setTimeout(() => void readDue(), opts.readMs ?? ELSEWHERE_READ_MS);
     }
   });
 }

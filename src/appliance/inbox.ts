@@ -55,10 +55,12 @@ export interface InboxDeps {
 /**
  * The appliance's inbox: events written straight into the store (by `netreflex event emit`, or
  * left pending by a crash) and control requests (cancel, pause, resume) from CLI processes,
- * read every `pollMs`.
+ * read every `pollMs`, and at once when the store says a control request was added.
  */
 export class InboxPoller {
   private busy = false;
+  /** Poked while reading: read once more when done. */
+  private again = false;
   private stopped = false;
   /** No pending row is handed out before recover() has placed the cursor. */
   private recovered = false;
@@ -74,18 +76,24 @@ export class InboxPoller {
   }
 
   start(pollMs: number): void {
+    this.interval ??= setInterval(() => this.poke(), pollMs);
+  }
+
+  /** Read now (the store said a control request was added); again after the read in progress, if one is. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     // a store that does not answer (a database restarting) is tried again at the next poll
-    this.interval ??= setInterval(
-      () =>
-        void this.drain().catch((error: unknown) =>
-          reportSwallowed({
-            where: 'inbox_poll',
-            error,
-            log: this.deps.log,
-            msg: 'reading pending events and control requests failed; tried again at the next poll',
-          }),
-        ),
-      pollMs,
+    void this.drain().catch((error: unknown) =>
+      reportSwallowed({
+        where: 'inbox_poll',
+        error,
+        log: this.deps.log,
+        msg: 'reading pending events and control requests failed; tried again at the next poll',
+      }),
     );
   }
 
@@ -131,6 +139,10 @@ export class InboxPoller {
       }
     } finally {
       this.busy = false;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      }
     }
     return n;
   }

@@ -270,6 +270,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX concurrency_slots_node ON concurrency_slots (node);
     `,
   },
+  {
+    version: 9,
+    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests',
+    // PostgreSQL only (its notifications to the other processes of a cluster); SQLite has none.
+    // Here so both stores carry the same version.
+    sql: `SELECT 1;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -310,9 +310,10 @@ export class SqliteStore implements Store {
 
   listExecutionsSync(filter: ExecutionFilter = {}): ExecutionRecord[] {
     this.guard();
-    if (filter.status && filter.status.length === 0) return [];
+    if ((filter.status && filter.status.length === 0) || (filter.ids && filter.ids.length === 0)) return [];
     const where: string[] = [];
     const args: unknown[] = [];
+    if (filter.ids) (where.push(`id IN (${filter.ids.map(() => '?').join(', ')})`), args.push(...filter.ids));
     if (filter.status) (where.push(`status IN (${filter.status.map(() => '?').join(', ')})`), args.push(...filter.status));
     if (filter.action !== undefined) (where.push('action = ?'), args.push(filter.action));
     if (filter.parentId === null) where.push('parent_id IS NULL');

@@ -35,6 +35,8 @@ export type WriteOp =
   | { op: 'assertOwner'; executionId: string; node: string };
 
 export interface ExecutionFilter {
+  /** Only these executions. */
+  ids?: readonly string[];
   status?: ExecutionStatus[];
   action?: string;
   parentId?: string | null;

@@ -586,6 +586,9 @@ export function storeContract(backend: string, open: () => Promise<StoreUnderTes
       assert.deepEqual(ids(await s.listExecutions({ rootId: 'e00', limit: 3, before: 'e07' })), ['e06', 'e05', 'e04']);
       assert.deepEqual(ids(await s.listExecutions({ rootId: 'e00', limit: 3, before: 'e01' })), ['e00']);
       assert.deepEqual(ids(await s.listExecutions({ limit: 0 })), []);
+      assert.deepEqual(ids(await s.listExecutions({ ids: ['e03', 'e10', 'missing'] })), ['e10', 'e03']);
+      assert.deepEqual(ids(await s.listExecutions({ ids: ['e03', 'e10'], status: ['failed'], parentId: null })), ['e10']);
+      assert.deepEqual(ids(await s.listExecutions({ ids: [] })), []);
 
       // Paging through everything visits every row exactly once.
       const seen: string[] = [];

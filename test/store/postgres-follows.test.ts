@@ -44,4 +44,26 @@ describe('PostgreSQL store: the notifications a node follows', { skip }, () => {
     assert.deepEqual(work, ['work']);
     assert.deepEqual(changed, ['w2']);
   });
+
+  test("a control request is heard by the other nodes; a node's heartbeat is not announced as a key change, other keys are", async () => {
+    const url = await server.createDatabase('follows_control');
+    const writer = await openPostgresStore(url);
+    const reader = await openPostgresStore(url, { work: false, executions: false });
+    opened.push(writer, reader);
+    let controls = 0;
+    assert.equal(
+      reader.workQueue.watchControlRequests(() => controls++),
+      true,
+    );
+    await reader.caughtUp();
+    const at = new Date(Date.now() + 60_000).toISOString();
+    const key = (scope: string, k: string) => ({ scope, key: k, value: 'v1', secret: false, expiresAt: at, updatedAt: new Date().toISOString() });
+    await writer.kv.put(key('cluster', 'node/worker-9'));
+    await writer.commit([{ op: 'addControlRequest', executionId: 'x1', control: 'cancel' }]);
+    await writer.kv.put(key('system', 'site'));
+    await until(() => controls === 1 && reader.kv.peek('system', 'site') !== null, 'the control request and the key');
+    // notifications arrive in commit order: the heartbeat, written first, was never announced
+    assert.equal(reader.kv.peek('cluster', 'node/worker-9'), null);
+    assert.equal((await reader.kv.list('cluster', 'node/')).length, 1, 'the heartbeat is in the table');
+  });
 });

@@ -16,7 +16,10 @@ export class PgConnection {
 
   constructor(url: string) {
     this.location = redact(url);
-    this.pool = new pg.Pool({ connectionString: url, max: 8 });
+    // Two connections stay open however quiet the node is, the rest for a minute after their last
+    // use: a query that has to open one waits for a new server process (several ms on a busy
+    // machine), which was the slowest step of an event's way on a lightly loaded cluster.
+    this.pool = new pg.Pool({ connectionString: url, max: 8, min: 2, idleTimeoutMillis: 60_000 });
     // an idle client's error (the server restarting) must not crash the process; the next query reports it
     this.pool.on('error', () => {});
   }

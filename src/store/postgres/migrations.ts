@@ -232,6 +232,28 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 9,
+    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests',
+    sql: `
+      -- Every node rewrites its heartbeat (cluster/node/<name>) every few seconds and the others
+      -- read heartbeats from the table when they need them: announcing each one made every node
+      -- read every other node's heartbeat again, a query per node per heartbeat.
+      CREATE OR REPLACE FUNCTION nrx_kv_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        r kv;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+        IF NOT (r.scope = 'cluster' AND left(r.key, 5) = 'node/') THEN PERFORM pg_notify('nrx_kv', r.scope || chr(9) || r.key); END IF;
+        RETURN NULL;
+      END $$;
+      -- a control request (cancel, pause, resume) for an execution another node runs: its owner
+      -- carries it out at once instead of at its next look at the table
+      CREATE FUNCTION nrx_control_requested() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_control', ''); RETURN NULL; END $$;
+      CREATE TRIGGER control_requested AFTER INSERT ON control_requests FOR EACH STATEMENT EXECUTE FUNCTION nrx_control_requested();
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

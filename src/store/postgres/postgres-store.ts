@@ -71,12 +71,12 @@ export async function openPostgresStore(url: string, follows: StoreFollows = {})
       [
         'nrx_kv',
         'nrx_inventory',
-        ...(follows.work !== false ? ['nrx_work', 'nrx_locks', 'nrx_slots'] : []),
+        ...(follows.work !== false ? ['nrx_work', 'nrx_locks', 'nrx_slots', 'nrx_control'] : []),
         ...(follows.executions !== false ? ['nrx_execution'] : []),
       ],
       (channel, payload) => {
         if (channel === 'nrx_inventory') void store.inventory.refresh().catch(() => {});
-        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_slots' || channel === 'nrx_execution')
+        else if (channel === 'nrx_work' || channel === 'nrx_locks' || channel === 'nrx_slots' || channel === 'nrx_execution' || channel === 'nrx_control')
           store.workQueue.notified(channel, payload);
         else {
           const tab = payload.indexOf('\t');
@@ -294,9 +294,10 @@ export class PostgresStore implements Store {
   }
 
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionRecord[]> {
-    if (filter.status && filter.status.length === 0) return [];
+    if ((filter.status && filter.status.length === 0) || (filter.ids && filter.ids.length === 0)) return [];
     const where: string[] = [];
     const args: unknown[] = [];
+    if (filter.ids) (args.push(filter.ids), where.push(`id = ANY($${args.length})`));
     if (filter.status) (args.push(filter.status), where.push(`status = ANY($${args.length})`));
     if (filter.action !== undefined) (args.push(filter.action), where.push(`action = $${args.length}`));
     if (filter.parentId === null) where.push('parent_id IS NULL');

@@ -30,11 +30,16 @@ export class PgWorkQueue implements WorkQueueRepository {
   ) {}
 
   private readonly executionListeners: Array<(executionId: string) => void> = [];
+  private readonly controlListeners: Array<() => void> = [];
 
-  /** From the store's LISTEN client: nrx_work, nrx_locks, nrx_slots and nrx_execution notifications. */
+  /** From the store's LISTEN client: nrx_work, nrx_locks, nrx_slots, nrx_execution and nrx_control notifications. */
   notified(channel: string, payload = ''): void {
     if (channel === 'nrx_execution') {
       for (const l of this.executionListeners) l(payload);
+      return;
+    }
+    if (channel === 'nrx_control') {
+      for (const l of this.controlListeners) l();
       return;
     }
     const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : channel === 'nrx_slots' ? 'slots' : null;
@@ -51,6 +56,12 @@ export class PgWorkQueue implements WorkQueueRepository {
   watchExecutions(onChange: (executionId: string) => void): void {
     this.listen('nrx_execution');
     this.executionListeners.push(onChange);
+  }
+
+  watchControlRequests(onAdded: () => void): boolean {
+    this.listen('nrx_control');
+    this.controlListeners.push(onAdded);
+    return true;
   }
 
   async claim(node: string, max: number): Promise<OwnedExecution[]> {

@@ -97,4 +97,9 @@ export interface WorkQueueRepository {
   watch(onChange: (what: 'work' | 'locks' | 'slots') => void): void;
   /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
   watchExecutions(onChange: (executionId: string) => void): void;
+  /**
+   * Called when any process sharing the store adds a control request (cancel, pause, resume).
+   * Returns false where the store cannot tell (SQLite: the table is read every few hundred ms).
+   */
+  watchControlRequests(onAdded: () => void): boolean;
 }

@@ -157,6 +157,10 @@ export class SqliteWorkQueue implements WorkQueueRepository {
   watch(_onChange: (what: 'work' | 'locks' | 'slots') => void): void {}
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
+
+  watchControlRequests(_onAdded: () => void): boolean {
+    return false;
+  }
 }
 
 class Refused extends Error {
