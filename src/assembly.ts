@@ -273,6 +273,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           node: nodeName,
           heartbeatOf: heartbeatKeyOf,
           beatingFor: () => membership.beatingFor(),
+          liveWorkers: async () => (await membership.nodes()).filter((n) => n.roles.includes('worker')).map((n) => n.name),
           capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
           log,
         });

@@ -2,10 +2,40 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ExecutionEngine } from '../executions/engine.js';
 import type { HeartbeatKey, WorkQueueRepository } from '../store/repositories/work-queue.js';
+import { fnv1a } from '../events/partitions.js';
 import { NODE_DEAD_AFTER_MS } from './cluster-membership.js';
 
 /** Root executions a worker runs at once unless told otherwise (`--worker-capacity`). */
 export const DEFAULT_WORKER_CAPACITY = 32;
+
+/**
+ * How long the workers an execution does not hash to leave it to the one it does (ms) before
+ * they look themselves: what that one cannot take (it is full, or dead and not yet known to be)
+ * waits this much longer. The notifications of that time share one look.
+ */
+export const CLAIM_FALLBACK_MS = 250;
+
+/** MurmurHash3's finalizer: FNV-1a alone leaves names that differ in their last byte (worker-1, worker-2) too alike. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The worker that claims a waiting execution first: rendezvous hashing of its id over the live
+ * workers, so that every worker seeing the same set names the same one, and a worker that joins
+ * or leaves moves only its own share. Null when there are none.
+ */
+export function firstClaimer(executionId: string, workers: readonly string[]): string | null {
+  let best: string | null = null;
+  let top = -1;
+  for (const w of workers) {
+    const h = mix32(fnv1a(`${executionId}\n${w}`));
+    if (h > top || (h === top && w < best!)) [top, best] = [h, w];
+  }
+  return best;
+}
 
 export interface WorkClaimsOptions {
   workQueue: WorkQueueRepository;
@@ -18,8 +48,14 @@ export interface WorkClaimsOptions {
   log: Logger;
   /** Claims are tried at least this often (the fallback to the store's notifications). */
   pollMs?: number;
-  /** How often the owners of unfinished executions are checked for a dead node. */
+  /** How often the owners of unfinished executions are checked for a dead node (and the live workers read again). */
   takeoverCheckMs?: number;
+  /**
+   * The names of the live worker nodes (this one included): a notified execution is claimed at
+   * once only by the worker it hashes to (firstClaimer), the others claim it CLAIM_FALLBACK_MS
+   * later if it still waits. Absent: every worker claims at once.
+   */
+  liveWorkers?: () => Promise<readonly string[]>;
   /**
    * How long this node has written its heartbeat without a gap (ClusterMembership.beatingFor).
    * Work is taken over only once it is NODE_DEAD_AFTER_MS: after the store was unreachable
@@ -47,9 +83,12 @@ export interface ResumedWork {
 export class WorkClaims {
   private pollTimer: NodeJS.Timeout | null = null;
   private takeoverTimer: NodeJS.Timeout | null = null;
+  private fallbackTimer: NodeJS.Timeout | null = null;
   private claiming = false;
   private again = false;
   private stopped = false;
+  /** The live workers as last read (sorted); empty until read. */
+  private workers: readonly string[] = [];
   readonly counts = { claimed: 0, takenOver: 0 };
 
   constructor(private readonly o: WorkClaimsOptions) {}
@@ -62,11 +101,15 @@ export class WorkClaims {
     const taken = await this.takeOverDeadNodes();
     // locks this node held before a restart for work that has ended since are freed
     await workQueue.releaseLocksExcept(node, engine.heldDeviceLocks());
-    workQueue.watch((what) => {
-      if (what === 'work') this.poke();
+    await this.readWorkers();
+    workQueue.watch((what, executionId) => {
+      if (what === 'work') this.workWaiting(executionId);
     });
     this.pollTimer = setInterval(() => this.poke(), this.o.pollMs ?? 1_000);
-    this.takeoverTimer = setInterval(() => void this.takeOverDeadNodes().catch(() => {}), this.o.takeoverCheckMs ?? 2_000);
+    this.takeoverTimer = setInterval(() => {
+      void this.takeOverDeadNodes().catch(() => {});
+      void this.readWorkers();
+    }, this.o.takeoverCheckMs ?? 2_000);
     this.poke();
     return {
       resumed: own.resumed + taken.resumed,
@@ -74,6 +117,26 @@ export class WorkClaims {
       abandoned: own.abandoned + taken.abandoned,
       takenOver: taken.takenOver,
     };
+  }
+
+  /**
+   * An execution waits for a worker: the worker it hashes to claims now; the others look again a
+   * moment later, in case that one cannot take it (full, or dead and not yet known to be). A
+   * notification without an id, or a worker that does not know the live workers yet, claims now.
+   */
+  private workWaiting(executionId: string): void {
+    const first = executionId && this.workers.includes(this.o.node) ? firstClaimer(executionId, this.workers) : this.o.node;
+    if (first === this.o.node) return this.poke();
+    this.fallbackTimer ??= setTimeout(() => {
+      this.fallbackTimer = null;
+      this.poke();
+    }, CLAIM_FALLBACK_MS);
+  }
+
+  private async readWorkers(): Promise<void> {
+    if (!this.o.liveWorkers) return;
+    // a failed read keeps the last list; a list without this node makes it claim everything at once
+    this.workers = [...(await this.o.liveWorkers().catch(() => this.workers))].sort();
   }
 
   /** Claim now (work is waiting, or capacity was freed); runs once at a time, again if poked meanwhile. */
@@ -137,5 +200,6 @@ export class WorkClaims {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+    if (this.fallbackTimer) clearTimeout(this.fallbackTimer);
   }
 }

@@ -272,7 +272,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 9,
-    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests',
+    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests, nrx_work names the execution',
     // PostgreSQL only (its notifications to the other processes of a cluster); SQLite has none.
     // Here so both stores carry the same version.
     sql: `SELECT 1;`,

@@ -20,6 +20,8 @@ const IDLE_MS = 20;
  * every datagram: the kernel queues what comes meanwhile and the next read takes it in one call.
  * A socket still empty after one nap hands the batch on: a lone datagram waits about NAP_MS,
  * not flushMs, while a steady stream keeps filling batches (its reads after a nap find more).
+ * A datagram that ends a wait of a nap or more (the socket had been empty that long) is handed
+ * on at once, without the nap: light traffic gains nothing from it.
  */
 const NAP_MS = 1;
 /** Longest the reads at close go on: what the kernel had queued is handed on, a flood does not keep the socket open. */
@@ -89,7 +91,9 @@ export function readWithRecvmmsg(opts: UdpWorkerOptions, port: MessagePort, addo
       if (inFlight >= opts.maxBatchesInFlight) dropped += addon.discard(reader, IDLE_MS);
       else if (batch.count === 0) {
         napped = false;
-        readOnce(IDLE_MS, opts.flushMs);
+        const asleepFrom = performance.now();
+        // what ends a wait of a nap or more came alone into an empty socket: the traffic is light, it goes at once
+        if (readOnce(IDLE_MS, opts.flushMs) > 0 && batch.count > 0 && performance.now() - asleepFrom >= NAP_MS) send();
       } else if (readOnce(0, opts.flushMs) > 0) napped = false;
       else if (batch.count === 0)
         napped = false; // handed on: old enough

@@ -234,8 +234,13 @@ const MIGRATION_TEXTS: readonly Migration[] = [
   },
   {
     version: 9,
-    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests',
+    name: 'quieter notifications: no nrx_kv for node heartbeats, nrx_control for control requests, nrx_work names the execution',
     sql: `
+      -- nrx_work says which execution waits: the worker it hashes to claims it at once, the
+      -- others only if it still waits a moment later (all of them racing for each one was a
+      -- query per worker per execution, all at the moment it became due)
+      CREATE OR REPLACE FUNCTION nrx_work_requested() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('nrx_work', NEW.id); RETURN NULL; END $$;
       -- Every node rewrites its heartbeat (cluster/node/<name>) every few seconds and the others
       -- read heartbeats from the table when they need them: announcing each one made every node
       -- read every other node's heartbeat again, a query per node per heartbeat.

@@ -21,7 +21,7 @@ const TAKEOVER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('netreflex:takeover
  * claiming at the same moment skip each other's rows instead of waiting for them.
  */
 export class PgWorkQueue implements WorkQueueRepository {
-  private readonly listeners: Array<(what: 'work' | 'locks' | 'slots') => void> = [];
+  private readonly listeners: Array<(what: 'work' | 'locks' | 'slots', executionId: string) => void> = [];
 
   constructor(
     private readonly conn: PgConnection,
@@ -43,10 +43,10 @@ export class PgWorkQueue implements WorkQueueRepository {
       return;
     }
     const what = channel === 'nrx_work' ? 'work' : channel === 'nrx_locks' ? 'locks' : channel === 'nrx_slots' ? 'slots' : null;
-    if (what) for (const l of this.listeners) l(what);
+    if (what) for (const l of this.listeners) l(what, what === 'work' ? payload : '');
   }
 
-  watch(onChange: (what: 'work' | 'locks' | 'slots') => void): void {
+  watch(onChange: (what: 'work' | 'locks' | 'slots', executionId: string) => void): void {
     this.listen('nrx_work');
     this.listen('nrx_locks');
     this.listen('nrx_slots');

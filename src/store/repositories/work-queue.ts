@@ -91,10 +91,11 @@ export interface WorkQueueRepository {
   freeSlots(executionId: string): Promise<void>;
   listSlots(): Promise<SlotHolder[]>;
   /**
-   * Called when an execution starts waiting for a worker ('work'), a device lock is freed
-   * ('locks') or a concurrency slot is freed ('slots'), by any process sharing the store.
+   * Called when an execution starts waiting for a worker ('work', with its id; '' from a store
+   * that does not say), a device lock is freed ('locks') or a concurrency slot is freed
+   * ('slots'), by any process sharing the store.
    */
-  watch(onChange: (what: 'work' | 'locks' | 'slots') => void): void;
+  watch(onChange: (what: 'work' | 'locks' | 'slots', executionId: string) => void): void;
   /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
   watchExecutions(onChange: (executionId: string) => void): void;
   /**

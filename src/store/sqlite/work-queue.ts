@@ -154,7 +154,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
     return got.map((r) => ({ key: r.slot_key, executionId: r.execution_id, node: r.node }));
   }
 
-  watch(_onChange: (what: 'work' | 'locks' | 'slots') => void): void {}
+  watch(_onChange: (what: 'work' | 'locks' | 'slots', executionId: string) => void): void {}
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
 
