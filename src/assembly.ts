@@ -17,6 +17,7 @@ import { ClusterMembership, defaultNodeName, heartbeatKeyOf, type ClusterView } 
 import { PartitionedRules } from './appliance/partitioned-rules.js';
 import { DEFAULT_WORKER_CAPACITY, WorkClaims } from './appliance/work-claims.js';
 import { followExecutionsElsewhere } from './appliance/executions-elsewhere.js';
+import { WaitedEvents } from './appliance/waited-events.js';
 import { SecretCipher } from './datastore/cipher.js';
 import { placementOnSharedStore } from './executions/ownership.js';
 import { nodeMetrics } from './appliance/node-metrics.js';
@@ -102,6 +103,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           workQueue: cfg.store.workQueue,
         })
       : undefined;
+  // nodes on a bus announce the executions they write there: the store's notifications woke every node for each write
+  if (placement && cfg.bus) cfg.store!.workQueue.announceExecutionsBy((ids) => cfg.bus!.announceExecutions(ids));
   let workClaims: WorkClaims | null = null;
   const appliance = new Appliance({
     config,
@@ -129,7 +132,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
     onExecutionUpdate: (r) => {
       stream.executionUpdated(r);
       // a workflow or action ended here: room for the next one waiting
-      if (r.parentId === null && r.endedAt) workClaims?.poke();
+      if (r.parentId === null && r.endedAt) workClaims?.roomFreed();
     },
     onEnforcement: (r) => stream.enforcementRecorded(r),
   });
@@ -144,7 +147,17 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
   let api: FastifyInstance | null = null;
   let apiUrl: string | null = null;
   let chat: ReturnType<typeof runBotOnLeader> | null = null;
-  let waits: { stop(): Promise<void> } | null = null;
+  // a workflow here waiting for an event (wait_for) hears it from the bus, whichever rules node decides it;
+  // set up before anything is resumed: a resumed workflow that waits subscribes as it is rebuilt
+  const waits =
+    cfg.bus && roles.has('worker')
+      ? new WaitedEvents({
+          watchEvents: (type, handle) => cfg.bus!.watchEvents(type, handle),
+          engine: appliance.engine,
+          onError: (err, trigger) =>
+            log.warn({ trigger, err: describeError(err) }, `event bus: ${trigger} events not heard for the workflows waiting for them`),
+        })
+      : null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
   const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
@@ -282,8 +295,6 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
         );
       } else if (placement) say(`netreflex: roles ${[...roles].join(', ')}: executions are recorded for the worker nodes to run`);
-      // a workflow here waiting for an event (wait_for) hears it from the bus, whichever rules node decides it
-      if (cfg.bus && roles.has('worker')) waits = await cfg.bus.watchEvents(null, (e) => appliance.engine.deliverEvent(e));
       if (roles.has('rules'))
         say(`netreflex: resumed ${r.resumed} executions (${r.rerun} re-run, ${r.abandoned} abandoned), ${r.pendingEvents} pending events`);
       if (cfg.bus && partitioned) {
@@ -304,8 +315,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       if (cfg.api && roles.has('api')) {
         // the stream shows what the other nodes run as well
         if (placement)
-          followExecutionsElsewhere({
+          await followExecutionsElsewhere({
             store: appliance.store,
+            ...(cfg.bus ? { announced: cfg.bus } : {}),
             runsHere: (id) => appliance.engine.holds(id),
             onUpdate: (rec) => stream.executionElsewhere(rec),
           });

@@ -87,6 +87,8 @@ export class WorkClaims {
   private claiming = false;
   private again = false;
   private stopped = false;
+  /** The last claim stopped for want of room: what waits is claimed when room is freed. */
+  private full = false;
   /** The live workers as last read (sorted); empty until read. */
   private workers: readonly string[] = [];
   readonly counts = { claimed: 0, takenOver: 0 };
@@ -139,6 +141,13 @@ export class WorkClaims {
     this.workers = [...(await this.o.liveWorkers().catch(() => this.workers))].sort();
   }
 
+  /** A root execution ended here: claim again if a claim was held back for want of room (else the notifications suffice). */
+  roomFreed(): void {
+    if (!this.full) return;
+    this.full = false;
+    this.poke();
+  }
+
   /** Claim now (work is waiting, or capacity was freed); runs once at a time, again if poked meanwhile. */
   poke(): void {
     if (this.stopped) return;
@@ -161,7 +170,12 @@ export class WorkClaims {
     try {
       for (;;) {
         const room = capacity - engine.rootCount;
-        if (room <= 0 || this.stopped) return;
+        this.full = false;
+        if (this.stopped) return;
+        if (room <= 0) {
+          this.full = true;
+          return;
+        }
         const asked = Math.min(room, 16);
         const got = await workQueue.claim(node, asked);
         if (!got.length) return;

@@ -27,6 +27,8 @@ export const EVENTS_STREAM = 'NETREFLEX_EVENTS';
 /** What `cluster status` calls the partition consumers together. */
 export const RULES_CONSUMER = 'rules';
 const SUBJECT_ROOT = 'nrx.events';
+/** The ids of executions a node has just written (announceExecutions); no stream keeps them. */
+const EXECUTIONS_SUBJECT = 'nrx.executions.changed';
 /** The partition count is written into the stream's description, where every node reads it. */
 const DESCRIPTION = (partitions: number): string => `netreflex events; partitions=${partitions}`;
 
@@ -238,6 +240,27 @@ export class NatsEventBus {
     this.feeds.add(feed);
     feed.closed.finally(() => this.feeds.delete(feed)).catch(() => {});
     return feed;
+  }
+
+  /**
+   * The executions this node has just written, to the nodes that follow them (API nodes): a
+   * plain message, not kept. The store is the record; this only says what to read again there.
+   */
+  announceExecutions(executionIds: readonly string[]): void {
+    if (this.nc.isClosed()) return;
+    this.nc.publish(EXECUTIONS_SUBJECT, executionIds.join(' '));
+  }
+
+  /** The ids of executions any node announces (announceExecutions), as they come. */
+  async watchExecutions(onChange: (executionId: string) => void): Promise<{ stop(): Promise<void> }> {
+    const sub = this.nc.subscribe(EXECUTIONS_SUBJECT, {
+      callback: (err, m) => {
+        if (err) return;
+        for (const id of m.string().split(' ')) if (id) onChange(id);
+      },
+    });
+    await this.nc.flush();
+    return { stop: async () => sub.unsubscribe() };
   }
 
   /**

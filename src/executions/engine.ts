@@ -554,6 +554,16 @@ export class ExecutionEngine {
     this.workflows.deliverEvent(event);
   }
 
+  /** Called when a workflow task here starts waiting for a trigger type no other task waits for. */
+  onFirstWait(listener: (trigger: string) => void): void {
+    this.workflows.onFirstWait(listener);
+  }
+
+  /** Whether a workflow task here waits for events of this trigger type. */
+  isWaitingFor(trigger: string): boolean {
+    return this.workflows.isWaitingFor(trigger);
+  }
+
   /**
    * After a restart: resume everything that was unfinished. A plain action that was in
    * flight is re-run if its action declares itself idempotent, otherwise marked

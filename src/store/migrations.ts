@@ -277,6 +277,12 @@ export const MIGRATIONS: readonly Migration[] = [
     // Here so both stores carry the same version.
     sql: `SELECT 1;`,
   },
+  {
+    version: 10,
+    name: 'executions announced over the event bus: no nrx_execution for writes that say so, nor for a claim',
+    // PostgreSQL only, like 9.
+    sql: `SELECT 1;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -113,6 +113,7 @@ export class WorkflowRuntime {
   private readonly waitsByType = new Map<string, Set<Wait>>();
   private readonly specCache = new Map<string, { mtimeMs: number; spec: Promise<unknown> }>();
   private readonly afterRecoveryQueue: Array<() => void> = [];
+  private readonly firstWaitListeners: Array<(trigger: string) => void> = [];
   private closed = false;
 
   constructor(
@@ -430,6 +431,7 @@ export class WorkflowRuntime {
     let set = this.waitsByType.get(wait.trigger);
     if (!set) this.waitsByType.set(wait.trigger, (set = new Set()));
     set.add(wait);
+    if (set.size === 1) for (const l of this.firstWaitListeners) l(wait.trigger);
     if (wait.deadline !== null) {
       wait.timer = setTimeout(
         () => {
@@ -531,6 +533,16 @@ export class WorkflowRuntime {
     const q = this.afterRecoveryQueue.splice(0);
     for (const fn of q) fn();
     await Promise.all([...this.live.values()].map((wf) => wf.queue));
+  }
+
+  /** Called when a task starts waiting for events of a trigger type no other task waits for (the events must now be heard). */
+  onFirstWait(listener: (trigger: string) => void): void {
+    this.firstWaitListeners.push(listener);
+  }
+
+  /** Whether any task waits for events of this trigger type. */
+  isWaitingFor(trigger: string): boolean {
+    return (this.waitsByType.get(trigger)?.size ?? 0) > 0;
   }
 
   /** Tasks of running workflows waiting for events (for status displays). */

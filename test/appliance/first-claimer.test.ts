@@ -64,9 +64,10 @@ async function worker(node: string, workers: string[]) {
       return [];
     },
   } as unknown as WorkQueueRepository;
+  const engine = { adopt: async () => {}, recover: async () => ({ resumed: 0, rerun: 0, abandoned: 0 }), rootCount: 0, heldDeviceLocks: () => [] };
   const c = new WorkClaims({
     workQueue: queue,
-    engine: { adopt: async () => {}, recover: async () => ({ resumed: 0, rerun: 0, abandoned: 0 }), rootCount: 0, heldDeviceLocks: () => [] },
+    engine,
     node,
     heartbeatOf: (n) => ({ scope: 'cluster', key: `node/${n}` }),
     capacity: 4,
@@ -78,7 +79,7 @@ async function worker(node: string, workers: string[]) {
   await c.start();
   await new Promise((r) => setTimeout(r, 20));
   claims.length = 0; // the claim at start
-  return { c, claims, notify: (id: string) => notify('work', id) };
+  return { c, claims, engine, notify: (id: string) => notify('work', id) };
 }
 
 test('the first claimer claims a notified execution at once, another worker only after the fallback pause', async () => {
@@ -118,6 +119,28 @@ test('a worker that does not find itself among the live workers (not read yet) c
     w.notify('e1');
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(w.claims.length, 1);
+  } finally {
+    w.c.stop();
+  }
+});
+
+test('an execution ending frees room: the worker looks for work only if it had been full', async () => {
+  const w = await worker('worker-a', ['worker-a']);
+  try {
+    w.c.roomFreed();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(w.claims.length, 0, 'not full: what waits has been notified, nothing to look for');
+    w.engine.rootCount = 4; // at capacity
+    w.notify('e1');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(w.claims.length, 0, 'full: no claim');
+    w.engine.rootCount = 3;
+    w.c.roomFreed();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(w.claims.length, 1, 'room again: the execution notified while full is claimed');
+    w.c.roomFreed();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(w.claims.length, 1, 'once');
   } finally {
     w.c.stop();
   }

@@ -126,6 +126,27 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
     }
   });
 
+  test('the executions a node announces reach every node watching them, and are not stored as events', async () => {
+    const worker = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    const api = await NatsEventBus.connect(nats.url, { partitions: 4 });
+    try {
+      const heard: string[] = [];
+      const watch = await api.watchExecutions((id) => heard.push(id));
+      worker.announceExecutions(['01J1', '01J2']);
+      worker.announceExecutions(['01J3']);
+      await until(() => heard.length === 3, 'three execution ids');
+      assert.deepEqual(heard, ['01J1', '01J2', '01J3']);
+      const before = await worker.lag();
+      await watch.stop();
+      worker.announceExecutions(['01J4']);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(heard, ['01J1', '01J2', '01J3'], 'not heard once stopped');
+      assert.equal((await worker.lag()).pending, before.pending, 'not stored as events');
+    } finally {
+      await Promise.all([worker.close(), api.close()]);
+    }
+  });
+
   test('a node started with another partition count than the stream records is refused, naming the count to use', async () => {
     await assert.rejects(
       NatsEventBus.connect(nats.url, { partitions: 8 }),

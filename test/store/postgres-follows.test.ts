@@ -66,4 +66,33 @@ describe('PostgreSQL store: the notifications a node follows', { skip }, () => {
     assert.equal(reader.kv.peek('cluster', 'node/worker-9'), null);
     assert.equal((await reader.kv.list('cluster', 'node/')).length, 1, 'the heartbeat is in the table');
   });
+
+  test('a node that announces its executions elsewhere (the bus) has them announced once committed and does not notify them; a claim notifies nothing', async () => {
+    const url = await server.createDatabase('follows_announced');
+    const announcing = await openPostgresStore(url);
+    const plain = await openPostgresStore(url);
+    const api = await openPostgresStore(url, { work: false, executions: true });
+    opened.push(announcing, plain, api);
+    const announced: string[][] = [];
+    assert.equal(
+      announcing.workQueue.announceExecutionsBy((ids) => announced.push(ids)),
+      true,
+    );
+    const notified: string[] = [];
+    api.workQueue.watchExecutions((id) => notified.push(id));
+    await api.caughtUp();
+    await announcing.commit([
+      { op: 'putExecution', value: execution('a1', { status: 'running', owner: 'worker-1' }) },
+      { op: 'putExecution', value: execution('a2', { status: 'running', owner: 'worker-1', parentId: 'a1', rootId: 'a1' }) },
+    ]);
+    assert.deepEqual(announced, [['a1', 'a2']], 'announced with the commit, one call for the transaction');
+    // waiting for a worker, then claimed by one: the claim is no status change to announce
+    await plain.commit([{ op: 'putExecution', value: execution('p1', { status: 'requested', owner: null }) }]);
+    assert.equal((await plain.workQueue.claim('worker-2', 1)).length, 1);
+    await announcing.commit([{ op: 'putExecution', value: execution('a1', { status: 'succeeded', owner: 'worker-1' }) }]);
+    await plain.commit([{ op: 'putExecution', value: execution('p1', { status: 'running', owner: 'worker-2' }) }]);
+    await until(() => notified.includes('p1'), "the plain node's write");
+    assert.deepEqual(notified, ['p1'], 'only the write of the node that does not announce, and not its claim');
+    assert.deepEqual(announced.at(-1), ['a1']);
+  });
 });

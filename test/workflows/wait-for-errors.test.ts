@@ -56,3 +56,27 @@ test('a wait_for criterion that cannot be evaluated for an event is counted (wai
     await a.stop();
   }
 });
+
+test('the engine says when a task first waits for a trigger type, and whether any still does (a worker on a bus subscribes by it)', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'nrx-waitfor-'));
+  dirs.push(dataDir);
+  const a = new Appliance({ config: loadConfig({ dataDir, packsPaths: [packs()] }, {}), log: silentLogger });
+  const first: string[] = [];
+  a.engine.onFirstWait((t) => first.push(t));
+  await a.start();
+  try {
+    assert.equal(a.engine.isWaitingFor('core.event'), false);
+    const one = await a.engine.request('waits.wait_busy', {});
+    const two = await a.engine.request('waits.wait_busy', {});
+    for (let i = 0; i < 500 && first.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && (await a.store.listTasks(two.id)).every((t) => t.status !== 'running'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(first, ['core.event'], 'once for two tasks waiting');
+    assert.equal(a.engine.isWaitingFor('core.event'), true);
+    a.engine.deliverEvent(makeEvent('core.event', { load: 9 }));
+    assert.equal((await a.engine.wait(one.id)).status, 'succeeded');
+    assert.equal((await a.engine.wait(two.id)).status, 'succeeded');
+    assert.equal(a.engine.isWaitingFor('core.event'), false);
+  } finally {
+    await a.stop();
+  }
+});

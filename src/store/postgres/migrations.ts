@@ -259,6 +259,26 @@ const MIGRATION_TEXTS: readonly Migration[] = [
       CREATE TRIGGER control_requested AFTER INSERT ON control_requests FOR EACH STATEMENT EXECUTE FUNCTION nrx_control_requested();
     `,
   },
+  {
+    version: 10,
+    name: 'executions announced over the event bus: no nrx_execution for writes that say so, nor for a claim',
+    sql: `
+      -- PostgreSQL signals every listening server process of the database for each transaction
+      -- that notifies, whatever the channel: an execution's few writes woke every node's listener
+      -- each time, though only API nodes follow executions. Nodes on an event bus announce the
+      -- executions they write there (their transactions set nrx.execution_notices first).
+      CREATE OR REPLACE FUNCTION nrx_execution_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF coalesce(current_setting('nrx.execution_notices', true), '') <> 'announced' THEN PERFORM pg_notify('nrx_execution', NEW.id); END IF;
+        RETURN NULL;
+      END $$;
+      -- a worker claiming an execution (no owner -> itself) writes it as started a moment later
+      DROP TRIGGER execution_changed ON executions;
+      CREATE TRIGGER execution_changed AFTER UPDATE ON executions FOR EACH ROW
+        WHEN (NEW.owner IS NOT NULL AND (OLD.status IS DISTINCT FROM NEW.status OR (OLD.owner IS NOT NULL AND OLD.owner IS DISTINCT FROM NEW.owner)))
+        EXECUTE FUNCTION nrx_execution_changed();
+    `,
+  },
 ];
 
 /** Text compares byte by byte, as in SQLite: ids, cursors and listings order the same on both backends. */

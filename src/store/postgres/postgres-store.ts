@@ -56,6 +56,9 @@ export interface StoreFollows {
   executions?: boolean;
 }
 
+/** For the rest of the transaction: its executions are announced by this process (announceExecutionsBy), not by NOTIFY nrx_execution (migration 10). */
+const QUIET_EXECUTIONS = "SELECT set_config('nrx.execution_notices', 'announced', true)";
+
 /**
  * Open (creating the schema if needed) the store in the PostgreSQL database at `url`
  * (postgres://user[:password]@host[:port]/database). Several appliance processes may share it.
@@ -198,6 +201,7 @@ export class PostgresStore implements Store {
       this.kv.noteCommitted(g.batch);
       g.resolve();
     });
+    this.workQueue.committed(group.filter((_, i) => errors[i] === undefined).map((g) => g.batch));
   }
 
   private async writeGroup(group: Array<{ batch: readonly WriteOp[] }>, errors: unknown[]): Promise<void> {
@@ -209,12 +213,13 @@ export class PostgresStore implements Store {
     );
     if (script !== null)
       try {
-        await this.conn.script(script);
+        await this.conn.script(this.workQueue.announcing ? `${QUIET_EXECUTIONS};\n${script}` : script);
         return;
       } catch (e) {
         if (connectionLost(e)) throw e;
       }
     await this.conn.tx(async (q) => {
+      if (this.workQueue.announcing) await q(QUIET_EXECUTIONS);
       if (group.length === 1) {
         // one batch: the transaction is the batch (a failure rolls it back and rejects it alone)
         const batch = group[0]!.batch;

@@ -1,6 +1,7 @@
 import { TERMINAL_STATUSES } from '../records.js';
 import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
+import type { WriteOp } from '../store.js';
 import type { PgConnection } from './connection.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
@@ -56,6 +57,32 @@ export class PgWorkQueue implements WorkQueueRepository {
   watchExecutions(onChange: (executionId: string) => void): void {
     this.listen('nrx_execution');
     this.executionListeners.push(onChange);
+  }
+
+  /** Set by announceExecutionsBy: the writes of this process do not notify nrx_execution. */
+  private announce: ((executionIds: string[]) => void) | null = null;
+
+  announceExecutionsBy(announce: (executionIds: string[]) => void): boolean {
+    this.announce = announce;
+    return true;
+  }
+
+  /** Whether the store's transactions are to keep nrx_execution quiet (see announceExecutionsBy). */
+  get announcing(): boolean {
+    return this.announce !== null;
+  }
+
+  /** A transaction of the store committed: the executions it wrote are announced. */
+  committed(batches: ReadonlyArray<readonly WriteOp[]>): void {
+    if (!this.announce) return;
+    const ids: string[] = [];
+    for (const batch of batches) for (const w of batch) if (w.op === 'putExecution') ids.push(w.value.id);
+    if (ids.length === 0) return;
+    try {
+      this.announce(ids);
+    } catch {
+      // the announcer (the bus) is down: the following nodes miss these changes, as they would a notification
+    }
   }
 
   watchControlRequests(onAdded: () => void): boolean {

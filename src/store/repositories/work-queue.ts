@@ -99,6 +99,14 @@ export interface WorkQueueRepository {
   /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
   watchExecutions(onChange: (executionId: string) => void): void;
   /**
+   * The executions this process writes are announced by `announce` (the event bus), with the ids
+   * of each transaction once it is committed, instead of by the store (PostgreSQL: no NOTIFY
+   * nrx_execution for them, which woke every listening server process of every node for each
+   * write). The nodes that follow executions then hear of them from the announcer as well.
+   * Returns false where the store announces nothing (SQLite: one process).
+   */
+  announceExecutionsBy(announce: (executionIds: string[]) => void): boolean;
+  /**
    * Called when any process sharing the store adds a control request (cancel, pause, resume).
    * Returns false where the store cannot tell (SQLite: the table is read every few hundred ms).
    */

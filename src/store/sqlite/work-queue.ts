@@ -158,6 +158,10 @@ export class SqliteWorkQueue implements WorkQueueRepository {
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
 
+  announceExecutionsBy(_announce: (executionIds: string[]) => void): boolean {
+    return false;
+  }
+
   watchControlRequests(_onAdded: () => void): boolean {
     return false;
   }
