@@ -104,7 +104,10 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
         })
       : undefined;
   // nodes on a bus announce the executions they write there: the store's notifications woke every node for each write
-  if (placement && cfg.bus) cfg.store!.workQueue.announceExecutionsBy((ids) => cfg.bus!.announceExecutions(ids));
+  if (placement && cfg.bus) {
+    const bus = cfg.bus;
+    cfg.store!.workQueue.announceExecutionsBy({ changed: (ids) => bus.announceExecutions(ids), waiting: (ids) => bus.announceWork(ids) });
+  }
   let workClaims: WorkClaims | null = null;
   const appliance = new Appliance({
     config,
@@ -158,6 +161,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
             log.warn({ trigger, err: describeError(err) }, `event bus: ${trigger} events not heard for the workflows waiting for them`),
         })
       : null;
+  let workAnnounced: { stop(): Promise<void> } | null = null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
   const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
@@ -290,6 +294,9 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
           log,
         });
+        // the nodes on the bus announce there what waits for a worker (the store, for the others)
+        const claims = workClaims;
+        if (cfg.bus) workAnnounced = await cfg.bus.watchWork((id) => claims.waiting(id));
         const w = await workClaims.start();
         say(
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
@@ -356,6 +363,7 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
       await waits?.stop().catch(() => {});
+      await workAnnounced?.stop().catch(() => {});
       await partitioned?.stop().catch(() => {});
       await cfg.bus?.close().catch(() => {});
       await appliance.stop();

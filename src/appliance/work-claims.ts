@@ -87,6 +87,7 @@ export class WorkClaims {
   private claiming = false;
   private again = false;
   private stopped = false;
+  private started = false;
   /** The last claim stopped for want of room: what waits is claimed when room is freed. */
   private full = false;
   /** The live workers as last read (sorted); empty until read. */
@@ -105,8 +106,9 @@ export class WorkClaims {
     await workQueue.releaseLocksExcept(node, engine.heldDeviceLocks());
     await this.readWorkers();
     workQueue.watch((what, executionId) => {
-      if (what === 'work') this.workWaiting(executionId);
+      if (what === 'work') this.waiting(executionId);
     });
+    this.started = true;
     this.pollTimer = setInterval(() => this.poke(), this.o.pollMs ?? 1_000);
     this.takeoverTimer = setInterval(() => {
       void this.takeOverDeadNodes().catch(() => {});
@@ -122,11 +124,14 @@ export class WorkClaims {
   }
 
   /**
-   * An execution waits for a worker: the worker it hashes to claims now; the others look again a
-   * moment later, in case that one cannot take it (full, or dead and not yet known to be). A
-   * notification without an id, or a worker that does not know the live workers yet, claims now.
+   * An execution waits for a worker (the store's notification, or a node's announcement on the
+   * bus): the worker it hashes to claims now; the others look again a moment later, in case that
+   * one cannot take it (full, or dead and not yet known to be). A notification without an id, or a
+   * worker that does not know the live workers yet, claims now. Before start() nothing is done:
+   * start claims what waits by then.
    */
-  private workWaiting(executionId: string): void {
+  waiting(executionId: string): void {
+    if (!this.started) return;
     const first = executionId && this.workers.includes(this.o.node) ? firstClaimer(executionId, this.workers) : this.o.node;
     if (first === this.o.node) return this.poke();
     this.fallbackTimer ??= setTimeout(() => {

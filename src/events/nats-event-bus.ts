@@ -29,6 +29,8 @@ export const RULES_CONSUMER = 'rules';
 const SUBJECT_ROOT = 'nrx.events';
 /** The ids of executions a node has just written (announceExecutions); no stream keeps them. */
 const EXECUTIONS_SUBJECT = 'nrx.executions.changed';
+/** The ids of executions that now wait for a worker (announceWork); no stream keeps them. */
+const WORK_SUBJECT = 'nrx.executions.waiting';
 /** The partition count is written into the stream's description, where every node reads it. */
 const DESCRIPTION = (partitions: number): string => `netreflex events; partitions=${partitions}`;
 
@@ -251,9 +253,24 @@ export class NatsEventBus {
     this.nc.publish(EXECUTIONS_SUBJECT, executionIds.join(' '));
   }
 
-  /** The ids of executions any node announces (announceExecutions), as they come. */
-  async watchExecutions(onChange: (executionId: string) => void): Promise<{ stop(): Promise<void> }> {
-    const sub = this.nc.subscribe(EXECUTIONS_SUBJECT, {
+  /** Executions that now wait for a worker, to the worker nodes: a plain message, like announceExecutions. */
+  announceWork(executionIds: readonly string[]): void {
+    if (this.nc.isClosed()) return;
+    this.nc.publish(WORK_SUBJECT, executionIds.join(' '));
+  }
+
+  /** The ids of executions any node announces as changed (announceExecutions), as they come. */
+  watchExecutions(onChange: (executionId: string) => void): Promise<{ stop(): Promise<void> }> {
+    return this.watchIds(EXECUTIONS_SUBJECT, onChange);
+  }
+
+  /** The ids of executions any node announces as waiting for a worker (announceWork), as they come. */
+  watchWork(onWaiting: (executionId: string) => void): Promise<{ stop(): Promise<void> }> {
+    return this.watchIds(WORK_SUBJECT, onWaiting);
+  }
+
+  private async watchIds(subject: string, onChange: (executionId: string) => void): Promise<{ stop(): Promise<void> }> {
+    const sub = this.nc.subscribe(subject, {
       callback: (err, m) => {
         if (err) return;
         for (const id of m.string().split(' ')) if (id) onChange(id);

@@ -279,7 +279,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    name: 'executions announced over the event bus: no nrx_execution for writes that say so, nor for a claim',
+    name: 'executions announced over the event bus: no nrx_execution or nrx_work for writes that say so, no nrx_execution for a claim',
     // PostgreSQL only, like 9.
     sql: `SELECT 1;`,
   },

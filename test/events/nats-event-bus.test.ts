@@ -126,7 +126,7 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
     }
   });
 
-  test('the executions a node announces reach every node watching them, and are not stored as events', async () => {
+  test('the executions a node announces (changed, waiting for a worker) reach every node watching them, and are not stored as events', async () => {
     const worker = await NatsEventBus.connect(nats.url, { partitions: 4 });
     const api = await NatsEventBus.connect(nats.url, { partitions: 4 });
     try {
@@ -142,6 +142,15 @@ describe('NATS JetStream event bus', { skip, timeout: 120_000 }, () => {
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(heard, ['01J1', '01J2', '01J3'], 'not heard once stopped');
       assert.equal((await worker.lag()).pending, before.pending, 'not stored as events');
+      // work waiting for a worker: on its own subject
+      const waiting: string[] = [];
+      const work = await api.watchWork((id) => waiting.push(id));
+      worker.announceWork(['01J5']);
+      worker.announceExecutions(['01J6']);
+      await until(() => waiting.length === 1, 'the work announced');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(waiting, ['01J5']);
+      await work.stop();
     } finally {
       await Promise.all([worker.close(), api.close()]);
     }

@@ -74,13 +74,18 @@ describe('PostgreSQL store: the notifications a node follows', { skip }, () => {
     const api = await openPostgresStore(url, { work: false, executions: true });
     opened.push(announcing, plain, api);
     const announced: string[][] = [];
-    assert.equal(
-      announcing.workQueue.announceExecutionsBy((ids) => announced.push(ids)),
-      true,
-    );
+    const waiting: string[][] = [];
+    assert.equal(announcing.workQueue.announceExecutionsBy({ changed: (ids) => announced.push(ids), waiting: (ids) => waiting.push(ids) }), true);
     const notified: string[] = [];
+    const work: string[] = [];
     api.workQueue.watchExecutions((id) => notified.push(id));
+    api.workQueue.watch((what, id) => void (what === 'work' && work.push(id)));
     await api.caughtUp();
+    // recorded by an announcing rules node for a worker to claim: announced as waiting, not notified
+    await announcing.commit([{ op: 'putExecution', value: execution('r1', { status: 'requested', owner: null }) }]);
+    assert.deepEqual(waiting, [['r1']]);
+    assert.deepEqual(announced, [['r1']]);
+    announced.length = 0;
     await announcing.commit([
       { op: 'putExecution', value: execution('a1', { status: 'running', owner: 'worker-1' }) },
       { op: 'putExecution', value: execution('a2', { status: 'running', owner: 'worker-1', parentId: 'a1', rootId: 'a1' }) },
@@ -91,8 +96,10 @@ describe('PostgreSQL store: the notifications a node follows', { skip }, () => {
     assert.equal((await plain.workQueue.claim('worker-2', 1)).length, 1);
     await announcing.commit([{ op: 'putExecution', value: execution('a1', { status: 'succeeded', owner: 'worker-1' }) }]);
     await plain.commit([{ op: 'putExecution', value: execution('p1', { status: 'running', owner: 'worker-2' }) }]);
-    await until(() => notified.includes('p1'), "the plain node's write");
+    await until(() => notified.includes('p1') && work.includes('p1'), "the plain node's writes");
     assert.deepEqual(notified, ['p1'], 'only the write of the node that does not announce, and not its claim');
+    assert.deepEqual(work, ['p1'], "only the plain node's execution waiting for a worker");
     assert.deepEqual(announced.at(-1), ['a1']);
+    assert.deepEqual(waiting, [['r1']], 'running executions do not wait for a worker');
   });
 });

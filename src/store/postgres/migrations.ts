@@ -261,15 +261,21 @@ const MIGRATION_TEXTS: readonly Migration[] = [
   },
   {
     version: 10,
-    name: 'executions announced over the event bus: no nrx_execution for writes that say so, nor for a claim',
+    name: 'executions announced over the event bus: no nrx_execution or nrx_work for writes that say so, no nrx_execution for a claim',
     sql: `
       -- PostgreSQL signals every listening server process of the database for each transaction
       -- that notifies, whatever the channel: an execution's few writes woke every node's listener
-      -- each time, though only API nodes follow executions. Nodes on an event bus announce the
-      -- executions they write there (their transactions set nrx.execution_notices first).
+      -- each time, though only API nodes follow executions and only workers claim. Nodes on an
+      -- event bus announce the executions they write there (their transactions set
+      -- nrx.execution_notices first).
       CREATE OR REPLACE FUNCTION nrx_execution_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF coalesce(current_setting('nrx.execution_notices', true), '') <> 'announced' THEN PERFORM pg_notify('nrx_execution', NEW.id); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE OR REPLACE FUNCTION nrx_work_requested() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF coalesce(current_setting('nrx.execution_notices', true), '') <> 'announced' THEN PERFORM pg_notify('nrx_work', NEW.id); END IF;
         RETURN NULL;
       END $$;
       -- a worker claiming an execution (no owner -> itself) writes it as started a moment later

@@ -1,5 +1,14 @@
 import { TERMINAL_STATUSES } from '../records.js';
-import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
+import type {
+  DeviceLockHolder,
+  ExecutionAnnouncer,
+  HeartbeatKey,
+  OwnedExecution,
+  SlotFull,
+  SlotHolder,
+  SlotWanted,
+  WorkQueueRepository,
+} from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
 import type { WriteOp } from '../store.js';
 import type { PgConnection } from './connection.js';
@@ -59,11 +68,11 @@ export class PgWorkQueue implements WorkQueueRepository {
     this.executionListeners.push(onChange);
   }
 
-  /** Set by announceExecutionsBy: the writes of this process do not notify nrx_execution. */
-  private announce: ((executionIds: string[]) => void) | null = null;
+  /** Set by announceExecutionsBy: the writes of this process do not notify nrx_execution nor nrx_work. */
+  private announce: ExecutionAnnouncer | null = null;
 
-  announceExecutionsBy(announce: (executionIds: string[]) => void): boolean {
-    this.announce = announce;
+  announceExecutionsBy(announcer: ExecutionAnnouncer): boolean {
+    this.announce = announcer;
     return true;
   }
 
@@ -76,10 +85,19 @@ export class PgWorkQueue implements WorkQueueRepository {
   committed(batches: ReadonlyArray<readonly WriteOp[]>): void {
     if (!this.announce) return;
     const ids: string[] = [];
-    for (const batch of batches) for (const w of batch) if (w.op === 'putExecution') ids.push(w.value.id);
+    const waiting: string[] = [];
+    for (const batch of batches)
+      for (const w of batch) {
+        if (w.op !== 'putExecution') continue;
+        ids.push(w.value.id);
+        const e = w.value;
+        if (e.status === 'requested' && e.parentId === null && !e.owner) waiting.push(e.id);
+      }
     if (ids.length === 0) return;
     try {
-      this.announce(ids);
+      // what waits first: a worker claims it while the followers read
+      if (waiting.length) this.announce.waiting(waiting);
+      this.announce.changed(ids);
     } catch {
       // the announcer (the bus) is down: the following nodes miss these changes, as they would a notification
     }

@@ -44,6 +44,14 @@ export interface HeartbeatKey {
  * that keep two workflows on two nodes from changing one device at once. Every change of owner
  * is one conditional write, so two nodes never both take one execution.
  */
+/** Who tells the other nodes of the executions a node writes (see announceExecutionsBy). */
+export interface ExecutionAnnouncer {
+  /** Executions written: started, changed, ended. */
+  changed(executionIds: string[]): void;
+  /** Executions that now wait for a worker (requested, at the top, with no owner yet). */
+  waiting(executionIds: string[]): void;
+}
+
 export interface WorkQueueRepository {
   /**
    * Take up to `max` root executions that wait for a worker (status requested, no owner), oldest
@@ -99,13 +107,13 @@ export interface WorkQueueRepository {
   /** Called with the id of an execution a node runs when it starts or its status changes, by any process sharing the store. */
   watchExecutions(onChange: (executionId: string) => void): void;
   /**
-   * The executions this process writes are announced by `announce` (the event bus), with the ids
+   * The executions this process writes are announced by `announcer` (the event bus), with the ids
    * of each transaction once it is committed, instead of by the store (PostgreSQL: no NOTIFY
-   * nrx_execution for them, which woke every listening server process of every node for each
-   * write). The nodes that follow executions then hear of them from the announcer as well.
+   * nrx_execution or nrx_work for them; each woke every listening server process of every node).
+   * The nodes that follow executions or claim work then hear of them from the announcer as well.
    * Returns false where the store announces nothing (SQLite: one process).
    */
-  announceExecutionsBy(announce: (executionIds: string[]) => void): boolean;
+  announceExecutionsBy(announcer: ExecutionAnnouncer): boolean;
   /**
    * Called when any process sharing the store adds a control request (cancel, pause, resume).
    * Returns false where the store cannot tell (SQLite: the table is read every few hundred ms).

@@ -1,5 +1,14 @@
 import { TERMINAL_STATUSES } from '../records.js';
-import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
+import type {
+  DeviceLockHolder,
+  ExecutionAnnouncer,
+  HeartbeatKey,
+  OwnedExecution,
+  SlotFull,
+  SlotHolder,
+  SlotWanted,
+  WorkQueueRepository,
+} from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -158,7 +167,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
 
-  announceExecutionsBy(_announce: (executionIds: string[]) => void): boolean {
+  announceExecutionsBy(_announcer: ExecutionAnnouncer): boolean {
     return false;
   }
 
