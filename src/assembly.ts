@@ -161,7 +161,6 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
             log.warn({ trigger, err: describeError(err) }, `event bus: ${trigger} events not heard for the workflows waiting for them`),
         })
       : null;
-  let workAnnounced: { stop(): Promise<void> } | null = null;
   let pollersStarted = false;
   const isTimerLeader = (): boolean => (roles.has('rules') ? (timerLeadership?.isLeader ?? true) : false);
   const membership = new ClusterMembership(appliance.store.kv, { name: nodeName, roles: [...roles] }, isTimerLeader, cfg.heartbeatMs, () =>
@@ -293,10 +292,8 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
           liveWorkers: async () => (await membership.nodes()).filter((n) => n.roles.includes('worker')).map((n) => n.name),
           capacity: cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY,
           log,
+          ...(cfg.bus ? { announced: cfg.bus } : {}),
         });
-        // the nodes on the bus announce there what waits for a worker (the store, for the others)
-        const claims = workClaims;
-        if (cfg.bus) workAnnounced = await cfg.bus.watchWork((id) => claims.waiting(id));
         const w = await workClaims.start();
         say(
           `netreflex: worker ${nodeName}: resumed ${w.resumed} executions (${w.rerun} re-run, ${w.abandoned} abandoned, ${w.takenOver} taken over from dead nodes); claiming up to ${cfg.workerCapacity ?? DEFAULT_WORKER_CAPACITY} at once`,
@@ -363,7 +360,6 @@ export function buildAppliance(cfg: AssemblyConfig): AssembledAppliance {
       await chat?.stop().catch(() => {});
       await api?.close().catch(() => {});
       await waits?.stop().catch(() => {});
-      await workAnnounced?.stop().catch(() => {});
       await partitioned?.stop().catch(() => {});
       await cfg.bus?.close().catch(() => {});
       await appliance.stop();

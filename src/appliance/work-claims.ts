@@ -56,6 +56,8 @@ export interface WorkClaimsOptions {
    * later if it still waits. Absent: every worker claims at once.
    */
   liveWorkers?: () => Promise<readonly string[]>;
+  /** The event bus, where the nodes on it announce the executions that wait for a worker (the store notifies the others'). */
+  announced?: { watchWork(onWaiting: (executionId: string) => void): Promise<{ stop(): Promise<void> }> };
   /**
    * How long this node has written its heartbeat without a gap (ClusterMembership.beatingFor).
    * Work is taken over only once it is NODE_DEAD_AFTER_MS: after the store was unreachable
@@ -87,7 +89,7 @@ export class WorkClaims {
   private claiming = false;
   private again = false;
   private stopped = false;
-  private started = false;
+  private announcements: Promise<{ stop(): Promise<void> }> | null = null;
   /** The last claim stopped for want of room: what waits is claimed when room is freed. */
   private full = false;
   /** The live workers as last read (sorted); empty until read. */
@@ -108,7 +110,10 @@ export class WorkClaims {
     workQueue.watch((what, executionId) => {
       if (what === 'work') this.waiting(executionId);
     });
-    this.started = true;
+    if (this.o.announced) {
+      this.announcements = this.o.announced.watchWork((id) => this.waiting(id));
+      await this.announcements;
+    }
     this.pollTimer = setInterval(() => this.poke(), this.o.pollMs ?? 1_000);
     this.takeoverTimer = setInterval(() => {
       void this.takeOverDeadNodes().catch(() => {});
@@ -127,11 +132,9 @@ export class WorkClaims {
    * An execution waits for a worker (the store's notification, or a node's announcement on the
    * bus): the worker it hashes to claims now; the others look again a moment later, in case that
    * one cannot take it (full, or dead and not yet known to be). A notification without an id, or a
-   * worker that does not know the live workers yet, claims now. Before start() nothing is done:
-   * start claims what waits by then.
+   * worker that does not know the live workers yet, claims now.
    */
-  waiting(executionId: string): void {
-    if (!this.started) return;
+  private waiting(executionId: string): void {
     const first = executionId && this.workers.includes(this.o.node) ? firstClaimer(executionId, this.workers) : this.o.node;
     if (first === this.o.node) return this.poke();
     this.fallbackTimer ??= setTimeout(() => {
@@ -220,5 +223,6 @@ export class WorkClaims {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.takeoverTimer) clearInterval(this.takeoverTimer);
     if (this.fallbackTimer) clearTimeout(this.fallbackTimer);
+    void this.announcements?.then((s) => s.stop()).catch(() => {});
   }
 }

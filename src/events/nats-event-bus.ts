@@ -249,14 +249,16 @@ export class NatsEventBus {
    * plain message, not kept. The store is the record; this only says what to read again there.
    */
   announceExecutions(executionIds: readonly string[]): void {
-    if (this.nc.isClosed()) return;
-    this.nc.publish(EXECUTIONS_SUBJECT, executionIds.join(' '));
+    this.announceIds(EXECUTIONS_SUBJECT, executionIds);
   }
 
   /** Executions that now wait for a worker, to the worker nodes: a plain message, like announceExecutions. */
   announceWork(executionIds: readonly string[]): void {
-    if (this.nc.isClosed()) return;
-    this.nc.publish(WORK_SUBJECT, executionIds.join(' '));
+    this.announceIds(WORK_SUBJECT, executionIds);
+  }
+
+  private announceIds(subject: string, executionIds: readonly string[]): void {
+    if (!this.nc.isClosed()) this.nc.publish(subject, executionIds.join(' '));
   }
 
   /** The ids of executions any node announces as changed (announceExecutions), as they come. */
@@ -281,14 +283,14 @@ export class NatsEventBus {
   }
 
   /**
-   * Every event of one trigger type (null: of every type) as it is published, on any partition,
+   * Every event of one trigger type as it is published, on any partition,
    * read beside the rules nodes (a plain subscription: nothing is taken from their stream). Not
    * durable: what is published while this node is away is not seen. A resend, or the copy another
    * sensor node heard, is passed on once.
    */
-  async watchEvents(type: string | null, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
+  async watchEvents(type: string, handle: (e: EventEnvelope) => void): Promise<{ stop(): Promise<void> }> {
     const seen = new Set<string>();
-    const filter = type === null ? `${SUBJECT_ROOT}.>` : `${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`;
+    const filter = `${SUBJECT_ROOT}.*.${type.split('.').map(token).join('.')}.*`;
     const sub = this.nc.subscribe(filter, {
       callback: (err, m) => {
         if (err) return;

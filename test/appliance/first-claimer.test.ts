@@ -53,6 +53,8 @@ test('the shares of four workers are even within a few percent over 4,000 ids', 
 async function worker(node: string, workers: string[]) {
   const claims: number[] = [];
   let notify: (what: 'work' | 'locks' | 'slots', id: string) => void = () => {};
+  let announce: (id: string) => void = () => {};
+  let announcementsStopped = false;
   const queue = {
     adoptOrphans: async () => 0,
     unfinishedOf: async () => [],
@@ -75,11 +77,17 @@ async function worker(node: string, workers: string[]) {
     pollMs: 60_000,
     takeoverCheckMs: 60_000,
     liveWorkers: async () => workers,
+    announced: {
+      watchWork: async (f) => {
+        announce = f;
+        return { stop: async () => void (announcementsStopped = true) };
+      },
+    },
   });
   await c.start();
   await new Promise((r) => setTimeout(r, 20));
   claims.length = 0; // the claim at start
-  return { c, claims, engine, notify: (id: string) => notify('work', id) };
+  return { c, claims, engine, notify: (id: string) => notify('work', id), announce: (id: string) => announce(id), stopped: () => announcementsStopped };
 }
 
 test('the first claimer claims a notified execution at once, another worker only after the fallback pause', async () => {
@@ -144,4 +152,19 @@ test('an execution ending frees room: the worker looks for work only if it had b
   } finally {
     w.c.stop();
   }
+});
+
+test('work announced on the bus is claimed like work the store notifies; stopping ends the subscription', async () => {
+  const w = await worker('worker-a', ['worker-a', 'worker-b']);
+  try {
+    let id = 0;
+    while (firstClaimer(`e${id}`, ['worker-a', 'worker-b']) !== 'worker-a') id++;
+    w.announce(`e${id}`);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(w.claims.length, 1, 'its own: claimed at once');
+  } finally {
+    w.c.stop();
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.equal(w.stopped(), true);
 });

@@ -201,7 +201,7 @@ export class PostgresStore implements Store {
       this.kv.noteCommitted(g.batch);
       g.resolve();
     });
-    this.workQueue.committed(group.filter((_, i) => errors[i] === undefined).map((g) => g.batch));
+    if (this.workQueue.announcing) this.workQueue.committed(group.filter((_, i) => errors[i] === undefined).map((g) => g.batch));
   }
 
   private async writeGroup(group: Array<{ batch: readonly WriteOp[] }>, errors: unknown[]): Promise<void> {

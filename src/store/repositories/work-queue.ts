@@ -39,11 +39,6 @@ export interface HeartbeatKey {
   key: string;
 }
 
-/**
- * Several worker nodes sharing one store: which node runs which execution, and the device locks
- * that keep two workflows on two nodes from changing one device at once. Every change of owner
- * is one conditional write, so two nodes never both take one execution.
- */
 /** Who tells the other nodes of the executions a node writes (see announceExecutionsBy). */
 export interface ExecutionAnnouncer {
   /** Executions written: started, changed, ended. */
@@ -52,6 +47,11 @@ export interface ExecutionAnnouncer {
   waiting(executionIds: string[]): void;
 }
 
+/**
+ * Several worker nodes sharing one store: which node runs which execution, and the device locks
+ * that keep two workflows on two nodes from changing one device at once. Every change of owner
+ * is one conditional write, so two nodes never both take one execution.
+ */
 export interface WorkQueueRepository {
   /**
    * Take up to `max` root executions that wait for a worker (status requested, no owner), oldest

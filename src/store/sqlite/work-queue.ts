@@ -1,14 +1,5 @@
 import { TERMINAL_STATUSES } from '../records.js';
-import type {
-  DeviceLockHolder,
-  ExecutionAnnouncer,
-  HeartbeatKey,
-  OwnedExecution,
-  SlotFull,
-  SlotHolder,
-  SlotWanted,
-  WorkQueueRepository,
-} from '../repositories/work-queue.js';
+import type { DeviceLockHolder, HeartbeatKey, OwnedExecution, SlotFull, SlotHolder, SlotWanted, WorkQueueRepository } from '../repositories/work-queue.js';
 import * as rows from '../sqlite-rows.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -167,7 +158,7 @@ export class SqliteWorkQueue implements WorkQueueRepository {
 
   watchExecutions(_onChange: (executionId: string) => void): void {}
 
-  announceExecutionsBy(_announcer: ExecutionAnnouncer): boolean {
+  announceExecutionsBy(): boolean {
     return false;
   }
 
